@@ -1,0 +1,30 @@
+import { getTranslations } from "next-intl/server";
+import { getSession, requireMember } from "@/lib/auth/guard";
+import { sections, visibleSections } from "@/lib/auth/roles";
+import { AppNav } from "../_components/app-nav";
+import { signOutAction, switchOrganizationAction } from "./actions";
+
+/** The signed-in shell: navigation by role, then the page. */
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const ctx = await requireMember("any-member");
+  const session = await getSession();
+  const t = await getTranslations("nav");
+  const items = visibleSections(ctx.roles).map((id) => ({ href: sections[id].path, label: t(id) }));
+
+  return (
+    <>
+      <AppNav
+        items={items}
+        orgName={ctx.orgName}
+        userLabel={session?.user?.name ?? session?.user?.email ?? ""}
+        organizations={session?.organizations ?? []}
+        currentOrgId={ctx.orgId}
+        signOut={signOutAction}
+        switchOrganization={switchOrganizationAction}
+      />
+      <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:py-8">
+        {children}
+      </main>
+    </>
+  );
+}

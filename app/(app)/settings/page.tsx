@@ -1,0 +1,38 @@
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
+import { requireMember } from "@/lib/auth/guard";
+import { getOrganizationSettings } from "@/lib/orgs";
+import { getUser } from "@/lib/users";
+import { LanguageSwitcher } from "../../_components/language-switcher";
+import { Card, PageHeader } from "../../_components/ui";
+import { ProfileForm } from "./profile-form";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("settings"))("title") };
+}
+
+export default async function SettingsPage() {
+  const ctx = await requireMember("any-member");
+  const t = await getTranslations("settings");
+  const [user, org] = await Promise.all([getUser(ctx.db, ctx.userId), getOrganizationSettings(ctx.db, ctx.orgId)]);
+  return (
+    <>
+      <PageHeader title={t("title")} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card aria-labelledby="language-heading">
+          <h2 id="language-heading" className="mb-1 text-lg font-semibold">
+            {t("language")}
+          </h2>
+          <p className="mb-4 text-sm text-slate-700">{t("languageHint")}</p>
+          <LanguageSwitcher />
+        </Card>
+        <Card aria-labelledby="profile-heading">
+          <h2 id="profile-heading" className="mb-4 text-lg font-semibold">
+            {t("profile")}
+          </h2>
+          <ProfileForm name={user?.name ?? ""} email={user?.email ?? ""} timeZone={user?.timeZone ?? ""} orgTimeZone={org.timeZone} timeZones={Intl.supportedValuesOf("timeZone")} />
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+"use client";
+
+import { useTranslations } from "next-intl";
+import { useActionState, useId } from "react";
+import { Button, Field, inputClass } from "../../_components/ui";
+import { useActionFeedback } from "../../_components/use-action-feedback";
+import { updateProfileAction } from "./actions";
+
+export function ProfileForm({ name, email, timeZone, orgTimeZone, timeZones }: { name: string; email: string; timeZone: string; orgTimeZone: string; timeZones: string[] }) {
+  const t = useTranslations("settings");
+  const [state, formAction, pending] = useActionState(updateProfileAction, null);
+  const feedback = useActionFeedback(state);
+  const ids = { name: useId(), email: useId(), tz: useId() };
+  return (
+    <form action={formAction} className="space-y-4" noValidate>
+      <Field label={t("email")} htmlFor={ids.email}>
+        <input id={ids.email} value={email} readOnly className={`${inputClass} bg-slate-100`} />
+      </Field>
+      <Field label={t("name")} htmlFor={ids.name} errors={feedback.field("name")}>
+        <input id={ids.name} name="name" defaultValue={name} required autoComplete="name" className={inputClass} />
+      </Field>
+      <Field label={t("timeZone")} htmlFor={ids.tz} hint={t("timeZoneHint")} errors={feedback.field("timeZone")}>
+        <select id={ids.tz} name="timeZone" defaultValue={timeZone} className={inputClass}>
+          <option value="">{t("orgTimeZone", { zone: orgTimeZone })}</option>
+          {timeZones.map((zone) => (
+            <option key={zone} value={zone}>
+              {zone}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <div aria-live="polite">
+        {state?.ok ? <p className="text-sm text-green-900">{t("saved")}</p> : null}
+        {feedback.message ? <p className="text-sm text-red-800">{feedback.message}</p> : null}
+      </div>
+      <Button type="submit" disabled={pending}>
+        {t("save")}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,24 @@
+"use server";
+
+import { z } from "zod";
+import { signIn } from "@/lib/auth/config";
+import { publicAction } from "@/lib/auth/guard";
+import { emailSchema } from "@/lib/users";
+
+/** Only a path on this site: never an absolute or protocol-relative URL. */
+const callbackUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/"));
+
+export const requestSignInLink = publicAction({ input: z.object({ email: emailSchema, callbackUrl }) }, async ({ email, callbackUrl }) => {
+  await signIn("nodemailer", { email, redirectTo: callbackUrl });
+});
+
+export const signInWithSso = publicAction({ input: z.object({ callbackUrl }) }, async ({ callbackUrl }) => {
+  await signIn("oidc", { redirectTo: callbackUrl });
+});
+
+export const demoSignIn = publicAction({ input: z.object({ email: emailSchema, callbackUrl }) }, async ({ email, callbackUrl }) => {
+  await signIn("demo", { email, redirectTo: callbackUrl });
+});

@@ -1,0 +1,80 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { signInMethods } from "@/lib/auth/config";
+import { demoPersonas } from "@/lib/auth/demo";
+import { optionalMember } from "@/lib/auth/guard";
+import { homePath } from "@/lib/auth/roles";
+import { db } from "@/lib/db";
+import { ActionForm } from "../_components/action-form";
+import { Button } from "../_components/ui";
+import { demoSignIn, signInWithSso } from "./actions";
+import { EmailSignInForm } from "./email-form";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("signin"))("title") };
+}
+
+function safeCallback(value: string | string[] | undefined): string {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v && v.startsWith("/") && !v.startsWith("//") ? v : "/";
+}
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const callbackUrl = safeCallback(params.callbackUrl);
+  const member = await optionalMember();
+  if (member) redirect(callbackUrl === "/" ? homePath(member.roles) : callbackUrl);
+
+  const t = await getTranslations("signin");
+  const tr = await getTranslations("roles");
+  const methods = signInMethods();
+  const personas = methods.demo ? await demoPersonas(db()) : [];
+  const error = typeof params.error === "string" ? params.error : undefined;
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold text-slate-900">{t("title")}</h1>
+        <p className="mt-1 text-slate-700">{t("intro")}</p>
+      </div>
+      {error ? (
+        <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
+          {t("failed")}
+        </p>
+      ) : null}
+      {methods.email ? <EmailSignInForm callbackUrl={callbackUrl} /> : null}
+      {methods.sso ? (
+        <ActionForm action={signInWithSso}>
+          <input type="hidden" name="callbackUrl" value={callbackUrl} />
+          <Button type="submit" variant="secondary" className="w-full">
+            {t("sso", { name: methods.sso.name })}
+          </Button>
+        </ActionForm>
+      ) : null}
+      {methods.demo ? (
+        <section aria-labelledby="demo-heading" className="space-y-3 border-t border-slate-200 pt-6">
+          <h2 id="demo-heading" className="font-semibold text-slate-900">
+            {t("demoTitle")}
+          </h2>
+          <p className="text-sm text-slate-700">{t("demoIntro")}</p>
+          {personas.length === 0 ? <p className="text-sm text-slate-700">{t("demoNone")}</p> : null}
+          <ul className="grid gap-2">
+            {personas.map((p) => (
+              <li key={p.email}>
+                <ActionForm action={demoSignIn}>
+                  <input type="hidden" name="email" value={p.email} />
+                  <input type="hidden" name="callbackUrl" value={callbackUrl} />
+                  <Button type="submit" variant="secondary" className="w-full justify-between">
+                    <span>{t("demoAs", { name: p.name ?? p.email })}</span>
+                    <span className="text-slate-700">{tr(p.role)}</span>
+                  </Button>
+                </ActionForm>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { sql } from "drizzle-orm";
+import { boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { createdAt, roleEnum, updatedAt } from "./common";
+import { organizations } from "./organizations";
+import { teams } from "./teams";
+
+export const membershipStatusEnum = pgEnum("membership_status", ["invited", "active", "deactivated"]);
+
+/** A person in an organisation: their roles (one or several), team and standing. */
+export const memberships = pgTable(
+  "memberships",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    roles: roleEnum().array().notNull().default(sql`'{employee}'`),
+    teamId: uuid().references(() => teams.id, { onDelete: "set null" }),
+    status: membershipStatusEnum().notNull().default("invited"),
+    /** The guidelines version this person acknowledged; null = none yet. */
+    guidelinesVersionAccepted: integer(),
+    leaderboardOptOut: boolean().notNull().default(false),
+    notificationPrefs: jsonb().$type<Record<string, boolean>>().notNull().default(sql`'{}'::jsonb`),
+    /** For the feed's "new since your last visit". */
+    lastFeedVisitAt: timestamp({ withTimezone: true }),
+    invitedBy: text().references(() => users.id, { onDelete: "set null" }),
+    invitedAt: timestamp({ withTimezone: true }),
+    joinedAt: timestamp({ withTimezone: true }),
+    deactivatedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique("memberships_org_user").on(t.orgId, t.userId),
+    index().on(t.userId),
+    index().on(t.orgId, t.teamId),
+    check("memberships_roles_not_empty", sql`cardinality(${t.roles}) > 0`),
+  ],
+);
+
+export type Membership = typeof memberships.$inferSelect;
+export type NewMembership = typeof memberships.$inferInsert;

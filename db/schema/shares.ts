@@ -1,0 +1,53 @@
+import { index, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { createdAt, networkEnum, updatedAt } from "./common";
+import { socialConnections } from "./connections";
+import { organizations } from "./organizations";
+import { stories, storyVariants } from "./stories";
+
+export const shareStatusIds = ["scheduled", "publishing", "published", "failed", "cancelled", "needs_attention"] as const;
+export type ShareStatus = (typeof shareStatusIds)[number];
+export const shareStatusEnum = pgEnum("share_status", shareStatusIds);
+/** api: Ripple posts through the network's API; intent: the employee posts through a share link. */
+export const shareModeEnum = pgEnum("share_mode", ["api", "intent"]);
+
+/** One employee's share of one story on one network. The source of truth for publishing. */
+export const shares = pgTable(
+  "shares",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    storyId: uuid()
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    userId: text().references(() => users.id, { onDelete: "set null" }),
+    connectionId: uuid().references(() => socialConnections.id, { onDelete: "set null" }),
+    variantId: uuid().references(() => storyVariants.id, { onDelete: "set null" }),
+    network: networkEnum().notNull(),
+    mode: shareModeEnum().notNull(),
+    text: text().notNull(),
+    status: shareStatusEnum().notNull().default("scheduled"),
+    scheduledAt: timestamp({ withTimezone: true }).notNull(),
+    publishingStartedAt: timestamp({ withTimezone: true }),
+    publishedAt: timestamp({ withTimezone: true }),
+    externalId: text(),
+    externalUrl: text(),
+    attempts: integer().notNull().default(0),
+    /** A machine-readable reason (lib maps it to words in the employee's language). */
+    errorCode: text(),
+    lastError: text(),
+    cancelledAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index().on(t.status, t.scheduledAt),
+    index().on(t.orgId, t.userId, t.createdAt),
+    index().on(t.storyId, t.network),
+  ],
+);
+
+export type Share = typeof shares.$inferSelect;
+export type NewShare = typeof shares.$inferInsert;

@@ -1,0 +1,121 @@
+import { boolean, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { createdAt, localeEnum, networkEnum, updatedAt } from "./common";
+import { rssFeeds } from "./feeds";
+import { organizations } from "./organizations";
+import { teams } from "./teams";
+import { topics } from "./topics";
+
+export const storyStatusIds = ["draft", "in_review", "approved", "published", "archived"] as const;
+export type StoryStatus = (typeof storyStatusIds)[number];
+export const storyStatusEnum = pgEnum("story_status", storyStatusIds);
+export const storySourceEnum = pgEnum("story_source", ["manual", "rss", "api", "suggestion"]);
+
+/** A company story in the library, with its publish window. */
+export const stories = pgTable(
+  "stories",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    /** Used as utm_campaign; unique in the organisation. */
+    slug: text().notNull(),
+    title: text().notNull(),
+    summary: text().notNull().default(""),
+    /** Markdown; sanitised when rendered. */
+    body: text().notNull().default(""),
+    canonicalUrl: text(),
+    imageUrl: text(),
+    language: localeEnum().notNull(),
+    status: storyStatusEnum().notNull().default("draft"),
+    source: storySourceEnum().notNull().default("manual"),
+    sourceFeedId: uuid().references(() => rssFeeds.id, { onDelete: "set null" }),
+    pinned: boolean().notNull().default(false),
+    publishAt: timestamp({ withTimezone: true }),
+    expiresAt: timestamp({ withTimezone: true }),
+    createdBy: text().references(() => users.id, { onDelete: "set null" }),
+    approvedBy: text().references(() => users.id, { onDelete: "set null" }),
+    approvedAt: timestamp({ withTimezone: true }),
+    publishedAt: timestamp({ withTimezone: true }),
+    archivedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique("stories_org_slug").on(t.orgId, t.slug),
+    index().on(t.orgId, t.status, t.publishAt),
+    index().on(t.orgId, t.canonicalUrl),
+  ],
+);
+
+/** Suggested share text per network; several variants per network, in order. */
+export const storyVariants = pgTable(
+  "story_variants",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    storyId: uuid()
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    network: networkEnum().notNull(),
+    language: localeEnum().notNull(),
+    position: integer().notNull().default(0),
+    text: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.storyId, t.network)],
+);
+
+export const storyTopics = pgTable(
+  "story_topics",
+  {
+    storyId: uuid()
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    topicId: uuid()
+      .notNull()
+      .references(() => topics.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.storyId, t.topicId] }), index().on(t.topicId)],
+);
+
+/** Audience teams (sub-teams included); a story with none is for the whole organisation. */
+export const storyAudiences = pgTable(
+  "story_audiences",
+  {
+    storyId: uuid()
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    teamId: uuid()
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.storyId, t.teamId] }), index().on(t.teamId)],
+);
+
+/** Each lifecycle step: who moved the story, from where to where, and when. */
+export const storyTransitions = pgTable(
+  "story_transitions",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    storyId: uuid()
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    fromStatus: storyStatusEnum(),
+    toStatus: storyStatusEnum().notNull(),
+    actorUserId: text().references(() => users.id, { onDelete: "set null" }),
+    note: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.storyId, t.createdAt)],
+);
+
+export type Story = typeof stories.$inferSelect;
+export type NewStory = typeof stories.$inferInsert;
+export type StoryVariant = typeof storyVariants.$inferSelect;

@@ -1,0 +1,160 @@
+import { DrizzleAdapter } from "@auth/drizzle-adapter";
+import NextAuth, { type NextAuthConfig } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import Nodemailer from "next-auth/providers/nodemailer";
+import { z } from "zod";
+import { accounts, sessions, users, verificationTokens, type Role } from "@/db/schema";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { activateInvitedMemberships, addActiveMember, usableMemberships } from "@/lib/members";
+import { getOrganizationBySlug } from "@/lib/orgs";
+import { trustedScope } from "@/lib/tenant";
+import { findUserByEmail } from "@/lib/users";
+import { sendSignInLink } from "./sign-in-mail";
+
+declare module "next-auth" {
+  interface Session {
+    userId: string;
+    /** The organisation this session acts in; null when the person has no usable membership. */
+    orgId: string | null;
+    orgName: string | null;
+    roles: Role[];
+    /** Every organisation the person may switch to. */
+    organizations: Array<{ id: string; name: string }>;
+  }
+}
+
+const MAGIC_LINK_MAX_AGE_SECONDS = 30 * 60;
+const SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600;
+
+function buildConfig(): NextAuthConfig {
+  const config = env();
+  const providers: NextAuthConfig["providers"] = [];
+
+  if (config.SMTP_URL) {
+    providers.push(
+      Nodemailer({
+        server: config.SMTP_URL,
+        from: config.MAIL_FROM,
+        maxAge: MAGIC_LINK_MAX_AGE_SECONDS,
+        // Decides on its own whether the address belongs to a member; the visitor sees
+        // the same "check your email" page either way (no account enumeration).
+        sendVerificationRequest: ({ identifier, url, expires }) => {
+          void sendSignInLink(identifier, url, expires).catch((error) => log.error({ err: error }, "sign-in mail failed"));
+        },
+      }),
+    );
+  }
+
+  if (config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET) {
+    providers.push({
+      id: "oidc",
+      name: config.OIDC_NAME,
+      type: "oidc",
+      issuer: config.OIDC_ISSUER,
+      clientId: config.OIDC_CLIENT_ID,
+      clientSecret: config.OIDC_CLIENT_SECRET,
+      // The company's identity provider vouches for the address: an invited member
+      // signing in through it for the first time is the same person.
+      allowDangerousEmailAccountLinking: true,
+    });
+  }
+
+  if (config.DEMO_MODE) {
+    providers.push(
+      Credentials({
+        id: "demo",
+        name: "Demo",
+        credentials: { email: { label: "Email", type: "email" } },
+        // Only members of a demo organisation, and only while DEMO_MODE is on.
+        authorize: async (raw) => {
+          const parsed = z.object({ email: z.string().email() }).safeParse(raw);
+          if (!parsed.success) return null;
+          const user = await findUserByEmail(db(), parsed.data.email);
+          if (!user) return null;
+          const orgs = await usableMemberships(db(), user.id);
+          if (!orgs.some((m) => m.isDemo)) return null;
+          return { id: user.id, email: user.email, name: user.name };
+        },
+      }),
+    );
+  }
+
+  return {
+    secret: config.AUTH_SECRET,
+    trustHost: true,
+    adapter: DrizzleAdapter(db(), {
+      usersTable: users,
+      accountsTable: accounts,
+      sessionsTable: sessions,
+      verificationTokensTable: verificationTokens,
+    }),
+    // Credentials (demo) needs JWT sessions; memberships and roles are still read from
+    // the database on every request, so a role change or deactivation applies at once.
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+    pages: { signIn: "/signin", verifyRequest: "/signin/check-email", error: "/signin/error" },
+    providers,
+    logger: {
+      error: (error) => log.warn({ err: { name: error.name, message: error.message } }, "auth error"),
+      warn: (code) => log.warn({ code }, "auth warning"),
+      debug: () => {},
+    },
+    callbacks: {
+      async signIn({ user, account, email }) {
+        if (email?.verificationRequest) return true;
+        const address = user.email?.toLowerCase();
+        if (!address) return false;
+        const existing = await findUserByEmail(db(), address);
+        if (existing && (await usableMemberships(db(), existing.id)).length > 0) return true;
+        // Single sign-on may admit new people to one organisation (just-in-time).
+        if (account?.provider === "oidc" && config.OIDC_ORG) return true;
+        return "/signin/error?error=NoMembership";
+      },
+      async jwt({ token, user, trigger, session }) {
+        if (user?.id) token.sub = user.id;
+        if (trigger === "update" && typeof session?.orgId === "string") token.orgId = session.orgId;
+        return token;
+      },
+      async session({ session, token }) {
+        const userId = token.sub!;
+        const orgs = await usableMemberships(db(), userId);
+        const active = orgs.filter((m) => m.status === "active");
+        const current = active.find((m) => m.orgId === token.orgId) ?? active[0];
+        return {
+          ...session,
+          userId,
+          orgId: current?.orgId ?? null,
+          orgName: current?.orgName ?? null,
+          roles: current?.roles ?? [],
+          organizations: active.map((m) => ({ id: m.orgId, name: m.orgName })),
+        };
+      },
+    },
+    events: {
+      async signIn({ user, account }) {
+        if (!user.id) return;
+        if (account?.provider === "oidc" && config.OIDC_ORG && user.email) {
+          const org = await getOrganizationBySlug(db(), config.OIDC_ORG);
+          const mine = await usableMemberships(db(), user.id);
+          if (org && !mine.some((m) => m.orgId === org.id)) {
+            await addActiveMember(db(), trustedScope(org.id, { kind: "system" }), { email: user.email, name: user.name ?? undefined, roles: ["employee"] });
+          }
+        }
+        await activateInvitedMemberships(db(), user.id);
+      },
+    },
+  };
+}
+
+export const { handlers, auth, signIn, signOut, unstable_update: updateSession } = NextAuth(() => buildConfig());
+
+/** Which sign-in methods this deployment offers (for the sign-in page). */
+export function signInMethods() {
+  const config = env();
+  return {
+    email: Boolean(config.SMTP_URL),
+    sso: config.OIDC_ISSUER ? { name: config.OIDC_NAME } : null,
+    demo: config.DEMO_MODE,
+  };
+}

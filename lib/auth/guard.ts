@@ -1,0 +1,240 @@
+import { headers } from "next/headers";
+import { forbidden, redirect, unstable_rethrow } from "next/navigation";
+import { cache } from "react";
+import { z } from "zod";
+import { db, type Database } from "@/lib/db";
+import { DomainError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { trustedScope, type OrgId, type Scope } from "@/lib/tenant";
+import { verifyApiToken } from "./api-tokens";
+import { auth } from "./config";
+import { satisfies, type Role, type RoleRequirement } from "./roles";
+import { problem } from "@/lib/problem";
+
+/**
+ * The only ways app/ reaches tenant data: requireMember for pages, action() for server
+ * actions and route() for route handlers. Each takes a role requirement that cannot be
+ * left out (an empty list does not type-check; "any-member" must be written), and each
+ * builds the Scope that every lib query needs from a verified session or API token.
+ */
+
+export type AuthContext = {
+  userId: string;
+  orgId: OrgId;
+  orgName: string;
+  roles: Role[];
+  scope: Scope;
+  db: Database;
+};
+
+/** The Auth.js session, read once per request. */
+export const getSession = cache(async () => auth());
+
+const sessionContext = cache(async (): Promise<AuthContext | null> => {
+  const session = await getSession();
+  if (!session?.userId || !session.orgId) return null;
+  return {
+    userId: session.userId,
+    orgId: session.orgId as OrgId,
+    orgName: session.orgName ?? "",
+    roles: session.roles,
+    scope: trustedScope(session.orgId, { kind: "user", userId: session.userId }),
+    db: db(),
+  };
+});
+
+/** The path the proxy saw, to come back to after signing in. */
+async function currentPath(): Promise<string> {
+  const path = (await headers()).get("x-ripple-path");
+  return path && path.startsWith("/") && !path.startsWith("//") ? path : "/";
+}
+
+/**
+ * For pages and layouts: the signed-in member holding one of the roles. Not signed in →
+ * the sign-in page (and back afterwards); signed in without the role → the 403 page.
+ */
+export async function requireMember(requirement: RoleRequirement): Promise<AuthContext> {
+  const ctx = await sessionContext();
+  if (!ctx) {
+    const session = await getSession();
+    if (session?.userId) redirect("/signin/error?error=NoMembership");
+    redirect(`/signin?callbackUrl=${encodeURIComponent(await currentPath())}`);
+  }
+  if (!satisfies(ctx.roles, requirement)) forbidden();
+  return ctx;
+}
+
+/** For pages open to visitors too (sign-in): the member if there is one. */
+export async function optionalMember(): Promise<AuthContext | null> {
+  return sessionContext();
+}
+
+export type ActionResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: string; fieldErrors?: Record<string, string[]> };
+
+/** Form fields to an object; names ending in [] collect every value into an array. */
+export function formDataToObject(form: FormData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of new Set(form.keys())) {
+    const values = form.getAll(key).filter((v): v is string => typeof v === "string");
+    if (key.endsWith("[]")) out[key.slice(0, -2)] = values;
+    else out[key] = values[0];
+  }
+  return out;
+}
+
+function fieldErrors(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "_";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+/**
+ * Wraps a server action: checks the session and role, parses the input with zod and
+ * maps failures to a result the form can show. Call it directly with an object, or
+ * hand it to useActionState / <form action> (it then reads the FormData).
+ */
+export function action<S extends z.ZodType, T>(
+  options: { roles: RoleRequirement; input: S },
+  handler: (input: z.infer<S>, ctx: AuthContext) => Promise<T>,
+) {
+  return async (first: z.input<S> | FormData | ActionResult<T> | null, formData?: FormData): Promise<ActionResult<T>> => {
+    try {
+      const ctx = await sessionContext();
+      if (!ctx) return { ok: false, error: "unauthenticated" };
+      if (!satisfies(ctx.roles, options.roles)) {
+        log.warn({ userId: ctx.userId, orgId: ctx.orgId, required: options.roles }, "server action refused: role");
+        return { ok: false, error: "forbidden" };
+      }
+      const raw = formData ?? first;
+      const parsed = options.input.safeParse(raw instanceof FormData ? formDataToObject(raw) : raw);
+      if (!parsed.success) return { ok: false, error: "invalidInput", fieldErrors: fieldErrors(parsed.error) };
+      return { ok: true, data: await handler(parsed.data, ctx) };
+    } catch (error) {
+      unstable_rethrow(error);
+      if (error instanceof DomainError) return { ok: false, error: error.code, fieldErrors: error.fieldErrors };
+      if (error instanceof z.ZodError) return { ok: false, error: "invalidInput", fieldErrors: fieldErrors(error) };
+      log.error({ err: error }, "server action failed");
+      return { ok: false, error: "unexpected" };
+    }
+  };
+}
+
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+type RouteOptions<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> = {
+  roles: RoleRequirement;
+  /** session: browser cookies; token: Authorization: Bearer (API v1); either: both accepted. */
+  auth: "session" | "token" | "either";
+  params?: P;
+  query?: Q;
+  body?: B;
+};
+
+type RouteInput<P, Q, B> = { request: Request; ctx: AuthContext; params: P; query: Q; body: B };
+
+async function tokenContext(request: Request): Promise<AuthContext | null | "invalid"> {
+  const header = request.headers.get("authorization");
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) return "invalid";
+  const identity = await verifyApiToken(db(), match[1]!);
+  if (!identity) return "invalid";
+  return {
+    userId: identity.userId,
+    orgId: identity.orgId as OrgId,
+    orgName: "",
+    roles: identity.roles,
+    scope: trustedScope(identity.orgId, { kind: "user", userId: identity.userId }),
+    db: db(),
+  };
+}
+
+/**
+ * Wraps a route handler: authenticates (session or bearer token), checks the role,
+ * validates params, query and JSON body with zod, and answers every failure as RFC 9457
+ * problem+json. A handler returning a plain value is sent as JSON.
+ */
+export function route<
+  P extends z.ZodType = z.ZodUnknown,
+  Q extends z.ZodType = z.ZodUnknown,
+  B extends z.ZodType = z.ZodUnknown,
+>(options: RouteOptions<P, Q, B>, handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<Response | unknown>) {
+  return async (request: Request, context: RouteContext): Promise<Response> => {
+    const instance = new URL(request.url).pathname;
+    try {
+      let ctx: AuthContext | null = null;
+      if (options.auth !== "session") {
+        const fromToken = await tokenContext(request);
+        if (fromToken === "invalid") return problem(401, "Unauthorized", "The bearer token is invalid, revoked or expired.", instance, { "WWW-Authenticate": 'Bearer error="invalid_token"' });
+        ctx = fromToken;
+      }
+      if (!ctx && options.auth !== "token") ctx = await sessionContext();
+      if (!ctx) return problem(401, "Unauthorized", "Sign in or send an API token.", instance, options.auth === "session" ? {} : { "WWW-Authenticate": "Bearer" });
+      if (!satisfies(ctx.roles, options.roles)) return problem(403, "Forbidden", "Your role does not allow this.", instance);
+
+      const params = (options.params ?? z.unknown()).safeParse(await context.params);
+      if (!params.success) return problem(404, "Not Found", "No such resource.", instance);
+      const query = (options.query ?? z.unknown()).safeParse(Object.fromEntries(new URL(request.url).searchParams));
+      if (!query.success) return problem(400, "Bad Request", "The query is invalid.", instance, {}, { errors: fieldErrors(query.error) });
+      let body: unknown = undefined;
+      if (options.body) {
+        let json: unknown;
+        try {
+          json = await request.json();
+        } catch {
+          return problem(400, "Bad Request", "The body must be JSON.", instance);
+        }
+        const parsed = options.body.safeParse(json);
+        if (!parsed.success) return problem(422, "Unprocessable Content", "The body is invalid.", instance, {}, { errors: fieldErrors(parsed.error) });
+        body = parsed.data;
+      }
+      const result = await handler({ request, ctx, params: params.data, query: query.data, body } as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>);
+      return result instanceof Response ? result : Response.json(result);
+    } catch (error) {
+      unstable_rethrow(error);
+      if (error instanceof DomainError) {
+        return problem(error.status, error.code, error.message, instance, {}, error.fieldErrors ? { errors: error.fieldErrors } : {});
+      }
+      log.error({ err: error, path: instance }, "route failed");
+      return problem(500, "Internal Server Error", "Something went wrong on our side.", instance);
+    }
+  };
+}
+
+/** A route that needs no sign-in (health, redirects). Named so that it is a visible choice. */
+export function publicRoute(handler: (request: Request, context: RouteContext) => Promise<Response>) {
+  return async (request: Request, context: RouteContext): Promise<Response> => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      unstable_rethrow(error);
+      log.error({ err: error }, "public route failed");
+      return problem(500, "Internal Server Error", "Something went wrong on our side.", new URL(request.url).pathname);
+    }
+  };
+}
+
+/**
+ * A server action open to visitors (signing in). Named so that skipping the member
+ * check is a visible choice; the input is still parsed with zod.
+ */
+export function publicAction<S extends z.ZodType, T>(options: { input: S }, handler: (input: z.infer<S>) => Promise<T>) {
+  return async (first: z.input<S> | FormData | ActionResult<T> | null, formData?: FormData): Promise<ActionResult<T>> => {
+    try {
+      const raw = formData ?? first;
+      const parsed = options.input.safeParse(raw instanceof FormData ? formDataToObject(raw) : raw);
+      if (!parsed.success) return { ok: false, error: "invalidInput", fieldErrors: fieldErrors(parsed.error) };
+      return { ok: true, data: await handler(parsed.data) };
+    } catch (error) {
+      unstable_rethrow(error);
+      if (error instanceof DomainError) return { ok: false, error: error.code, fieldErrors: error.fieldErrors };
+      log.error({ err: error }, "public server action failed");
+      return { ok: false, error: "unexpected" };
+    }
+  };
+}

@@ -1,0 +1,130 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable Ripple reads, validated in one place. Nothing else reads
+ * process.env for configuration. A missing or malformed value stops start-up with one
+ * message naming the variable.
+ */
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const url = (protocols: string[], hint: string) =>
+  z
+    .string({ error: `is missing (${hint})` })
+    .min(1, `is missing (${hint})`)
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a ${protocols.join(" or ")} URL (${hint})`);
+
+const optionalUrl = (protocols: string[], hint: string) =>
+  z.preprocess((v) => (v === "" ? undefined : v), url(protocols, hint).optional());
+
+const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+
+/** 32 bytes as 64 hex characters or as base64. */
+const encryptionKey = z
+  .string({ error: "is missing (32 random bytes, hex or base64: `openssl rand -hex 32`)" })
+  .transform((v, ctx) => {
+    const bytes = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, "hex") : Buffer.from(v, "base64");
+    if (bytes.length !== 32) {
+      ctx.addIssue({ code: "custom", message: "must be 32 bytes, hex or base64 (`openssl rand -hex 32`)" });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const fields = z.object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: url(["postgres:", "postgresql:"], "PostgreSQL connection URL, e.g. postgres://user@127.0.0.1:5432/ripple"),
+    DATABASE_REPLICA_URL: optionalUrl(["postgres:", "postgresql:"], "optional read replica for reports"),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    REDIS_URL: url(["redis:", "rediss:"], "Redis connection URL, e.g. redis://127.0.0.1:6379"),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^\{[A-Za-z0-9_:.-]+\}$/, "must be a Redis Cluster hash tag such as {ripple}")
+      .default("{ripple}"),
+    APP_URL: url(["http:", "https:"], "public base URL of the web app, e.g. https://ripple.example.com"),
+    AUTH_SECRET: z
+      .string({ error: "is missing (at least 32 random characters: `openssl rand -base64 32`)" })
+      .min(32, "must be at least 32 characters (`openssl rand -base64 32`)"),
+    TOKEN_ENCRYPTION_KEY: encryptionKey,
+    SMTP_URL: optionalUrl(["smtp:", "smtps:"], "e.g. smtp://user:pass@mail.example.com:587"),
+    MAIL_FROM: z.string().min(3).default("Ripple <no-reply@ripple.local>"),
+    OIDC_ISSUER: optionalUrl(["http:", "https:"], "the OpenID provider's issuer URL"),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    OIDC_NAME: z.string().min(1).default("Single sign-on"),
+    OIDC_ORG: optionalString,
+    DEMO_MODE: bool,
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** Which process this is (web, workers, cli): a label in logs and in pg_stat_activity. */
+    RIPPLE_PROCESS: z.string().min(1).default("ripple"),
+});
+
+export const envSchema = fields.superRefine((env, ctx) => {
+    const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      for (const [i, key] of (["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const).entries()) {
+        if (!oidc[i]) ctx.addIssue({ code: "custom", path: [key], message: "is missing (single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together)" });
+      }
+    }
+    if (!env.SMTP_URL && !env.OIDC_ISSUER && !env.DEMO_MODE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SMTP_URL"],
+        message: "is missing: no way to sign in is configured (set SMTP_URL for email links, OIDC_* for single sign-on, or DEMO_MODE=true)",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+type Key = keyof typeof fields.shape;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration error: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function parseWith<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`);
+  throw new ConfigError(problems);
+}
+
+/** Parse a set of variables; throws ConfigError with one line per problem, each naming its variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  return parseWith(envSchema, source);
+}
+
+/**
+ * Only some variables, for processes that need no more (the CLI's migrate needs the
+ * database and nothing else).
+ */
+export function envFor<K extends Key>(keys: readonly K[], source: Record<string, string | undefined> = process.env) {
+  const mask = Object.fromEntries(keys.map((k) => [k, true])) as { [P in K]: true };
+  return parseWith(fields.pick(mask as never), source) as unknown as Pick<Env, K>;
+}
+
+let cached: Env | undefined;
+
+/** The validated configuration of this process, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvForTests() {
+  cached = undefined;
+}

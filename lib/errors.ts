@@ -1,0 +1,21 @@
+/**
+ * Domain errors the edges map to answers: a server action returns them as a failed
+ * result, a route handler as RFC 9457 problem+json. `code` is a message key (errors.*)
+ * so the words come in the reader's language.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 429,
+    readonly code: string,
+    message?: string,
+    readonly fieldErrors?: Record<string, string[]>,
+  ) {
+    super(message ?? code);
+    this.name = "DomainError";
+  }
+}
+
+export const notFound = (what: string) => new DomainError(404, "notFound", `${what} not found`);
+export const conflict = (code: string, message?: string) => new DomainError(409, code, message);
+export const invalid = (code: string, message?: string, fieldErrors?: Record<string, string[]>) =>
+  new DomainError(422, code, message, fieldErrors);

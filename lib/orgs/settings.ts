@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { localeIds, networkIds, type OrganizationSettingsJson } from "@/db/schema";
+
+const emvRate = z.object({
+  cpm: z.number().min(0).max(10_000),
+  cpc: z.number().min(0).max(10_000),
+  perEngagement: z.number().min(0).max(10_000),
+});
+
+/** Organisation settings with their defaults; stored rows are parsed through this. */
+export const organizationSettingsSchema = z.object({
+  locale: z.enum(localeIds).default("da"),
+  timeZone: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "Unknown time zone")
+    .default("Europe/Copenhagen"),
+  enabledNetworks: z.array(z.enum(networkIds)).default([...networkIds]),
+  approvalRequired: z.boolean().default(true),
+  disclosureHashtag: z.string().max(50).nullable().default(null),
+  blockedWords: z.array(z.string().min(1).max(100)).max(500).default([]),
+  shareSpacingMinutes: z.number().int().min(0).max(24 * 60).default(10),
+  clickRetentionMonths: z.number().int().min(1).max(120).default(13),
+  emvRates: z.partialRecord(z.enum(networkIds), emvRate).default({}),
+});
+
+export type OrganizationSettings = z.infer<typeof organizationSettingsSchema>;
+
+export function parseSettings(stored: OrganizationSettingsJson | null | undefined): OrganizationSettings {
+  const result = organizationSettingsSchema.safeParse(stored ?? {});
+  // A stored value that no longer validates falls back to the defaults field by field
+  // rather than breaking every page of the organisation.
+  if (result.success) return result.data;
+  const partial: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(stored ?? {})) {
+    const field = organizationSettingsSchema.shape[key as keyof OrganizationSettings];
+    if (field && field.safeParse(value).success) partial[key] = value;
+  }
+  return organizationSettingsSchema.parse(partial);
+}

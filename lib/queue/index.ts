@@ -1,0 +1,97 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
+import { Redis, type RedisOptions } from "ioredis";
+import { z } from "zod";
+import { envFor } from "@/lib/env";
+
+/**
+ * Queue names, job payload schemas and the helpers to enqueue. Job data holds ids only,
+ * never tokens or personal text: BullMQ stores it in plain text in Redis.
+ */
+export const queueNames = ["publish", "reach", "clicks", "lifecycle", "notify", "import"] as const;
+export type QueueName = (typeof queueNames)[number];
+
+/** Payload schema per queue and job name; workers parse every job through these. */
+export const jobSchemas = {
+  lifecycle: {
+    heartbeat: z.object({}).strict(),
+    maintenance: z.object({}).strict(),
+  },
+  publish: {},
+  reach: {},
+  clicks: {},
+  notify: {},
+  import: {},
+} as const satisfies Record<QueueName, Record<string, z.ZodType>>;
+
+export type JobName<Q extends QueueName> = keyof (typeof jobSchemas)[Q] & string;
+export type JobData<Q extends QueueName, N extends JobName<Q>> = (typeof jobSchemas)[Q][N] extends z.ZodType
+  ? z.infer<(typeof jobSchemas)[Q][N]>
+  : never;
+
+/** Repeating jobs, declared as data; the workers register them with upsertJobScheduler. */
+export const schedules: Array<{ queue: QueueName; id: string; name: string; every: number }> = [
+  { queue: "lifecycle", id: "heartbeat", name: "heartbeat", every: 15_000 },
+  { queue: "lifecycle", id: "maintenance", name: "maintenance", every: 60 * 60_000 },
+];
+
+/** How long a heartbeat stays fresh; the health check reports workers as stale after this. */
+export const HEARTBEAT_TTL_SECONDS = 60;
+
+export function queuePrefix(): string {
+  return envFor(["QUEUE_PREFIX"]).QUEUE_PREFIX;
+}
+
+export function heartbeatKey(prefix = queuePrefix()): string {
+  return `${prefix}:workers:heartbeat`;
+}
+
+/**
+ * A Redis connection. Workers need maxRetriesPerRequest null (blocking commands must
+ * wait through reconnects); connections that serve web requests fail fast instead.
+ */
+export function createRedis(purpose: "worker" | "client", extra: RedisOptions = {}): Redis {
+  const { REDIS_URL } = envFor(["REDIS_URL"]);
+  return new Redis(REDIS_URL, {
+    maxRetriesPerRequest: purpose === "worker" ? null : 1,
+    connectTimeout: 5_000,
+    ...extra,
+  });
+}
+
+let clientConnection: Redis | undefined;
+const queues = new Map<QueueName, Queue>();
+
+/** The shared client connection of this process (web and CLI). */
+export function redis(): Redis {
+  clientConnection ??= createRedis("client");
+  return clientConnection;
+}
+
+export function getQueue(name: QueueName): Queue {
+  let queue = queues.get(name);
+  if (!queue) {
+    queue = new Queue(name, { connection: redis() as ConnectionOptions, prefix: queuePrefix() });
+    queues.set(name, queue);
+  }
+  return queue;
+}
+
+export async function enqueue<Q extends QueueName, N extends JobName<Q>>(
+  queue: Q,
+  name: N,
+  data: JobData<Q, N>,
+  options: JobsOptions = {},
+) {
+  const schema = (jobSchemas[queue] as Record<string, z.ZodType>)[name];
+  if (!schema) throw new Error(`Unknown job ${queue}/${name}`);
+  return getQueue(queue).add(name, schema.parse(data), options);
+}
+
+export async function closeQueues() {
+  await Promise.all([...queues.values()].map((q) => q.close()));
+  queues.clear();
+  if (clientConnection) {
+    clientConnection.disconnect();
+    clientConnection = undefined;
+  }
+}

@@ -1,0 +1,123 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { migrateDatabase } from "@/db/migrate";
+import { seedDemo } from "@/db/seed";
+import { createApiToken } from "@/lib/auth/api-tokens";
+import { closeDb, db } from "@/lib/db";
+import { envFor } from "@/lib/env";
+import { DomainError } from "@/lib/errors";
+import { addActiveMember, rolesSchema } from "@/lib/members";
+import { createOrganization, getOrganizationBySlug } from "@/lib/orgs";
+import { trustedScope } from "@/lib/tenant";
+import { emailSchema, findUserByEmail } from "@/lib/users";
+import { exitOnConfigError } from "./startup";
+
+/**
+ * `npm run ripple -- <command> [options]`: operations from a shell. Every change it
+ * makes is audited with the actor "cli".
+ */
+const usage = `Usage: npm run ripple -- <command> [options]
+
+Commands:
+  migrate                                        apply database migrations
+  seed                                           create the demo organisation (once)
+  org:create --name <name> --slug <slug>         create an organisation
+  user:create --email <email> --org <slug> --roles <role,role> [--name <name>]
+                                                 add an active member (roles: admin, editor, manager, employee)
+  token:create --email <email> --org <slug> --name <name>
+                                                 create an API token; printed once, on the last line
+`;
+
+const cli = { kind: "cli" } as const;
+
+class UsageError extends Error {}
+
+function required(values: Record<string, string | undefined>, ...names: string[]) {
+  for (const name of names) if (!values[name]) throw new UsageError(`Missing --${name}`);
+}
+
+async function orgBySlug(slug: string) {
+  const org = await getOrganizationBySlug(db(), slug);
+  if (!org) throw new UsageError(`No organisation with the slug "${slug}"`);
+  return org;
+}
+
+async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: { name: { type: "string" }, slug: { type: "string" }, email: { type: "string" }, org: { type: "string" }, roles: { type: "string" } },
+    strict: true,
+  });
+  switch (command) {
+    case "migrate": {
+      const { DATABASE_URL } = exitOnConfigError(() => envFor(["DATABASE_URL"]));
+      const applied = await migrateDatabase(DATABASE_URL);
+      console.log(applied === 0 ? "Database is up to date." : `Applied ${applied} migration(s).`);
+      return;
+    }
+    case "seed": {
+      exitOnConfigError(() => envFor(["DATABASE_URL"]));
+      const result = await seedDemo(db());
+      console.log(result.created ? `Seeded the demo organisation "${result.slug}".` : `The demo organisation "${result.slug}" already exists; nothing changed.`);
+      return;
+    }
+    case "org:create": {
+      required(values, "name", "slug");
+      exitOnConfigError(() => envFor(["DATABASE_URL"]));
+      const org = await createOrganization(db(), { name: values.name!, slug: values.slug! }, cli);
+      console.log(`Created organisation "${org.name}" (${org.slug}), id ${org.id}.`);
+      return;
+    }
+    case "user:create": {
+      required(values, "email", "org", "roles");
+      exitOnConfigError(() => envFor(["DATABASE_URL"]));
+      const roles = rolesSchema.safeParse(values.roles!.split(",").map((r) => r.trim()).filter(Boolean));
+      if (!roles.success) throw new UsageError("--roles must list one or more of admin, editor, manager, employee, separated by commas");
+      const org = await orgBySlug(values.org!);
+      const { user, membership } = await addActiveMember(db(), trustedScope(org.id, cli), { email: values.email!, name: values.name, roles: roles.data });
+      console.log(`${user.email} is an active member of ${org.slug} with the roles ${membership.roles.join(", ")}.`);
+      return;
+    }
+    case "token:create": {
+      required(values, "email", "org", "name");
+      exitOnConfigError(() => envFor(["DATABASE_URL"]));
+      const org = await orgBySlug(values.org!);
+      const user = await findUserByEmail(db(), emailSchema.parse(values.email));
+      if (!user) throw new UsageError(`No user with the email ${values.email}`);
+      const { token, record } = await createApiToken(db(), trustedScope(org.id, cli), { userId: user.id, name: values.name! });
+      console.log(`Created API token "${record.name}" for ${user.email} in ${org.slug}. It is shown once; store it now:`);
+      console.log(token);
+      return;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      process.stdout.write(usage);
+      return;
+    default:
+      throw new UsageError(`Unknown command "${command}"`);
+  }
+}
+
+run(process.argv.slice(2))
+  .then(async () => {
+    await closeDb();
+  })
+  .catch(async (error: unknown) => {
+    await closeDb().catch(() => {});
+    if (error instanceof UsageError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      process.stderr.write(`${(error as Error).message}\n\n${usage}`);
+      process.exit(64); // EX_USAGE
+    }
+    if (error instanceof z.ZodError) {
+      process.stderr.write(`Invalid input: ${error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ")}\n`);
+      process.exit(65); // EX_DATAERR
+    }
+    if (error instanceof DomainError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(65);
+    }
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });

@@ -1,0 +1,53 @@
+import type { Worker } from "bullmq";
+import { closeDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { beat } from "@/lib/maintenance";
+import { closeQueues, createRedis, getQueue, schedules } from "@/lib/queue";
+import { lifecycleProcessors } from "./processors/lifecycle";
+import { startWorker } from "./runtime";
+import { exitOnConfigError } from "./startup";
+
+/** Starts every BullMQ worker and the schedulers; SIGTERM or SIGINT closes them within 30 s. */
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
+async function main() {
+  exitOnConfigError(() => env());
+  const connection = createRedis("worker");
+  const workers: Worker[] = [startWorker("lifecycle", lifecycleProcessors(connection), connection, { concurrency: 2 })];
+
+  for (const schedule of schedules) {
+    await getQueue(schedule.queue).upsertJobScheduler(schedule.id, { every: schedule.every }, { name: schedule.name, data: {} });
+  }
+  await beat(connection);
+  log.info({ queues: workers.map((w) => w.name), schedules: schedules.map((s) => s.id) }, "workers started");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "workers stopping");
+    const deadline = setTimeout(() => {
+      log.error("workers did not stop within 30 s; exiting");
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    // Let active jobs finish (their locks would otherwise expire and the jobs stall), but
+    // not beyond the deadline: a forced close leaves the job to be picked up again.
+    const graceful = Promise.all(workers.map((w) => w.close()));
+    const force = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_DEADLINE_MS - 5_000).unref());
+    await Promise.race([graceful, force.then(() => Promise.all(workers.map((w) => w.close(true))))]);
+    await closeQueues();
+    connection.disconnect();
+    await closeDb();
+    log.info("workers stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error) => {
+  log.fatal({ err: error }, "workers failed to start");
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
+import type { Redis } from "ioredis";
+import type { z } from "zod";
+import { log } from "@/lib/log";
+import { jobSchemas, queuePrefix, type QueueName } from "@/lib/queue";
+
+export type Processor<T = unknown> = (data: T, job: Job) => Promise<unknown>;
+export type Processors<Q extends QueueName> = { [N in keyof (typeof jobSchemas)[Q]]: Processor<z.infer<(typeof jobSchemas)[Q][N] & z.ZodType>> };
+
+export type QueueConfig = Pick<WorkerOptions, "concurrency" | "lockDuration" | "maxStalledCount" | "limiter"> & {
+  removeOnComplete?: { age: number; count: number };
+  removeOnFail?: { age: number; count: number };
+};
+
+/**
+ * A BullMQ worker that parses every job's payload with its zod schema and dispatches by
+ * job name. A malformed payload or unknown name fails the job without retries, visibly;
+ * any other error is thrown so BullMQ retries or records it. Nothing is swallowed.
+ */
+export function startWorker<Q extends QueueName>(queue: Q, processors: Processors<Q>, connection: Redis, config: QueueConfig = {}): Worker {
+  const schemas = jobSchemas[queue] as Record<string, z.ZodType>;
+  const handlers = processors as Record<string, Processor>;
+  const worker = new Worker(
+    queue,
+    async (job) => {
+      const schema = schemas[job.name];
+      const handler = handlers[job.name];
+      if (!schema || !handler) throw new UnrecoverableError(`Unknown job "${job.name}" on queue "${queue}"`);
+      const parsed = schema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`Malformed payload for ${queue}/${job.name}: ${parsed.error.message}`);
+      return handler(parsed.data, job);
+    },
+    {
+      connection,
+      prefix: queuePrefix(),
+      concurrency: config.concurrency ?? 1,
+      lockDuration: config.lockDuration ?? 30_000,
+      maxStalledCount: config.maxStalledCount ?? 1,
+      limiter: config.limiter,
+      removeOnComplete: config.removeOnComplete ?? { age: 24 * 3600, count: 1000 },
+      removeOnFail: config.removeOnFail ?? { age: 14 * 24 * 3600, count: 10_000 },
+      autorun: true,
+    },
+  );
+  worker.on("failed", (job, error) => {
+    log.warn({ queue, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, "job failed");
+  });
+  worker.on("error", (error) => log.error({ queue, err: error }, "worker error"));
+  return worker;
+}
