@@ -1,10 +1,15 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { memberships, organizations, roleIds, users, type Role } from "@/db/schema";
+import { demoUsers } from "@/db/seed";
 import type { DbOrTx } from "@/lib/db";
 
 export type DemoPersona = { email: string; name: string | null; role: Role };
 
-/** One person per role from the demo organisations, for the demo sign-in buttons. */
+/**
+ * One person per role from the demo organisations, for the demo sign-in buttons. The
+ * seed's own personas come first; in a demo organisation made otherwise, the member
+ * holding the fewest roles who joined first stands for the role.
+ */
 export async function demoPersonas(db: DbOrTx): Promise<DemoPersona[]> {
   const rows = await db
     .select({ email: users.email, name: users.name, roles: memberships.roles })
@@ -13,9 +18,14 @@ export async function demoPersonas(db: DbOrTx): Promise<DemoPersona[]> {
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(organizations.isDemo, true), eq(memberships.status, "active")))
     .orderBy(asc(sql`cardinality(${memberships.roles})`), asc(memberships.joinedAt), asc(users.email));
+  const rank = (email: string) => {
+    const i = demoUsers.findIndex((u) => u.email === email);
+    return i === -1 ? demoUsers.length : i;
+  };
+  const ordered = [...rows].sort((a, b) => rank(a.email) - rank(b.email));
   const personas: DemoPersona[] = [];
   for (const role of roleIds) {
-    const row = rows.find((r) => r.roles.includes(role) && !personas.some((p) => p.email === r.email));
+    const row = ordered.find((r) => r.roles.includes(role) && !personas.some((p) => p.email === r.email));
     if (row) personas.push({ email: row.email, name: row.name, role });
   }
   return personas;

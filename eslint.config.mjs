@@ -1,0 +1,68 @@
+// @ts-check
+import js from "@eslint/js";
+import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
+import importX from "eslint-plugin-import-x";
+import reactHooks from "eslint-plugin-react-hooks";
+import tseslint from "typescript-eslint";
+
+/**
+ * Besides the usual checks, two rules keep the architecture honest (DESIGN.md):
+ *  - dependency direction: app → lib → db and workers → lib → db; lib never imports app
+ *    or workers; db imports nothing of ours; app and workers reach the database only
+ *    through lib.
+ *  - every route handler and server action goes through the guards of lib/auth/guard
+ *    (route/publicRoute, action/publicAction), so a role or organisation check cannot be
+ *    forgotten.
+ */
+const layers = [
+  { target: "./lib", from: ["./app", "./workers", "./tests", "./proxy.ts"], message: "lib/ must not import app/, workers/ or tests/." },
+  { target: "./db", from: ["./app", "./lib", "./workers", "./tests", "./proxy.ts"], message: "db/ imports nothing of ours." },
+  { target: "./app", from: ["./db", "./workers"], message: "app/ reaches the database through lib/, never db/ or workers/." },
+  { target: "./workers", from: ["./app"], message: "workers/ must not import app/." },
+];
+
+const guardedExport = (kind) => ({
+  selector: "ExportNamedDeclaration > :matches(FunctionDeclaration, VariableDeclaration > VariableDeclarator > :matches(ArrowFunctionExpression, FunctionExpression))",
+  message: `Wrap every exported ${kind} in ${kind === "route handler" ? "route() or publicRoute()" : "action() or publicAction()"} from @/lib/auth/guard.`,
+});
+
+export default tseslint.config(
+  { ignores: [".next/**", "node_modules/**", ".data/**", "db/migrations/**", "test-results/**", "playwright-report/**", "next-env.d.ts"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
+    plugins: { "import-x": importX, "react-hooks": reactHooks },
+    settings: {
+      "import-x/resolver-next": [createTypeScriptImportResolver({ alwaysTryTypes: true, project: "./tsconfig.json" })],
+    },
+    rules: {
+      "import-x/no-restricted-paths": ["error", { zones: layers }],
+      "import-x/no-cycle": ["error", { maxDepth: 3, ignoreExternal: true }],
+      "react-hooks/rules-of-hooks": "error",
+      "react-hooks/exhaustive-deps": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
+      "no-console": ["error", { allow: ["warn", "error"] }],
+    },
+  },
+  {
+    files: ["app/**/route.ts"],
+    ignores: ["app/api/auth/**"],
+    rules: { "no-restricted-syntax": ["error", guardedExport("route handler")] },
+  },
+  {
+    files: ["app/**/actions.ts", "app/**/*-actions.ts"],
+    rules: { "no-restricted-syntax": ["error", guardedExport("server action")] },
+  },
+  {
+    // Command-line entry points and tests talk to the terminal.
+    files: ["workers/cli.ts", "workers/demo.ts", "workers/embedded/**", "tests/**"],
+    rules: { "no-console": "off" },
+  },
+  {
+    files: ["**/*.js", "**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+);

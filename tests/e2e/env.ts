@@ -1,0 +1,4 @@
+/** Fixed ports of the e2e run (the config is evaluated in every Playwright process). */
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3210);
+export const OIDC_PORT = Number(process.env.E2E_OIDC_PORT ?? 4455);
+export const baseURL = `http://localhost:${E2E_PORT}`;

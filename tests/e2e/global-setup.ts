@@ -1,0 +1,58 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { createDatabase } from "@/db/client";
+import { seedDemo } from "@/db/seed";
+import { createTestDatabase } from "../support/database";
+import { startMailCatcher } from "../support/mail-catcher";
+import { startOidcProvider } from "../support/oidc";
+import { projectRoot, startScript, stopProcess, waitForHttp } from "../support/processes";
+import { baseTestEnv, clearRedisPrefix } from "../support/test-env";
+import { E2E_PORT, OIDC_PORT, baseURL } from "./env";
+
+/**
+ * Everything the browser tests run against, all real: a fresh PostgreSQL database with
+ * the demo organisation, Redis under a unique prefix, an SMTP server catching mail, an
+ * OpenID provider for single sign-on, the production build served by `npm start`, and
+ * the workers. Test processes find them through E2E_* variables.
+ */
+export default async function globalSetup() {
+  if (!existsSync(path.join(projectRoot, ".next", "BUILD_ID"))) {
+    throw new Error("No production build: run `npm run build` before the e2e tests (npm test does).");
+  }
+  const database = await createTestDatabase("e2e");
+  const handle = createDatabase(database.url, { max: 1 });
+  await seedDemo(handle.db);
+  await handle.close();
+
+  const mail = await startMailCatcher();
+  const oidc = await startOidcProvider({ port: OIDC_PORT, redirectUris: [`${baseURL}/api/auth/callback/oidc`] });
+  const env = {
+    ...baseTestEnv(),
+    NODE_ENV: "production",
+    DATABASE_URL: database.url,
+    APP_URL: baseURL,
+    PORT: String(E2E_PORT),
+    SMTP_URL: mail.smtpUrl,
+    MAIL_FROM: "Ripple <ripple@example.test>",
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_CLIENT_ID: oidc.clientId,
+    OIDC_CLIENT_SECRET: oidc.clientSecret,
+    OIDC_NAME: "Nordlys SSO",
+    OIDC_ORG: "nordlys",
+    DEMO_MODE: "true",
+    AUTH_TRUST_HOST: "true",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  const web = startScript("workers/web.ts", env, "web");
+  const workers = startScript("workers/index.ts", { ...env, RIPPLE_PROCESS: "workers" }, "workers");
+  await waitForHttp(`${baseURL}/api/health`, 60_000, (status) => status === 200);
+
+  Object.assign(process.env, { E2E_DATABASE_URL: database.url, E2E_MAIL_URL: mail.httpUrl, E2E_QUEUE_PREFIX: env.QUEUE_PREFIX, E2E_REDIS_URL: env.REDIS_URL });
+
+  return async () => {
+    await Promise.all([stopProcess(web), stopProcess(workers)]);
+    await Promise.all([mail.close(), oidc.close()]);
+    await clearRedisPrefix(env.REDIS_URL, env.QUEUE_PREFIX);
+    await database.drop();
+  };
+}

@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+export const projectRoot = path.resolve(__dirname, "..", "..");
+const tsxCli = require.resolve("tsx/cli");
+
+/** Starts a TypeScript entry point of the project (workers/*.ts) with tsx, output prefixed. */
+export function startScript(script: string, env: Record<string, string>, tag: string): ChildProcess {
+  const child = spawn(process.execPath, [tsxCli, script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const forward = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) =>
+    stream.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) if (line.trim()) out.write(`[${tag}] ${line}\n`);
+    });
+  if (child.stdout) forward(child.stdout, process.stdout);
+  if (child.stderr) forward(child.stderr, process.stderr);
+  return child;
+}
+
+/** SIGTERM, then SIGKILL if the process is still there after the grace period. */
+export async function stopProcess(child: ChildProcess, graceMs = 35_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** Polls a URL until it answers (any status) or the time is up. */
+export async function waitForHttp(url: string, timeoutMs = 60_000, accept: (status: number) => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (accept(response.status)) return;
+      last = `status ${response.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not come up within ${timeoutMs} ms (${last})`);
+}
