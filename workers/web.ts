@@ -6,7 +6,7 @@ import { exitOnConfigError } from "./startup";
 
 /**
  * `npm start`: checks the configuration (one clear message and a non-zero exit when
- * something is missing), then serves the built app with `next start` on PORT.
+ * something is missing), then serves the built app with `next start` on HOST:PORT.
  */
 const config = exitOnConfigError(() => env());
 const root = path.resolve(__dirname, "..");
@@ -15,7 +15,7 @@ if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
   process.exit(1);
 }
 const nextBin = require.resolve("next/dist/bin/next");
-const child = spawn(process.execPath, [nextBin, "start", "-p", String(config.PORT)], {
+const child = spawn(process.execPath, [nextBin, "start", "-p", String(config.PORT), "-H", config.HOST], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, AUTH_TRUST_HOST: process.env.AUTH_TRUST_HOST ?? "true", NEXT_TELEMETRY_DISABLED: "1", RIPPLE_PROCESS: "web" },

@@ -65,6 +65,8 @@ const fields = z.object({
     DEMO_MODE: bool,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** The address `npm start` listens on; 0.0.0.0 = every interface. */
+    HOST: z.string().min(1).default("0.0.0.0"),
     /** Which process this is (web, workers, cli): a label in logs and in pg_stat_activity. */
     RIPPLE_PROCESS: z.string().min(1).default("ripple"),
 });

@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { stripVTControlCharacters as plain } from "node:util";
+
+/**
+ * `npm test`: lint, type check, unit tests, integration tests on the real PostgreSQL and
+ * Redis, the production build and the Playwright suite in Chromium, in that order. Every
+ * step runs even when an earlier one failed (except the browser tests, which need the
+ * build), and the last line sums it all up.
+ */
+const root = path.resolve(__dirname, "..");
+const bin = (pkg: string, file: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+
+type Step = { name: string; args: string[]; needs?: string; count?: (output: string) => string | undefined };
+
+/** "12 passed (12)" from vitest's summary. */
+const vitestCount = (output: string) => /^\s*Tests\s+(.+)$/m.exec(plain(output))?.[1]?.trim();
+/** "5 passed, 1 failed" from Playwright's list reporter. */
+const playwrightCount = (output: string) => {
+  const clean = plain(output);
+  const parts = ["passed", "failed", "flaky", "skipped", "did not run"].flatMap((kind) => {
+    const n = new RegExp(`^\\s+(\\d+) ${kind}`, "m").exec(clean)?.[1];
+    return n ? [`${n} ${kind}`] : [];
+  });
+  return parts.length ? parts.join(", ") : undefined;
+};
+
+const steps: Step[] = [
+  { name: "lint", args: [bin("eslint", "bin/eslint.js"), "--max-warnings", "0", "."] },
+  { name: "typecheck", args: [bin("typescript", "bin/tsc"), "--noEmit", "-p", "."] },
+  { name: "unit", args: [bin("vitest", "vitest.mjs"), "run", "--project", "unit"], count: vitestCount },
+  { name: "integration", args: [bin("vitest", "vitest.mjs"), "run", "--project", "integration"], count: vitestCount },
+  { name: "build", args: [bin("next", "dist/bin/next"), "build"] },
+  { name: "e2e", args: [bin("@playwright/test", "cli.js"), "test"], needs: "build", count: playwrightCount },
+];
+
+function run(step: Step): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, step.args, {
+      cwd: root,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", FORCE_COLOR: process.env.FORCE_COLOR ?? "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk;
+      process.stderr.write(chunk);
+    });
+    child.on("close", (code) => resolve({ ok: code === 0, output }));
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  const results: Array<{ name: string; status: "passed" | "failed" | "not run"; seconds: number; count?: string }> = [];
+  for (const step of steps) {
+    if (step.needs && results.find((r) => r.name === step.needs)?.status !== "passed") {
+      results.push({ name: step.name, status: "not run", seconds: 0 });
+      continue;
+    }
+    console.log(`\n── ${step.name} ${"─".repeat(Math.max(0, 60 - step.name.length))}`);
+    const t0 = Date.now();
+    const { ok, output } = await run(step);
+    results.push({ name: step.name, status: ok ? "passed" : "failed", seconds: Math.round((Date.now() - t0) / 1000), count: step.count?.(output) });
+  }
+  console.log("\n── summary " + "─".repeat(53));
+  for (const r of results) console.log(`${r.status.padEnd(8)} ${r.name.padEnd(12)} ${String(r.seconds).padStart(4)} s${r.count ? `  (${r.count})` : ""}`);
+  const failed = results.filter((r) => r.status !== "passed");
+  const total = Math.round((Date.now() - started) / 1000);
+  console.log(
+    failed.length === 0
+      ? `Summary: all ${results.length} steps passed in ${total} s (${results.filter((r) => r.count).map((r) => `${r.name}: ${r.count}`).join("; ")})`
+      : `Summary: FAILED ${failed.map((r) => `${r.name} (${r.status})`).join(", ")} after ${total} s`,
+  );
+  process.exit(failed.length === 0 ? 0 : 1);
+}
+
+void main();
