@@ -22,7 +22,8 @@ const layers = [
 ];
 
 const guardedExport = (kind) => ({
-  selector: "ExportNamedDeclaration > :matches(FunctionDeclaration, VariableDeclaration > VariableDeclarator > :matches(ArrowFunctionExpression, FunctionExpression))",
+  selector:
+    "ExportNamedDeclaration > FunctionDeclaration, ExportNamedDeclaration > VariableDeclaration > VariableDeclarator > :matches(ArrowFunctionExpression, FunctionExpression).init, ExportNamedDeclaration[source=null] > ExportSpecifier",
   message: `Wrap every exported ${kind} in ${kind === "route handler" ? "route() or publicRoute()" : "action() or publicAction()"} from @/lib/auth/guard.`,
 });
 

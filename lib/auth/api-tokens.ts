@@ -13,6 +13,9 @@ const TOKEN_PATTERN = /^rpl_[0-9A-Za-z]{40}$/;
 export async function createApiToken(db: DbOrTx, scope: Scope, input: { userId: string; name: string; expiresAt?: Date | null }) {
   const name = input.name.trim();
   if (name.length < 1 || name.length > 80) throw invalid("invalidTokenName", "Token name must be 1–80 characters", { name: ["invalidTokenName"] });
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+    throw invalid("expiryInPast", "A token cannot expire in the past", { expiresAt: ["expiryInPast"] });
+  }
   const token = TOKEN_PREFIX + randomBase62(40);
   return db.transaction(async (tx) => {
     const [member] = await tx

@@ -7,26 +7,22 @@ import { z } from "zod";
  */
 
 const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .enum(["true", "false", "1", "0", "yes", "no"])
   .optional()
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
 const url = (protocols: string[], hint: string) =>
-  z
-    .string({ error: `is missing (${hint})` })
-    .min(1, `is missing (${hint})`)
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `must be a ${protocols.join(" or ")} URL (${hint})`);
+  z.string({ error: `is missing (${hint})` }).superRefine((value, ctx) => {
+    try {
+      if (protocols.includes(new URL(value).protocol)) return;
+    } catch {
+      // not a URL at all: same message
+    }
+    ctx.addIssue({ code: "custom", message: `must be a ${protocols.join(" or ")} URL (${hint})` });
+  });
 
-const optionalUrl = (protocols: string[], hint: string) =>
-  z.preprocess((v) => (v === "" ? undefined : v), url(protocols, hint).optional());
-
-const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+const optionalUrl = (protocols: string[], hint: string) => url(protocols, hint).optional();
+const optionalString = z.string().optional();
 
 /** 32 bytes as 64 hex characters or as base64. */
 const encryptionKey = z
@@ -64,7 +60,12 @@ const fields = z.object({
     OIDC_ORG: optionalString,
     DEMO_MODE: bool,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    PORT: z.coerce
+      .number({ error: "must be a port number (1–65535)" })
+      .int("must be a port number (1–65535)")
+      .min(1, "must be a port number (1–65535)")
+      .max(65535, "must be a port number (1–65535)")
+      .default(3000),
     /** The address `npm start` listens on; 0.0.0.0 = every interface. */
     HOST: z.string().min(1).default("0.0.0.0"),
     /** Which process this is (web, workers, cli): a label in logs and in pg_stat_activity. */
@@ -98,7 +99,9 @@ export class ConfigError extends Error {
 }
 
 function parseWith<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.infer<S> {
-  const result = schema.safeParse(source);
+  // A variable set to the empty string counts as not set.
+  const cleaned = Object.fromEntries(Object.entries(source).map(([key, value]) => [key, value === "" ? undefined : value]));
+  const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`);
   throw new ConfigError(problems);

@@ -54,7 +54,7 @@ export async function listFeedStories(db: DbOrTx, scope: Scope, userId: string, 
              or exists (select 1 from ${storyAudiences} a where a.story_id = ${stories.id} and a.team_id in ${myTeams}))`,
       ),
     )
-    .orderBy(desc(stories.pinned), desc(stories.publishAt), desc(stories.createdAt))
+    .orderBy(desc(stories.pinned), desc(sql`coalesce(${stories.publishAt}, ${stories.publishedAt}, ${stories.createdAt})`), desc(stories.id))
     .limit(limit);
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { memberships, teamManagers, teams, type Team } from "@/db/schema";
 import { audit } from "@/lib/audit";
@@ -27,7 +27,9 @@ export async function listTeams(db: DbOrTx, scope: Scope): Promise<TeamWithCount
 
 export type TeamNode = TeamWithCounts & { children: TeamNode[]; depth: number };
 
-/** Arranges a flat team list as a tree (roots first, children by name). */
+/** Arranges a flat team list as a tree, siblings in Danish alphabetical order (Æ, Ø, Å last). */
+const byName = new Intl.Collator("da", { sensitivity: "base", numeric: true });
+
 export function buildTeamTree(list: TeamWithCounts[]): TeamNode[] {
   const nodes = new Map<string, TeamNode>(list.map((t) => [t.id, { ...t, children: [], depth: 0 }]));
   const roots: TeamNode[] = [];
@@ -38,10 +40,10 @@ export function buildTeamTree(list: TeamWithCounts[]): TeamNode[] {
   }
   const setDepth = (node: TeamNode, depth: number) => {
     node.depth = depth;
-    node.children.sort((a, b) => a.name.localeCompare(b.name));
+    node.children.sort((a, b) => byName.compare(a.name, b.name));
     node.children.forEach((c) => setDepth(c, depth + 1));
   };
-  roots.sort((a, b) => a.name.localeCompare(b.name));
+  roots.sort((a, b) => byName.compare(a.name, b.name));
   roots.forEach((r) => setDepth(r, 0));
   return roots;
 }
@@ -160,7 +162,9 @@ export async function deleteTeam(db: DbOrTx, scope: Scope, teamId: string): Prom
     const [members] = await tx
       .select({ n: count() })
       .from(memberships)
-      .where(and(eq(memberships.teamId, teamId), eq(memberships.orgId, scope.orgId)));
+      // Deactivated members do not keep a team alive (the list does not count them either);
+      // their team is cleared by the foreign key.
+      .where(and(eq(memberships.teamId, teamId), eq(memberships.orgId, scope.orgId), ne(memberships.status, "deactivated")));
     if ((children?.n ?? 0) > 0 || (members?.n ?? 0) > 0) {
       throw conflict("teamNotEmpty", "Move its sub-teams and members first");
     }
