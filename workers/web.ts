@@ -18,7 +18,15 @@ const nextBin = require.resolve("next/dist/bin/next");
 const child = spawn(process.execPath, [nextBin, "start", "-p", String(config.PORT), "-H", config.HOST], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, AUTH_TRUST_HOST: process.env.AUTH_TRUST_HOST ?? "true", NEXT_TELEMETRY_DISABLED: "1", RIPPLE_PROCESS: "web" },
+  env: {
+    ...process.env,
+    // Auth.js would otherwise build its links and callbacks on the address it listens
+    // on (http://0.0.0.0:PORT); the public address is APP_URL.
+    AUTH_URL: process.env.AUTH_URL ?? config.APP_URL,
+    AUTH_TRUST_HOST: process.env.AUTH_TRUST_HOST ?? "true",
+    NEXT_TELEMETRY_DISABLED: "1",
+    RIPPLE_PROCESS: "web",
+  },
 });
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

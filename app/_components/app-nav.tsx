@@ -74,7 +74,8 @@ export function AppNav({
           <NavLinks items={items} />
         </nav>
         <div className="ml-auto flex items-center gap-2">
-          <DropdownMenu.Root>
+          {/* Not modal: a modal menu hides the page from assistive technology while it stays focusable. */}
+          <DropdownMenu.Root modal={false}>
             <DropdownMenu.Trigger className="rounded-md px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100" aria-label={t("account", { name: userLabel })}>
               <span className="hidden sm:inline">{userLabel}</span>
               <span className="sm:hidden" aria-hidden>

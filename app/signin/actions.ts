@@ -1,5 +1,6 @@
 "use server";
 
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signIn } from "@/lib/auth/config";
 import { publicAction } from "@/lib/auth/guard";
@@ -12,7 +13,9 @@ const callbackUrl = z
   .transform((v) => (v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/"));
 
 export const requestSignInLink = publicAction({ input: z.object({ email: emailSchema, callbackUrl }) }, async ({ email, callbackUrl }) => {
-  await signIn("nodemailer", { email, redirectTo: callbackUrl });
+  await signIn("nodemailer", { email, redirectTo: callbackUrl, redirect: false });
+  // The same page for every address, member or not.
+  redirect("/signin/check-email");
 });
 
 export const signInWithSso = publicAction({ input: z.object({ callbackUrl }) }, async ({ callbackUrl }) => {

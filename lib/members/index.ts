@@ -12,8 +12,7 @@ import { emailSchema, ensureUser } from "@/lib/users";
 export const roleSchema = z.enum(roleIds);
 /** One or more roles, de-duplicated and in canonical order. */
 export const rolesSchema = z
-  .array(roleSchema)
-  .min(1, "atLeastOneRole")
+  .preprocess((v) => v ?? [], z.array(roleSchema).min(1, "atLeastOneRole"))
   .transform((list) => roleIds.filter((r) => list.includes(r)));
 
 export const inviteMemberSchema = z.object({

@@ -45,3 +45,96 @@ export function linkIn(text: string): string {
   if (!match) throw new Error(`No link in mail: ${text}`);
   return match[0];
 }
+
+/** Mails the catcher received, to anyone. */
+export async function allMails(): Promise<Mail[]> {
+  const response = await fetch(`${process.env.E2E_MAIL_URL}/messages`);
+  return (await response.json()) as Mail[];
+}
+
+/**
+ * Asserts that no mail reaches an address during a quiet window: polls until the window
+ * has passed with nothing received, and fails as soon as the time is up with a mail there.
+ */
+export async function expectNoMailFor(address: string, windowMs = 3_000) {
+  const started = Date.now();
+  await expect
+    .poll(
+      async () => {
+        const count = (await mailsTo(address)).length;
+        if (count > 0) return `${count} mail(s) to ${address}`;
+        return Date.now() - started >= windowMs ? "quiet" : "waiting";
+      },
+      { timeout: windowMs + 5_000, intervals: [250] },
+    )
+    .toBe("quiet");
+}
+
+/** A unique address for a person created by one test; `tag` says which. */
+export function uniqueEmail(tag: string, domain = "nordlys.example"): string {
+  return `e2e-${tag}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}@${domain}`;
+}
+
+/** Makes the browser context speak English (the language cookie, as signInAs does). */
+export async function preferEnglish(page: Page) {
+  await page.context().addCookies([{ name: "NEXT_LOCALE", value: "en", url: "http://localhost" }]);
+}
+
+/**
+ * Asks for a magic link on the sign-in page (in whatever language the page is in) and
+ * returns the link from the n-th mail to the address (counting mails received before).
+ */
+export async function requestMagicLink(page: Page, email: string): Promise<{ link: string; mail: Mail }> {
+  const before = (await mailsTo(email)).length;
+  await page.goto("/signin");
+  await page.getByRole("textbox", { name: /Work email|Arbejdsmail/ }).fill(email);
+  await page.getByRole("button", { name: /Email me a sign-in link|Send mig et login-link/ }).click();
+  await expect(page).toHaveURL(/\/signin\/check-email$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(/Check your email|Tjek din mail/);
+  const mail = await waitForMail(email, before + 1);
+  return { link: linkIn(mail.text), mail };
+}
+
+/** Signs a member in through the emailed link; ends on the page the app lands them on. */
+export async function signInByMagicLink(page: Page, email: string): Promise<Mail> {
+  const { link, mail } = await requestMagicLink(page, email);
+  await page.goto(link);
+  await expect(page).not.toHaveURL(/\/signin|\/api\/auth/);
+  return mail;
+}
+
+/** Runs the project's CLI (`npm run ripple -- …`) against the e2e database; its stdout lines. */
+export async function ripple(...args: string[]): Promise<string[]> {
+  const { execFile } = await import("node:child_process");
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(
+      "npm",
+      ["run", "-s", "ripple", "--", ...args],
+      { env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL, LOG_LEVEL: "warn" }, timeout: 60_000 },
+      (error, out, err) => (error ? reject(new Error(`ripple ${args.join(" ")} failed: ${err || error.message}`)) : resolve(out)),
+    );
+  });
+  return stdout.trim().split("\n");
+}
+
+/** Adds an active member to the demo organisation through the CLI. */
+export async function createMember(email: string, roles: string[], name?: string) {
+  await ripple("user:create", "--email", email, "--org", "nordlys", "--roles", roles.join(","), ...(name ? ["--name", name] : []));
+}
+
+/** A new API token for a member of the demo organisation, made by the CLI (last stdout line). */
+export async function createApiToken(email: string, name = "e2e"): Promise<string> {
+  const lines = await ripple("token:create", "--email", email, "--org", "nordlys", "--name", name);
+  return lines.at(-1)!.trim();
+}
+
+/** A short-lived connection to the e2e database, for the few facts the UI does not show. */
+export async function withDatabase<T>(fn: (sql: import("postgres").Sql) => Promise<T>): Promise<T> {
+  const { default: postgres } = await import("postgres");
+  const sql = postgres(process.env.E2E_DATABASE_URL!, { max: 1, onnotice: () => {} });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end();
+  }
+}

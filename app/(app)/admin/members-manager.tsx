@@ -2,10 +2,11 @@
 
 import { AlertDialog, Dialog } from "radix-ui";
 import { useFormatter, useTranslations } from "next-intl";
-import { useActionState, useEffect, useId, useMemo, useState, useTransition } from "react";
+import { useEffect, useId, useMemo, useState, useTransition } from "react";
 import type { Role } from "@/lib/auth/roles";
 import { Badge, Button, Field, buttonClass, inputClass } from "../../_components/ui";
 import { useActionFeedback } from "../../_components/use-action-feedback";
+import { useFormAction } from "../../_components/use-form-action";
 import { deactivateMemberAction, inviteMemberAction, reactivateMemberAction, updateMemberAction } from "./actions";
 
 const ROLES: Role[] = ["admin", "editor", "manager", "employee"];
@@ -78,20 +79,22 @@ function DialogFrame({ title, description, children }: { title: string; descript
 function InviteDialog({ teams, onDone }: { teams: TeamOption[]; onDone: (message: string) => void }) {
   const t = useTranslations("admin.members");
   const [open, setOpen] = useState(false);
-  const [state, formAction, pending] = useActionState(inviteMemberAction, null);
+  const { state, pending, onSubmit } = useFormAction(inviteMemberAction);
   const feedback = useActionFeedback(state);
   const ids = { email: useId(), name: useId(), team: useId() };
+  // Only a new result reports; re-renders (a refreshed translator, say) must not repeat it.
   useEffect(() => {
     if (state?.ok) {
       setOpen(false);
       onDone(state.data.mailSent ? t("invited", { email: state.data.email }) : t("invitedNoMail", { email: state.data.email }));
     }
-  }, [state, onDone, t]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state]);
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>
       <Dialog.Trigger className={buttonClass("primary")}>{t("invite")}</Dialog.Trigger>
       <DialogFrame title={t("inviteTitle")} description={t("inviteDescription")}>
-        <form action={formAction} className="space-y-4" noValidate>
+        <form onSubmit={onSubmit} className="space-y-4" noValidate>
           <Field label={t("email")} htmlFor={ids.email} errors={feedback.field("email")}>
             <input id={ids.email} name="email" type="email" required autoComplete="off" className={inputClass} />
           </Field>
@@ -122,7 +125,7 @@ function InviteDialog({ teams, onDone }: { teams: TeamOption[]; onDone: (message
 function EditDialog({ member, teams, onDone }: { member: Member; teams: TeamOption[]; onDone: (message: string) => void }) {
   const t = useTranslations("admin.members");
   const [open, setOpen] = useState(false);
-  const [state, formAction, pending] = useActionState(updateMemberAction, null);
+  const { state, pending, onSubmit } = useFormAction(updateMemberAction);
   const feedback = useActionFeedback(state);
   const teamId = useId();
   useEffect(() => {
@@ -130,14 +133,15 @@ function EditDialog({ member, teams, onDone }: { member: Member; teams: TeamOpti
       setOpen(false);
       onDone(t("saved", { email: member.email }));
     }
-  }, [state, onDone, t, member.email]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state]);
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>
       <Dialog.Trigger className={buttonClass("secondary")} aria-label={t("editLabel", { name: member.name ?? member.email })}>
         {t("edit")}
       </Dialog.Trigger>
       <DialogFrame title={t("editTitle", { name: member.name ?? member.email })}>
-        <form action={formAction} className="space-y-4" noValidate>
+        <form onSubmit={onSubmit} className="space-y-4" noValidate>
           <input type="hidden" name="membershipId" value={member.id} />
           <RoleCheckboxes defaultRoles={member.roles} errors={feedback.field("roles")} />
           <Field label={t("team")} htmlFor={teamId} errors={feedback.field("teamId")}>

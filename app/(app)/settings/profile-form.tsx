@@ -1,18 +1,19 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useActionState, useId } from "react";
+import { useId } from "react";
 import { Button, Field, inputClass } from "../../_components/ui";
 import { useActionFeedback } from "../../_components/use-action-feedback";
+import { useFormAction } from "../../_components/use-form-action";
 import { updateProfileAction } from "./actions";
 
 export function ProfileForm({ name, email, timeZone, orgTimeZone, timeZones }: { name: string; email: string; timeZone: string; orgTimeZone: string; timeZones: string[] }) {
   const t = useTranslations("settings");
-  const [state, formAction, pending] = useActionState(updateProfileAction, null);
+  const { state, pending, onSubmit } = useFormAction(updateProfileAction);
   const feedback = useActionFeedback(state);
   const ids = { name: useId(), email: useId(), tz: useId() };
   return (
-    <form action={formAction} className="space-y-4" noValidate>
+    <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <Field label={t("email")} htmlFor={ids.email}>
         <input id={ids.email} value={email} readOnly className={`${inputClass} bg-slate-100`} />
       </Field>

@@ -1,10 +1,12 @@
 "use client";
 
 import { Dialog } from "radix-ui";
+import type { ActionResult } from "@/lib/auth/guard";
 import { useTranslations } from "next-intl";
-import { useActionState, useEffect, useId, useState, useTransition } from "react";
+import { useEffect, useId, useState, useTransition } from "react";
 import { Badge, Button, Field, buttonClass, inputClass } from "../../../_components/ui";
 import { useActionFeedback } from "../../../_components/use-action-feedback";
+import { useFormAction } from "../../../_components/use-form-action";
 import { createTeamAction, deleteTeamAction, moveTeamAction, renameTeamAction, setTeamManagersAction } from "../actions";
 
 type TeamRow = { id: string; name: string; parentId: string | null; depth: number; memberCount: number; childCount: number; managerIds: string[] };
@@ -25,7 +27,7 @@ function Frame({ title, children }: { title: string; children: React.ReactNode }
 }
 
 /** One dialog with one form; closes and reports on success, shows the reason on failure. */
-function FormDialog<R extends { ok: true } | { ok: false; error: string; fieldErrors?: Record<string, string[]> }>({
+function FormDialog<T>({
   trigger,
   triggerLabel,
   title,
@@ -37,14 +39,14 @@ function FormDialog<R extends { ok: true } | { ok: false; error: string; fieldEr
   trigger: string;
   triggerLabel?: string;
   title: string;
-  action: (state: R | null, form: FormData) => Promise<R>;
+  action: (state: ActionResult<T> | null, form: FormData) => Promise<ActionResult<T>>;
   onSuccess: () => void;
   children: (field: (name: string) => string[] | undefined) => React.ReactNode;
   submitLabel: string;
 }) {
   const t = useTranslations("admin.teams");
   const [open, setOpen] = useState(false);
-  const [state, formAction, pending] = useActionState(action, null);
+  const { state, pending, onSubmit } = useFormAction(action);
   const feedback = useActionFeedback(state);
   useEffect(() => {
     if (state?.ok) {
@@ -60,7 +62,7 @@ function FormDialog<R extends { ok: true } | { ok: false; error: string; fieldEr
         {trigger}
       </Dialog.Trigger>
       <Frame title={title}>
-        <form action={formAction} className="space-y-4" noValidate>
+        <form onSubmit={onSubmit} className="space-y-4" noValidate>
           {children(feedback.field)}
           {feedback.message ? (
             <p role="alert" className="text-sm text-red-800">
