@@ -70,6 +70,8 @@ const fields = z.object({
     HOST: z.string().min(1).default("0.0.0.0"),
     /** Which process this is (web, workers, cli): a label in logs and in pg_stat_activity. */
     RIPPLE_PROCESS: z.string().min(1).default("ripple"),
+    /** Tests only: let the safe fetcher (lib/net/safe-fetch) reach private and loopback addresses; never in production. */
+    ALLOW_PRIVATE_FETCH: bool,
 });
 
 export const envSchema = fields.superRefine((env, ctx) => {
