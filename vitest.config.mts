@@ -17,6 +17,9 @@ export default defineConfig({
           globalSetup: ["tests/integration/global-setup.ts"],
           setupFiles: ["tests/integration/setup.ts"],
           pool: "forks",
+          // next-auth imports "next/server" without an extension, which only a bundler
+          // resolves: let vite transform it so route handlers can be called directly.
+          server: { deps: { inline: ["next-auth"] } },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

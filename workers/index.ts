@@ -5,6 +5,7 @@ import { log } from "@/lib/log";
 import { beat } from "@/lib/maintenance";
 import { closeQueues, createRedis, getQueue, schedules } from "@/lib/queue";
 import { lifecycleProcessors } from "./processors/lifecycle";
+import { notifyProcessors } from "./processors/notify";
 import { startWorker } from "./runtime";
 import { exitOnConfigError } from "./startup";
 
@@ -14,7 +15,10 @@ const SHUTDOWN_DEADLINE_MS = 30_000;
 async function main() {
   exitOnConfigError(() => env());
   const connection = createRedis("worker");
-  const workers: Worker[] = [startWorker("lifecycle", lifecycleProcessors(connection), connection, { concurrency: 2 })];
+  const workers: Worker[] = [
+    startWorker("lifecycle", lifecycleProcessors(connection), connection, { concurrency: 2 }),
+    startWorker("notify", notifyProcessors(), connection, { concurrency: 4 }),
+  ];
 
   for (const schedule of schedules) {
     await getQueue(schedule.queue).upsertJobScheduler(schedule.id, { every: schedule.every }, { name: schedule.name, data: {} });

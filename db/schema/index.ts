@@ -14,3 +14,5 @@ export * from "./points";
 export * from "./audit";
 export * from "./api-tokens";
 export * from "./webhooks";
+export * from "./notifications";
+export * from "./media";

@@ -1,4 +1,5 @@
-import { boolean, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { boolean, customType, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt, localeEnum, networkEnum, updatedAt } from "./common";
 import { rssFeeds } from "./feeds";
@@ -10,6 +11,8 @@ export const storyStatusIds = ["draft", "in_review", "approved", "published", "a
 export type StoryStatus = (typeof storyStatusIds)[number];
 export const storyStatusEnum = pgEnum("story_status", storyStatusIds);
 export const storySourceEnum = pgEnum("story_source", ["manual", "rss", "api", "suggestion"]);
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 /** A company story in the library, with its publish window. */
 export const stories = pgTable(
@@ -41,11 +44,23 @@ export const stories = pgTable(
     archivedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /**
+     * Full-text search in the story's own language (Danish or English stemming), title
+     * weighted above summary above body.
+     */
+    search: tsvector().generatedAlwaysAs(
+      sql`case when language = 'da' then
+            setweight(to_tsvector('danish', coalesce(title, '')), 'A') || setweight(to_tsvector('danish', coalesce(summary, '')), 'B') || setweight(to_tsvector('danish', coalesce(body, '')), 'C')
+          else
+            setweight(to_tsvector('english', coalesce(title, '')), 'A') || setweight(to_tsvector('english', coalesce(summary, '')), 'B') || setweight(to_tsvector('english', coalesce(body, '')), 'C')
+          end`,
+    ),
   },
   (t) => [
     unique("stories_org_slug").on(t.orgId, t.slug),
     index().on(t.orgId, t.status, t.publishAt),
     index().on(t.orgId, t.canonicalUrl),
+    index("stories_search_index").using("gin", t.search),
   ],
 );
 

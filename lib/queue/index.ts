@@ -15,12 +15,20 @@ export const jobSchemas = {
   lifecycle: {
     heartbeat: z.object({}).strict(),
     maintenance: z.object({}).strict(),
+    "story.publish": z.object({ storyId: z.uuid() }).strict(),
+    "story.expire": z.object({ storyId: z.uuid() }).strict(),
+    "stories.sweep": z.object({}).strict(),
   },
   publish: {},
   reach: {},
   clicks: {},
-  notify: {},
-  import: {},
+  notify: {
+    "notification.mail": z.object({ notificationId: z.uuid() }).strict(),
+  },
+  import: {
+    "feeds.poll": z.object({}).strict(),
+    "feed.fetch": z.object({ feedId: z.uuid() }).strict(),
+  },
 } as const satisfies Record<QueueName, Record<string, z.ZodType>>;
 
 export type JobName<Q extends QueueName> = keyof (typeof jobSchemas)[Q] & string;
@@ -32,6 +40,8 @@ export type JobData<Q extends QueueName, N extends JobName<Q>> = (typeof jobSche
 export const schedules: Array<{ queue: QueueName; id: string; name: string; every: number }> = [
   { queue: "lifecycle", id: "heartbeat", name: "heartbeat", every: 15_000 },
   { queue: "lifecycle", id: "maintenance", name: "maintenance", every: 60 * 60_000 },
+  { queue: "lifecycle", id: "stories-sweep", name: "stories.sweep", every: 60_000 },
+  { queue: "import", id: "feeds-poll", name: "feeds.poll", every: 15 * 60_000 },
 ];
 
 /** How long a heartbeat stays fresh; the health check reports workers as stale after this. */

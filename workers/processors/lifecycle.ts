@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { beat, runMaintenance } from "@/lib/maintenance";
+import { runDueLifecycle } from "@/lib/stories";
 import type { Processors } from "../runtime";
 
 export function lifecycleProcessors(redis: Redis): Processors<"lifecycle"> {
@@ -12,6 +13,13 @@ export function lifecycleProcessors(redis: Redis): Processors<"lifecycle"> {
     maintenance: async () => {
       const result = await runMaintenance(db());
       log.info(result, "maintenance done");
+      return result;
+    },
+    "story.publish": async ({ storyId }) => runDueLifecycle(db(), { storyId }),
+    "story.expire": async ({ storyId }) => runDueLifecycle(db(), { storyId }),
+    "stories.sweep": async () => {
+      const result = await runDueLifecycle(db());
+      if (result.published || result.archived) log.info(result, "stories published or archived by the sweep");
       return result;
     },
   };

@@ -1,0 +1,36 @@
+import type { NetworkId } from "@/db/schema";
+import { checkShareText } from "@/lib/governance/check-text";
+import { findBlockedPhrases } from "@/lib/governance/blocked-words";
+import type { OrganizationSettings } from "@/lib/orgs";
+import type { VariantInput } from "./schemas";
+
+/**
+ * The organisation's rules applied to a story before it is saved: no blocked phrase in
+ * its title, summary or body, and every suggested share text within its network's limit
+ * with the disclosure tag counted, and free of blocked phrases. Returns field errors as
+ * "code" or "code:detail" strings (the form shows them in the reader's language).
+ */
+export function storyRuleViolations(
+  story: { title?: string; summary?: string; body?: string; variants?: VariantInput[] },
+  settings: Pick<OrganizationSettings, "blockedWords" | "disclosureHashtag">,
+): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const field of ["title", "summary", "body"] as const) {
+    const text = story[field];
+    if (!text) continue;
+    const hits = findBlockedPhrases(text, settings.blockedWords);
+    if (hits.length > 0) errors[field] = [...new Set(hits.map((h) => `blockedPhrase:${h.phrase}`))];
+  }
+  story.variants?.forEach((variant, i) => {
+    const result = checkShareText(variant.network as NetworkId, variant.text, {
+      disclosureHashtag: settings.disclosureHashtag,
+      blockedWords: settings.blockedWords,
+    });
+    if (!result.ok) {
+      errors[`variants.${i}.text`] = result.problems.map((p) =>
+        p.code === "tooLong" ? `tooLongFor:${result.measure.limit}` : p.code === "tooManyBytes" ? `tooManyBytes:${result.measure.byteLimit}` : p.detail ? `${p.code}:${p.detail}` : p.code,
+      );
+    }
+  });
+  return errors;
+}

@@ -1,0 +1,7 @@
+export { storyStatusIds, type StoryStatus } from "@/db/schema";
+export * from "./schemas";
+export * from "./queries";
+export { createStory, updateStory } from "./write";
+export { approveStory, archiveStory, rejectStory, runDueLifecycle, submitStory } from "./lifecycle";
+export { storyHistory } from "./transitions";
+export { previewForEditor, suggestStory } from "./suggest";
