@@ -11,7 +11,8 @@ const nextConfig = {
   experimental: { authInterrupts: true },
   // Server-only packages that must not be bundled (native bindings, dynamic requires).
   serverExternalPackages: ["pino", "bullmq", "ioredis", "postgres", "nodemailer"],
-  typescript: { ignoreBuildErrors: false },
+  // The build type-checks the app; `npm test` type-checks everything, tests included.
+  typescript: { ignoreBuildErrors: false, tsconfigPath: "tsconfig.build.json" },
 };
 
 module.exports = withNextIntl(nextConfig);

@@ -11,5 +11,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api/|_next/|favicon.ico|r/).*)"],
+  matcher: ["/((?!api/|_next/|media/|favicon.ico|r/).*)"],
 };

@@ -5,6 +5,7 @@ import { log } from "@/lib/log";
 import { beat } from "@/lib/maintenance";
 import { closeQueues, createRedis, getQueue, schedules } from "@/lib/queue";
 import { lifecycleProcessors } from "./processors/lifecycle";
+import { importProcessors } from "./processors/import";
 import { notifyProcessors } from "./processors/notify";
 import { startWorker } from "./runtime";
 import { exitOnConfigError } from "./startup";
@@ -18,6 +19,7 @@ async function main() {
   const workers: Worker[] = [
     startWorker("lifecycle", lifecycleProcessors(connection), connection, { concurrency: 2 }),
     startWorker("notify", notifyProcessors(), connection, { concurrency: 4 }),
+    startWorker("import", importProcessors(), connection, { concurrency: 2 }),
   ];
 
   for (const schedule of schedules) {

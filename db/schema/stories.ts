@@ -126,7 +126,8 @@ export const storyTransitions = pgTable(
     toStatus: storyStatusEnum().notNull(),
     actorUserId: text().references(() => users.id, { onDelete: "set null" }),
     note: text(),
-    createdAt: createdAt(),
+    // The clock, not the transaction's start: two steps in one transaction stay in order.
+    createdAt: timestamp({ withTimezone: true }).notNull().default(sql`clock_timestamp()`),
   },
   (t) => [index().on(t.storyId, t.createdAt)],
 );

@@ -68,6 +68,8 @@ const fields = z.object({
       .default(3000),
     /** The address `npm start` listens on; 0.0.0.0 = every interface. */
     HOST: z.string().min(1).default("0.0.0.0"),
+    /** Where uploaded images are kept (a directory every web process can reach). */
+    STORAGE_DIR: z.string().min(1).default(".data/uploads"),
     /** Which process this is (web, workers, cli): a label in logs and in pg_stat_activity. */
     RIPPLE_PROCESS: z.string().min(1).default("ripple"),
     /** Tests only: let the safe fetcher (lib/net/safe-fetch) reach private and loopback addresses; never in production. */

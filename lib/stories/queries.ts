@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, or, sql } from "drizzle-orm";
-import { memberships, stories, storyAudiences, storyTopics, storyVariants, teams, topics, users, type Story, type StoryStatus } from "@/db/schema";
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { memberships, stories, storyAudiences, storyTopics, storyTransitions, storyVariants, teams, topics, users, type Story, type StoryStatus } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import type { Scope } from "@/lib/tenant";
 
@@ -83,11 +83,25 @@ function searchCondition(q: string) {
 }
 
 /**
- * The library for editors: stories by status, topic, audience team (sub-teams included:
- * a story for "Salg" is listed under "Salg Øst" too) and language, and by search words;
- * newest change first.
+ * updated_at at the millisecond a JS Date holds (inserts store microseconds): the order
+ * and the keyset compare on this, so a page's last Date continues exactly where it ended.
  */
-export async function listLibraryStories(db: DbOrTx, scope: Scope, filter: StoryFilter = {}, limit = 200): Promise<LibraryStory[]> {
+const updatedAtMs = sql`date_trunc('milliseconds', ${stories.updatedAt})`;
+
+/**
+ * The library for editors: stories by status, topic, audience team (the stories that team
+ * is targeted by, directly or through a team above it: a story for "Salg" is listed under
+ * "Salg Øst" too) and language, and by search words;
+ * newest change first. `after` continues a keyset page: only stories ordered after that
+ * (updatedAt, id), so pages neither repeat nor skip a story while others are written.
+ */
+export async function listLibraryStories(
+  db: DbOrTx,
+  scope: Scope,
+  filter: StoryFilter & { ids?: string[] } = {},
+  limit = 200,
+  after?: { updatedAt: Date; id: string },
+): Promise<LibraryStory[]> {
   const q = filter.q?.trim();
   const audienceCondition = filter.teamId
     ? sql`exists (
@@ -117,14 +131,17 @@ export async function listLibraryStories(db: DbOrTx, scope: Scope, filter: Story
     .where(
       and(
         eq(stories.orgId, scope.orgId),
+        filter.ids ? inArray(stories.id, filter.ids) : undefined,
         filter.status ? eq(stories.status, filter.status) : undefined,
         filter.language ? eq(stories.language, filter.language) : undefined,
         filter.topicId ? sql`exists (select 1 from ${storyTopics} st where st.story_id = ${stories.id} and st.topic_id = ${filter.topicId})` : undefined,
         audienceCondition,
         q ? searchCondition(q) : undefined,
+        // A Date bound next to raw SQL reaches postgres.js unserialised: pass ISO text.
+        after ? sql`(${updatedAtMs}, ${stories.id}) < (${after.updatedAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined,
       ),
     )
-    .orderBy(desc(stories.updatedAt), desc(stories.id))
+    .orderBy(desc(updatedAtMs), desc(stories.id))
     .limit(limit);
 }
 
@@ -148,35 +165,51 @@ export type StoryDetail = Omit<Story, "search"> & {
 
 /** One story with its topics, audiences and variants; 404 outside the organisation. */
 export async function getStory(db: DbOrTx, scope: Scope, storyId: string): Promise<StoryDetail> {
-  const [row] = await db
+  const [story] = await getStories(db, scope, [storyId]);
+  if (!story) throw notFound("Story");
+  return story;
+}
+
+/** Several stories in full, in the order of `ids`, in four queries; ids outside the organisation are left out. */
+export async function getStories(db: DbOrTx, scope: Scope, ids: string[]): Promise<StoryDetail[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
     .select()
     .from(stories)
-    .where(and(eq(stories.id, storyId), eq(stories.orgId, scope.orgId)))
-    .limit(1);
-  if (!row) throw notFound("Story");
-  const { search: _search, ...story } = row;
+    .where(and(eq(stories.orgId, scope.orgId), inArray(stories.id, ids)));
+  if (rows.length === 0) return [];
+  const found = rows.map((r) => r.id);
   const [topicRows, audienceRows, variants, people] = await Promise.all([
-    db.select({ id: storyTopics.topicId }).from(storyTopics).where(eq(storyTopics.storyId, storyId)),
-    db.select({ id: storyAudiences.teamId }).from(storyAudiences).where(eq(storyAudiences.storyId, storyId)),
+    db.select({ storyId: storyTopics.storyId, id: storyTopics.topicId }).from(storyTopics).where(inArray(storyTopics.storyId, found)),
+    db.select({ storyId: storyAudiences.storyId, id: storyAudiences.teamId }).from(storyAudiences).where(inArray(storyAudiences.storyId, found)),
     db
-      .select({ id: storyVariants.id, network: storyVariants.network, language: storyVariants.language, text: storyVariants.text, position: storyVariants.position })
+      .select({ storyId: storyVariants.storyId, id: storyVariants.id, network: storyVariants.network, language: storyVariants.language, text: storyVariants.text, position: storyVariants.position })
       .from(storyVariants)
-      .where(eq(storyVariants.storyId, storyId))
+      .where(inArray(storyVariants.storyId, found))
       .orderBy(asc(storyVariants.network), asc(storyVariants.language), asc(storyVariants.position)),
     db
       .select({ id: users.id, label: sql<string>`coalesce(${users.name}, ${users.email})` })
       .from(users)
-      .where(or(eq(users.id, story.createdBy ?? ""), eq(users.id, story.approvedBy ?? ""))),
+      .where(inArray(users.id, [...new Set(rows.flatMap((r) => [r.createdBy, r.approvedBy]).filter((v): v is string => Boolean(v)))].concat(""))),
   ]);
   const label = (id: string | null) => people.find((p) => p.id === id)?.label ?? null;
-  return {
-    ...story,
-    topicIds: topicRows.map((r) => r.id),
-    audienceTeamIds: audienceRows.map((r) => r.id),
-    variants,
-    authorName: label(story.createdBy),
-    approverName: label(story.approvedBy),
-  };
+  const byId = new Map(
+    rows.map(({ search: _search, ...story }) => [
+      story.id,
+      {
+        ...story,
+        topicIds: topicRows.filter((r) => r.storyId === story.id).map((r) => r.id),
+        audienceTeamIds: audienceRows.filter((r) => r.storyId === story.id).map((r) => r.id),
+        variants: variants.filter((v) => v.storyId === story.id).map(({ storyId: _s, ...v }) => v),
+        authorName: label(story.createdBy),
+        approverName: label(story.approvedBy),
+      } satisfies StoryDetail,
+    ]),
+  );
+  return ids.flatMap((id) => {
+    const story = byId.get(id);
+    return story ? [story] : [];
+  });
 }
 
 export type CalendarEntry = { id: string; title: string; status: StoryStatus; publishAt: Date | null; expiresAt: Date | null; pinned: boolean };
@@ -199,8 +232,21 @@ export async function listCalendar(db: DbOrTx, scope: Scope, from: Date, to: Dat
     .limit(1000);
 }
 
-/** Stories waiting for review, oldest first. */
-export async function listReviewQueue(db: DbOrTx, scope: Scope) {
-  return listLibraryStories(db, scope, { status: "in_review" }).then((rows) => rows.reverse());
+/** Stories waiting for review, the one that has waited longest (since it entered review) first. */
+export async function listReviewQueue(db: DbOrTx, scope: Scope, limit = 200) {
+  const waitingSince = sql`coalesce((select max(tr.created_at) from ${storyTransitions} tr where tr.story_id = ${stories.id} and tr.to_status = 'in_review'), ${stories.updatedAt})`;
+  const rows = await db
+    .select({ id: stories.id, waitingSince: sql<Date>`${waitingSince}` })
+    .from(stories)
+    .where(and(eq(stories.orgId, scope.orgId), eq(stories.status, "in_review")))
+    .orderBy(asc(waitingSince), asc(stories.id))
+    .limit(limit);
+  if (rows.length === 0) return [];
+  const details = await listLibraryStories(db, scope, { status: "in_review", ids: rows.map((r) => r.id) }, limit);
+  const byId = new Map(details.map((d) => [d.id, d]));
+  return rows.flatMap((r) => {
+    const story = byId.get(r.id);
+    return story ? [{ ...story, waitingSince: r.waitingSince }] : [];
+  });
 }
 

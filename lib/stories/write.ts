@@ -26,9 +26,14 @@ async function assertRules(tx: Tx, scope: Scope, input: Parameters<typeof storyR
   if (Object.keys(errors).length > 0) throw invalid("storyBreaksRules", "The story breaks the organisation's rules", errors);
 }
 
-/** A slug unique in the organisation: the title's, with -2, -3 … when taken. */
+/**
+ * A slug unique in the organisation: the title's, with -2, -3 … when taken. Stories with
+ * the same title created at the same moment (imports, the API) take turns through a
+ * transaction lock, so the second sees the first's slug.
+ */
 async function uniqueSlug(tx: Tx, scope: Scope, title: string, exceptId?: string): Promise<string> {
   const base = slugify(title) || "story";
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`story-slug:${scope.orgId}:${base}`}, 0))`);
   const taken = await tx
     .select({ slug: stories.slug })
     .from(stories)
@@ -134,6 +139,7 @@ export async function updateStory(db: DbOrTx, scope: Scope, storyId: string, raw
       .for("update");
     if (!current) throw notFound("Story");
     if (current.status === "archived") throw invalid("storyArchived", "An archived story cannot be changed");
+    if (Object.keys(patch).length === 0) return current;
     const publishAt = patch.publishAt !== undefined ? patch.publishAt : current.publishAt;
     const expiresAt = patch.expiresAt !== undefined ? patch.expiresAt : current.expiresAt;
     if (publishAt && expiresAt && expiresAt <= publishAt) throw invalid("expiresBeforePublish", "The story must expire after it is published", { expiresAt: ["expiresBeforePublish"] });
@@ -147,6 +153,8 @@ export async function updateStory(db: DbOrTx, scope: Scope, storyId: string, raw
     const [story] = await tx
       .update(stories)
       .set({
+        // Always: a change to variants, topics or audiences alone is a change to the story.
+        updatedAt: new Date(),
         ...(patch.title !== undefined ? { title: patch.title } : {}),
         ...(patch.summary !== undefined ? { summary: patch.summary } : {}),
         ...(patch.body !== undefined ? { body: patch.body } : {}),
@@ -154,8 +162,8 @@ export async function updateStory(db: DbOrTx, scope: Scope, storyId: string, raw
         ...(patch.imageUrl !== undefined ? { imageUrl: patch.imageUrl } : {}),
         ...(patch.language !== undefined ? { language: patch.language } : {}),
         ...(patch.pinned !== undefined ? { pinned: patch.pinned } : {}),
-        publishAt,
-        expiresAt,
+        ...(patch.publishAt !== undefined ? { publishAt } : {}),
+        ...(patch.expiresAt !== undefined ? { expiresAt } : {}),
         ...(backToReview ? { status: "in_review" as const, approvedBy: null, approvedAt: null } : {}),
       })
       .where(eq(stories.id, storyId))

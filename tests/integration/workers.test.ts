@@ -4,7 +4,7 @@ import { Queue, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { heartbeatKey } from "@/lib/queue";
+import { heartbeatKey, schedules } from "@/lib/queue";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { projectRoot, startScript, stopProcess } from "../support/processes";
 import { clearRedisPrefix } from "../support/test-env";
@@ -139,11 +139,17 @@ describe("workers process", { timeout: 90_000 }, () => {
     const child = await startWorkers(prefix);
     const queue = new Queue("lifecycle", { connection: redis.duplicate(), prefix });
     try {
-      const schedulers = await queue.getJobSchedulers();
-      expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([
-        ["heartbeat", 15_000],
-        ["maintenance", 3_600_000],
-      ]);
+      // Every schedule declared in lib/queue is registered on its queue with its period.
+      for (const name of [...new Set(schedules.map((s) => s.queue))]) {
+        const q = name === "lifecycle" ? queue : new Queue(name, { connection: redis.duplicate(), prefix });
+        const registered = await q.getJobSchedulers();
+        expect(registered.map((s) => [s.key, s.every]).sort()).toEqual(
+          schedules.filter((s) => s.queue === name).map((s) => [s.id, s.every]).sort(),
+        );
+        if (q !== queue) await q.close();
+      }
+      expect(schedules.find((s) => s.id === "heartbeat")?.every).toBe(15_000);
+      expect(schedules.find((s) => s.id === "stories-sweep")?.every).toBe(60_000);
 
       const [run] = await waitFor("the first scheduled maintenance run", async () => {
         const jobs = [...(await queue.getCompleted()), ...(await queue.getFailed())].filter((j) => j.name === "maintenance");

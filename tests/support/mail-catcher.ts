@@ -16,12 +16,14 @@ function decodeQuotedPrintable(value: string): string {
 /** The plain-text part of a MIME message, decoded, and its subject. */
 export function parseMail(raw: string): { subject: string; text: string } {
   const subjectLine = /^Subject: (.*(?:\r?\n[ \t].*)*)/im.exec(raw)?.[1] ?? "";
+  // RFC 2047: whitespace between two encoded words is not part of the text, so drop it
+  // before decoding them.
   const subject = subjectLine
     .replace(/\r?\n[ \t]/g, " ")
+    .replace(/\?=\s+=\?/g, "?==?")
     .replace(/=\?utf-8\?([QB])\?(.*?)\?=/gi, (_, enc: string, data: string) =>
       enc.toUpperCase() === "B" ? Buffer.from(data, "base64").toString("utf8") : decodeQuotedPrintable(data.replace(/_/g, " ")),
-    )
-    .replace(/\?=\s+=\?/g, "");
+    );
   const part = /Content-Type: text\/plain[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*?Content-Transfer-Encoding: ([\w-]+)\r?\n\r?\n([\s\S]*?)(?:\r?\n--|$)/i.exec(raw);
   const encoding = part?.[1]?.toLowerCase();
   const body = part?.[2] ?? raw.split(/\r?\n\r?\n/).slice(1).join("\n\n");

@@ -13,6 +13,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         items={[
           { href: "/admin", label: t("members.title"), exact: true },
           { href: "/admin/teams", label: t("teams.title") },
+          { href: "/admin/settings", label: t("settings.title") },
           { href: "/admin/audit", label: t("audit.title") },
         ]}
       />

@@ -3,6 +3,7 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { listFeedStories } from "@/lib/stories";
 import { Badge, Card, EmptyState, PageHeader } from "../../_components/ui";
+import { SuggestDialog } from "./suggest-dialog";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("feed"))("title") };
@@ -15,7 +16,7 @@ export default async function FeedPage() {
   const items = await listFeedStories(ctx.db, ctx.scope, ctx.userId);
   return (
     <>
-      <PageHeader title={t("title")} description={t("description")} />
+      <PageHeader title={t("title")} description={t("description")} actions={<SuggestDialog />} />
       {items.length === 0 ? (
         <EmptyState title={t("empty")} />
       ) : (

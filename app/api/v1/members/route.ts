@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { memberListQuerySchema } from "@/lib/api/resources";
 import { route } from "@/lib/auth/guard";
 import { listMembers } from "@/lib/members";
 
@@ -7,7 +7,7 @@ export const GET = route(
   {
     roles: ["admin"],
     auth: "either",
-    query: z.object({ status: z.enum(["invited", "active", "deactivated"]).optional(), q: z.string().max(200).optional() }).strict(),
+    query: memberListQuerySchema,
   },
   async ({ ctx, query }) => {
     const members = await listMembers(ctx.db, ctx.scope, query);

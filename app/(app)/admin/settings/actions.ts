@@ -1,0 +1,26 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { action } from "@/lib/auth/guard";
+import { updateGovernance } from "@/lib/orgs/governance";
+
+/** Blocked phrases arrive one per line; the lib schema validates and de-duplicates them. */
+const form = z.object({
+  approvalRequired: z.boolean(),
+  disclosureHashtag: z.string().max(60),
+  blockedWords: z.string().max(60_000),
+});
+
+export const saveGovernanceAction = action({ roles: ["admin"], input: form }, async (input, ctx) => {
+  const saved = await updateGovernance(ctx.db, ctx.scope, {
+    approvalRequired: input.approvalRequired,
+    disclosureHashtag: input.disclosureHashtag,
+    blockedWords: input.blockedWords
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean),
+  });
+  revalidatePath("/admin/settings");
+  return saved;
+});

@@ -1,0 +1,115 @@
+import clsx from "clsx";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getFormatter, getTranslations } from "next-intl/server";
+import { requireMember } from "@/lib/auth/guard";
+import { getOrganizationSettings } from "@/lib/orgs";
+import { countStoriesByStatus, listCalendar } from "@/lib/stories";
+import { instantToLocal, monthRange } from "@/lib/time";
+import { getUserPreferences } from "@/lib/users";
+import { EmptyState, PageHeader, buttonClass } from "../../../_components/ui";
+import { LibraryNav } from "../library-nav";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("library"))("calendar") };
+}
+
+const barTones = { in_review: "bg-amber-400", approved: "bg-brand-600", published: "bg-green-600", archived: "bg-slate-400", draft: "bg-slate-300" } as const;
+
+/**
+ * Publish windows month by month: one row per story, a bar over the days it is live, in
+ * the editor's time zone. Draft stories have no window yet and are left out.
+ */
+export default async function CalendarPage({ searchParams }: { searchParams: Promise<{ month?: string }> }) {
+  const ctx = await requireMember(["editor"]);
+  const t = await getTranslations("library");
+  const ts = await getTranslations("storyStatus");
+  const format = await getFormatter();
+  const prefs = await getUserPreferences(ctx.db, ctx.userId, ctx.orgId);
+  const zone = prefs.timeZone ?? (await getOrganizationSettings(ctx.db, ctx.orgId)).timeZone;
+  const today = instantToLocal(new Date(), zone);
+  const requested = /^(\d{4})-(\d{2})$/.exec((await searchParams).month ?? "");
+  const year = requested ? Number(requested[1]) : Number(today.slice(0, 4));
+  const month = requested && Number(requested[2]) >= 1 && Number(requested[2]) <= 12 ? Number(requested[2]) : Number(today.slice(5, 7));
+  const { from, to } = monthRange(year, month, zone);
+  const [entries, counts] = await Promise.all([listCalendar(ctx.db, ctx.scope, from, to), countStoriesByStatus(ctx.db, ctx.scope)]);
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const dayOf = (d: Date) => {
+    const local = instantToLocal(d, zone);
+    const y = Number(local.slice(0, 4));
+    const m = Number(local.slice(5, 7));
+    if (y < year || (y === year && m < month)) return 0;
+    if (y > year || (y === year && m > month)) return days + 1;
+    return Number(local.slice(8, 10));
+  };
+  const shift = (delta: number) => {
+    const d = new Date(Date.UTC(year, month - 1 + delta, 1));
+    return `/library/calendar?month=${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
+  };
+  const todayDay = today.startsWith(`${year}-${String(month).padStart(2, "0")}`) ? Number(today.slice(8, 10)) : null;
+  const monthName = format.dateTime(new Date(Date.UTC(year, month - 1, 15)), { month: "long", year: "numeric", timeZone: "UTC" });
+  return (
+    <>
+      <PageHeader title={t("calendar")} description={t("calendarDescription", { zone })} />
+      <LibraryNav reviewCount={counts.in_review ?? 0} />
+      <div className="mb-4 flex items-center justify-between gap-2">
+        <Link href={shift(-1)} className={buttonClass("secondary")}>
+          {t("previousMonth")}
+        </Link>
+        <h2 className="text-lg font-semibold capitalize text-slate-900">{monthName}</h2>
+        <Link href={shift(1)} className={buttonClass("secondary")}>
+          {t("nextMonth")}
+        </Link>
+      </div>
+      {entries.length === 0 ? (
+        <EmptyState title={t("calendarEmpty")} />
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full border-collapse text-xs">
+            <caption className="sr-only">{t("calendarCaption", { month: monthName })}</caption>
+            <thead>
+              <tr>
+                <th scope="col" className="sticky left-0 min-w-48 bg-white px-3 py-2 text-left font-semibold text-slate-800">
+                  {t("story")}
+                </th>
+                {Array.from({ length: days }, (_, i) => (
+                  <th key={i} scope="col" className={clsx("w-7 px-0.5 py-2 text-center font-medium text-slate-700", todayDay === i + 1 && "bg-brand-50 text-brand-800")}>
+                    {i + 1}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => {
+                const start = entry.publishAt ? Math.max(1, dayOf(entry.publishAt)) : 1;
+                const end = entry.expiresAt ? Math.min(days, dayOf(entry.expiresAt)) : days;
+                const window = `${entry.publishAt ? format.dateTime(entry.publishAt, { dateStyle: "medium", timeStyle: "short" }) : "—"} – ${entry.expiresAt ? format.dateTime(entry.expiresAt, { dateStyle: "medium", timeStyle: "short" }) : t("noEnd")}`;
+                return (
+                  <tr key={entry.id} className="border-t border-slate-100">
+                    <th scope="row" className="sticky left-0 bg-white px-3 py-2 text-left font-normal">
+                      <Link href={`/library/${entry.id}`} className="font-medium text-brand-700 underline">
+                        {entry.title}
+                      </Link>
+                      <div className="text-slate-700">
+                        {ts(entry.status)} · {window}
+                      </div>
+                    </th>
+                    {Array.from({ length: days }, (_, i) => {
+                      const day = i + 1;
+                      const live = day >= start && day <= end;
+                      return (
+                        <td key={day} className={clsx("px-0.5 py-2", todayDay === day && "bg-brand-50")} aria-hidden>
+                          {live ? <div className={clsx("h-3", barTones[entry.status], day === start && "rounded-l", day === end && "rounded-r")} /> : null}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

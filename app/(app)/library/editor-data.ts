@@ -1,0 +1,21 @@
+import type { AuthContext } from "@/lib/auth/guard";
+import { getOrganizationSettings } from "@/lib/orgs";
+import { buildTeamTree, flattenTeamTree, listTeams } from "@/lib/teams";
+import { listTopics } from "@/lib/topics";
+import { getUserPreferences } from "@/lib/users";
+
+/** What every story editor page needs besides the story: topics, teams as a tree, zone, rules. */
+export async function editorContext(ctx: AuthContext) {
+  const [topics, teams, settings, prefs] = await Promise.all([
+    listTopics(ctx.db, ctx.scope),
+    listTeams(ctx.db, ctx.scope),
+    getOrganizationSettings(ctx.db, ctx.orgId),
+    getUserPreferences(ctx.db, ctx.userId, ctx.orgId),
+  ]);
+  return {
+    topics: topics.map((t) => ({ id: t.id, name: t.name })),
+    teams: flattenTeamTree(buildTeamTree(teams)).map((t) => ({ id: t.id, name: t.name, depth: t.depth })),
+    timeZone: prefs.timeZone ?? settings.timeZone,
+    settings,
+  };
+}

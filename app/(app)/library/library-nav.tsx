@@ -1,0 +1,28 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { buttonClass } from "../../_components/ui";
+import { SubNav } from "../../_components/sub-nav";
+
+/** The library's sections and its main action. */
+export async function LibraryNav({ reviewCount }: { reviewCount: number }) {
+  const t = await getTranslations("library");
+  return (
+    <div className="mb-6 flex flex-col gap-3 lg:flex-row lg:items-end lg:justify-between">
+      <div className="min-w-0 flex-1">
+        <SubNav
+          label={t("sections")}
+          items={[
+            { href: "/library", label: t("title"), exact: true },
+            { href: "/library/review", label: reviewCount > 0 ? t("reviewCount", { count: reviewCount }) : t("review") },
+            { href: "/library/calendar", label: t("calendar") },
+            { href: "/library/topics", label: t("topics") },
+            { href: "/library/feeds", label: t("feeds") },
+          ]}
+        />
+      </div>
+      <Link href="/library/new" className={buttonClass("primary", "self-start lg:mb-6")}>
+        {t("newStory")}
+      </Link>
+    </div>
+  );
+}

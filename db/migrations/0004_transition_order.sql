@@ -1,0 +1,1 @@
+ALTER TABLE "story_transitions" ALTER COLUMN "created_at" SET DEFAULT clock_timestamp();

@@ -1,0 +1,258 @@
+import { z } from "zod";
+import {
+  archiveResultSchema,
+  archiveStoryBodySchema,
+  memberListQuerySchema,
+  memberListSchema,
+  meResourceSchema,
+  problemSchema,
+  storyCreateBodySchema,
+  storyIdParamsSchema,
+  storyListQuerySchema,
+  storyListSchema,
+  storyPatchBodySchema,
+  storyResourceSchema,
+  teamListSchema,
+  teamResourceSchema,
+  topicListSchema,
+  topicResourceSchema,
+} from "./resources";
+
+/**
+ * The OpenAPI 3.1 document of REST API v1, served at /api/v1/openapi.json. Every schema in
+ * it is generated from the zod schemas the route handlers validate with (lib/api/resources):
+ * request bodies and parameters as the input they accept, responses as the output they
+ * send. Only the paths, operations and wording are written here.
+ */
+
+type JsonObject = { [key: string]: unknown };
+
+/** zod's Date (z.coerce.date in story input) has no JSON form; on the wire it is an ISO 8601 string. */
+const dateAsString: NonNullable<z.core.ToJSONSchemaParams["override"]> = (ctx) => {
+  if (ctx.zodSchema._zod.def.type === "date") Object.assign(ctx.jsonSchema, { type: "string", format: "date-time" });
+};
+
+const jsonSchemaOptions = { target: "draft-2020-12", unrepresentable: "any", override: dateAsString } as const;
+
+/** Drops the keys that make a standalone JSON Schema document (a fragment $id is not allowed inside OpenAPI). */
+function embedded(schema: JsonObject): JsonObject {
+  const { $schema: _schema, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+/** Named components from one registry, $ref-ing each other by #/components/schemas/<name>. */
+function componentSchemas(io: "input" | "output", schemas: Record<string, z.ZodType>): Record<string, JsonObject> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
+  const generated = z.toJSONSchema(registry, { ...jsonSchemaOptions, io, uri: (id) => `#/components/schemas/${id}` });
+  return Object.fromEntries(Object.entries(generated.schemas).map(([id, schema]) => [id, embedded(schema as JsonObject)]));
+}
+
+/** One parameter per property of an object schema, as the route's zod schema accepts it. */
+function parameters(location: "query" | "path", schema: z.ZodType): JsonObject[] {
+  const json = embedded(z.toJSONSchema(schema, { ...jsonSchemaOptions, io: "input" }) as JsonObject);
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  return Object.entries((json.properties ?? {}) as Record<string, JsonObject>).map(([name, property]) => {
+    const { description, ...propertySchema } = property;
+    return {
+      name,
+      in: location,
+      required: location === "path" || required.has(name),
+      ...(description ? { description } : {}),
+      schema: propertySchema,
+    };
+  });
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
+const jsonBody = (name: string, description: string) => ({ description, content: { "application/json": { schema: ref(name) } } });
+const problemResponse = (description: string) => ({ description, content: { "application/problem+json": { schema: ref("Problem") } } });
+const requestBody = (name: string, description: string) => ({ required: true, description, content: { "application/json": { schema: ref(name) } } });
+
+type Operation = {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  parameters?: JsonObject[];
+  requestBody?: JsonObject;
+  responses: Record<string, JsonObject>;
+  /** Problems besides 401 (every operation) and 403 (when a role is required). */
+  problems?: Array<"BadRequest" | "NotFound" | "UnprocessableContent" | "Conflict">;
+  roleRequired?: boolean;
+};
+
+function operation({ problems = [], roleRequired = true, responses, ...rest }: Operation): JsonObject {
+  const refused: Record<string, JsonObject> = { "401": responseRef("Unauthorized") };
+  if (roleRequired) refused["403"] = responseRef("Forbidden");
+  const codes = { BadRequest: "400", NotFound: "404", UnprocessableContent: "422", Conflict: "409" } as const;
+  for (const problem of problems) refused[codes[problem]] = responseRef(problem);
+  return { ...rest, security: [{ bearerAuth: [] }], responses: { ...responses, ...refused } };
+}
+
+export function buildOpenApiDocument(baseUrl: string): JsonObject {
+  const storyId = parameters("path", storyIdParamsSchema);
+  const editors = "Needs the editor role.";
+
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Ripple API",
+      version: "1.0.0",
+      summary: "Employee advocacy: the story library, its topics and teams.",
+      description:
+        "REST API v1. Every request acts as one member of one organisation: send `Authorization: Bearer <token>` with an API token " +
+        "(`npm run ripple -- token:create`); the signed-in web app's session is accepted too. Everything is scoped to the token's " +
+        "organisation: another organisation's ids are answered as unknown (404 or a field error), never as forbidden. Failures are " +
+        "RFC 9457 problem details (`application/problem+json`); invalid fields are listed in `errors`. Unknown query parameters " +
+        "and unknown body fields are refused rather than ignored.",
+      license: { name: "MIT", identifier: "MIT" },
+    },
+    servers: [{ url: baseUrl }],
+    security: [{ bearerAuth: [] }],
+    tags: [
+      { name: "Stories", description: "The story library: draft → in_review → approved → published → archived." },
+      { name: "Topics" },
+      { name: "Teams" },
+      { name: "Members" },
+      { name: "Me" },
+    ],
+    paths: {
+      "/api/v1/me": {
+        get: operation({
+          operationId: "getMe",
+          summary: "Who the token acts as",
+          description: "The member, their organisation and roles. Any member.",
+          tags: ["Me"],
+          roleRequired: false,
+          responses: { "200": jsonBody("Me", "The member the token acts as.") },
+        }),
+      },
+      "/api/v1/members": {
+        get: operation({
+          operationId: "listMembers",
+          summary: "List the organisation's members",
+          description: "Needs the admin role.",
+          tags: ["Members"],
+          parameters: parameters("query", memberListQuerySchema),
+          problems: ["BadRequest"],
+          responses: { "200": jsonBody("MemberList", "The members, by name.") },
+        }),
+      },
+      "/api/v1/stories": {
+        get: operation({
+          operationId: "listStories",
+          summary: "List stories",
+          description: `Newest change first, a page at a time: pass \`nextCursor\` as \`cursor\` until it is null. ${editors}`,
+          tags: ["Stories"],
+          parameters: parameters("query", storyListQuerySchema),
+          problems: ["BadRequest"],
+          responses: { "200": jsonBody("StoryList", "A page of stories.") },
+        }),
+        post: operation({
+          operationId: "createStory",
+          summary: "Create a story",
+          description: `A draft with source "api". Topics and audience teams must be the organisation's; nothing is written when any field is refused. ${editors}`,
+          tags: ["Stories"],
+          requestBody: requestBody("StoryInput", "The new story."),
+          problems: ["BadRequest", "UnprocessableContent"],
+          responses: {
+            "201": {
+              description: "Created.",
+              headers: { Location: { description: "The story's URL.", schema: { type: "string" } } },
+              content: { "application/json": { schema: ref("Story") } },
+            },
+          },
+        }),
+      },
+      "/api/v1/stories/{id}": {
+        parameters: storyId,
+        get: operation({
+          operationId: "getStory",
+          summary: "Get a story",
+          description: editors,
+          tags: ["Stories"],
+          problems: ["BadRequest", "NotFound"],
+          responses: { "200": jsonBody("Story", "The story.") },
+        }),
+        patch: operation({
+          operationId: "updateStory",
+          summary: "Change a story",
+          description: `Only the fields sent change; lists (topicIds, audienceTeamIds, variants) are replaced whole. An archived story cannot be changed. ${editors}`,
+          tags: ["Stories"],
+          requestBody: requestBody("StoryPatch", "The fields to change."),
+          problems: ["BadRequest", "NotFound", "UnprocessableContent"],
+          responses: { "200": jsonBody("Story", "The changed story.") },
+        }),
+      },
+      "/api/v1/stories/{id}/archive": {
+        parameters: storyId,
+        post: operation({
+          operationId: "archiveStory",
+          summary: "Archive (withdraw) a story",
+          description: `The story leaves the feed and every scheduled share of it is cancelled; the employees affected are told. Send \`{}\` when there is no reason to give. ${editors}`,
+          tags: ["Stories"],
+          requestBody: requestBody("ArchiveRequest", "Why, optionally."),
+          problems: ["BadRequest", "NotFound", "Conflict", "UnprocessableContent"],
+          responses: { "200": jsonBody("ArchiveResult", "The archived story and how many shares were cancelled.") },
+        }),
+      },
+      "/api/v1/topics": {
+        get: operation({
+          operationId: "listTopics",
+          summary: "List topics",
+          description: `By name, each with its number of stories. ${editors}`,
+          tags: ["Topics"],
+          problems: ["BadRequest"],
+          responses: { "200": jsonBody("TopicList", "The organisation's topics.") },
+        }),
+      },
+      "/api/v1/teams": {
+        get: operation({
+          operationId: "listTeams",
+          summary: "List teams",
+          description: `By name; parentId makes the tree. ${editors}`,
+          tags: ["Teams"],
+          problems: ["BadRequest"],
+          responses: { "200": jsonBody("TeamList", "The organisation's teams.") },
+        }),
+      },
+    },
+    components: {
+      schemas: {
+        ...componentSchemas("output", {
+          Story: storyResourceSchema,
+          StoryList: storyListSchema,
+          ArchiveResult: archiveResultSchema,
+          Topic: topicResourceSchema,
+          TopicList: topicListSchema,
+          Team: teamResourceSchema,
+          TeamList: teamListSchema,
+          Me: meResourceSchema,
+          MemberList: memberListSchema,
+          Problem: problemSchema,
+        }),
+        ...componentSchemas("input", {
+          StoryInput: storyCreateBodySchema,
+          StoryPatch: storyPatchBodySchema,
+          ArchiveRequest: archiveStoryBodySchema,
+        }),
+      },
+      responses: {
+        BadRequest: problemResponse("The query has an unknown or invalid parameter (see `errors`), or the body is not JSON."),
+        Unauthorized: {
+          ...problemResponse("No credentials, or the bearer token is invalid, revoked or expired."),
+          headers: { "WWW-Authenticate": { description: "The Bearer challenge.", schema: { type: "string" } } },
+        },
+        Forbidden: problemResponse("The member's roles do not allow this."),
+        NotFound: problemResponse("No such resource in the organisation."),
+        Conflict: problemResponse("The resource is not in a state that allows this (for example already archived)."),
+        UnprocessableContent: problemResponse("The body is invalid; `errors` names each field (unknown topics and teams included)."),
+      },
+      securitySchemes: {
+        bearerAuth: { type: "http", scheme: "bearer", description: "API token from `npm run ripple -- token:create`" },
+      },
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { networkIds, type NetworkId } from "@/db/schema";
