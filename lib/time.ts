@@ -14,8 +14,8 @@ export function isLocalDateTime(value: string): boolean {
 export function localToInstant(value: string, timeZone: string): Date {
   const m = LOCAL.exec(value);
   if (!m) throw new RangeError(`Not a local date-time: ${value}`);
-  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-  return new Date(new TZDate(y!, mo! - 1, d!, h!, mi!, s ?? 0, timeZone).getTime());
+  const [y, mo, d, h, mi, s] = m.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  return new Date(new TZDate(y, mo - 1, d, h, mi, s, timeZone).getTime());
 }
 
 export function instantToLocal(instant: Date, timeZone: string): string {

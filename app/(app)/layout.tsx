@@ -1,6 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import { getSession, requireMember } from "@/lib/auth/guard";
 import { sections, visibleSections } from "@/lib/auth/roles";
+import { countUnreadNotices } from "@/lib/notifications";
 import { AppNav } from "../_components/app-nav";
 import { signOutAction, switchOrganizationAction } from "./actions";
 
@@ -9,12 +10,15 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const ctx = await requireMember("any-member");
   const session = await getSession();
   const t = await getTranslations("nav");
+  const unread = await countUnreadNotices(ctx.db, ctx.scope, ctx.userId);
   const items = visibleSections(ctx.roles).map((id) => ({ href: sections[id].path, label: t(id) }));
+  const notices = { href: "/notifications", label: unread > 0 ? t("noticesUnread", { count: unread }) : t("notices") };
 
   return (
     <>
       <AppNav
         items={items}
+        notices={notices}
         orgName={ctx.orgName}
         userLabel={session?.user?.name ?? session?.user?.email ?? ""}
         organizations={session?.organizations ?? []}

@@ -42,6 +42,7 @@ function NavLinks({ items, onNavigate, vertical }: { items: NavItem[]; onNavigat
 /** The top bar: sections the person's roles allow, a phone menu, and the account menu. */
 export function AppNav({
   items,
+  notices,
   orgName,
   userLabel,
   organizations,
@@ -50,6 +51,7 @@ export function AppNav({
   switchOrganization,
 }: {
   items: NavItem[];
+  notices: NavItem;
   orgName: string;
   userLabel: string;
   organizations: Array<{ id: string; name: string }>;
@@ -74,6 +76,9 @@ export function AppNav({
           <NavLinks items={items} />
         </nav>
         <div className="ml-auto flex items-center gap-2">
+          <Link href={notices.href} className="hidden rounded-md px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 md:block">
+            {notices.label}
+          </Link>
           {/* Not modal: a modal menu hides the page from assistive technology while it stays focusable. */}
           <DropdownMenu.Root modal={false}>
             <DropdownMenu.Trigger className="rounded-md px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100" aria-label={t("account", { name: userLabel })}>
@@ -123,7 +128,7 @@ export function AppNav({
                 </div>
                 <Dialog.Description className="sr-only">{t("menuDescription")}</Dialog.Description>
                 <nav aria-label={t("main")}>
-                  <NavLinks items={[...items, { href: "/settings", label: t("settings") }]} onNavigate={() => setOpen(false)} vertical />
+                  <NavLinks items={[...items, notices, { href: "/settings", label: t("settings") }]} onNavigate={() => setOpen(false)} vertical />
                 </nav>
               </Dialog.Content>
             </Dialog.Portal>

@@ -114,11 +114,13 @@ function VariantRow({
           {check ? t(`counter.${check.unit === "weighted" ? "weighted" : check.unit === "graphemes" ? "graphemes" : "characters"}`, { length: check.length, limit: check.limit }) : t("counterEmpty")}
         </p>
         {[...problemWords, ...(errors ?? [])].length > 0 ? (
-          <ul role="alert" className="list-disc pl-5 text-sm text-red-800">
-            {[...new Set([...problemWords, ...(errors ?? [])])].map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
+          <div role="alert">
+            <ul className="list-disc pl-5 text-sm text-red-800">
+              {[...new Set([...problemWords, ...(errors ?? [])])].map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </div>
         ) : null}
       </div>
       <figure className="rounded-md bg-slate-50 p-3 text-sm" aria-label={t("postPreview", { network: tn(variant.network) })}>
@@ -298,7 +300,7 @@ export function StoryEditor({
             {t("body")}
           </label>
           <Tabs.Root defaultValue="write">
-            <Tabs.List aria-label={t("body")} className="mb-2 flex gap-1">
+            <Tabs.List aria-label={t("bodyView")} className="mb-2 flex gap-1">
               {(["write", "preview"] as const).map((tab) => (
                 <Tabs.Trigger key={tab} value={tab} className="rounded px-3 py-1.5 text-sm font-medium text-slate-800 data-[state=active]:bg-brand-600 data-[state=active]:text-white">
                   {t(tab)}
