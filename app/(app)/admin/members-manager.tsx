@@ -4,6 +4,7 @@ import { AlertDialog, Dialog } from "radix-ui";
 import { useFormatter, useTranslations } from "next-intl";
 import { useEffect, useId, useMemo, useState, useTransition } from "react";
 import type { Role } from "@/lib/auth/roles";
+import { ConfirmContent, ModalContent } from "../../_components/modal";
 import { Badge, Button, Field, buttonClass, inputClass } from "../../_components/ui";
 import { useActionFeedback } from "../../_components/use-action-feedback";
 import { useFormAction } from "../../_components/use-form-action";
@@ -63,19 +64,6 @@ function RoleCheckboxes({ defaultRoles, errors }: { defaultRoles: Role[]; errors
   );
 }
 
-function DialogFrame({ title, description, children }: { title: string; description?: string; children: React.ReactNode }) {
-  return (
-    <Dialog.Portal>
-      <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-      <Dialog.Content className="fixed left-1/2 top-1/2 z-50 max-h-[90dvh] w-[calc(100%-2rem)] max-w-lg -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-6 shadow-xl">
-        <Dialog.Title className="text-lg font-semibold text-slate-900">{title}</Dialog.Title>
-        {description ? <Dialog.Description className="mt-1 text-sm text-slate-700">{description}</Dialog.Description> : <Dialog.Description className="sr-only">{title}</Dialog.Description>}
-        <div className="mt-4">{children}</div>
-      </Dialog.Content>
-    </Dialog.Portal>
-  );
-}
-
 function InviteDialog({ teams, onDone }: { teams: TeamOption[]; onDone: (message: string) => void }) {
   const t = useTranslations("admin.members");
   const [open, setOpen] = useState(false);
@@ -93,7 +81,7 @@ function InviteDialog({ teams, onDone }: { teams: TeamOption[]; onDone: (message
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>
       <Dialog.Trigger className={buttonClass("primary")}>{t("invite")}</Dialog.Trigger>
-      <DialogFrame title={t("inviteTitle")} description={t("inviteDescription")}>
+      <ModalContent title={t("inviteTitle")} description={t("inviteDescription")}>
         <form onSubmit={onSubmit} className="space-y-4" noValidate>
           <Field label={t("email")} htmlFor={ids.email} errors={feedback.field("email")}>
             <input id={ids.email} name="email" type="email" required autoComplete="off" className={inputClass} />
@@ -117,7 +105,7 @@ function InviteDialog({ teams, onDone }: { teams: TeamOption[]; onDone: (message
             </Button>
           </div>
         </form>
-      </DialogFrame>
+      </ModalContent>
     </Dialog.Root>
   );
 }
@@ -140,7 +128,7 @@ function EditDialog({ member, teams, onDone }: { member: Member; teams: TeamOpti
       <Dialog.Trigger className={buttonClass("secondary")} aria-label={t("editLabel", { name: member.name ?? member.email })}>
         {t("edit")}
       </Dialog.Trigger>
-      <DialogFrame title={t("editTitle", { name: member.name ?? member.email })}>
+      <ModalContent title={t("editTitle", { name: member.name ?? member.email })}>
         <form onSubmit={onSubmit} className="space-y-4" noValidate>
           <input type="hidden" name="membershipId" value={member.id} />
           <RoleCheckboxes defaultRoles={member.roles} errors={feedback.field("roles")} />
@@ -159,7 +147,7 @@ function EditDialog({ member, teams, onDone }: { member: Member; teams: TeamOpti
             </Button>
           </div>
         </form>
-      </DialogFrame>
+      </ModalContent>
     </Dialog.Root>
   );
 }
@@ -192,12 +180,7 @@ function StatusToggle({ member, isSelf, onDone }: { member: Member; isSelf: bool
       <AlertDialog.Trigger className={buttonClass("ghost")} aria-label={t("deactivateLabel", { name: label })}>
         {t("deactivate")}
       </AlertDialog.Trigger>
-      <AlertDialog.Portal>
-        <AlertDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-        <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 w-[calc(100%-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-6 shadow-xl">
-          <AlertDialog.Title className="text-lg font-semibold text-slate-900">{t("deactivateTitle", { name: label })}</AlertDialog.Title>
-          <AlertDialog.Description className="mt-2 text-sm text-slate-700">{t("deactivateBody")}</AlertDialog.Description>
-          <div className="mt-6 flex justify-end gap-2">
+      <ConfirmContent title={t("deactivateTitle", { name: label })} description={t("deactivateBody")}>
             <AlertDialog.Cancel className={buttonClass("secondary")}>{t("cancel")}</AlertDialog.Cancel>
             <AlertDialog.Action
               className={buttonClass("danger")}
@@ -211,9 +194,7 @@ function StatusToggle({ member, isSelf, onDone }: { member: Member; isSelf: bool
             >
               {t("deactivate")}
             </AlertDialog.Action>
-          </div>
-        </AlertDialog.Content>
-      </AlertDialog.Portal>
+          </ConfirmContent>
     </AlertDialog.Root>
   );
 }

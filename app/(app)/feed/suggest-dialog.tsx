@@ -3,6 +3,7 @@
 import { useTranslations } from "next-intl";
 import { Dialog } from "radix-ui";
 import { useEffect, useId, useState } from "react";
+import { ModalContent } from "../../_components/modal";
 import { Button, Field, buttonClass, inputClass } from "../../_components/ui";
 import { useActionFeedback } from "../../_components/use-action-feedback";
 import { useFormAction } from "../../_components/use-form-action";
@@ -27,12 +28,8 @@ export function SuggestDialog() {
     <div className="flex flex-col items-start gap-2 sm:items-end">
       <Dialog.Root open={open} onOpenChange={setOpen}>
         <Dialog.Trigger className={buttonClass("secondary")}>{t("open")}</Dialog.Trigger>
-        <Dialog.Portal>
-          <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-          <Dialog.Content className="fixed left-1/2 top-1/2 z-50 w-[calc(100%-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-6 shadow-xl">
-            <Dialog.Title className="text-lg font-semibold text-slate-900">{t("title")}</Dialog.Title>
-            <Dialog.Description className="mt-1 text-sm text-slate-700">{t("description")}</Dialog.Description>
-            <form onSubmit={onSubmit} noValidate className="mt-4 space-y-4">
+        <ModalContent title={t("title")} description={t("description")}>
+            <form onSubmit={onSubmit} noValidate className="space-y-4">
               <Field label={t("url")} htmlFor={ids.url} errors={feedback.field("url")}>
                 <input id={ids.url} name="url" type="url" inputMode="url" required className={inputClass} />
               </Field>
@@ -51,8 +48,7 @@ export function SuggestDialog() {
                 </Button>
               </div>
             </form>
-          </Dialog.Content>
-        </Dialog.Portal>
+          </ModalContent>
       </Dialog.Root>
       <div aria-live="polite">{thanks ? <p className="text-sm text-green-900">{thanks}</p> : null}</div>
     </div>

@@ -4,6 +4,7 @@ import { Dialog } from "radix-ui";
 import type { ActionResult } from "@/lib/auth/guard";
 import { useTranslations } from "next-intl";
 import { useEffect, useId, useState, useTransition } from "react";
+import { ModalContent } from "../../../_components/modal";
 import { Badge, Button, Field, buttonClass, inputClass } from "../../../_components/ui";
 import { useActionFeedback } from "../../../_components/use-action-feedback";
 import { useFormAction } from "../../../_components/use-form-action";
@@ -12,19 +13,6 @@ import { createTeamAction, deleteTeamAction, moveTeamAction, renameTeamAction, s
 type TeamRow = { id: string; name: string; parentId: string | null; depth: number; memberCount: number; childCount: number; managerIds: string[] };
 type Manager = { userId: string; label: string };
 type Notify = (text: string, error?: boolean) => void;
-
-function Frame({ title, children }: { title: string; children: React.ReactNode }) {
-  return (
-    <Dialog.Portal>
-      <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-      <Dialog.Content className="fixed left-1/2 top-1/2 z-50 max-h-[90dvh] w-[calc(100%-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-6 shadow-xl">
-        <Dialog.Title className="text-lg font-semibold text-slate-900">{title}</Dialog.Title>
-        <Dialog.Description className="sr-only">{title}</Dialog.Description>
-        <div className="mt-4">{children}</div>
-      </Dialog.Content>
-    </Dialog.Portal>
-  );
-}
 
 /** One dialog with one form; closes and reports on success, shows the reason on failure. */
 function FormDialog<T>({
@@ -61,7 +49,7 @@ function FormDialog<T>({
       <Dialog.Trigger className={buttonClass("secondary")} aria-label={triggerLabel}>
         {trigger}
       </Dialog.Trigger>
-      <Frame title={title}>
+      <ModalContent title={title}>
         <form onSubmit={onSubmit} className="space-y-4" noValidate>
           {children(feedback.field)}
           {feedback.message ? (
@@ -76,7 +64,7 @@ function FormDialog<T>({
             </Button>
           </div>
         </form>
-      </Frame>
+      </ModalContent>
     </Dialog.Root>
   );
 }

@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import { Dialog } from "radix-ui";
 import { useId, useState, useTransition } from "react";
 type StoryStatus = "draft" | "in_review" | "approved" | "published" | "archived";
+import { ModalContent } from "../../../_components/modal";
 import { Button, buttonClass, inputClass } from "../../../_components/ui";
 import { approveStoryAction, archiveStoryAction, rejectStoryAction, submitStoryAction } from "../actions";
 
@@ -78,13 +79,9 @@ export function StoryActions({
         {message ? <p className={message.error ? "text-sm font-medium text-red-800" : "text-sm text-green-900"}>{message.text}</p> : null}
       </div>
       <Dialog.Root open={dialog !== null} onOpenChange={(open) => !open && setDialog(null)}>
-        <Dialog.Portal>
-          <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-          <Dialog.Content className="fixed left-1/2 top-1/2 z-50 w-[calc(100%-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-6 shadow-xl">
-            <Dialog.Title className="text-lg font-semibold text-slate-900">{dialog === "reject" ? t("rejectTitle") : t("withdrawTitle")}</Dialog.Title>
-            <Dialog.Description className="mt-2 text-sm text-slate-700">{dialog === "reject" ? t("rejectBody") : t("withdrawBody")}</Dialog.Description>
+        <ModalContent title={dialog === "reject" ? t("rejectTitle") : t("withdrawTitle")} description={dialog === "reject" ? t("rejectBody") : t("withdrawBody")}>
             <form
-              className="mt-4 space-y-4"
+              className="space-y-4"
               onSubmit={(e) => {
                 e.preventDefault();
                 if (dialog === "reject") run(() => rejectStoryAction({ storyId, note: reason }), () => t("rejected"));
@@ -104,8 +101,7 @@ export function StoryActions({
                 </Button>
               </div>
             </form>
-          </Dialog.Content>
-        </Dialog.Portal>
+          </ModalContent>
       </Dialog.Root>
     </section>
   );

@@ -3,6 +3,7 @@
 import { AlertDialog, Dialog } from "radix-ui";
 import { useTranslations } from "next-intl";
 import { useEffect, useId, useState, useTransition } from "react";
+import { ConfirmContent, ModalContent } from "../../../_components/modal";
 import { Badge, Button, Field, buttonClass, inputClass } from "../../../_components/ui";
 import { useActionFeedback } from "../../../_components/use-action-feedback";
 import { useFormAction } from "../../../_components/use-form-action";
@@ -21,9 +22,6 @@ export type FeedRow = {
   lastPolledLabel: string | null;
 };
 type Notify = (text: string, error?: boolean) => void;
-
-const dialogClass =
-  "fixed left-1/2 top-1/2 z-50 max-h-[90dvh] w-[calc(100%-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-6 shadow-xl";
 
 function AddFeedDialog({ notify }: { notify: Notify }) {
   const t = useTranslations("feeds");
@@ -46,14 +44,8 @@ function AddFeedDialog({ notify }: { notify: Notify }) {
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>
       <Dialog.Trigger className={buttonClass("primary")}>{t("add")}</Dialog.Trigger>
-      <Dialog.Portal>
-        <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-        <Dialog.Content className={dialogClass}>
-          <Dialog.Title className="text-lg font-semibold text-slate-900">{t("addTitle")}</Dialog.Title>
-          <Dialog.Description className="mt-1 text-sm text-slate-700">
-            {t("addDescription")}
-          </Dialog.Description>
-          <form onSubmit={onSubmit} className="mt-4 space-y-4" noValidate>
+      <ModalContent title={t("addTitle")} description={t("addDescription")}>
+          <form onSubmit={onSubmit} className="space-y-4" noValidate>
             <Field label={t("url")} htmlFor={ids.url} hint={t("urlHint")} errors={urlErrors}>
               <input
                 id={ids.url}
@@ -82,8 +74,7 @@ function AddFeedDialog({ notify }: { notify: Notify }) {
               </Button>
             </div>
           </form>
-        </Dialog.Content>
-      </Dialog.Portal>
+        </ModalContent>
     </Dialog.Root>
   );
 }
@@ -104,20 +95,13 @@ function RemoveFeed({ feed, notify }: { feed: FeedRow; notify: Notify }) {
       <AlertDialog.Trigger className={buttonClass("ghost")} aria-label={t("removeLabel", { name: feed.title })}>
         {t("remove")}
       </AlertDialog.Trigger>
-      <AlertDialog.Portal>
-        <AlertDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-        <AlertDialog.Content className={dialogClass}>
-          <AlertDialog.Title className="text-lg font-semibold text-slate-900">{t("removeTitle", { name: feed.title })}</AlertDialog.Title>
-          <AlertDialog.Description className="mt-2 text-sm text-slate-700">{t("removeBody", { count: feed.importedCount })}</AlertDialog.Description>
-          <div className="mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+      <ConfirmContent title={t("removeTitle", { name: feed.title })} description={t("removeBody", { count: feed.importedCount })}>
             <AlertDialog.Cancel className={buttonClass("secondary")}>{t("cancel")}</AlertDialog.Cancel>
             {/* Not AlertDialog.Action: it would close the dialog before the removal is done. */}
             <Button variant="danger" disabled={pending} onClick={remove}>
               {t("removeConfirm")}
             </Button>
-          </div>
-        </AlertDialog.Content>
-      </AlertDialog.Portal>
+          </ConfirmContent>
     </AlertDialog.Root>
   );
 }
