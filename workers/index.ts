@@ -3,10 +3,11 @@ import { closeDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { beat } from "@/lib/maintenance";
-import { closeQueues, createRedis, getQueue, schedules } from "@/lib/queue";
+import { closeQueues, createRedis, getQueue, publishQueues, schedules } from "@/lib/queue";
 import { lifecycleProcessors } from "./processors/lifecycle";
 import { importProcessors } from "./processors/import";
 import { notifyProcessors } from "./processors/notify";
+import { publishProcessors } from "./processors/publish";
 import { startWorker } from "./runtime";
 import { exitOnConfigError } from "./startup";
 
@@ -20,6 +21,7 @@ async function main() {
     startWorker("lifecycle", lifecycleProcessors(connection), connection, { concurrency: 2 }),
     startWorker("notify", notifyProcessors(), connection, { concurrency: 4 }),
     startWorker("import", importProcessors(), connection, { concurrency: 2 }),
+    ...publishQueues.map((queue) => startWorker(queue, publishProcessors(), connection, { concurrency: 4, lockDuration: 60_000 })),
   ];
 
   for (const schedule of schedules) {

@@ -94,6 +94,11 @@ export function AppNav({
                     {t("settings")}
                   </Link>
                 </DropdownMenu.Item>
+                <DropdownMenu.Item asChild>
+                  <Link href="/guidelines" className="block rounded px-3 py-2 text-sm text-slate-900 outline-none data-[highlighted]:bg-slate-100">
+                    {t("guidelines")}
+                  </Link>
+                </DropdownMenu.Item>
                 {organizations.length > 1 ? (
                   <>
                     <DropdownMenu.Separator className="my-1 h-px bg-slate-200" />
@@ -128,7 +133,11 @@ export function AppNav({
                 </div>
                 <Dialog.Description className="sr-only">{t("menuDescription")}</Dialog.Description>
                 <nav aria-label={t("main")}>
-                  <NavLinks items={[...items, notices, { href: "/settings", label: t("settings") }]} onNavigate={() => setOpen(false)} vertical />
+                  <NavLinks
+                    items={[...items, notices, { href: "/settings", label: t("settings") }, { href: "/guidelines", label: t("guidelines") }]}
+                    onNavigate={() => setOpen(false)}
+                    vertical
+                  />
                 </nav>
               </Dialog.Content>
             </Dialog.Portal>

@@ -32,6 +32,8 @@ export const socialConnections = pgTable(
     scopes: text().array().notNull().default([]),
     status: connectionStatusEnum().notNull().default("active"),
     lastError: text(),
+    /** When the person was last told to re-connect (seven days before expiry), so it is said once. */
+    nudgedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -42,3 +44,54 @@ export const socialConnections = pgTable(
 );
 
 export type SocialConnection = typeof socialConnections.$inferSelect;
+
+/**
+ * A pending OAuth authorisation: the state sent to the network, the PKCE verifier
+ * (encrypted) and where the person started. Used once: the callback deletes it, so a
+ * replayed callback finds nothing.
+ */
+export const oauthStates = pgTable(
+  "oauth_states",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    state: text().notNull().unique(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    network: networkEnum().notNull(),
+    instanceUrl: text(),
+    codeVerifierEnc: text(),
+    returnTo: text(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.expiresAt)],
+);
+
+/**
+ * Ripple's own client registration on a network that needs one per server (a Mastodon
+ * instance): registered once, reused by every employee on that instance.
+ */
+export const networkApps = pgTable(
+  "network_apps",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    network: networkEnum().notNull(),
+    instanceUrl: text().notNull(),
+    redirectUri: text().notNull(),
+    clientId: text().notNull(),
+    clientSecretEnc: text().notNull(),
+    scopes: text().notNull(),
+    /** The instance's own text limit and URL length, read from its configuration. */
+    maxCharacters: integer(),
+    charactersPerUrl: integer(),
+    createdAt: createdAt(),
+  },
+  (t) => [unique("network_apps_instance").on(t.network, t.instanceUrl, t.redirectUri)],
+);
+
+export type OauthState = typeof oauthStates.$inferSelect;
+export type NetworkApp = typeof networkApps.$inferSelect;

@@ -16,3 +16,5 @@ export * from "./api-tokens";
 export * from "./webhooks";
 export * from "./notifications";
 export * from "./media";
+export * from "./guidelines";
+export * from "./demo";

@@ -23,6 +23,9 @@ export const memberships = pgTable(
     status: membershipStatusEnum().notNull().default("invited"),
     /** The guidelines version this person acknowledged; null = none yet. */
     guidelinesVersionAccepted: integer(),
+    guidelinesAcceptedAt: timestamp({ withTimezone: true }),
+    /** The last weekly digest sent, so a digest goes out once a week even across restarts. */
+    digestSentAt: timestamp({ withTimezone: true }),
     leaderboardOptOut: boolean().notNull().default(false),
     notificationPrefs: jsonb().$type<Record<string, boolean>>().notNull().default(sql`'{}'::jsonb`),
     /** For the feed's "new since your last visit". */

@@ -16,6 +16,8 @@ export type OrganizationSettingsJson = {
   shareSpacingMinutes?: number;
   clickRetentionMonths?: number;
   emvRates?: Partial<Record<NetworkId, { cpm: number; cpc: number; perEngagement: number }>>;
+  defaultShareWindows?: Array<{ weekday: number; hour: number }>;
+  facebookAppId?: string | null;
   [key: string]: unknown;
 };
 

@@ -61,6 +61,12 @@ export const stories = pgTable(
     index().on(t.orgId, t.status, t.publishAt),
     index().on(t.orgId, t.canonicalUrl),
     index("stories_search_index").using("gin", t.search),
+    // The feed's order: pinned first, then by when the story went live; keyset pages walk it.
+    // (The live time in UTC truncated to milliseconds, what a JavaScript Date and a cursor
+    // hold; in UTC so the expression is immutable, as an index needs.)
+    index("stories_feed_index")
+      .on(t.orgId, sql`${t.pinned} desc`, sql`date_trunc('milliseconds', coalesce(${t.publishAt}, ${t.publishedAt}, ${t.createdAt}) at time zone 'UTC') desc`, sql`${t.id} desc`)
+      .where(sql`${t.status} = 'published'`),
   ],
 );
 

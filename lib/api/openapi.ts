@@ -17,6 +17,7 @@ import {
   topicListSchema,
   topicResourceSchema,
 } from "./resources";
+import { composeCheckBodySchema, composeCheckResultSchema, feedListSchema, feedQueryDocSchema, shareCreateBodySchema, shareIdParamsSchema, shareResourceSchema } from "./shares";
 
 /**
  * The OpenAPI 3.1 document of REST API v1, served at /api/v1/openapi.json. Every schema in
@@ -117,6 +118,7 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
       { name: "Teams" },
       { name: "Members" },
       { name: "Me" },
+      { name: "Sharing", description: "An employee's feed and shares, and the text check the compose page uses." },
     ],
     paths: {
       "/api/v1/me": {
@@ -198,6 +200,58 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
           responses: { "200": jsonBody("ArchiveResult", "The archived story and how many shares were cancelled.") },
         }),
       },
+      "/api/v1/feed": {
+        get: operation({
+          operationId: "getFeed",
+          summary: "The caller's feed",
+          description: "Published stories for the caller's teams and the whole organisation: pinned first, then newest, a page at a time. Needs the employee role.",
+          tags: ["Sharing"],
+          parameters: parameters("query", feedQueryDocSchema),
+          problems: ["BadRequest"],
+          responses: { "200": jsonBody("FeedPage", "A page of the feed.") },
+        }),
+      },
+      "/api/v1/compose/check": {
+        post: operation({
+          operationId: "checkText",
+          summary: "Check a share text",
+          description:
+            "Counts the text the way the network does (X weighted with links as 23, Bluesky graphemes and 3,000 bytes, Mastodon the instance's limit, LinkedIn 3,000), with the organisation's disclosure tag and blocked phrases, the same check as the compose page and the publisher. Needs the employee or editor role.",
+          tags: ["Sharing"],
+          requestBody: requestBody("TextCheckRequest", "The network and the text."),
+          problems: ["BadRequest", "UnprocessableContent"],
+          responses: { "200": jsonBody("TextCheck", "The measure and any problems.") },
+        }),
+      },
+      "/api/v1/shares": {
+        post: operation({
+          operationId: "createShare",
+          summary: "Share or schedule a story",
+          description:
+            "From one of the caller's connected accounts, now or at `scheduledAt`. The story's link becomes the share's tracked link; colleagues' shares of the story on the network are spread apart. Refused with the reason when the text breaks a rule or the time is past. Needs the employee role.",
+          tags: ["Sharing"],
+          requestBody: requestBody("ShareInput", "The share."),
+          problems: ["BadRequest", "NotFound", "Conflict", "UnprocessableContent"],
+          responses: {
+            "201": {
+              description: "Scheduled.",
+              headers: { Location: { description: "The share's URL.", schema: { type: "string" } } },
+              content: { "application/json": { schema: ref("Share") } },
+            },
+          },
+        }),
+      },
+      "/api/v1/shares/{id}": {
+        parameters: parameters("path", shareIdParamsSchema),
+        get: operation({
+          operationId: "getShare",
+          summary: "Get one of the caller's shares",
+          description: "Another person's share is 404. Needs the employee role.",
+          tags: ["Sharing"],
+          problems: ["BadRequest", "NotFound"],
+          responses: { "200": jsonBody("Share", "The share.") },
+        }),
+      },
       "/api/v1/topics": {
         get: operation({
           operationId: "listTopics",
@@ -232,11 +286,16 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
           Me: meResourceSchema,
           MemberList: memberListSchema,
           Problem: problemSchema,
+          Share: shareResourceSchema,
+          TextCheck: composeCheckResultSchema,
+          FeedPage: feedListSchema,
         }),
         ...componentSchemas("input", {
           StoryInput: storyCreateBodySchema,
           StoryPatch: storyPatchBodySchema,
           ArchiveRequest: archiveStoryBodySchema,
+          ShareInput: shareCreateBodySchema,
+          TextCheckRequest: composeCheckBodySchema,
         }),
       },
       responses: {

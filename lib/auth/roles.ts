@@ -8,6 +8,8 @@ export { roleIds, type Role };
  */
 export const sections = {
   feed: { path: "/feed", roles: ["employee"] },
+  queue: { path: "/queue", roles: ["employee"] },
+  connections: { path: "/connections", roles: ["employee"] },
   library: { path: "/library", roles: ["editor"] },
   reports: { path: "/reports", roles: ["manager"] },
   admin: { path: "/admin", roles: ["admin"] },

@@ -36,6 +36,12 @@ const encryptionKey = z
     return bytes;
   });
 
+/** The default LinkedIn-Version: two months before `now`, as YYYYMM (UTC). */
+export function linkedinVersionFor(now: Date): string {
+  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1));
+  return `${month.getUTCFullYear()}${String(month.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
 const fields = z.object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     DATABASE_URL: url(["postgres:", "postgresql:"], "PostgreSQL connection URL, e.g. postgres://user@127.0.0.1:5432/ripple"),
@@ -74,6 +80,41 @@ const fields = z.object({
     RIPPLE_PROCESS: z.string().min(1).default("ripple"),
     /** Tests only: let the safe fetcher (lib/net/safe-fetch) reach private and loopback addresses; never in production. */
     ALLOW_PRIVATE_FETCH: bool,
+    /**
+     * Tests only: "host:port" pairs (comma-separated) the safe fetcher may reach although
+     * they are private, e.g. a fake Mastodon on 127.0.0.1:4010; every other private
+     * address stays refused.
+     */
+    FETCH_ALLOW_HOSTS: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? "").split(",").map((h) => h.trim()).filter(Boolean)),
+    /**
+     * Social networks Ripple posts to through their APIs. A network whose client id and
+     * secret are not both set is not offered for connecting (its share links still work).
+     * Mastodon (an app is registered per instance) and Bluesky (app passwords) need no
+     * configuration. The *_URL variables point the adapters elsewhere (tests, proxies).
+     */
+    LINKEDIN_CLIENT_ID: optionalString,
+    LINKEDIN_CLIENT_SECRET: optionalString,
+    LINKEDIN_AUTH_URL: optionalUrl(["http:", "https:"], "LinkedIn's OAuth host").default("https://www.linkedin.com"),
+    LINKEDIN_API_URL: optionalUrl(["http:", "https:"], "LinkedIn's API host").default("https://api.linkedin.com"),
+    /**
+     * The LinkedIn-Version header (YYYYMM) of the versioned /rest API. LinkedIn keeps a
+     * version active for about a year and answers 426 NONEXISTENT_VERSION after that; the
+     * default is the month two months before the current one (UTC), recent enough to be
+     * live and old enough to be released. Pin it when a version changes behaviour.
+     */
+    LINKEDIN_VERSION: z
+      .string()
+      .regex(/^20\d{2}(0[1-9]|1[0-2])$/, "must be a LinkedIn API version as YYYYMM, e.g. 202604")
+      .default(() => linkedinVersionFor(new Date())),
+    X_CLIENT_ID: optionalString,
+    X_CLIENT_SECRET: optionalString,
+    X_AUTH_URL: optionalUrl(["http:", "https:"], "where X's OAuth consent page lives").default("https://x.com"),
+    X_API_URL: optionalUrl(["http:", "https:"], "X's API host").default("https://api.x.com"),
+    /** The Bluesky AppView that answers public profile reads (follower counts). */
+    BLUESKY_APPVIEW_URL: optionalUrl(["http:", "https:"], "a Bluesky AppView").default("https://public.api.bsky.app"),
 });
 
 export const envSchema = fields.superRefine((env, ctx) => {
@@ -81,6 +122,15 @@ export const envSchema = fields.superRefine((env, ctx) => {
     if (oidc.some(Boolean) && !oidc.every(Boolean)) {
       for (const [i, key] of (["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const).entries()) {
         if (!oidc[i]) ctx.addIssue({ code: "custom", path: [key], message: "is missing (single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together)" });
+      }
+    }
+    for (const [id, secret] of [
+      ["LINKEDIN_CLIENT_ID", "LINKEDIN_CLIENT_SECRET"],
+      ["X_CLIENT_ID", "X_CLIENT_SECRET"],
+    ] as const) {
+      if (Boolean(env[id]) !== Boolean(env[secret])) {
+        const missing = env[id] ? secret : id;
+        ctx.addIssue({ code: "custom", path: [missing], message: `is missing (${id} and ${secret} go together; leave both unset to not offer the network)` });
       }
     }
     if (!env.SMTP_URL && !env.OIDC_ISSUER && !env.DEMO_MODE) {

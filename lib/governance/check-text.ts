@@ -16,6 +16,8 @@ export interface ShareTextRules {
   blockedWords: readonly string[];
   /** The network's limit where it is per account or instance (Mastodon's max_characters). */
   limit?: number;
+  /** What a link counts where the instance says (Mastodon's characters_reserved_per_url). */
+  urlLength?: number;
 }
 
 export interface ShareTextCheck {
@@ -37,7 +39,10 @@ export interface ShareTextCheck {
  */
 export function checkShareText(network: NetworkId, text: string, rules: ShareTextRules): ShareTextCheck {
   const withDisclosure = applyDisclosure(text, rules.disclosureHashtag);
-  const measure = measureText(network, withDisclosure, rules.limit === undefined ? {} : { limit: rules.limit });
+  const measure = measureText(network, withDisclosure, {
+    ...(rules.limit === undefined ? {} : { limit: rules.limit }),
+    ...(rules.urlLength === undefined ? {} : { urlLength: rules.urlLength }),
+  });
   const blocked = findBlockedPhrases(withDisclosure, rules.blockedWords);
 
   const problems: ShareTextProblem[] = [];

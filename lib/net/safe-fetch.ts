@@ -49,6 +49,10 @@ export class UnsafeFetchError extends Error {
 }
 
 export type SafeFetchOptions = {
+  /** Default GET. A 301, 302 or 303 turns a POST into a GET without its body, as browsers do. */
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** The request body (with its content-type in `headers`). */
+  body?: string | Buffer;
   /** The whole request, redirects and body included. Default 5000 ms. */
   timeoutMs?: number;
   /** Largest body, after decompression. Default 2 MiB. */
@@ -224,6 +228,8 @@ function mediaType(header: string | undefined): string | null {
 
 type Hop = {
   target: Target;
+  method: string;
+  body: Buffer | undefined;
   headers: Record<string, string>;
   allowPrivate: boolean;
   lookup: LookupFunction;
@@ -245,18 +251,18 @@ function requestOnce(hop: Hop): Promise<http.IncomingMessage> {
     const filter = { allowPrivateIPAddress: hop.allowPrivate, allowMetaIPAddress: false, keepAlive: false };
     const https_ = target.url.protocol === "https:";
     const options: http.RequestOptions = {
-      method: "GET",
+      method: hop.method,
       hostname: target.host,
       port: target.port,
       path: `${target.url.pathname}${target.url.search}`,
-      headers: hop.headers,
+      headers: hop.body ? { ...hop.headers, "content-length": String(hop.body.length) } : hop.headers,
       agent: https_ ? new RequestFilteringHttpsAgent(filter) : new RequestFilteringHttpAgent(filter),
       lookup: hop.allowPrivate ? hop.lookup : guardedLookup(hop.lookup, (error) => (refusal = error)),
       signal,
     };
     const request = (https_ ? https : http).request(options, resolve);
     request.on("error", (error) => reject(refusal ?? classify(error, target, signal, hop.timeoutMs)));
-    request.end();
+    request.end(hop.body);
   });
 }
 
@@ -379,10 +385,13 @@ export async function safeFetch(input: string, options: SafeFetchOptions = {}): 
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  const allowPrivate = options.allowPrivate ?? envFor(["ALLOW_PRIVATE_FETCH"]).ALLOW_PRIVATE_FETCH;
-  const allowed = allowKeys(options.allowList);
+  const config = envFor(["ALLOW_PRIVATE_FETCH", "FETCH_ALLOW_HOSTS"]);
+  const allowPrivate = options.allowPrivate ?? config.ALLOW_PRIVATE_FETCH;
+  const allowed = allowKeys([...(options.allowList ?? []), ...config.FETCH_ALLOW_HOSTS]);
   const lookup = options.lookup ?? (dns.lookup as LookupFunction);
   let headers = requestHeaders(options.headers);
+  let method: string = options.method ?? "GET";
+  let body = options.body === undefined ? undefined : Buffer.from(options.body);
 
   let target = parseTarget(input);
   const controller = new AbortController();
@@ -391,6 +400,8 @@ export async function safeFetch(input: string, options: SafeFetchOptions = {}): 
     for (let redirects = 0; ; redirects++) {
       const response = await requestOnce({
         target,
+        method,
+        body,
         headers,
         allowPrivate: allowPrivate || allowed.has(target.key),
         lookup,
@@ -405,6 +416,12 @@ export async function safeFetch(input: string, options: SafeFetchOptions = {}): 
           throw new UnsafeFetchError("tooManyRedirects", `${target.url.host} redirected more than ${maxRedirects} times`);
         }
         const next = parseTarget(location, target.url);
+        if (status === 303 || ((status === 301 || status === 302) && method === "POST")) {
+          method = "GET";
+          body = undefined;
+          headers = { ...headers };
+          delete headers["content-type"];
+        }
         if (next.url.origin !== target.url.origin) {
           headers = { ...headers };
           for (const name of CREDENTIAL_HEADERS) delete headers[name];
@@ -425,10 +442,33 @@ export async function safeFetch(input: string, options: SafeFetchOptions = {}): 
         response.destroy();
         throw tooLargeError(target, maxBytes);
       }
-      const { body, truncated } = await readBody(response, target, { maxBytes, truncate: options.truncate ?? false, signal: controller.signal, timeoutMs });
-      return { url: target.url.href, ...head, body, truncated };
+      const read = await readBody(response, target, { maxBytes, truncate: options.truncate ?? false, signal: controller.signal, timeoutMs });
+      return { url: target.url.href, ...head, body: read.body, truncated: read.truncated };
     }
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * safeFetch with the signature of fetch, for clients that take a fetch implementation
+ * (@atproto/api's agent, the network adapters). Requests to hosts a person typed in (a
+ * Mastodon instance, a Bluesky PDS) go through the same SSRF rules and limits.
+ */
+export function safeFetchAsFetch(defaults: Omit<SafeFetchOptions, "method" | "body" | "headers"> = {}): typeof fetch {
+  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => (headers[name] = value));
+    const method = request.method.toUpperCase() as NonNullable<SafeFetchOptions["method"]>;
+    const body = method === "GET" ? undefined : Buffer.from(await request.arrayBuffer());
+    const result = await safeFetch(request.url, { ...defaults, method, body: body && body.length > 0 ? body : undefined, headers });
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(result.headers)) {
+      // The body is already decompressed and complete.
+      if (name !== "content-encoding" && name !== "content-length" && name !== "transfer-encoding") responseHeaders.set(name, value);
+    }
+    const nullBody = result.status === 204 || result.status === 304;
+    return new Response(nullBody ? null : new Uint8Array(result.body), { status: result.status, headers: responseHeaders });
+  }) as typeof fetch;
 }

@@ -6,8 +6,39 @@ import { enqueue } from "@/lib/queue";
 import type { Scope } from "@/lib/tenant";
 
 /** The kinds of notice and their parameters; the text lives in messages/*.json (notices.*). */
-export type NoticeKind = "story.withdrawn" | "story.expired";
+export const noticeKinds = ["story.withdrawn", "story.expired", "connection.expiring", "connection.expired"] as const;
+export type NoticeKind = (typeof noticeKinds)[number];
 export type NoticeData = Record<string, string | number | null>;
+
+/** The page a notice's mail button and in-app link lead to. */
+export function noticeLink(kind: string): string {
+  return kind.startsWith("connection.") ? "/connections" : "/notifications";
+}
+
+/**
+ * A stored notice as message parameters: the message key under notices.* and the values
+ * its text uses. `format` supplies what depends on the reader (their date format, the
+ * network's name in their language). Unknown kinds (an older or newer version) come back
+ * null and are skipped.
+ */
+export function noticeMessage(
+  notice: { kind: string; data: NoticeData },
+  format: { date(value: Date): string; network(id: string): string },
+): { key: NoticeKind; params: { title: string; count: number; network: string; handle: string; date: string } } | null {
+  if (!(noticeKinds as readonly string[]).includes(notice.kind)) return null;
+  const { data } = notice;
+  const expiresAt = typeof data.expiresAt === "string" ? new Date(data.expiresAt) : null;
+  return {
+    key: notice.kind as NoticeKind,
+    params: {
+      title: String(data.title ?? ""),
+      count: Number(data.count ?? 0),
+      network: typeof data.network === "string" ? format.network(data.network) : "",
+      handle: String(data.handle ?? ""),
+      date: expiresAt && !Number.isNaN(expiresAt.getTime()) ? format.date(expiresAt) : "",
+    },
+  };
+}
 
 /** Adds one in-app notice per person; returns them so the caller can mail them after commit. */
 export async function addNotices(tx: DbOrTx, scope: Scope, notices: Array<{ userId: string; kind: NoticeKind; data: NoticeData }>): Promise<Notification[]> {

@@ -28,6 +28,20 @@ export const organizationSettingsSchema = z.object({
   shareSpacingMinutes: z.number().int().min(0).max(24 * 60).default(10),
   clickRetentionMonths: z.number().int().min(1).max(120).default(13),
   emvRates: z.partialRecord(z.enum(networkIds), emvRate).default({}),
+  /**
+   * When to suggest sharing to someone whose own history does not say yet: weekday
+   * (1 = Monday … 7 = Sunday) and hour in the organisation's time zone.
+   */
+  defaultShareWindows: z
+    .array(z.object({ weekday: z.number().int().min(1).max(7), hour: z.number().int().min(0).max(23) }))
+    .max(50)
+    .default([
+      { weekday: 2, hour: 8 },
+      { weekday: 3, hour: 12 },
+      { weekday: 4, hour: 8 },
+    ]),
+  /** The organisation's Facebook app id, for the official share dialog (else the legacy sharer). */
+  facebookAppId: z.string().regex(/^\d{5,20}$/).nullable().default(null),
 });
 
 export type OrganizationSettings = z.infer<typeof organizationSettingsSchema>;

@@ -7,8 +7,17 @@ import { envFor } from "@/lib/env";
  * Queue names, job payload schemas and the helpers to enqueue. Job data holds ids only,
  * never tokens or personal text: BullMQ stores it in plain text in Redis.
  */
-export const queueNames = ["publish", "reach", "clicks", "lifecycle", "notify", "import"] as const;
+/** One publish queue per network, so each network's limiter and outage stay its own. */
+export const publishQueues = ["publish-linkedin", "publish-x", "publish-mastodon", "publish-bluesky"] as const;
+export type PublishQueue = (typeof publishQueues)[number];
+export const queueNames = [...publishQueues, "reach", "clicks", "lifecycle", "notify", "import"] as const;
 export type QueueName = (typeof queueNames)[number];
+
+export function publishQueueFor(network: "linkedin" | "x" | "mastodon" | "bluesky"): PublishQueue {
+  return `publish-${network}`;
+}
+
+const publishJobs = { "share.publish": z.object({ shareId: z.uuid() }).strict() };
 
 /** Payload schema per queue and job name; workers parse every job through these. */
 export const jobSchemas = {
@@ -18,12 +27,22 @@ export const jobSchemas = {
     "story.publish": z.object({ storyId: z.uuid() }).strict(),
     "story.expire": z.object({ storyId: z.uuid() }).strict(),
     "stories.sweep": z.object({}).strict(),
+    /** Daily: connection statuses (expiring, expired) and the re-connect nudge. */
+    "connections.check": z.object({}).strict(),
   },
-  publish: {},
+  "publish-linkedin": publishJobs,
+  "publish-x": publishJobs,
+  "publish-mastodon": publishJobs,
+  "publish-bluesky": publishJobs,
   reach: {},
   clicks: {},
   notify: {
     "notification.mail": z.object({ notificationId: z.uuid() }).strict(),
+    /** Hourly: sends the weekly digest to whoever's organisation has reached digest time. */
+    "digest.weekly": z.object({}).strict(),
+    "digest.send": z.object({ membershipId: z.uuid() }).strict(),
+    /** A story went live: tell one Slack or Teams channel. */
+    "webhook.story": z.object({ webhookId: z.uuid(), storyId: z.uuid() }).strict(),
   },
   import: {
     "feeds.poll": z.object({}).strict(),
@@ -42,6 +61,8 @@ export const schedules: Array<{ queue: QueueName; id: string; name: string; ever
   { queue: "lifecycle", id: "maintenance", name: "maintenance", every: 60 * 60_000 },
   { queue: "lifecycle", id: "stories-sweep", name: "stories.sweep", every: 60_000 },
   { queue: "import", id: "feeds-poll", name: "feeds.poll", every: 15 * 60_000 },
+  { queue: "lifecycle", id: "connections-check", name: "connections.check", every: 6 * 60 * 60_000 },
+  { queue: "notify", id: "digest-weekly", name: "digest.weekly", every: 60 * 60_000 },
 ];
 
 /** How long a heartbeat stays fresh; the health check reports workers as stale after this. */

@@ -6,6 +6,7 @@ import { conflict, invalid, notFound } from "@/lib/errors";
 import { mailNotices } from "@/lib/notifications";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { actorUserId, trustedScope, type Scope } from "@/lib/tenant";
+import { announceStory } from "@/lib/webhooks/announce";
 import { scheduleLifecycleJobs } from "./lifecycle-jobs";
 import { recordTransition } from "./transitions";
 import { cancelScheduledShares } from "./withdraw";
@@ -83,6 +84,7 @@ export async function approveStory(db: DbOrTx, scope: Scope, storyId: string, no
     return approved;
   });
   await scheduleLifecycleJobs(story);
+  if (story.status === "published") await announceStory(db, story);
   return story;
 }
 
@@ -141,7 +143,10 @@ export async function runDueLifecycle(db: DbOrTx, options: { storyId?: string; n
       }
       return null;
     });
-    if (outcome?.kind === "published") published++;
+    if (outcome?.kind === "published") {
+      published++;
+      await announceStory(db, row);
+    }
     if (outcome?.kind === "archived") {
       archived++;
       await mailNotices(outcome.notices);

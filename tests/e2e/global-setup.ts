@@ -4,6 +4,8 @@ import { createDatabase } from "@/db/client";
 import { seedDemo } from "@/db/seed";
 import { createTestDatabase } from "../support/database";
 import { startMailCatcher } from "../support/mail-catcher";
+import { startAtprotoNetwork } from "../support/atproto";
+import { startFakeMastodon } from "../fakes/mastodon";
 import { startOidcProvider } from "../support/oidc";
 import { projectRoot, startScript, stopProcess, waitForHttp } from "../support/processes";
 import { baseTestEnv, clearRedisPrefix } from "../support/test-env";
@@ -13,7 +15,10 @@ import { E2E_PORT, OIDC_PORT, baseURL } from "./env";
  * Everything the browser tests run against, all real: a fresh PostgreSQL database with
  * the demo organisation, Redis under a unique prefix, an SMTP server catching mail, an
  * OpenID provider for single sign-on, the production build served by `npm start`, and
- * the workers. Test processes find them through E2E_* variables.
+ * the workers, a fake Mastodon instance (contract-faithful, tests/fakes) and a real local
+ * AT Protocol network (PDS + AppView) for Bluesky. Test processes find them through
+ * E2E_* variables. The web may reach those two local servers and no other private
+ * address (FETCH_ALLOW_HOSTS).
  */
 export default async function globalSetup() {
   if (!existsSync(path.join(projectRoot, ".next", "BUILD_ID"))) {
@@ -26,6 +31,9 @@ export default async function globalSetup() {
 
   const mail = await startMailCatcher();
   const oidc = await startOidcProvider({ port: OIDC_PORT, redirectUris: [`${baseURL}/api/auth/callback/oidc`] });
+  const mastodon = await startFakeMastodon({ maxCharacters: 500 });
+  const bluesky = await startAtprotoNetwork({ accounts: [{ handle: "ripple-employee.test" }] });
+  const allowHosts = [new URL(mastodon.url).host, new URL(bluesky.pdsUrl).host, new URL(bluesky.appviewUrl).host];
   const env = {
     ...baseTestEnv(),
     NODE_ENV: "production",
@@ -39,6 +47,8 @@ export default async function globalSetup() {
     OIDC_CLIENT_SECRET: oidc.clientSecret,
     OIDC_NAME: "Nordlys SSO",
     OIDC_ORG: "nordlys",
+    FETCH_ALLOW_HOSTS: allowHosts.join(","),
+    BLUESKY_APPVIEW_URL: bluesky.appviewUrl,
     DEMO_MODE: "true",
     AUTH_TRUST_HOST: "true",
     NEXT_TELEMETRY_DISABLED: "1",
@@ -47,11 +57,21 @@ export default async function globalSetup() {
   const workers = startScript("workers/index.ts", { ...env, RIPPLE_PROCESS: "workers" }, "workers");
   await waitForHttp(`${baseURL}/api/health`, 60_000, (status) => status === 200);
 
-  Object.assign(process.env, { E2E_DATABASE_URL: database.url, E2E_MAIL_URL: mail.httpUrl, E2E_QUEUE_PREFIX: env.QUEUE_PREFIX, E2E_REDIS_URL: env.REDIS_URL });
+  const blueskyAccount = bluesky.accounts[0]!;
+  Object.assign(process.env, {
+    E2E_DATABASE_URL: database.url,
+    E2E_MAIL_URL: mail.httpUrl,
+    E2E_QUEUE_PREFIX: env.QUEUE_PREFIX,
+    E2E_REDIS_URL: env.REDIS_URL,
+    E2E_MASTODON_URL: mastodon.url,
+    E2E_BLUESKY_PDS: bluesky.pdsUrl,
+    E2E_BLUESKY_HANDLE: blueskyAccount.handle,
+    E2E_BLUESKY_APP_PASSWORD: blueskyAccount.appPassword,
+  });
 
   return async () => {
     await Promise.all([stopProcess(web), stopProcess(workers)]);
-    await Promise.all([mail.close(), oidc.close()]);
+    await Promise.all([mail.close(), oidc.close(), mastodon.close(), bluesky.close()]);
     await clearRedisPrefix(env.REDIS_URL, env.QUEUE_PREFIX);
     await database.drop();
   };

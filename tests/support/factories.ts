@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { Role } from "@/db/schema";
+import { socialConnections, stories, storyAudiences, storyTopics, type NewStory, type Role } from "@/db/schema";
 import { db } from "@/lib/db";
+import { acceptGuidelines, guidelinesStatus } from "@/lib/guidelines";
 import { addActiveMember } from "@/lib/members";
 import { createOrganization } from "@/lib/orgs";
 import { trustedScope, type Scope } from "@/lib/tenant";
@@ -29,4 +30,70 @@ export async function makeMember(cli: Scope, roles: Role[], options: { email?: s
     teamId: options.teamId ?? null,
   });
   return { user, membership, scope: trustedScope(cli.orgId, { kind: "user", userId: user.id }) };
+}
+
+// --- Sharing: stories, accounts and guidelines for the sharing tests -----------------------
+
+/** A story inserted straight into the tables: published an hour ago unless told otherwise. */
+export async function makePublishedStory(
+  scope: Scope,
+  options: Partial<Omit<NewStory, "orgId">> & { audiences?: string[]; topics?: string[] } = {},
+) {
+  const { audiences = [], topics = [], ...values } = options;
+  const title = values.title ?? "Nordlys bygger vindmøller";
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const [story] = await db()
+    .insert(stories)
+    .values({
+      orgId: scope.orgId,
+      slug: `${uniqueSlug("story")}`,
+      title,
+      language: "da",
+      status: "published",
+      canonicalUrl: "https://nordlys.example/nyheder/vindmoeller",
+      publishAt: hourAgo,
+      publishedAt: hourAgo,
+      ...values,
+    })
+    .returning();
+  if (audiences.length > 0) await db().insert(storyAudiences).values(audiences.map((teamId) => ({ storyId: story!.id, teamId })));
+  if (topics.length > 0) await db().insert(storyTopics).values(topics.map((topicId) => ({ storyId: story!.id, topicId })));
+  return story!;
+}
+
+/** A connected account (no tokens: nothing is posted in these tests). */
+export async function makeConnection(scope: Scope, userId: string, values: Partial<Omit<typeof socialConnections.$inferInsert, "orgId" | "userId">> = {}) {
+  const network = values.network ?? "x";
+  const [connection] = await db()
+    .insert(socialConnections)
+    .values({
+      orgId: scope.orgId,
+      userId,
+      network,
+      externalId: randomBytes(6).toString("hex"),
+      handle: `@${network}-${randomBytes(3).toString("hex")}`,
+      status: "active",
+      ...(network === "mastodon" && values.instanceUrl === undefined ? { instanceUrl: "https://mastodon.example" } : {}),
+      ...values,
+    })
+    .returning();
+  return connection!;
+}
+
+/** The member acknowledges the organisation's current guidelines, as the guidelines page does. */
+export async function acceptCurrentGuidelines(scope: Scope, userId: string) {
+  const { version } = await guidelinesStatus(db(), scope, userId);
+  await acceptGuidelines(db(), scope, userId, version);
+}
+
+/** An employee ready to share: guidelines accepted and one connected account per network asked for. */
+export async function makeSharer(
+  cli: Scope,
+  options: { networks?: Array<"x" | "mastodon" | "linkedin" | "bluesky">; teamId?: string | null; name?: string; roles?: Role[] } = {},
+) {
+  const member = await makeMember(cli, options.roles ?? ["employee"], { teamId: options.teamId ?? null, name: options.name });
+  await acceptCurrentGuidelines(cli, member.user.id);
+  const connections: Record<string, typeof socialConnections.$inferSelect> = {};
+  for (const network of options.networks ?? ["x"]) connections[network] = await makeConnection(cli, member.user.id, { network });
+  return { ...member, connections };
 }

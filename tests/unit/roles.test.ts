@@ -23,22 +23,22 @@ describe("satisfies", () => {
 });
 
 describe("sections by role", () => {
-  const single: Array<[Role, string, string]> = [
-    ["employee", "feed", "/feed"],
-    ["editor", "library", "/library"],
-    ["manager", "reports", "/reports"],
-    ["admin", "admin", "/admin"],
+  const single: Array<[Role, string[], string]> = [
+    ["employee", ["feed", "queue", "connections"], "/feed"],
+    ["editor", ["library"], "/library"],
+    ["manager", ["reports"], "/reports"],
+    ["admin", ["admin"], "/admin"],
   ];
 
-  it.each(single)("a %s sees only the %s section and lands on %s", (role, section, path) => {
-    expect(visibleSections([role])).toEqual([section]);
+  it.each(single)("a %s sees only the %s sections and lands on %s", (role, expected, path) => {
+    expect(visibleSections([role])).toEqual(expected);
     expect(homePath([role])).toBe(path);
-    expect(sections[section as keyof typeof sections].path).toBe(path);
+    expect(sections[expected[0] as keyof typeof sections].path).toBe(path);
   });
 
   it("shows every section a person with several roles may use, in navigation order", () => {
-    expect(visibleSections(["admin", "editor", "manager", "employee"])).toEqual(["feed", "library", "reports", "admin"]);
-    expect(visibleSections(["manager", "employee"])).toEqual(["feed", "reports"]);
+    expect(visibleSections(["admin", "editor", "manager", "employee"])).toEqual(["feed", "queue", "connections", "library", "reports", "admin"]);
+    expect(visibleSections(["manager", "employee"])).toEqual(["feed", "queue", "connections", "reports"]);
     expect(visibleSections(["admin", "editor"])).toEqual(["library", "admin"]);
   });
 

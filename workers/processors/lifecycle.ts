@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { checkConnections } from "@/lib/connections";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { beat, runMaintenance } from "@/lib/maintenance";
@@ -22,5 +23,6 @@ export function lifecycleProcessors(redis: Redis): Processors<"lifecycle"> {
       if (result.published || result.archived) log.info(result, "stories published or archived by the sweep");
       return result;
     },
+    "connections.check": async () => checkConnections(db()),
   };
 }

@@ -14,6 +14,8 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           { href: "/admin", label: t("members.title"), exact: true },
           { href: "/admin/teams", label: t("teams.title") },
           { href: "/admin/settings", label: t("settings.title") },
+          { href: "/admin/guidelines", label: t("guidelines.title") },
+          { href: "/admin/webhooks", label: t("webhooks.title") },
           { href: "/admin/audit", label: t("audit.title") },
         ]}
       />

@@ -3,22 +3,16 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { networkIds } from "@/lib/networks";
-import { action, type AuthContext } from "@/lib/auth/guard";
+import { action } from "@/lib/auth/guard";
 import { checkShareText } from "@/lib/governance/check-text";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { approveStory, archiveStory, createStory, previewForEditor, rejectStory, submitStory, updateStory } from "@/lib/stories";
 import { localToInstant, isLocalDateTime } from "@/lib/time";
 import { createTopic, deleteTopic, renameTopic, topicNameSchema } from "@/lib/topics";
-import { getUserPreferences } from "@/lib/users";
+import { timeZoneOf } from "../time-zone";
 
 const editor = ["editor"] as const;
 const id = z.uuid();
-
-/** The person's time zone, else the organisation's: the picker's wall-clock times mean that. */
-async function timeZoneOf(ctx: AuthContext): Promise<string> {
-  const prefs = await getUserPreferences(ctx.db, ctx.userId, ctx.orgId);
-  return prefs.timeZone ?? (await getOrganizationSettings(ctx.db, ctx.orgId)).timeZone;
-}
 
 /** "2026-11-28T08:00" in the editor's zone → ISO instant; "" → null; anything else is left for zod to refuse. */
 function instant(value: unknown, zone: string): unknown {

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
-import { listNotices } from "@/lib/notifications";
+import { networkIds, type NetworkId } from "@/lib/networks";
+import { listNotices, noticeLink, noticeMessage } from "@/lib/notifications";
 import { ActionForm } from "../../_components/action-form";
 import { Button, Card, EmptyState, PageHeader } from "../../_components/ui";
 import { markNoticesReadAction } from "./actions";
@@ -10,11 +12,12 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("notices"))("title") };
 }
 
-/** A person's in-app notices (a withdrawn story, an expired one), newest first. */
+/** A person's in-app notices (a withdrawn or expired story, an account to re-connect), newest first. */
 export default async function NotificationsPage() {
   const ctx = await requireMember("any-member");
   const t = await getTranslations("notices");
   const format = await getFormatter();
+  const networks = await getTranslations("networks");
   const notices = await listNotices(ctx.db, ctx.scope, ctx.userId);
   const unread = notices.filter((n) => !n.readAt).length;
   return (
@@ -37,16 +40,27 @@ export default async function NotificationsPage() {
       ) : (
         <ul className="grid gap-3">
           {notices.map((notice) => {
-            const kind = notice.kind as "story.withdrawn" | "story.expired";
-            const params = { title: String(notice.data.title ?? ""), count: Number(notice.data.count ?? 0) };
+            const message = noticeMessage(notice, {
+              date: (value) => format.dateTime(value, { dateStyle: "long" }),
+              network: (id) => ((networkIds as readonly string[]).includes(id) ? networks(id as NetworkId) : id),
+            });
+            if (!message) return null;
+            const { key, params } = message;
             return (
               <li key={notice.id}>
                 <Card className={notice.readAt ? "" : "border-brand-600"}>
                   <h2 className="font-semibold text-slate-900">
                     {notice.readAt ? null : <span className="sr-only">{t("new")} </span>}
-                    {t(`story.${kind === "story.withdrawn" ? "withdrawn" : "expired"}.title`, params)}
+                    {t(`${key}.title`, params)}
                   </h2>
-                  <p className="mt-1 text-slate-800">{t(`story.${kind === "story.withdrawn" ? "withdrawn" : "expired"}.body`, params)}</p>
+                  <p className="mt-1 text-slate-800">{t(`${key}.body`, params)}</p>
+                  {key.startsWith("connection.") ? (
+                    <p className="mt-2">
+                      <Link href={noticeLink(key)} className="text-sm font-medium text-brand-700 underline">
+                        {t("reconnect")}
+                      </Link>
+                    </p>
+                  ) : null}
                   <p className="mt-2 text-sm text-slate-700">
                     <time dateTime={notice.createdAt.toISOString()}>{format.dateTime(notice.createdAt, { dateStyle: "medium", timeStyle: "short" })}</time>
                   </p>

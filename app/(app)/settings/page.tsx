@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
+import { getPreferences } from "@/lib/notifications/preferences";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { getUser } from "@/lib/users";
 import { LanguageSwitcher } from "../../_components/language-switcher";
 import { Card, PageHeader } from "../../_components/ui";
+import { NotificationForm } from "./notification-form";
 import { ProfileForm } from "./profile-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -14,7 +16,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function SettingsPage() {
   const ctx = await requireMember("any-member");
   const t = await getTranslations("settings");
-  const [user, org] = await Promise.all([getUser(ctx.db, ctx.userId), getOrganizationSettings(ctx.db, ctx.orgId)]);
+  const [user, org, prefs] = await Promise.all([getUser(ctx.db, ctx.userId), getOrganizationSettings(ctx.db, ctx.orgId), getPreferences(ctx.db, ctx.scope, ctx.userId)]);
   return (
     <>
       <PageHeader title={t("title")} />
@@ -31,6 +33,13 @@ export default async function SettingsPage() {
             {t("profile")}
           </h2>
           <ProfileForm name={user?.name ?? ""} email={user?.email ?? ""} timeZone={user?.timeZone ?? ""} orgTimeZone={org.timeZone} timeZones={Intl.supportedValuesOf("timeZone")} />
+        </Card>
+        <Card aria-labelledby="notifications-heading">
+          <h2 id="notifications-heading" className="mb-1 text-lg font-semibold">
+            {t("notifications.title")}
+          </h2>
+          <p className="mb-4 text-sm text-slate-700">{t("notifications.hint")}</p>
+          <NotificationForm weeklyDigest={prefs.weeklyDigest} withdrawnMail={prefs.withdrawnMail} showDigest={ctx.roles.includes("employee")} />
         </Card>
       </div>
     </>

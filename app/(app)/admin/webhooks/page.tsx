@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
+import { requireMember } from "@/lib/auth/guard";
+import { listChatWebhooks } from "@/lib/webhooks";
+import { PageHeader } from "../../../_components/ui";
+import { WebhooksManager } from "./webhooks-manager";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("admin.webhooks"))("title") };
+}
+
+/** Slack and Teams channels that hear about every new story. */
+export default async function WebhooksAdminPage() {
+  const ctx = await requireMember(["admin"]);
+  const t = await getTranslations("admin.webhooks");
+  const hooks = await listChatWebhooks(ctx.db, ctx.scope);
+  return (
+    <>
+      <PageHeader title={t("title")} description={t("description")} />
+      <WebhooksManager
+        webhooks={hooks.map((h) => ({
+          id: h.id,
+          kind: h.kind,
+          urlHint: h.urlHint,
+          active: h.active,
+          lastError: h.lastError,
+          lastDeliveryAt: h.lastDeliveryAt?.toISOString() ?? null,
+        }))}
+      />
+    </>
+  );
+}

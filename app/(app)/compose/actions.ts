@@ -1,0 +1,40 @@
+"use server";
+
+import { z } from "zod";
+import { action } from "@/lib/auth/guard";
+import { networkIds } from "@/lib/networks";
+import { checkEmployeeText, composeSchema, confirmIntentShare, createIntentShare, createShares, intentSchema } from "@/lib/shares";
+import { localToInstant, isLocalDateTime } from "@/lib/time";
+import { timeZoneOf } from "../time-zone";
+
+const employee = ["employee"] as const;
+
+/** The live counter: the network's counting, the disclosure tag, blocked phrases, colleagues' copies. */
+export const checkComposeAction = action(
+  { roles: employee, input: z.object({ network: z.enum(networkIds), text: z.string().max(10_000), storyId: z.uuid().optional(), connectionId: z.uuid().optional() }) },
+  async (input, ctx) => {
+    const result = await checkEmployeeText(ctx.db, ctx.scope, { ...input, userId: ctx.userId });
+    return { text: result.text, length: result.measure.length, limit: result.measure.limit, unit: result.measure.unit, ok: result.ok, problems: result.problems, duplicate: result.duplicate };
+  },
+);
+
+/** Shares now or at the picker's wall-clock time in the person's zone. */
+export const shareAction = action(
+  { roles: employee, input: composeSchema.omit({ scheduledAt: true }).extend({ scheduledAt: z.string().optional() }) },
+  async ({ scheduledAt, ...rest }, ctx) => {
+    const zone = await timeZoneOf(ctx);
+    const at = scheduledAt && isLocalDateTime(scheduledAt) ? localToInstant(scheduledAt, zone) : scheduledAt;
+    const created = await createShares(ctx.db, ctx.scope, ctx.userId, { ...rest, scheduledAt: at });
+    return created.map((s) => ({ id: s.id, network: s.network, scheduledAt: s.scheduledAt.toISOString() }));
+  },
+);
+
+export const intentShareAction = action({ roles: employee, input: intentSchema }, async (input, ctx) => {
+  const { share, url, copyText } = await createIntentShare(ctx.db, ctx.scope, ctx.userId, input);
+  return { shareId: share.id, url, copyText };
+});
+
+export const confirmIntentAction = action({ roles: employee, input: z.object({ shareId: z.uuid(), posted: z.boolean() }) }, async ({ shareId, posted }, ctx) => {
+  const share = await confirmIntentShare(ctx.db, ctx.scope, ctx.userId, shareId, posted);
+  return { status: share.status };
+});

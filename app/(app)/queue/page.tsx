@@ -1,0 +1,80 @@
+import clsx from "clsx";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getFormatter, getTranslations } from "next-intl/server";
+import { requireMember } from "@/lib/auth/guard";
+import { listMyShares } from "@/lib/shares";
+import { instantToLocal } from "@/lib/time";
+import { EmptyState, PageHeader } from "../../_components/ui";
+import { timeZoneOf } from "../time-zone";
+import { ShareList } from "./share-list";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("queue"))("title") };
+}
+
+const tabs = {
+  scheduled: ["scheduled", "publishing"],
+  published: ["published"],
+  failed: ["failed", "needs_attention"],
+  cancelled: ["cancelled"],
+} as const;
+type Tab = keyof typeof tabs;
+
+/** The person's shares: waiting (edit, reschedule, cancel), published (with a link), failed (why, and retry). */
+export default async function QueuePage({ searchParams }: { searchParams: Promise<{ tab?: string; created?: string }> }) {
+  const ctx = await requireMember(["employee"]);
+  const t = await getTranslations("queue");
+  const format = await getFormatter();
+  const params = await searchParams;
+  const tab: Tab = (Object.keys(tabs) as Tab[]).find((k) => k === params.tab) ?? "scheduled";
+  const [shares, zone] = await Promise.all([listMyShares(ctx.db, ctx.scope, ctx.userId, [...tabs[tab]]), timeZoneOf(ctx)]);
+  const created = Number(params.created);
+  return (
+    <>
+      <PageHeader title={t("title")} description={t("description")} />
+      {Number.isInteger(created) && created > 0 ? (
+        <p role="status" className="mb-4 rounded-md bg-green-50 p-3 text-sm text-green-900">
+          {t("created", { count: created })}
+        </p>
+      ) : null}
+      <nav aria-label={t("tabs")} className="mb-4 overflow-x-auto">
+        <ul className="flex gap-1">
+          {(Object.keys(tabs) as Tab[]).map((key) => (
+            <li key={key}>
+              <Link
+                href={key === "scheduled" ? "/queue" : `/queue?tab=${key}`}
+                aria-current={key === tab ? "page" : undefined}
+                className={clsx("block whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium", key === tab ? "bg-brand-600 text-white" : "text-slate-800 hover:bg-slate-100")}
+              >
+                {t(`tab.${key}`)}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {shares.length === 0 ? (
+        <EmptyState title={t(`empty.${tab}`)} />
+      ) : (
+        <ShareList
+          timeZone={zone}
+          shares={shares.map((s) => ({
+            id: s.id,
+            storyTitle: s.storyTitle,
+            storyLanguage: s.storyLanguage,
+            network: s.network,
+            mode: s.mode,
+            status: s.status,
+            text: s.text,
+            account: s.accountHandle,
+            whenLabel: format.dateTime(s.publishedAt ?? s.scheduledAt, { dateStyle: "medium", timeStyle: "short", timeZone: zone }),
+            whenLocal: instantToLocal(s.scheduledAt, zone),
+            externalUrl: s.externalUrl,
+            errorCode: s.errorCode,
+            lastError: s.lastError,
+          }))}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,194 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
+import { AlertDialog, Dialog } from "radix-ui";
+import { useId, useState, useTransition } from "react";
+import type { ActionResult } from "@/lib/auth/guard";
+import { ConfirmContent, ModalContent } from "../../_components/modal";
+import { Badge, Button, Card, buttonClass, inputClass } from "../../_components/ui";
+import { useActionFeedback } from "../../_components/use-action-feedback";
+import { answerIntentAction, cancelShareAction, editShareAction, retryShareAction } from "./actions";
+
+type Row = {
+  id: string;
+  storyTitle: string;
+  storyLanguage: "da" | "en";
+  network: "linkedin" | "x" | "mastodon" | "bluesky" | "facebook" | "xing" | "threads";
+  mode: "api" | "intent";
+  status: "scheduled" | "publishing" | "published" | "failed" | "cancelled" | "needs_attention";
+  text: string;
+  account: string | null;
+  whenLabel: string;
+  whenLocal: string;
+  externalUrl: string | null;
+  errorCode: string | null;
+  lastError: string | null;
+};
+
+const tones = { scheduled: "blue", publishing: "amber", published: "green", failed: "red", needs_attention: "amber", cancelled: "slate" } as const;
+
+function EditDialog({ row, timeZone, onDone }: { row: Row; timeZone: string; onDone: () => void }) {
+  const t = useTranslations("queue");
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState(row.text);
+  const [at, setAt] = useState(row.whenLocal);
+  const [result, setResult] = useState<ActionResult<unknown> | null>(null);
+  const [pending, start] = useTransition();
+  const feedback = useActionFeedback(result);
+  const ids = { text: useId(), at: useId() };
+  return (
+    <Dialog.Root open={open} onOpenChange={setOpen}>
+      <Dialog.Trigger className={buttonClass("secondary")} aria-label={t("editLabel", { title: row.storyTitle })}>
+        {t("edit")}
+      </Dialog.Trigger>
+      <ModalContent title={t("editTitle")}>
+        <form
+          className="space-y-4"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            start(async () => {
+              const res = await editShareAction({ shareId: row.id, text, scheduledAt: at });
+              setResult(res);
+              if (res.ok) {
+                setOpen(false);
+                onDone();
+              }
+            });
+          }}
+        >
+          <div>
+            <label htmlFor={ids.text} className="block text-sm font-medium text-slate-900">
+              {t("text")}
+            </label>
+            <textarea id={ids.text} value={text} onChange={(e) => setText(e.target.value)} rows={6} className={inputClass} />
+            {feedback.field("text")?.length ? (
+              <p role="alert" className="text-sm text-red-800">
+                {feedback.field("text")!.join(" ")}
+              </p>
+            ) : null}
+          </div>
+          <div>
+            <label htmlFor={ids.at} className="block text-sm font-medium text-slate-900">
+              {t("at", { zone: timeZone })}
+            </label>
+            <input id={ids.at} type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} className={inputClass} />
+            {feedback.field("scheduledAt")?.length ? (
+              <p role="alert" className="text-sm text-red-800">
+                {feedback.field("scheduledAt")!.join(" ")}
+              </p>
+            ) : null}
+          </div>
+          {feedback.message && !feedback.field("text") && !feedback.field("scheduledAt") ? (
+            <p role="alert" className="text-sm text-red-800">
+              {feedback.message}
+            </p>
+          ) : null}
+          <div className="flex justify-end gap-2">
+            <Dialog.Close className={buttonClass("secondary")}>{t("close")}</Dialog.Close>
+            <Button type="submit" disabled={pending}>
+              {t("save")}
+            </Button>
+          </div>
+        </form>
+      </ModalContent>
+    </Dialog.Root>
+  );
+}
+
+/** The shares of one tab with what can be done to each. */
+export function ShareList({ shares, timeZone }: { shares: Row[]; timeZone: string }) {
+  const t = useTranslations("queue");
+  const tn = useTranslations("networks");
+  const te = useTranslations("errors");
+  const ts = useTranslations("shareStatus");
+  const tr = useTranslations("shareErrors");
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const [notice, setNotice] = useState<{ text: string; error?: boolean } | null>(null);
+  const run = (fn: () => Promise<ActionResult<unknown>>, done: string) =>
+    start(async () => {
+      const res = await fn();
+      setNotice(res.ok ? { text: done } : { text: te.has(res.error) ? te(res.error) : res.error, error: true });
+      router.refresh();
+    });
+  return (
+    <div className="space-y-3">
+      <div aria-live="polite">{notice ? <p className={notice.error ? "text-sm font-medium text-red-800" : "text-sm text-green-900"}>{notice.text}</p> : null}</div>
+      <ul className="grid gap-3">
+        {shares.map((row) => {
+          const awaitingAnswer = row.mode === "intent" && row.status === "scheduled";
+          return (
+            <li key={row.id} data-testid={`share-${row.id}`}>
+              <Card className="space-y-2">
+                <div className="flex flex-wrap items-center gap-2">
+                  <Badge tone={tones[row.status]}>{awaitingAnswer ? t("awaitingAnswer") : ts(row.status)}</Badge>
+                  <span className="text-sm font-medium text-slate-900">
+                    {tn(row.network)}
+                    {row.account ? ` · ${row.account}` : row.mode === "intent" ? ` · ${t("viaShareLink")}` : ""}
+                  </span>
+                  <span className="text-sm text-slate-700">{row.whenLabel}</span>
+                </div>
+                <h2 className="font-semibold text-slate-900" lang={row.storyLanguage}>
+                  {row.storyTitle}
+                </h2>
+                <p className="whitespace-pre-wrap break-words text-sm text-slate-800">{row.text}</p>
+                {row.status === "failed" || row.status === "needs_attention" ? (
+                  <div className="rounded-md bg-red-50 p-3 text-sm text-red-900">
+                    <p className="font-medium">{row.errorCode && tr.has(row.errorCode) ? tr(row.errorCode) : tr("unknown")}</p>
+                    {row.lastError ? (
+                      <details className="mt-1">
+                        <summary className="cursor-pointer">{t("details")}</summary>
+                        <p className="mt-1 break-words font-mono text-xs">{row.lastError}</p>
+                      </details>
+                    ) : null}
+                  </div>
+                ) : null}
+                <div className="flex flex-wrap gap-2">
+                  {row.status === "published" && row.externalUrl ? (
+                    <a href={row.externalUrl} target="_blank" rel="noreferrer noopener" className="text-sm font-medium text-brand-700 underline">
+                      {t("viewPost", { network: tn(row.network) })}
+                    </a>
+                  ) : null}
+                  {row.status === "scheduled" && row.mode === "api" ? (
+                    <>
+                      <EditDialog row={row} timeZone={timeZone} onDone={() => setNotice({ text: t("saved") })} />
+                      <AlertDialog.Root>
+                        <AlertDialog.Trigger className={buttonClass("ghost")} aria-label={t("cancelLabel", { title: row.storyTitle })}>
+                          {t("cancel")}
+                        </AlertDialog.Trigger>
+                        <ConfirmContent title={t("cancelTitle")} description={t("cancelBody")}>
+                          <AlertDialog.Cancel className={buttonClass("secondary")}>{t("keep")}</AlertDialog.Cancel>
+                          <AlertDialog.Action className={buttonClass("danger")} disabled={pending} onClick={() => run(() => cancelShareAction({ shareId: row.id }), t("cancelled"))}>
+                            {t("cancelConfirm")}
+                          </AlertDialog.Action>
+                        </ConfirmContent>
+                      </AlertDialog.Root>
+                    </>
+                  ) : null}
+                  {awaitingAnswer ? (
+                    <>
+                      <span className="self-center text-sm text-slate-800">{t("didYouPost")}</span>
+                      <Button disabled={pending} onClick={() => run(() => answerIntentAction({ shareId: row.id, posted: true }), t("markedPosted"))}>
+                        {t("yes")}
+                      </Button>
+                      <Button variant="secondary" disabled={pending} onClick={() => run(() => answerIntentAction({ shareId: row.id, posted: false }), t("markedNotPosted"))}>
+                        {t("no")}
+                      </Button>
+                    </>
+                  ) : null}
+                  {row.status === "failed" && row.mode === "api" ? (
+                    <Button variant="secondary" disabled={pending} onClick={() => run(() => retryShareAction({ shareId: row.id }), t("retrying"))} aria-label={t("retryLabel", { title: row.storyTitle })}>
+                      {t("retry")}
+                    </Button>
+                  ) : null}
+                </div>
+              </Card>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,2 @@
+DROP INDEX "stories_feed_index";--> statement-breakpoint
+CREATE INDEX "stories_feed_index" ON "stories" USING btree ("org_id","pinned" desc,date_trunc('milliseconds', coalesce("publish_at", "published_at", "created_at") at time zone 'UTC') desc,"id" desc) WHERE "stories"."status" = 'published';

@@ -1,0 +1,97 @@
+import { z } from "zod";
+import { networkIds, shareStatusIds, type Share } from "@/db/schema";
+
+/** A share as the API shows it (never another person's). */
+export const shareResourceSchema = z.object({
+  id: z.uuid(),
+  storyId: z.uuid(),
+  connectionId: z.uuid().nullable(),
+  network: z.enum(networkIds),
+  mode: z.enum(["api", "intent"]),
+  text: z.string(),
+  status: z.enum(shareStatusIds),
+  scheduledAt: z.iso.datetime(),
+  publishedAt: z.iso.datetime().nullable(),
+  externalUrl: z.string().nullable(),
+  errorCode: z.string().nullable(),
+});
+export type ShareResource = z.infer<typeof shareResourceSchema>;
+
+export function toShareResource(share: Share): ShareResource {
+  return {
+    id: share.id,
+    storyId: share.storyId,
+    connectionId: share.connectionId,
+    network: share.network,
+    mode: share.mode,
+    text: share.text,
+    status: share.status,
+    scheduledAt: share.scheduledAt.toISOString(),
+    publishedAt: share.publishedAt?.toISOString() ?? null,
+    externalUrl: share.externalUrl,
+    errorCode: share.errorCode,
+  };
+}
+
+/** POST /api/v1/shares: one share from one of the caller's connected accounts. */
+export const shareCreateBodySchema = z
+  .object({
+    storyId: z.uuid(),
+    connectionId: z.uuid(),
+    text: z.string().max(10_000),
+    variantId: z.uuid().nullable().optional(),
+    /** Absent: now. */
+    scheduledAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export const shareIdParamsSchema = z.object({ id: z.uuid() });
+
+/** POST /api/v1/compose/check. */
+export const composeCheckBodySchema = z
+  .object({
+    network: z.enum(networkIds),
+    text: z.string().max(10_000),
+    /** With the story, the text is counted with its tracked link and compared with colleagues' posts. */
+    storyId: z.uuid().optional(),
+    /** With a Mastodon account, its instance's own limit applies. */
+    connectionId: z.uuid().optional(),
+  })
+  .strict();
+
+export const composeCheckResultSchema = z.object({
+  network: z.enum(networkIds),
+  length: z.number().int(),
+  limit: z.number().int(),
+  unit: z.enum(["weighted", "graphemes", "characters"]),
+  bytes: z.number().int().optional(),
+  byteLimit: z.number().int().optional(),
+  ok: z.boolean(),
+  /** The text as it would be posted (disclosure tag added). */
+  text: z.string(),
+  problems: z.array(z.object({ code: z.string(), detail: z.string().optional() })),
+  duplicate: z.object({ kind: z.enum(["identical", "nearlyIdentical"]), similarity: z.number() }).nullable(),
+});
+
+export const feedItemSchema = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  summary: z.string(),
+  canonicalUrl: z.string().nullable(),
+  imageUrl: z.string().nullable(),
+  language: z.enum(["da", "en"]),
+  pinned: z.boolean(),
+  liveAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime().nullable(),
+});
+export const feedListSchema = z.object({ data: z.array(feedItemSchema), nextCursor: z.string().nullable() });
+
+/** GET /api/v1/feed (the cursor is opaque: pass nextCursor back). */
+export const feedQueryDocSchema = z
+  .object({
+    topicId: z.uuid().optional(),
+    language: z.enum(["da", "en"]).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();

@@ -1,0 +1,164 @@
+import { z } from "zod";
+import { env } from "@/lib/env";
+import { apiUrl, expectBody, networkFetch, normalizeServerUrl, oauthTokenSchema, queryString, tokenSetFrom } from "./http";
+import { NetworkError, type InstanceLimits, type OAuthAdapter, type RegisteredClient } from "./types";
+
+/**
+ * Mastodon, on whichever instance the person uses (networks.md §4).
+ *
+ * - Ripple registers itself once per instance and redirect URI (POST /api/v1/apps);
+ *   lib/connections caches the registration in network_apps, its secret encrypted,
+ *   together with the instance's own text limit from GET /api/v2/instance.
+ * - OAuth authorisation code with the app's secret. Tokens carry no expiry and no
+ *   refresh token: they live until revoked. No PKCE: the client is confidential and
+ *   instances before 4.3 do not support it.
+ * - Disconnecting revokes the token at POST /oauth/revoke.
+ * - Profile and followers from GET /api/v1/accounts/verify_credentials.
+ */
+
+export const MASTODON_SCOPES = ["read:accounts", "write:statuses", "read:statuses"] as const;
+
+/** What Mastodon assumes when an instance does not say (networks.md §4). */
+export const MASTODON_DEFAULT_LIMITS = { maxCharacters: 500, charactersPerUrl: 23 } as const;
+
+const appSchema = z.object({ client_id: z.string().min(1), client_secret: z.string().min(1) });
+
+const instanceV2Schema = z.object({
+  configuration: z
+    .object({
+      statuses: z
+        .object({ max_characters: z.number().int().positive().optional(), characters_reserved_per_url: z.number().int().nonnegative().optional() })
+        .optional(),
+    })
+    .optional(),
+});
+
+const instanceV1Schema = z.object({
+  max_toot_chars: z.number().int().positive().optional(),
+  configuration: instanceV2Schema.shape.configuration,
+});
+
+const accountSchema = z.object({
+  id: z.string().min(1),
+  username: z.string().min(1),
+  acct: z.string().optional(),
+  display_name: z.string().optional(),
+  url: z.string().optional(),
+  followers_count: z.number().int().nonnegative().optional(),
+});
+
+/**
+ * The instance's text limit (configuration.statuses.max_characters) and URL length.
+ * Instances before Mastodon 4.0 have no /api/v2/instance: /api/v1/instance then. Also
+ * tells whether the server is a Mastodon-compatible server at all ("invalid" if not).
+ */
+export async function fetchInstanceLimits(instanceUrl: string): Promise<InstanceLimits> {
+  let response;
+  try {
+    response = await networkFetch("mastodon", apiUrl(instanceUrl, "/api/v2/instance"));
+  } catch (error) {
+    if (!(error instanceof NetworkError) || error.status !== 404) throw error;
+    response = await networkFetch("mastodon", apiUrl(instanceUrl, "/api/v1/instance"));
+    const v1 = expectBody("mastodon", "the instance description", instanceV1Schema, response.body);
+    return {
+      maxCharacters: v1.configuration?.statuses?.max_characters ?? v1.max_toot_chars ?? null,
+      charactersPerUrl: v1.configuration?.statuses?.characters_reserved_per_url ?? null,
+    };
+  }
+  if (!response.body || typeof response.body !== "object") {
+    throw new NetworkError("mastodon", "invalid", `mastodon: ${new URL(instanceUrl).host} does not look like a Mastodon server`, { code: "notMastodon" });
+  }
+  const v2 = expectBody("mastodon", "the instance description", instanceV2Schema, response.body);
+  return {
+    maxCharacters: v2.configuration?.statuses?.max_characters ?? null,
+    charactersPerUrl: v2.configuration?.statuses?.characters_reserved_per_url ?? null,
+  };
+}
+
+function instanceOf(ctx: { instanceUrl: string | null }): string {
+  if (!ctx.instanceUrl) throw new NetworkError("mastodon", "invalid", "mastodon: no instance");
+  return ctx.instanceUrl;
+}
+
+const statusSchema = z.object({ id: z.string().min(1), url: z.string().nullable().optional() });
+
+export const mastodon: OAuthAdapter = {
+  id: "mastodon",
+  kind: "oauth",
+  scopes: MASTODON_SCOPES,
+  pkce: false,
+  clientSource: {
+    kind: "perInstance",
+    normalizeInstance: (input) => normalizeServerUrl(input, "mastodon"),
+    async register(instanceUrl, redirectUri): Promise<RegisteredClient> {
+      // The instance description first: it tells a Mastodon server from anything else
+      // before we register, and gives the limit the composer counts against.
+      const limits = await fetchInstanceLimits(instanceUrl);
+      const scopes = MASTODON_SCOPES.join(" ");
+      const response = await networkFetch("mastodon", apiUrl(instanceUrl, "/api/v1/apps"), {
+        json: { client_name: "Ripple", redirect_uris: redirectUri, scopes, website: env().APP_URL },
+      });
+      const app = expectBody("mastodon", "the app registration", appSchema, response.body);
+      return { clientId: app.client_id, clientSecret: app.client_secret, scopes, limits };
+    },
+  },
+
+  authorizeUrl(ctx, { state }) {
+    const query = queryString({
+      response_type: "code",
+      client_id: ctx.client.clientId,
+      redirect_uri: ctx.client.redirectUri,
+      scope: MASTODON_SCOPES.join(" "),
+      state,
+    });
+    return `${apiUrl(instanceOf(ctx), "/oauth/authorize")}?${query}`;
+  },
+
+  async exchangeCode(ctx, { code }) {
+    const { client } = ctx;
+    const response = await networkFetch("mastodon", apiUrl(instanceOf(ctx), "/oauth/token"), {
+      form: {
+        grant_type: "authorization_code",
+        code,
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        redirect_uri: client.redirectUri,
+        scope: MASTODON_SCOPES.join(" "),
+      },
+    });
+    const token = expectBody("mastodon", "the token request", oauthTokenSchema, response.body);
+    // Mastodon tokens do not expire (a server that sends expires_in anyway is believed).
+    return tokenSetFrom(token, Date.now(), MASTODON_SCOPES);
+  },
+
+  async revoke(ctx, tokens) {
+    if (!ctx.client) throw new NetworkError("mastodon", "invalid", "mastodon: Ripple's registration on this instance is gone");
+    await networkFetch("mastodon", apiUrl(instanceOf(ctx), "/oauth/revoke"), {
+      form: { client_id: ctx.client.clientId, client_secret: ctx.client.clientSecret, token: tokens.accessToken },
+    });
+  },
+
+  async publish(ctx, tokens, post) {
+    const response = await networkFetch("mastodon", apiUrl(instanceOf(ctx), "/api/v1/statuses"), {
+      bearer: tokens.accessToken,
+      // Mastodon keeps the key for an hour and answers a repeat with the first status.
+      headers: { "idempotency-key": post.shareId },
+      json: { status: post.text, visibility: "public", language: post.language },
+    });
+    const status = expectBody("mastodon", "the new status", statusSchema, response.body);
+    return { externalId: status.id, url: status.url ?? null };
+  },
+
+  async profile(ctx, tokens) {
+    const instanceUrl = instanceOf(ctx);
+    const response = await networkFetch("mastodon", apiUrl(instanceUrl, "/api/v1/accounts/verify_credentials"), { bearer: tokens.accessToken });
+    const account = expectBody("mastodon", "verify_credentials", accountSchema, response.body);
+    return {
+      externalId: account.id,
+      handle: `@${account.username}@${new URL(instanceUrl).host}`,
+      displayName: account.display_name || null,
+      profileUrl: account.url ?? null,
+      followerCount: account.followers_count ?? null,
+    };
+  },
+};

@@ -1,0 +1,23 @@
+import { bluesky } from "./bluesky";
+import { linkedin } from "./linkedin";
+import { mastodon } from "./mastodon";
+import type { ConnectableNetwork, NetworkAdapter } from "./types";
+import { x } from "./x";
+
+/** The adapter of each network with a posting API. */
+export const adapters: Record<ConnectableNetwork, NetworkAdapter> = { linkedin, x, mastodon, bluesky };
+
+export function adapterFor(network: ConnectableNetwork): NetworkAdapter {
+  return adapters[network];
+}
+
+/**
+ * Whether this server can connect accounts of the network: an OAuth network with a fixed
+ * client needs its client id and secret configured; per-instance and password networks
+ * need nothing.
+ */
+export function isAvailable(network: ConnectableNetwork): boolean {
+  const adapter = adapters[network];
+  if (adapter.kind === "password" || adapter.clientSource.kind === "perInstance") return true;
+  return adapter.clientSource.load() !== null;
+}

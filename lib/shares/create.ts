@@ -1,0 +1,288 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { networkApps, shares, socialConnections, stories, storyVariants, type NetworkId, type Share } from "@/db/schema";
+import type { DbOrTx, Tx } from "@/lib/db";
+import { DomainError, conflict, invalid, notFound } from "@/lib/errors";
+import { checkShareText, type ShareTextCheck } from "@/lib/governance/check-text";
+import { guidelinesStatus } from "@/lib/guidelines";
+import { CODE_LENGTH, createTrackedLink, newLinkCode, trackedUrl } from "@/lib/links/tracked-links";
+import { getOrganizationSettings, type OrganizationSettings } from "@/lib/orgs";
+import { feedStory, type FeedStory } from "@/lib/stories/feed";
+import type { Scope } from "@/lib/tenant";
+import { hasPostingApi, shareIntentUrl, shareUrlTakesText } from "./networks";
+import { enqueuePublish } from "./publish-queue";
+import { composeSchema, intentSchema } from "./schemas";
+import { duplicateWarning } from "./similarity";
+import { spreadFromColleagues } from "./timing";
+
+/** Shares may be made a minute in the past (the time it took to press the button). */
+const PAST_TOLERANCE_MS = 60_000;
+
+async function shareableStory(db: DbOrTx, scope: Scope, userId: string, storyId: string): Promise<FeedStory & { slug: string }> {
+  const story = await feedStory(db, scope, userId, storyId);
+  if (!story) throw notFound("Story");
+  const [row] = await db.select({ slug: stories.slug }).from(stories).where(eq(stories.id, storyId));
+  return { ...story, slug: row!.slug };
+}
+
+async function requireGuidelines(db: DbOrTx, scope: Scope, userId: string) {
+  const status = await guidelinesStatus(db, scope, userId);
+  if (!status.accepted) throw new DomainError(409, "guidelinesNotAccepted", "Read and accept the current guidelines first");
+}
+
+/**
+ * The text as posted: the story's link replaced by the share's tracked link, or the
+ * tracked link added when the person left the link out (the link is what is shared).
+ */
+export function withTrackedLink(text: string, storyUrl: string | null, tracked: string): string {
+  const trimmed = text.trim();
+  if (storyUrl) {
+    // The story's address as a whole link only: not the start of a longer address.
+    const whole = new RegExp(`${storyUrl.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(?=$|[\\s)\\]}>"'»,;]|[.:!?](?:\\s|$))`, "g");
+    if (whole.test(trimmed)) return trimmed.replace(whole, tracked);
+  }
+  if (trimmed.includes(tracked)) return trimmed;
+  return trimmed ? `${trimmed} ${tracked}` : tracked;
+}
+
+/** What a share's tracked link will look like (same length), for counting before it exists. */
+const SAMPLE_TRACKED = () => trackedUrl("x".repeat(CODE_LENGTH));
+
+/** The Mastodon instance's own limits when Ripple knows them. */
+export async function instanceLimits(db: DbOrTx, instanceUrl: string | null): Promise<{ limit?: number; urlLength?: number }> {
+  if (!instanceUrl) return {};
+  const [app] = await db
+    .select({ maxCharacters: networkApps.maxCharacters, charactersPerUrl: networkApps.charactersPerUrl })
+    .from(networkApps)
+    .where(and(eq(networkApps.network, "mastodon"), eq(networkApps.instanceUrl, instanceUrl)))
+    .limit(1);
+  return { ...(app?.maxCharacters ? { limit: app.maxCharacters } : {}), ...(app?.charactersPerUrl ? { urlLength: app.charactersPerUrl } : {}) };
+}
+
+export type TextCheckResult = ShareTextCheck & { duplicate: ReturnType<typeof duplicateWarning> };
+
+/**
+ * The one check of an employee's text: the network's counting (the instance's limit on
+ * Mastodon), the disclosure tag, blocked phrases, and whether it reads as a copy of what
+ * colleagues already posted for the story.
+ */
+export async function checkEmployeeText(
+  db: DbOrTx,
+  scope: Scope,
+  input: { network: NetworkId; text: string; userId: string; storyId?: string; connectionId?: string; settings?: OrganizationSettings },
+): Promise<TextCheckResult> {
+  const settings = input.settings ?? (await getOrganizationSettings(db, scope.orgId));
+  let limits: { limit?: number; urlLength?: number } = {};
+  if (input.connectionId && input.network === "mastodon") {
+    const [connection] = await db
+      .select({ instanceUrl: socialConnections.instanceUrl })
+      .from(socialConnections)
+      .where(and(eq(socialConnections.id, input.connectionId), eq(socialConnections.orgId, scope.orgId), eq(socialConnections.userId, input.userId)));
+    limits = await instanceLimits(db, connection?.instanceUrl ?? null);
+  }
+  // Counted as it will be posted: the story's link as its tracked link (same length).
+  const [story] = input.storyId ? await db.select({ url: stories.canonicalUrl }).from(stories).where(and(eq(stories.id, input.storyId), eq(stories.orgId, scope.orgId))) : [];
+  const text = story?.url ? withTrackedLink(input.text, story.url, SAMPLE_TRACKED()) : input.text;
+  const result = checkShareText(input.network, text, { disclosureHashtag: settings.disclosureHashtag, blockedWords: settings.blockedWords, ...limits });
+  let duplicate: TextCheckResult["duplicate"] = null;
+  if (input.storyId) {
+    const colleagues = await db
+      .select({ text: shares.text })
+      .from(shares)
+      .where(
+        and(
+          eq(shares.orgId, scope.orgId),
+          eq(shares.storyId, input.storyId),
+          ne(shares.userId, input.userId),
+          inArray(shares.status, ["scheduled", "publishing", "published"]),
+        ),
+      )
+      .limit(500);
+    // Both sides as posted (tags in; links are ignored by the comparison).
+    duplicate = duplicateWarning(result.text, colleagues.map((c) => c.text));
+  }
+  return { ...result, duplicate };
+}
+
+function problemsAsFieldErrors(field: string, check: ShareTextCheck): Record<string, string[]> {
+  return {
+    [field]: check.problems.map((p) =>
+      p.code === "tooLong" ? `tooLongFor:${check.measure.limit}` : p.code === "tooManyBytes" ? `tooManyBytes:${check.measure.byteLimit}` : p.detail ? `${p.code}:${p.detail}` : p.code,
+    ),
+  };
+}
+
+type NewShare = {
+  story: FeedStory & { slug: string };
+  userId: string;
+  network: NetworkId;
+  connectionId: string | null;
+  variantId: string | null;
+  text: string;
+  mode: "api" | "intent";
+  scheduledAt: Date;
+  settings: OrganizationSettings;
+  limit?: number;
+  urlLength?: number;
+  /** Where a refusal of the text is reported (the form field). */
+  field: string;
+};
+
+/**
+ * The text exactly as it will be posted (the story's link as the share's tracked link,
+ * the disclosure tag added), checked the way the network counts; a refusal names `field`.
+ */
+export function finalShareText(
+  input: { network: NetworkId; text: string; storyUrl: string | null; linkUrl: string; settings: OrganizationSettings; limit?: number; urlLength?: number },
+  field: string,
+): string {
+  const text = withTrackedLink(input.text, input.storyUrl, input.linkUrl);
+  const check = checkShareText(input.network, text, {
+    disclosureHashtag: input.settings.disclosureHashtag,
+    blockedWords: input.settings.blockedWords,
+    ...(input.limit ? { limit: input.limit } : {}),
+    ...(input.urlLength ? { urlLength: input.urlLength } : {}),
+  });
+  if (!check.ok) throw invalid("shareBreaksRules", "The text breaks a rule", problemsAsFieldErrors(field, check));
+  return check.text;
+}
+
+/** Checks the final text (tracked link and disclosure in) and writes the share and its link. */
+async function insertShare(tx: Tx, scope: Scope, input: NewShare): Promise<{ share: Share; linkUrl: string }> {
+  if (!input.story.canonicalUrl) throw invalid("storyHasNoLink", "The story has no link to share");
+  const id = randomUUID();
+  const code = newLinkCode();
+  const linkUrl = trackedUrl(code);
+  const text = finalShareText({ ...input, storyUrl: input.story.canonicalUrl, linkUrl }, input.field);
+  const [share] = await tx
+    .insert(shares)
+    .values({
+      id,
+      orgId: scope.orgId,
+      storyId: input.story.id,
+      userId: input.userId,
+      connectionId: input.connectionId,
+      variantId: input.variantId,
+      network: input.network,
+      mode: input.mode,
+      text,
+      status: "scheduled",
+      scheduledAt: input.scheduledAt,
+    })
+    .returning();
+  await createTrackedLink(tx, scope, { code, shareId: id, storyId: input.story.id, destination: input.story.canonicalUrl, network: input.network, storySlug: input.story.slug });
+  return { share: share!, linkUrl };
+}
+
+async function checkVariant(tx: Tx, storyId: string, variantId: string | null | undefined): Promise<string | null> {
+  if (!variantId) return null;
+  const [row] = await tx.select({ id: storyVariants.id }).from(storyVariants).where(and(eq(storyVariants.id, variantId), eq(storyVariants.storyId, storyId)));
+  return row ? row.id : null;
+}
+
+/**
+ * Shares a story from the employee's connected accounts, now or at a time: one share per
+ * account, each text checked the way its network counts, spread from colleagues' shares
+ * of the same story on the same network by the organisation's spacing. All or nothing.
+ */
+export async function createShares(db: DbOrTx, scope: Scope, userId: string, raw: unknown, now = new Date()): Promise<Share[]> {
+  const input = composeSchema.parse(raw);
+  await requireGuidelines(db, scope, userId);
+  const story = await shareableStory(db, scope, userId, input.storyId);
+  const settings = await getOrganizationSettings(db, scope.orgId);
+  const desired = input.scheduledAt ?? now;
+  if (desired.getTime() < now.getTime() - PAST_TOLERANCE_MS) throw invalid("timeInPast", "Choose a time in the future", { scheduledAt: ["timeInPast"] });
+  if (story.expiresAt && desired >= story.expiresAt) throw invalid("afterExpiry", "The story is no longer shared by then", { scheduledAt: ["afterExpiry"] });
+
+  const created = await db.transaction(async (tx) => {
+    const out: Share[] = [];
+    for (const [i, post] of input.posts.entries()) {
+      const [connection] = await tx
+        .select()
+        .from(socialConnections)
+        .where(and(eq(socialConnections.id, post.connectionId), eq(socialConnections.orgId, scope.orgId), eq(socialConnections.userId, userId)));
+      if (!connection || !hasPostingApi(connection.network)) throw invalid("unknownConnection", "No such account of yours", { [`posts.${i}.connectionId`]: ["unknownConnection"] });
+      if (connection.status === "expired" || connection.status === "revoked") {
+        throw invalid("connectionExpired", "Re-connect this account first", { [`posts.${i}.connectionId`]: ["connectionExpired"] });
+      }
+      // Colleagues' shares of the story on this network are spaced out; take turns per story and network.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`share-spacing:${story.id}:${connection.network}`}, 0))`);
+      const scheduledAt = await spreadFromColleagues(tx, { storyId: story.id, network: connection.network, userId, at: desired, spacingMinutes: settings.shareSpacingMinutes });
+      if (story.expiresAt && scheduledAt >= story.expiresAt) {
+        throw invalid("afterExpiry", "With colleagues' shares spaced out, this one would come after the story expires", { scheduledAt: ["afterExpiry"] });
+      }
+      const limits = connection.network === "mastodon" ? await instanceLimits(tx, connection.instanceUrl) : {};
+      const { share } = await insertShare(tx, scope, {
+          story,
+          userId,
+          network: connection.network,
+          connectionId: connection.id,
+          variantId: await checkVariant(tx, story.id, post.variantId),
+          text: post.text,
+          mode: "api",
+          scheduledAt,
+          settings,
+          ...limits,
+          field: `posts.${i}.text`,
+        });
+      out.push(share);
+    }
+    return out;
+  });
+  await Promise.all(created.map((share) => enqueuePublish(share)));
+  return created;
+}
+
+/**
+ * A share through the network's own share window: the share and its tracked link are
+ * recorded, and the window's address (with the text where the network takes one) comes
+ * back. The person then says whether they posted it (confirmIntentShare).
+ */
+export async function createIntentShare(db: DbOrTx, scope: Scope, userId: string, raw: unknown) {
+  const input = intentSchema.parse(raw);
+  await requireGuidelines(db, scope, userId);
+  const story = await shareableStory(db, scope, userId, input.storyId);
+  const settings = await getOrganizationSettings(db, scope.orgId);
+  const { share, linkUrl } = await db.transaction(async (tx) =>
+    insertShare(tx, scope, {
+      story,
+      userId,
+      network: input.network,
+      connectionId: null,
+      variantId: await checkVariant(tx, story.id, input.variantId),
+      text: input.text,
+      mode: "intent",
+      scheduledAt: new Date(),
+      settings,
+      field: "text",
+    }),
+  );
+  return {
+    share,
+    url: shareIntentUrl(input.network, {
+      url: linkUrl,
+      text: share.text,
+      hashtag: settings.disclosureHashtag,
+      facebookAppId: settings.facebookAppId,
+      mastodonInstance: input.mastodonInstance ?? null,
+    }),
+    /** Networks whose window takes no text: the text goes to the clipboard for pasting. */
+    copyText: shareUrlTakesText(input.network) ? null : share.text,
+  };
+}
+
+/** "Did you post it?": yes marks the share published now, no cancels it. Only the person's own, only once. */
+export async function confirmIntentShare(db: DbOrTx, scope: Scope, userId: string, shareId: string, posted: boolean): Promise<Share> {
+  const [share] = await db
+    .update(shares)
+    .set(posted ? { status: "published", publishedAt: new Date() } : { status: "cancelled", cancelledAt: new Date(), errorCode: "not_posted" })
+    .where(and(eq(shares.id, shareId), eq(shares.orgId, scope.orgId), eq(shares.userId, userId), eq(shares.mode, "intent"), eq(shares.status, "scheduled")))
+    .returning();
+  if (!share) {
+    // Someone else's, or not an open share link: not found; one's own already answered: a conflict.
+    const [own] = await db.select({ id: shares.id }).from(shares).where(and(eq(shares.id, shareId), eq(shares.orgId, scope.orgId), eq(shares.userId, userId), eq(shares.mode, "intent")));
+    if (own) throw conflict("alreadyAnswered", "You already answered for this share");
+    throw notFound("Share");
+  }
+  return share;
+}

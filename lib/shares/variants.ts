@@ -1,0 +1,48 @@
+import { createHash } from "node:crypto";
+import { and, asc, count, eq, inArray, ne } from "drizzle-orm";
+import { shares, storyVariants, type NetworkId } from "@/db/schema";
+import type { DbOrTx } from "@/lib/db";
+import type { Scope } from "@/lib/tenant";
+
+export type StartingVariant = { variantId: string; text: string; language: "da" | "en" };
+
+/**
+ * The suggested text a person starts from for a network: among the story's variants for
+ * that network in the person's language (else the story's, else any), the one colleagues
+ * have started from least, ties broken by a hash of person and story. So a team's posts
+ * do not all begin with the same words, and the same person sees the same start again.
+ */
+export async function startingVariant(
+  db: DbOrTx,
+  scope: Scope,
+  input: { userId: string; storyId: string; network: NetworkId; languages: Array<"da" | "en"> },
+): Promise<StartingVariant | null> {
+  const variants = await db
+    .select({ id: storyVariants.id, text: storyVariants.text, language: storyVariants.language, position: storyVariants.position })
+    .from(storyVariants)
+    .where(and(eq(storyVariants.storyId, input.storyId), eq(storyVariants.orgId, scope.orgId), eq(storyVariants.network, input.network)))
+    .orderBy(asc(storyVariants.position));
+  if (variants.length === 0) return null;
+  const language = input.languages.find((l) => variants.some((v) => v.language === l));
+  const pool = language ? variants.filter((v) => v.language === language) : variants;
+
+  const usage = await db
+    .select({ variantId: shares.variantId, n: count() })
+    .from(shares)
+    .where(
+      and(
+        eq(shares.orgId, scope.orgId),
+        eq(shares.storyId, input.storyId),
+        ne(shares.userId, input.userId),
+        inArray(
+          shares.variantId,
+          pool.map((v) => v.id),
+        ),
+      ),
+    )
+    .groupBy(shares.variantId);
+  const used = new Map(usage.map((u) => [u.variantId, u.n]));
+  const seed = (id: string) => createHash("sha256").update(`${input.userId}:${input.storyId}:${id}`).digest().readUInt32BE(0);
+  const chosen = [...pool].sort((a, b) => (used.get(a.id) ?? 0) - (used.get(b.id) ?? 0) || seed(a.id) - seed(b.id))[0]!;
+  return { variantId: chosen.id, text: chosen.text, language: chosen.language };
+}

@@ -1,0 +1,150 @@
+import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { localeIds, memberships, stories, storyAudiences, storyTopics, teams } from "@/db/schema";
+import type { DbOrTx } from "@/lib/db";
+import type { Scope } from "@/lib/tenant";
+
+export type FeedStory = {
+  id: string;
+  title: string;
+  summary: string;
+  canonicalUrl: string | null;
+  imageUrl: string | null;
+  language: "da" | "en";
+  pinned: boolean;
+  /** When it went live: publish_at, else when it was published. */
+  liveAt: Date;
+  expiresAt: Date | null;
+};
+
+export type FeedCursor = { pinned: boolean; liveAt: string; id: string };
+
+const cursorSchema = z.tuple([z.boolean(), z.iso.datetime({ offset: true }), z.uuid()]);
+
+export function encodeFeedCursor(c: FeedCursor): string {
+  return Buffer.from(JSON.stringify([c.pinned, c.liveAt, c.id])).toString("base64url");
+}
+
+export function decodeFeedCursor(value: string): FeedCursor | null {
+  try {
+    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(value, "base64url").toString("utf8")));
+    return parsed.success ? { pinned: parsed.data[0], liveAt: parsed.data[1], id: parsed.data[2] } : null;
+  } catch {
+    return null;
+  }
+}
+
+export const feedQuerySchema = z.object({
+  topicId: z.uuid().optional(),
+  language: z.enum(localeIds).optional(),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const c = decodeFeedCursor(v);
+      if (!c) ctx.addIssue({ code: "custom", message: "invalidCursor" });
+      return c ?? undefined;
+    }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type FeedQuery = z.infer<typeof feedQuerySchema>;
+
+/** The member's team and every team above it: a story for any of them is for the member. */
+async function audienceTeamIds(db: DbOrTx, scope: Scope, userId: string): Promise<string[]> {
+  const rows = await db.execute<{ id: string }>(sql`
+    with recursive up as (
+      select t.id, t.parent_id from ${teams} t
+        join ${memberships} m on m.team_id = t.id
+        where m.user_id = ${userId} and m.org_id = ${scope.orgId}
+      union
+      select p.id, p.parent_id from ${teams} p join up on p.id = up.parent_id
+    ) select id from up`);
+  return rows.map((r) => r.id);
+}
+
+/** When a story went live. */
+const liveAt = sql<Date>`coalesce(${stories.publishAt}, ${stories.publishedAt}, ${stories.createdAt})`;
+/** The same in UTC to the millisecond (what a Date and a cursor hold): the feed index's key. */
+const liveKey = sql`date_trunc('milliseconds', coalesce(${stories.publishAt}, ${stories.publishedAt}, ${stories.createdAt}) at time zone 'UTC')`;
+
+/** Stories the member may see now: published, inside the window, for the whole organisation or their teams. */
+function visibleTo(scope: Scope, teamIds: string[], now: Date) {
+  const forMyTeams = teamIds.length
+    ? sql`exists (select 1 from ${storyAudiences} a where a.story_id = ${stories.id} and a.team_id in ${teamIds})`
+    : sql`false`;
+  return and(
+    eq(stories.orgId, scope.orgId),
+    eq(stories.status, "published"),
+    or(isNull(stories.publishAt), lte(stories.publishAt, now)),
+    or(isNull(stories.expiresAt), gt(stories.expiresAt, now)),
+    sql`(not exists (select 1 from ${storyAudiences} a where a.story_id = ${stories.id}) or ${forMyTeams})`,
+  );
+}
+
+const feedColumns = {
+  id: stories.id,
+  title: stories.title,
+  summary: stories.summary,
+  canonicalUrl: stories.canonicalUrl,
+  imageUrl: stories.imageUrl,
+  language: stories.language,
+  pinned: stories.pinned,
+  liveAt,
+  expiresAt: stories.expiresAt,
+};
+
+/**
+ * The feed a page at a time: pinned stories first, then newest, filtered by topic and
+ * language. Keyset pages (pinned, live time, id) follow the feed index, so page 500 costs
+ * what page 1 does.
+ */
+export async function listFeed(db: DbOrTx, scope: Scope, userId: string, query: Partial<FeedQuery> = {}, now = new Date()) {
+  const limit = query.limit ?? 20;
+  const teamIds = await audienceTeamIds(db, scope, userId);
+  const after = query.cursor;
+  const rows = await db
+    .select(feedColumns)
+    .from(stories)
+    .where(
+      and(
+        visibleTo(scope, teamIds, now),
+        query.language ? eq(stories.language, query.language) : undefined,
+        query.topicId ? sql`exists (select 1 from ${storyTopics} st where st.story_id = ${stories.id} and st.topic_id = ${query.topicId})` : undefined,
+        after ? sql`(${stories.pinned}, ${liveKey}, ${stories.id}) < (${after.pinned}::boolean, ${after.liveAt}::timestamptz at time zone 'UTC', ${after.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(desc(stories.pinned), desc(liveKey), desc(stories.id))
+    .limit(limit + 1);
+  const items = rows.slice(0, limit).map((r) => ({ ...r, liveAt: new Date(r.liveAt) }));
+  const last = items.at(-1);
+  return {
+    items: items as FeedStory[],
+    nextCursor: rows.length > limit && last ? encodeFeedCursor({ pinned: last.pinned, liveAt: last.liveAt.toISOString(), id: last.id }) : null,
+  };
+}
+
+/** One story if the member may share it now, else null. */
+export async function feedStory(db: DbOrTx, scope: Scope, userId: string, storyId: string, now = new Date()): Promise<FeedStory | null> {
+  const teamIds = await audienceTeamIds(db, scope, userId);
+  const [row] = await db
+    .select(feedColumns)
+    .from(stories)
+    .where(and(eq(stories.id, storyId), visibleTo(scope, teamIds, now)))
+    .limit(1);
+  return row ? ({ ...row, liveAt: new Date(row.liveAt) } as FeedStory) : null;
+}
+
+/**
+ * Marks the feed visited and says since when stories count as new (the visit before).
+ * A first visit counts nothing as new.
+ */
+export async function visitFeed(db: DbOrTx, scope: Scope, userId: string, now = new Date()): Promise<Date | null> {
+  const [row] = await db.execute<{ previous: Date | null }>(sql`
+    update ${memberships} m set last_feed_visit_at = ${now.toISOString()}::timestamptz
+      from (select id, last_feed_visit_at from ${memberships} where org_id = ${scope.orgId} and user_id = ${userId} for update) old
+      where m.id = old.id
+      returning old.last_feed_visit_at as previous`);
+  return row?.previous ? new Date(row.previous) : null;
+}
