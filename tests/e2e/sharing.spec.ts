@@ -105,6 +105,8 @@ test("an employee acknowledges the guidelines, connects Mastodon and Bluesky, sc
   // 6. Share a third story through Facebook's share window, and say it was posted.
   await page.goto(`/compose?story=${third!.id}`);
   const facebook = page.getByTestId("share-link-facebook");
+  // Facebook itself is out of reach here: answer its share window with a stand-in page.
+  await page.context().route(/^https:\/\/www\.facebook\.com\//, (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Facebook</title>" }));
   const popup = page.waitForEvent("popup");
   await facebook.getByRole("button", { name: "Open Facebook" }).click();
   const window = await popup;

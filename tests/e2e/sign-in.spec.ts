@@ -181,7 +181,7 @@ test("the open account menu is accessible", async ({ page }) => {
   await signInAs(page, personas.employee);
   await page.getByRole("button", { name: `Account menu for ${personas.employee.name}` }).click();
   const menu = page.getByRole("menu");
-  await expect(menu.getByRole("menuitem")).toHaveText(["Settings", "Sign out"]);
+  await expect(menu.getByRole("menuitem")).toHaveText(["Settings", "Guidelines", "Sign out"]);
   await expectAccessible(page);
   await page.keyboard.press("Escape");
   await expect(menu).toBeHidden();
