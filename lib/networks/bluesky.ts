@@ -1,9 +1,12 @@
-import { AtpAgent, XRPCError } from "@atproto/api";
+import { createHash } from "node:crypto";
+import { type AppBskyFeedPost, AtpAgent, type BlobRef, RichText, XRPCError } from "@atproto/api";
+import { TID } from "@atproto/common-web";
 import type { NetworkId } from "@/db/schema";
 import { env } from "@/lib/env";
-import { safeFetchAsFetch, UnsafeFetchError } from "@/lib/net/safe-fetch";
-import { fetchFailure, normalizeServerUrl, retryAfterMs } from "./http";
-import { NetworkError, type AccountContext, type PasswordAdapter, type Profile, type TokenSet } from "./types";
+import { log } from "@/lib/log";
+import { safeFetch, safeFetchAsFetch, UnsafeFetchError } from "@/lib/net/safe-fetch";
+import { fetchFailure, normalizeServerUrl, retryAfterMs, sameLink, textHasLink } from "./http";
+import { NetworkError, type AccountContext, type OutgoingPost, type PasswordAdapter, type Profile, type PublishedPost, type TokenSet } from "./types";
 
 /**
  * Bluesky, on any PDS, with a handle and an app password (networks.md §5).
@@ -19,6 +22,18 @@ import { NetworkError, type AccountContext, type PasswordAdapter, type Profile, 
  *   session at the PDS (the access JWT is stateless and dies within its two hours).
  * - Followers: app.bsky.actor.getProfile on the public AppView (BLUESKY_APPVIEW_URL); a
  *   failure there leaves the count unknown and does not stop the connection.
+ *
+ * - Publishing: an app.bsky.feed.post record (text, link facets with UTF-8 byte offsets
+ *   and hashtag facets from RichText, langs, and an app.bsky.embed.external card for the
+ *   tracked link with the story's image as thumb when it can be fetched and uploaded)
+ *   written with com.atproto.repo.putRecord under a record key derived from the share
+ *   (blueskyRecordKey). A retry finds the record under that key (getRecord) and returns
+ *   it unchanged; even a blind second write would replace the record, not add a post.
+ *   findPost is the same getRecord.
+ * - Sessions: the stored access and refresh JWTs are put into the agent as they are (not
+ *   resumeSession(), which refreshes, and so rotates the refresh JWT, on every call). An
+ *   expired access JWT (400 ExpiredToken) makes the agent refresh and repeat the call;
+ *   the renewed pair goes to ctx.saveTokens.
  *
  * Why not atproto OAuth: it requires PAR, DPoP-bound tokens and a client_id that is the
  * URL of a public client-metadata document the person's PDS must fetch. A self-hosted
@@ -71,6 +86,18 @@ export function jwtExpiry(jwt: string): Date | null {
   }
 }
 
+/** The sub claim of a JWT, unverified: the account's DID in a PDS access JWT. */
+export function jwtSubject(jwt: string): string | null {
+  const payload = jwt.split(".")[1];
+  if (!payload) return null;
+  try {
+    const sub = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { sub?: unknown }).sub;
+    return typeof sub === "string" && sub.startsWith("did:") ? sub : null;
+  } catch {
+    return null;
+  }
+}
+
 function tokenSet(accessJwt: string, refreshJwt: string): TokenSet {
   return { accessToken: accessJwt, refreshToken: refreshJwt, expiresAt: jwtExpiry(accessJwt), refreshExpiresAt: jwtExpiry(refreshJwt), scopes: [] };
 }
@@ -98,6 +125,137 @@ async function describe(did: string, handle: string): Promise<Profile> {
     profileUrl: `https://bsky.app/profile/${encodeURIComponent(handle)}`,
     followerCount: view?.followersCount ?? null,
   };
+}
+
+export const BLUESKY_POST_COLLECTION = "app.bsky.feed.post";
+
+/** The blob limit of a link card's thumb (app.bsky.embed.external). */
+export const BLUESKY_THUMB_MAX_BYTES = 1_000_000;
+
+/**
+ * The record key of a share's post: a TID (53-bit microsecond timestamp + 10-bit clock
+ * id) computed from the share alone, so every attempt at the same share writes the same
+ * record. Timestamp: the share's creation in microseconds; a Date has milliseconds only,
+ * so the microsecond digits and the clock id both come from a hash of the share id.
+ * Two shares of one account then share a key only when created in the same millisecond
+ * and their hashes agree on 20 bits (about one in a million per pair); publish then
+ * refuses rather than overwrite the other share's post.
+ */
+export function blueskyRecordKey(post: Pick<OutgoingPost, "shareId" | "createdAt">): string {
+  const hash = createHash("sha256").update(post.shareId).digest();
+  const clockId = hash.readUInt16BE(0) % 1024;
+  const microseconds = hash.readUInt16BE(2) % 1000;
+  return TID.fromTime(post.createdAt.getTime() * 1000 + microseconds, clockId).toString();
+}
+
+export function blueskyPostUrl(did: string, rkey: string): string {
+  // The DID, not the handle: handles change, a post's address should not.
+  return `https://bsky.app/profile/${did}/post/${rkey}`;
+}
+
+/**
+ * The post record of a share. Facets come from RichText without resolution: links (UTF-8
+ * byte offsets) and hashtags. Mentions are left out: without resolution their "did" is
+ * the handle, which the PDS refuses. createdAt is the time of writing, not the share's:
+ * a scheduled share would otherwise appear backdated.
+ */
+export function blueskyPostRecord(post: OutgoingPost, thumb: BlobRef | undefined, now = new Date()): AppBskyFeedPost.Record {
+  const rt = new RichText({ text: post.text });
+  rt.detectFacetsWithoutResolution();
+  const facets = (rt.facets ?? []).filter((facet) => facet.features.every((feature) => feature.$type !== "app.bsky.richtext.facet#mention"));
+  return {
+    $type: "app.bsky.feed.post",
+    text: rt.text,
+    createdAt: now.toISOString(),
+    langs: [post.language],
+    ...(facets.length > 0 && { facets }),
+    embed: {
+      $type: "app.bsky.embed.external",
+      external: { uri: post.trackedUrl, title: post.link.title, description: post.link.description, ...(thumb && { thumb }) },
+    },
+  };
+}
+
+/**
+ * The story's image as a blob on the person's PDS, for the card. Fetched through
+ * safeFetch (the address comes from a story), at most 1,000,000 bytes, image/* only.
+ * Any failure gives no thumb: a card without an image, never a failed post.
+ */
+async function uploadThumb(agent: AtpAgent, imageUrl: string | null): Promise<BlobRef | undefined> {
+  if (!imageUrl) return undefined;
+  try {
+    const isImage = (contentType: string | null) => contentType?.startsWith("image/") ?? false;
+    const image = await safeFetch(imageUrl, {
+      maxBytes: BLUESKY_THUMB_MAX_BYTES,
+      timeoutMs: 5_000,
+      headers: { accept: "image/*" },
+      wantBody: (head) => head.status === 200 && isImage(head.contentType),
+    });
+    if (image.status !== 200 || !isImage(image.contentType) || image.body.length === 0) return undefined;
+    const { data } = await agent.com.atproto.repo.uploadBlob(new Uint8Array(image.body), { encoding: image.contentType! });
+    return data.blob;
+  } catch (error) {
+    log.info({ err: error, imageUrl }, "bluesky: no thumb for the card");
+    return undefined;
+  }
+}
+
+/** The DID a call acts as: from the connection, from the access JWT, or (a PDS with other JWTs) from getSession. */
+async function sessionDid(ctx: AccountContext, tokens: TokenSet, agent: AtpAgent): Promise<string> {
+  const known = ctx.account?.externalId ?? jwtSubject(tokens.accessToken);
+  if (known) return known;
+  const { data } = await agent.com.atproto.server.getSession(undefined, { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+  return data.did;
+}
+
+/**
+ * Runs calls as the account with its stored JWTs. The agent refreshes an expired access
+ * JWT by itself and repeats the call; the renewed tokens go to ctx.saveTokens (the old
+ * refresh JWT stops working two hours after the rotation).
+ */
+async function asAccount<T>(ctx: AccountContext, tokens: TokenSet, what: string, run: (agent: AtpAgent, did: string) => Promise<T>): Promise<T> {
+  const service = serviceOf(ctx);
+  const renewal: { tokens: TokenSet | null } = { tokens: null };
+  const agent = new AtpAgent({
+    service,
+    fetch: safeFetchAsFetch({ timeoutMs: 10_000, maxBytes: 1024 * 1024 }),
+    persistSession: (event, session) => {
+      if (event === "update" && session) renewal.tokens = tokenSet(session.accessJwt, session.refreshJwt);
+    },
+  });
+  try {
+    const did = await sessionDid(ctx, tokens, agent);
+    // refreshJwt "" when there is none: the agent then does not try to refresh.
+    agent.sessionManager.session = { did, handle: ctx.account?.handle ?? did, accessJwt: tokens.accessToken, refreshJwt: tokens.refreshToken ?? "", active: true };
+    return await run(agent, did);
+  } catch (error) {
+    throw blueskyError(error, what, service);
+  } finally {
+    if (renewal.tokens && ctx.saveTokens) {
+      // A failure to store must not hide what happened at the network.
+      await ctx.saveTokens(renewal.tokens).catch((error: unknown) => log.error({ err: error }, "bluesky: could not store renewed tokens"));
+    }
+  }
+}
+
+/**
+ * The share's post under its record key: the post, null when the key is free, "taken"
+ * when it holds a record that is not about this share's link (another share's, whose key
+ * collided).
+ */
+async function recordAt(agent: AtpAgent, did: string, post: OutgoingPost): Promise<PublishedPost | null | "taken"> {
+  const rkey = blueskyRecordKey(post);
+  let data;
+  try {
+    ({ data } = await agent.com.atproto.repo.getRecord({ repo: did, collection: BLUESKY_POST_COLLECTION, rkey }));
+  } catch (error) {
+    if (error instanceof XRPCError && error.error === "RecordNotFound") return null;
+    throw error;
+  }
+  const record = data.value as { text?: unknown; embed?: { external?: { uri?: unknown } } };
+  const external = record.embed?.external?.uri;
+  const ours = (typeof external === "string" && sameLink(external, post.trackedUrl)) || (typeof record.text === "string" && textHasLink(record.text, post.trackedUrl));
+  return ours ? { externalId: data.uri, url: blueskyPostUrl(did, rkey) } : "taken";
 }
 
 export const bluesky: PasswordAdapter = {
@@ -136,6 +294,33 @@ export const bluesky: PasswordAdapter = {
     } catch (error) {
       throw blueskyError(error, "sign-out", service);
     }
+  },
+
+  async publish(ctx, tokens, post) {
+    return asAccount(ctx, tokens, "posting", async (agent, did) => {
+      const rkey = blueskyRecordKey(post);
+      // A retry finds the first attempt's record and leaves it as it is (likes and reposts
+      // point at its CID).
+      const existing = await recordAt(agent, did, post);
+      if (existing === "taken") {
+        throw new NetworkError(NETWORK, "invalid", `bluesky: the record key ${rkey} holds another post (share ${post.shareId}); not overwriting it`, { code: "RecordKeyTaken" });
+      }
+      if (existing) return existing;
+      const thumb = await uploadThumb(agent, post.link.imageUrl);
+      // putRecord creates the record or replaces it: even two attempts racing past the
+      // look-up above write one record.
+      const { data } = await agent.com.atproto.repo.putRecord({ repo: did, collection: BLUESKY_POST_COLLECTION, rkey, record: blueskyPostRecord(post, thumb) });
+      return { externalId: data.uri, url: blueskyPostUrl(did, rkey) };
+    });
+  },
+
+  async findPost(ctx, tokens, post) {
+    return asAccount(ctx, tokens, "looking up a post", async (agent, did) => {
+      const found = await recordAt(agent, did, post);
+      // A record of another share under this share's key (a collision): this share was
+      // not posted there, but say "unknown" rather than invite a write over it.
+      return found === "taken" ? "unknown" : found;
+    });
   },
 
   async profile(ctx, tokens) {

@@ -37,8 +37,14 @@ export type NetworkResponse = {
   body: unknown;
 };
 
-/** Looks at a failed answer first; returns a classification, or null for the generic one. */
-export type Classifier = (response: NetworkResponse) => { kind: NetworkErrorKind; code?: string; message?: string } | null;
+/**
+ * Looks at a failed answer first; returns a classification, or null for the generic one.
+ * retryAfterMs (rateLimited) replaces the one read from the standard headers; existingId
+ * is the post a "duplicate" repeats, when the network names it.
+ */
+export type Classifier = (
+  response: NetworkResponse,
+) => { kind: NetworkErrorKind; code?: string; message?: string; retryAfterMs?: number; existingId?: string } | null;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -153,7 +159,8 @@ export function classifyFailure(network: NetworkId, url: string, response: Netwo
     return new NetworkError(network, specific.kind, described(specific.message ?? specific.kind), {
       ...details,
       code: specific.code ?? fields.code,
-      retryAfterMs: specific.kind === "rateLimited" ? retryAfterMs(response.headers) : undefined,
+      retryAfterMs: specific.kind === "rateLimited" || specific.kind === "unavailable" ? (specific.retryAfterMs ?? retryAfterMs(response.headers)) : undefined,
+      existingId: specific.existingId,
     });
   }
   const { status } = response;
@@ -244,4 +251,72 @@ export function normalizeServerUrl(input: string, network: NetworkId): string {
   if (url.username || url.password) throw new NetworkError(network, "invalid", `${network}: the address contains credentials`, { code: "credentialsInUrl" });
   if (!url.hostname.includes(".") && !httpAllowed) throw new NetworkError(network, "invalid", `${network}: "${url.hostname}" is not a public server name`, { code: "invalidUrl" });
   return url.origin;
+}
+
+/**
+ * The author's recent posts, searched for a share's post (findPost on the networks
+ * without a key to look it up by). The match when one of them is the share's; null when
+ * none is and the list is complete or reaches back to before the share was created;
+ * "unknown" when it stops short of that: the post could be older than what was seen.
+ */
+export function searchRecentPosts<T>(
+  posts: readonly T[],
+  options: {
+    /** The list holds every post there is (no further page). */
+    complete: boolean;
+    /** When the share was created: its post cannot be older. */
+    since: Date;
+    /** Where the post sits in the list's order (its creation, or its last change where the network lists by that). */
+    listedAt: (post: T) => Date | null;
+    matches: (post: T) => boolean;
+    /** A post that could be the share's but does not show enough to tell (X: a t.co link without its expansion). */
+    undecidable?: (post: T) => boolean;
+  },
+): T | null | "unknown" {
+  const match = posts.find(options.matches);
+  if (match !== undefined) return match;
+  // Our clock and the network's differ a little: a minute of slack.
+  const horizon = options.since.getTime() - 60_000;
+  const at = (post: T) => {
+    const time = options.listedAt(post)?.getTime();
+    return time === undefined || !Number.isFinite(time) ? null : time;
+  };
+  if (options.undecidable && posts.some((post) => options.undecidable!(post) && (at(post) ?? Infinity) >= horizon)) return "unknown";
+  if (options.complete) return null;
+  const oldest = posts.reduce<number | null>((min, post) => {
+    const time = at(post);
+    return time === null ? min : min === null ? time : Math.min(min, time);
+  }, null);
+  return oldest !== null && oldest <= horizon ? null : "unknown";
+}
+
+/**
+ * Whether a text holds the share's tracked link as a whole link: https://app/r/Ab3 must
+ * not match inside https://app/r/Ab3x, another share's link.
+ */
+export function textHasLink(text: string, trackedUrl: string): boolean {
+  for (let at = text.indexOf(trackedUrl); at !== -1; at = text.indexOf(trackedUrl, at + 1)) {
+    if (!/[0-9A-Za-z_-]/.test(text.charAt(at + trackedUrl.length))) return true;
+  }
+  return false;
+}
+
+/** Whether a link a network reports (expanded, normalised) is the share's tracked link: same host and path. */
+export function sameLink(candidate: string | null | undefined, trackedUrl: string): boolean {
+  if (!candidate) return false;
+  try {
+    const a = new URL(candidate);
+    const b = new URL(trackedUrl);
+    const path = (u: URL) => u.pathname.replace(/\/+$/, "");
+    return a.host.toLowerCase() === b.host.toLowerCase() && path(a) === path(b);
+  } catch {
+    return false;
+  }
+}
+
+/** The first value of a header as an integer, or undefined. */
+export function intHeader(headers: Record<string, string>, name: string): number | undefined {
+  const value = headers[name];
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
 }

@@ -1,7 +1,20 @@
 import { z } from "zod";
 import { env } from "@/lib/env";
-import { apiUrl, expectBody, networkFetch, oauthTokenSchema, queryString, refreshGrantClassifier, tokenSetFrom, type Classifier } from "./http";
-import { NetworkError, type OAuthAdapter } from "./types";
+import {
+  apiUrl,
+  expectBody,
+  networkFetch,
+  oauthTokenSchema,
+  queryString,
+  refreshGrantClassifier,
+  retryAfterMs,
+  sameLink,
+  searchRecentPosts,
+  textHasLink,
+  tokenSetFrom,
+  type Classifier,
+} from "./http";
+import { NetworkError, type AccountContext, type OAuthAdapter, type OutgoingPost, type TokenSet } from "./types";
 
 /**
  * LinkedIn: a member posts as themselves (networks.md §1).
@@ -19,6 +32,18 @@ import { NetworkError, type OAuthAdapter } from "./types";
  * - Revocation: LinkedIn documents no endpoint for a member token (networks.md has none),
  *   so disconnecting erases the token on our side only; the member can remove Ripple under
  *   LinkedIn's Settings → Data privacy → Permitted services.
+ * - Publishing: POST /rest/posts (versioned API: LinkedIn-Version from LINKEDIN_VERSION,
+ *   X-Restli-Protocol-Version 2.0.0, X-RestLi-Method create); the new post's URN comes in
+ *   the x-restli-id header of the 201. The commentary is escaped for LinkedIn's "little"
+ *   text format; the link card is content.article. Answers: 426 (the configured version
+ *   was retired) → "invalid" NONEXISTENT_VERSION; 422 DUPLICATE_POST → "duplicate" with
+ *   the existing post's URN (existingId); 429 → "rateLimited" until LinkedIn's daily
+ *   reset at midnight UTC unless it says otherwise.
+ * - Exactly once: LinkedIn has no idempotency key. Its duplicate check is the recovery:
+ *   the same commentary (it holds the share's unique tracked link) sent again answers
+ *   DUPLICATE_POST naming the post that exists, or posts if the first attempt never
+ *   arrived. findPost (GET /rest/posts?q=author) needs r_member_social, which LinkedIn
+ *   grants to select developers only: without it the answer is "unknown".
  */
 
 export const LINKEDIN_SCOPES = ["openid", "profile", "email", "w_member_social"] as const;
@@ -33,12 +58,88 @@ export function linkedinRestHeaders(): Record<string, string> {
   return { "LinkedIn-Version": env().LINKEDIN_VERSION, "X-Restli-Protocol-Version": "2.0.0" };
 }
 
+/** Ms until LinkedIn's daily limits reset: midnight UTC (networks.md §1; no header says it). */
+export function untilMidnightUtc(now = Date.now()): number {
+  const next = new Date(now);
+  next.setUTCHours(24, 0, 0, 0);
+  return next.getTime() - now;
+}
+
 const classify: Classifier = (response) => {
-  const body = response.body as { status?: number; code?: string; errorDetails?: { inputErrors?: Array<{ code?: string }> } } | null;
-  if (response.status === 426) return { kind: "invalid", code: body?.code ?? "NONEXISTENT_VERSION", message: "LINKEDIN_VERSION is no longer active" };
-  if (body?.errorDetails?.inputErrors?.some((e) => e.code === "DUPLICATE_POST")) return { kind: "duplicate", code: "DUPLICATE_POST" };
+  const body = response.body as { status?: number; code?: string; message?: string; errorDetails?: { inputErrors?: Array<{ code?: string }> } } | null;
+  if (response.status === 426) {
+    return {
+      kind: "invalid",
+      code: body?.code ?? "NONEXISTENT_VERSION",
+      message: `LinkedIn-Version ${env().LINKEDIN_VERSION} is not active any more: set LINKEDIN_VERSION to a recent month (YYYYMM)`,
+    };
+  }
+  if (body?.errorDetails?.inputErrors?.some((e) => e.code === "DUPLICATE_POST")) {
+    // "…Content is a duplicate of urn:li:share:7…" (networks.md §1).
+    const existingId = /urn:li:(?:share|ugcPost|activity):[0-9]+/.exec(body.message ?? "")?.[0];
+    return { kind: "duplicate", code: "DUPLICATE_POST", message: "the same post exists already", existingId };
+  }
+  if (response.status === 429) return { kind: "rateLimited", retryAfterMs: retryAfterMs(response.headers) ?? untilMidnightUtc() };
   return null;
 };
+
+/**
+ * Characters of LinkedIn's "little" text format that must be backslash-escaped in a
+ * post's commentary (unescaped parentheses silently cut the post short). The set is
+ * LinkedIn's documented list as we read it; the exact set is UNVERIFIED (networks.md §1).
+ */
+const LITTLE_RESERVED = /[\\|{}@[\]()<>#*_~]/g;
+
+export function escapeLittleText(text: string): string {
+  return text.replace(LITTLE_RESERVED, (c) => `\\${c}`);
+}
+
+/** The text a person sees, from escaped commentary (for finding a share's link in it). */
+export function unescapeLittleText(text: string): string {
+  return text.replace(/\\([\\|{}@[\]()<>#*_~])/g, "$1");
+}
+
+/** What POST /rest/posts gets for a share. */
+export function linkedinPostBody(authorId: string, post: OutgoingPost) {
+  return {
+    author: linkedinAuthorUrn(authorId),
+    commentary: escapeLittleText(post.text),
+    visibility: "PUBLIC",
+    distribution: { feedDistribution: "MAIN_FEED", targetEntities: [], thirdPartyDistributionChannels: [] },
+    // The card. LinkedIn does not scrape links; a thumbnail would need an image uploaded
+    // first (its urn:li:image in content.article.thumbnail), which is not done yet.
+    content: { article: { source: post.trackedUrl, title: post.link.title, description: post.link.description } },
+    lifecycleState: "PUBLISHED",
+    isReshareDisabledByAuthor: false,
+  };
+}
+
+export function linkedinPostUrl(urn: string): string {
+  return `https://www.linkedin.com/feed/update/${urn}/`;
+}
+
+const postsPageSchema = z.object({
+  elements: z.array(
+    z.object({
+      id: z.string().min(1),
+      commentary: z.string().optional(),
+      content: z.object({ article: z.object({ source: z.string().optional() }).optional() }).optional(),
+      createdAt: z.number().optional(),
+      lastModifiedAt: z.number().optional(),
+    }),
+  ),
+});
+
+const FIND_PAGE_SIZE = 20;
+
+/** The member's OpenID subject: from the connection when the caller gave it, else from /v2/userinfo. */
+async function authorId(ctx: AccountContext, tokens: TokenSet): Promise<string> {
+  return ctx.account?.externalId ?? (await linkedin.profile(ctx, tokens)).externalId;
+}
+
+function restHeaders(method: "create" | "finder"): Record<string, string> {
+  return { ...linkedinRestHeaders(), "X-RestLi-Method": method };
+}
 
 const userinfoSchema = z.object({
   sub: z.string().min(1),
@@ -95,6 +196,49 @@ export const linkedin: OAuthAdapter = {
     const next = tokenSetFrom(expectBody("linkedin", "the refresh request", oauthTokenSchema, response.body), Date.now(), tokens.scopes);
     // The refresh token's life counts from the first grant and is not extended (networks.md §1).
     return { ...next, refreshToken: next.refreshToken ?? tokens.refreshToken, refreshExpiresAt: next.refreshExpiresAt ?? tokens.refreshExpiresAt };
+  },
+
+  async publish(ctx, tokens, post) {
+    const body = linkedinPostBody(await authorId(ctx, tokens), post);
+    const response = await networkFetch(
+      "linkedin",
+      apiUrl(env().LINKEDIN_API_URL, "/rest/posts"),
+      { bearer: tokens.accessToken, headers: restHeaders("create"), json: body },
+      classify,
+    );
+    const urn = response.headers["x-restli-id"];
+    if (!urn) throw new NetworkError("linkedin", "invalid", "linkedin: the post was created but its id (x-restli-id) is missing", { status: response.status });
+    return { externalId: urn, url: linkedinPostUrl(urn) };
+  },
+
+  async findPost(ctx, tokens, post) {
+    const author = linkedinAuthorUrn(await authorId(ctx, tokens));
+    let response;
+    try {
+      response = await networkFetch(
+        "linkedin",
+        `${apiUrl(env().LINKEDIN_API_URL, "/rest/posts")}?${queryString({ q: "author", author, count: String(FIND_PAGE_SIZE) })}`,
+        { bearer: tokens.accessToken, headers: restHeaders("finder") },
+        classify,
+      );
+    } catch (error) {
+      // 403: the finder needs r_member_social (select developers only). 404/400: not offered.
+      if (error instanceof NetworkError && (error.kind === "forbidden" || error.status === 404 || error.status === 400)) return "unknown";
+      throw error;
+    }
+    const { elements } = expectBody("linkedin", "the posts finder", postsPageSchema, response.body);
+    const found = searchRecentPosts(elements, {
+      complete: elements.length < FIND_PAGE_SIZE,
+      since: post.createdAt,
+      // The last change, not the creation: the finder's order is by last modification
+      // (UNVERIFIED), and that bound holds whichever of the two it sorts by.
+      listedAt: (p) => {
+        const at = p.lastModifiedAt ?? p.createdAt;
+        return at === undefined ? null : new Date(at);
+      },
+      matches: (p) => sameLink(p.content?.article?.source, post.trackedUrl) || textHasLink(unescapeLittleText(p.commentary ?? ""), post.trackedUrl),
+    });
+    return found === null || found === "unknown" ? found : { externalId: found.id, url: linkedinPostUrl(found.id) };
   },
 
   async profile(_ctx, tokens) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { env } from "@/lib/env";
-import { apiUrl, expectBody, networkFetch, normalizeServerUrl, oauthTokenSchema, queryString, tokenSetFrom } from "./http";
-import { NetworkError, type InstanceLimits, type OAuthAdapter, type RegisteredClient } from "./types";
+import { apiUrl, expectBody, networkFetch, normalizeServerUrl, oauthTokenSchema, queryString, searchRecentPosts, textHasLink, tokenSetFrom } from "./http";
+import { NetworkError, type AccountContext, type InstanceLimits, type OAuthAdapter, type RegisteredClient, type TokenSet } from "./types";
 
 /**
  * Mastodon, on whichever instance the person uses (networks.md §4).
@@ -14,6 +14,10 @@ import { NetworkError, type InstanceLimits, type OAuthAdapter, type RegisteredCl
  *   instances before 4.3 do not support it.
  * - Disconnecting revokes the token at POST /oauth/revoke.
  * - Profile and followers from GET /api/v1/accounts/verify_credentials.
+ * - Publishing: POST /api/v1/statuses with Idempotency-Key = the share id: Mastodon keeps
+ *   the key for an hour and answers a repeat with the first status, so a retry within
+ *   the hour cannot post twice. findPost covers later retries: the account's 20 latest
+ *   statuses (GET /api/v1/accounts/:id/statuses) searched for the tracked link.
  */
 
 export const MASTODON_SCOPES = ["read:accounts", "write:statuses", "read:statuses"] as const;
@@ -82,9 +86,28 @@ function instanceOf(ctx: { instanceUrl: string | null }): string {
 
 const statusSchema = z.object({ id: z.string().min(1), url: z.string().nullable().optional() });
 
+const statusListSchema = z.array(
+  statusSchema.extend({
+    content: z.string().optional(),
+    created_at: z.string().optional(),
+    reblog: z.unknown().optional(),
+  }),
+);
+
+const FIND_PAGE_SIZE = 20;
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+
+/** The account's id on its instance: from the connection when the caller gave it, else verify_credentials. */
+async function accountId(ctx: AccountContext, tokens: TokenSet): Promise<string> {
+  return ctx.account?.externalId ?? (await mastodon.profile(ctx, tokens)).externalId;
+}
+
 export const mastodon: OAuthAdapter = {
   id: "mastodon",
   kind: "oauth",
+  // The key is kept an hour from the first request; ten minutes to spare for clocks and queues.
+  idempotencyWindowMs: 50 * 60_000,
   scopes: MASTODON_SCOPES,
   pkce: false,
   clientSource: {
@@ -147,6 +170,33 @@ export const mastodon: OAuthAdapter = {
     });
     const status = expectBody("mastodon", "the new status", statusSchema, response.body);
     return { externalId: status.id, url: status.url ?? null };
+  },
+
+  async findPost(ctx, tokens, post) {
+    const id = await accountId(ctx, tokens);
+    let response;
+    try {
+      response = await networkFetch(
+        "mastodon",
+        `${apiUrl(instanceOf(ctx), `/api/v1/accounts/${encodeURIComponent(id)}/statuses`)}?${queryString({ limit: String(FIND_PAGE_SIZE) })}`,
+        { bearer: tokens.accessToken },
+      );
+    } catch (error) {
+      // 404: the instance no longer knows the account; 403: the token may not read statuses.
+      if (error instanceof NetworkError && (error.status === 404 || error.kind === "forbidden")) return "unknown";
+      throw error;
+    }
+    const statuses = expectBody("mastodon", "the account's statuses", statusListSchema, response.body);
+    // The content is HTML: the link is in an href and, split across spans, in the text.
+    const link = escapeHtml(post.trackedUrl);
+    const found = searchRecentPosts(statuses, {
+      complete: statuses.length < FIND_PAGE_SIZE,
+      since: post.createdAt,
+      listedAt: (status) => (status.created_at ? new Date(status.created_at) : null),
+      // A boost's own content is empty; the boosted post is someone else's.
+      matches: (status) => !status.reblog && textHasLink(status.content ?? "", link),
+    });
+    return found === null || found === "unknown" ? found : { externalId: found.id, url: found.url ?? null };
   },
 
   async profile(ctx, tokens) {

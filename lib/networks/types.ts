@@ -5,9 +5,10 @@ import type { NetworkId } from "@/db/schema";
  * behind one interface, so generic code (lib/connections, the publisher) never asks
  * "is this LinkedIn?": what differs is a property or a method of the adapter.
  *
- * This issue covers connecting an account. Publishing and reach metrics are added to the
- * same interface by the publishing work (publish(ctx, tokens, post), metrics(ctx, tokens,
- * ids)); they will throw the same NetworkError kinds.
+ * Connecting an account (authorizeUrl/exchangeCode or login, profile, refresh, revoke),
+ * publishing a share (publish) and finding out whether a share's post exists after an
+ * interrupted attempt (findPost) go through the same interface; reach metrics will be
+ * added the same way. Every failure is one of the NetworkError kinds below.
  */
 
 /** The networks an employee can connect an account of. */
@@ -55,6 +56,22 @@ export type AccountContext = {
   instanceUrl: string | null;
   /** Ripple's client there (OAuth networks); null when none is needed or none is known any more. */
   client: OAuthClient | null;
+  /**
+   * Who the account is, as stored with the connection (Profile.externalId and .handle).
+   * publish and findPost need it (LinkedIn's author URN, X's user id and username,
+   * Mastodon's account id, Bluesky's DID); when it is absent they ask the network
+   * (one more request: /v2/userinfo, /2/users/me, verify_credentials; Bluesky reads the
+   * DID from its access JWT), so pass it whenever the connection row is at hand.
+   */
+  account?: { externalId: string; handle: string };
+  /**
+   * Stores tokens an adapter renewed on the way. Bluesky's agent refreshes an expired
+   * access JWT by itself (HTTP 400 ExpiredToken) and the PDS then rotates the refresh JWT:
+   * the old one keeps working for a two-hour grace period only, so a caller that passes
+   * no saveTokens loses the session after that. Called at most once per call, before it
+   * returns or throws.
+   */
+  saveTokens?: (tokens: TokenSet) => Promise<void>;
 };
 
 /**
@@ -82,6 +99,11 @@ export class NetworkError extends Error {
       code?: string;
       /** From Retry-After or the network's rate-limit reset header. */
       retryAfterMs?: number;
+      /**
+       * "duplicate" only: the id of the post the network says this one repeats, when it
+       * says (LinkedIn's DUPLICATE_POST names the URN; X does not).
+       */
+      existingId?: string;
       cause?: unknown;
     } = {},
   ) {
@@ -101,6 +123,10 @@ export class NetworkError extends Error {
     return this.details.retryAfterMs;
   }
 
+  get existingId() {
+    return this.details.existingId;
+  }
+
   /** Worth trying again later, unchanged. */
   get transient() {
     return this.kind === "rateLimited" || this.kind === "unavailable";
@@ -111,17 +137,41 @@ export class NetworkError extends Error {
 export type OutgoingPost = {
   /** The share's id: the idempotency key where the network has one (Mastodon), the rkey seed elsewhere. */
   shareId: string;
+  /**
+   * When the share was created. Fixed for the share's life: Bluesky's record key is
+   * derived from it (with shareId), and findPost does not look at posts older than it.
+   */
+  createdAt: Date;
   text: string;
+  /**
+   * The share's own tracked link (https://<app>/r/<code>), which is in `text`. Unique per
+   * share, so finding it in the author's recent posts proves the share was posted.
+   */
+  trackedUrl: string;
   language: "da" | "en";
   link: { url: string; title: string; description: string; imageUrl: string | null };
 };
 
 /** What the network says it made. */
-export type PublishedPost = { externalId: string; url: string | null };
+export type PublishedPost = {
+  externalId: string;
+  url: string | null;
+  /** The endpoint's rate-limit state after the call, where the network tells (X's x-rate-limit-* headers). */
+  rateLimit?: { limit: number; remaining: number; resetAt: Date };
+};
+
+/** What findPost learnt: the post, null when it certainly does not exist, "unknown" when the network cannot tell. */
+export type FoundPost = PublishedPost | null | "unknown";
 
 /** What both kinds of adapter share. */
 interface AdapterBase {
   readonly id: ConnectableNetwork;
+  /**
+   * How long after a share's first try posting it again is harmless because the network
+   * returns the first post instead of a new one (Mastodon keeps an Idempotency-Key for an
+   * hour). Within it a recovery simply repeats the call; absent: no such window.
+   */
+  readonly idempotencyWindowMs?: number;
   /** Renew the access token with the refresh token. Absent where the network has no refresh (Mastodon). */
   refresh?(ctx: AccountContext, tokens: TokenSet): Promise<TokenSet>;
   /** Revoke the grant at the network. Absent where the API offers no revocation (LinkedIn). */
@@ -129,10 +179,42 @@ interface AdapterBase {
   /** Who the account is and, where the network tells, how many follow it. */
   profile(ctx: AccountContext, tokens: TokenSet): Promise<Profile>;
   /**
-   * Posts one share. Failures are NetworkErrors; where the network can tell a repeat
-   * from a new post (Mastodon's Idempotency-Key) a repeat returns the first post.
+   * Posts one share. Failures are NetworkErrors; "rateLimited" and "unavailable" are
+   * transient, every other kind is permanent for this attempt.
+   *
+   * Not every outcome is a plain success or failure. A post may exist although publish
+   * did not return (the worker died, or the answer was lost: "unavailable" after the
+   * request went out), so before posting a share again call findPost. The answers that
+   * mean "this share is already posted":
+   *  - Mastodon: none needed. A repeat with the same share id within an hour returns the
+   *    first status (Idempotency-Key = shareId).
+   *  - Bluesky: none needed. The record key is derived from the share (createdAt, shareId):
+   *    a repeat finds the record there and returns it unchanged.
+   *  - LinkedIn: NetworkError "duplicate" (422 DUPLICATE_POST) with `existingId`, the URN
+   *    of the post with the same text. The text holds the share's unique tracked link, so
+   *    that is this share's post: treat it as published with that id. Sending the exact
+   *    same text again is therefore a safe recovery on LinkedIn: it either posts (the
+   *    first attempt never arrived) or names the existing post. (A post the member deleted
+   *    can still count as a duplicate, networks.md §1: the URN may then lead nowhere.)
+   *  - X: NetworkError "duplicate" (403 "duplicate content") without an id: the share's
+   *    post exists; findPost gives its id.
    */
   publish?(ctx: AccountContext, tokens: TokenSet, post: OutgoingPost): Promise<PublishedPost>;
+  /**
+   * Recovery after an attempt whose outcome is unknown: does the network have this
+   * share's post? The post when it does; null when it certainly does not (posting now
+   * cannot make a second one); "unknown" when the network cannot answer for this
+   * account (a missing permission, an API that does not offer the look-up, more posts
+   * since the share than one look-up shows). Transient failures and a dead token throw
+   * the usual NetworkErrors: ask again later, never read them as "not posted".
+   *  - Bluesky: always answerable: the record key is the share's.
+   *  - Mastodon, X, LinkedIn: the author's recent posts (one page of 20) searched for the
+   *    tracked link; "unknown" when the page is full and does not reach back to the
+   *    share's creation. LinkedIn's finder needs r_member_social, which LinkedIn rarely
+   *    grants, so "unknown" there is normal and the repeat-POST duplicate check (see
+   *    publish) is the way to know.
+   */
+  findPost?(ctx: AccountContext, tokens: TokenSet, post: OutgoingPost): Promise<FoundPost>;
 }
 
 /** A Mastodon instance's own text rules, read from its configuration. */

@@ -1,7 +1,21 @@
 import { z } from "zod";
 import { env } from "@/lib/env";
-import { apiUrl, expectBody, networkFetch, oauthTokenSchema, queryString, refreshGrantClassifier, tokenSetFrom, type Classifier } from "./http";
-import { NetworkError, type OAuthAdapter, type OAuthClient } from "./types";
+import {
+  apiUrl,
+  expectBody,
+  intHeader,
+  networkFetch,
+  oauthTokenSchema,
+  queryString,
+  refreshGrantClassifier,
+  retryAfterMs,
+  sameLink,
+  searchRecentPosts,
+  textHasLink,
+  tokenSetFrom,
+  type Classifier,
+} from "./http";
+import { NetworkError, type AccountContext, type OAuthAdapter, type OAuthClient, type PublishedPost, type TokenSet } from "./types";
 
 /**
  * X: OAuth 2.0 authorisation code with PKCE (S256) as a confidential client (Basic auth
@@ -12,15 +26,58 @@ import { NetworkError, type OAuthAdapter, type OAuthClient } from "./types";
  *   (whether the old one keeps working is unverified: we never rely on it).
  * - Disconnecting revokes the refresh token and the access token at /2/oauth2/revoke.
  * - Followers: GET /2/users/me?user.fields=public_metrics → followers_count.
+ * - Publishing: POST /2/tweets {text} → data.id. X has no idempotency key; it refuses the
+ *   same text twice with 403 "duplicate content" ("duplicate", without the existing id:
+ *   the text holds the share's unique tracked link, so the share's post exists and
+ *   findPost finds it). 429 → "rateLimited" until x-rate-limit-reset (unix seconds), or
+ *   the 24-hour user/app cap's reset when that one is used up. Every answer carries the
+ *   x-rate-limit-* headers; a success hands them back (PublishedPost.rateLimit).
+ * - findPost: GET /2/users/:id/tweets (the 20 latest, with entities) searched for the
+ *   tracked link, which X shows as a t.co link with the original in entities.urls[].
  */
 
 export const X_SCOPES = ["tweet.read", "tweet.write", "users.read", "offline.access"] as const;
 
 const classify: Classifier = (response) => {
   const detail = (response.body as { detail?: unknown } | null)?.detail;
-  if (response.status === 403 && typeof detail === "string" && /duplicate/i.test(detail)) return { kind: "duplicate", code: "duplicate" };
+  if (response.status === 403 && typeof detail === "string" && /duplicate/i.test(detail)) {
+    return { kind: "duplicate", code: "duplicate", message: "the same post exists already (X does not say which)" };
+  }
+  if (response.status === 429) return { kind: "rateLimited", retryAfterMs: xRetryAfterMs(response.headers) };
   return null;
 };
+
+/**
+ * How long X wants us to wait after a 429: until x-rate-limit-reset (the endpoint's
+ * 15-minute window, unix seconds), or until the 24-hour user or app cap resets when
+ * that one is what ran out (x-user-limit-24hour-*, x-app-limit-24hour-*, sent by some
+ * endpoints: networks.md §2).
+ */
+export function xRetryAfterMs(headers: Record<string, string>, now = Date.now()): number | undefined {
+  const resets: number[] = [];
+  for (const prefix of ["x-user-limit-24hour", "x-app-limit-24hour"]) {
+    const reset = intHeader(headers, `${prefix}-reset`);
+    if (reset !== undefined && intHeader(headers, `${prefix}-remaining`) === 0) resets.push(reset);
+  }
+  const window = intHeader(headers, "x-rate-limit-reset");
+  if (window !== undefined) resets.push(window);
+  if (resets.length === 0) return retryAfterMs(headers, now);
+  return Math.max(0, Math.max(...resets) * 1000 - now);
+}
+
+/** The x-rate-limit-* headers of an answer, when all three are there. */
+export function xRateLimit(headers: Record<string, string>): PublishedPost["rateLimit"] {
+  const limit = intHeader(headers, "x-rate-limit-limit");
+  const remaining = intHeader(headers, "x-rate-limit-remaining");
+  const reset = intHeader(headers, "x-rate-limit-reset");
+  return limit === undefined || remaining === undefined || reset === undefined ? undefined : { limit, remaining, resetAt: new Date(reset * 1000) };
+}
+
+/** A post's address: with the username when known, else X's id-only form. */
+export function xPostUrl(id: string, handle: string | undefined): string {
+  const username = handle?.replace(/^@/, "");
+  return username ? `https://x.com/${encodeURIComponent(username)}/status/${id}` : `https://x.com/i/web/status/${id}`;
+}
 
 function basic(client: OAuthClient) {
   return { username: client.clientId, password: client.clientSecret };
@@ -34,6 +91,33 @@ const meSchema = z.object({
     public_metrics: z.object({ followers_count: z.number().int().nonnegative().optional() }).optional(),
   }),
 });
+
+const createdSchema = z.object({ data: z.object({ id: z.string().min(1) }) });
+
+const timelineSchema = z.object({
+  data: z
+    .array(
+      z.object({
+        id: z.string().min(1),
+        text: z.string().optional(),
+        created_at: z.string().optional(),
+        entities: z
+          .object({ urls: z.array(z.object({ url: z.string().optional(), expanded_url: z.string().optional(), unwound_url: z.string().optional() })).optional() })
+          .optional(),
+      }),
+    )
+    .optional(),
+  meta: z.object({ next_token: z.string().optional() }).optional(),
+  errors: z.array(z.unknown()).optional(),
+});
+
+const FIND_PAGE_SIZE = 20;
+const T_CO = /https?:\/\/t\.co\/[0-9A-Za-z]+/g;
+
+/** The account's user id and @handle: from the connection when the caller gave them, else from /2/users/me. */
+async function whoami(ctx: AccountContext, tokens: TokenSet): Promise<{ externalId: string; handle: string }> {
+  return ctx.account ?? (await x.profile(ctx, tokens));
+}
 
 export const x: OAuthAdapter = {
   id: "x",
@@ -105,6 +189,38 @@ export const x: OAuthAdapter = {
       }
     }
     if (firstFailure) throw firstFailure;
+  },
+
+  async publish(ctx, tokens, post) {
+    const response = await networkFetch("x", apiUrl(env().X_API_URL, "/2/tweets"), { bearer: tokens.accessToken, json: { text: post.text } }, classify);
+    const { data } = expectBody("x", "the new post", createdSchema, response.body);
+    return { externalId: data.id, url: xPostUrl(data.id, ctx.account?.handle), rateLimit: xRateLimit(response.headers) };
+  },
+
+  async findPost(ctx, tokens, post) {
+    const account = await whoami(ctx, tokens);
+    const query = queryString({ max_results: String(FIND_PAGE_SIZE), "tweet.fields": "entities,created_at" });
+    let response;
+    try {
+      response = await networkFetch("x", `${apiUrl(env().X_API_URL, `/2/users/${encodeURIComponent(account.externalId)}/tweets`)}?${query}`, { bearer: tokens.accessToken }, classify);
+    } catch (error) {
+      // 403: the app's access level does not include reading timelines; 404/400: not offered.
+      if (error instanceof NetworkError && (error.kind === "forbidden" || error.status === 404 || error.status === 400)) return "unknown";
+      throw error;
+    }
+    const page = expectBody("x", "the user's posts", timelineSchema, response.body);
+    // 200 with only errors: X does not know the user (any more).
+    if (!page.data && page.errors?.length) return "unknown";
+    const found = searchRecentPosts(page.data ?? [], {
+      complete: !page.meta?.next_token,
+      since: post.createdAt,
+      listedAt: (t) => (t.created_at ? new Date(t.created_at) : null),
+      matches: (t) =>
+        (t.entities?.urls ?? []).some((u) => sameLink(u.expanded_url, post.trackedUrl) || sameLink(u.unwound_url, post.trackedUrl)) || textHasLink(t.text ?? "", post.trackedUrl),
+      // X shows links as t.co links; without the expansion in entities such a post could be ours.
+      undecidable: (t) => (t.text?.match(T_CO) ?? []).some((short) => !(t.entities?.urls ?? []).some((u) => u.url === short && (u.expanded_url || u.unwound_url))),
+    });
+    return found === null || found === "unknown" ? found : { externalId: found.id, url: xPostUrl(found.id, account.handle) };
   },
 
   async profile(_ctx, tokens) {
