@@ -7,26 +7,31 @@ import { closeQueues, createRedis, getQueue, publishQueues, schedules } from "@/
 import { lifecycleProcessors } from "./processors/lifecycle";
 import { importProcessors } from "./processors/import";
 import { notifyProcessors } from "./processors/notify";
-import { publishProcessors } from "./processors/publish";
+import { networkLimiter, publishProcessors } from "./processors/publish";
 import { startWorker } from "./runtime";
 import { exitOnConfigError } from "./startup";
 
 /** Starts every BullMQ worker and the schedulers; SIGTERM or SIGINT closes them within 30 s. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
+const SCHEDULE_REFRESH_MS = 60_000;
 
 async function main() {
-  exitOnConfigError(() => env());
+  const config = exitOnConfigError(() => env());
   const connection = createRedis("worker");
   const workers: Worker[] = [
     startWorker("lifecycle", lifecycleProcessors(connection), connection, { concurrency: 2 }),
     startWorker("notify", notifyProcessors(), connection, { concurrency: 4 }),
     startWorker("import", importProcessors(), connection, { concurrency: 2 }),
-    ...publishQueues.map((queue) => startWorker(queue, publishProcessors(), connection, { concurrency: 4, lockDuration: 60_000 })),
+    ...publishQueues.map((queue) => startWorker(queue, publishProcessors(connection), connection, { concurrency: config.PUBLISH_CONCURRENCY, lockDuration: 30_000, limiter: networkLimiter[queue] })),
   ];
 
-  for (const schedule of schedules) {
-    await getQueue(schedule.queue).upsertJobScheduler(schedule.id, { every: schedule.every }, { name: schedule.name, data: {} });
-  }
+  // The schedules live in Redis, which may be lost (a flush, a failover without
+  // persistence): register them again every minute, so the reconciler itself comes back.
+  const registerSchedules = () =>
+    Promise.all(schedules.map((s) => getQueue(s.queue).upsertJobScheduler(s.id, { every: s.every }, { name: s.name, data: {} })));
+  await registerSchedules();
+  const reregister = setInterval(() => void registerSchedules().catch((error) => log.warn({ err: error }, "schedules not registered")), SCHEDULE_REFRESH_MS);
+  reregister.unref();
   await beat(connection);
   log.info({ queues: workers.map((w) => w.name), schedules: schedules.map((s) => s.id) }, "workers started");
 
@@ -35,6 +40,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "workers stopping");
+    clearInterval(reregister);
     const deadline = setTimeout(() => {
       log.error("workers did not stop within 30 s; exiting");
       process.exit(1);

@@ -4,7 +4,8 @@ import type { z } from "zod";
 import { log } from "@/lib/log";
 import { jobSchemas, queuePrefix, type QueueName } from "@/lib/queue";
 
-export type Processor<T = unknown> = (data: T, job: Job) => Promise<unknown>;
+/** `token` is the job's lock token (to move the job, for example to delay it). */
+export type Processor<T = unknown> = (data: T, job: Job, token?: string) => Promise<unknown>;
 export type Processors<Q extends QueueName> = { [N in keyof (typeof jobSchemas)[Q]]: Processor<z.infer<(typeof jobSchemas)[Q][N] & z.ZodType>> };
 
 export type QueueConfig = Pick<WorkerOptions, "concurrency" | "lockDuration" | "maxStalledCount" | "limiter"> & {
@@ -22,13 +23,13 @@ export function startWorker<Q extends QueueName>(queue: Q, processors: Processor
   const handlers = processors as Record<string, Processor>;
   const worker = new Worker(
     queue,
-    async (job) => {
+    async (job, token) => {
       const schema = schemas[job.name];
       const handler = handlers[job.name];
       if (!schema || !handler) throw new UnrecoverableError(`Unknown job "${job.name}" on queue "${queue}"`);
       const parsed = schema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`Malformed payload for ${queue}/${job.name}: ${parsed.error.message}`);
-      return handler(parsed.data, job);
+      return handler(parsed.data, job, token);
     },
     {
       connection,

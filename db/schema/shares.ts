@@ -31,6 +31,8 @@ export const shares = pgTable(
     status: shareStatusEnum().notNull().default("scheduled"),
     scheduledAt: timestamp({ withTimezone: true }).notNull(),
     publishingStartedAt: timestamp({ withTimezone: true }),
+    /** When the first try began: a repeat within a network's idempotency window is safe (Mastodon). */
+    firstAttemptAt: timestamp({ withTimezone: true }),
     publishedAt: timestamp({ withTimezone: true }),
     externalId: text(),
     externalUrl: text(),

@@ -37,3 +37,4 @@ export function networkOffers(): NetworkOffer[] {
     return { network, available: isAvailable(network), method };
   });
 }
+export { refreshExpiringTokens, REFRESH_AHEAD_MS } from "./refresh-ahead";

@@ -20,8 +20,8 @@ export async function accountContext(db: DbOrTx, connection: Pick<SocialConnecti
   return { instanceUrl: connection.instanceUrl, client };
 }
 
-function needsRefresh(tokens: TokenSet, now: number): boolean {
-  return tokens.refreshToken !== null && tokens.expiresAt !== null && tokens.expiresAt.getTime() - now < REFRESH_MARGIN_MS;
+function needsRefresh(tokens: TokenSet, now: number, marginMs = REFRESH_MARGIN_MS): boolean {
+  return tokens.refreshToken !== null && tokens.expiresAt !== null && tokens.expiresAt.getTime() - now < marginMs;
 }
 
 /**
@@ -42,13 +42,13 @@ export async function connectionTokens(db: Database, connection: SocialConnectio
  * refresh token (X and Bluesky hand out a new one each time). Whoever waited on the lock
  * finds the renewed tokens and uses them.
  */
-export async function refreshConnection(db: Database, connectionId: string, now = new Date()): Promise<TokenSet | null> {
+export async function refreshConnection(db: Database, connectionId: string, now = new Date(), marginMs = REFRESH_MARGIN_MS): Promise<TokenSet | null> {
   type Outcome = { tokens: TokenSet | null } | { refused: NetworkError; row: SocialConnection };
   const outcome = await db.transaction(async (tx): Promise<Outcome> => {
     const [row] = await tx.select().from(socialConnections).where(eq(socialConnections.id, connectionId)).for("update");
     if (!row) return { tokens: null };
     const tokens = decryptTokens(row);
-    if (!tokens || !needsRefresh(tokens, now.getTime()) || !isConnectable(row.network)) return { tokens };
+    if (!tokens || !needsRefresh(tokens, now.getTime(), marginMs) || !isConnectable(row.network)) return { tokens };
     const adapter = adapterFor(row.network);
     if (!adapter.refresh) return { tokens };
     try {

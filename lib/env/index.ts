@@ -76,6 +76,22 @@ const fields = z.object({
     HOST: z.string().min(1).default("0.0.0.0"),
     /** Where uploaded images are kept (a directory every web process can reach). */
     STORAGE_DIR: z.string().min(1).default(".data/uploads"),
+    /**
+     * A bearer token Prometheus sends to GET /api/metrics (`Authorization: Bearer …`).
+     * Unset: the endpoint is public (it serves counts only, no personal data).
+     */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (`openssl rand -hex 24`)").optional(),
+    /**
+     * Comma-separated emails of the people who run this installation: only they (as admins)
+     * open the queue dashboard at /admin/queues, which spans every organisation. Unset: the
+     * dashboard is open to admins while the installation holds a single organisation.
+     */
+    OPERATOR_EMAILS: z.string().optional(),
+    /**
+     * Publish jobs a worker process runs at once, per network. The work is mostly waiting
+     * for the network, so well above the core count; bounded by DATABASE_POOL_MAX.
+     */
+    PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     /** Which process this is (web, workers, cli): a label in logs and in pg_stat_activity. */
     RIPPLE_PROCESS: z.string().min(1).default("ripple"),
     /** Tests only: let the safe fetcher (lib/net/safe-fetch) reach private and loopback addresses; never in production. */

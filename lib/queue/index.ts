@@ -29,12 +29,19 @@ export const jobSchemas = {
     "stories.sweep": z.object({}).strict(),
     /** Daily: connection statuses (expiring, expired) and the re-connect nudge. */
     "connections.check": z.object({}).strict(),
+    /** Every minute: shares that should be queued but are not (Redis lost them) are queued again. */
+    "shares.reconcile": z.object({}).strict(),
+    /** Renews access tokens that expire soon, before a post needs them. */
+    "connections.refresh": z.object({}).strict(),
   },
   "publish-linkedin": publishJobs,
   "publish-x": publishJobs,
   "publish-mastodon": publishJobs,
   "publish-bluesky": publishJobs,
-  reach: {},
+  reach: {
+    /** One metric poll of a published share; `poll` counts from 0 (about 1 h after publishing). */
+    "share.poll": z.object({ shareId: z.uuid(), poll: z.number().int().min(0).max(20) }).strict(),
+  },
   clicks: {},
   notify: {
     "notification.mail": z.object({ notificationId: z.uuid() }).strict(),
@@ -62,6 +69,8 @@ export const schedules: Array<{ queue: QueueName; id: string; name: string; ever
   { queue: "lifecycle", id: "stories-sweep", name: "stories.sweep", every: 60_000 },
   { queue: "import", id: "feeds-poll", name: "feeds.poll", every: 15 * 60_000 },
   { queue: "lifecycle", id: "connections-check", name: "connections.check", every: 6 * 60 * 60_000 },
+  { queue: "lifecycle", id: "shares-reconcile", name: "shares.reconcile", every: 60_000 },
+  { queue: "lifecycle", id: "connections-refresh", name: "connections.refresh", every: 10 * 60_000 },
   { queue: "notify", id: "digest-weekly", name: "digest.weekly", every: 60 * 60_000 },
 ];
 

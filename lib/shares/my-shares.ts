@@ -91,17 +91,36 @@ export async function cancelShare(db: DbOrTx, scope: Scope, userId: string, shar
   return share;
 }
 
-/** Tries a failed share again, now (the reason it failed is kept until it succeeds). */
+/**
+ * Tries a failed share again, now (the reason it failed is kept until it succeeds) — or
+ * one that needs attention, once the person has checked it is not on the network.
+ */
 export async function retryShare(db: DbOrTx, scope: Scope, userId: string, shareId: string, now = new Date()): Promise<Share> {
   const [share] = await db
     .update(shares)
-    .set({ status: "scheduled", scheduledAt: now })
-    .where(and(eq(shares.id, shareId), eq(shares.orgId, scope.orgId), eq(shares.userId, userId), eq(shares.status, "failed"), eq(shares.mode, "api")))
+    .set({ status: "scheduled", scheduledAt: now, attempts: 0 })
+    .where(
+      and(eq(shares.id, shareId), eq(shares.orgId, scope.orgId), eq(shares.userId, userId), inArray(shares.status, ["failed", "needs_attention"]), eq(shares.mode, "api")),
+    )
     .returning();
   if (!share) {
     await getMyShare(db, scope, userId, shareId);
     throw conflict("shareNotRetryable", "Only a failed share can be tried again");
   }
   await enqueuePublish(share, now.getTime());
+  return share;
+}
+
+/** The person checked the network and the post is there: the share counts as published. */
+export async function markPosted(db: DbOrTx, scope: Scope, userId: string, shareId: string, now = new Date()): Promise<Share> {
+  const [share] = await db
+    .update(shares)
+    .set({ status: "published", publishedAt: now, errorCode: null })
+    .where(and(eq(shares.id, shareId), eq(shares.orgId, scope.orgId), eq(shares.userId, userId), eq(shares.status, "needs_attention")))
+    .returning();
+  if (!share) {
+    await getMyShare(db, scope, userId, shareId);
+    throw conflict("shareNotInQuestion", "Only a share whose outcome is unknown can be confirmed");
+  }
   return share;
 }

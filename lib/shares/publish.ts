@@ -1,21 +1,27 @@
-import { and, eq, lte, sql } from "drizzle-orm";
-import { shares, socialConnections, stories, users, type Share, type SocialConnection } from "@/db/schema";
+import type { Redis } from "ioredis";
+import { and, eq, lt, lte, sql } from "drizzle-orm";
+import { shares, socialConnections, stories, trackedLinks, users, type Share, type SocialConnection } from "@/db/schema";
 import { accountContext, connectionTokens, markConnectionBroken } from "@/lib/connections";
 import type { Database } from "@/lib/db";
 import { isDemoConnection, postToDemoNetwork } from "@/lib/demo-network";
-import { checkShareText } from "@/lib/governance/check-text";
+import { findBlockedPhrases } from "@/lib/governance/blocked-words";
+import { trackedUrl } from "@/lib/links/tracked-links";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
-import { isConnectable, NetworkError, type PublishedPost } from "@/lib/networks/types";
+import { isConnectable, NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type PublishedPost, type TokenSet } from "@/lib/networks/types";
 import { getOrganizationSettings } from "@/lib/orgs";
+import { takePostSlot } from "./rate-limit";
+import { scheduleReachPolls } from "./reach-schedule";
 
+export type PublishOutcome = "published" | "skipped" | "failed" | "needs_attention";
 
-export type PublishOutcome = "published" | "skipped" | "failed" | "retry";
-
-/** A transient failure the queue should retry, with the network's wait when it said one. */
+/**
+ * Try again later without counting an attempt: the account's or the network's rate limit
+ * (`rateLimited`), or the network asked to wait. `delayMs` is how long.
+ */
 export class RetryLater extends Error {
   constructor(
-    readonly delayMs: number | undefined,
+    readonly delayMs: number,
     message: string,
   ) {
     super(message);
@@ -24,71 +30,44 @@ export class RetryLater extends Error {
 }
 
 /**
- * Publishes one share. The share row is the truth: it moves scheduled → publishing by a
- * guarded UPDATE (so two workers, or a job and a retry, cannot both post it), then to
- * published with the network's id in one write, or to failed with a machine reason the
- * person reads in their language. A transient failure goes back to scheduled and throws
- * RetryLater for the queue; on the last attempt it fails for good.
+ * A share left in "publishing" this long has lost its worker (killed mid-publish): the
+ * next job for it recovers it. Longer than a whole try (network calls time out after
+ * 10 s each) and than the publish job's lock (30 s), which a live worker renews.
  */
-export async function publishShare(db: Database, shareId: string, options: { now?: Date; lastAttempt?: boolean } = {}): Promise<PublishOutcome> {
-  const now = options.now ?? new Date();
-  const [share] = await db
+export const STALE_PUBLISHING_MS = 60_000;
+const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
+
+/**
+ * Takes the share for publishing with a guarded UPDATE: from scheduled (when due), or
+ * from a publishing left behind by a dead worker (then `recovering`: whether the first
+ * try reached the network is unknown). Anything else — cancelled, published, being
+ * published right now — is not ours to touch.
+ */
+async function claim(db: Database, shareId: string, now: Date): Promise<{ share: Share; recovering: boolean } | null> {
+  const take = { status: "publishing" as const, publishingStartedAt: now, firstAttemptAt: sql`coalesce(${shares.firstAttemptAt}, ${now.toISOString()}::timestamptz)`, attempts: sql`${shares.attempts} + 1` };
+  const [fresh] = await db
     .update(shares)
-    .set({ status: "publishing", publishingStartedAt: now, attempts: sql`${shares.attempts} + 1` })
-    .where(and(eq(shares.id, shareId), eq(shares.status, "scheduled"), eq(shares.mode, "api"), lte(shares.scheduledAt, new Date(now.getTime() + 2_000))))
+    .set(take)
+    .where(and(eq(shares.id, shareId), eq(shares.mode, "api"), eq(shares.status, "scheduled"), lte(shares.scheduledAt, new Date(now.getTime() + 2_000))))
     .returning();
-  if (!share) return "skipped";
-
-  const fail = (code: string, detail: string) => finish(db, share, { status: "failed", errorCode: code, lastError: detail });
-  const [connection] = share.connectionId ? await db.select().from(socialConnections).where(eq(socialConnections.id, share.connectionId)) : [];
-  if (!connection) return fail("connection_removed", "The account was disconnected");
-  if (connection.status === "revoked" || connection.status === "expired") return fail("connection_expired", `The connection is ${connection.status}`);
-
-  const [story] = await db
-    .select({ status: stories.status, expiresAt: stories.expiresAt, title: stories.title, summary: stories.summary, imageUrl: stories.imageUrl, language: stories.language, canonicalUrl: stories.canonicalUrl })
-    .from(stories)
-    .where(eq(stories.id, share.storyId));
-  if (!story || story.status !== "published") return fail("story_withdrawn", "The story is no longer published");
-  if (story.expiresAt && story.expiresAt <= now) return fail("story_expired", "The story's sharing window ended");
-
-  // The rules may have changed since the share was scheduled.
-  const settings = await getOrganizationSettings(db, share.orgId);
-  const check = checkShareText(share.network, share.text, { disclosureHashtag: null, blockedWords: settings.blockedWords, limit: undefined });
-  if (check.blocked.length > 0) return fail("text_breaks_rules", `Blocked phrase: ${check.blocked.map((b) => b.phrase).join(", ")}`);
-
-  const link = /https?:\/\/\S+\/r\/[0-9A-Za-z]+/.exec(share.text)?.[0] ?? story.canonicalUrl ?? "";
-  const post = { shareId: share.id, text: share.text, language: story.language, link: { url: link, title: story.title, description: story.summary, imageUrl: story.imageUrl } };
-  let published: PublishedPost;
-  try {
-    published = await send(db, connection, post);
-  } catch (error) {
-    if (error instanceof NetworkError) {
-      if (error.transient && !options.lastAttempt) {
-        await db.update(shares).set({ status: "scheduled", lastError: error.message }).where(and(eq(shares.id, share.id), eq(shares.status, "publishing")));
-        throw new RetryLater(error.retryAfterMs, error.message);
-      }
-      if (error.kind === "unauthorized") await markConnectionBroken(db, connection, "revoked", error.message).catch((e) => log.error({ err: e }, "could not mark the connection"));
-      return fail(`network_${error.kind}`, error.message);
-    }
-    // Not the network's answer (a bug, the database): back to scheduled and let the queue retry.
-    await db.update(shares).set({ status: "scheduled", lastError: String((error as Error).message ?? error) }).where(and(eq(shares.id, share.id), eq(shares.status, "publishing")));
-    throw error;
+  if (fresh) return { share: fresh, recovering: false };
+  const [stale] = await db
+    .update(shares)
+    .set(take)
+    .where(and(eq(shares.id, shareId), eq(shares.mode, "api"), eq(shares.status, "publishing"), lt(shares.publishingStartedAt, new Date(now.getTime() - STALE_PUBLISHING_MS))))
+    .returning();
+  if (stale) return { share: stale, recovering: true };
+  // Still publishing and not yet stale: its worker may be alive (a job that stalled while
+  // its worker was busy) or dead (killed). Come back when it counts as stale, never sooner.
+  const [busy] = await db
+    .select({ startedAt: shares.publishingStartedAt })
+    .from(shares)
+    .where(and(eq(shares.id, shareId), eq(shares.mode, "api"), eq(shares.status, "publishing")));
+  if (busy) {
+    const staleAt = (busy.startedAt?.getTime() ?? now.getTime()) + STALE_PUBLISHING_MS;
+    throw new RetryLater(Math.max(1_000, staleAt - now.getTime() + 1_000), "Another try of this share is under way");
   }
-  return finish(db, share, { status: "published", publishedAt: new Date(), externalId: published.externalId, externalUrl: published.url, errorCode: null, lastError: null });
-}
-
-async function send(db: Database, connection: SocialConnection, post: Parameters<NonNullable<ReturnType<typeof adapterFor>["publish"]>>[2]): Promise<PublishedPost> {
-  if (isDemoConnection(connection)) {
-    const [author] = await db.select({ name: users.name }).from(users).where(eq(users.id, connection.userId));
-    const made = await postToDemoNetwork(db, { orgId: connection.orgId, connectionId: connection.id, shareId: post.shareId, author: author?.name ?? connection.handle, text: post.text });
-    return { externalId: made.id, url: made.url };
-  }
-  if (!isConnectable(connection.network)) throw new NetworkError(connection.network, "invalid", `${connection.network} has no posting API`);
-  const adapter = adapterFor(connection.network);
-  if (!adapter.publish) throw new NetworkError(connection.network, "invalid", `Posting to ${connection.network} is not available yet`);
-  const tokens = await connectionTokens(db, connection);
-  if (!tokens) throw new NetworkError(connection.network, "unauthorized", "The account's tokens were erased");
-  return adapter.publish(await accountContext(db, connection), tokens, post);
+  return null;
 }
 
 async function finish(db: Database, share: Share, values: Partial<typeof shares.$inferInsert>): Promise<PublishOutcome> {
@@ -97,6 +76,165 @@ async function finish(db: Database, share: Share, values: Partial<typeof shares.
     .set(values)
     .where(and(eq(shares.id, share.id), eq(shares.status, "publishing")));
   log.info({ shareId: share.id, network: share.network, status: values.status, errorCode: values.errorCode }, "share finished");
-  return values.status === "published" ? "published" : "failed";
+  return values.status as PublishOutcome;
 }
 
+async function published(db: Database, share: Share, post: PublishedPost): Promise<PublishOutcome> {
+  const publishedAt = new Date();
+  const outcome = await finish(db, share, { status: "published", publishedAt, externalId: post.externalId, externalUrl: post.url, errorCode: null, lastError: null });
+  await scheduleReachPolls(share.id, publishedAt);
+  return outcome;
+}
+
+/** Back to scheduled (nothing reached the network, or it may be tried again safely). */
+async function release(db: Database, share: Share, lastError: string | null) {
+  await db
+    .update(shares)
+    .set({ status: "scheduled", lastError })
+    .where(and(eq(shares.id, share.id), eq(shares.status, "publishing")));
+}
+
+type Target =
+  | { kind: "demo"; connection: SocialConnection }
+  | { kind: "network"; connection: SocialConnection; adapter: NetworkAdapter; ctx: AccountContext; tokens: TokenSet };
+
+async function target(db: Database, connection: SocialConnection): Promise<Target> {
+  if (isDemoConnection(connection)) return { kind: "demo", connection };
+  if (!isConnectable(connection.network)) throw new NetworkError(connection.network, "invalid", `${connection.network} has no posting API`);
+  const adapter = adapterFor(connection.network);
+  const tokens = await connectionTokens(db, connection);
+  if (!tokens) throw new NetworkError(connection.network, "unauthorized", "The account's tokens were erased");
+  return { kind: "network", connection, adapter, ctx: await accountContext(db, connection), tokens };
+}
+
+async function send(db: Database, to: Target, post: OutgoingPost): Promise<PublishedPost> {
+  if (to.kind === "demo") {
+    const [author] = await db.select({ name: users.name }).from(users).where(eq(users.id, to.connection.userId));
+    const made = await postToDemoNetwork(db, { orgId: to.connection.orgId, connectionId: to.connection.id, shareId: post.shareId, author: author?.name ?? to.connection.handle, text: post.text });
+    return { externalId: made.id, url: made.url };
+  }
+  if (!to.adapter.publish) throw new NetworkError(to.connection.network, "invalid", `Posting to ${to.connection.network} is not available`);
+  return to.adapter.publish(to.ctx, to.tokens, post);
+}
+
+/** Whether the post already exists at the network: the post, null (certainly not), or "unknown". */
+async function lookup(to: Target, post: OutgoingPost): Promise<PublishedPost | null | "unknown"> {
+  if (to.kind === "demo") return null; // the demo network keeps one post per share by itself
+  if (!to.adapter.findPost) return "unknown";
+  try {
+    return await to.adapter.findPost(to.ctx, to.tokens, post);
+  } catch (error) {
+    log.warn({ err: error, shareId: post.shareId }, "could not look the post up");
+    return "unknown";
+  }
+}
+
+/**
+ * Publishes one share, exactly once. The share row is the truth: it moves scheduled →
+ * publishing by a guarded UPDATE, then to published with the network's id in one write,
+ * or to failed with a reason the person reads in their language.
+ *
+ * A second try of the same share (a retry after a timeout, or a worker killed mid-publish)
+ * first asks the network whether the post exists — Mastodon's idempotency key, Bluesky's
+ * rkey, the author's recent posts searched for the share's unique tracked link — and posts
+ * only when it certainly does not. LinkedIn refuses the same text twice naming the first
+ * post, which is proof too. When the outcome cannot be known, the share needs the
+ * person's attention: never a blind second post.
+ *
+ * Throws RetryLater (wait, no attempt counted) for rate limits and a NetworkError for a
+ * transient failure (the queue's backoff retries); on the last attempt it fails for good.
+ */
+export async function publishShare(db: Database, redis: Redis, shareId: string, options: { now?: Date; lastAttempt?: boolean } = {}): Promise<PublishOutcome> {
+  const now = options.now ?? new Date();
+  const claimed = await claim(db, shareId, now);
+  if (!claimed) return "skipped";
+  const { share, recovering } = claimed;
+  const fail = (code: string, detail: string) => finish(db, share, { status: "failed", errorCode: code, lastError: detail.slice(0, 1000) });
+
+  const [connection] = share.connectionId ? await db.select().from(socialConnections).where(eq(socialConnections.id, share.connectionId)) : [];
+  if (!connection) return fail("connection_removed", "The account was disconnected");
+  if (connection.status === "revoked" || connection.status === "expired") return fail("connection_expired", `The connection is ${connection.status}`);
+  const [story] = await db
+    .select({ status: stories.status, expiresAt: stories.expiresAt, title: stories.title, summary: stories.summary, imageUrl: stories.imageUrl, language: stories.language })
+    .from(stories)
+    .where(eq(stories.id, share.storyId));
+  if (!story || story.status !== "published") return fail("story_withdrawn", "The story is no longer published");
+  if (story.expiresAt && story.expiresAt <= now) return fail("story_expired", "The story's sharing window ended");
+  // The rules may have changed since the share was scheduled.
+  const { blockedWords } = await getOrganizationSettings(db, share.orgId);
+  const blocked = findBlockedPhrases(share.text, blockedWords);
+  if (blocked.length > 0) return fail("text_breaks_rules", `Blocked phrase: ${blocked.map((b) => b.phrase).join(", ")}`);
+
+  const [link] = await db.select({ code: trackedLinks.code }).from(trackedLinks).where(eq(trackedLinks.shareId, share.id));
+  const linkUrl = link ? trackedUrl(link.code) : "";
+  const post: OutgoingPost = {
+    shareId: share.id,
+    createdAt: share.createdAt,
+    text: share.text,
+    trackedUrl: linkUrl,
+    language: story.language,
+    link: { url: linkUrl, title: story.title, description: story.summary, imageUrl: story.imageUrl },
+  };
+
+  let to: Target;
+  try {
+    to = await target(db, connection);
+  } catch (error) {
+    return handleFailure(error);
+  }
+
+  // A second try: did the first one get through? Within the network's idempotency window
+  // a repeat returns the first post, so there is nothing to ask.
+  const safeRepeat = to.kind === "network" && to.adapter.idempotencyWindowMs !== undefined && now.getTime() - (share.firstAttemptAt ?? now).getTime() < to.adapter.idempotencyWindowMs;
+  if ((recovering || share.attempts > 1) && !safeRepeat) {
+    const found = await lookup(to, post);
+    if (found && found !== "unknown") return published(db, share, found);
+    // LinkedIn answers a repeat with DUPLICATE_POST naming the first post, so posting is the lookup.
+    if (found === "unknown" && connection.network !== "linkedin") {
+      return finish(db, share, { status: "needs_attention", errorCode: "outcome_unknown", lastError: "The network could not say whether the earlier try was posted" });
+    }
+  }
+
+  if (to.kind === "network") {
+    const wait = await takePostSlot(redis, connection.network, connection.id, share.id);
+    if (wait > 0) {
+      await release(db, share, null);
+      throw new RetryLater(wait, `The account's rate limit allows the next post in ${Math.ceil(wait / 1000)} s`);
+    }
+  }
+
+  try {
+    return await published(db, share, await send(db, to, post));
+  } catch (error) {
+    return handleFailure(error);
+  }
+
+  async function handleFailure(error: unknown): Promise<PublishOutcome> {
+    if (!(error instanceof NetworkError)) {
+      // Not the network's answer (a bug, the database): back to scheduled; the queue retries.
+      await release(db, share, String((error as Error)?.message ?? error));
+      throw error;
+    }
+    if (error.kind === "duplicate") {
+      // The text carries the share's own tracked link: a duplicate of it is this share's post.
+      const existing = (error.details as { existingId?: string }).existingId;
+      if (existing) return published(db, share, { externalId: existing, url: null });
+      const found = await lookup(to!, post).catch(() => "unknown" as const);
+      if (found && found !== "unknown") return published(db, share, found);
+      return finish(db, share, { status: "needs_attention", errorCode: "duplicate_unresolved", lastError: error.message });
+    }
+    if (error.kind === "rateLimited") {
+      await release(db, share, error.message);
+      throw new RetryLater(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, error.message);
+    }
+    if (error.kind === "unavailable" && !options.lastAttempt) {
+      // Maybe posted (a timeout after the network took it): the next try looks first.
+      await release(db, share, error.message);
+      throw error;
+    }
+    if (error.kind === "unauthorized") {
+      await markConnectionBroken(db, connection!, "revoked", error.message).catch((e) => log.error({ err: e }, "could not mark the connection"));
+    }
+    return fail(`network_${error.kind}`, error.message);
+  }
+}

@@ -1,8 +1,9 @@
 import type { Redis } from "ioredis";
-import { checkConnections } from "@/lib/connections";
+import { checkConnections, refreshExpiringTokens } from "@/lib/connections";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { beat, runMaintenance } from "@/lib/maintenance";
+import { reconcileShares } from "@/lib/shares/reconcile";
 import { runDueLifecycle } from "@/lib/stories";
 import type { Processors } from "../runtime";
 
@@ -24,5 +25,11 @@ export function lifecycleProcessors(redis: Redis): Processors<"lifecycle"> {
       return result;
     },
     "connections.check": async () => checkConnections(db()),
+    "shares.reconcile": async () => {
+      const result = await reconcileShares(db());
+      if (result.requeued || result.recovered || result.reachRequeued) log.info(result, "the reconciler queued shares Redis had lost");
+      return result;
+    },
+    "connections.refresh": async () => refreshExpiringTokens(db()),
   };
 }

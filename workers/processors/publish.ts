@@ -1,23 +1,35 @@
 import { DelayedError, type Job } from "bullmq";
+import type { Redis } from "ioredis";
 import { db } from "@/lib/db";
-import { RetryLater, publishShare } from "@/lib/shares/publish";
 import type { PublishQueue } from "@/lib/queue";
+import { RetryLater, publishShare } from "@/lib/shares/publish";
 import type { Processors } from "../runtime";
 
 /**
- * One processor for every network's publish queue: it publishes the share the job names.
- * A RetryLater with the network's own wait moves the job by that wait; otherwise BullMQ's
- * backoff applies.
+ * Each network's queue as a whole, across every worker (BullMQ's limiter is global): at
+ * most this many publishes a second, under the per-account windows of ./rate-limit.
  */
-export function publishProcessors(): Processors<PublishQueue> {
+export const networkLimiter: Record<PublishQueue, { max: number; duration: number }> = {
+  "publish-x": { max: 20, duration: 1_000 },
+  "publish-linkedin": { max: 20, duration: 1_000 },
+  "publish-mastodon": { max: 50, duration: 1_000 },
+  "publish-bluesky": { max: 50, duration: 1_000 },
+};
+
+/**
+ * One processor for every network's publish queue: it publishes the share the job names.
+ * A rate limit moves the job by the wait without spending an attempt; any other throw
+ * takes BullMQ's backoff, and the last attempt ends the share failed with its reason.
+ */
+export function publishProcessors(redis: Redis): Processors<PublishQueue> {
   return {
-    "share.publish": async ({ shareId }, job: Job) => {
+    "share.publish": async ({ shareId }, job: Job, token?: string) => {
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       try {
-        return await publishShare(db(), shareId, { lastAttempt });
+        return await publishShare(db(), redis, shareId, { lastAttempt });
       } catch (error) {
-        if (error instanceof RetryLater && error.delayMs !== undefined && job.token) {
-          await job.moveToDelayed(Date.now() + error.delayMs, job.token);
+        if (error instanceof RetryLater && token) {
+          await job.moveToDelayed(Date.now() + error.delayMs, token);
           throw new DelayedError();
         }
         throw error;

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action } from "@/lib/auth/guard";
-import { cancelShare, confirmIntentShare, editShare, retryShare } from "@/lib/shares";
+import { cancelShare, confirmIntentShare, editShare, markPosted, retryShare } from "@/lib/shares";
 import { isLocalDateTime, localToInstant } from "@/lib/time";
 import { timeZoneOf } from "../time-zone";
 
@@ -35,6 +35,12 @@ export const retryShareAction = action({ roles: employee, input: z.object({ shar
 
 export const answerIntentAction = action({ roles: employee, input: z.object({ shareId: id, posted: z.boolean() }) }, async ({ shareId, posted }, ctx) => {
   await confirmIntentShare(ctx.db, ctx.scope, ctx.userId, shareId, posted);
+  revalidatePath("/queue");
+  return true;
+});
+
+export const markPostedAction = action({ roles: employee, input: z.object({ shareId: id }) }, async ({ shareId }, ctx) => {
+  await markPosted(ctx.db, ctx.scope, ctx.userId, shareId);
   revalidatePath("/queue");
   return true;
 });

@@ -8,7 +8,7 @@ import type { ActionResult } from "@/lib/auth/guard";
 import { ConfirmContent, ModalContent } from "../../_components/modal";
 import { Badge, Button, Card, buttonClass, inputClass } from "../../_components/ui";
 import { useActionFeedback } from "../../_components/use-action-feedback";
-import { answerIntentAction, cancelShareAction, editShareAction, retryShareAction } from "./actions";
+import { answerIntentAction, cancelShareAction, editShareAction, markPostedAction, retryShareAction } from "./actions";
 
 type Row = {
   id: string;
@@ -175,6 +175,17 @@ export function ShareList({ shares, timeZone }: { shares: Row[]; timeZone: strin
                       </Button>
                       <Button variant="secondary" disabled={pending} onClick={() => run(() => answerIntentAction({ shareId: row.id, posted: false }), t("markedNotPosted"))}>
                         {t("no")}
+                      </Button>
+                    </>
+                  ) : null}
+                  {row.status === "needs_attention" ? (
+                    <>
+                      <span className="self-center text-sm text-slate-800">{t("checkNetwork")}</span>
+                      <Button disabled={pending} onClick={() => run(() => markPostedAction({ shareId: row.id }), t("markedPosted"))}>
+                        {t("itIsThere")}
+                      </Button>
+                      <Button variant="secondary" disabled={pending} onClick={() => run(() => retryShareAction({ shareId: row.id }), t("retrying"))}>
+                        {t("postAgain")}
                       </Button>
                     </>
                   ) : null}

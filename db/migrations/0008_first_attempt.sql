@@ -1,0 +1,1 @@
+ALTER TABLE "shares" ADD COLUMN "first_attempt_at" timestamp with time zone;

@@ -1,0 +1,39 @@
+import { and, inArray, isNotNull, lt } from "drizzle-orm";
+import { socialConnections } from "@/db/schema";
+import type { Database } from "@/lib/db";
+import { log } from "@/lib/log";
+import { refreshConnection } from "./tokens";
+
+/** Renew access tokens this long before they expire, so no post starts with a dying one. */
+export const REFRESH_AHEAD_MS = 20 * 60_000;
+
+/**
+ * Renews every access token that expires within REFRESH_AHEAD_MS and has a refresh token
+ * (X every two hours, Bluesky's JWTs). One failure does not stop the rest; a refused
+ * refresh marks its connection (refreshConnection does that and tells the person).
+ */
+export async function refreshExpiringTokens(db: Database, now = new Date()): Promise<{ refreshed: number; failed: number }> {
+  const due = await db
+    .select({ id: socialConnections.id })
+    .from(socialConnections)
+    .where(
+      and(
+        inArray(socialConnections.status, ["active", "expiring"]),
+        isNotNull(socialConnections.refreshTokenEnc),
+        lt(socialConnections.tokenExpiresAt, new Date(now.getTime() + REFRESH_AHEAD_MS)),
+      ),
+    )
+    .limit(1000);
+  let refreshed = 0;
+  let failed = 0;
+  for (const { id } of due) {
+    try {
+      await refreshConnection(db, id, now, REFRESH_AHEAD_MS);
+      refreshed++;
+    } catch (error) {
+      failed++;
+      log.warn({ err: error, connectionId: id }, "token refresh ahead of expiry failed");
+    }
+  }
+  return { refreshed, failed };
+}

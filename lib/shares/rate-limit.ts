@@ -1,0 +1,59 @@
+import type { Redis } from "ioredis";
+import type { NetworkId } from "@/db/schema";
+import { queuePrefix } from "@/lib/queue";
+
+type Window = { max: number; windowMs: number };
+
+/**
+ * How many posts may go out, per account and per network (Ripple's app as a whole), from
+ * each network's documented limits (networks.md), a little under them so other calls
+ * fit too:
+ *  - X: POST /2/tweets 100 per 15 minutes per user and 10,000 per 24 hours per app;
+ *  - Mastodon: 300 requests per 5 minutes per account, every /api call counted;
+ *  - Bluesky: 5,000 points an hour per account, a record write costing 3;
+ *  - LinkedIn: member and application limits appear only in the developer portal
+ *    (UNVERIFIED): a conservative 150 posts a day per member.
+ */
+export const postLimits: Record<"linkedin" | "x" | "mastodon" | "bluesky", { account: Window; app?: Window }> = {
+  x: { account: { max: 95, windowMs: 15 * 60_000 }, app: { max: 9_500, windowMs: 24 * 60 * 60_000 } },
+  mastodon: { account: { max: 250, windowMs: 5 * 60_000 } },
+  bluesky: { account: { max: 1_600, windowMs: 60 * 60_000 } },
+  linkedin: { account: { max: 150, windowMs: 24 * 60 * 60_000 } },
+};
+
+/**
+ * Sliding windows in Redis: a post is allowed when every window (the account's, the
+ * app's) saw fewer than its `max` in its last `windowMs`, so no stretch of that length —
+ * wherever the network starts its own — ever gets more. One Lua script, so it is atomic
+ * across every worker. Returns 0 and records the post when allowed, else the
+ * milliseconds until a place frees up (recording nothing).
+ */
+const SLIDING_WINDOWS = `
+local now = tonumber(ARGV[1])
+local member = ARGV[2]
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[1 + i * 2])
+  local max = tonumber(ARGV[2 + i * 2])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) >= max then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    wait = math.max(wait, tonumber(oldest[2]) + window - now, 1)
+  end
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, tonumber(ARGV[1 + i * 2]))
+end
+return 0
+`;
+
+export async function takePostSlot(redis: Redis, network: NetworkId, connectionId: string, shareId: string, now = Date.now()): Promise<number> {
+  const limits = postLimits[network as keyof typeof postLimits];
+  if (!limits) return 0;
+  const windows: Array<[string, Window]> = [[`${queuePrefix()}:post-window:account:${connectionId}`, limits.account]];
+  if (limits.app) windows.push([`${queuePrefix()}:post-window:app:${network}`, limits.app]);
+  const args = [String(now), shareId, ...windows.flatMap(([, w]) => [String(w.windowMs), String(w.max)])];
+  return Number(await redis.eval(SLIDING_WINDOWS, windows.length, ...windows.map(([key]) => key), ...args));
+}

@@ -1,0 +1,64 @@
+import { and, eq, gt, inArray, lt } from "drizzle-orm";
+import { shares } from "@/db/schema";
+import type { Database } from "@/lib/db";
+import { getQueue, publishQueueFor } from "@/lib/queue";
+import { hasPostingApi } from "./networks";
+import { STALE_PUBLISHING_MS } from "./publish";
+import { enqueuePublish, publishJobId } from "./publish-queue";
+import { REACH_POLLS_MS, scheduleReachPolls } from "./reach-schedule";
+
+const LIVE_STATES = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
+const BATCH = 200;
+
+async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>) {
+  for (let i = 0; i < items.length; i += BATCH) await Promise.all(items.slice(i, i + BATCH).map(fn));
+}
+
+/**
+ * Postgres is the truth and Redis may lose everything: every minute, each share that
+ * should have a publish job and has none (or only a finished one) is queued again — the
+ * scheduled ones at their time, the ones a dead worker left in "publishing" at once (the
+ * publisher then recovers them) — and published shares get their remaining reach polls
+ * back. Idempotent: job ids come from the shares.
+ */
+export async function reconcileShares(db: Database, now = new Date()): Promise<{ requeued: number; recovered: number; reachRequeued: number }> {
+  const waiting = await db
+    .select({ id: shares.id, network: shares.network, mode: shares.mode, status: shares.status, scheduledAt: shares.scheduledAt, publishingStartedAt: shares.publishingStartedAt })
+    .from(shares)
+    .where(and(eq(shares.mode, "api"), inArray(shares.status, ["scheduled", "publishing"])))
+    .orderBy(shares.scheduledAt)
+    .limit(20_000);
+  let requeued = 0;
+  let recovered = 0;
+  await inBatches(waiting, async (share) => {
+    if (!hasPostingApi(share.network)) return;
+    const job = await getQueue(publishQueueFor(share.network)).getJob(publishJobId(share.id));
+    const state = job ? await job.getState() : null;
+    if (state && LIVE_STATES.has(state)) return;
+    if (share.status === "scheduled") {
+      await enqueuePublish(share, now.getTime());
+      requeued++;
+    } else {
+      // Left in publishing with no live job: a dead worker. Queue it for when it counts as stale.
+      const staleAt = (share.publishingStartedAt?.getTime() ?? now.getTime()) + STALE_PUBLISHING_MS;
+      await enqueuePublish({ ...share, status: "scheduled", scheduledAt: new Date(Math.max(now.getTime(), staleAt + 1_000)) }, now.getTime());
+      recovered++;
+    }
+  });
+
+  const oldestPolled = new Date(now.getTime() - REACH_POLLS_MS.at(-1)!);
+  const published = await db
+    .select({ id: shares.id, publishedAt: shares.publishedAt })
+    .from(shares)
+    .where(and(eq(shares.mode, "api"), eq(shares.status, "published"), gt(shares.publishedAt, oldestPolled), lt(shares.publishedAt, now)))
+    .limit(50_000);
+  let reachRequeued = 0;
+  await inBatches(published, async (share) => {
+    const next = REACH_POLLS_MS.findIndex((after) => share.publishedAt!.getTime() + after > now.getTime());
+    if (next === -1) return;
+    if (await getQueue("reach").getJob(`reach-${share.id}-${next}`)) return;
+    await scheduleReachPolls(share.id, share.publishedAt!, now.getTime());
+    reachRequeued++;
+  });
+  return { requeued, recovered, reachRequeued };
+}
