@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
-import type { Database } from "@/lib/db";
+import type { Database, DbOrTx, Tx } from "@/lib/db";
 import { getQueue, heartbeatKey, HEARTBEAT_TTL_SECONDS, queueNames, type QueueName } from "@/lib/queue";
 
 type Check = { ok: boolean; latencyMs: number; error?: string };
@@ -13,9 +13,88 @@ export type HealthReport = {
   redis: Check;
   queues: { ok: boolean; error?: string; counts: Partial<Record<QueueName, QueueCounts>> };
   workers: { ok: boolean; lastHeartbeatAt: string | null; ageSeconds: number | null };
+  /** Read from Postgres; informational only (never turns the status to "down"). */
+  publishing: PublishingState & { ok: boolean; error?: string };
+};
+
+export type PublishingState = {
+  /** Scheduled API shares whose time passed more than OVERDUE_AFTER_SECONDS ago. */
+  overdue: number;
+  oldestOverdueSeconds: number | null;
+  /** Shares that ended failed in the last hour (by their last update). */
+  failedLastHour: number;
 };
 
 const TIMEOUT_MS = 2_000;
+
+/** A scheduled API share this late should have gone out: the workers are down, stuck or its job was lost. */
+export const OVERDUE_AFTER_SECONDS = 120;
+
+/** Rejects when `work` has not settled within `ms` (the work itself goes on; callers bound it server-side too). */
+export async function withDeadline<T>(work: Promise<T>, ms: number, what = "query"): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A read bounded twice: Postgres cancels the statement after `ms` (statement_timeout,
+ * local to a transaction), and the caller stops waiting shortly after, for the case
+ * where no connection can be had at all.
+ */
+export async function boundedRead<T>(db: DbOrTx, ms: number, read: (tx: Tx) => Promise<T>, what = "query"): Promise<T> {
+  const work = db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(1, Math.round(ms))}`));
+    return read(tx);
+  });
+  // Nobody awaits the transaction after the deadline: keep its late failure from being unhandled.
+  work.catch(() => {});
+  return withDeadline(work, ms + 250, what);
+}
+
+/**
+ * Overdue scheduled API shares and the failures of the last hour, in one statement
+ * (the (status, scheduled_at) index serves both halves). Intent shares stay "scheduled"
+ * until the employee posts them, so they are never overdue.
+ */
+export async function readPublishingState(db: DbOrTx, timeoutMs = TIMEOUT_MS): Promise<PublishingState> {
+  const rows = await boundedRead(
+    db,
+    timeoutMs,
+    (tx) =>
+      tx.execute<{ overdue: string | number; oldest: string | number | null; failed: string | number }>(sql`
+        select
+          count(*) filter (where status = 'scheduled') as overdue,
+          extract(epoch from now() - min(scheduled_at) filter (where status = 'scheduled')) as oldest,
+          count(*) filter (where status = 'failed') as failed
+        from shares
+        where (status = 'scheduled' and mode = 'api' and scheduled_at < now() - make_interval(secs => ${OVERDUE_AFTER_SECONDS}))
+           or (status = 'failed' and updated_at >= now() - interval '1 hour')`),
+    "publishing state",
+  );
+  const row = rows[0];
+  return {
+    overdue: Number(row?.overdue ?? 0),
+    oldestOverdueSeconds: row?.oldest === null || row?.oldest === undefined ? null : Math.max(0, Math.round(Number(row.oldest))),
+    failedLastHour: Number(row?.failed ?? 0),
+  };
+}
+
+async function publishingReport(db: Database): Promise<HealthReport["publishing"]> {
+  try {
+    return { ok: true, ...(await readPublishingState(db)) };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message || String(error), overdue: 0, oldestOverdueSeconds: null, failedLastHour: 0 };
+  }
+}
 
 async function timed(probe: () => Promise<unknown>): Promise<Check> {
   const started = performance.now();
@@ -37,11 +116,11 @@ async function timed(probe: () => Promise<unknown>): Promise<Check> {
 
 /**
  * Postgres, Redis and the queues, each with a bounded timeout. "down" when Postgres or
- * Redis is unreachable (the web cannot serve); stale workers are reported but do not
- * take the web out of a load balancer.
+ * Redis is unreachable (the web cannot serve); stale workers and overdue or failed
+ * shares are reported but do not take the web out of a load balancer.
  */
 export async function checkHealth(db: Database, redis: Redis): Promise<HealthReport> {
-  const [postgres, redisCheck] = await Promise.all([timed(() => db.execute(sql`select 1`)), timed(() => redis.ping())]);
+  const [postgres, redisCheck, publishing] = await Promise.all([timed(() => db.execute(sql`select 1`)), timed(() => redis.ping()), publishingReport(db)]);
   const counts: HealthReport["queues"]["counts"] = {};
   let queuesOk = redisCheck.ok;
   let queuesError: string | undefined = redisCheck.ok ? undefined : "Redis unreachable";
@@ -72,5 +151,6 @@ export async function checkHealth(db: Database, redis: Redis): Promise<HealthRep
       lastHeartbeatAt: lastHeartbeat === null ? null : new Date(lastHeartbeat).toISOString(),
       ageSeconds: age,
     },
+    publishing,
   };
 }

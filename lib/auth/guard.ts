@@ -130,6 +130,12 @@ type RouteOptions<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>
   roles: RoleRequirement;
   /** session: browser cookies; token: Authorization: Bearer (API v1); either: both accepted. */
   auth: "session" | "token" | "either";
+  /**
+   * "redirect": a signed-out browser asking for a page (GET, Accept: text/html) is sent
+   * to sign in and back, as requireMember does, for route handlers that serve a whole
+   * page (the queue dashboard). Every other request still gets the 401 problem.
+   */
+  onUnauthenticated?: "problem" | "redirect";
   params?: P;
   query?: Q;
   body?: B;
@@ -154,6 +160,18 @@ async function tokenContext(request: Request): Promise<AuthContext | null | "inv
   };
 }
 
+function wantsPage(request: Request): boolean {
+  return request.method === "GET" && (request.headers.get("accept") ?? "").includes("text/html");
+}
+
+/** To sign in and back to this URL; a session without a membership to the error page, as requireMember. */
+async function signInRedirect(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const session = await getSession();
+  const location = session?.userId ? "/signin/error?error=NoMembership" : `/signin?callbackUrl=${encodeURIComponent(url.pathname + url.search)}`;
+  return new Response(null, { status: 307, headers: { location, "cache-control": "no-store" } });
+}
+
 /**
  * Wraps a route handler: authenticates (session or bearer token), checks the role,
  * validates params, query and JSON body with zod, and answers every failure as RFC 9457
@@ -174,6 +192,7 @@ export function route<
         ctx = fromToken;
       }
       if (!ctx && options.auth !== "token") ctx = await sessionContext();
+      if (!ctx && options.onUnauthenticated === "redirect" && wantsPage(request)) return await signInRedirect(request);
       if (!ctx) return problem(401, "Unauthorized", "Sign in or send an API token.", instance, options.auth === "session" ? {} : { "WWW-Authenticate": "Bearer" });
       if (!satisfies(ctx.roles, options.roles)) return problem(403, "Forbidden", "Your role does not allow this.", instance);
 

@@ -1,11 +1,13 @@
 import { getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
+import { isOperator } from "@/lib/ops/operators";
 import { SubNav } from "../../_components/sub-nav";
 
 /** Every admin page requires the admin role; the pages check it again themselves. */
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
-  await requireMember(["admin"]);
+  const member = await requireMember(["admin"]);
   const t = await getTranslations("admin");
+  const operator = await isOperator(member.db, member.userId);
   return (
     <>
       <SubNav
@@ -17,6 +19,8 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           { href: "/admin/guidelines", label: t("guidelines.title") },
           { href: "/admin/webhooks", label: t("webhooks.title") },
           { href: "/admin/audit", label: t("audit.title") },
+          // The queue dashboard spans every organisation: only for those who run the installation.
+          ...(operator ? [{ href: "/admin/queues", label: t("queues.title") }] : []),
         ]}
       />
       {children}

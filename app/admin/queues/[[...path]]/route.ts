@@ -1,0 +1,80 @@
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { HonoAdapter } from "@bull-board/hono";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { Hono } from "hono";
+import { route, type AuthContext } from "@/lib/auth/guard";
+import { problem } from "@/lib/problem";
+import { isOperator } from "@/lib/ops/operators";
+import { getQueue, queueNames } from "@/lib/queue";
+
+/**
+ * The queue dashboard (bull-board) at /admin/queues: its own full-page UI, its JSON API
+ * and its static files, all behind the admin role. Admins may act on jobs there (retry,
+ * promote, clean), so writes are refused unless the browser says they come from this
+ * origin (Sec-Fetch-Site), on top of the session cookie's SameSite.
+ *
+ * The packages are in next.config.js serverExternalPackages: bull-board finds its UI
+ * (HTML template and static files) through require.resolve at run time, which only
+ * works when it is loaded from node_modules rather than bundled.
+ */
+export const dynamic = "force-dynamic";
+
+const BASE_PATH = "/admin/queues";
+
+let board: Hono | undefined;
+
+function dashboard(): Hono {
+  if (!board) {
+    const serverAdapter = new HonoAdapter(serveStatic).setBasePath(BASE_PATH);
+    createBullBoard({
+      queues: queueNames.map((name) => new BullMQAdapter(getQueue(name))),
+      // @bull-board/hono 9.10.1 carries its own copy of @bull-board/api 9.10.1 for types
+      // only (its code needs ejs and hono); the adapter interface is the same in 9.10.2.
+      serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]["serverAdapter"],
+      options: { uiConfig: { boardTitle: "Ripple queues", miscLinks: [{ text: "Ripple", url: "/admin" }] } },
+    });
+    board = new Hono().route(BASE_PATH, serverAdapter.registerPlugin());
+  }
+  return board;
+}
+
+function crossSite(request: Request): boolean {
+  const site = request.headers.get("sec-fetch-site");
+  return site !== null && site !== "same-origin";
+}
+
+type Input = { request: Request; ctx: AuthContext };
+
+/** Admins who do not run the installation (lib/ops/operators) get a 403. */
+function notOperator(request: Request): Response {
+  return problem(403, "Forbidden", "The queue dashboard is for the people who run this installation (OPERATOR_EMAILS).", new URL(request.url).pathname);
+}
+
+async function write({ request, ctx }: Input): Promise<Response> {
+  if (!(await isOperator(ctx.db, ctx.userId))) return notOperator(request);
+  if (crossSite(request)) return problem(403, "Forbidden", "Queue changes are accepted from this site only.", new URL(request.url).pathname);
+  return dashboard().fetch(request);
+}
+
+/**
+ * The page without its Google Fonts stylesheet: an admin's browser is not sent to a third
+ * party (GDPR); the UI falls back to the system fonts.
+ */
+async function withoutThirdParties(response: Response): Promise<Response> {
+  if (!response.headers.get("content-type")?.startsWith("text/html")) return response;
+  const html = (await response.text()).replace(/<link[^>]*fonts\.(?:googleapis|gstatic)\.com[^>]*>/g, "");
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  headers.set("cache-control", "no-store");
+  return new Response(html, { status: response.status, headers });
+}
+
+/** The UI (a signed-out browser is sent to sign in), its static files and its read API. */
+export const GET = route({ roles: ["admin"], auth: "session", onUnauthenticated: "redirect" }, async ({ request, ctx }) =>
+  (await isOperator(ctx.db, ctx.userId)) ? withoutThirdParties(await dashboard().fetch(request)) : notOperator(request),
+);
+/** The dashboard's actions: retry, promote, clean, pause, add and edit jobs. */
+export const POST = route({ roles: ["admin"], auth: "session" }, write);
+export const PUT = route({ roles: ["admin"], auth: "session" }, write);
+export const PATCH = route({ roles: ["admin"], auth: "session" }, write);
