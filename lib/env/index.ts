@@ -115,6 +115,8 @@ const fields = z.object({
     LINKEDIN_CLIENT_SECRET: optionalString,
     LINKEDIN_AUTH_URL: optionalUrl(["http:", "https:"], "LinkedIn's OAuth host").default("https://www.linkedin.com"),
     LINKEDIN_API_URL: optionalUrl(["http:", "https:"], "LinkedIn's API host").default("https://api.linkedin.com"),
+    /** The LinkedIn app has the Community Management API's analytics product: ask members for r_member_postAnalytics. */
+    LINKEDIN_POST_ANALYTICS: bool,
     /**
      * The LinkedIn-Version header (YYYYMM) of the versioned /rest API. LinkedIn keeps a
      * version active for about a year and answers 426 NONEXISTENT_VERSION after that; the

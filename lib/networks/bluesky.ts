@@ -5,8 +5,18 @@ import type { NetworkId } from "@/db/schema";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { safeFetch, safeFetchAsFetch, UnsafeFetchError } from "@/lib/net/safe-fetch";
-import { fetchFailure, normalizeServerUrl, retryAfterMs, sameLink, textHasLink } from "./http";
-import { NetworkError, type AccountContext, type OutgoingPost, type PasswordAdapter, type Profile, type PublishedPost, type TokenSet } from "./types";
+import { fetchFailure, inChunks, normalizeServerUrl, postMetrics, retryAfterMs, sameLink, textHasLink } from "./http";
+import { measureText } from "./measure";
+import {
+  NetworkError,
+  type AccountContext,
+  type MetricsResult,
+  type OutgoingPost,
+  type PasswordAdapter,
+  type Profile,
+  type PublishedPost,
+  type TokenSet,
+} from "./types";
 
 /**
  * Bluesky, on any PDS, with a handle and an app password (networks.md §5).
@@ -34,6 +44,13 @@ import { NetworkError, type AccountContext, type OutgoingPost, type PasswordAdap
  *   resumeSession(), which refreshes, and so rotates the refresh JWT, on every call). An
  *   expired access JWT (400 ExpiredToken) makes the agent refresh and repeat the call;
  *   the renewed pair goes to ctx.saveTokens.
+ * - Metrics: app.bsky.feed.getPosts on the AppView (BLUESKY_APPVIEW_URL), at most 25
+ *   at:// URIs per call, without a token (the counts are public, so a revoked app
+ *   password does not stop them): likeCount, repostCount, replyCount, quoteCount,
+ *   bookmarkCount; no impressions or clicks (null). Counts appear only once the AppView
+ *   has indexed the post, so a URI missing from the answer is checked at the account's
+ *   PDS (com.atproto.repo.getRecord, public): RecordNotFound → "gone"; the record still
+ *   there (the AppView lags) or the PDS not answering → no answer this time.
  *
  * Why not atproto OAuth: it requires PAR, DPoP-bound tokens and a client_id that is the
  * URL of a public client-metadata document the person's PDS must fetch. A self-hosted
@@ -258,6 +275,26 @@ async function recordAt(agent: AtpAgent, did: string, post: OutgoingPost): Promi
   return ours ? { externalId: data.uri, url: blueskyPostUrl(did, rkey) } : "taken";
 }
 
+/** Posts per app.bsky.feed.getPosts (networks.md §5). */
+const GET_POSTS_MAX_URIS = 25;
+
+/**
+ * Whether a post the AppView does not show is gone from its repository: true when the PDS
+ * says RecordNotFound, false when the record is there, null when the PDS does not answer.
+ */
+async function recordGone(service: string, uri: string): Promise<boolean | null> {
+  const parts = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(uri);
+  if (!parts) return null;
+  try {
+    await agentFor(service).com.atproto.repo.getRecord({ repo: parts[1]!, collection: parts[2]!, rkey: parts[3]! });
+    return false;
+  } catch (error) {
+    if (error instanceof XRPCError && error.error === "RecordNotFound") return true;
+    log.info({ err: error, uri }, "bluesky: could not tell whether a post the AppView does not show still exists");
+    return null;
+  }
+}
+
 export const bluesky: PasswordAdapter = {
   id: "bluesky",
   kind: "password",
@@ -322,6 +359,34 @@ export const bluesky: PasswordAdapter = {
       return found === "taken" ? "unknown" : found;
     });
   },
+
+  async metrics(ctx, _tokens, posts) {
+    const result: MetricsResult = new Map();
+    const appview = env().BLUESKY_APPVIEW_URL;
+    const uris = [...new Set(posts.map((p) => p.externalId))];
+    for (const chunk of inChunks(uris, GET_POSTS_MAX_URIS)) {
+      let views;
+      try {
+        views = (await agentFor(appview).app.bsky.feed.getPosts({ uris: chunk })).data.posts;
+      } catch (error) {
+        throw blueskyError(error, "reading post counts", appview);
+      }
+      const measuredAt = new Date();
+      for (const view of views) {
+        if (!chunk.includes(view.uri)) continue;
+        result.set(
+          view.uri,
+          postMetrics({ reactions: view.likeCount, reposts: view.repostCount, replies: view.replyCount, quotes: view.quoteCount, saves: view.bookmarkCount }, measuredAt),
+        );
+      }
+    }
+    for (const uri of uris) {
+      if (!result.has(uri) && (await recordGone(serviceOf(ctx), uri)) === true) result.set(uri, "gone");
+    }
+    return result;
+  },
+
+  measure: (text, options) => measureText("bluesky", text, options),
 
   async profile(ctx, tokens) {
     const service = serviceOf(ctx);

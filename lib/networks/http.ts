@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { NetworkId } from "@/db/schema";
 import { envFor } from "@/lib/env";
 import { safeFetch, UnsafeFetchError, type SafeFetchOptions } from "@/lib/net/safe-fetch";
-import { NetworkError, type NetworkErrorKind } from "./types";
+import { NetworkError, type NetworkErrorKind, type PostMetrics } from "./types";
 
 /**
  * The base every adapter calls the network through: one place that sends the request
@@ -319,4 +319,37 @@ export function intHeader(headers: Record<string, string>, name: string): number
   const value = headers[name];
   if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
   return Number(value.trim());
+}
+
+/** The figures of PostMetrics (everything but when and whence). */
+export type MetricFigures = Omit<PostMetrics, "measuredAt" | "source">;
+
+/**
+ * PostMetrics from what a network reported: a figure it did not report (undefined or
+ * null, or not a finite number ≥ 0) is null, never 0.
+ */
+export function postMetrics(reported: Partial<Record<keyof MetricFigures, number | null | undefined>>, measuredAt = new Date()): PostMetrics {
+  const figure = (name: keyof MetricFigures) => {
+    const value = reported[name];
+    return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+  };
+  return {
+    impressions: figure("impressions"),
+    reached: figure("reached"),
+    reactions: figure("reactions"),
+    reposts: figure("reposts"),
+    replies: figure("replies"),
+    quotes: figure("quotes"),
+    clicks: figure("clicks"),
+    saves: figure("saves"),
+    measuredAt,
+    source: "network",
+  };
+}
+
+/** Splits a list into runs of at most `size` (networks that take a limited number of ids per call). */
+export function inChunks<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let at = 0; at < items.length; at += size) chunks.push(items.slice(at, at + size));
+  return chunks;
 }

@@ -4,6 +4,7 @@ import {
   apiUrl,
   expectBody,
   networkFetch,
+  postMetrics,
   oauthTokenSchema,
   queryString,
   refreshGrantClassifier,
@@ -13,8 +14,10 @@ import {
   textHasLink,
   tokenSetFrom,
   type Classifier,
+  type MetricFigures,
 } from "./http";
-import { NetworkError, type AccountContext, type OAuthAdapter, type OutgoingPost, type TokenSet } from "./types";
+import { measureText } from "./measure";
+import { NetworkError, type AccountContext, type MetricsResult, type OAuthAdapter, type OutgoingPost, type TokenSet } from "./types";
 
 /**
  * LinkedIn: a member posts as themselves (networks.md §1).
@@ -44,9 +47,25 @@ import { NetworkError, type AccountContext, type OAuthAdapter, type OutgoingPost
  *   DUPLICATE_POST naming the post that exists, or posts if the first attempt never
  *   arrived. findPost (GET /rest/posts?q=author) needs r_member_social, which LinkedIn
  *   grants to select developers only: without it the answer is "unknown".
+ * - Metrics: GET /rest/memberCreatorPostAnalytics?q=entity&entity=(share:<urn>) (or
+ *   (ugc:<urn>) for a urn:li:ugcPost) &queryType=…&aggregation=TOTAL, one call per metric
+ *   type (IMPRESSION, MEMBERS_REACHED, RESHARE, REACTION, COMMENT, and POST_SAVE where the
+ *   API version offers it: a 400 for that type alone leaves saves null), with the /rest
+ *   headers and X-RestLi-Method finder. Needs r_member_postAnalytics: without it
+ *   LinkedIn answers 403, "forbidden".
+ *   A 404 means the member deleted the post: "gone". A metric type with no element in
+ *   the answer is null (the element shape is UNVERIFIED in networks.md). LinkedIn reports
+ *   no link clicks and no quotes to members: null. Ripple asks for
+ *   r_member_postAnalytics only when LINKEDIN_POST_ANALYTICS is on: asking for a scope
+ *   the app's products lack fails the whole consent (unauthorized_scope_error).
  */
 
 export const LINKEDIN_SCOPES = ["openid", "profile", "email", "w_member_social"] as const;
+
+/** The scopes Ripple asks members for: post analytics only where the app has that product. */
+export function linkedinScopes(): readonly string[] {
+  return env().LINKEDIN_POST_ANALYTICS ? [...LINKEDIN_SCOPES, "r_member_postAnalytics"] : LINKEDIN_SCOPES;
+}
 
 /** The author URN of a member's posts. */
 export function linkedinAuthorUrn(externalId: string): string {
@@ -137,6 +156,54 @@ async function authorId(ctx: AccountContext, tokens: TokenSet): Promise<string> 
   return ctx.account?.externalId ?? (await linkedin.profile(ctx, tokens)).externalId;
 }
 
+/** The analytics finder's metric types and the PostMetrics figure each one fills. */
+const ANALYTICS_METRICS = [
+  ["IMPRESSION", "impressions"],
+  ["MEMBERS_REACHED", "reached"],
+  ["RESHARE", "reposts"],
+  ["REACTION", "reactions"],
+  ["COMMENT", "replies"],
+  // In the 2026-03 documentation only (networks.md §1): an API version without it answers 400.
+  ["POST_SAVE", "saves"],
+] as const satisfies ReadonlyArray<readonly [string, keyof MetricFigures]>;
+const OPTIONAL_METRICS = new Set<string>(["POST_SAVE"]);
+
+const analyticsSchema = z.object({
+  elements: z.array(z.object({ count: z.number().nonnegative().optional(), metricType: z.string().optional() }).passthrough()),
+});
+
+/**
+ * The finder's entity parameter for a post URN, Rest.li 2.0 style: the structure
+ * characters literal, the URN inside percent-encoded. null for a URN the finder does not
+ * take (urn:li:activity:…, which a duplicate answer can name).
+ */
+export function linkedinAnalyticsEntity(urn: string): string | null {
+  if (/^urn:li:share:\d+$/.test(urn)) return `(share:${encodeURIComponent(urn)})`;
+  if (/^urn:li:ugcPost:\d+$/.test(urn)) return `(ugc:${encodeURIComponent(urn)})`;
+  return null;
+}
+
+/** One metric type's total for one post: the count, null when LinkedIn gives none, "gone" for a deleted post. */
+async function analyticsCount(tokens: TokenSet, entity: string, metricType: string): Promise<number | null | "gone"> {
+  const query = `q=entity&entity=${entity}&${queryString({ queryType: metricType, aggregation: "TOTAL" })}`;
+  let response;
+  try {
+    response = await networkFetch(
+      "linkedin",
+      `${apiUrl(env().LINKEDIN_API_URL, "/rest/memberCreatorPostAnalytics")}?${query}`,
+      { bearer: tokens.accessToken, headers: restHeaders("finder") },
+      classify,
+    );
+  } catch (error) {
+    if (error instanceof NetworkError && (error.status === 404 || error.status === 410)) return "gone";
+    if (error instanceof NetworkError && error.status === 400 && OPTIONAL_METRICS.has(metricType)) return null;
+    throw error;
+  }
+  const { elements } = expectBody("linkedin", "post analytics", analyticsSchema, response.body);
+  const counted = elements.filter((e) => e.count !== undefined && (e.metricType === undefined || e.metricType === metricType));
+  return counted.length === 0 ? null : counted.reduce((sum, e) => sum + (e.count ?? 0), 0);
+}
+
 function restHeaders(method: "create" | "finder"): Record<string, string> {
   return { ...linkedinRestHeaders(), "X-RestLi-Method": method };
 }
@@ -153,7 +220,9 @@ const userinfoSchema = z.object({
 export const linkedin: OAuthAdapter = {
   id: "linkedin",
   kind: "oauth",
-  scopes: LINKEDIN_SCOPES,
+  get scopes() {
+    return linkedinScopes();
+  },
   pkce: false,
   clientSource: {
     kind: "configured",
@@ -168,7 +237,7 @@ export const linkedin: OAuthAdapter = {
       response_type: "code",
       client_id: client.clientId,
       redirect_uri: client.redirectUri,
-      scope: LINKEDIN_SCOPES.join(" "),
+      scope: linkedinScopes().join(" "),
       state,
     });
     return `${apiUrl(env().LINKEDIN_AUTH_URL, "/oauth/v2/authorization")}?${query}`;
@@ -181,7 +250,7 @@ export const linkedin: OAuthAdapter = {
       { form: { grant_type: "authorization_code", code, redirect_uri: client.redirectUri, client_id: client.clientId, client_secret: client.clientSecret } },
       classify,
     );
-    return tokenSetFrom(expectBody("linkedin", "the token request", oauthTokenSchema, response.body), Date.now(), LINKEDIN_SCOPES);
+    return tokenSetFrom(expectBody("linkedin", "the token request", oauthTokenSchema, response.body), Date.now(), linkedinScopes());
   },
 
   async refresh({ client }, tokens) {
@@ -240,6 +309,27 @@ export const linkedin: OAuthAdapter = {
     });
     return found === null || found === "unknown" ? found : { externalId: found.id, url: linkedinPostUrl(found.id) };
   },
+
+  async metrics(_ctx, tokens, posts) {
+    const result: MetricsResult = new Map();
+    // Posts one after the other (LinkedIn's daily limits are per member and app), the
+    // metric types of a post side by side.
+    for (const { externalId } of posts) {
+      const entity = linkedinAnalyticsEntity(externalId);
+      if (!entity) continue;
+      const counts = await Promise.all(ANALYTICS_METRICS.map(([metricType]) => analyticsCount(tokens, entity, metricType)));
+      if (counts.includes("gone")) {
+        result.set(externalId, "gone");
+        continue;
+      }
+      const figures: Partial<Record<keyof MetricFigures, number | null>> = {};
+      ANALYTICS_METRICS.forEach(([, figure], i) => (figures[figure] = counts[i] as number | null));
+      result.set(externalId, postMetrics(figures));
+    }
+    return result;
+  },
+
+  measure: (text, options) => measureText("linkedin", text, options),
 
   async profile(_ctx, tokens) {
     const response = await networkFetch("linkedin", apiUrl(env().LINKEDIN_API_URL, "/v2/userinfo"), { bearer: tokens.accessToken }, classify);

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { env } from "@/lib/env";
-import { apiUrl, expectBody, networkFetch, normalizeServerUrl, oauthTokenSchema, queryString, searchRecentPosts, textHasLink, tokenSetFrom } from "./http";
-import { NetworkError, type AccountContext, type InstanceLimits, type OAuthAdapter, type RegisteredClient, type TokenSet } from "./types";
+import { apiUrl, expectBody, networkFetch, normalizeServerUrl, oauthTokenSchema, postMetrics, queryString, searchRecentPosts, textHasLink, tokenSetFrom } from "./http";
+import { measureText } from "./measure";
+import { NetworkError, type AccountContext, type InstanceLimits, type MetricsResult, type OAuthAdapter, type RegisteredClient, type TokenSet } from "./types";
 
 /**
  * Mastodon, on whichever instance the person uses (networks.md §4).
@@ -18,6 +19,12 @@ import { NetworkError, type AccountContext, type InstanceLimits, type OAuthAdapt
  *   the key for an hour and answers a repeat with the first status, so a retry within
  *   the hour cannot post twice. findPost covers later retries: the account's 20 latest
  *   statuses (GET /api/v1/accounts/:id/statuses) searched for the tracked link.
+ * - Metrics: GET /api/v1/statuses/:id per post, with the account's token (public
+ *   statuses need none, but a revoked token is then reported as "unauthorized" like
+ *   everywhere else): favourites_count, reblogs_count, replies_count, and quotes_count
+ *   where the server sends it (Mastodon 4.5 quotes, UNVERIFIED; null otherwise). Mastodon
+ *   counts no impressions, clicks or (public) bookmarks: null. 404 → "gone". The batch
+ *   GET /api/v1/statuses?id[]= exists only from 4.3 on, so one request per post.
  */
 
 export const MASTODON_SCOPES = ["read:accounts", "write:statuses", "read:statuses"] as const;
@@ -93,6 +100,13 @@ const statusListSchema = z.array(
     reblog: z.unknown().optional(),
   }),
 );
+
+const statusCountsSchema = z.object({
+  favourites_count: z.number().optional(),
+  reblogs_count: z.number().optional(),
+  replies_count: z.number().optional(),
+  quotes_count: z.number().nullable().optional(),
+});
 
 const FIND_PAGE_SIZE = 20;
 
@@ -198,6 +212,30 @@ export const mastodon: OAuthAdapter = {
     });
     return found === null || found === "unknown" ? found : { externalId: found.id, url: found.url ?? null };
   },
+
+  async metrics(ctx, tokens, posts) {
+    const result: MetricsResult = new Map();
+    for (const { externalId } of posts) {
+      let response;
+      try {
+        response = await networkFetch("mastodon", apiUrl(instanceOf(ctx), `/api/v1/statuses/${encodeURIComponent(externalId)}`), { bearer: tokens.accessToken });
+      } catch (error) {
+        if (error instanceof NetworkError && (error.status === 404 || error.status === 410)) {
+          result.set(externalId, "gone");
+          continue;
+        }
+        throw error;
+      }
+      const counts = expectBody("mastodon", "the status", statusCountsSchema, response.body);
+      result.set(
+        externalId,
+        postMetrics({ reactions: counts.favourites_count, reposts: counts.reblogs_count, replies: counts.replies_count, quotes: counts.quotes_count }),
+      );
+    }
+    return result;
+  },
+
+  measure: (text, options) => measureText("mastodon", text, options),
 
   async profile(ctx, tokens) {
     const instanceUrl = instanceOf(ctx);

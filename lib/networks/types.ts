@@ -1,4 +1,5 @@
 import type { NetworkId } from "@/db/schema";
+import type { Measurement, MeasureOptions } from "./measure";
 
 /**
  * One adapter per network with a posting API (LinkedIn, X, Mastodon, Bluesky), all
@@ -6,9 +7,10 @@ import type { NetworkId } from "@/db/schema";
  * "is this LinkedIn?": what differs is a property or a method of the adapter.
  *
  * Connecting an account (authorizeUrl/exchangeCode or login, profile, refresh, revoke),
- * publishing a share (publish) and finding out whether a share's post exists after an
- * interrupted attempt (findPost) go through the same interface; reach metrics will be
- * added the same way. Every failure is one of the NetworkError kinds below.
+ * publishing a share (publish), finding out whether a share's post exists after an
+ * interrupted attempt (findPost), reading a post's reach (metrics) and measuring a text
+ * as the network counts it (measure) go through the same interface. Every failure is one
+ * of the NetworkError kinds below.
  */
 
 /** The networks an employee can connect an account of. */
@@ -163,6 +165,43 @@ export type PublishedPost = {
 /** What findPost learnt: the post, null when it certainly does not exist, "unknown" when the network cannot tell. */
 export type FoundPost = PublishedPost | null | "unknown";
 
+/**
+ * A published post's counts as the network reports them at `measuredAt`. null where the
+ * network does not report the figure (to this token, for this post's age): never 0 for
+ * "unknown". Totals since publishing, not deltas.
+ */
+export type PostMetrics = {
+  /** Times shown: LinkedIn IMPRESSION, X impression_count; null on Mastodon and Bluesky (not reported). */
+  impressions: number | null;
+  /** Distinct members who saw it: LinkedIn MEMBERS_REACHED; null elsewhere. */
+  reached: number | null;
+  /** Likes, favourites, LinkedIn reactions. */
+  reactions: number | null;
+  /** Reshares, retweets, reblogs (boosts), reposts. */
+  reposts: number | null;
+  /** Replies, comments. */
+  replies: number | null;
+  /** Quote posts (X, Bluesky, Mastodon 4.5+ when it says); null on LinkedIn (quoting is a reshare there). */
+  quotes: number | null;
+  /** Link clicks the network counted: X url_link_clicks (author's token, posts under 30 days); null elsewhere. */
+  clicks: number | null;
+  /** Saves and bookmarks: X bookmark_count, Bluesky bookmarkCount, LinkedIn POST_SAVE where offered. */
+  saves: number | null;
+  measuredAt: Date;
+  source: "network";
+};
+
+/** A post to read metrics for: its id at the network and when it was published (X's 30-day cutoff). */
+export type MeasuredPost = { externalId: string; publishedAt: Date };
+
+/**
+ * metrics' answer by externalId: the counts, or "gone" when the network says the post no
+ * longer exists (deleted by its author, or its account is gone): stop polling it quietly.
+ * A post absent from the map got no answer this time (Bluesky: not indexed by the AppView
+ * yet; LinkedIn: a URN the analytics API does not take): ask again at the next poll.
+ */
+export type MetricsResult = Map<string, PostMetrics | "gone">;
+
 /** What both kinds of adapter share. */
 interface AdapterBase {
   readonly id: ConnectableNetwork;
@@ -178,6 +217,21 @@ interface AdapterBase {
   revoke?(ctx: AccountContext, tokens: TokenSet): Promise<void>;
   /** Who the account is and, where the network tells, how many follow it. */
   profile(ctx: AccountContext, tokens: TokenSet): Promise<Profile>;
+  /**
+   * A text's length as this network counts it (lib/networks/measure.ts measureText for
+   * this network: the same numbers the composer and POST /api/v1/compose/check show).
+   * Mastodon: pass the instance's limit and characters_reserved_per_url in options.
+   */
+  measure(text: string, options?: MeasureOptions): Measurement;
+  /**
+   * Reach of the account's published posts, in one batch (the adapter splits it where
+   * the network takes fewer ids per call: X 100, Bluesky 25). Failures of the whole call
+   * are NetworkErrors as elsewhere: "unauthorized" (a revoked or expired token),
+   * "forbidden" (the scope is missing: LinkedIn without r_member_postAnalytics),
+   * "rateLimited" with retryAfterMs, "unavailable". A single deleted post is not a
+   * failure: it is "gone" in the answer. See MetricsResult.
+   */
+  metrics?(ctx: AccountContext, tokens: TokenSet, posts: readonly MeasuredPost[]): Promise<MetricsResult>;
   /**
    * Posts one share. Failures are NetworkErrors; "rateLimited" and "unavailable" are
    * transient, every other kind is permanent for this attempt.

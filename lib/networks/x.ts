@@ -3,9 +3,11 @@ import { env } from "@/lib/env";
 import {
   apiUrl,
   expectBody,
+  inChunks,
   intHeader,
   networkFetch,
   oauthTokenSchema,
+  postMetrics,
   queryString,
   refreshGrantClassifier,
   retryAfterMs,
@@ -15,7 +17,8 @@ import {
   tokenSetFrom,
   type Classifier,
 } from "./http";
-import { NetworkError, type AccountContext, type OAuthAdapter, type OAuthClient, type PublishedPost, type TokenSet } from "./types";
+import { measureText } from "./measure";
+import { NetworkError, type AccountContext, type MetricsResult, type OAuthAdapter, type OAuthClient, type PostMetrics, type PublishedPost, type TokenSet } from "./types";
 
 /**
  * X: OAuth 2.0 authorisation code with PKCE (S256) as a confidential client (Basic auth
@@ -34,6 +37,15 @@ import { NetworkError, type AccountContext, type OAuthAdapter, type OAuthClient,
  *   x-rate-limit-* headers; a success hands them back (PublishedPost.rateLimit).
  * - findPost: GET /2/users/:id/tweets (the 20 latest, with entities) searched for the
  *   tracked link, which X shows as a t.co link with the original in entities.urls[].
+ * - Metrics: GET /2/tweets?ids=<≤100>&tweet.fields=… with the author's user token.
+ *   public_metrics (likes, retweets, replies, quotes, bookmarks, impressions) for every
+ *   post; non_public_metrics and organic_metrics (url_link_clicks, the author's
+ *   impression count) only for posts under 30 days old, so older posts are asked for
+ *   public_metrics alone (a separate request) and their clicks are null. A post X still
+ *   refuses the private fields for (a Field Authorization Error: its clock and ours
+ *   differ, or the token is not the author's) is asked again for public_metrics alone.
+ *   An id X reports as not found, or leaves out of its answer, is "gone". 429 waits
+ *   until x-rate-limit-reset as for publishing.
  */
 
 export const X_SCOPES = ["tweet.read", "tweet.write", "users.read", "offline.access"] as const;
@@ -110,6 +122,89 @@ const timelineSchema = z.object({
   meta: z.object({ next_token: z.string().optional() }).optional(),
   errors: z.array(z.unknown()).optional(),
 });
+
+const countsSchema = z.record(z.string(), z.number().nullable().optional());
+
+const lookupSchema = z.object({
+  data: z
+    .array(
+      z.object({
+        id: z.string().min(1),
+        public_metrics: countsSchema.optional(),
+        non_public_metrics: countsSchema.optional(),
+        organic_metrics: countsSchema.optional(),
+      }),
+    )
+    .optional(),
+  // Inline errors for ids X does not answer (networks.md §2: InlineErrorV2).
+  errors: z
+    .array(
+      z
+        .object({
+          value: z.string().optional(),
+          resource_id: z.string().optional(),
+          resource_type: z.string().optional(),
+          title: z.string().optional(),
+          type: z.string().optional(),
+        })
+        .passthrough(),
+    )
+    .optional(),
+});
+
+/** Ids per GET /2/tweets (networks.md §2). */
+const LOOKUP_MAX_IDS = 100;
+/** non_public_metrics and organic_metrics exist for posts under 30 days old; an hour to spare for clocks. */
+const PRIVATE_METRICS_MS = 30 * 24 * 3600_000 - 3600_000;
+const PUBLIC_FIELDS = "public_metrics";
+const ALL_FIELDS = "public_metrics,non_public_metrics,organic_metrics";
+
+type LookupError = NonNullable<z.infer<typeof lookupSchema>["errors"]>[number];
+const isNotFound = (e: LookupError) => e.title === "Not Found Error" || /resource-not-found/.test(e.type ?? "");
+const isFieldRefused = (e: LookupError) => e.title === "Field Authorization Error" || /not-authorized-for-field/.test(e.type ?? "");
+
+function xPostMetrics(post: NonNullable<z.infer<typeof lookupSchema>["data"]>[number], measuredAt: Date): PostMetrics {
+  const pub = post.public_metrics ?? {};
+  const priv = post.non_public_metrics ?? {};
+  const organic = post.organic_metrics ?? {};
+  return postMetrics(
+    {
+      impressions: priv.impression_count ?? organic.impression_count ?? pub.impression_count,
+      reactions: pub.like_count,
+      reposts: pub.retweet_count,
+      replies: pub.reply_count,
+      quotes: pub.quote_count,
+      clicks: priv.url_link_clicks ?? organic.url_link_clicks,
+      saves: pub.bookmark_count,
+    },
+    measuredAt,
+  );
+}
+
+/**
+ * One GET /2/tweets for up to 100 ids: their metrics into `result`, "gone" for the ids X
+ * does not know (any more); returns the ids X refused the requested private fields for.
+ */
+async function lookupMetrics(tokens: TokenSet, ids: string[], fields: string, result: MetricsResult): Promise<string[]> {
+  const query = queryString({ ids: ids.join(","), "tweet.fields": fields });
+  const response = await networkFetch("x", `${apiUrl(env().X_API_URL, "/2/tweets")}?${query}`, { bearer: tokens.accessToken }, classify);
+  const answer = expectBody("x", "the posts' metrics", lookupSchema, response.body);
+  const measuredAt = new Date();
+  for (const post of answer.data ?? []) if (ids.includes(post.id)) result.set(post.id, xPostMetrics(post, measuredAt));
+  const refused: string[] = [];
+  const errored = new Set<string>();
+  for (const error of answer.errors ?? []) {
+    const id = error.resource_id ?? error.value;
+    if (!id || !ids.includes(id) || result.has(id)) continue;
+    errored.add(id);
+    if (isFieldRefused(error) && fields !== PUBLIC_FIELDS) refused.push(id);
+    else if (isNotFound(error)) result.set(id, "gone");
+    // Any other error (a protected or suspended author…): no answer this time.
+  }
+  // Neither in data nor in errors: X does not know it.
+  for (const id of ids) if (!result.has(id) && !errored.has(id)) result.set(id, "gone");
+  return refused;
+}
 
 const FIND_PAGE_SIZE = 20;
 const T_CO = /https?:\/\/t\.co\/[0-9A-Za-z]+/g;
@@ -222,6 +317,19 @@ export const x: OAuthAdapter = {
     });
     return found === null || found === "unknown" ? found : { externalId: found.id, url: xPostUrl(found.id, account.handle) };
   },
+
+  async metrics(_ctx, tokens, posts) {
+    const result: MetricsResult = new Map();
+    const now = Date.now();
+    const ids = [...new Set(posts.map((p) => p.externalId))];
+    const recent = new Set(posts.filter((p) => now - p.publishedAt.getTime() < PRIVATE_METRICS_MS).map((p) => p.externalId));
+    const publicOnly = ids.filter((id) => !recent.has(id));
+    for (const chunk of inChunks([...recent], LOOKUP_MAX_IDS)) publicOnly.push(...(await lookupMetrics(tokens, chunk, ALL_FIELDS, result)));
+    for (const chunk of inChunks(publicOnly, LOOKUP_MAX_IDS)) await lookupMetrics(tokens, chunk, PUBLIC_FIELDS, result);
+    return result;
+  },
+
+  measure: (text, options) => measureText("x", text, options),
 
   async profile(_ctx, tokens) {
     const response = await networkFetch("x", `${apiUrl(env().X_API_URL, "/2/users/me")}?user.fields=public_metrics`, { bearer: tokens.accessToken }, classify);
