@@ -18,7 +18,7 @@ export {
 export { currentStatus, disconnect, effectiveExpiry, EXPIRY_WARNING_MS, listConnections, refreshFollowers, type ConnectionStatus, type ConnectionView } from "./manage";
 export * from "./schemas";
 export { decryptTokens, secretContext } from "./secrets";
-export { accountContext, connectionTokens, markConnectionBroken, refreshConnection } from "./tokens";
+export { accountContext, actingContext, connectionTokens, markConnectionBroken, refreshConnection } from "./tokens";
 
 import { adapters, isAvailable } from "@/lib/networks/registry";
 import { connectableNetworks, type ConnectableNetwork } from "@/lib/networks/types";

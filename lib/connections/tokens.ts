@@ -20,6 +20,24 @@ export async function accountContext(db: DbOrTx, connection: Pick<SocialConnecti
   return { instanceUrl: connection.instanceUrl, client };
 }
 
+/**
+ * The context for acting as the account (publishing, looking up, reading metrics): its
+ * server and client, who it is (saves the adapters a who-am-I request per call) and where
+ * tokens an adapter renewed on the way are stored (Bluesky rotates its refresh JWT).
+ */
+export async function actingContext(db: Database, connection: SocialConnection): Promise<AccountContext> {
+  return {
+    ...(await accountContext(db, connection)),
+    account: { externalId: connection.externalId, handle: connection.handle },
+    saveTokens: async (tokens) => {
+      await db
+        .update(socialConnections)
+        .set({ ...encryptTokens(connection.id, tokens), lastError: null })
+        .where(eq(socialConnections.id, connection.id));
+    },
+  };
+}
+
 function needsRefresh(tokens: TokenSet, now: number, marginMs = REFRESH_MARGIN_MS): boolean {
   return tokens.refreshToken !== null && tokens.expiresAt !== null && tokens.expiresAt.getTime() - now < marginMs;
 }

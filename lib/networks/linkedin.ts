@@ -224,6 +224,7 @@ export const linkedin: OAuthAdapter = {
     return linkedinScopes();
   },
   pkce: false,
+  postUrl: linkedinPostUrl,
   clientSource: {
     kind: "configured",
     load() {

@@ -211,6 +211,8 @@ interface AdapterBase {
    * hour). Within it a recovery simply repeats the call; absent: no such window.
    */
   readonly idempotencyWindowMs?: number;
+  /** The public address of a post from its id alone, where the network's addresses allow (a LinkedIn URN). */
+  postUrl?(externalId: string): string;
   /** Renew the access token with the refresh token. Absent where the network has no refresh (Mastodon). */
   refresh?(ctx: AccountContext, tokens: TokenSet): Promise<TokenSet>;
   /** Revoke the grant at the network. Absent where the API offers no revocation (LinkedIn). */

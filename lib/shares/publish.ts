@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { and, eq, lt, lte, sql } from "drizzle-orm";
 import { shares, socialConnections, stories, trackedLinks, users, type Share, type SocialConnection } from "@/db/schema";
-import { accountContext, connectionTokens, markConnectionBroken } from "@/lib/connections";
+import { actingContext, connectionTokens, markConnectionBroken, refreshConnection } from "@/lib/connections";
 import type { Database } from "@/lib/db";
 import { isDemoConnection, postToDemoNetwork } from "@/lib/demo-network";
 import { findBlockedPhrases } from "@/lib/governance/blocked-words";
@@ -86,11 +86,15 @@ async function published(db: Database, share: Share, post: PublishedPost): Promi
   return outcome;
 }
 
-/** Back to scheduled (nothing reached the network, or it may be tried again safely). */
-async function release(db: Database, share: Share, lastError: string | null) {
+/**
+ * Back to scheduled, to be tried again. `reachedNetwork` false: this try certainly posted
+ * nothing (a rate limit refused it), so it gives its attempt back — the next try is not a
+ * "second try" that must first look for an earlier post.
+ */
+async function release(db: Database, share: Share, lastError: string | null, reachedNetwork = true) {
   await db
     .update(shares)
-    .set({ status: "scheduled", lastError })
+    .set({ status: "scheduled", lastError, ...(reachedNetwork ? {} : { attempts: sql`greatest(${shares.attempts} - 1, 0)` }) })
     .where(and(eq(shares.id, share.id), eq(shares.status, "publishing")));
 }
 
@@ -104,7 +108,7 @@ async function target(db: Database, connection: SocialConnection): Promise<Targe
   const adapter = adapterFor(connection.network);
   const tokens = await connectionTokens(db, connection);
   if (!tokens) throw new NetworkError(connection.network, "unauthorized", "The account's tokens were erased");
-  return { kind: "network", connection, adapter, ctx: await accountContext(db, connection), tokens };
+  return { kind: "network", connection, adapter, ctx: await actingContext(db, connection), tokens };
 }
 
 async function send(db: Database, to: Target, post: OutgoingPost): Promise<PublishedPost> {
@@ -198,7 +202,7 @@ export async function publishShare(db: Database, redis: Redis, shareId: string, 
   if (to.kind === "network") {
     const wait = await takePostSlot(redis, connection.network, connection.id, share.id);
     if (wait > 0) {
-      await release(db, share, null);
+      await release(db, share, null, false);
       throw new RetryLater(wait, `The account's rate limit allows the next post in ${Math.ceil(wait / 1000)} s`);
     }
   }
@@ -206,25 +210,60 @@ export async function publishShare(db: Database, redis: Redis, shareId: string, 
   try {
     return await published(db, share, await send(db, to, post));
   } catch (error) {
-    return handleFailure(error);
+    let renewed: Target | null;
+    try {
+      renewed = await renewedAfter(error, to);
+    } catch (refreshError) {
+      return handleFailure(refreshError);
+    }
+    if (!renewed) return handleFailure(error);
+    to = renewed;
+    try {
+      return await published(db, share, await send(db, to, post));
+    } catch (again) {
+      return handleFailure(again);
+    }
+  }
+
+  /**
+   * A 401 although the connection holds a refresh token: the access token died before the
+   * expiry the network gave (revoked, or its clock ahead of ours). A 401 posted nothing, so
+   * renew the token once and try again. Null when there is nothing to renew with or the
+   * network refused the refresh (refreshConnection then marked the connection).
+   */
+  async function renewedAfter(error: unknown, current: Target): Promise<Target | null> {
+    if (!(error instanceof NetworkError) || error.kind !== "unauthorized" || current.kind !== "network" || !current.tokens.refreshToken || !current.adapter.refresh) return null;
+    try {
+      const tokens = await refreshConnection(db, current.connection.id, now, Number.POSITIVE_INFINITY);
+      return tokens && tokens.accessToken !== current.tokens.accessToken ? { ...current, tokens } : null;
+    } catch (refreshError) {
+      if (refreshError instanceof NetworkError && refreshError.kind === "unauthorized") return null;
+      throw refreshError;
+    }
   }
 
   async function handleFailure(error: unknown): Promise<PublishOutcome> {
     if (!(error instanceof NetworkError)) {
-      // Not the network's answer (a bug, the database): back to scheduled; the queue retries.
-      await release(db, share, String((error as Error)?.message ?? error));
+      const detail = String((error as Error)?.message ?? error);
+      // Not the network's answer (a bug, the database, a token that no longer decrypts):
+      // the queue retries; the last attempt ends the share with the reason kept.
+      if (options.lastAttempt) {
+        log.error({ err: error, shareId: share.id }, "share failed on its last attempt");
+        return fail("unknown", detail);
+      }
+      await release(db, share, detail);
       throw error;
     }
     if (error.kind === "duplicate") {
       // The text carries the share's own tracked link: a duplicate of it is this share's post.
-      const existing = (error.details as { existingId?: string }).existingId;
-      if (existing) return published(db, share, { externalId: existing, url: null });
+      const existing = error.existingId;
+      if (existing) return published(db, share, { externalId: existing, url: to!.kind === "network" ? (to!.adapter.postUrl?.(existing) ?? null) : null });
       const found = await lookup(to!, post).catch(() => "unknown" as const);
       if (found && found !== "unknown") return published(db, share, found);
       return finish(db, share, { status: "needs_attention", errorCode: "duplicate_unresolved", lastError: error.message });
     }
     if (error.kind === "rateLimited") {
-      await release(db, share, error.message);
+      await release(db, share, error.message, false);
       throw new RetryLater(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, error.message);
     }
     if (error.kind === "unavailable" && !options.lastAttempt) {

@@ -87,6 +87,8 @@ export interface XTweet {
   text: string;
   /** The text as sent. */
   sentText: string;
+  /** entities.urls: each t.co link in `text` with the link it stands for. */
+  urls: Array<{ start: number; end: number; url: string; expanded_url: string; display_url: string }>;
   createdAt: Date;
   deleted: boolean;
   publicMetrics: PublicMetrics;
@@ -287,15 +289,20 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
     });
   };
 
-  /** t.co wraps every link X finds. */
-  const wrapLinks = (text: string) => {
+  /** t.co wraps every link X finds; entities.urls says which link each t.co link stands for. */
+  const wrapLinks = (text: string): Pick<XTweet, "text" | "urls"> => {
     let out = "";
     let cursor = 0;
+    const urls: XTweet["urls"] = [];
     for (const url of twitterText.extractUrlsWithIndices(text)) {
-      out += `${text.slice(cursor, url.indices[0])}https://t.co/${randomToken(8).replace(/[-_]/g, "a").slice(0, 10)}`;
+      out += text.slice(cursor, url.indices[0]);
+      const short = `https://t.co/${randomToken(8).replace(/[-_]/g, "a").slice(0, 10)}`;
+      const expanded = /^https?:\/\//i.test(url.url) ? url.url : `http://${url.url}`;
+      urls.push({ start: [...out].length, end: [...out].length + short.length, url: short, expanded_url: expanded, display_url: url.url.replace(/^https?:\/\//i, "").slice(0, 26) });
+      out += short;
       cursor = url.indices[1];
     }
-    return out + text.slice(cursor);
+    return { text: out + text.slice(cursor), urls };
   };
 
   const createTweet = (req: FakeRequest) => {
@@ -314,7 +321,7 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
     const tweet: XTweet = {
       id: nextTweetId(),
       authorId: auth.user.id,
-      text: wrapLinks(text),
+      ...wrapLinks(text),
       sentText: text,
       createdAt: new Date(clock.now()),
       deleted: false,
@@ -368,6 +375,7 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
         edit_history_tweet_ids: [t.id],
         ...(fields.includes("author_id") && { author_id: t.authorId }),
         ...(fields.includes("created_at") && { created_at: t.createdAt.toISOString() }),
+        ...(fields.includes("entities") && t.urls.length > 0 && { entities: { urls: t.urls } }),
         ...(fields.includes("public_metrics") && { public_metrics: t.publicMetrics }),
         ...(fields.includes("non_public_metrics") && { non_public_metrics: t.nonPublicMetrics }),
         ...(fields.includes("organic_metrics") && { organic_metrics: t.organicMetrics }),

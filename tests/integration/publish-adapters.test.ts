@@ -284,34 +284,25 @@ describe("X", () => {
     const tweet = xFake.tweets.find((t) => t.id === made.externalId)!;
     const short = /https:\/\/t\.co\/\S+/.exec(tweet.text)![0];
 
-    // The fake leaves entities out: a t.co link without its expansion could be anything.
+    // X's answer to tweet.fields=entities,created_at: the t.co link with its expansion.
+    const isTimeline = (r: { method: string; path: string }) => r.method === "GET" && r.path === `/2/users/${user.id}/tweets`;
+    expect(await findPost(context("finder_x"), bearer(token), posted)).toEqual({ externalId: made.externalId, url: `https://x.com/finder_x/status/${made.externalId}` });
+    expect(tweet.text).toContain(short);
+    expect(tweet.text).not.toContain(posted.trackedUrl);
+
+    // When X leaves the expansion out, a t.co link could be anything.
+    const bare = { id: tweet.id, text: tweet.text, created_at: tweet.createdAt.toISOString(), edit_history_tweet_ids: [tweet.id] };
+    xFake.inject({ match: isTimeline, status: 200, body: { data: [bare], meta: { result_count: 1, newest_id: tweet.id, oldest_id: tweet.id } } });
     expect(await findPost(context("finder_x"), bearer(token), posted)).toBe("unknown");
 
-    // What X answers with tweet.fields=entities,created_at (the fake's post, with X's entities).
-    const timeline = {
-      data: [
-        {
-          id: tweet.id,
-          text: tweet.text,
-          created_at: tweet.createdAt.toISOString(),
-          edit_history_tweet_ids: [tweet.id],
-          entities: { urls: [{ start: tweet.text.indexOf(short), end: tweet.text.indexOf(short) + short.length, url: short, expanded_url: posted.trackedUrl, display_url: posted.trackedUrl.slice(8) }] },
-        },
-      ],
-      meta: { result_count: 1, newest_id: tweet.id, oldest_id: tweet.id },
-    };
-    const isTimeline = (r: { method: string; path: string }) => r.method === "GET" && r.path === `/2/users/${user.id}/tweets`;
-    xFake.inject({ match: isTimeline, status: 200, body: timeline });
-    expect(await findPost(context("finder_x"), bearer(token), posted)).toEqual({ externalId: made.externalId, url: `https://x.com/finder_x/status/${made.externalId}` });
     const lookup = xFake.requests.findLast(isTimeline)!;
     expect(lookup.query.get("max_results")).toBe("20");
     expect(lookup.query.get("tweet.fields")?.split(",")).toEqual(expect.arrayContaining(["entities", "created_at"]));
 
-    xFake.inject({ match: isTimeline, status: 200, body: timeline });
     expect(await findPost(context("finder_x"), bearer(token), share())).toBeNull();
 
     // A full page that stops short of the share's creation cannot rule the post out.
-    const newer = { ...timeline.data[0]!, created_at: new Date(Date.now() + 3_600_000).toISOString() };
+    const newer = { ...bare, created_at: new Date(Date.now() + 3_600_000).toISOString() };
     xFake.inject({ match: isTimeline, status: 200, body: { data: [newer], meta: { result_count: 1, next_token: "next" } } });
     expect(await findPost(context("finder_x"), bearer(token), share())).toBe("unknown");
 
