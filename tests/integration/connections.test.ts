@@ -21,7 +21,6 @@ import {
 import { decryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
-import { resetEnvForTests } from "@/lib/env";
 import { sendNoticeMail } from "@/lib/notifications/mail";
 import { x as xAdapter } from "@/lib/networks/x";
 import { mastodon as mastodonAdapter } from "@/lib/networks/mastodon";
@@ -34,6 +33,7 @@ import { startFakeX, type FakeX } from "../fakes/x";
 import { makeMember, makeOrganization } from "../support/factories";
 import { atprotoNetworkMissing, startAtprotoNetwork, type AtprotoNetwork } from "../support/atproto";
 import { startMailCatcher, type MailCatcher } from "../support/mail-catcher";
+import { envOverride } from "../support/env-override";
 
 /** The server actions and the callback route run with the session this says (Auth.js needs a live request otherwise). */
 const session = vi.hoisted(() => ({ current: null as null | { userId: string; orgId: string; orgName: string; roles: string[] } }));
@@ -50,15 +50,7 @@ let linkedin: FakeLinkedIn;
 let catcher: MailCatcher;
 
 const overrides: Record<string, string> = {};
-const saved: Record<string, string | undefined> = {};
-function setEnv(values: Record<string, string | undefined>) {
-  for (const [key, value] of Object.entries(values)) {
-    if (!(key in saved)) saved[key] = process.env[key];
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  resetEnvForTests();
-}
+const { set: setEnv, restore: restoreEnv } = envOverride();
 
 beforeAll(async () => {
   [mastodon, x, linkedin, catcher] = await Promise.all([
@@ -84,7 +76,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setEnv(saved);
+  restoreEnv();
   await Promise.all([mastodon?.close(), x?.close(), linkedin?.close(), catcher?.close()]);
 });
 

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AtpAgent } from "@atproto/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetEnvForTests } from "@/lib/env";
 import { bluesky } from "@/lib/networks/bluesky";
 import { linkedin } from "@/lib/networks/linkedin";
 import { mastodon } from "@/lib/networks/mastodon";
@@ -12,6 +11,7 @@ import { startFakeLinkedIn, type FakeLinkedIn } from "../fakes/linkedin";
 import { startFakeMastodon, type FakeMastodon } from "../fakes/mastodon";
 import { startFakeX, type FakeX } from "../fakes/x";
 import { atprotoNetworkMissing, startAtprotoNetwork, type AtprotoNetwork } from "../support/atproto";
+import { envOverride } from "../support/env-override";
 
 /**
  * Reading a published post's reach through the adapters (adapter.metrics) against the fake
@@ -31,15 +31,7 @@ let xFake: FakeX;
 let mastodonFake: FakeMastodon;
 let network: AtprotoNetwork | undefined;
 
-const saved: Record<string, string | undefined> = {};
-function setEnv(values: Record<string, string | undefined>) {
-  for (const [key, value] of Object.entries(values)) {
-    if (!(key in saved)) saved[key] = process.env[key];
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  resetEnvForTests();
-}
+const { set: setEnv, restore: restoreEnv } = envOverride();
 
 const hostOf = (url: string) => new URL(url).host;
 
@@ -62,7 +54,7 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
-  setEnv(saved);
+  restoreEnv();
   await Promise.all([linkedinFake?.close(), xFake?.close(), mastodonFake?.close(), network?.close()]);
 }, 90_000);
 

@@ -3,7 +3,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AppBskyEmbedExternal, type AppBskyFeedPost, AtpAgent } from "@atproto/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetEnvForTests } from "@/lib/env";
 import { bluesky, blueskyRecordKey } from "@/lib/networks/bluesky";
 import { linkedin } from "@/lib/networks/linkedin";
 import { mastodon } from "@/lib/networks/mastodon";
@@ -13,6 +12,7 @@ import { startFakeLinkedIn, type FakeLinkedIn } from "../fakes/linkedin";
 import { startFakeMastodon, type FakeMastodon } from "../fakes/mastodon";
 import { startFakeX, type FakeX } from "../fakes/x";
 import { atprotoNetworkMissing, startAtprotoNetwork, type AtprotoNetwork } from "../support/atproto";
+import { envOverride } from "../support/env-override";
 
 /**
  * The publishing half of the network adapters (publish and the recovery look-up findPost)
@@ -34,15 +34,7 @@ let mastodonFake: FakeMastodon;
 let network: AtprotoNetwork | undefined;
 let images: { url: string; close: () => Promise<void> };
 
-const saved: Record<string, string | undefined> = {};
-function setEnv(values: Record<string, string | undefined>) {
-  for (const [key, value] of Object.entries(values)) {
-    if (!(key in saved)) saved[key] = process.env[key];
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  resetEnvForTests();
-}
+const { set: setEnv, restore: restoreEnv } = envOverride();
 
 /** A story site: /card.png (small PNG), /huge.png (over Bluesky's 1,000,000-byte blob limit), /page (HTML). */
 async function startImageServer() {
@@ -81,7 +73,7 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
-  setEnv(saved);
+  restoreEnv();
   await Promise.all([linkedinFake?.close(), xFake?.close(), mastodonFake?.close(), images?.close(), network?.close()]);
 }, 90_000);
 

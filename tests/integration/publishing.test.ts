@@ -9,7 +9,6 @@ import { notifications, shares, socialConnections, stories, trackedLinks, type S
 import { completeConnect, decryptTokens, refreshExpiringTokens, startConnect } from "@/lib/connections";
 import { encryptTokens } from "@/lib/connections/secrets";
 import { closeDb, db } from "@/lib/db";
-import { resetEnvForTests } from "@/lib/env";
 import { locales } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/messages";
 import { trackedUrl } from "@/lib/links/tracked-links";
@@ -32,6 +31,7 @@ import { startFakeX, type FakeX, type XTweet } from "../fakes/x";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { acceptCurrentGuidelines, makeConnection, makeMember, makeOrganization, makePublishedStory } from "../support/factories";
 import { clearRedisPrefix } from "../support/test-env";
+import { envOverride } from "../support/env-override";
 
 /**
  * The publisher as a whole — publishShare, the reconciler, the publish worker, token
@@ -56,15 +56,7 @@ let linkedinFake: FakeLinkedIn;
 let xFake: FakeX;
 let mastodonFake: FakeMastodon;
 
-const saved: Record<string, string | undefined> = {};
-function setEnv(values: Record<string, string | undefined>) {
-  for (const [key, value] of Object.entries(values)) {
-    if (!(key in saved)) saved[key] = process.env[key];
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  resetEnvForTests();
-}
+const { set: setEnv, restore: restoreEnv } = envOverride();
 
 beforeAll(async () => {
   [database, linkedinFake, xFake, mastodonFake] = await Promise.all([
@@ -95,7 +87,7 @@ afterAll(async () => {
   await closeDb();
   await Promise.all([linkedinFake?.close(), xFake?.close(), mastodonFake?.close(), database?.drop()]);
   await clearRedisPrefix(process.env.REDIS_URL!, process.env.QUEUE_PREFIX!);
-  setEnv(saved);
+  restoreEnv();
 });
 
 // --- the scene: an organisation, a story, an employee and her accounts at the fakes -----
