@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bluesky } from "@/lib/networks/bluesky";
 import { linkedin } from "@/lib/networks/linkedin";
 import { mastodon } from "@/lib/networks/mastodon";
-import { NetworkError, type AccountContext, type MeasuredPost, type NetworkAdapter, type OutgoingPost, type PostMetrics, type TokenSet } from "@/lib/networks/types";
+import { type AccountContext, type MeasuredPost, type NetworkAdapter, type OutgoingPost, type PostMetrics, type TokenSet } from "@/lib/networks/types";
 import { x } from "@/lib/networks/x";
 import type { FakeRequest } from "../fakes/common";
 import { startFakeLinkedIn, type FakeLinkedIn } from "../fakes/linkedin";
@@ -12,6 +12,7 @@ import { startFakeMastodon, type FakeMastodon } from "../fakes/mastodon";
 import { startFakeX, type FakeX } from "../fakes/x";
 import { atprotoNetworkMissing, startAtprotoNetwork, type AtprotoNetwork } from "../support/atproto";
 import { envOverride } from "../support/env-override";
+import { failure } from "../support/network-error";
 
 /**
  * Reading a published post's reach through the adapters (adapter.metrics) against the fake
@@ -73,14 +74,6 @@ function share(): OutgoingPost {
 }
 
 /** The NetworkError a promise rejects with. */
-async function failure(promise: Promise<unknown>): Promise<NetworkError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(NetworkError);
-  return error as NetworkError;
-}
 
 function metricsOf(adapter: NetworkAdapter) {
   return adapter.metrics!.bind(adapter);

@@ -6,13 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bluesky, blueskyRecordKey } from "@/lib/networks/bluesky";
 import { linkedin } from "@/lib/networks/linkedin";
 import { mastodon } from "@/lib/networks/mastodon";
-import { NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type TokenSet } from "@/lib/networks/types";
+import { type AccountContext, type NetworkAdapter, type OutgoingPost, type TokenSet } from "@/lib/networks/types";
 import { x } from "@/lib/networks/x";
 import { startFakeLinkedIn, type FakeLinkedIn } from "../fakes/linkedin";
 import { startFakeMastodon, type FakeMastodon } from "../fakes/mastodon";
 import { startFakeX, type FakeX } from "../fakes/x";
 import { atprotoNetworkMissing, startAtprotoNetwork, type AtprotoNetwork } from "../support/atproto";
 import { envOverride } from "../support/env-override";
+import { failure } from "../support/network-error";
 
 /**
  * The publishing half of the network adapters (publish and the recovery look-up findPost)
@@ -96,14 +97,6 @@ function share(overrides: Partial<OutgoingPost> = {}): OutgoingPost {
 }
 
 /** The NetworkError a promise rejects with. */
-async function failure(promise: Promise<unknown>): Promise<NetworkError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(NetworkError);
-  return error as NetworkError;
-}
 
 function publishOf(adapter: NetworkAdapter) {
   return adapter.publish!.bind(adapter);
