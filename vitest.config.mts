@@ -24,6 +24,20 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // Workers as real processes against private Redis and PostgreSQL servers that the
+          // tests flush, kill and restart: one file at a time, minutes per test.
+          name: "faults",
+          include: ["tests/faults/**/*.test.ts"],
+          environment: "node",
+          pool: "forks",
+          fileParallelism: false,
+          testTimeout: 360_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -4,7 +4,8 @@ import { stripVTControlCharacters as plain } from "node:util";
 
 /**
  * `npm test`: lint, type check, unit tests, integration tests on the real PostgreSQL and
- * Redis, the production build and the Playwright suite in Chromium, in that order. Every
+ * Redis, the fault tests (workers killed, Redis flushed, PostgreSQL restarted, a 429
+ * storm), the production build and the Playwright suite in Chromium, in that order. Every
  * step runs even when an earlier one failed (except the browser tests, which need the
  * build), and the last line sums it all up.
  */
@@ -30,6 +31,7 @@ const steps: Step[] = [
   { name: "typecheck", args: [bin("typescript", "bin/tsc"), "--noEmit", "-p", "."] },
   { name: "unit", args: [bin("vitest", "vitest.mjs"), "run", "--project", "unit"], count: vitestCount },
   { name: "integration", args: [bin("vitest", "vitest.mjs"), "run", "--project", "integration"], count: vitestCount },
+  { name: "faults", args: [bin("vitest", "vitest.mjs"), "run", "--project", "faults"], count: vitestCount },
   { name: "build", args: [bin("next", "dist/bin/next"), "build"] },
   { name: "e2e", args: [bin("@playwright/test", "cli.js"), "test"], needs: "build", count: playwrightCount },
 ];

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import http, { type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -210,6 +211,8 @@ export async function startFakeServer(setup: ServerSetup): Promise<FakeServer> {
   const requests: FakeRequest[] = [];
   const faults: Array<Fault & { left: number }> = [];
   const closing = new AbortController();
+  // Every request in flight waits on this one signal (latency): thousands at once are normal.
+  setMaxListeners(0, closing.signal);
   let latencyMs = setup.latencyMs ?? 0;
   const decorate = (req: FakeRequest, reply: FakeResponse) => (setup.decorate ? setup.decorate(req, reply) : reply);
 

@@ -2,11 +2,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
 export const projectRoot = path.resolve(__dirname, "..", "..");
-const tsxCli = require.resolve("tsx/cli");
 
-/** Starts a TypeScript entry point of the project (workers/*.ts) with tsx, output prefixed. */
+/**
+ * Starts a TypeScript entry point of the project (workers/*.ts) with tsx, output prefixed.
+ * One process (node --import tsx), not tsx's launcher with the script in a child of its
+ * own: a signal to the returned process, SIGKILL included, reaches the script itself.
+ */
 export function startScript(script: string, env: Record<string, string>, tag: string): ChildProcess {
-  const child = spawn(process.execPath, [tsxCli, script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const forward = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) =>
     stream.on("data", (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) if (line.trim()) out.write(`[${tag}] ${line}\n`);
