@@ -10,7 +10,7 @@ import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type PublishedPost, type TokenSet } from "@/lib/networks/types";
 import { getOrganizationSettings } from "@/lib/orgs";
-import { takePostSlot } from "./rate-limit";
+import { refusedByNetwork, takePostSlot } from "./rate-limit";
 import { scheduleReachPolls } from "./reach-schedule";
 
 export type PublishOutcome = "published" | "skipped" | "failed" | "needs_attention";
@@ -263,8 +263,10 @@ export async function publishShare(db: Database, redis: Redis, shareId: string, 
       return finish(db, share, { status: "needs_attention", errorCode: "duplicate_unresolved", lastError: error.message });
     }
     if (error.kind === "rateLimited") {
+      const wait = error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS;
+      if (connection) await refusedByNetwork(redis, connection.network, connection.id, share.id, wait);
       await release(db, share, error.message, false);
-      throw new RetryLater(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, error.message);
+      throw new RetryLater(wait, error.message);
     }
     if (error.kind === "unavailable" && !options.lastAttempt) {
       // Maybe posted (a timeout after the network took it): the next try looks first.

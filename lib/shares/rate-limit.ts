@@ -26,13 +26,17 @@ export const postLimits: Record<"linkedin" | "x" | "mastodon" | "bluesky", { acc
  * app's) saw fewer than its `max` in its last `windowMs`, so no stretch of that length —
  * wherever the network starts its own — ever gets more. One Lua script, so it is atomic
  * across every worker. Returns 0 and records the post when allowed, else the
- * milliseconds until a place frees up (recording nothing).
+ * milliseconds until a place frees up (recording nothing). KEYS[1] is the account's block
+ * (refusedByNetwork): while it lasts nothing is allowed.
  */
 const SLIDING_WINDOWS = `
 local now = tonumber(ARGV[1])
 local member = ARGV[2]
+local blocked = redis.call('PTTL', KEYS[1])
+if blocked > 0 then return blocked end
 local wait = 0
-for i, key in ipairs(KEYS) do
+for i = 2, #KEYS do
+  local key = KEYS[i]
   local window = tonumber(ARGV[1 + i * 2])
   local max = tonumber(ARGV[2 + i * 2])
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
@@ -42,18 +46,39 @@ for i, key in ipairs(KEYS) do
   end
 end
 if wait > 0 then return wait end
-for i, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now, member)
-  redis.call('PEXPIRE', key, tonumber(ARGV[1 + i * 2]))
+for i = 2, #KEYS do
+  redis.call('ZADD', KEYS[i], now, member)
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1 + i * 2]))
 end
 return 0
 `;
 
-export async function takePostSlot(redis: Redis, network: NetworkId, connectionId: string, shareId: string, now = Date.now()): Promise<number> {
+const blockKey = (connectionId: string) => `${queuePrefix()}:post-block:account:${connectionId}`;
+
+function windowsOf(network: NetworkId, connectionId: string): Array<[string, Window]> {
   const limits = postLimits[network as keyof typeof postLimits];
-  if (!limits) return 0;
+  if (!limits) return [];
   const windows: Array<[string, Window]> = [[`${queuePrefix()}:post-window:account:${connectionId}`, limits.account]];
   if (limits.app) windows.push([`${queuePrefix()}:post-window:app:${network}`, limits.app]);
-  const args = [String(now), shareId, ...windows.flatMap(([, w]) => [String(w.windowMs), String(w.max)])];
-  return Number(await redis.eval(SLIDING_WINDOWS, windows.length, ...windows.map(([key]) => key), ...args));
+  return windows;
+}
+
+/**
+ * The network refused an account's post with a rate limit and said for how long. The post
+ * did not happen, so it gives its place in the windows back; and every other share of the
+ * account waits out the same time instead of each trying at once and being refused in turn.
+ */
+export async function refusedByNetwork(redis: Redis, network: NetworkId, connectionId: string, shareId: string, waitMs: number): Promise<void> {
+  const batch = redis.multi();
+  for (const [key] of windowsOf(network, connectionId)) batch.zrem(key, shareId);
+  if (waitMs > 0) batch.set(blockKey(connectionId), "1", "PX", Math.ceil(waitMs));
+  await batch.exec();
+}
+
+export async function takePostSlot(redis: Redis, network: NetworkId, connectionId: string, shareId: string, now = Date.now()): Promise<number> {
+  const windows = windowsOf(network, connectionId);
+  if (windows.length === 0) return 0;
+  // ARGV[1 + i * 2] and ARGV[2 + i * 2] are the window and max of KEYS[i]; KEYS[1] is the block.
+  const args = [String(now), shareId, "0", "0", ...windows.flatMap(([, w]) => [String(w.windowMs), String(w.max)])];
+  return Number(await redis.eval(SLIDING_WINDOWS, windows.length + 1, blockKey(connectionId), ...windows.map(([key]) => key), ...args));
 }

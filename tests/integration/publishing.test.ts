@@ -162,6 +162,11 @@ const POST_PATH: Record<Network, string> = { x: "/2/tweets", mastodon: "/api/v1/
 const fakeOf = (network: Network) => ({ x: xFake, mastodon: mastodonFake, linkedin: linkedinFake })[network];
 
 /** The account's create-post requests the fake received (faults included). */
+/** As if the wait a network's 429 imposed on the account were over. */
+async function waitedOut(who: Account) {
+  await redis().del(`${queuePrefix()}:post-block:account:${who.connection.id}`);
+}
+
 function postRequests(network: Network, who: Account): FakeRequest[] {
   return fakeOf(network).requests.filter((r) => r.method === "POST" && r.path === POST_PATH[network] && r.headers.authorization === `Bearer ${who.accessToken}`);
 }
@@ -433,6 +438,7 @@ describe("a network's answer", () => {
     expect(wait.delayMs).toBeLessThanOrEqual(reset * 1000 - before);
     expect(await reload(share.id)).toMatchObject({ status: "scheduled", errorCode: null });
 
+    await waitedOut(who);
     expect(await publishShare(db(), redis(), share.id)).toBe("published");
     expect(postsAt("x", who)).toHaveLength(1);
   });
@@ -447,6 +453,15 @@ describe("a network's answer", () => {
     expect(wait.delayMs).toBe(90_000);
     expect(await reload(share.id)).toMatchObject({ status: "scheduled" });
     expect(postsAt("mastodon", who)).toHaveLength(0);
+
+    // The account's other shares wait out the same time without asking the network again.
+    const other = await schedule(s, who.connection);
+    const tried = postRequests("mastodon", who).length;
+    const otherWait = await retryLater(publishShare(db(), redis(), other.id));
+    expect(otherWait.delayMs).toBeGreaterThan(80_000);
+    expect(otherWait.delayMs).toBeLessThanOrEqual(90_000);
+    expect(postRequests("mastodon", who)).toHaveLength(tried);
+    expect(await reload(other.id)).toMatchObject({ status: "scheduled", attempts: 0 });
   });
 
   it("429 with RateLimit-Reset (unix seconds): RetryLater until the reset, back to scheduled", async () => {
@@ -476,6 +491,7 @@ describe("a network's answer", () => {
     await retryLater(publishShare(db(), redis(), share.id));
     expect(await reload(share.id)).toMatchObject({ status: "scheduled" });
 
+    await waitedOut(who);
     expect(await publishShare(db(), redis(), share.id)).toBe("published");
     expect(postsAt("x", who)).toHaveLength(1);
     // One try reached X.
