@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { and, eq, lt, lte, sql } from "drizzle-orm";
-import { shares, socialConnections, stories, trackedLinks, users, type Share, type SocialConnection } from "@/db/schema";
+import { organizations, shares, socialConnections, stories, trackedLinks, users, type Share, type SocialConnection } from "@/db/schema";
 import { actingContext, connectionTokens, markConnectionBroken, refreshConnection } from "@/lib/connections";
 import type { Database } from "@/lib/db";
 import { isDemoConnection, postToDemoNetwork } from "@/lib/demo-network";
@@ -9,7 +9,7 @@ import { trackedUrl } from "@/lib/links/tracked-links";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type PublishedPost, type TokenSet } from "@/lib/networks/types";
-import { getOrganizationSettings } from "@/lib/orgs";
+import { parseSettings } from "@/lib/orgs";
 import { refusedByNetwork, takePostSlot } from "./rate-limit";
 import { scheduleReachPolls } from "./reach-schedule";
 
@@ -38,6 +38,47 @@ export const STALE_PUBLISHING_MS = 60_000;
 const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 
 /**
+ * The statements every publish runs, prepared once per database handle: drizzle builds
+ * their SQL once, and PostgreSQL parses and plans them once per connection.
+ */
+function prepareStatements(db: Database) {
+  const now = sql.placeholder("now");
+  return {
+    claimDue: db
+      .update(shares)
+      .set({ status: "publishing", publishingStartedAt: sql`${now}::timestamptz`, firstAttemptAt: sql`coalesce(${shares.firstAttemptAt}, ${now}::timestamptz)`, attempts: sql`${shares.attempts} + 1` })
+      .where(and(eq(shares.id, sql.placeholder("shareId")), eq(shares.mode, "api"), eq(shares.status, "scheduled"), lte(shares.scheduledAt, sql`${sql.placeholder("dueBy")}::timestamptz`)))
+      .returning()
+      .prepare("publish_claim_due"),
+    context: db
+      .select({
+        connection: socialConnections,
+        story: { status: stories.status, expiresAt: stories.expiresAt, title: stories.title, summary: stories.summary, imageUrl: stories.imageUrl, language: stories.language },
+        settings: organizations.settings,
+        code: trackedLinks.code,
+      })
+      .from(shares)
+      .innerJoin(organizations, eq(organizations.id, shares.orgId))
+      .leftJoin(socialConnections, eq(socialConnections.id, shares.connectionId))
+      .leftJoin(stories, eq(stories.id, shares.storyId))
+      .leftJoin(trackedLinks, eq(trackedLinks.shareId, shares.id))
+      .where(eq(shares.id, sql.placeholder("shareId")))
+      .prepare("publish_context"),
+    markPublished: db
+      .update(shares)
+      .set({ status: "published", publishedAt: sql`${sql.placeholder("publishedAt")}::timestamptz`, externalId: sql`${sql.placeholder("externalId")}`, externalUrl: sql`${sql.placeholder("externalUrl")}`, errorCode: null, lastError: null })
+      .where(and(eq(shares.id, sql.placeholder("shareId")), eq(shares.status, "publishing")))
+      .prepare("publish_mark_published"),
+  };
+}
+const prepared = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
+function statements(db: Database) {
+  let found = prepared.get(db);
+  if (!found) prepared.set(db, (found = prepareStatements(db)));
+  return found;
+}
+
+/**
  * Takes the share for publishing with a guarded UPDATE: from scheduled (when due), or
  * from a publishing left behind by a dead worker (then `recovering`: whether the first
  * try reached the network is unknown). Anything else — cancelled, published, being
@@ -45,11 +86,7 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
  */
 async function claim(db: Database, shareId: string, now: Date): Promise<{ share: Share; recovering: boolean } | null> {
   const take = { status: "publishing" as const, publishingStartedAt: now, firstAttemptAt: sql`coalesce(${shares.firstAttemptAt}, ${now.toISOString()}::timestamptz)`, attempts: sql`${shares.attempts} + 1` };
-  const [fresh] = await db
-    .update(shares)
-    .set(take)
-    .where(and(eq(shares.id, shareId), eq(shares.mode, "api"), eq(shares.status, "scheduled"), lte(shares.scheduledAt, new Date(now.getTime() + 2_000))))
-    .returning();
+  const [fresh] = await statements(db).claimDue.execute({ shareId, now: now.toISOString(), dueBy: new Date(now.getTime() + 2_000).toISOString() });
   if (fresh) return { share: fresh, recovering: false };
   const [stale] = await db
     .update(shares)
@@ -81,9 +118,10 @@ async function finish(db: Database, share: Share, values: Partial<typeof shares.
 
 async function published(db: Database, share: Share, post: PublishedPost): Promise<PublishOutcome> {
   const publishedAt = new Date();
-  const outcome = await finish(db, share, { status: "published", publishedAt, externalId: post.externalId, externalUrl: post.url, errorCode: null, lastError: null });
+  await statements(db).markPublished.execute({ shareId: share.id, publishedAt: publishedAt.toISOString(), externalId: post.externalId, externalUrl: post.url });
+  log.info({ shareId: share.id, network: share.network, status: "published" }, "share finished");
   await scheduleReachPolls(share.id, publishedAt);
-  return outcome;
+  return "published";
 }
 
 /**
@@ -155,22 +193,20 @@ export async function publishShare(db: Database, redis: Redis, shareId: string, 
   const { share, recovering } = claimed;
   const fail = (code: string, detail: string) => finish(db, share, { status: "failed", errorCode: code, lastError: detail.slice(0, 1000) });
 
-  const [connection] = share.connectionId ? await db.select().from(socialConnections).where(eq(socialConnections.id, share.connectionId)) : [];
+  // The account, the story, the organisation's rules and the tracked link: one round trip.
+  const [context] = await statements(db).context.execute({ shareId: share.id });
+  const connection = context?.connection;
   if (!connection) return fail("connection_removed", "The account was disconnected");
   if (connection.status === "revoked" || connection.status === "expired") return fail("connection_expired", `The connection is ${connection.status}`);
-  const [story] = await db
-    .select({ status: stories.status, expiresAt: stories.expiresAt, title: stories.title, summary: stories.summary, imageUrl: stories.imageUrl, language: stories.language })
-    .from(stories)
-    .where(eq(stories.id, share.storyId));
+  const story = context.story;
   if (!story || story.status !== "published") return fail("story_withdrawn", "The story is no longer published");
   if (story.expiresAt && story.expiresAt <= now) return fail("story_expired", "The story's sharing window ended");
   // The rules may have changed since the share was scheduled.
-  const { blockedWords } = await getOrganizationSettings(db, share.orgId);
+  const { blockedWords } = parseSettings(context.settings);
   const blocked = findBlockedPhrases(share.text, blockedWords);
   if (blocked.length > 0) return fail("text_breaks_rules", `Blocked phrase: ${blocked.map((b) => b.phrase).join(", ")}`);
 
-  const [link] = await db.select({ code: trackedLinks.code }).from(trackedLinks).where(eq(trackedLinks.shareId, share.id));
-  const linkUrl = link ? trackedUrl(link.code) : "";
+  const linkUrl = context.code ? trackedUrl(context.code) : "";
   const post: OutgoingPost = {
     shareId: share.id,
     createdAt: share.createdAt,

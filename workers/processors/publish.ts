@@ -7,12 +7,16 @@ import type { Processors } from "../runtime";
 
 /**
  * Each network's queue as a whole, across every worker (BullMQ's limiter is global): at
- * most this many publishes a second, under the per-account windows of ./rate-limit.
+ * most this many publishes a second. A guard against a runaway burst, not the networks'
+ * limits: those are per account and per app over minutes to days, and the windows of
+ * lib/shares/rate-limit.ts keep them. At 20 a second a campaign of 4,000 LinkedIn shares
+ * took over three minutes to go out (tests/bench/publish.ts). Bluesky's is lower because
+ * an installation's accounts mostly share one PDS (bsky.social), which limits by address.
  */
 export const networkLimiter: Record<PublishQueue, { max: number; duration: number }> = {
-  "publish-x": { max: 20, duration: 1_000 },
-  "publish-linkedin": { max: 20, duration: 1_000 },
-  "publish-mastodon": { max: 50, duration: 1_000 },
+  "publish-x": { max: 250, duration: 1_000 },
+  "publish-linkedin": { max: 250, duration: 1_000 },
+  "publish-mastodon": { max: 250, duration: 1_000 },
   "publish-bluesky": { max: 50, duration: 1_000 },
 };
 
