@@ -8,8 +8,8 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
 import { migrateDatabase } from "@/db/migrate";
 import { shares, trackedLinks, type NetworkId } from "@/db/schema";
-import { encryptTokens } from "@/lib/connections/secrets";
 import { closeDb, db } from "@/lib/db";
+import type { Scope } from "@/lib/tenant";
 import { newLinkCode, trackedUrl, withUtm } from "@/lib/links/tracked-links";
 import { closeQueues, getQueue, heartbeatKey, publishQueueFor } from "@/lib/queue";
 import { enqueuePublish } from "@/lib/shares/publish-queue";
@@ -20,7 +20,8 @@ import { startFakeMastodon, type FakeMastodon } from "../fakes/mastodon";
 import { startFakeX, type FakeX } from "../fakes/x";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { envOverride } from "../support/env-override";
-import { makeConnection, makeMember, makeOrganization, makePublishedStory } from "../support/factories";
+import { connectFakeAccount } from "../support/fake-accounts";
+import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";
 import { startScript, stopProcess } from "../support/processes";
 import { baseTestEnv } from "../support/test-env";
 
@@ -197,31 +198,10 @@ export function faultScene(name: string, options: { latencyMs: number; privatePo
 export type Account = { connectionId: string; userId: string; network: Network; accessToken: string; externalId: string };
 export type SeededShare = { id: string; code: string; network: Network; connectionId: string };
 
-/** An account at a fake network and its connection row, the token stored encrypted as connecting does. */
-async function connect(fakes: Fakes, cli: Awaited<ReturnType<typeof makeOrganization>>["cli"], userId: string, network: Network): Promise<Account> {
-  const name = `ansat_${randomBytes(4).toString("hex")}`;
-  const id = randomUUID();
-  let accessToken: string;
-  let externalId: string;
-  let handle: string;
-  let instanceUrl: string | null = null;
-  if (network === "x") {
-    accessToken = fakes.x.createToken(name);
-    externalId = fakes.x.user(name).id;
-    handle = `@${name}`;
-  } else if (network === "mastodon") {
-    accessToken = fakes.mastodon.createToken(name);
-    externalId = fakes.mastodon.account(name).id;
-    instanceUrl = fakes.mastodon.url;
-    handle = `@${name}@${new URL(fakes.mastodon.url).host}`;
-  } else {
-    accessToken = fakes.linkedin.createToken(name);
-    externalId = fakes.linkedin.member(name).sub;
-    handle = name;
-  }
-  const tokens = { accessToken, refreshToken: null, expiresAt: null, refreshExpiresAt: null, scopes: [] };
-  await makeConnection(cli, userId, { id, network, externalId, handle, instanceUrl, ...encryptTokens(id, tokens) });
-  return { connectionId: id, userId, network, accessToken, externalId };
+/** An account at a fake network and its connection row. */
+async function connect(fakes: Fakes, cli: Scope, userId: string, network: Network): Promise<Account> {
+  const { connection, accessToken, externalId } = await connectFakeAccount(fakes, cli, userId, network, `ansat_${randomBytes(4).toString("hex")}`);
+  return { connectionId: connection.id, userId, network, accessToken, externalId };
 }
 
 /**

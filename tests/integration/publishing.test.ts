@@ -7,7 +7,6 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { notifications, shares, socialConnections, stories, trackedLinks, type Share, type SocialConnection } from "@/db/schema";
 import { completeConnect, decryptTokens, refreshExpiringTokens, startConnect } from "@/lib/connections";
-import { encryptTokens } from "@/lib/connections/secrets";
 import { closeDb, db } from "@/lib/db";
 import { locales } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/messages";
@@ -29,9 +28,10 @@ import { startFakeLinkedIn, type FakeLinkedIn } from "../fakes/linkedin";
 import { startFakeMastodon, type FakeMastodon } from "../fakes/mastodon";
 import { startFakeX, type FakeX, type XTweet } from "../fakes/x";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { acceptCurrentGuidelines, makeConnection, makeMember, makeOrganization, makePublishedStory } from "../support/factories";
+import { acceptCurrentGuidelines, makeMember, makeOrganization, makePublishedStory } from "../support/factories";
 import { clearRedisPrefix } from "../support/test-env";
 import { envOverride } from "../support/env-override";
+import { connectFakeAccount } from "../support/fake-accounts";
 
 /**
  * The publisher as a whole — publishShare, the reconciler, the publish worker, token
@@ -110,28 +110,8 @@ type Scene = Awaited<ReturnType<typeof scene>>;
 /** An account at a fake network and its connection row, the token stored encrypted as connecting does. */
 async function account(s: Scene, network: Network, options: { scopes?: string[] } = {}) {
   const name = `mette_${randomBytes(4).toString("hex")}`;
-  const id = randomUUID();
-  let accessToken: string;
-  let externalId: string;
-  let handle: string;
-  let instanceUrl: string | null = null;
-  if (network === "x") {
-    accessToken = xFake.createToken(name, options.scopes);
-    externalId = xFake.user(name).id;
-    handle = `@${name}`;
-  } else if (network === "mastodon") {
-    accessToken = mastodonFake.createToken(name, options.scopes);
-    externalId = mastodonFake.account(name).id;
-    instanceUrl = mastodonFake.url;
-    handle = `@${name}@${new URL(mastodonFake.url).host}`;
-  } else {
-    accessToken = linkedinFake.createToken(name, options.scopes);
-    externalId = linkedinFake.member(name).sub;
-    handle = "Mette Jensen";
-  }
-  const tokens = { accessToken, refreshToken: null, expiresAt: null, refreshExpiresAt: null, scopes: options.scopes ?? [] };
-  const connection = await makeConnection(s.cli, s.userId, { id, network, externalId, handle, instanceUrl, ...encryptTokens(id, tokens) });
-  return { connection, name, accessToken, externalId };
+  const made = await connectFakeAccount({ x: xFake, mastodon: mastodonFake, linkedin: linkedinFake }, s.cli, s.userId, network, name, { ...options, displayName: "Mette Jensen" });
+  return { ...made, name };
 }
 type Account = Awaited<ReturnType<typeof account>>;
 
