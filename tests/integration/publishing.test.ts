@@ -15,7 +15,7 @@ import { escapeLittleText } from "@/lib/networks/linkedin";
 import { NetworkError, networkErrorKinds } from "@/lib/networks/types";
 import { updateGovernance } from "@/lib/orgs/governance";
 import { createRedis, getQueue, publishQueueFor, queuePrefix, redis } from "@/lib/queue";
-import { cancelShare, createShares } from "@/lib/shares";
+import { cancelShare, createShares, markPosted, retryShare } from "@/lib/shares";
 import { RetryLater, STALE_PUBLISHING_MS, publishShare } from "@/lib/shares/publish";
 import { PUBLISH_ATTEMPTS, publishJobId } from "@/lib/shares/publish-queue";
 import { postLimits, takePostSlot } from "@/lib/shares/rate-limit";
@@ -141,12 +141,12 @@ async function trackedLinkOf(share: Share): Promise<string> {
 const POST_PATH: Record<Network, string> = { x: "/2/tweets", mastodon: "/api/v1/statuses", linkedin: "/rest/posts" };
 const fakeOf = (network: Network) => ({ x: xFake, mastodon: mastodonFake, linkedin: linkedinFake })[network];
 
-/** The account's create-post requests the fake received (faults included). */
 /** As if the wait a network's 429 imposed on the account were over. */
 async function waitedOut(who: Account) {
   await redis().del(`${queuePrefix()}:post-block:account:${who.connection.id}`);
 }
 
+/** The account's create-post requests the fake received (faults included). */
 function postRequests(network: Network, who: Account): FakeRequest[] {
   return fakeOf(network).requests.filter((r) => r.method === "POST" && r.path === POST_PATH[network] && r.headers.authorization === `Bearer ${who.accessToken}`);
 }
@@ -609,6 +609,38 @@ describe("a share a dead worker left in publishing", () => {
     expect(postRequests("x", who)).toHaveLength(1);
     expect(postsAt("x", who)).toHaveLength(1);
     expectReasonShown("outcome_unknown");
+  });
+
+  it("needs attention: the employee either confirms the post is there (published, nothing posted) or has it posted again (once); nobody else can", async () => {
+    const s = await scene();
+    const who = await account(s, "x");
+    const undecided = async () => {
+      const share = await schedule(s, who.connection);
+      await publishShare(db(), redis(), share.id);
+      const now = new Date();
+      await leftPublishing(share, now, { startedAgo: 2 * MINUTE });
+      xFake.inject({ match: (r) => r.method === "GET" && r.path === `/2/users/${who.externalId}/tweets`, status: 403 });
+      expect(await publishShare(db(), redis(), share.id, { now })).toBe("needs_attention");
+      return share;
+    };
+
+    const there = await undecided();
+    const colleague = await makeMember(s.cli, ["employee"]);
+    await expect(markPosted(db(), colleague.scope, colleague.user.id, there.id)).rejects.toThrow();
+    await markPosted(db(), s.scope, s.userId, there.id);
+    expect(await reload(there.id)).toMatchObject({ status: "published", errorCode: null });
+
+    const gone = await undecided();
+    // The employee looked: the half-made post is removed (or never showed); post it again.
+    const link = await trackedLinkOf(gone);
+    const live = () => xFake.tweets.filter((t) => !t.deleted && t.sentText.includes(link));
+    xFake.deleteTweet(live()[0]!.id);
+    await retryShare(db(), s.scope, s.userId, gone.id);
+    expect(await reload(gone.id)).toMatchObject({ status: "scheduled", attempts: 0 });
+    expect(await getQueue(publishQueueFor("x")).getJob(publishJobId(gone.id))).toBeTruthy();
+    expect(await publishShare(db(), redis(), gone.id)).toBe("published");
+    expect(live()).toHaveLength(1);
+    expect(await reload(gone.id)).toMatchObject({ status: "published", externalId: live()[0]!.id });
   });
 
   it("Mastodon within its idempotency window: posted again with the same key, and the network answers with the first status", async () => {
