@@ -29,13 +29,16 @@ export async function actingContext(db: Database, connection: SocialConnection):
   return {
     ...(await accountContext(db, connection)),
     account: { externalId: connection.externalId, handle: connection.handle },
-    saveTokens: async (tokens) => {
-      await db
-        .update(socialConnections)
-        .set({ ...encryptTokens(connection.id, tokens), lastError: null })
-        .where(eq(socialConnections.id, connection.id));
-    },
+    saveTokens: (tokens) => storeTokens(db, connection.id, tokens),
   };
+}
+
+/** Renewed tokens, encrypted, in place of the connection's old ones. */
+async function storeTokens(db: DbOrTx, connectionId: string, tokens: TokenSet): Promise<void> {
+  await db
+    .update(socialConnections)
+    .set({ ...encryptTokens(connectionId, tokens), lastError: null })
+    .where(eq(socialConnections.id, connectionId));
 }
 
 function needsRefresh(tokens: TokenSet, now: number, marginMs = REFRESH_MARGIN_MS): boolean {
@@ -71,10 +74,7 @@ export async function refreshConnection(db: Database, connectionId: string, now 
     if (!adapter.refresh) return { tokens };
     try {
       const next = await adapter.refresh(await accountContext(tx, row), tokens);
-      await tx
-        .update(socialConnections)
-        .set({ ...encryptTokens(row.id, next), lastError: null })
-        .where(eq(socialConnections.id, row.id));
+      await storeTokens(tx, row.id, next);
       return { tokens: next };
     } catch (error) {
       if (error instanceof NetworkError && error.kind === "unauthorized") return { refused: error, row };

@@ -41,12 +41,16 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
  * The statements every publish runs, prepared once per database handle: drizzle builds
  * their SQL once, and PostgreSQL parses and plans them once per connection.
  */
+/** What taking a share for publishing writes: `now` a placeholder or a timestamp. */
+function takeForPublishing(now: unknown) {
+  return { status: "publishing" as const, publishingStartedAt: sql`${now}::timestamptz`, firstAttemptAt: sql`coalesce(${shares.firstAttemptAt}, ${now}::timestamptz)`, attempts: sql`${shares.attempts} + 1` };
+}
+
 function prepareStatements(db: Database) {
-  const now = sql.placeholder("now");
   return {
     claimDue: db
       .update(shares)
-      .set({ status: "publishing", publishingStartedAt: sql`${now}::timestamptz`, firstAttemptAt: sql`coalesce(${shares.firstAttemptAt}, ${now}::timestamptz)`, attempts: sql`${shares.attempts} + 1` })
+      .set(takeForPublishing(sql.placeholder("now")))
       .where(and(eq(shares.id, sql.placeholder("shareId")), eq(shares.mode, "api"), eq(shares.status, "scheduled"), lte(shares.scheduledAt, sql`${sql.placeholder("dueBy")}::timestamptz`)))
       .returning()
       .prepare("publish_claim_due"),
@@ -85,12 +89,11 @@ function statements(db: Database) {
  * published right now — is not ours to touch.
  */
 async function claim(db: Database, shareId: string, now: Date): Promise<{ share: Share; recovering: boolean } | null> {
-  const take = { status: "publishing" as const, publishingStartedAt: now, firstAttemptAt: sql`coalesce(${shares.firstAttemptAt}, ${now.toISOString()}::timestamptz)`, attempts: sql`${shares.attempts} + 1` };
   const [fresh] = await statements(db).claimDue.execute({ shareId, now: now.toISOString(), dueBy: new Date(now.getTime() + 2_000).toISOString() });
   if (fresh) return { share: fresh, recovering: false };
   const [stale] = await db
     .update(shares)
-    .set(take)
+    .set(takeForPublishing(now.toISOString()))
     .where(and(eq(shares.id, shareId), eq(shares.mode, "api"), eq(shares.status, "publishing"), lt(shares.publishingStartedAt, new Date(now.getTime() - STALE_PUBLISHING_MS))))
     .returning();
   if (stale) return { share: stale, recovering: true };
@@ -294,7 +297,7 @@ export async function publishShare(db: Database, redis: Redis, shareId: string, 
       // The text carries the share's own tracked link: a duplicate of it is this share's post.
       const existing = error.existingId;
       if (existing) return published(db, share, { externalId: existing, url: to!.kind === "network" ? (to!.adapter.postUrl?.(existing) ?? null) : null });
-      const found = await lookup(to!, post).catch(() => "unknown" as const);
+      const found = await lookup(to!, post);
       if (found && found !== "unknown") return published(db, share, found);
       return finish(db, share, { status: "needs_attention", errorCode: "duplicate_unresolved", lastError: error.message });
     }
