@@ -1,4 +1,4 @@
-import { bigserial, boolean, index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, date, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "./common";
 import { organizations } from "./organizations";
 import { shares } from "./shares";
@@ -38,9 +38,42 @@ export const clickEvents = pgTable(
     visitorHash: text().notNull(),
     isBot: boolean().notNull().default(false),
     referrerHost: text(),
+    /** The click's id in the buffer (the Redis stream entry id): a batch written twice after a crash stores each click once. */
+    eventKey: text(),
+    /** First click of this visitor on this link on this day (UTC): counted as a unique visitor. */
+    isUnique: boolean().notNull().default(false),
   },
-  (t) => [primaryKey({ columns: [t.occurredAt, t.id] }), index().on(t.linkId, t.occurredAt), index().on(t.orgId, t.occurredAt)],
+  (t) => [
+    primaryKey({ columns: [t.occurredAt, t.id] }),
+    index().on(t.linkId, t.occurredAt),
+    index().on(t.orgId, t.occurredAt),
+    uniqueIndex("click_events_event_key").on(t.occurredAt, t.eventKey),
+  ],
 );
+
+/**
+ * Visitors already counted for a link on a day, so each counts once a day. Only today's
+ * and yesterday's rows are needed; maintenance deletes older days.
+ */
+export const clickUniques = pgTable(
+  "click_uniques",
+  {
+    day: date({ mode: "string" }).notNull(),
+    linkId: uuid().notNull(),
+    visitorHash: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.linkId, t.visitorHash] })],
+);
+
+/**
+ * The secret of one day's visitor hashes. Made on first use, discarded once the day is
+ * over (maintenance deletes it), so a stored hash can no longer be tied to an address.
+ */
+export const visitorSalts = pgTable("visitor_salts", {
+  day: date({ mode: "string" }).primaryKey(),
+  salt: text().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
 
 export type TrackedLink = typeof trackedLinks.$inferSelect;
 export type ClickEvent = typeof clickEvents.$inferSelect;

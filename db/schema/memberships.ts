@@ -26,6 +26,8 @@ export const memberships = pgTable(
     guidelinesAcceptedAt: timestamp({ withTimezone: true }),
     /** The last weekly digest sent, so a digest goes out once a week even across restarts. */
     digestSentAt: timestamp({ withTimezone: true }),
+    /** The last weekly report mail sent to this manager. */
+    reportSentAt: timestamp({ withTimezone: true }),
     leaderboardOptOut: boolean().notNull().default(false),
     notificationPrefs: jsonb().$type<Record<string, boolean>>().notNull().default(sql`'{}'::jsonb`),
     /** For the feed's "new since your last visit". */

@@ -16,6 +16,7 @@ export type OrganizationSettingsJson = {
   shareSpacingMinutes?: number;
   clickRetentionMonths?: number;
   emvRates?: Partial<Record<NetworkId, { cpm: number; cpc: number; perEngagement: number }>>;
+  points?: { share?: number; click?: number; engagement?: number };
   defaultShareWindows?: Array<{ weekday: number; hour: number }>;
   facebookAppId?: string | null;
   [key: string]: unknown;

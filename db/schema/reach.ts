@@ -1,4 +1,5 @@
-import { bigint, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { users } from "./auth";
 import { createdAt } from "./common";
 import { organizations } from "./organizations";
 import { shares } from "./shares";
@@ -18,16 +19,21 @@ export const reachSnapshots = pgTable(
       .references(() => shares.id, { onDelete: "cascade" }),
     capturedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     source: metricSourceEnum().notNull().default("measured"),
+    /** Which poll took it (0 = about an hour after publishing); null for the estimate made at publishing. */
+    poll: integer(),
     impressions: integer(),
+    /** Distinct people reached, where the network says (LinkedIn MEMBERS_REACHED); for an estimate: followers. */
+    reached: integer(),
     likes: integer(),
     comments: integer(),
     reshares: integer(),
     quotes: integer(),
     clicks: integer(),
+    saves: integer(),
     raw: jsonb(),
     createdAt: createdAt(),
   },
-  (t) => [index().on(t.shareId, t.capturedAt)],
+  (t) => [index().on(t.shareId, t.capturedAt), unique("reach_snapshots_share_source_poll").on(t.shareId, t.source, t.poll).nullsNotDistinct()],
 );
 
 export const rollupDimensionEnum = pgEnum("rollup_dimension", ["org", "share", "user", "team", "story", "network"]);
@@ -52,9 +58,35 @@ export const dailyRollups = pgTable(
     botClicks: bigint({ mode: "number" }).notNull().default(0),
     impressions: bigint({ mode: "number" }).notNull().default(0),
     engagements: bigint({ mode: "number" }).notNull().default(0),
+    /** Followers of the accounts shared from: potential reach, an estimate (never "measured"). */
+    estimatedReach: bigint({ mode: "number" }).notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.dimension, t.dimensionId, t.network, t.day] }), index().on(t.orgId, t.day)],
 );
 
 export type ReachSnapshot = typeof reachSnapshots.$inferSelect;
 export type DailyRollup = typeof dailyRollups.$inferSelect;
+
+/**
+ * Each edit of an organisation's earned-media-value table is a new version; every EMV
+ * figure names the version (and formula) that produced it. Version 1 holds the defaults.
+ */
+export const emvRateVersions = pgTable(
+  "emv_rate_versions",
+  {
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    version: integer().notNull(),
+    /** The formula's id in lib/reach/emv.ts, e.g. "emv-1". */
+    formula: text().notNull(),
+    /** Per network: cpm (per 1,000 impressions), cpc (per click), perEngagement; amounts in `currency`. */
+    rates: jsonb().$type<Record<string, { cpm: number; cpc: number; perEngagement: number }>>().notNull(),
+    currency: text().notNull().default("DKK"),
+    createdBy: text().references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.version] })],
+);
+
+export type EmvRateVersion = typeof emvRateVersions.$inferSelect;

@@ -28,6 +28,14 @@ export const organizationSettingsSchema = z.object({
   shareSpacingMinutes: z.number().int().min(0).max(24 * 60).default(10),
   clickRetentionMonths: z.number().int().min(1).max(120).default(13),
   emvRates: z.partialRecord(z.enum(networkIds), emvRate).default({}),
+  /** Points per action for the leaderboard: a published share, a unique visitor on its link, an engagement on the post. */
+  points: z
+    .object({
+      share: z.number().int().min(0).max(1000).default(10),
+      click: z.number().int().min(0).max(1000).default(1),
+      engagement: z.number().int().min(0).max(1000).default(1),
+    })
+    .default({ share: 10, click: 1, engagement: 1 }),
   /**
    * When to suggest sharing to someone whose own history does not say yet: weekday
    * (1 = Monday … 7 = Sunday) and hour in the organisation's time zone.

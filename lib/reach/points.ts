@@ -1,0 +1,32 @@
+import { inArray } from "drizzle-orm";
+import { organizations, pointsLedger } from "@/db/schema";
+import type { DbOrTx } from "@/lib/db";
+import { parseSettings } from "@/lib/orgs/settings";
+
+/** What earns points; each organisation sets how many per action (settings.points). */
+export type PointsAction = "share" | "click" | "engagement";
+
+export type PointsAward = { orgId: string; userId: string | null; action: PointsAction; count: number; shareId?: string | null };
+
+/**
+ * Writes points to the ledger: one row per user, action and share for the batch, worth
+ * count × the organisation's points for the action. Awards for nobody (an anonymised
+ * share), of nothing, or of an action set to 0 points write nothing.
+ */
+export async function awardPoints(db: DbOrTx, awards: readonly PointsAward[]): Promise<void> {
+  const due = awards.filter((a) => a.userId && a.count > 0);
+  if (due.length === 0) return;
+  const orgIds = [...new Set(due.map((a) => a.orgId))];
+  const orgs = await db.select({ id: organizations.id, settings: organizations.settings }).from(organizations).where(inArray(organizations.id, orgIds));
+  const perAction = new Map(orgs.map((o) => [o.id, parseSettings(o.settings).points]));
+  const merged = new Map<string, { orgId: string; userId: string; action: PointsAction; points: number; shareId: string | null }>();
+  for (const a of due) {
+    const points = (perAction.get(a.orgId)?.[a.action] ?? 0) * a.count;
+    if (points === 0) continue;
+    const key = `${a.orgId}|${a.userId}|${a.action}|${a.shareId ?? ""}`;
+    const row = merged.get(key);
+    if (row) row.points += points;
+    else merged.set(key, { orgId: a.orgId, userId: a.userId!, action: a.action, points, shareId: a.shareId ?? null });
+  }
+  if (merged.size > 0) await db.insert(pointsLedger).values([...merged.values()]);
+}

@@ -1,0 +1,113 @@
+import { inArray, sql } from "drizzle-orm";
+import { dailyRollups, memberships, shares, type NetworkId } from "@/db/schema";
+import type { DbOrTx } from "@/lib/db";
+
+/**
+ * Daily rollups: the only thing reports read. Every event that changes a figure (a share
+ * published, clicks written, a metric poll's increase) adds its delta here, in the same
+ * transaction as the event itself, so a rollup never counts what was not stored and never
+ * counts it twice.
+ *
+ * One delta lands on up to eleven rows: the organisation, the share, the user, the team,
+ * the story (each once for its network and once under network 'all') and the network.
+ * Days are UTC calendar days.
+ */
+export type RollupFigures = {
+  shares: number;
+  clicks: number;
+  uniqueVisitors: number;
+  botClicks: number;
+  impressions: number;
+  engagements: number;
+  estimatedReach: number;
+};
+export const rollupFigureKeys = ["shares", "clicks", "uniqueVisitors", "botClicks", "impressions", "engagements", "estimatedReach"] as const satisfies ReadonlyArray<keyof RollupFigures>;
+
+/** Who and what a share's figures belong to. userId and teamId are null once anonymised or when the sharer has no team. */
+export type ShareFacts = {
+  orgId: string;
+  shareId: string;
+  userId: string | null;
+  teamId: string | null;
+  storyId: string;
+  network: NetworkId;
+};
+
+export type RollupDelta = { facts: ShareFacts; day: string; delta: Partial<RollupFigures> };
+
+/** The UTC calendar day of a moment, as Postgres `date` text. */
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** The facts of shares, by id; the team is the sharer's team now (at the time of the event). */
+export async function shareFacts(db: DbOrTx, shareIds: readonly string[]): Promise<Map<string, ShareFacts>> {
+  if (shareIds.length === 0) return new Map();
+  const rows = await db
+    .select({ orgId: shares.orgId, shareId: shares.id, userId: shares.userId, storyId: shares.storyId, network: shares.network, teamId: memberships.teamId })
+    .from(shares)
+    .leftJoin(memberships, sql`${memberships.orgId} = ${shares.orgId} and ${memberships.userId} = ${shares.userId}`)
+    .where(inArray(shares.id, [...new Set(shareIds)]));
+  return new Map(rows.map((r) => [r.shareId, { ...r, teamId: r.teamId ?? null }]));
+}
+
+type RowKey = { orgId: string; dimension: "org" | "share" | "user" | "team" | "story" | "network"; dimensionId: string; network: string; day: string };
+
+function rowsFor(facts: ShareFacts, day: string): RowKey[] {
+  const { orgId, network } = facts;
+  const keyed: Array<[RowKey["dimension"], string | null]> = [
+    ["org", orgId],
+    ["share", facts.shareId],
+    ["user", facts.userId],
+    ["team", facts.teamId],
+    ["story", facts.storyId],
+  ];
+  const rows: RowKey[] = [];
+  for (const [dimension, id] of keyed) {
+    if (!id) continue;
+    rows.push({ orgId, dimension, dimensionId: id, network, day }, { orgId, dimension, dimensionId: id, network: "all", day });
+  }
+  rows.push({ orgId, dimension: "network", dimensionId: network, network, day });
+  return rows;
+}
+
+/**
+ * Adds the deltas to the rollups: merged by row first, then one multi-row upsert in a
+ * fixed order (so two concurrent batches lock rows in the same order and cannot deadlock).
+ */
+export async function addToRollups(db: DbOrTx, deltas: readonly RollupDelta[]): Promise<void> {
+  const merged = new Map<string, RowKey & RollupFigures>();
+  for (const { facts, day, delta } of deltas) {
+    if (!rollupFigureKeys.some((k) => (delta[k] ?? 0) !== 0)) continue;
+    for (const key of rowsFor(facts, day)) {
+      const id = `${key.orgId}|${key.dimension}|${key.dimensionId}|${key.network}|${key.day}`;
+      let row = merged.get(id);
+      if (!row) {
+        row = { ...key, shares: 0, clicks: 0, uniqueVisitors: 0, botClicks: 0, impressions: 0, engagements: 0, estimatedReach: 0 };
+        merged.set(id, row);
+      }
+      for (const k of rollupFigureKeys) row[k] += delta[k] ?? 0;
+    }
+  }
+  if (merged.size === 0) return;
+  const values = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  const add = (column: string) => sql.raw(`"${column}" = "daily_rollups"."${column}" + excluded."${column}"`);
+  // Postgres limits a statement to 65,535 parameters: 12 a row.
+  for (let i = 0; i < values.length; i += 4000) {
+    await db
+      .insert(dailyRollups)
+      .values(values.slice(i, i + 4000))
+      .onConflictDoUpdate({
+        target: [dailyRollups.orgId, dailyRollups.dimension, dailyRollups.dimensionId, dailyRollups.network, dailyRollups.day],
+        set: {
+          shares: sql`${add("shares")}`,
+          clicks: sql`${add("clicks")}`,
+          uniqueVisitors: sql`${add("unique_visitors")}`,
+          botClicks: sql`${add("bot_clicks")}`,
+          impressions: sql`${add("impressions")}`,
+          engagements: sql`${add("engagements")}`,
+          estimatedReach: sql`${add("estimated_reach")}`,
+        },
+      });
+  }
+}
