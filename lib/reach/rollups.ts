@@ -91,7 +91,7 @@ export async function addToRollups(db: DbOrTx, deltas: readonly RollupDelta[]): 
   }
   if (merged.size === 0) return;
   const values = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-  const add = (column: string) => sql.raw(`"${column}" = "daily_rollups"."${column}" + excluded."${column}"`);
+  const add = (column: string) => sql.raw(`"daily_rollups"."${column}" + excluded."${column}"`);
   // Postgres limits a statement to 65,535 parameters: 12 a row.
   for (let i = 0; i < values.length; i += 4000) {
     await db
@@ -100,13 +100,13 @@ export async function addToRollups(db: DbOrTx, deltas: readonly RollupDelta[]): 
       .onConflictDoUpdate({
         target: [dailyRollups.orgId, dailyRollups.dimension, dailyRollups.dimensionId, dailyRollups.network, dailyRollups.day],
         set: {
-          shares: sql`${add("shares")}`,
-          clicks: sql`${add("clicks")}`,
-          uniqueVisitors: sql`${add("unique_visitors")}`,
-          botClicks: sql`${add("bot_clicks")}`,
-          impressions: sql`${add("impressions")}`,
-          engagements: sql`${add("engagements")}`,
-          estimatedReach: sql`${add("estimated_reach")}`,
+          shares: add("shares"),
+          clicks: add("clicks"),
+          uniqueVisitors: add("unique_visitors"),
+          botClicks: add("bot_clicks"),
+          impressions: add("impressions"),
+          engagements: add("engagements"),
+          estimatedReach: add("estimated_reach"),
         },
       });
   }

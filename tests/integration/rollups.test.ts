@@ -1,0 +1,85 @@
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { dailyRollups, organizations, pointsLedger, shares } from "@/db/schema";
+import { db } from "@/lib/db";
+import { addToRollups, shareFacts } from "@/lib/reach/rollups";
+import { awardPoints } from "@/lib/reach/points";
+import { createTeam } from "@/lib/teams";
+import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";
+
+async function makeShare(orgId: string, storyId: string, userId: string, network: "x" | "mastodon") {
+  const [share] = await db()
+    .insert(shares)
+    .values({ orgId, storyId, userId, network, mode: "api", text: "Se her", scheduledAt: new Date(), status: "published", publishedAt: new Date() })
+    .returning();
+  return share!;
+}
+
+describe("daily rollups", () => {
+  it("adds one event to its share, user, team, story, network and organisation rows, per network and in total", async () => {
+    const { org, cli } = await makeOrganization();
+    const team = await createTeam(db(), cli, { name: "Salg" });
+    const { user } = await makeMember(cli, ["employee"], { teamId: team.id });
+    const story = await makePublishedStory(cli);
+    const onX = await makeShare(org.id, story.id, user.id, "x");
+    const onMastodon = await makeShare(org.id, story.id, user.id, "mastodon");
+
+    const facts = await shareFacts(db(), [onX.id, onMastodon.id]);
+    expect(facts.get(onX.id)).toEqual({ orgId: org.id, shareId: onX.id, userId: user.id, teamId: team.id, storyId: story.id, network: "x" });
+
+    await db().transaction(async (tx) => {
+      await addToRollups(tx, [
+        { facts: facts.get(onX.id)!, day: "2026-11-02", delta: { shares: 1, estimatedReach: 120 } },
+        { facts: facts.get(onX.id)!, day: "2026-11-02", delta: { clicks: 3, uniqueVisitors: 2, botClicks: 1 } },
+        { facts: facts.get(onMastodon.id)!, day: "2026-11-02", delta: { shares: 1, engagements: 4 } },
+        { facts: facts.get(onMastodon.id)!, day: "2026-11-03", delta: {} },
+      ]);
+    });
+    // Applied again: rows add up, they are not replaced.
+    await addToRollups(db(), [{ facts: facts.get(onX.id)!, day: "2026-11-02", delta: { clicks: 1, uniqueVisitors: 1 } }]);
+
+    const rows = await db().select().from(dailyRollups).where(eq(dailyRollups.orgId, org.id));
+    const find = (dimension: string, id: string, network: string) => rows.find((r) => r.dimension === dimension && r.dimensionId === id && r.network === network);
+    expect(find("share", onX.id, "x")).toMatchObject({ shares: 1, clicks: 4, uniqueVisitors: 3, botClicks: 1, estimatedReach: 120, engagements: 0 });
+    expect(find("user", user.id, "all")).toMatchObject({ shares: 2, clicks: 4, uniqueVisitors: 3, engagements: 4 });
+    expect(find("user", user.id, "mastodon")).toMatchObject({ shares: 1, clicks: 0, engagements: 4 });
+    expect(find("team", team.id, "all")).toMatchObject({ shares: 2, clicks: 4 });
+    expect(find("story", story.id, "x")).toMatchObject({ shares: 1, clicks: 4 });
+    expect(find("network", "mastodon", "mastodon")).toMatchObject({ shares: 1, engagements: 4 });
+    expect(find("org", org.id, "all")).toMatchObject({ shares: 2, clicks: 4, uniqueVisitors: 3, botClicks: 1, engagements: 4, estimatedReach: 120 });
+    // An empty delta writes no row; every row is on the day of its event.
+    expect(rows.every((r) => r.day === "2026-11-02")).toBe(true);
+    // 5 dimensions × (network + all) × 2 networks, counted once where shared (org, user, team, story 'all') + 2 network rows.
+    expect(rows).toHaveLength(2 * 2 + 2 * 2 - 1 + 2 * 2 - 1 + 2 * 2 - 1 + 2 * 2 - 1 + 2);
+  });
+
+  it("leaves out the user and team rows of a share without them, and never mixes organisations", async () => {
+    const a = await makeOrganization();
+    const b = await makeOrganization();
+    const story = await makePublishedStory(a.cli);
+    const { user } = await makeMember(a.cli, ["employee"]);
+    const share = await makeShare(a.org.id, story.id, user.id, "x");
+    const facts = { ...(await shareFacts(db(), [share.id])).get(share.id)!, userId: null };
+    await addToRollups(db(), [{ facts, day: "2026-11-05", delta: { clicks: 2 } }]);
+    const rows = await db().select().from(dailyRollups).where(eq(dailyRollups.orgId, a.org.id));
+    expect(rows.map((r) => r.dimension).sort()).toEqual(["network", "org", "org", "share", "share", "story", "story"]);
+    expect(await db().select().from(dailyRollups).where(eq(dailyRollups.orgId, b.org.id))).toHaveLength(0);
+  });
+});
+
+describe("points", () => {
+  it("awards the organisation's points per action, merged per person and share, and nothing for nobody", async () => {
+    const { org, cli } = await makeOrganization();
+    await db().update(organizations).set({ settings: { points: { share: 25, click: 2, engagement: 0 } } }).where(eq(organizations.id, org.id));
+    const { user } = await makeMember(cli, ["employee"]);
+    await awardPoints(db(), [
+      { orgId: org.id, userId: user.id, action: "share", count: 1 },
+      { orgId: org.id, userId: user.id, action: "click", count: 3 },
+      { orgId: org.id, userId: user.id, action: "click", count: 2 },
+      { orgId: org.id, userId: user.id, action: "engagement", count: 7 },
+      { orgId: org.id, userId: null, action: "share", count: 1 },
+    ]);
+    const ledger = await db().select().from(pointsLedger).where(and(eq(pointsLedger.orgId, org.id), eq(pointsLedger.userId, user.id)));
+    expect(ledger.map((r) => `${r.action}:${r.points}`).sort()).toEqual(["click:10", "share:25"]);
+  });
+});
