@@ -90,24 +90,21 @@ export async function addToRollups(db: DbOrTx, deltas: readonly RollupDelta[]): 
     }
   }
   if (merged.size === 0) return;
-  const values = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-  const add = (column: string) => sql.raw(`"daily_rollups"."${column}" + excluded."${column}"`);
-  // Postgres limits a statement to 65,535 parameters: 12 a row.
-  for (let i = 0; i < values.length; i += 4000) {
-    await db
-      .insert(dailyRollups)
-      .values(values.slice(i, i + 4000))
-      .onConflictDoUpdate({
-        target: [dailyRollups.orgId, dailyRollups.dimension, dailyRollups.dimensionId, dailyRollups.network, dailyRollups.day],
-        set: {
-          shares: add("shares"),
-          clicks: add("clicks"),
-          uniqueVisitors: add("unique_visitors"),
-          botClicks: add("bot_clicks"),
-          impressions: add("impressions"),
-          engagements: add("engagements"),
-          estimatedReach: add("estimated_reach"),
-        },
-      });
-  }
+  const rows = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  // One statement with one parameter whatever the batch size (a JSON array of rows):
+  // far less work to build than a multi-row VALUES list of 12 parameters a row.
+  await db.execute(sql`
+    insert into ${dailyRollups} (org_id, dimension, dimension_id, network, day, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach)
+    select r."orgId", r.dimension, r."dimensionId", r.network, r.day, r.shares, r.clicks, r."uniqueVisitors", r."botClicks", r.impressions, r.engagements, r."estimatedReach"
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
+      "orgId" uuid, dimension rollup_dimension, "dimensionId" text, network text, day date, shares bigint, clicks bigint,
+      "uniqueVisitors" bigint, "botClicks" bigint, impressions bigint, engagements bigint, "estimatedReach" bigint)
+    on conflict (org_id, dimension, dimension_id, network, day) do update set
+      shares = daily_rollups.shares + excluded.shares,
+      clicks = daily_rollups.clicks + excluded.clicks,
+      unique_visitors = daily_rollups.unique_visitors + excluded.unique_visitors,
+      bot_clicks = daily_rollups.bot_clicks + excluded.bot_clicks,
+      impressions = daily_rollups.impressions + excluded.impressions,
+      engagements = daily_rollups.engagements + excluded.engagements,
+      estimated_reach = daily_rollups.estimated_reach + excluded.estimated_reach`);
 }

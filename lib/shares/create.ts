@@ -7,6 +7,7 @@ import { checkShareText, type ShareTextCheck } from "@/lib/governance/check-text
 import { guidelinesStatus } from "@/lib/guidelines";
 import { CODE_LENGTH, createTrackedLink, newLinkCode, trackedUrl } from "@/lib/links/tracked-links";
 import { getOrganizationSettings, type OrganizationSettings } from "@/lib/orgs";
+import { countPublishedNow } from "@/lib/reach/published";
 import { feedStory, type FeedStory } from "@/lib/stories/feed";
 import type { Scope } from "@/lib/tenant";
 import { hasPostingApi, shareIntentUrl, shareUrlTakesText } from "./networks";
@@ -284,5 +285,6 @@ export async function confirmIntentShare(db: DbOrTx, scope: Scope, userId: strin
     if (own) throw conflict("alreadyAnswered", "You already answered for this share");
     throw notFound("Share");
   }
+  if (share.status === "published") await countPublishedNow(db, [share.id]);
   return share;
 }

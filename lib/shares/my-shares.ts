@@ -3,6 +3,7 @@ import { shares, socialConnections, stories, trackedLinks, type Share, type Shar
 import type { DbOrTx } from "@/lib/db";
 import { conflict, invalid, notFound } from "@/lib/errors";
 import { getOrganizationSettings } from "@/lib/orgs";
+import { countPublishedNow } from "@/lib/reach/published";
 import type { Scope } from "@/lib/tenant";
 import { finalShareText, instanceLimits } from "./create";
 import { trackedUrl } from "@/lib/links/tracked-links";
@@ -122,5 +123,6 @@ export async function markPosted(db: DbOrTx, scope: Scope, userId: string, share
     await getMyShare(db, scope, userId, shareId);
     throw conflict("shareNotInQuestion", "Only a share whose outcome is unknown can be confirmed");
   }
+  await countPublishedNow(db, [share.id]);
   return share;
 }

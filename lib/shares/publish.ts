@@ -10,6 +10,7 @@ import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type PublishedPost, type TokenSet } from "@/lib/networks/types";
 import { parseSettings } from "@/lib/orgs";
+import { countPublished } from "@/lib/reach/published";
 import { refusedByNetwork, takePostSlot } from "./rate-limit";
 import { scheduleReachPolls } from "./reach-schedule";
 
@@ -123,7 +124,9 @@ async function published(db: Database, share: Share, post: PublishedPost): Promi
   const publishedAt = new Date();
   await statements(db).markPublished.execute({ shareId: share.id, publishedAt: publishedAt.toISOString(), externalId: post.externalId, externalUrl: post.url });
   log.info({ shareId: share.id, network: share.network, status: "published" }, "share finished");
-  await scheduleReachPolls(share.id, publishedAt);
+  // Counted as shared (rollups, points) and its metric polls queued; both batched with
+  // the shares published alongside it, and both caught up by the reconciler if lost.
+  await Promise.all([scheduleReachPolls(share.id, publishedAt), countPublished(db, share.id)]);
   return "published";
 }
 

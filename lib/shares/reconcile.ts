@@ -2,6 +2,8 @@ import { and, eq, gt, inArray, lt } from "drizzle-orm";
 import { shares } from "@/db/schema";
 import type { Database } from "@/lib/db";
 import { getQueue, publishQueueFor } from "@/lib/queue";
+import { reachPollingEnded } from "@/lib/reach/poll";
+import { countMissedShares } from "@/lib/reach/published";
 import { hasPostingApi } from "./networks";
 import { STALE_PUBLISHING_MS } from "./publish";
 import { enqueuePublish, publishJobId } from "./publish-queue";
@@ -19,9 +21,11 @@ async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>) {
  * should have a publish job and has none (or only a finished one) is queued again — the
  * scheduled ones at their time, the ones a dead worker left in "publishing" at once (the
  * publisher then recovers them) — and published shares get their remaining reach polls
- * back. Idempotent: job ids come from the shares.
+ * back (unless their polling ended), and published shares not yet counted as shared
+ * (lib/reach/published.ts) are counted. Idempotent: job ids come from the shares, and a
+ * share is counted once.
  */
-export async function reconcileShares(db: Database, now = new Date()): Promise<{ requeued: number; recovered: number; reachRequeued: number }> {
+export async function reconcileShares(db: Database, now = new Date()): Promise<{ requeued: number; recovered: number; reachRequeued: number; counted: number }> {
   const waiting = await db
     .select({ id: shares.id, network: shares.network, mode: shares.mode, status: shares.status, scheduledAt: shares.scheduledAt, publishingStartedAt: shares.publishingStartedAt })
     .from(shares)
@@ -57,8 +61,13 @@ export async function reconcileShares(db: Database, now = new Date()): Promise<{
     const next = REACH_POLLS_MS.findIndex((after) => share.publishedAt!.getTime() + after > now.getTime());
     if (next === -1) return;
     if (await getQueue("reach").getJob(`reach-${share.id}-${next}`)) return;
+    // Polling that ended (a deleted post, a revoked token) stays ended.
+    if (await reachPollingEnded(share.id)) return;
     await scheduleReachPolls(share.id, share.publishedAt!, now.getTime());
     reachRequeued++;
   });
-  return { requeued, recovered, reachRequeued };
+
+  // Published but never counted as shared (the process died in between): count them now.
+  const counted = await countMissedShares(db, now);
+  return { requeued, recovered, reachRequeued, counted };
 }

@@ -1,0 +1,236 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { reachSnapshots, shares, socialConnections, type SocialConnection } from "@/db/schema";
+import { actingContext, connectionTokens, decryptTokens, markConnectionBroken, refreshConnection } from "@/lib/connections";
+import type { Database } from "@/lib/db";
+import { isDemoConnection } from "@/lib/demo-network";
+import { log } from "@/lib/log";
+import { adapterFor } from "@/lib/networks/registry";
+import { isConnectable, NetworkError, type MetricsResult, type NetworkAdapter, type PostMetrics, type TokenSet } from "@/lib/networks/types";
+import { getQueue, queuePrefix, redis } from "@/lib/queue";
+import { RetryLater } from "@/lib/shares/publish";
+import { REACH_POLLS_MS } from "@/lib/shares/reach-schedule";
+import { awardPoints } from "./points";
+import { addToRollups, shareFacts, utcDay } from "./rollups";
+
+/**
+ * One metric poll of one published share (the reach queue's "share.poll"): the network's
+ * counts for the post, stored as a "measured" snapshot, and the increase over the share's
+ * previous measured counts added to the rollups and the sharer's points, in one
+ * transaction. One share per call (and per job): a poll is one request on X, Mastodon and
+ * Bluesky, six on LinkedIn (one per metric), and polls of one account rarely fall due
+ * together, so batching them would buy little for a lot of queue plumbing.
+ *
+ * Outcomes:
+ *  - "stored": a new snapshot;
+ *  - "unchanged": this poll was stored before (a retried job): nothing asked, nothing added;
+ *  - "no_answer": the network did not answer for the post this time (not indexed yet):
+ *    the next poll asks again;
+ *  - "ended": the post is gone, the token revoked, the analytics permission missing, or
+ *    there is nothing to poll (share link, demo account, disconnected account): the
+ *    share's later polls are removed and the reconciler does not bring them back. Quietly:
+ *    a normal end, logged at info, never a failed job.
+ * A rate limit throws RetryLater (wait, no attempt spent); a network that is down or any
+ * other error throws, and the queue's backoff retries.
+ */
+export type PollOutcome = "stored" | "unchanged" | "no_answer" | "ended";
+
+/** Waited out when a network answers 429 without saying how long. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60_000;
+const DAY_MS = 24 * 3600_000;
+
+/** The job id lib/shares/reach-schedule.ts gives a share's poll. */
+function pollJobId(shareId: string, poll: number): string {
+  return `reach-${shareId}-${poll}`;
+}
+
+/** Redis marker of a share whose polling ended; kept past the last poll's time. */
+function endedKey(shareId: string): string {
+  return `${queuePrefix()}:reach:ended:${shareId}`;
+}
+
+/**
+ * Whether the share's polling ended for good (the reconciler, which otherwise gives a
+ * published share its missing polls back, asks). Kept in Redis: if Redis loses it, the
+ * reconciler queues the polls again and the next one ends them again — a poll's worth of
+ * cost, no wrong figure.
+ */
+export async function reachPollingEnded(shareId: string): Promise<boolean> {
+  return (await redis().exists(endedKey(shareId))) === 1;
+}
+
+async function endPolling(shareId: string, poll: number, reason: string, details: Record<string, unknown> = {}): Promise<PollOutcome> {
+  const queue = getQueue("reach");
+  await redis().set(endedKey(shareId), reason, "PX", REACH_POLLS_MS.at(-1)! + DAY_MS);
+  await Promise.all(REACH_POLLS_MS.map((_, later) => (later > poll ? queue.remove(pollJobId(shareId, later)) : 0)));
+  log.info({ shareId, poll, reason, ...details }, "reach polling ended");
+  return "ended";
+}
+
+/** The counts a snapshot keeps, in its own column names. */
+type Counts = { impressions: number | null; likes: number | null; comments: number | null; reshares: number | null; quotes: number | null };
+const engagementKeys = ["likes", "comments", "reshares", "quotes"] as const;
+
+/**
+ * The increase of each count over what the earlier snapshots last reported for it
+ * (oldest first). A count the network does not report now (null) adds nothing, and one it
+ * did not report before starts from 0, so the rollups always hold the latest reported
+ * value: a figure that comes and goes (X's private fields after 30 days) is never counted
+ * twice nor taken away. A lower count (an unlike) gives a negative increase.
+ */
+export function increaseOver(earlier: readonly Counts[], now: Counts): { impressions: number; engagements: number } {
+  const increase = (key: keyof Counts) => {
+    const current = now[key];
+    if (current === null) return 0;
+    const before = earlier.findLast((s) => s[key] !== null)?.[key] ?? 0;
+    return current - before;
+  };
+  return { impressions: increase("impressions"), engagements: engagementKeys.reduce((sum, key) => sum + increase(key), 0) };
+}
+
+type PolledShare = { id: string; orgId: string; externalId: string; publishedAt: Date };
+
+/**
+ * Stores the poll's snapshot and, only when it is new (a retried job conflicts on the
+ * share, source and poll and stores nothing), adds the increase to the rollups on the day
+ * of capture and awards engagement points for it. The share's row is locked first, so two
+ * polls of one share (a late retry overtaken by the next poll) compute their increases one
+ * after the other.
+ */
+async function store(db: Database, share: PolledShare, poll: number, metrics: PostMetrics): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await tx.select({ id: shares.id }).from(shares).where(eq(shares.id, share.id)).for("no key update");
+    const earlier = await tx
+      .select({
+        capturedAt: reachSnapshots.capturedAt,
+        impressions: reachSnapshots.impressions,
+        likes: reachSnapshots.likes,
+        comments: reachSnapshots.comments,
+        reshares: reachSnapshots.reshares,
+        quotes: reachSnapshots.quotes,
+      })
+      .from(reachSnapshots)
+      .where(and(eq(reachSnapshots.shareId, share.id), eq(reachSnapshots.source, "measured")))
+      .orderBy(asc(reachSnapshots.capturedAt));
+    // Snapshots follow each other in the order their increases were added, also when a
+    // poll measured before the one that overtook it.
+    const latest = earlier.at(-1)?.capturedAt.getTime() ?? 0;
+    const capturedAt = new Date(Math.max(metrics.measuredAt.getTime(), latest + 1));
+    const counts: Counts = { impressions: metrics.impressions, likes: metrics.reactions, comments: metrics.replies, reshares: metrics.reposts, quotes: metrics.quotes };
+    const [inserted] = await tx
+      .insert(reachSnapshots)
+      .values({
+        orgId: share.orgId,
+        shareId: share.id,
+        capturedAt,
+        source: "measured",
+        poll,
+        ...counts,
+        reached: metrics.reached,
+        // The network's count of link clicks stays here: clicks in the rollups are our redirect's only.
+        clicks: metrics.clicks,
+        saves: metrics.saves,
+        raw: metrics,
+      })
+      .onConflictDoNothing()
+      .returning({ id: reachSnapshots.id });
+    if (!inserted) return false;
+
+    const { impressions, engagements } = increaseOver(earlier, counts);
+    const facts = (await shareFacts(tx, [share.id])).get(share.id);
+    if (facts) {
+      await addToRollups(tx, [{ facts, day: utcDay(capturedAt), delta: { impressions, engagements } }]);
+      await awardPoints(tx, [{ orgId: facts.orgId, userId: facts.userId, action: "engagement", count: engagements, shareId: share.id }]);
+    }
+    return true;
+  });
+}
+
+/**
+ * A 401 although the connection holds a refresh token: renew once (under the
+ * connection's row lock, as the publisher does) and ask again. Null when there is nothing
+ * to renew with or the network refused (refreshConnection then marked the connection).
+ */
+async function renewedAfter(db: Database, error: unknown, connection: SocialConnection, adapter: NetworkAdapter, tokens: TokenSet, now: Date): Promise<TokenSet | null> {
+  if (!(error instanceof NetworkError) || error.kind !== "unauthorized" || !tokens.refreshToken || !adapter.refresh) return null;
+  try {
+    const renewed = await refreshConnection(db, connection.id, now, Number.POSITIVE_INFINITY);
+    return renewed && renewed.accessToken !== tokens.accessToken ? renewed : null;
+  } catch (refreshError) {
+    if (refreshError instanceof NetworkError && refreshError.kind === "unauthorized") return null;
+    throw refreshError;
+  }
+}
+
+export async function pollShare(db: Database, shareId: string, poll: number, now = new Date()): Promise<PollOutcome> {
+  const [row] = await db
+    .select({
+      share: { id: shares.id, orgId: shares.orgId, status: shares.status, mode: shares.mode, externalId: shares.externalId, publishedAt: shares.publishedAt },
+      connection: socialConnections,
+      stored: sql<boolean>`exists (select 1 from ${reachSnapshots} where ${reachSnapshots.shareId} = ${shares.id} and ${reachSnapshots.source} = 'measured' and ${reachSnapshots.poll} = ${poll})`,
+    })
+    .from(shares)
+    .leftJoin(socialConnections, eq(socialConnections.id, shares.connectionId))
+    .where(eq(shares.id, shareId));
+  if (!row) return endPolling(shareId, poll, "share_deleted");
+  if (row.stored) return "unchanged";
+  const { share, connection } = row;
+  if (share.status !== "published" || share.mode !== "api" || !share.externalId || !share.publishedAt) return endPolling(shareId, poll, "not_published");
+  if (!connection) return endPolling(shareId, poll, "disconnected");
+  if (isDemoConnection(connection) || !isConnectable(connection.network)) return endPolling(shareId, poll, "no_metrics");
+  const adapter = adapterFor(connection.network);
+  if (!adapter.metrics) return endPolling(shareId, poll, "no_metrics");
+  const polled: PolledShare = { id: share.id, orgId: share.orgId, externalId: share.externalId, publishedAt: share.publishedAt };
+  const posts = [{ externalId: polled.externalId, publishedAt: polled.publishedAt }];
+
+  let result: MetricsResult;
+  try {
+    // A connection known dead (or whose refresh is refused now) is still asked, once, with
+    // the tokens it has: a network whose counts are public (Bluesky's AppView) answers
+    // without a live token; one that needs it answers 401 and polling ends.
+    let dead = connection.status === "revoked" || connection.status === "expired";
+    let tokens: TokenSet | null = null;
+    if (!dead) {
+      try {
+        tokens = await connectionTokens(db, connection, now);
+      } catch (error) {
+        if (!(error instanceof NetworkError && error.kind === "unauthorized")) throw error;
+        dead = true;
+      }
+    }
+    tokens ??= decryptTokens(connection);
+    if (!tokens) return endPolling(shareId, poll, "tokens_erased");
+    const ctx = await actingContext(db, connection);
+    try {
+      result = await adapter.metrics(ctx, tokens, posts);
+    } catch (error) {
+      const renewed = dead ? null : await renewedAfter(db, error, connection, adapter, tokens, now);
+      if (!renewed) throw error;
+      result = await adapter.metrics(ctx, renewed, posts);
+    }
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+    const details = { network: connection.network, status: error.status, code: error.code };
+    switch (error.kind) {
+      case "unauthorized":
+        // The person is told once (markConnectionBroken changes a working connection only,
+        // and a refused refresh has marked it already).
+        await markConnectionBroken(db, connection, "revoked", error.message).catch((e) => log.error({ err: e, connectionId: connection.id }, "could not mark the connection"));
+        return endPolling(shareId, poll, "unauthorized", details);
+      case "forbidden":
+        // LinkedIn without r_member_postAnalytics: no later poll would be allowed either.
+        return endPolling(shareId, poll, "forbidden", details);
+      case "rateLimited":
+        throw new RetryLater(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, error.message);
+      default:
+        throw error;
+    }
+  }
+
+  const answer = result.get(polled.externalId);
+  if (answer === undefined) {
+    log.debug({ shareId, poll, network: connection.network }, "no metrics for the post this time");
+    return "no_answer";
+  }
+  if (answer === "gone") return endPolling(shareId, poll, "gone", { network: connection.network });
+  return (await store(db, polled, poll, answer)) ? "stored" : "unchanged";
+}

@@ -1,0 +1,143 @@
+import { and, eq, gt, inArray, isNotNull, isNull, lte, notExists, sql } from "drizzle-orm";
+import { reachSnapshots, shares, socialConnections } from "@/db/schema";
+import type { Database, DbOrTx } from "@/lib/db";
+import { log } from "@/lib/log";
+import { awardPoints, type PointsAward } from "./points";
+import { addToRollups, shareFacts, type RollupDelta } from "./rollups";
+
+/**
+ * What happens once a share is published (by the API publisher, by the person confirming
+ * a share link they posted, or confirming a post whose outcome was unknown): it counts as
+ * shared once, with the followers of the account as its potential reach (an estimate,
+ * never "measured").
+ *
+ * The marker that a share was counted is its "estimated" reach snapshot (poll null): one
+ * per share by the unique (share, source, poll), so the rollups and the points are added
+ * only for a snapshot this call inserted, in the same transaction. Calling it twice, or
+ * from the publisher and the reconciler at once, counts the share once.
+ */
+export async function recordPublished(db: DbOrTx, shareIds: readonly string[]): Promise<number> {
+  const ids = [...new Set(shareIds)];
+  if (ids.length === 0) return 0;
+  return db.transaction(async (tx) => {
+    // Ordered by share id: two batches holding the same share (the publisher's and the
+    // reconciler's) take the snapshot's unique-index locks in the same order, so neither
+    // can wait on the other in a cycle.
+    const counted = await tx.execute<{ share_id: string; reached: number | null; day: string }>(sql`
+      insert into ${reachSnapshots} (org_id, share_id, captured_at, source, poll, reached)
+      select ${shares.orgId}, ${shares.id}, ${shares.publishedAt}, 'estimated', null,
+        -- Followers at publishing; a share link's account is not known to Ripple.
+        case when ${shares.mode} = 'api' then ${socialConnections.followerCount} end
+      from ${shares} left join ${socialConnections} on ${socialConnections.id} = ${shares.connectionId}
+      where ${and(inArray(shares.id, ids), eq(shares.status, "published"), isNotNull(shares.publishedAt))}
+      order by ${shares.id}
+      on conflict do nothing
+      returning share_id, reached, (captured_at at time zone 'UTC')::date::text as day`);
+    if (counted.length === 0) return 0;
+
+    const facts = await shareFacts(tx, counted.map((c) => c.share_id));
+    const deltas: RollupDelta[] = [];
+    const awards: PointsAward[] = [];
+    for (const { share_id: shareId, reached, day } of counted) {
+      const share = facts.get(shareId);
+      if (!share) continue;
+      // The publish day, UTC (as utcDay), as Postgres computed it for the stored moment.
+      deltas.push({ facts: share, day, delta: { shares: 1, estimatedReach: reached ?? 0 } });
+      awards.push({ orgId: share.orgId, userId: share.userId, action: "share", count: 1, shareId });
+    }
+    await addToRollups(tx, deltas);
+    await awardPoints(tx, awards);
+    return counted.length;
+  });
+}
+
+const BATCH_SHARES = 50;
+const BATCH_WAIT_MS = 5;
+
+type Batch = { shareIds: string[]; done: Array<() => void>; timer?: NodeJS.Timeout };
+const batches = new Map<Database, Batch>();
+
+async function flush(db: Database, batch: Batch) {
+  if (batches.get(db) !== batch) return; // flushed already (full before its timer ran)
+  batches.delete(db);
+  clearTimeout(batch.timer);
+  try {
+    await recordPublished(db, batch.shareIds);
+  } catch (error) {
+    log.warn({ err: error, shares: batch.shareIds.length }, "published shares not counted yet; the reconciler will count them");
+  } finally {
+    for (const done of batch.done) done();
+  }
+}
+
+/**
+ * recordPublished for the publisher's hot path: shares published within a few
+ * milliseconds of each other are counted in one transaction (in a burst, one transaction
+ * per share would cost the publisher a round trip of six statements each). A lone share
+ * waits at most BATCH_WAIT_MS for company. Resolves once counted or once the failure is
+ * logged (the reconciler counts it then: countMissedShares); never rejects.
+ */
+export function countPublished(db: Database, shareId: string): Promise<void> {
+  return new Promise((done) => {
+    let batch = batches.get(db);
+    if (!batch) {
+      const fresh: Batch = { shareIds: [], done: [] };
+      fresh.timer = setTimeout(() => void flush(db, fresh), BATCH_WAIT_MS);
+      batches.set(db, (batch = fresh));
+    }
+    batch.shareIds.push(shareId);
+    batch.done.push(done);
+    if (batch.shareIds.length >= BATCH_SHARES) void flush(db, batch);
+  });
+}
+
+/**
+ * For callers outside the publisher (a person confirming a post): counts the shares now,
+ * and a failure only logs, since the share is published whatever happens here and the
+ * reconciler counts it within a minute.
+ */
+export async function countPublishedNow(db: DbOrTx, shareIds: readonly string[]): Promise<void> {
+  try {
+    await recordPublished(db, shareIds);
+  } catch (error) {
+    log.warn({ err: error, shares: shareIds.length }, "published shares not counted yet; the reconciler will count them");
+  }
+}
+
+/** How far back the reconciler looks for published shares that were never counted, and how many a run counts. */
+export const MISSED_WINDOW_MS = 2 * 24 * 3600_000;
+export const MISSED_PER_RUN = 1_000;
+/** Shares published this recently are left to the publisher's own (batched) count. */
+const MISSED_GRACE_MS = 10_000;
+
+/**
+ * The reconciler's catch-up: shares published in the last two days that have no
+ * "estimated" snapshot (the process died between marking a share published and counting
+ * it, or the count failed). Bounded by the window and MISSED_PER_RUN; the next run takes
+ * the rest. Returns how many it counted.
+ */
+export async function countMissedShares(db: Database, now = new Date()): Promise<number> {
+  const missed = await db
+    .select({ id: shares.id })
+    .from(shares)
+    .where(
+      and(
+        eq(shares.status, "published"),
+        gt(shares.publishedAt, new Date(now.getTime() - MISSED_WINDOW_MS)),
+        lte(shares.publishedAt, new Date(now.getTime() - MISSED_GRACE_MS)),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(reachSnapshots)
+            .where(and(eq(reachSnapshots.shareId, shares.id), eq(reachSnapshots.source, "estimated"), isNull(reachSnapshots.poll))),
+        ),
+      ),
+    )
+    .limit(MISSED_PER_RUN);
+  let counted = 0;
+  for (let i = 0; i < missed.length; i += BATCH_SHARES * 4) {
+    counted += await recordPublished(db, missed.slice(i, i + BATCH_SHARES * 4).map((m) => m.id));
+  }
+  if (counted > 0) log.info({ counted }, "the reconciler counted published shares that had not been counted");
+  return counted;
+}
