@@ -11,7 +11,12 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const session = await getSession();
   const t = await getTranslations("nav");
   const unread = await countUnreadNotices(ctx.db, ctx.scope, ctx.userId);
-  const items = visibleSections(ctx.roles).map((id) => ({ href: sections[id].path, label: t(id) }));
+  // Every member has their own impact and the leaderboard, whatever their roles.
+  const items = [
+    ...visibleSections(ctx.roles).map((id) => ({ href: sections[id].path, label: t(id) })),
+    { href: "/impact", label: t("impact") },
+    { href: "/leaderboard", label: t("leaderboard") },
+  ];
   const notices = { href: "/notifications", label: unread > 0 ? t("noticesUnread", { count: unread }) : t("notices") };
 
   return (

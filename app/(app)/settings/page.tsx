@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
+import { isLocale } from "@/lib/i18n/locales";
+import { confirmWords } from "@/lib/me/delete-account";
 import { requireMember } from "@/lib/auth/guard";
 import { getPreferences } from "@/lib/notifications/preferences";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { getUser } from "@/lib/users";
 import { LanguageSwitcher } from "../../_components/language-switcher";
-import { Card, PageHeader } from "../../_components/ui";
+import { Card, PageHeader, buttonClass } from "../../_components/ui";
+import { DeleteAccountForm } from "./delete-account-form";
 import { NotificationForm } from "./notification-form";
 import { ProfileForm } from "./profile-form";
 
@@ -41,7 +44,35 @@ export default async function SettingsPage() {
           <p className="mb-4 text-sm text-slate-700">{t("notifications.hint")}</p>
           <NotificationForm weeklyDigest={prefs.weeklyDigest} withdrawnMail={prefs.withdrawnMail} showDigest={ctx.roles.includes("employee")} />
         </Card>
+        <MyDataCards />
       </div>
+    </>
+  );
+}
+
+/** GDPR: download one's data, delete one's account (lib/me/export, lib/me/delete-account). */
+async function MyDataCards() {
+  const t = await getTranslations("me.data");
+  const raw = await getLocale();
+  const locale = isLocale(raw) ? raw : "da";
+  return (
+    <>
+      <Card aria-labelledby="export-heading">
+        <h2 id="export-heading" className="mb-1 text-lg font-semibold">
+          {t("exportTitle")}
+        </h2>
+        <p className="mb-4 text-sm text-slate-700">{t("exportHint")}</p>
+        <a href="/settings/export" download className={buttonClass("secondary")}>
+          {t("exportButton")}
+        </a>
+      </Card>
+      <Card aria-labelledby="delete-heading">
+        <h2 id="delete-heading" className="mb-1 text-lg font-semibold">
+          {t("deleteTitle")}
+        </h2>
+        <p className="mb-4 text-sm text-slate-700">{t("deleteHint")}</p>
+        <DeleteAccountForm word={confirmWords[locale]} locale={locale} />
+      </Card>
     </>
   );
 }

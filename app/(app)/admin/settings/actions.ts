@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action } from "@/lib/auth/guard";
 import { updateGovernance } from "@/lib/orgs/governance";
+import { pointsSettingsSchema, updatePointsSettings } from "@/lib/orgs/points";
 
 /** Blocked phrases arrive one per line; the lib schema validates and de-duplicates them. */
 const form = z.object({
@@ -21,6 +22,13 @@ export const saveGovernanceAction = action({ roles: ["admin"], input: form }, as
       .map((line) => line.trim())
       .filter(Boolean),
   });
+  revalidatePath("/admin/settings");
+  return saved;
+});
+
+/** Points per action for the leaderboard. */
+export const savePointsAction = action({ roles: ["admin"], input: pointsSettingsSchema }, async (input, ctx) => {
+  const saved = await updatePointsSettings(ctx.db, ctx.scope, input);
   revalidatePath("/admin/settings");
   return saved;
 });

@@ -4,6 +4,7 @@ import { requireMember } from "@/lib/auth/guard";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { PageHeader } from "../../../_components/ui";
 import { GovernanceForm } from "./governance-form";
+import { PointsForm } from "./points-form";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("admin.settings"))("title") };
@@ -17,6 +18,7 @@ export default async function SettingsAdminPage() {
     <>
       <PageHeader title={t("title")} description={t("description")} />
       <GovernanceForm approvalRequired={settings.approvalRequired} disclosureHashtag={settings.disclosureHashtag ?? ""} blockedWords={settings.blockedWords} />
+      <PointsForm points={settings.points} />
     </>
   );
 }

@@ -1,0 +1,81 @@
+import { and, count, eq, inArray, sql } from "drizzle-orm";
+import { memberships, teamManagers, teams, users } from "@/db/schema";
+import type { DbOrTx } from "@/lib/db";
+import { notFound } from "@/lib/errors";
+import { getOrganizationSettings } from "@/lib/orgs";
+import { MIN_GROUP_SIZE } from "@/lib/reports/schemas";
+import { teamAndDescendantIds } from "@/lib/teams";
+import type { Scope } from "@/lib/tenant";
+import { impactTotals, periodStart } from "./impact";
+
+/**
+ * "What my manager sees about me": the figures about this person that a manager's team
+ * report (lib/reports/team.ts) can show, computed the same way (from the user rollups),
+ * and the rules that limit it: the report names people only in its top advocates (shares,
+ * unique visitors, engagements, impressions); a team under MIN_GROUP_SIZE active members
+ * shows no figures at all; people who opted out of the leaderboard are left out of the
+ * top advocates (their activity still counts in the team's totals).
+ */
+export const MANAGER_VIEW_DAYS = 30;
+
+export type ManagerView = {
+  days: number;
+  /** The person's row among top advocates, as a report for the same period shows it. */
+  row: { shares: number; uniqueVisitors: number; engagements: number; impressions: number };
+  /** Whether the row can appear at all: a team, large enough, and not opted out (it then shows if among the top ten). */
+  canAppear: boolean;
+  team: { name: string; memberCount: number; suppressed: boolean } | null;
+  /** The managers whose reports cover the person's team (its own and those of the teams above it). */
+  managers: string[];
+  clickRetentionMonths: number;
+  leaderboardOptOut: boolean;
+};
+
+export async function whatMyManagerSees(db: DbOrTx, scope: Scope, userId: string, now = new Date()): Promise<ManagerView> {
+  const [member] = await db
+    .select({ teamId: memberships.teamId, teamName: teams.name, optOut: memberships.leaderboardOptOut })
+    .from(memberships)
+    .leftJoin(teams, eq(teams.id, memberships.teamId))
+    .where(and(eq(memberships.orgId, scope.orgId), eq(memberships.userId, userId)));
+  if (!member) throw notFound("Member");
+  const [settings, totals] = await Promise.all([getOrganizationSettings(db, scope.orgId), impactTotals(db, scope, userId, periodStart(MANAGER_VIEW_DAYS, now))]);
+
+  let team: ManagerView["team"] = null;
+  let managers: string[] = [];
+  if (member.teamId) {
+    const [inTeam, above] = await Promise.all([teamAndDescendantIds(db, scope, [member.teamId]), teamAndAncestorIds(db, scope, member.teamId)]);
+    const [size] = await db
+      .select({ n: count() })
+      .from(memberships)
+      .where(and(eq(memberships.orgId, scope.orgId), eq(memberships.status, "active"), inArray(memberships.teamId, inTeam)));
+    const memberCount = size?.n ?? 0;
+    team = { name: member.teamName ?? "", memberCount, suppressed: memberCount < MIN_GROUP_SIZE };
+    const rows = await db
+      .selectDistinct({ name: sql<string>`coalesce(nullif(${users.name}, ''), ${users.email})` })
+      .from(teamManagers)
+      .innerJoin(users, eq(users.id, teamManagers.userId))
+      .where(and(eq(teamManagers.orgId, scope.orgId), inArray(teamManagers.teamId, above)));
+    managers = rows.map((r) => r.name).sort((a, b) => a.localeCompare(b));
+  }
+  return {
+    days: MANAGER_VIEW_DAYS,
+    row: { shares: totals.shares, uniqueVisitors: totals.uniqueVisitors, engagements: totals.engagements, impressions: totals.impressions },
+    canAppear: team !== null && !team.suppressed && !member.optOut,
+    team,
+    managers,
+    clickRetentionMonths: settings.clickRetentionMonths,
+    leaderboardOptOut: member.optOut,
+  };
+}
+
+/** A team and every team above it. */
+async function teamAndAncestorIds(db: DbOrTx, scope: Scope, teamId: string): Promise<string[]> {
+  const rows = await db.execute<{ id: string }>(sql`
+    with recursive up as (
+      select id, parent_id from ${teams} where org_id = ${scope.orgId} and id = ${teamId}
+      union
+      select t.id, t.parent_id from ${teams} t join up on t.id = up.parent_id where t.org_id = ${scope.orgId}
+    )
+    select id from up`);
+  return rows.map((r) => r.id);
+}
