@@ -69,7 +69,8 @@ export type DailyRollup = typeof dailyRollups.$inferSelect;
 
 /**
  * Each edit of an organisation's earned-media-value table is a new version; every EMV
- * figure names the version (and formula) that produced it. Version 1 holds the defaults.
+ * figure names the version (and formula) that produced it. Until the first edit the
+ * defaults in lib/reach/emv.ts apply as version 0 (never stored).
  */
 export const emvRateVersions = pgTable(
   "emv_rate_versions",

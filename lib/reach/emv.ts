@@ -1,6 +1,6 @@
 import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { emvRateVersions, networkIds, type NetworkId } from "@/db/schema";
+import { emvRateVersions, networkIds, users, type NetworkId } from "@/db/schema";
 import { audit } from "@/lib/audit";
 import type { DbOrTx, Tx } from "@/lib/db";
 import { actorUserId, type Scope } from "@/lib/tenant";
@@ -11,8 +11,11 @@ import { actorUserId, type Scope } from "@/lib/tenant";
  * that produced it, so a number in last quarter's report can be explained next year.
  *
  * emv-1: Σ over networks of impressions / 1000 × cpm + clicks × cpc + engagements × perEngagement,
- * where clicks are human clicks through our redirect (bots excluded) and engagements are
- * likes, comments, reshares and quotes the network reported.
+ * where clicks are the unique human visitors through our redirect (one a visitor, link and
+ * UTC day; bots and link previewers never count) and engagements are likes, comments,
+ * reshares and quotes the network reported. Unique visitors rather than all clicks: ad
+ * platforms too filter repeated and invalid clicks before they bill, and a figure nobody can
+ * inflate by clicking again is the honest one to put a price on.
  */
 export const EMV_FORMULA = "emv-1";
 
@@ -24,9 +27,28 @@ export const emvRateSchema = z.object({
 export type EmvRate = z.infer<typeof emvRateSchema>;
 export type EmvRates = Record<NetworkId, EmvRate>;
 
+/** ISO 4217 codes the runtime knows (DKK, EUR, …); asked once. */
+const knownCurrencies = new Set(Intl.supportedValuesOf("currency"));
+
 export const emvTableInputSchema = z.object({
-  currency: z.string().regex(/^[A-Z]{3}$/, "currency"),
+  currency: z.string().regex(/^[A-Z]{3}$/, "currency").refine((c) => knownCurrencies.has(c), "currency"),
+  // Known networks only: an unknown key is refused, not silently dropped.
   rates: z.partialRecord(z.enum(networkIds), emvRateSchema),
+});
+export type EmvTableInput = z.infer<typeof emvTableInputSchema>;
+
+/**
+ * An amount as typed in a form: digits with at most one decimal separator, "." or ","
+ * (Danish writes 12,5), then the same bounds as emvRateSchema. Numbers pass as they are.
+ */
+const formAmount = z
+  .union([z.number(), z.string().trim().regex(/^\d{1,6}(?:[.,]\d{1,4})?$/, "emvAmount").transform((s) => Number(s.replace(",", ".")))])
+  .pipe(z.number().min(0, "emvAmount").max(10_000, "emvAmount"));
+
+/** The admin form's input: the table with amounts as typed; it parses into emvTableInputSchema's shape. */
+export const emvFormSchema = z.object({
+  currency: z.string().trim().toUpperCase().pipe(emvTableInputSchema.shape.currency),
+  rates: z.partialRecord(z.enum(networkIds), z.object({ cpm: formAmount, cpc: formAmount, perEngagement: formAmount })),
 });
 
 export type EmvTable = { version: number; formula: string; currency: string; rates: EmvRates };
@@ -62,11 +84,58 @@ export async function currentEmvTable(db: DbOrTx, orgId: string): Promise<EmvTab
   return { version: row.version, formula: row.formula, currency: row.currency, rates: withDefaults(row.rates as Partial<Record<NetworkId, EmvRate>>) };
 }
 
+/** Whether a table is Ripple's defaults rather than one the organisation saved. */
+export function isDefaultEmvTable(table: Pick<EmvTable, "version">): boolean {
+  return table.version === 0;
+}
+
 /** EMV of one network's figures under a table (emv-1). */
 export function emvOf(table: EmvTable, network: NetworkId, figures: { impressions: number; clicks: number; engagements: number }): number {
   const rate = table.rates[network];
   if (!rate) return 0;
   return (figures.impressions / 1000) * rate.cpm + figures.clicks * rate.cpc + figures.engagements * rate.perEngagement;
+}
+
+/** Rollup figures (lib/reach/rollups.ts) as emv-1 reads them: clicks are the unique human visitors. */
+export type EmvRollupFigures = { impressions: number; uniqueVisitors: number; engagements: number };
+
+export function emvFiguresOf(row: EmvRollupFigures): { impressions: number; clicks: number; engagements: number } {
+  return { impressions: row.impressions, clicks: row.uniqueVisitors, engagements: row.engagements };
+}
+
+/**
+ * EMV of rollup rows, one per network or several (summed): always per network, since each
+ * network has its rates. Rows under network 'all' (or any unknown id) are skipped, so
+ * passing a rollup's per-network rows together with its total does not count twice.
+ */
+export function emvOfRollups(table: EmvTable, rows: ReadonlyArray<EmvRollupFigures & { network: string }>): number {
+  let total = 0;
+  for (const row of rows) {
+    if (!(networkIds as readonly string[]).includes(row.network)) continue;
+    total += emvOf(table, row.network as NetworkId, emvFiguresOf(row));
+  }
+  return total;
+}
+
+export type EmvVersion = EmvTable & { createdAt: Date; createdByName: string | null; createdByEmail: string | null };
+
+/** Every saved version of the organisation's table, newest first, with who saved it and when. */
+export async function listEmvVersions(db: DbOrTx, scope: Scope): Promise<EmvVersion[]> {
+  const rows = await db
+    .select({
+      version: emvRateVersions.version,
+      formula: emvRateVersions.formula,
+      currency: emvRateVersions.currency,
+      rates: emvRateVersions.rates,
+      createdAt: emvRateVersions.createdAt,
+      createdByName: users.name,
+      createdByEmail: users.email,
+    })
+    .from(emvRateVersions)
+    .leftJoin(users, eq(users.id, emvRateVersions.createdBy))
+    .where(eq(emvRateVersions.orgId, scope.orgId))
+    .orderBy(desc(emvRateVersions.version));
+  return rows.map((r) => ({ ...r, rates: withDefaults(r.rates as Partial<Record<NetworkId, EmvRate>>) }));
 }
 
 /** Saves an edited table as the next version (the old ones stay); returns it. Admin-only: the caller checks the role. */
@@ -79,7 +148,7 @@ export async function saveEmvRates(db: DbOrTx, scope: Scope, raw: unknown): Prom
     const version = (last?.version ?? 0) + 1;
     const rates = withDefaults(input.rates);
     await tx.insert(emvRateVersions).values({ orgId: scope.orgId, version, formula: EMV_FORMULA, rates, currency: input.currency, createdBy: actorUserId(scope) });
-    await audit(tx, scope, { action: "emv.rates_saved", targetType: "organization", targetId: scope.orgId, after: { version, currency: input.currency, rates } });
+    await audit(tx, scope, { action: "emv.rates_saved", targetType: "organization", targetId: scope.orgId, before: { version: last?.version ?? 0 }, after: { version, currency: input.currency, rates } });
     return { version, formula: EMV_FORMULA, currency: input.currency, rates };
   };
   // Inside a caller's transaction this is a savepoint.

@@ -53,7 +53,14 @@ export default async function StoryPage({ params }: { params: Promise<{ id: stri
         ]
           .filter(Boolean)
           .join(" · ")}
-        actions={<Badge tone={statusTones[story.status]}>{ts(story.status)}</Badge>}
+        actions={
+          <>
+            <Badge tone={statusTones[story.status]}>{ts(story.status)}</Badge>
+            <Link href={`/library/${story.id}/analytics`} className="text-sm text-brand-700 underline">
+              {(await getTranslations("storyAnalytics"))("link")}
+            </Link>
+          </>
+        }
       />
       <StoryActions
         storyId={story.id}

@@ -1,0 +1,31 @@
+import { notFound } from "next/navigation";
+import { cache } from "react";
+import { z } from "zod";
+import { requireMember } from "@/lib/auth/guard";
+import { readDb } from "@/lib/db";
+import { DomainError } from "@/lib/errors";
+import { storyAnalytics, storyAnalyticsQuerySchema } from "@/lib/reports/story";
+
+/** Once per request: the page and its metadata both ask. */
+const analyticsFor = cache(async (id: string, interval: string | undefined) => {
+  const ctx = await requireMember(["editor", "admin"]);
+  if (!z.uuid().safeParse(id).success) notFound();
+  const query = storyAnalyticsQuerySchema.parse({ interval });
+  try {
+    return { ctx, analytics: await storyAnalytics(readDb(), ctx.scope, id, query) };
+  } catch (error) {
+    if (error instanceof DomainError && error.status === 404) notFound();
+    throw error;
+  }
+});
+
+/**
+ * The story analytics page's data, apart from its rendering so the role check can be
+ * tested on its own. Communications staff (editors) and admins; managers read their
+ * teams' reports instead and employees their own impact: for them a 403. Another
+ * organisation's story, or no story, is a 404.
+ */
+export async function loadStoryAnalytics(id: string, search: Record<string, string | string[] | undefined> = {}) {
+  const interval = Array.isArray(search.interval) ? search.interval[0] : search.interval;
+  return analyticsFor(id, interval);
+}

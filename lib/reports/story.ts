@@ -1,0 +1,300 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { z } from "zod";
+import { dailyRollups, networkIds, shares, stories, storyVariants, type NetworkId } from "@/db/schema";
+import type { DbOrTx } from "@/lib/db";
+import { notFound } from "@/lib/errors";
+import { currentEmvTable, emvOf, emvFiguresOf, isDefaultEmvTable, type EmvTable } from "@/lib/reach/emv";
+import type { Scope } from "@/lib/tenant";
+import { MIN_GROUP_SIZE } from "./schemas";
+
+/**
+ * Per-story analytics for communications staff: which networks and which suggested texts
+ * (variants) worked. Figures come from the daily rollups only (lib/reach/rollups.ts): the
+ * story's rows per network for the totals, the timeline and the network table, and the
+ * rows of the story's shares for the variant table (a share counts under the variant the
+ * employee started from, however much they rewrote it; "own words" where they started
+ * from none). The shares table is read only to know each share's variant, network and
+ * person, never for a figure.
+ *
+ * Privacy: a row backed by fewer than MIN_GROUP_SIZE (5) distinct people shows no figures, and
+ * neither does the whole story while fewer than that many people have shared it. When the
+ * rows held back in a table would together still be fewer people than that, more rows
+ * (the smallest first) are held back, so subtracting the shown rows from the total
+ * cannot reveal a small group either.
+ */
+const MIN_GROUP = MIN_GROUP_SIZE;
+
+export const storyAnalyticsQuerySchema = z.object({
+  interval: z.enum(["day", "week"]).catch("day"),
+});
+export type StoryAnalyticsQuery = z.infer<typeof storyAnalyticsQuerySchema>;
+
+export type StoryFigures = {
+  shares: number;
+  /** Human clicks through our redirect (measured); bots are counted apart. */
+  clicks: number;
+  /** One a visitor, link and UTC day (measured): what EMV prices as clicks. */
+  uniqueVisitors: number;
+  /** Reported by the networks (measured). */
+  impressions: number;
+  engagements: number;
+  /** Followers of the accounts shared from: potential reach, an estimate. */
+  estimatedReach: number;
+  /** Under the organisation's current EMV table (see StoryAnalytics.emv for its version). */
+  emv: number;
+};
+
+type Shown = {
+  suppressed: false;
+  /** Distinct people behind the row. */
+  people: number;
+  figures: StoryFigures;
+  /** Null where there are no shares to divide by. */
+  clicksPerShare: number | null;
+  engagementsPerShare: number | null;
+};
+type Held = { suppressed: true };
+
+export type NetworkRow = { key: string; network: NetworkId } & (Shown | Held);
+export type VariantRow = {
+  key: string;
+  /** Null: the employees' own words (they started from no suggested text). */
+  variantId: string | null;
+  network: NetworkId | null;
+  language: "da" | "en" | null;
+  /** 1-based place among the story's texts for its network and language. */
+  position: number | null;
+  text: string | null;
+} & (Shown | Held);
+
+export type TimelinePoint = { period: string; shares: number; clicks: number; uniqueVisitors: number; impressions: number; engagements: number };
+
+export type Best = { clicksPerShare: string | null; engagementsPerShare: string | null };
+
+export type StoryAnalytics = {
+  story: { id: string; title: string; slug: string };
+  emv: { version: number; formula: string; currency: string; isDefault: boolean };
+  interval: "day" | "week";
+  /** Distinct people who have shared the story (with figures so far). */
+  people: number;
+  /** True while fewer than MIN_GROUP people have shared: no figures at all then. */
+  suppressed: boolean;
+  totals: (StoryFigures & { botClicks: number }) | null;
+  timeline: TimelinePoint[];
+  networks: NetworkRow[];
+  variants: VariantRow[];
+  best: { networks: Best; variants: Best };
+};
+
+type Sums = { shares: number; clicks: number; uniqueVisitors: number; botClicks: number; impressions: number; engagements: number; estimatedReach: number };
+const zero = (): Sums => ({ shares: 0, clicks: 0, uniqueVisitors: 0, botClicks: 0, impressions: 0, engagements: 0, estimatedReach: 0 });
+function add(into: Sums, row: Sums): Sums {
+  for (const k of Object.keys(into) as Array<keyof Sums>) into[k] += row[k];
+  return into;
+}
+
+const sumOf = (column: AnyPgColumn) => sql<number>`coalesce(sum(${column}), 0)::bigint`.mapWith(Number);
+
+/** The Monday (UTC) of a UTC day, as yyyy-mm-dd: weeks run Monday to Sunday. */
+export function weekOf(day: string): string {
+  const at = new Date(`${day}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() - ((at.getUTCDay() + 6) % 7));
+  return at.toISOString().slice(0, 10);
+}
+
+function nextDay(day: string, days = 1): string {
+  const at = new Date(`${day}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() + days);
+  return at.toISOString().slice(0, 10);
+}
+
+/** Daily (or weekly) totals from the first day with figures to the last, gaps filled with zeros, so the chart's time axis is even. */
+export function buildTimeline(byDay: ReadonlyMap<string, Sums>, interval: "day" | "week"): TimelinePoint[] {
+  const days = [...byDay.keys()].sort();
+  if (days.length === 0) return [];
+  const bucket = interval === "week" ? weekOf : (d: string) => d;
+  const points = new Map<string, TimelinePoint>();
+  const step = interval === "week" ? 7 : 1;
+  for (let p = bucket(days[0]!); p <= bucket(days.at(-1)!); p = nextDay(p, step)) {
+    points.set(p, { period: p, shares: 0, clicks: 0, uniqueVisitors: 0, impressions: 0, engagements: 0 });
+  }
+  for (const [day, row] of byDay) {
+    const point = points.get(bucket(day))!;
+    point.shares += row.shares;
+    point.clicks += row.clicks;
+    point.uniqueVisitors += row.uniqueVisitors;
+    point.impressions += row.impressions;
+    point.engagements += row.engagements;
+  }
+  return [...points.values()];
+}
+
+/**
+ * Which rows to hold back: those under MIN_GROUP people, and then, while the held rows
+ * together are still fewer people than that, the smallest shown row too (people counted
+ * once across rows). A row nobody used (a suggested text no one started from) has nothing
+ * to protect and is always shown.
+ */
+export function rowsToHold(groups: ReadonlyArray<{ key: string; people: ReadonlySet<string>; unused?: boolean }>): Set<string> {
+  const held = new Set(groups.filter((g) => !g.unused && g.people.size < MIN_GROUP).map((g) => g.key));
+  const heldPeople = () => new Set(groups.filter((g) => held.has(g.key)).flatMap((g) => [...g.people])).size;
+  while (held.size > 0 && heldPeople() < MIN_GROUP) {
+    const next = groups.filter((g) => !held.has(g.key) && !g.unused).sort((a, b) => a.people.size - b.people.size || (a.key < b.key ? -1 : 1))[0];
+    if (!next) break;
+    held.add(next.key);
+  }
+  return held;
+}
+
+/** The row of the highest ratio among shown rows with shares, when there are at least two to compare. */
+function bestOf(rows: ReadonlyArray<{ key: string } & (Shown | Held)>, ratio: "clicksPerShare" | "engagementsPerShare"): string | null {
+  const candidates = rows.filter((r): r is { key: string } & Shown => !r.suppressed && r[ratio] !== null);
+  if (candidates.length < 2) return null;
+  const top = candidates.reduce((a, b) => (b[ratio]! > a[ratio]! ? b : a));
+  return top[ratio]! > 0 ? top.key : null;
+}
+
+function shown(people: number, sums: Sums, emv: number): Shown {
+  return {
+    suppressed: false,
+    people,
+    figures: { shares: sums.shares, clicks: sums.clicks, uniqueVisitors: sums.uniqueVisitors, impressions: sums.impressions, engagements: sums.engagements, estimatedReach: sums.estimatedReach, emv },
+    clicksPerShare: sums.shares > 0 ? sums.clicks / sums.shares : null,
+    engagementsPerShare: sums.shares > 0 ? sums.engagements / sums.shares : null,
+  };
+}
+
+const isNetwork = (n: string): n is NetworkId => (networkIds as readonly string[]).includes(n);
+const emvOfSums = (table: EmvTable, network: NetworkId, sums: Sums) => emvOf(table, network, emvFiguresOf(sums));
+
+/** The story's analytics in the scope's organisation; another organisation's story is not found. */
+export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, query: Partial<StoryAnalyticsQuery> = {}): Promise<StoryAnalytics> {
+  const interval = query.interval ?? "day";
+  const [story] = await db
+    .select({ id: stories.id, title: stories.title, slug: stories.slug })
+    .from(stories)
+    .where(and(eq(stories.id, storyId), eq(stories.orgId, scope.orgId)));
+  if (!story) throw notFound("story");
+
+  const figureColumns = {
+    shares: sumOf(dailyRollups.shares),
+    clicks: sumOf(dailyRollups.clicks),
+    uniqueVisitors: sumOf(dailyRollups.uniqueVisitors),
+    botClicks: sumOf(dailyRollups.botClicks),
+    impressions: sumOf(dailyRollups.impressions),
+    engagements: sumOf(dailyRollups.engagements),
+    estimatedReach: sumOf(dailyRollups.estimatedReach),
+  };
+  const [table, storyRows, shareRows, variants] = await Promise.all([
+    currentEmvTable(db, scope.orgId),
+    // The story's own rollup rows: per network and under 'all', per day.
+    db
+      .select({ network: dailyRollups.network, day: dailyRollups.day, ...figureColumns })
+      .from(dailyRollups)
+      .where(and(eq(dailyRollups.orgId, scope.orgId), eq(dailyRollups.dimension, "story"), eq(dailyRollups.dimensionId, story.id)))
+      .groupBy(dailyRollups.network, dailyRollups.day),
+    // Each share's rollup total (a share is on one network, so its 'all' rows are its figures).
+    db
+      .select({ shareId: shares.id, userId: shares.userId, network: shares.network, variantId: shares.variantId, ...figureColumns })
+      .from(dailyRollups)
+      .innerJoin(shares, sql`${dailyRollups.dimensionId} = ${shares.id}::text`)
+      .where(
+        and(
+          eq(dailyRollups.orgId, scope.orgId),
+          eq(dailyRollups.dimension, "share"),
+          eq(dailyRollups.network, "all"),
+          eq(shares.orgId, scope.orgId),
+          eq(shares.storyId, story.id),
+        ),
+      )
+      .groupBy(shares.id),
+    db
+      .select({ id: storyVariants.id, network: storyVariants.network, language: storyVariants.language, position: storyVariants.position, text: storyVariants.text, createdAt: storyVariants.createdAt })
+      .from(storyVariants)
+      .where(and(eq(storyVariants.storyId, story.id), eq(storyVariants.orgId, scope.orgId)))
+      .orderBy(asc(storyVariants.network), asc(storyVariants.language), asc(storyVariants.position), asc(storyVariants.createdAt)),
+  ]);
+
+  // People behind each group. Shares of erased accounts (no user any more) count together as one person: fewer, never more.
+  const person = (userId: string | null) => userId ?? "anonymised";
+  const everyone = new Set(shareRows.map((s) => person(s.userId)));
+
+  const emv = { version: table.version, formula: table.formula, currency: table.currency, isDefault: isDefaultEmvTable(table) };
+  const base = { story, emv, interval, people: everyone.size };
+  if (everyone.size < MIN_GROUP) {
+    return { ...base, suppressed: true, totals: null, timeline: [], networks: [], variants: [], best: { networks: { clicksPerShare: null, engagementsPerShare: null }, variants: { clicksPerShare: null, engagementsPerShare: null } } };
+  }
+
+  // Totals, timeline and networks from the story's rows.
+  const byDay = new Map<string, Sums>();
+  const byNetwork = new Map<NetworkId, Sums>();
+  const total = zero();
+  for (const { network, day, ...row } of storyRows) {
+    if (network === "all") {
+      add(total, row);
+      byDay.set(day, add(byDay.get(day) ?? zero(), row));
+    } else if (isNetwork(network)) {
+      byNetwork.set(network, add(byNetwork.get(network) ?? zero(), row));
+    }
+  }
+  let totalEmv = 0;
+  for (const [network, sums] of byNetwork) totalEmv += emvOfSums(table, network, sums);
+
+  const peopleByNetwork = new Map<string, Set<string>>();
+  for (const s of shareRows) {
+    const set = peopleByNetwork.get(s.network) ?? new Set<string>();
+    set.add(person(s.userId));
+    peopleByNetwork.set(s.network, set);
+  }
+  const networkOrder = [...byNetwork.keys()].sort((a, b) => byNetwork.get(b)!.shares - byNetwork.get(a)!.shares || networkIds.indexOf(a) - networkIds.indexOf(b));
+  const heldNetworks = rowsToHold(networkOrder.map((n) => ({ key: n, people: peopleByNetwork.get(n) ?? new Set() })));
+  const networks: NetworkRow[] = networkOrder.map((network) =>
+    heldNetworks.has(network)
+      ? { key: network, network, suppressed: true }
+      : { key: network, network, ...shown(peopleByNetwork.get(network)?.size ?? 0, byNetwork.get(network)!, emvOfSums(table, network, byNetwork.get(network)!)) },
+  );
+
+  // Variants from the shares' rows, grouped by the variant each share started from.
+  const known = new Set(variants.map((v) => v.id));
+  const OWN = "own";
+  const groups = new Map<string, { people: Set<string>; sums: Sums; emv: number }>();
+  for (const { userId, network, variantId, ...figures } of shareRows) {
+    const { shareId: _, ...row } = figures;
+    const key = variantId && known.has(variantId) ? variantId : OWN;
+    const group = groups.get(key) ?? { people: new Set<string>(), sums: zero(), emv: 0 };
+    group.people.add(person(userId));
+    add(group.sums, row);
+    group.emv += emvOfSums(table, network, row);
+    groups.set(key, group);
+  }
+  const positions = new Map<string, number>();
+  const counters = new Map<string, number>();
+  for (const v of variants) {
+    const slot = `${v.network}:${v.language}`;
+    const n = (counters.get(slot) ?? 0) + 1;
+    counters.set(slot, n);
+    positions.set(v.id, n);
+  }
+  const heldVariants = rowsToHold([...variants.map((v) => v.id), ...(groups.has(OWN) ? [OWN] : [])].map((key) => ({ key, people: groups.get(key)?.people ?? new Set<string>(), unused: !groups.has(key) })));
+  const variantRow = (key: string, meta: Omit<VariantRow, "key" | keyof Shown | "suppressed">): VariantRow => {
+    const group = groups.get(key);
+    if (heldVariants.has(key)) return { key, ...meta, suppressed: true };
+    return { key, ...meta, ...shown(group?.people.size ?? 0, group?.sums ?? zero(), group?.emv ?? 0) };
+  };
+  const variantRows: VariantRow[] = variants.map((v) => variantRow(v.id, { variantId: v.id, network: v.network, language: v.language, position: positions.get(v.id)!, text: v.text }));
+  if (groups.has(OWN)) variantRows.push(variantRow(OWN, { variantId: null, network: null, language: null, position: null, text: null }));
+
+  return {
+    ...base,
+    suppressed: false,
+    totals: { shares: total.shares, clicks: total.clicks, uniqueVisitors: total.uniqueVisitors, impressions: total.impressions, engagements: total.engagements, estimatedReach: total.estimatedReach, emv: totalEmv, botClicks: total.botClicks },
+    timeline: buildTimeline(byDay, interval),
+    networks,
+    variants: variantRows,
+    best: {
+      networks: { clicksPerShare: bestOf(networks, "clicksPerShare"), engagementsPerShare: bestOf(networks, "engagementsPerShare") },
+      variants: { clicksPerShare: bestOf(variantRows, "clicksPerShare"), engagementsPerShare: bestOf(variantRows, "engagementsPerShare") },
+    },
+  };
+}
