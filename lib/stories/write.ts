@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { stories, storyAudiences, storyTopics, storyVariants, type Story } from "@/db/schema";
 import { audit } from "@/lib/audit";
 import type { DbOrTx, Tx } from "@/lib/db";
@@ -55,15 +55,32 @@ async function replaceChildren(tx: Tx, scope: Scope, storyId: string, input: { t
     if (ids.length) await tx.insert(storyAudiences).values(ids.map((teamId) => ({ storyId, teamId })));
   }
   if (input.variants) {
-    await tx.delete(storyVariants).where(eq(storyVariants.storyId, storyId));
+    // A suggested text that stays the same keeps its row (only its position may move), so
+    // the shares that started from it stay linked to it in the story's analytics.
+    const existing = await tx.select().from(storyVariants).where(eq(storyVariants.storyId, storyId));
+    const unclaimed = new Map<string, string[]>();
+    for (const row of existing) {
+      const key = `${row.network}/${row.language}/${row.text}`;
+      unclaimed.set(key, [...(unclaimed.get(key) ?? []), row.id]);
+    }
     const position = new Map<string, number>();
-    const rows = input.variants.map((v) => {
-      const key = `${v.network}/${v.language}`;
-      const p = position.get(key) ?? 0;
-      position.set(key, p + 1);
-      return { orgId: scope.orgId, storyId, network: v.network, language: v.language, text: v.text, position: p };
-    });
-    if (rows.length) await tx.insert(storyVariants).values(rows);
+    const inserts: Array<typeof storyVariants.$inferInsert> = [];
+    const kept = new Set<string>();
+    for (const v of input.variants) {
+      const slot = `${v.network}/${v.language}`;
+      const p = position.get(slot) ?? 0;
+      position.set(slot, p + 1);
+      const same = unclaimed.get(`${slot}/${v.text}`)?.shift();
+      if (same) {
+        kept.add(same);
+        await tx.update(storyVariants).set({ position: p }).where(eq(storyVariants.id, same));
+      } else {
+        inserts.push({ orgId: scope.orgId, storyId, network: v.network, language: v.language, text: v.text, position: p });
+      }
+    }
+    const removed = existing.filter((row) => !kept.has(row.id)).map((row) => row.id);
+    if (removed.length) await tx.delete(storyVariants).where(inArray(storyVariants.id, removed));
+    if (inserts.length) await tx.insert(storyVariants).values(inserts);
   }
 }
 

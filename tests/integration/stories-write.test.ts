@@ -178,6 +178,29 @@ describe("creating a story", () => {
     expect(steps).toHaveLength(1);
     expect(steps[0]).toMatchObject({ orgId: cli.orgId, fromStatus: null, toStatus: "draft", actorUserId: editor.user.id, note: null });
   });
+  it("keeps an unchanged suggested text's row when the story is edited, so shares that started from it stay linked", async () => {
+    const { editor } = await newsroom();
+    const story = await createStory(db(), editor.scope, {
+      ...base,
+      title: "Varianter",
+      variants: [
+        { network: "linkedin", language: "da", text: "Første" },
+        { network: "linkedin", language: "da", text: "Anden" },
+      ],
+    });
+    const before = await db().select().from(storyVariants).where(eq(storyVariants.storyId, story.id));
+    const second = before.find((v) => v.text === "Anden")!;
+    await updateStory(db(), editor.scope, story.id, {
+      variants: [
+        { network: "linkedin", language: "da", text: "Anden" },
+        { network: "linkedin", language: "da", text: "Ny tekst" },
+      ],
+    });
+    const after = await db().select().from(storyVariants).where(eq(storyVariants.storyId, story.id));
+    expect(after.map((v) => `${v.text}@${v.position}`).sort()).toEqual(["Anden@0", "Ny tekst@1"]);
+    expect(after.find((v) => v.text === "Anden")!.id).toBe(second.id);
+    expect(after.some((v) => v.text === "Første")).toBe(false);
+  });
 });
 
 describe("refusing a story, writing nothing", () => {
