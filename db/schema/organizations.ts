@@ -15,7 +15,6 @@ export type OrganizationSettingsJson = {
   blockedWords?: string[];
   shareSpacingMinutes?: number;
   clickRetentionMonths?: number;
-  emvRates?: Partial<Record<NetworkId, { cpm: number; cpc: number; perEngagement: number }>>;
   points?: { share?: number; click?: number; engagement?: number };
   defaultShareWindows?: Array<{ weekday: number; hour: number }>;
   facebookAppId?: string | null;

@@ -1,12 +1,6 @@
 import { z } from "zod";
 import { localeIds, networkIds, type OrganizationSettingsJson } from "@/db/schema";
 
-const emvRate = z.object({
-  cpm: z.number().min(0).max(10_000),
-  cpc: z.number().min(0).max(10_000),
-  perEngagement: z.number().min(0).max(10_000),
-});
-
 /** Organisation settings with their defaults; stored rows are parsed through this. */
 export const organizationSettingsSchema = z.object({
   locale: z.enum(localeIds).default("da"),
@@ -27,7 +21,6 @@ export const organizationSettingsSchema = z.object({
   blockedWords: z.array(z.string().min(1).max(100)).max(500).default([]),
   shareSpacingMinutes: z.number().int().min(0).max(24 * 60).default(10),
   clickRetentionMonths: z.number().int().min(1).max(120).default(13),
-  emvRates: z.partialRecord(z.enum(networkIds), emvRate).default({}),
   /** Points per action for the leaderboard: a published share, a unique visitor on its link, an engagement on the post. */
   points: z
     .object({
