@@ -18,6 +18,7 @@ import {
   topicResourceSchema,
 } from "./resources";
 import { composeCheckBodySchema, composeCheckResultSchema, feedListSchema, feedQueryDocSchema, shareCreateBodySchema, shareIdParamsSchema, shareResourceSchema } from "./shares";
+import { reportApiQueryDocSchema, reportTeamListSchema, teamReportSchema } from "@/lib/reports/schemas";
 
 /**
  * The OpenAPI 3.1 document of REST API v1, served at /api/v1/openapi.json. Every schema in
@@ -119,6 +120,7 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
       { name: "Members" },
       { name: "Me" },
       { name: "Sharing", description: "An employee's feed and shares, and the text check the compose page uses." },
+      { name: "Reports", description: "Managers' team reports from the daily rollups; any group under 5 people is suppressed." },
     ],
     paths: {
       "/api/v1/me": {
@@ -262,6 +264,32 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
           responses: { "200": jsonBody("TopicList", "The organisation's topics.") },
         }),
       },
+      "/api/v1/reports": {
+        get: operation({
+          operationId: "getTeamReport",
+          summary: "A team's report",
+          description:
+            "Shares, clicks, unique visitors, impressions, engagements, potential reach, EMV and participation (active sharers ÷ active members) " +
+            "for a team with its sub-teams over a range of UTC days (at most 731, `from` ≤ `to`, else 400): totals, a series by day, ISO week or month " +
+            "(zero-filled), sub-teams, top stories, networks, top advocates and adoption by join cohort. A team, sub-team or cohort of fewer than 5 " +
+            "active members is `suppressed` and carries no figures. Every EMV figure is under the rate version and formula in `emv`. Managers may ask " +
+            "for the teams they manage and their sub-teams (another team is 403), admins for any team. Needs the manager or admin role.",
+          tags: ["Reports"],
+          parameters: parameters("query", reportApiQueryDocSchema),
+          problems: ["BadRequest", "NotFound"],
+          responses: { "200": jsonBody("TeamReport", "The report.") },
+        }),
+      },
+      "/api/v1/reports/teams": {
+        get: operation({
+          operationId: "listReportTeams",
+          summary: "The teams the caller may report on",
+          description: "The teams the caller manages with all their sub-teams (admins: every team), depth-first. Needs the manager or admin role.",
+          tags: ["Reports"],
+          problems: ["BadRequest"],
+          responses: { "200": jsonBody("ReportTeamList", "The teams, as an indented tree.") },
+        }),
+      },
       "/api/v1/teams": {
         get: operation({
           operationId: "listTeams",
@@ -283,6 +311,8 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
           TopicList: topicListSchema,
           Team: teamResourceSchema,
           TeamList: teamListSchema,
+          TeamReport: teamReportSchema,
+          ReportTeamList: reportTeamListSchema,
           Me: meResourceSchema,
           MemberList: memberListSchema,
           Problem: problemSchema,

@@ -48,6 +48,9 @@ export const jobSchemas = {
     /** Hourly: sends the weekly digest to whoever's organisation has reached digest time. */
     "digest.weekly": z.object({}).strict(),
     "digest.send": z.object({ membershipId: z.uuid() }).strict(),
+    /** Hourly: queues the weekly report mail of every manager whose organisation has reached Monday 08:00. */
+    "report.weekly": z.object({}).strict(),
+    "report.send": z.object({ membershipId: z.uuid() }).strict(),
     /** A story went live: tell one Slack or Teams channel. */
     "webhook.story": z.object({ webhookId: z.uuid(), storyId: z.uuid() }).strict(),
   },
@@ -72,6 +75,7 @@ export const schedules: Array<{ queue: QueueName; id: string; name: string; ever
   { queue: "lifecycle", id: "shares-reconcile", name: "shares.reconcile", every: 60_000 },
   { queue: "lifecycle", id: "connections-refresh", name: "connections.refresh", every: 10 * 60_000 },
   { queue: "notify", id: "digest-weekly", name: "digest.weekly", every: 60 * 60_000 },
+  { queue: "notify", id: "report-weekly", name: "report.weekly", every: 60 * 60_000 },
 ];
 
 /** How long a heartbeat stays fresh; the health check reports workers as stale after this. */

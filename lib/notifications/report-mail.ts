@@ -1,0 +1,225 @@
+import { TZDate } from "@date-fns/tz";
+import { and, asc, eq, exists, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { memberships, organizations, teamManagers, teams, users, type Locale } from "@/db/schema";
+import type { DbOrTx } from "@/lib/db";
+import { env } from "@/lib/env";
+import { translator } from "@/lib/i18n/messages";
+import { log } from "@/lib/log";
+import { escapeHtml, sendMail } from "@/lib/mail";
+import { parseSettings } from "@/lib/orgs";
+import { enqueue } from "@/lib/queue";
+import { teamReport } from "@/lib/reports/team";
+import type { TeamReport } from "@/lib/reports/schemas";
+import { trustedScope } from "@/lib/tenant";
+import { digestWeek } from "./digest";
+
+/**
+ * The weekly report mail: on Monday morning (the digest's hour, 08:00–08:59 in the
+ * organisation's time zone) each active manager of at least one team gets a short mail
+ * with last week's figures (Monday to Sunday just gone, as UTC days) for each team they
+ * manage, sub-teams included, and a link to /reports. A team under five people says so
+ * and shows no figure.
+ *
+ * Once a week per manager, as the digest does it: the hourly "report.weekly" job queues
+ * one "report.send" per manager with a jobId of membership and ISO week, and
+ * sendReportMail claims the week by setting reportSentAt in the transaction that decides
+ * to send (only when the previous mail is more than six days old). A mail server that
+ * refuses gets the claim back and the error thrown, so BullMQ's retry sends it.
+ *
+ * Managers who turned it off (notificationPrefs.weeklyReport = false) get nothing; a
+ * missing key means on, like every notification preference.
+ */
+
+const RESEND_AFTER_MS = 6 * 24 * 3_600_000;
+
+export type DueReportMail = { membershipId: string; orgId: string; week: string };
+export type ReportMailOutcome = "sent" | "skipped" | "notDue" | "optedOut" | "ineligible" | "missing";
+
+const wantsReport = sql`${memberships.notificationPrefs} -> 'weeklyReport' is distinct from 'false'::jsonb`;
+const isManager = sql`'manager' = any(${memberships.roles})`;
+const managesATeam = (db: DbOrTx) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(teamManagers)
+      .where(and(eq(teamManagers.orgId, memberships.orgId), eq(teamManagers.userId, memberships.userId))),
+  );
+
+/** Managers whose weekly report is due at `now`: their organisation is at Monday 08:xx and their last mail is older than six days. */
+export async function dueReportMails(db: DbOrTx, now: Date): Promise<DueReportMail[]> {
+  const orgs = await db.select({ id: organizations.id, settings: organizations.settings }).from(organizations);
+  const weeks = new Map<string, string>();
+  for (const org of orgs) {
+    const week = digestWeek(now, parseSettings(org.settings).timeZone);
+    if (week) weeks.set(org.id, week);
+  }
+  if (weeks.size === 0) return [];
+  const rows = await db
+    .select({ membershipId: memberships.id, orgId: memberships.orgId })
+    .from(memberships)
+    .where(
+      and(
+        inArray(memberships.orgId, [...weeks.keys()]),
+        eq(memberships.status, "active"),
+        isManager,
+        wantsReport,
+        managesATeam(db),
+        or(isNull(memberships.reportSentAt), lt(memberships.reportSentAt, new Date(now.getTime() - RESEND_AFTER_MS))),
+      ),
+    );
+  return rows.map((r) => ({ ...r, week: weeks.get(r.orgId)! }));
+}
+
+/** The hourly job: one "report.send" per due manager (a second enqueue in the same week is dropped by its jobId). */
+export async function enqueueDueReportMails(db: DbOrTx, now: Date): Promise<number> {
+  const due = await dueReportMails(db, now);
+  const results = await Promise.allSettled(
+    due.map((d) =>
+      enqueue("notify", "report.send", { membershipId: d.membershipId }, { jobId: `report-${d.membershipId}-${d.week}`, attempts: 5, backoff: { type: "exponential", delay: 60_000 } }),
+    ),
+  );
+  const failed = results.filter((r) => r.status === "rejected");
+  if (failed.length > 0) throw new AggregateError(failed.map((r) => (r as PromiseRejectedResult).reason), `${failed.length} of ${due.length} report mails not queued`);
+  return due.length;
+}
+
+/** Last week in the zone, Monday to Sunday, as the calendar days reports are asked in. */
+export function lastWeek(now: Date, timeZone: string): { from: string; to: string } {
+  const local = new TZDate(now.getTime(), timeZone);
+  const today = Date.UTC(local.getFullYear(), local.getMonth(), local.getDate());
+  const weekday = local.getDay() || 7;
+  const monday = today - (weekday - 1) * 86_400_000;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { from: day(monday - 7 * 86_400_000), to: day(monday - 86_400_000) };
+}
+
+/** Sends one manager's weekly report if it is due. "notDue" when this week's was already claimed. */
+export async function sendReportMail(db: DbOrTx, membershipId: string, now: Date): Promise<ReportMailOutcome> {
+  const [member] = await db
+    .select({
+      orgId: memberships.orgId,
+      userId: memberships.userId,
+      status: memberships.status,
+      roles: memberships.roles,
+      prefs: memberships.notificationPrefs,
+      email: users.email,
+      locale: users.locale,
+      orgName: organizations.name,
+      orgSettings: organizations.settings,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(eq(memberships.id, membershipId))
+    .limit(1);
+  if (!member) return "missing";
+  if (member.status !== "active" || !member.roles.includes("manager")) return "ineligible";
+  if (member.prefs?.weeklyReport === false) return "optedOut";
+  const managed = await db
+    .select({ id: teams.id })
+    .from(teamManagers)
+    .innerJoin(teams, eq(teams.id, teamManagers.teamId))
+    .where(and(eq(teamManagers.orgId, member.orgId), eq(teamManagers.userId, member.userId)))
+    .orderBy(asc(teams.name));
+  if (managed.length === 0) return "ineligible";
+
+  const claim = await db.transaction(async (tx) => {
+    const [row] = await tx.select({ sentAt: memberships.reportSentAt }).from(memberships).where(eq(memberships.id, membershipId)).for("update");
+    if (!row || (row.sentAt && row.sentAt.getTime() >= now.getTime() - RESEND_AFTER_MS)) return null;
+    await tx.update(memberships).set({ reportSentAt: now }).where(eq(memberships.id, membershipId));
+    return { previous: row.sentAt };
+  });
+  if (!claim) return "notDue";
+
+  const settings = parseSettings(member.orgSettings);
+  try {
+    const range = lastWeek(now, settings.timeZone);
+    const scope = trustedScope(member.orgId, { kind: "system" });
+    const viewer = { userId: member.userId, roles: member.roles };
+    const reports: TeamReport[] = [];
+    for (const team of managed) reports.push(await teamReport(db, scope, viewer, { teamId: team.id, ...range, period: "week" }));
+    const { sent } = await sendMail({ to: member.email, ...renderReportMail(member.locale ?? settings.locale, member.orgName, reports) });
+    return sent ? "sent" : "skipped";
+  } catch (error) {
+    // Give the week back so the retry sends it, unless something else claimed it meanwhile.
+    await db
+      .update(memberships)
+      .set({ reportSentAt: claim.previous })
+      .where(and(eq(memberships.id, membershipId), eq(memberships.reportSentAt, now)))
+      .catch((err: unknown) => log.error({ err, membershipId }, "report mail claim not released"));
+    throw error;
+  }
+}
+
+/** The mail: per team its figures (or why there are none), the EMV's provenance and the link to the reports. */
+export function renderReportMail(locale: Locale, orgName: string, reports: TeamReport[]) {
+  const t = translator(locale);
+  const tag = locale === "da" ? "da-DK" : "en-GB";
+  const number = new Intl.NumberFormat(tag);
+  const percent = new Intl.NumberFormat(tag, { style: "percent", maximumFractionDigits: 0 });
+  const date = new Intl.DateTimeFormat(tag, { day: "numeric", month: "long", timeZone: "UTC" });
+  const first = reports[0]!;
+  const emv = first.emv;
+  const money = new Intl.NumberFormat(tag, { style: "currency", currency: emv.currency, maximumFractionDigits: 0 });
+  const appUrl = env().APP_URL;
+  const reportsUrl = new URL("/reports", appUrl).toString();
+  const settingsUrl = new URL("/settings", appUrl).toString();
+  const day = (iso: string) => date.format(new Date(`${iso}T00:00:00Z`));
+
+  const subject = t("reportMail.subject");
+  const heading = t("reportMail.heading");
+  const intro = t("reportMail.intro", { org: orgName, from: day(first.range.from), to: day(first.range.to) });
+  const footer = t("reportMail.footer", { org: orgName });
+  const emvNote = t("reportMail.emvNote", { formula: emv.formula, version: emv.version, currency: emv.currency });
+
+  const teamsOut = reports.map((report) => {
+    const totals = report.totals;
+    const lines: Array<[string, string]> =
+      report.suppressed || !totals
+        ? []
+        : [
+            [t("reportMail.impressions"), number.format(totals.impressions)],
+            [t("reportMail.estimatedReach"), number.format(totals.estimatedReach)],
+            [t("reportMail.clicks"), number.format(totals.clicks)],
+            [t("reportMail.engagements"), number.format(totals.engagements)],
+            [t("reportMail.emv"), money.format(totals.emv)],
+            [t("reportMail.participation"), t("reportMail.participationValue", { percent: percent.format(totals.participation), sharers: totals.activeSharers, members: totals.members })],
+          ];
+    return { name: report.team.name, suppressed: report.suppressed, lines };
+  });
+
+  const html = `<!doctype html><html lang="${locale}"><body style="margin:0;padding:24px;background:#f4f6f8;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#111827">
+<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:32px">
+<h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(heading)}</h1>
+<p style="font-size:16px;line-height:1.5;margin:0 0 16px">${escapeHtml(intro)}</p>
+${teamsOut
+  .map(
+    (team) => `<div style="border-top:1px solid #e5e7eb;padding:16px 0">
+<h2 style="font-size:17px;margin:0 0 8px">${escapeHtml(team.name)}</h2>
+${
+  team.suppressed
+    ? `<p style="font-size:15px;margin:0;color:#374151">${escapeHtml(t("reportMail.suppressed"))}</p>`
+    : `<table role="presentation" style="width:100%;font-size:15px;border-collapse:collapse">${team.lines
+        .map(([label, value]) => `<tr><td style="padding:2px 0;color:#374151">${escapeHtml(label)}</td><td style="padding:2px 0;text-align:right;font-weight:600">${escapeHtml(value)}</td></tr>`)
+        .join("")}</table>`
+}
+</div>`,
+  )
+  .join("\n")}
+<p style="margin:24px 0"><a href="${escapeHtml(reportsUrl)}" style="background:#1d4ed8;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600;display:inline-block">${escapeHtml(t("reportMail.open"))}</a></p>
+<p style="font-size:13px;color:#4b5563;margin:0 0 8px">${escapeHtml(emvNote)}</p>
+<p style="font-size:13px;color:#4b5563;margin:0">${escapeHtml(footer)} <a href="${escapeHtml(settingsUrl)}" style="color:#4b5563">${escapeHtml(settingsUrl)}</a></p>
+</div></body></html>`;
+  const text = [
+    heading,
+    "",
+    intro,
+    "",
+    ...teamsOut.flatMap((team) => [team.name, ...(team.suppressed ? [t("reportMail.suppressed")] : team.lines.map(([label, value]) => `${label}: ${value}`)), ""]),
+    `${t("reportMail.open")}: ${reportsUrl}`,
+    "",
+    emvNote,
+    `${footer} ${settingsUrl}`,
+  ].join("\n");
+  return { subject, html, text };
+}

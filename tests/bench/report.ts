@@ -1,0 +1,394 @@
+import { performance } from "node:perf_hooks";
+import { and, eq, inArray, TransactionRollbackError } from "drizzle-orm";
+import { createDatabase, type DatabaseHandle, type DbOrTx } from "@/db/client";
+import { dailyRollups, shares } from "@/db/schema";
+import { addToRollups, shareFacts, utcDay, type RollupDelta } from "@/lib/reach/rollups";
+import { teamReport, type TeamReport } from "@/lib/reports";
+import { trustedScope } from "@/lib/tenant";
+import { createTestDatabase } from "../support/database";
+
+/**
+ * The 12-month team report read from the daily rollups, against the same question answered
+ * from the raw events, on a fresh database with generated data: 5,000 employees in a team
+ * tree (5 departments × 5 teams × 2 groups, 1,000 people a department), 600 stories,
+ * 250,000 shares with one tracked link each over 12 months, 10 million click events
+ * (5 % bots, each at an exponentially decaying delay after its share, mean 18 h) and the
+ * rollups of the same data.
+ *
+ * Everything is generated set-based in SQL (generate_series, INSERT … SELECT), the click
+ * indexes dropped during the load and rebuilt after. The rollups are built with SQL from
+ * the generated shares and clicks by the rules of lib/reach/rollups.ts (one delta per
+ * share and UTC day: the share itself with its followers as potential reach, a metric
+ * poll's impressions and engagements the next day, the day's human and bot clicks and
+ * unique visitors; each delta on org, share, user, team and story, per network and under
+ * 'all', and on the network), in day order as incremental maintenance leaves them; a
+ * sample is checked against addToRollups itself. Unique visitors are a flag drawn at
+ * generation (80 % of human clicks): the benchmark measures reading, not de-duplication.
+ *
+ * Timed: teamReport (the whole report: monthly series, sub-teams, stories, networks, top
+ * advocates, adoption, EMV) for one department over the last 12 full months, 20 runs after
+ * warming up; against the raw answer to the report's core question — the department's
+ * shares, clicks and unique visitors per month — from click_events ⋈ tracked_links ⋈
+ * shares ⋈ memberships over the department's team subtree (and shares ⋈ memberships for
+ * the shares), 5 runs. Both answers must agree before anything is timed.
+ *
+ * Last line: {"p95_ms", "raw_p95_ms", "speedup"}.
+ */
+
+const EMPLOYEES = 5_000;
+const STORIES = 600;
+const SHARES = 250_000;
+const CLICKS = 10_000_000;
+const CLICK_BATCHES = 10;
+const DEPARTMENTS = 5;
+const TEAMS_PER_DEPARTMENT = 5;
+const GROUPS_PER_TEAM = 2;
+const WARMUP = 3;
+const RUNS = 20;
+const RAW_RUNS = 5;
+
+const DAY_MS = 86_400_000;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function measure(runs: number, warmup: number, run: () => Promise<unknown>) {
+  for (let i = 0; i < warmup; i++) await run();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1)! };
+}
+
+/** The last 12 full calendar months before today (UTC). */
+function lastTwelveMonths(now = new Date()): { from: string; to: string } {
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
+  const from = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - 11, 1));
+  return { from: utcDay(from), to: utcDay(to) };
+}
+
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+async function generate(handle: DatabaseHandle, range: { from: string; to: string }) {
+  const sql = handle.client;
+  const step = async (label: string, run: () => Promise<unknown>) => {
+    const started = performance.now();
+    await run();
+    console.log(`  ${label.padEnd(58)} ${seconds(started)}`);
+  };
+  // One connection (max 1), so these session settings hold for every statement below.
+  await sql.unsafe(`set work_mem = '256MB'; set maintenance_work_mem = '1GB'; set synchronous_commit = off`);
+
+  const [org] = await sql`insert into organizations (name, slug) values ('Bench A/S', ${`bench-${Date.now().toString(36)}`}) returning id`;
+  const orgId = org!.id as string;
+  const [other] = await sql`insert into organizations (name, slug) values ('Andet A/S', ${`bench-other-${Date.now().toString(36)}`}) returning id`;
+
+  // The team tree: departments > teams > groups; everyone sits in a group.
+  const departments: string[] = [];
+  const groups: string[] = [];
+  for (let d = 1; d <= DEPARTMENTS; d++) {
+    const [dept] = await sql`insert into teams (org_id, name) values (${orgId}, ${`Afdeling ${d}`}) returning id`;
+    departments.push(dept!.id as string);
+    for (let t = 1; t <= TEAMS_PER_DEPARTMENT; t++) {
+      const [team] = await sql`insert into teams (org_id, parent_id, name) values (${orgId}, ${dept!.id}, ${`Team ${d}.${t}`}) returning id`;
+      for (let g = 1; g <= GROUPS_PER_TEAM; g++) {
+        const [group] = await sql`insert into teams (org_id, parent_id, name) values (${orgId}, ${team!.id}, ${`Gruppe ${d}.${t}.${g}`}) returning id`;
+        groups.push(group!.id as string);
+      }
+    }
+  }
+  const groupArray = `{${groups.join(",")}}`;
+
+  await step(`${EMPLOYEES} employees, memberships (joined over 15 months)`, async () => {
+    await sql`insert into users (id, email, name) select 'bench-u-' || i, 'u' || i || '@bench.example', 'Person ' || i from generate_series(1, ${EMPLOYEES}::int) i`;
+    // Group (i-1) mod 50: group k belongs to department floor(k / 10), so each department has 1,000 people.
+    await sql`
+      insert into memberships (org_id, user_id, roles, team_id, status, joined_at)
+      select ${orgId}, 'bench-u-' || i, '{employee}', (${groupArray}::uuid[])[1 + ((i - 1) % ${groups.length}::int)], 'active',
+             ${range.from}::date - interval '1 year' + ((i * 7919) % 456) * interval '1 day'
+      from generate_series(1, ${EMPLOYEES}::int) i`;
+    await sql`insert into users (id, email, name) values ('bench-manager', 'manager@bench.example', 'Leder')`;
+    await sql`insert into memberships (org_id, user_id, roles, status, joined_at) values (${orgId}, 'bench-manager', '{manager}', 'active', now())`;
+    await sql`insert into team_managers (org_id, team_id, user_id) values (${orgId}, ${departments[0]!}, 'bench-manager')`;
+  });
+
+  const start = `${range.from}T00:00:00Z`;
+  const end = `${utcDay(new Date(Date.parse(`${range.to}T00:00:00Z`) + DAY_MS))}T00:00:00Z`;
+  await step(`${STORIES} stories, ${SHARES} shares with tracked links`, async () => {
+    await sql`
+      insert into stories (org_id, slug, title, language, status, published_at)
+      select ${orgId}, 'h-' || i, 'Historie ' || i, 'da', 'published', ${start}::timestamptz + (i - 1) * (${end}::timestamptz - ${start}::timestamptz) / ${STORIES}::int
+      from generate_series(1, ${STORIES}::int) i`;
+    await sql`create temp table bench_stories as select row_number() over (order by published_at, id) as n, id from stories where org_id = ${orgId}`;
+    // Share g goes out at a time spread over the year and is of the story published just before.
+    await sql`
+      insert into shares (org_id, story_id, user_id, network, mode, text, status, scheduled_at, published_at)
+      select ${orgId}, st.id, 'bench-u-' || (1 + (g * 7907) % ${EMPLOYEES}::int),
+             (array['linkedin', 'linkedin', 'x', 'mastodon', 'bluesky'])[1 + floor(random() * 5)::int]::network, 'api', 'Se her', 'published', x.at, x.at
+      from (select g, ${start}::timestamptz + (g - 1 + random()) / ${SHARES}::float8 * (${end}::timestamptz - ${start}::timestamptz - interval '1 second') as at
+            from generate_series(1, ${SHARES}::int) g) x
+      join bench_stories st on st.n = 1 + ((g - 1) * ${STORIES}::int) / ${SHARES}::int`;
+    await sql`
+      insert into tracked_links (org_id, code, share_id, story_id, destination)
+      select org_id, 'b' || md5(id::text), id, story_id, 'https://nordlys.example/nyhed?utm_content=' || id from shares where org_id = ${orgId}`;
+    await sql`
+      create temp table bench_shares as
+      select row_number() over (order by s.published_at, s.id)::int as n, s.id as share_id, l.id as link_id, s.published_at
+      from shares s join tracked_links l on l.share_id = s.id where s.org_id = ${orgId}`;
+    await sql`alter table bench_shares add primary key (n)`;
+    await sql`analyze bench_shares`;
+  });
+
+  await step(`${CLICKS.toLocaleString("en")} click events (indexes rebuilt after)`, async () => {
+    await sql`select ripple_ensure_click_partitions(${start}::timestamptz, ${end}::timestamptz + interval '31 days')`;
+    await sql.unsafe(
+      `alter table click_events drop constraint click_events_occurred_at_id_pk; drop index click_events_link_id_occurred_at_index; drop index click_events_org_id_occurred_at_index; drop index click_events_event_key`,
+    );
+    const perBatch = CLICKS / CLICK_BATCHES;
+    for (let b = 0; b < CLICK_BATCHES; b++) {
+      await sql`
+        insert into click_events (occurred_at, org_id, link_id, visitor_hash, is_bot, is_unique)
+        select least(s.published_at + (-ln(1 - c.r1)) * interval '18 hours', s.published_at + interval '30 days'),
+               ${orgId}, s.link_id, md5(c.g::text), c.r2 < 0.05, c.r2 >= 0.05 and c.r3 < 0.8
+        from (select g, 1 + floor(random() * ${SHARES}::int)::int as n, random() as r1, random() as r2, random() as r3
+              from generate_series(${b * perBatch + 1}::int, ${(b + 1) * perBatch}::int) g) c
+        join bench_shares s on s.n = c.n`;
+    }
+    await sql.unsafe(`
+      alter table click_events add constraint click_events_occurred_at_id_pk primary key (occurred_at, id);
+      create index click_events_link_id_occurred_at_index on click_events using btree (link_id, occurred_at);
+      create index click_events_org_id_occurred_at_index on click_events using btree (org_id, occurred_at);
+      create unique index click_events_event_key on click_events using btree (occurred_at, event_key)`);
+  });
+
+  await step("rollups from the same data (SQL, by the rules of addToRollups)", async () => {
+    await sql`
+      create temp table bench_deltas as
+      select n, day, sum(shares) as shares, sum(clicks) as clicks, sum(uv) as unique_visitors, sum(bots) as bot_clicks,
+             sum(impressions) as impressions, sum(engagements) as engagements, sum(reach) as estimated_reach
+      from (
+        select n, (published_at at time zone 'UTC')::date as day, 1 as shares, 0 as clicks, 0 as uv, 0 as bots, 0 as impressions, 0 as engagements, 200 + (n * 37) % 1800 as reach
+          from bench_shares
+        union all
+        select n, ((published_at + interval '1 day') at time zone 'UTC')::date, 0, 0, 0, 0, 100 + (n * 53) % 4000, (n * 13) % 60, 0
+          from bench_shares
+        union all
+        select s.n, (ce.occurred_at at time zone 'UTC')::date, 0,
+               count(*) filter (where not ce.is_bot), count(*) filter (where ce.is_unique), count(*) filter (where ce.is_bot), 0, 0, 0
+          from click_events ce join bench_shares s on s.link_id = ce.link_id
+          where ce.org_id = ${orgId}
+          group by 1, 2
+      ) x
+      group by n, day`;
+    // The facts as shareFacts reads them: the sharer's team from their membership.
+    await sql`
+      create temp table bench_facts as
+      select b.n, s.id::text as share_id, s.user_id, m.team_id::text as team_id, s.story_id::text as story_id, s.network::text as network
+      from bench_shares b join shares s on s.id = b.share_id
+      left join memberships m on m.org_id = s.org_id and m.user_id = s.user_id`;
+    await sql`alter table daily_rollups drop constraint daily_rollups_org_id_dimension_dimension_id_network_day_pk`;
+    await sql.unsafe(`drop index daily_rollups_org_id_day_index`);
+    await sql`
+      insert into daily_rollups (org_id, dimension, dimension_id, network, day, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach)
+      select ${orgId}, k.dimension::rollup_dimension, k.id, k.network, d.day,
+             sum(d.shares), sum(d.clicks), sum(d.unique_visitors), sum(d.bot_clicks), sum(d.impressions), sum(d.engagements), sum(d.estimated_reach)
+      from bench_deltas d join bench_facts f using (n)
+      cross join lateral (values
+        ('org', ${orgId}::text, f.network), ('org', ${orgId}::text, 'all'),
+        ('share', f.share_id, f.network), ('share', f.share_id, 'all'),
+        ('user', f.user_id, f.network), ('user', f.user_id, 'all'),
+        ('team', f.team_id, f.network), ('team', f.team_id, 'all'),
+        ('story', f.story_id, f.network), ('story', f.story_id, 'all'),
+        ('network', f.network, f.network)) as k(dimension, id, network)
+      where k.id is not null
+      group by 2, 3, 4, 5
+      order by 5`;
+    await sql.unsafe(`
+      alter table daily_rollups add constraint daily_rollups_org_id_dimension_dimension_id_network_day_pk primary key (org_id, dimension, dimension_id, network, day);
+      create index daily_rollups_org_id_day_index on daily_rollups using btree (org_id, day)`);
+    // A second organisation's rows, so the organisation filter has something to leave out.
+    await sql`
+      insert into daily_rollups (org_id, dimension, dimension_id, network, day, shares, clicks)
+      select ${other!.id}, dimension, dimension_id, network, day, shares, clicks from daily_rollups where org_id = ${orgId} and dimension = 'team'`;
+  });
+  await step("vacuum analyze", () => sql.unsafe(`vacuum analyze`));
+  return { orgId, department: departments[0]! };
+}
+
+/**
+ * The sample check: one employee's shares replayed through lib/reach/rollups.ts itself,
+ * from the raw rows, inside a transaction that is rolled back. Their share and user rows
+ * (no one else adds to those) must come out as the SQL built them.
+ */
+async function checkSample(handle: DatabaseHandle, orgId: string) {
+  const db = handle.db;
+  const userId = "bench-u-4242";
+  const mine = await db.select({ id: shares.id, publishedAt: shares.publishedAt }).from(shares).where(and(eq(shares.orgId, orgId), eq(shares.userId, userId)));
+  const shareIds = mine.map((s) => s.id);
+  const ns = await handle.client`select n, share_id from bench_shares where share_id in ${handle.client(shareIds)}`;
+  const nOf = new Map(ns.map((r) => [r.share_id as string, Number(r.n)]));
+  const clicks = await handle.client`
+    select l.share_id, (ce.occurred_at at time zone 'UTC')::date::text as day,
+           count(*) filter (where not ce.is_bot)::int as clicks, count(*) filter (where ce.is_unique)::int as uv, count(*) filter (where ce.is_bot)::int as bots
+    from click_events ce join tracked_links l on l.id = ce.link_id
+    where l.share_id in ${handle.client(shareIds)} group by 1, 2`;
+  const facts = await shareFacts(db, shareIds);
+  const deltas: RollupDelta[] = [];
+  for (const s of mine) {
+    const n = nOf.get(s.id)!;
+    const f = facts.get(s.id)!;
+    deltas.push({ facts: f, day: utcDay(s.publishedAt!), delta: { shares: 1, estimatedReach: 200 + ((n * 37) % 1800) } });
+    deltas.push({ facts: f, day: utcDay(new Date(s.publishedAt!.getTime() + DAY_MS)), delta: { impressions: 100 + ((n * 53) % 4000), engagements: (n * 13) % 60 } });
+  }
+  for (const c of clicks) deltas.push({ facts: facts.get(c.share_id as string)!, day: c.day as string, delta: { clicks: c.clicks, uniqueVisitors: c.uv, botClicks: c.bots } });
+
+  const rowsOf = async (tx: DbOrTx) => {
+    const rows = await tx
+      .select()
+      .from(dailyRollups)
+      .where(and(eq(dailyRollups.orgId, orgId), inArray(dailyRollups.dimensionId, [userId, ...shareIds])));
+    return rows.map((r) => JSON.stringify(r)).sort();
+  };
+  const built = await rowsOf(db);
+  let replayed: string[] = [];
+  await db
+    .transaction(async (tx) => {
+      await tx.delete(dailyRollups).where(and(eq(dailyRollups.orgId, orgId), inArray(dailyRollups.dimensionId, [userId, ...shareIds])));
+      await addToRollups(tx, deltas);
+      replayed = await rowsOf(tx);
+      tx.rollback();
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof TransactionRollbackError)) throw error;
+    });
+  if (built.length === 0 || JSON.stringify(built) !== JSON.stringify(replayed)) {
+    throw new Error(`the SQL-built rollups differ from addToRollups for ${userId}: ${built.length} vs ${replayed.length} rows`);
+  }
+  // And the organisation's totals against the raw tables.
+  const [raw] = await handle.client`
+    select (select count(*) from shares where org_id = ${orgId})::int as shares,
+           (select count(*) filter (where not is_bot) from click_events where org_id = ${orgId})::int as clicks`;
+  const [rolled] = await handle.client`
+    select sum(shares)::int as shares, sum(clicks)::int as clicks from daily_rollups where org_id = ${orgId} and dimension = 'org' and network = 'all'`;
+  if (raw!.shares !== rolled!.shares || raw!.clicks !== rolled!.clicks) throw new Error(`organisation totals differ: raw ${JSON.stringify(raw)} vs rollups ${JSON.stringify(rolled)}`);
+  return { rows: built.length, shares: shareIds.length };
+}
+
+type Monthly = Map<string, { shares: number; clicks: number; uniqueVisitors: number }>;
+
+/** The baseline: the department's shares, clicks and unique visitors per month from the raw events. */
+async function rawMonthly(handle: DatabaseHandle, orgId: string, teamId: string, range: { from: string; to: string }): Promise<Monthly> {
+  const sql = handle.client;
+  const start = `${range.from}T00:00:00Z`;
+  const end = `${utcDay(new Date(Date.parse(`${range.to}T00:00:00Z`) + DAY_MS))}T00:00:00Z`;
+  const [clicks, shareRows] = await Promise.all([
+    sql`
+      with recursive tree as (
+        select id from teams where org_id = ${orgId} and id = ${teamId}
+        union select t.id from teams t join tree on t.parent_id = tree.id)
+      select to_char(date_trunc('month', ce.occurred_at at time zone 'UTC'), 'YYYY-MM-DD') as month,
+             count(*) filter (where not ce.is_bot)::int as clicks, count(*) filter (where ce.is_unique)::int as unique_visitors
+      from click_events ce
+      join tracked_links l on l.id = ce.link_id
+      join shares s on s.id = l.share_id
+      join memberships m on m.org_id = s.org_id and m.user_id = s.user_id
+      where ce.org_id = ${orgId} and ce.occurred_at >= ${start} and ce.occurred_at < ${end} and m.team_id in (select id from tree)
+      group by 1`,
+    sql`
+      with recursive tree as (
+        select id from teams where org_id = ${orgId} and id = ${teamId}
+        union select t.id from teams t join tree on t.parent_id = tree.id)
+      select to_char(date_trunc('month', s.published_at at time zone 'UTC'), 'YYYY-MM-DD') as month, count(*)::int as shares
+      from shares s join memberships m on m.org_id = s.org_id and m.user_id = s.user_id
+      where s.org_id = ${orgId} and s.published_at >= ${start} and s.published_at < ${end} and m.team_id in (select id from tree)
+      group by 1`,
+  ]);
+  const out: Monthly = new Map();
+  for (const r of shareRows) out.set(r.month as string, { shares: r.shares as number, clicks: 0, uniqueVisitors: 0 });
+  for (const r of clicks) {
+    const row = out.get(r.month as string) ?? { shares: 0, clicks: 0, uniqueVisitors: 0 };
+    out.set(r.month as string, { ...row, clicks: r.clicks as number, uniqueVisitors: r.unique_visitors as number });
+  }
+  return out;
+}
+
+function reportMonthly(report: TeamReport): Monthly {
+  return new Map(report.series.map((s) => [s.start, { shares: s.shares, clicks: s.clicks, uniqueVisitors: s.uniqueVisitors }]));
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+export default async function main() {
+  const started = performance.now();
+  const database = await createTestDatabase("bench");
+  const loader = createDatabase(database.url, { max: 1, applicationName: "ripple-bench-load" });
+  const reader = createDatabase(database.url, { max: 10, applicationName: "ripple-bench" });
+  try {
+    const range = lastTwelveMonths();
+    console.log(`generating into ${database.name}: ${range.from} – ${range.to}`);
+    const { orgId, department } = await generate(loader, range);
+    const [counts] = await loader.client`
+      select (select count(*) from click_events)::int as clicks, (select count(*) from shares)::int as shares,
+             (select count(*) from daily_rollups)::int as rollups, (select count(*) from memberships where status = 'active')::int as members,
+             pg_size_pretty(pg_total_relation_size('daily_rollups')) as rollup_size`;
+    console.log(
+      `generated ${counts!.members} members, ${counts!.shares} shares, ${counts!.clicks} clicks, ${counts!.rollups} rollup rows (${counts!.rollup_size}) in ${seconds(started)}`,
+    );
+    const sample = await checkSample(loader, orgId);
+    console.log(`sample check: ${sample.rows} share and user rows of one employee's ${sample.shares} shares equal what addToRollups writes; organisation totals equal the raw counts`);
+
+    const scope = trustedScope(orgId, { kind: "user", userId: "bench-manager" });
+    const viewer = { userId: "bench-manager", roles: ["manager" as const] };
+    const query = { teamId: department, ...range, period: "month" as const };
+    const fromRollups = () => teamReport(reader.db, scope, viewer, query);
+    const fromRaw = () => rawMonthly(reader, orgId, department, range);
+
+    const report = await fromRollups();
+    const raw = await fromRaw();
+    const a = JSON.stringify([...reportMonthly(report)].filter(([, v]) => v.shares + v.clicks > 0).sort());
+    const b = JSON.stringify([...raw].sort());
+    if (a !== b) throw new Error(`the report and the raw events disagree:\n${a}\n${b}`);
+    console.log(
+      `department: ${report.team.memberCount} members, ${report.subTeams.length} teams, ${report.totals!.shares} shares, ${report.totals!.clicks} clicks, ` +
+        `${report.totals!.uniqueVisitors} unique visitors, participation ${report.totals!.participation}, EMV ${report.totals!.emv} ${report.emv.currency}; ` +
+        `${report.series.length} months agree with the raw events`,
+    );
+
+    // The plans of the team query and of the report's largest read (the members' rows), ids elided.
+    const subtree = (await reader.client`
+      with recursive tree as (select id from teams where id = ${department} union select t.id from teams t join tree on t.parent_id = tree.id)
+      select '{' || string_agg(id::text, ',') || '}' as ids, count(*)::int as n from tree`)[0]!;
+    const memberIds = (await reader.client`
+      select '{' || string_agg(user_id, ',') || '}' as ids, count(*)::int as n from memberships
+      where org_id = ${orgId} and status = 'active' and team_id::text = any(${subtree.ids}::text[])`)[0]!;
+    const plans: Record<string, [string, string]> = {
+      [`team rows (${subtree.n} teams)`]: [subtree.ids, `select date_trunc('month', r.day::timestamp)::date::text, r.dimension_id, r.network, sum(r.shares), sum(r.clicks), sum(r.unique_visitors)
+        from daily_rollups r where r.org_id = $1 and r.dimension = 'team' and r.dimension_id = any($2::text[]) and r.network <> 'all' and r.day between $3::date and $4::date
+        group by grouping sets ((1, 3), (2, 3))`],
+      [`member rows (${memberIds.n} people)`]: [memberIds.ids, `select r.dimension_id, r.network, date_trunc('month', r.day::timestamp)::date::text, sum(r.shares), sum(r.clicks), sum(r.engagements)
+        from daily_rollups r where r.org_id = $1 and r.dimension = 'user' and r.dimension_id = any($2::text[]) and r.network <> 'all' and r.day between $3::date and $4::date
+        group by grouping sets ((1, 2), (1, 3))`],
+    };
+    for (const [label, [ids, text]] of Object.entries(plans)) {
+      const plan = await reader.client.unsafe(`explain (analyze, buffers, costs off) ${text}`, [orgId, ids, range.from, range.to]);
+      console.log(`EXPLAIN ANALYZE, ${label}:`);
+      for (const row of plan) console.log(`  ${String(row["QUERY PLAN"]).replace(/'\{[^}]*\}'/g, "'{…}'")}`);
+    }
+
+    const rollups = await measure(RUNS, WARMUP, fromRollups);
+    const rawTimes = await measure(RAW_RUNS, 1, fromRaw);
+    const speedup = rawTimes.p95 / rollups.p95;
+    console.log(`12-month team report from rollups (${RUNS} runs):  p50 ${rollups.p50.toFixed(1)} ms  p95 ${rollups.p95.toFixed(1)} ms  max ${rollups.max.toFixed(1)} ms`);
+    console.log(`same question from raw events (${RAW_RUNS} runs):     p50 ${rawTimes.p50.toFixed(1)} ms  p95 ${rawTimes.p95.toFixed(1)} ms  max ${rawTimes.max.toFixed(1)} ms`);
+    console.log(`speedup (raw p95 / report p95): ${speedup.toFixed(1)}x; goal p95 ≤ 50 ms and ≥ 50x; total ${seconds(started)}`);
+    console.log(JSON.stringify({ p95_ms: round(rollups.p95), raw_p95_ms: round(rawTimes.p95), speedup: Math.round(speedup * 10) / 10 }));
+  } finally {
+    await Promise.all([loader.close(), reader.close()]);
+    await database.drop();
+  }
+}

@@ -1,0 +1,411 @@
+import { randomBytes } from "node:crypto";
+import { eq, inArray } from "drizzle-orm";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import * as exportRoute from "@/app/(app)/reports/export/route";
+import * as reportsRoute from "@/app/api/v1/reports/route";
+import * as reportTeamsRoute from "@/app/api/v1/reports/teams/route";
+import { memberships, shares, type NetworkId } from "@/db/schema";
+import { createApiToken } from "@/lib/auth/api-tokens";
+import { db } from "@/lib/db";
+import { DomainError } from "@/lib/errors";
+import { saveEmvRates } from "@/lib/reach/emv";
+import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
+import { managedTeams, reportCsv, teamReport, teamReportSchema, type TeamReport } from "@/lib/reports";
+import { createTeam, setTeamManagers } from "@/lib/teams";
+import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";
+
+/**
+ * Manager reports from the daily rollups: the figures of a team with its sub-teams, the
+ * period buckets, participation, EMV per network, suppression of small groups in the
+ * report and its CSV, the access rules, and the CSV and API routes.
+ */
+
+const session = vi.hoisted(() => ({ current: null as null | { userId: string; orgId: string; orgName: string; roles: string[] } }));
+vi.mock("@/lib/auth/config", () => ({ auth: async () => session.current }));
+
+const JAN = { from: "2030-01-01", to: "2030-01-31" };
+
+type Scene = Awaited<ReturnType<typeof buildScene>>;
+
+/**
+ * Nordlys: Salg (1 member) > Salg Øst (6) and Salg Vest (3); Drift (5) elsewhere, with its
+ * own manager. Anna and Bent (Øst) and Carl (Vest) share in January 2030; a Drift member
+ * shares too, with many clicks that must not reach Salg's report.
+ */
+async function buildScene() {
+  const { org, cli } = await makeOrganization("Nordlys A/S");
+  const admin = await makeMember(cli, ["admin"]);
+  const salg = await createTeam(db(), admin.scope, { name: "Salg" });
+  const ost = await createTeam(db(), admin.scope, { name: "Salg Øst", parentId: salg.id });
+  const vest = await createTeam(db(), admin.scope, { name: "Salg Vest", parentId: salg.id });
+  const drift = await createTeam(db(), admin.scope, { name: "Drift" });
+  const manager = await makeMember(cli, ["manager"], { name: "Mette Leder" });
+  const driftManager = await makeMember(cli, ["manager"], { name: "Dan Drift" });
+  const employee = await makeMember(cli, ["employee"], { teamId: salg.id, name: "Ebbe Salg" });
+  await setTeamManagers(db(), admin.scope, salg.id, [manager.user.id]);
+  await setTeamManagers(db(), admin.scope, drift.id, [driftManager.user.id]);
+
+  const anna = await makeMember(cli, ["employee"], { teamId: ost.id, name: "Anna Andersen" });
+  const bent = await makeMember(cli, ["employee"], { teamId: ost.id, name: "Bent Berg" });
+  const ostOthers = await Promise.all([1, 2, 3, 4].map((i) => makeMember(cli, ["employee"], { teamId: ost.id, name: `Øst ${i}` })));
+  const carl = await makeMember(cli, ["employee"], { teamId: vest.id, name: "Carl Carlsen" });
+  const vestOthers = await Promise.all([1, 2].map((i) => makeMember(cli, ["employee"], { teamId: vest.id, name: `Vest ${i}` })));
+  const driftMembers = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: drift.id, name: `Drift ${i}` })));
+
+  // Join cohorts: Salg and Øst in December 2029 (7 people), Vest in January 2030 (3 people).
+  const december = [employee, anna, bent, ...ostOthers].map((m) => m.membership.id);
+  const january = [carl, ...vestOthers].map((m) => m.membership.id);
+  await db().update(memberships).set({ joinedAt: new Date("2029-12-10T09:00:00Z") }).where(inArray(memberships.id, december));
+  await db().update(memberships).set({ joinedAt: new Date("2030-01-05T09:00:00Z") }).where(inArray(memberships.id, january));
+
+  // An EMV table of the organisation's own, so the figures name version 1 and euros.
+  await saveEmvRates(db(), admin.scope, {
+    currency: "EUR",
+    rates: {
+      linkedin: { cpm: 10, cpc: 2, perEngagement: 1 },
+      x: { cpm: 5, cpc: 1, perEngagement: 0.5 },
+      mastodon: { cpm: 1, cpc: 0.5, perEngagement: 0.25 },
+    },
+  });
+
+  const vind = await makePublishedStory(cli, { title: "Ny vindmøllepark" });
+  const havn = await makePublishedStory(cli, { title: "=Havnen udvides" });
+  const share = async (userId: string, storyId: string, network: NetworkId, at: string) => {
+    const [row] = await db()
+      .insert(shares)
+      .values({ orgId: org.id, storyId, userId, network, mode: "api", text: "Se her", status: "published", scheduledAt: new Date(at), publishedAt: new Date(at) })
+      .returning();
+    return row!;
+  };
+  /** What the click writer and the metric poller do: the event's delta, in one transaction. */
+  const record = async (shareId: string, day: string, delta: Partial<RollupFigures>) =>
+    db().transaction(async (tx) => {
+      const facts = (await shareFacts(tx, [shareId])).get(shareId)!;
+      await addToRollups(tx, [{ facts, day, delta }]);
+    });
+
+  const annaShare = await share(anna.user.id, vind.id, "linkedin", "2030-01-07T09:00:00Z");
+  await record(annaShare.id, "2030-01-07", { shares: 1, estimatedReach: 500 });
+  await record(annaShare.id, "2030-01-08", { clicks: 10, uniqueVisitors: 8, botClicks: 2 });
+  await record(annaShare.id, "2030-01-09", { impressions: 2000, engagements: 20 });
+  const bentShare = await share(bent.user.id, havn.id, "x", "2030-01-15T09:00:00Z");
+  await record(bentShare.id, "2030-01-15", { shares: 1, clicks: 4, uniqueVisitors: 4, impressions: 1000, engagements: 3 });
+  const carlShare = await share(carl.user.id, vind.id, "mastodon", "2030-01-08T12:00:00Z");
+  await record(carlShare.id, "2030-01-08", { shares: 1, clicks: 7, uniqueVisitors: 7 });
+  // Outside Salg, and outside the range.
+  const driftShare = await share(driftMembers[0]!.user.id, havn.id, "linkedin", "2030-01-10T09:00:00Z");
+  await record(driftShare.id, "2030-01-10", { shares: 1, clicks: 100, uniqueVisitors: 90, impressions: 50_000, engagements: 400 });
+  await record(annaShare.id, "2030-02-03", { clicks: 55, uniqueVisitors: 55 });
+
+  return { org, cli, admin, manager, driftManager, employee, salg, ost, vest, drift, anna, bent, carl, stories: { vind, havn } };
+}
+
+let scene: Scene;
+beforeAll(async () => {
+  scene = await buildScene();
+}, 60_000);
+
+const viewerOf = (m: { user: { id: string } }, roles: Array<"manager" | "admin" | "employee">) => ({ userId: m.user.id, roles });
+const report = (query: Record<string, unknown>, who: "manager" | "admin" | "driftManager" = "manager") =>
+  teamReport(db(), scene.cli, viewerOf(scene[who], who === "admin" ? ["admin"] : ["manager"]), query);
+
+async function refusal(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+
+describe("a team report", () => {
+  it("sums the team and its sub-teams from the rollups, with participation and EMV per network", async () => {
+    const r = await report({ teamId: scene.salg.id, ...JAN });
+    expect(teamReportSchema.parse(r)).toEqual(r);
+    expect(r.team).toEqual({ id: scene.salg.id, name: "Salg", memberCount: 10 });
+    expect(r.suppressed).toBe(false);
+    expect(r.emv).toEqual({ version: 1, formula: "emv-1", currency: "EUR" });
+    // Drift's share and February's clicks are not Salg's January.
+    expect(r.totals).toEqual({
+      shares: 3,
+      clicks: 21,
+      uniqueVisitors: 19,
+      botClicks: 2,
+      impressions: 3000,
+      engagements: 23,
+      estimatedReach: 500,
+      // LinkedIn 2000/1000×10 + 8×2 + 20×1 = 56; X 1000/1000×5 + 4×1 + 3×0.5 = 10.5; Mastodon 7×0.5 = 3.5.
+      emv: 70,
+      activeSharers: 3,
+      members: 10,
+      participation: 0.3,
+    });
+    expect(r.networks.map((n) => [n.network, n.figures.clicks, n.figures.emv])).toEqual([
+      ["linkedin", 10, 56],
+      ["mastodon", 7, 3.5],
+      ["x", 4, 10.5],
+    ]);
+  });
+
+  it("shows each direct sub-team with its own participation, and suppresses one of 3 people", async () => {
+    const r = await report({ teamId: scene.salg.id, ...JAN });
+    expect(r.subTeams).toEqual([
+      {
+        id: scene.vest.id,
+        name: "Salg Vest",
+        memberCount: 3,
+        suppressed: true,
+        figures: null,
+      },
+      {
+        id: scene.ost.id,
+        name: "Salg Øst",
+        memberCount: 6,
+        suppressed: false,
+        figures: { shares: 2, clicks: 14, uniqueVisitors: 12, botClicks: 2, impressions: 3000, engagements: 23, estimatedReach: 500, emv: 66.5, activeSharers: 2, participation: 0.3333 },
+      },
+    ]);
+  });
+
+  it("buckets the series by ISO week (from Monday), month and day, zero-filled", async () => {
+    const weeks = await report({ teamId: scene.salg.id, ...JAN, period: "week" });
+    expect(weeks.series.map((s) => [s.start, s.shares, s.clicks, s.activeSharers])).toEqual([
+      ["2029-12-31", 0, 0, 0],
+      ["2030-01-07", 2, 17, 2],
+      ["2030-01-14", 1, 4, 1],
+      ["2030-01-21", 0, 0, 0],
+      ["2030-01-28", 0, 0, 0],
+    ]);
+    expect(weeks.series[1]!.participation).toBe(0.2);
+
+    const months = await report({ teamId: scene.salg.id, from: "2029-12-15", to: "2030-02-28", period: "month" });
+    expect(months.series.map((s) => [s.start, s.shares, s.clicks])).toEqual([
+      ["2029-12-01", 0, 0],
+      ["2030-01-01", 3, 21],
+      ["2030-02-01", 0, 55],
+    ]);
+
+    const days = await report({ teamId: scene.salg.id, ...JAN, period: "day" });
+    expect(days.series).toHaveLength(31);
+    const busy = days.series.filter((s) => s.shares + s.clicks + s.impressions > 0).map((s) => [s.start, s.shares, s.clicks, s.impressions]);
+    expect(busy).toEqual([
+      ["2030-01-07", 1, 0, 0],
+      ["2030-01-08", 1, 17, 0],
+      ["2030-01-09", 0, 0, 2000],
+      ["2030-01-15", 1, 4, 1000],
+    ]);
+    // Only a network's own figures when one is asked for.
+    const onX = await report({ teamId: scene.salg.id, ...JAN, network: "x" });
+    expect([onX.totals!.shares, onX.totals!.clicks, onX.totals!.emv, onX.totals!.activeSharers]).toEqual([1, 4, 10.5, 1]);
+  });
+
+  it("ranks stories by clicks and advocates by engagements, clicks and shares, leaving out who opted out of the leaderboard", async () => {
+    const r = await report({ teamId: scene.salg.id, ...JAN });
+    // Drift's 100 clicks on the harbour story are not Salg's.
+    expect(r.stories.map((s) => [s.title, s.figures.shares, s.figures.clicks])).toEqual([
+      ["Ny vindmøllepark", 2, 17],
+      ["=Havnen udvides", 1, 4],
+    ]);
+    expect(r.topAdvocates.map((a) => [a.name, a.figures.engagements + a.figures.clicks + a.figures.shares])).toEqual([
+      ["Anna Andersen", 31],
+      ["Carl Carlsen", 8],
+      ["Bent Berg", 8],
+    ]);
+    await db().update(memberships).set({ leaderboardOptOut: true }).where(eq(memberships.id, scene.bent.membership.id));
+    try {
+      const after = await report({ teamId: scene.salg.id, ...JAN });
+      expect(after.topAdvocates.map((a) => a.name)).toEqual(["Anna Andersen", "Carl Carlsen"]);
+      // Still counted in the team.
+      expect(after.totals!.activeSharers).toBe(3);
+    } finally {
+      await db().update(memberships).set({ leaderboardOptOut: false }).where(eq(memberships.id, scene.bent.membership.id));
+    }
+  });
+
+  it("draws adoption by join cohort and suppresses a cohort of 3", async () => {
+    const r = await report({ teamId: scene.salg.id, ...JAN });
+    expect(r.adoption).toEqual([
+      // December's 7: nobody had shared by the end of December; Anna and Bent by the end of January.
+      { cohort: "2029-12", members: 7, suppressed: false, activeShare: [0, 0.2857] },
+      { cohort: "2030-01", members: 3, suppressed: true, activeShare: [] },
+    ]);
+  });
+
+  it("suppresses a team of 3 entirely", async () => {
+    const r = await report({ teamId: scene.vest.id, ...JAN });
+    expect(r).toMatchObject({ suppressed: true, totals: null, series: [], stories: [], networks: [], topAdvocates: [], subTeams: [] });
+    expect(r.team.memberCount).toBe(3);
+    expect(r.adoption).toEqual([{ cohort: "2030-01", members: 3, suppressed: true, activeShare: [] }]);
+  });
+});
+
+describe("the CSV of a report", () => {
+  /** RFC 4180 records: quoted cells may hold the delimiter, and "" is a quote. */
+  const cells = (csv: string, delimiter: string) =>
+    csv
+      .trim()
+      .split("\r\n")
+      .map((line) => [...line.matchAll(new RegExp(`(?:^|${delimiter})("(?:[^"]|"")*"|[^${delimiter}]*)`, "g"))].map((m) => m[1]!.replace(/^"([\s\S]*)"$/, "$1").replaceAll('""', '"')));
+
+  it("writes every table with a header, the EMV's version and currency, and Danish separators", async () => {
+    const r = await report({ teamId: scene.salg.id, ...JAN });
+    const series = cells(reportCsv(r, "series", "da"), ";");
+    expect(series[0]).toContain("EMV (EUR, emv-1-satser v1)");
+    expect(series[0]![0]).toBe("Uge fra");
+    expect(series).toHaveLength(1 + 5);
+    expect(series[2]).toEqual(["2030-01-07", "2", "17", "15", "2", "2000", "20", "500", "59,50", "2", "20,0", ""]);
+    const en = cells(reportCsv(r, "networks", "en"), ",");
+    expect(en[0]).toEqual([
+      "Network",
+      "Shares",
+      "Clicks",
+      "Unique visitors",
+      "Bot clicks (not counted)",
+      "Impressions (measured)",
+      "Engagements (measured)",
+      "Potential reach (followers, estimated)",
+      "EMV (EUR, emv-1 rates v1)",
+      "Suppressed (fewer than 5 people)",
+    ]);
+    expect(en[1]).toEqual(["LinkedIn", "1", "10", "8", "2", "2000", "20", "500", "56.00", ""]);
+    // A title a spreadsheet would run as a formula is written as text.
+    expect(cells(reportCsv(r, "stories", "en"), ",")[2]![0]).toBe("'=Havnen udvides");
+    for (const table of ["subTeams", "topAdvocates", "adoption"] as const) expect(cells(reportCsv(r, table, "da"), ";").length).toBeGreaterThan(1);
+  });
+
+  it("never writes a suppressed group's numbers", async () => {
+    const r = await report({ teamId: scene.salg.id, ...JAN });
+    const vest = cells(reportCsv(r, "subTeams", "en"), ",").find((row) => row[0] === "Salg Vest")!;
+    expect(vest[1]).toBe("3");
+    expect(vest.slice(2, -1).every((cell) => cell === "")).toBe(true);
+    expect(vest.at(-1)).toBe("suppressed: fewer than 5 people");
+    const cohort = cells(reportCsv(r, "adoption", "en"), ",").find((row) => row[0] === "2030-01")!;
+    expect(cohort.slice(2, -1).every((cell) => cell === "")).toBe(true);
+
+    const small = await report({ teamId: scene.vest.id, ...JAN });
+    for (const table of ["series", "stories", "networks", "topAdvocates"] as const) {
+      const rows = cells(reportCsv(small, table, "da"), ";");
+      expect(rows).toHaveLength(2);
+      expect(rows[1]![0]).toBe("Salg Vest");
+      expect(rows[1]!.at(-1)).toBe("skjult: færre end 5 personer");
+      // Carl's share and clicks (1, 7) appear nowhere.
+      expect(rows[1]!.slice(1, -1).every((cell) => cell === "")).toBe(true);
+    }
+  });
+});
+
+describe("who may see which report", () => {
+  it("lists the managed teams with their sub-teams, and every team for an admin", async () => {
+    expect(await managedTeams(db(), scene.cli, scene.manager.user.id)).toEqual([
+      { id: scene.salg.id, name: "Salg", depth: 0 },
+      { id: scene.vest.id, name: "Salg Vest", depth: 1 },
+      { id: scene.ost.id, name: "Salg Øst", depth: 1 },
+    ]);
+    expect((await managedTeams(db(), scene.cli, scene.admin.user.id)).map((t) => [t.name, t.depth])).toEqual([
+      ["Drift", 0],
+      ["Salg", 0],
+      ["Salg Vest", 1],
+      ["Salg Øst", 1],
+    ]);
+    expect(await managedTeams(db(), scene.cli, scene.employee.user.id)).toEqual([]);
+  });
+
+  it("defaults to the first managed team, allows sub-teams, and refuses other teams", async () => {
+    expect((await report(JAN)).team.id).toBe(scene.salg.id);
+    expect((await report({ teamId: scene.ost.id, ...JAN })).team.name).toBe("Salg Øst");
+    expect((await refusal(report({ teamId: scene.drift.id, ...JAN }))).status).toBe(403);
+    expect((await report({ teamId: scene.drift.id, ...JAN }, "admin")).team.memberCount).toBe(5);
+    expect((await refusal(teamReport(db(), scene.cli, viewerOf(scene.employee, ["employee"]), { teamId: scene.salg.id, ...JAN }))).status).toBe(403);
+
+    const other = await makeOrganization("Andet A/S");
+    const otherAdmin = await makeMember(other.cli, ["admin"]);
+    const foreign = await createTeam(db(), otherAdmin.scope, { name: "Fremmed" });
+    expect((await refusal(report({ teamId: foreign.id, ...JAN }, "admin"))).status).toBe(404);
+    expect((await refusal(report({ teamId: foreign.id, ...JAN }))).status).toBe(404);
+  });
+
+  it("refuses a reversed range and one over two years with 400", async () => {
+    const reversed = await refusal(report({ teamId: scene.salg.id, from: "2030-02-01", to: "2030-01-01" }));
+    expect([reversed.status, reversed.fieldErrors]).toEqual([400, { to: ["rangeReversed"] }]);
+    const long = await refusal(report({ teamId: scene.salg.id, from: "2028-01-01", to: "2030-01-02" }));
+    expect([long.status, long.fieldErrors]).toEqual([400, { to: ["rangeTooLong"] }]);
+    // Exactly 731 days is allowed.
+    expect((await report({ teamId: scene.salg.id, from: "2028-01-01", to: "2029-12-31", period: "month" })).series).toHaveLength(24);
+    expect((await refusal(report({ teamId: scene.salg.id, from: "2030-02-30", to: "2030-03-01" }))).status).toBe(400);
+  });
+});
+
+describe("the routes", () => {
+  const signIn = (m: { user: { id: string } }, roles: string[]) => {
+    session.current = { userId: m.user.id, orgId: scene.org.id, orgName: scene.org.name, roles };
+  };
+  const ctx = { params: Promise.resolve({}) };
+
+  it("GET /reports/export downloads one table as UTF-8 CSV with a BOM, in the reader's language", async () => {
+    signIn(scene.manager, ["manager"]);
+    try {
+      const url = `http://localhost/reports/export?table=subTeams&teamId=${scene.salg.id}&from=2030-01-01&to=2030-01-31&period=week`;
+      const response = await exportRoute.GET(new Request(url, { headers: { cookie: "NEXT_LOCALE=da" } }), ctx);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+      expect(response.headers.get("content-disposition")).toBe('attachment; filename="ripple-salg-subTeams-2030-01-01-2030-01-31.csv"');
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const body = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+      const lines = body.slice(1).trim().split("\r\n");
+      expect(lines[0]!.startsWith("Team;Aktive medlemmer;Delinger;Klik;")).toBe(true);
+      expect(lines).toContain("Salg Vest;3;;;;;;;;;;;skjult: færre end 5 personer");
+      expect(lines.find((l) => l.startsWith("Salg Øst;6;2;14;"))).toBeDefined();
+
+      const english = await exportRoute.GET(new Request(url.replace("subTeams", "series"), { headers: { "accept-language": "en-GB,en;q=0.9" } }), ctx);
+      expect((await english.text()).split("\r\n")[0]).toMatch(/^\uFEFF?Week starting,Shares,/);
+
+      const reversed = await exportRoute.GET(new Request(url.replace("from=2030-01-01", "from=2030-03-01")), ctx);
+      expect(reversed.status).toBe(400);
+      const otherTeam = await exportRoute.GET(new Request(url.replace(scene.salg.id, scene.drift.id)), ctx);
+      expect(otherTeam.status).toBe(403);
+      const badTable = await exportRoute.GET(new Request(url.replace("subTeams", "everything")), ctx);
+      expect(badTable.status).toBe(400);
+
+      signIn(scene.employee, ["employee"]);
+      expect((await exportRoute.GET(new Request(url), ctx)).status).toBe(403);
+      session.current = null;
+      const signedOut = await exportRoute.GET(new Request(url, { headers: { accept: "text/html" } }), ctx);
+      expect(signedOut.status).toBe(307);
+      expect(signedOut.headers.get("location")).toMatch(/^\/signin\?callbackUrl=%2Freports%2Fexport/);
+    } finally {
+      session.current = null;
+    }
+  });
+
+  it("GET /api/v1/reports answers the report with a token, and problems for bad input", async () => {
+    const { token } = await createApiToken(db(), scene.cli, { userId: scene.manager.user.id, name: "reports" });
+    const get = async (path: string, handler = reportsRoute.GET) => {
+      const response = await handler(new Request(`http://localhost${path}`, { headers: { authorization: `Bearer ${token}` } }), ctx);
+      return { status: response.status, type: response.headers.get("content-type"), json: (await response.json()) as Record<string, unknown> };
+    };
+    const ok = await get(`/api/v1/reports?teamId=${scene.salg.id}&from=2030-01-01&to=2030-01-31`);
+    expect(ok.status).toBe(200);
+    const body = teamReportSchema.parse(ok.json) as TeamReport;
+    expect([body.totals!.clicks, body.range.period, body.emv.version]).toEqual([21, "week", 1]);
+
+    for (const [query, status] of [
+      [`teamId=${scene.salg.id}&from=2030-02-01&to=2030-01-01`, 400],
+      [`teamId=${scene.salg.id}&from=2027-01-01&to=2030-01-01`, 400],
+      [`teamId=${scene.salg.id}&from=2030-01-01&to=2030-01-31&colour=red`, 400],
+      [`teamId=${scene.drift.id}&from=2030-01-01&to=2030-01-31`, 403],
+      [`teamId=${randomUUIDLike()}&from=2030-01-01&to=2030-01-31`, 404],
+    ] as const) {
+      const refused = await get(`/api/v1/reports?${query}`);
+      expect(refused.status, query).toBe(status);
+      expect(refused.type).toBe("application/problem+json");
+    }
+    const teams = await get("/api/v1/reports/teams", reportTeamsRoute.GET);
+    expect((teams.json.data as Array<{ name: string }>).map((t) => t.name)).toEqual(["Salg", "Salg Vest", "Salg Øst"]);
+  });
+});
+
+function randomUUIDLike(): string {
+  const hex = randomBytes(16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`;
+}
