@@ -1,5 +1,5 @@
 import { inArray, sql } from "drizzle-orm";
-import { dailyRollups, memberships, shares, type NetworkId } from "@/db/schema";
+import { memberships, shares, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 
 /**
@@ -8,9 +8,10 @@ import type { DbOrTx } from "@/lib/db";
  * transaction as the event itself, so a rollup never counts what was not stored and never
  * counts it twice.
  *
- * One delta lands on up to eleven rows: the organisation, the share, the user, the team,
- * the story (each once for its network and once under network 'all') and the network.
- * Days are UTC calendar days.
+ * One delta lands on up to thirteen rows: the organisation, the share, the user, the team,
+ * the story, the story within the team (each once for its network and once under network
+ * 'all') and the network; and the same again in the month's rows (monthly_rollups).
+ * Days and months are UTC calendar days and months.
  */
 export type RollupFigures = {
   shares: number;
@@ -51,7 +52,7 @@ export async function shareFacts(db: DbOrTx, shareIds: readonly string[]): Promi
   return new Map(rows.map((r) => [r.shareId, { ...r, teamId: r.teamId ?? null }]));
 }
 
-type RowKey = { orgId: string; dimension: "org" | "share" | "user" | "team" | "story" | "network"; dimensionId: string; network: string; day: string };
+type RowKey = { orgId: string; dimension: "org" | "share" | "user" | "team" | "story" | "network" | "team_story"; dimensionId: string; network: string; day: string };
 
 function rowsFor(facts: ShareFacts, day: string): RowKey[] {
   const { orgId, network } = facts;
@@ -61,6 +62,7 @@ function rowsFor(facts: ShareFacts, day: string): RowKey[] {
     ["user", facts.userId],
     ["team", facts.teamId],
     ["story", facts.storyId],
+    ["team_story", facts.teamId ? `${facts.teamId}:${facts.storyId}` : null],
   ];
   const rows: RowKey[] = [];
   for (const [dimension, id] of keyed) {
@@ -91,20 +93,33 @@ export async function addToRollups(db: DbOrTx, deltas: readonly RollupDelta[]): 
   }
   if (merged.size === 0) return;
   const rows = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-  // One statement with one parameter whatever the batch size (a JSON array of rows):
-  // far less work to build than a multi-row VALUES list of 12 parameters a row.
+  await upsert(db, "daily_rollups", "day", rows);
+  // The month's row takes the same delta (month = its first day).
+  const months = new Map<string, RowKey & RollupFigures>();
+  for (const row of rows) {
+    const month = `${row.day.slice(0, 7)}-01`;
+    const id = `${row.orgId}|${row.dimension}|${row.dimensionId}|${row.network}|${month}`;
+    const merged = months.get(id);
+    if (merged) for (const k of rollupFigureKeys) merged[k] += row[k];
+    else months.set(id, { ...row, day: month });
+  }
+  await upsert(db, "monthly_rollups", "month", [...months.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row));
+}
+
+/**
+ * One statement with one parameter whatever the batch size (a JSON array of rows): far
+ * less work to build than a multi-row VALUES list of 12 parameters a row.
+ */
+async function upsert(db: DbOrTx, table: "daily_rollups" | "monthly_rollups", dateColumn: "day" | "month", rows: Array<RowKey & RollupFigures>) {
+  const t = sql.raw(`"${table}"`);
+  const d = sql.raw(`"${dateColumn}"`);
+  const add = (column: string) => sql.raw(`"${column}" = ${table}."${column}" + excluded."${column}"`);
   await db.execute(sql`
-    insert into ${dailyRollups} (org_id, dimension, dimension_id, network, day, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach)
+    insert into ${t} (org_id, dimension, dimension_id, network, ${d}, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach)
     select r."orgId", r.dimension, r."dimensionId", r.network, r.day, r.shares, r.clicks, r."uniqueVisitors", r."botClicks", r.impressions, r.engagements, r."estimatedReach"
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
       "orgId" uuid, dimension rollup_dimension, "dimensionId" text, network text, day date, shares bigint, clicks bigint,
       "uniqueVisitors" bigint, "botClicks" bigint, impressions bigint, engagements bigint, "estimatedReach" bigint)
-    on conflict (org_id, dimension, dimension_id, network, day) do update set
-      shares = daily_rollups.shares + excluded.shares,
-      clicks = daily_rollups.clicks + excluded.clicks,
-      unique_visitors = daily_rollups.unique_visitors + excluded.unique_visitors,
-      bot_clicks = daily_rollups.bot_clicks + excluded.bot_clicks,
-      impressions = daily_rollups.impressions + excluded.impressions,
-      engagements = daily_rollups.engagements + excluded.engagements,
-      estimated_reach = daily_rollups.estimated_reach + excluded.estimated_reach`);
+    on conflict (org_id, dimension, dimension_id, network, ${d}) do update set
+      ${add("shares")}, ${add("clicks")}, ${add("unique_visitors")}, ${add("bot_clicks")}, ${add("impressions")}, ${add("engagements")}, ${add("estimated_reach")}`);
 }

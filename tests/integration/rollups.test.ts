@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { dailyRollups, organizations, pointsLedger, shares } from "@/db/schema";
+import { dailyRollups, monthlyRollups, organizations, pointsLedger, shares } from "@/db/schema";
 import { db } from "@/lib/db";
 import { addToRollups, shareFacts } from "@/lib/reach/rollups";
 import { awardPoints } from "@/lib/reach/points";
@@ -49,8 +49,17 @@ describe("daily rollups", () => {
     expect(find("org", org.id, "all")).toMatchObject({ shares: 2, clicks: 4, uniqueVisitors: 3, botClicks: 1, engagements: 4, estimatedReach: 120 });
     // An empty delta writes no row; every row is on the day of its event.
     expect(rows.every((r) => r.day === "2026-11-02")).toBe(true);
-    // 5 dimensions × (network + all) × 2 networks, counted once where shared (org, user, team, story 'all') + 2 network rows.
-    expect(rows).toHaveLength(2 * 2 + 2 * 2 - 1 + 2 * 2 - 1 + 2 * 2 - 1 + 2 * 2 - 1 + 2);
+    expect(find("team_story", `${team.id}:${story.id}`, "all")).toMatchObject({ shares: 2, clicks: 4, engagements: 4 });
+    // Per dimension: the two shares' network rows and one shared 'all' row (the share rows: two each); plus two network rows.
+    expect(rows).toHaveLength(2 * 2 + 5 * 3 + 2);
+
+    // The month's rows hold the same sums, the days of November in one row.
+    await addToRollups(db(), [{ facts: facts.get(onX.id)!, day: "2026-11-20", delta: { clicks: 5 } }]);
+    const months = await db().select().from(monthlyRollups).where(eq(monthlyRollups.orgId, org.id));
+    const month = (dimension: string, id: string, network: string) => months.find((r) => r.dimension === dimension && r.dimensionId === id && r.network === network);
+    expect(month("org", org.id, "all")).toMatchObject({ month: "2026-11-01", shares: 2, clicks: 9, uniqueVisitors: 3, engagements: 4, estimatedReach: 120 });
+    expect(month("user", user.id, "x")).toMatchObject({ month: "2026-11-01", shares: 1, clicks: 9 });
+    expect(months).toHaveLength(rows.length);
   });
 
   it("leaves out the user and team rows of a share without them, and never mixes organisations", async () => {
@@ -63,6 +72,7 @@ describe("daily rollups", () => {
     await addToRollups(db(), [{ facts, day: "2026-11-05", delta: { clicks: 2 } }]);
     const rows = await db().select().from(dailyRollups).where(eq(dailyRollups.orgId, a.org.id));
     expect(rows.map((r) => r.dimension).sort()).toEqual(["network", "org", "org", "share", "share", "story", "story"]);
+    expect(await db().select().from(monthlyRollups).where(eq(monthlyRollups.orgId, a.org.id))).toHaveLength(7);
     expect(await db().select().from(dailyRollups).where(eq(dailyRollups.orgId, b.org.id))).toHaveLength(0);
   });
 });
