@@ -2,6 +2,7 @@ import { lt, sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { verificationTokens } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
+import { logClickPurge, purgeClickData } from "@/lib/links/retention";
 import { heartbeatKey, HEARTBEAT_TTL_SECONDS } from "@/lib/queue";
 
 /** Marks the workers alive for the health check. */
@@ -11,15 +12,22 @@ export async function beat(redis: Redis, now = Date.now()): Promise<void> {
 
 /**
  * Hourly housekeeping: monthly click partitions three months ahead (so clicks never
- * land in the default partition) and expired sign-in links removed. Each task runs even
+ * land in the default partition), expired sign-in links removed, raw clicks past their
+ * organisation's retention purged and visitor salts of past days discarded. Each task runs even
  * when the other fails; a failure is then thrown, never swallowed.
  */
 export async function runMaintenance(db: DbOrTx): Promise<{ partitionsCreated: number; expiredLinksRemoved: number }> {
-  const [partitions, links] = await Promise.allSettled([
-    db.execute<{ created: number }>(sql`select ripple_ensure_click_partitions(now(), now() + interval '3 months') as created`),
+  // One real promise (a drizzle query runs again on every then()), awaited twice below.
+  const creating = Promise.resolve(db.execute<{ created: number }>(sql`select ripple_ensure_click_partitions(now(), now() + interval '3 months') as created`));
+  const [partitions, links, clicks] = await Promise.allSettled([
+    creating,
     db.delete(verificationTokens).where(lt(verificationTokens.expires, new Date())).returning({ token: verificationTokens.token }),
+    // Click retention, old salts and unique-visitor rows (lib/links/retention): after the
+    // partitions are made, so the two never wait on each other's locks on click_events.
+    creating.catch(() => undefined).then(() => purgeClickData(db)),
   ]);
-  const failures = [partitions, links].filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as Error);
+  if (clicks.status === "fulfilled") logClickPurge(clicks.value);
+  const failures = [partitions, links, clicks].filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as Error);
   if (failures.length > 0) throw new AggregateError(failures, `maintenance failed: ${failures.map((f) => f.message).join("; ")}`);
   return {
     partitionsCreated: Number((partitions as PromiseFulfilledResult<{ created: number }[]>).value[0]?.created ?? 0),

@@ -1,13 +1,15 @@
 import type { Worker } from "bullmq";
-import { closeDb } from "@/lib/db";
+import { closeDb, db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { beat } from "@/lib/maintenance";
 import { closeQueues, createRedis, getQueue, publishQueues, schedules } from "@/lib/queue";
+import { startClickConsumer } from "./processors/clicks";
 import { lifecycleProcessors } from "./processors/lifecycle";
 import { importProcessors } from "./processors/import";
 import { notifyProcessors } from "./processors/notify";
 import { networkLimiter, publishProcessors } from "./processors/publish";
+import { reachProcessors, reachWorkerConfig } from "./processors/reach";
 import { startWorker } from "./runtime";
 import { exitOnConfigError } from "./startup";
 
@@ -22,8 +24,12 @@ async function main() {
     startWorker("lifecycle", lifecycleProcessors(connection), connection, { concurrency: 2 }),
     startWorker("notify", notifyProcessors(), connection, { concurrency: 4 }),
     startWorker("import", importProcessors(), connection, { concurrency: 2 }),
+    startWorker("reach", reachProcessors(), connection, reachWorkerConfig(config.REACH_CONCURRENCY)),
     ...publishQueues.map((queue) => startWorker(queue, publishProcessors(connection), connection, { concurrency: config.PUBLISH_CONCURRENCY, lockDuration: 30_000, limiter: networkLimiter[queue] })),
   ];
+
+  // Redirect clicks: a Redis stream consumer of its own (a blocking connection), not a BullMQ queue.
+  const clickConsumer = startClickConsumer({ db: db() });
 
   // The schedules live in Redis, which may be lost (a flush, a failover without
   // persistence): register them again every minute, so the reconciler itself comes back.
@@ -51,6 +57,7 @@ async function main() {
     const graceful = Promise.all(workers.map((w) => w.close()));
     const force = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_DEADLINE_MS - 5_000).unref());
     await Promise.race([graceful, force.then(() => Promise.all(workers.map((w) => w.close(true))))]);
+    await clickConsumer.stop();
     await closeQueues();
     connection.disconnect();
     await closeDb();

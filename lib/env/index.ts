@@ -93,6 +93,31 @@ const fields = z.object({
      * 16 → 640/s, 32 → 750/s on 2 cores; the database pool of 10 was never the limit).
      */
     PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+    /**
+     * Metric polls (the reach queue) a worker process runs at once. Modest on purpose: polls
+     * wait on the same networks, accounts and database pool as publishing and must never
+     * crowd it out; a poll is due hours after its share, so a backlog only makes it late.
+     */
+    REACH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** The port of the standalone click redirector (`npm run redirector`, workers/redirector.ts). */
+    REDIRECTOR_PORT: z.coerce
+      .number({ error: "must be a port number (1–65535)" })
+      .int("must be a port number (1–65535)")
+      .min(1, "must be a port number (1–65535)")
+      .max(65535, "must be a port number (1–65535)")
+      .default(3001),
+    /**
+     * Set when a reverse proxy you run sets X-Forwarded-For: the redirect then takes the
+     * visitor's address from its first entry (only to compute the daily visitor hash; never
+     * stored). Unset: the socket's address, so a client cannot pose as many visitors.
+     */
+    TRUST_PROXY: bool,
+    /**
+     * Approximate cap (XADD MAXLEN ~) on clicks waiting in the Redis stream for the click
+     * consumer. Written clicks are removed from the stream, so this only bites when the
+     * workers are down: beyond it the oldest waiting clicks are dropped.
+     */
+    CLICK_STREAM_MAXLEN: z.coerce.number().int().min(10_000).default(2_000_000),
     /** Which process this is (web, workers, cli): a label in logs and in pg_stat_activity. */
     RIPPLE_PROCESS: z.string().min(1).default("ripple"),
     /** Tests only: let the safe fetcher (lib/net/safe-fetch) reach private and loopback addresses; never in production. */

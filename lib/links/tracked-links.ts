@@ -47,9 +47,18 @@ export async function createTrackedLink(
   return { ...row!, url: trackedUrl(row!.code) };
 }
 
-/** Where a code leads, or null. */
-export async function resolveLink(db: DbOrTx, code: string) {
+export type LinkTarget = { id: string; orgId: string; shareId: string | null; destination: string };
+
+/**
+ * Where a code leads, or null. Not scoped by organisation on purpose: a code is a public,
+ * unguessable name and the redirect serves every organisation's links.
+ */
+export async function resolveLink(db: DbOrTx, code: string): Promise<LinkTarget | null> {
   if (!isLinkCode(code)) return null;
-  const [row] = await db.select({ id: trackedLinks.id, orgId: trackedLinks.orgId, destination: trackedLinks.destination }).from(trackedLinks).where(eq(trackedLinks.code, code)).limit(1);
+  const [row] = await db
+    .select({ id: trackedLinks.id, orgId: trackedLinks.orgId, shareId: trackedLinks.shareId, destination: trackedLinks.destination })
+    .from(trackedLinks)
+    .where(eq(trackedLinks.code, code))
+    .limit(1);
   return row ?? null;
 }

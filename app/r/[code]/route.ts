@@ -1,16 +1,39 @@
 import { publicRoute } from "@/lib/auth/guard";
-import { db } from "@/lib/db";
-import { resolveLink } from "@/lib/links/tracked-links";
+import { envFor } from "@/lib/env";
+import { clientIp } from "@/lib/links/clicks";
+import { sharedRedirector, type Answer } from "@/lib/links/redirect";
 
-/** A share's tracked link: 302 to its stored destination, and only to it; unknown → 404. */
-export const GET = publicRoute(async (_request, context) => {
-  const { code } = (await context.params) as { code: string };
-  const link = await resolveLink(db(), code);
-  if (!link) {
-    return new Response("<!doctype html><html lang=en><title>Link not found</title><h1>This link does not exist</h1>", {
-      status: 404,
-      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
-    });
-  }
-  return new Response(null, { status: 302, headers: { location: link.destination, "cache-control": "private, no-store", "referrer-policy": "no-referrer-when-downgrade" } });
-});
+/**
+ * A share's tracked link: 302 to its stored destination, and only to it; unknown or
+ * malformed → the 404 page. The same core as the standalone redirector
+ * (workers/redirector.ts), which busy installations put in front of /r/ instead.
+ *
+ * A route handler does not see the socket: Next fills X-Forwarded-For with the socket's
+ * address when the client sent none, so without TRUST_PROXY its last entry stands in for it.
+ */
+async function serve(request: Request, context: { params: Promise<Record<string, string | string[] | undefined>> }): Promise<Response> {
+  const { code } = await context.params;
+  const forwardedFor = request.headers.get("x-forwarded-for");
+  const { TRUST_PROXY } = envFor(["TRUST_PROXY"]);
+  const outcome = await sharedRedirector().handle({
+    method: request.method,
+    code: typeof code === "string" ? code : "",
+    userAgent: request.headers.get("user-agent"),
+    referer: request.headers.get("referer"),
+    ip: clientIp({ socketAddress: forwardedFor?.split(",").at(-1), forwardedFor, trustProxy: TRUST_PROXY }),
+  });
+  const response = toResponse(outcome.answer, request.method === "HEAD");
+  // Only hands the click to the in-memory buffer (no I/O is awaited): Redis gets it
+  // a few milliseconds later, after this answer has gone out.
+  outcome.record?.();
+  return response;
+}
+
+function toResponse(answer: Answer, head: boolean): Response {
+  const headers = new Headers(answer.headers);
+  headers.delete("content-length");
+  return new Response(head || answer.status === 302 ? null : answer.body, { status: answer.status, headers });
+}
+
+export const GET = publicRoute(serve);
+export const HEAD = publicRoute(serve);

@@ -1,0 +1,180 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { Database } from "@/lib/db";
+import { envFor } from "@/lib/env";
+import { clickStreamKey } from "@/lib/links/clicks";
+import { ackClicks, claimStaleClicks, CLICK_GROUP, ensureClickGroup, readClicks, writeClickBatch, type BatchResult, type StreamEntry } from "@/lib/links/ingest";
+import { log } from "@/lib/log";
+import { createRedis } from "@/lib/queue";
+
+/**
+ * The click consumer: reads the redirect's stream as one member of a consumer group
+ * (so any number of workers processes share the load), writes each batch in one
+ * transaction (lib/links/ingest.ts), then acknowledges it. Nothing the stream took is
+ * lost: a batch whose write failed stays pending and is read again; one left pending by a
+ * consumer that died is claimed (XAUTOCLAIM) once it has been idle for a minute.
+ */
+
+export type ClickConsumerOptions = {
+  db: Database;
+  /** A connection of its own (reads block); made from REDIS_URL when not given, and then closed on stop. */
+  redis?: Redis;
+  key?: string;
+  name?: string;
+  count?: number;
+  blockMs?: number;
+  /** How long an entry stays pending with a consumer before another takes it over. */
+  claimIdleMs?: number;
+  claimEveryMs?: number;
+};
+
+const FAILURE_BACKOFF_MAX_MS = 10_000;
+/** Full reads of `count` entries gathered into one batch while there is a backlog. */
+const BACKLOG_READS = 5;
+const FORGET_IDLE_CONSUMERS_MS = 60 * 60_000;
+
+export class ClickConsumer {
+  readonly name: string;
+  readonly key: string;
+  readonly stats = { batches: 0, stored: 0, duplicates: 0, malformed: 0, claimed: 0, failures: 0 };
+  private readonly redis: Redis;
+  private readonly ownsRedis: boolean;
+  private readonly count: number;
+  private readonly blockMs: number;
+  private readonly claimIdleMs: number;
+  private readonly claimEveryMs: number;
+  /** Read this consumer's own pending entries first: at start (a restart under the same name) and after a failed write. */
+  private retryOwn = true;
+  private nextClaimAt = 0;
+  private claimCursor = "0-0";
+  private groupReady = false;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: ClickConsumerOptions) {
+    this.redis = options.redis ?? createRedis("worker");
+    this.ownsRedis = !options.redis;
+    this.key = options.key ?? clickStreamKey();
+    this.name = options.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+    this.count = options.count ?? 1_000;
+    this.blockMs = options.blockMs ?? 1_000;
+    this.claimIdleMs = options.claimIdleMs ?? 60_000;
+    this.claimEveryMs = options.claimEveryMs ?? 30_000;
+  }
+
+  /**
+   * One round: this consumer's own pending entries after a failure, else stale ones of
+   * dead consumers when it is time to look, else new ones (waiting up to `blockMs`). The
+   * batch is written and acknowledged; an error leaves it pending and is thrown.
+   */
+  async step(options: { wait?: boolean } = {}): Promise<BatchResult & { claimed: number }> {
+    if (!this.groupReady) {
+      await ensureClickGroup(this.redis, this.key);
+      this.groupReady = true;
+    }
+    let entries: StreamEntry[] = [];
+    let claimed = 0;
+    if (this.retryOwn) entries = await readClicks(this.redis, this.key, this.name, { count: this.count, pending: true });
+    if (entries.length === 0 && Date.now() >= this.nextClaimAt) {
+      const result = await claimStaleClicks(this.redis, this.key, this.name, { minIdleMs: this.claimIdleMs, count: this.count, cursor: this.claimCursor });
+      this.claimCursor = result.cursor;
+      if (result.cursor === "0-0") {
+        this.nextClaimAt = Date.now() + this.claimEveryMs;
+        await this.housekeeping();
+      }
+      entries = result.entries;
+      claimed = entries.length;
+    }
+    if (entries.length === 0) {
+      entries = await readClicks(this.redis, this.key, this.name, { count: this.count, blockMs: options.wait === false ? undefined : this.blockMs });
+      // A backlog (every read comes back full): take a few reads into one transaction. The
+      // rollups cost per share and day, not per click, so big batches catch up faster;
+      // ordinary traffic still goes in small batches within milliseconds.
+      let last = entries.length;
+      while (last === this.count && entries.length < this.count * BACKLOG_READS) {
+        const more = await readClicks(this.redis, this.key, this.name, { count: this.count });
+        entries = entries.concat(more);
+        last = more.length;
+      }
+    }
+    if (entries.length === 0) {
+      this.retryOwn = false;
+      return { read: 0, stored: 0, duplicates: 0, malformed: 0, claimed };
+    }
+    this.retryOwn = true;
+    const result = await writeClickBatch(this.options.db, entries);
+    await ackClicks(this.redis, this.key, entries.map(([id]) => id));
+    this.retryOwn = false;
+    this.stats.batches++;
+    this.stats.stored += result.stored;
+    this.stats.duplicates += result.duplicates;
+    this.stats.malformed += result.malformed;
+    this.stats.claimed += claimed;
+    return { ...result, claimed };
+  }
+
+  /** Runs rounds until stop(); failures are logged and retried with backoff (the batch stays pending). */
+  start(): this {
+    this.loop ??= (async () => {
+      let failures = 0;
+      while (!this.stopping) {
+        try {
+          await this.step();
+          failures = 0;
+        } catch (error) {
+          failures++;
+          this.stats.failures++;
+          log.error({ err: error, consumer: this.name, failures }, "click batch not written: retrying");
+          await new Promise((resolve) => setTimeout(resolve, Math.min(FAILURE_BACKOFF_MAX_MS, 100 * 2 ** Math.min(failures, 7))));
+        }
+      }
+    })();
+    return this;
+  }
+
+  /** Rounds without waiting until a round finds nothing (benchmarks, tests). */
+  async drain(): Promise<number> {
+    let stored = 0;
+    for (;;) {
+      const result = await this.step({ wait: false });
+      stored += result.stored;
+      if (result.read === 0) return stored;
+    }
+  }
+
+  /** Finishes the round in progress (at most blockMs of waiting), then closes its own connection. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+    if (this.ownsRedis) await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /**
+   * Forgets consumers that have nothing pending and have not read for an hour (every
+   * process start adds one), and warns when clicks pile up unread.
+   */
+  private async housekeeping(): Promise<void> {
+    try {
+      const consumers = (await this.redis.xinfo("CONSUMERS", this.key, CLICK_GROUP)) as Array<Array<string | number>>;
+      for (const fields of consumers) {
+        const info = Object.fromEntries(Array.from({ length: fields.length / 2 }, (_, i) => [String(fields[2 * i]), fields[2 * i + 1]]));
+        if (info.name !== this.name && Number(info.pending) === 0 && Number(info.idle) > FORGET_IDLE_CONSUMERS_MS) {
+          await this.redis.xgroup("DELCONSUMER", this.key, CLICK_GROUP, String(info.name));
+        }
+      }
+      const length = await this.redis.xlen(this.key);
+      const { CLICK_STREAM_MAXLEN } = envFor(["CLICK_STREAM_MAXLEN"]);
+      if (length > CLICK_STREAM_MAXLEN / 2) log.warn({ length, cap: CLICK_STREAM_MAXLEN }, "clicks are piling up in the stream faster than they are written");
+    } catch (error) {
+      log.warn({ err: error }, "click stream housekeeping failed");
+    }
+  }
+}
+
+/** The consumer the workers process runs. */
+export function startClickConsumer(options: ClickConsumerOptions): ClickConsumer {
+  const consumer = new ClickConsumer(options).start();
+  log.info({ consumer: consumer.name, stream: consumer.key }, "click consumer started");
+  return consumer;
+}
