@@ -32,7 +32,9 @@ export default async function globalSetup() {
   const mail = await startMailCatcher();
   const oidc = await startOidcProvider({ port: OIDC_PORT, redirectUris: [`${baseURL}/api/auth/callback/oidc`] });
   const mastodon = await startFakeMastodon({ maxCharacters: 500 });
-  const bluesky = await startAtprotoNetwork({ accounts: [{ handle: "ripple-employee.test" }] });
+  // ripple-employee.test shares from the browser (sharing.spec); the reports spec shares as
+  // ripple-advocate.test and likes its post as ripple-fan.test.
+  const bluesky = await startAtprotoNetwork({ accounts: [{ handle: "ripple-employee.test" }, { handle: "ripple-advocate.test" }, { handle: "ripple-fan.test" }] });
   const allowHosts = [new URL(mastodon.url).host, new URL(bluesky.pdsUrl).host, new URL(bluesky.appviewUrl).host];
   const env = {
     ...baseTestEnv(),
@@ -58,7 +60,13 @@ export default async function globalSetup() {
   await waitForHttp(`${baseURL}/api/health`, 60_000, (status) => status === 200);
 
   const blueskyAccount = bluesky.accounts[0]!;
+  const [advocate, fan] = [bluesky.account("ripple-advocate.test"), bluesky.account("ripple-fan.test")];
   Object.assign(process.env, {
+    // The servers' own configuration, for specs that prepare data through lib/ as the CLI would.
+    E2E_APP_ENV: JSON.stringify(env),
+    E2E_BLUESKY_APPVIEW: bluesky.appviewUrl,
+    E2E_BLUESKY_ADVOCATE: JSON.stringify({ handle: advocate.handle, appPassword: advocate.appPassword }),
+    E2E_BLUESKY_FAN: JSON.stringify({ handle: fan.handle, password: fan.password, did: fan.did }),
     E2E_DATABASE_URL: database.url,
     E2E_MAIL_URL: mail.httpUrl,
     E2E_QUEUE_PREFIX: env.QUEUE_PREFIX,

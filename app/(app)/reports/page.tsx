@@ -212,11 +212,11 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
               { label: t("figures.potentialReach"), value: n(report.totals.estimatedReach), source: t("source.estimated") },
               { label: t("figures.emv"), value: money(report.totals.emv), source: emvLabel },
             ].map((item) => (
-              <Card key={item.label} className="!p-4">
+              <div key={item.label} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
                 <dt className="text-sm text-slate-700">{item.label}</dt>
                 <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900">{item.value}</dd>
                 <dd className="mt-1 text-xs text-slate-700">{item.source}</dd>
-              </Card>
+              </div>
             ))}
           </dl>
 
@@ -234,7 +234,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
             />
             <details className="mt-4">
               <summary className="cursor-pointer text-brand-700">{t("showTable")}</summary>
-              <div className={`${wrap} mt-2`}>
+              <div className={`${wrap} mt-2`} tabIndex={0}>
                 <table className={tableClass}>
                   <caption className="sr-only">{t("overTime")}</caption>
                   <thead className={head}>
@@ -265,7 +265,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
         {report.subTeams.length === 0 ? (
           <p className="text-slate-700">{t("noSubTeams")}</p>
         ) : (
-          <div className={wrap}>
+          <div className={wrap} tabIndex={0}>
             <table className={tableClass}>
               <caption className="sr-only">{t("subTeamsTitle")}</caption>
               <thead className={head}>
@@ -301,7 +301,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
         <div className="grid gap-6 xl:grid-cols-2">
           <section aria-labelledby="report-stories">
             {tableHeader(t("storiesTitle"), "stories")}
-            <div className={wrap}>
+            <div className={wrap} tabIndex={0}>
               <table className={tableClass}>
                 <caption className="sr-only">{t("storiesTitle")}</caption>
                 <thead className={head}>
@@ -323,7 +323,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
           </section>
           <section aria-labelledby="report-networks">
             {tableHeader(t("networksTitle"), "networks")}
-            <div className={wrap}>
+            <div className={wrap} tabIndex={0}>
               <table className={tableClass}>
                 <caption className="sr-only">{t("networksTitle")}</caption>
                 <thead className={head}>
@@ -345,7 +345,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
           </section>
           <section aria-labelledby="report-topAdvocates">
             {tableHeader(t("advocatesTitle"), "topAdvocates")}
-            <div className={wrap}>
+            <div className={wrap} tabIndex={0}>
               <table className={tableClass}>
                 <caption className="sr-only">{t("advocatesTitle")}</caption>
                 <thead className={head}>
@@ -367,7 +367,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
           </section>
           <section aria-labelledby="report-adoption">
             {tableHeader(t("adoptionTitle"), "adoption", t("adoptionNote"))}
-            <div className={wrap}>
+            <div className={wrap} tabIndex={0}>
               <table className={tableClass}>
                 <caption className="sr-only">{t("adoptionTitle")}</caption>
                 <thead className={head}>
