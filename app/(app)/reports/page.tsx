@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { forbidden, notFound } from "next/navigation";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
-import { networkIds } from "@/db/schema";
+import { networkIds } from "@/lib/networks";
 import { requireMember } from "@/lib/auth/guard";
 import { readDb } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
