@@ -16,12 +16,14 @@ export const notificationPrefsSchema = z.object({
   weeklyDigest: z.boolean().default(true),
   /** Mails about stories withdrawn or expired with shares still scheduled (the in-app notice stays either way). */
   withdrawnMail: z.boolean().default(true),
+  /** Managers: the Monday mail with last week's figures for their teams. */
+  weeklyReport: z.boolean().default(true),
 });
 export type NotificationPrefs = z.infer<typeof notificationPrefsSchema>;
 export const notificationPrefKeys = Object.keys(notificationPrefsSchema.shape) as Array<keyof NotificationPrefs>;
 
 /** Some of the choices; no defaults here, so what is not given is left as it is. */
-export const preferenceChangesSchema = z.object({ weeklyDigest: z.boolean().optional(), withdrawnMail: z.boolean().optional() }).strict();
+export const preferenceChangesSchema = z.object({ weeklyDigest: z.boolean().optional(), withdrawnMail: z.boolean().optional(), weeklyReport: z.boolean().optional() }).strict();
 
 /** Stored JSON to preferences: known keys with a boolean value count, anything else falls back to the default. */
 export function parsePreferences(stored: Record<string, unknown> | null | undefined): NotificationPrefs {

@@ -12,6 +12,7 @@ import { teamReport } from "@/lib/reports/team";
 import type { TeamReport } from "@/lib/reports/schemas";
 import { trustedScope } from "@/lib/tenant";
 import { digestWeek } from "./digest";
+import { parsePreferences } from "./preferences";
 
 /**
  * The weekly report mail: on Monday morning (the digest's hour, 08:00–08:59 in the
@@ -114,7 +115,7 @@ export async function sendReportMail(db: DbOrTx, membershipId: string, now: Date
     .limit(1);
   if (!member) return "missing";
   if (member.status !== "active" || !member.roles.includes("manager")) return "ineligible";
-  if (member.prefs?.weeklyReport === false) return "optedOut";
+  if (!parsePreferences(member.prefs).weeklyReport) return "optedOut";
   const managed = await db
     .select({ id: teams.id })
     .from(teamManagers)

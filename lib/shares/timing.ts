@@ -44,7 +44,7 @@ export async function suggestShareTime(
   const history = await db
     .select({
       publishedAt: shares.publishedAt,
-      engagement: sql<number>`coalesce((select coalesce(r.likes, 0) + coalesce(r.comments, 0) + coalesce(r.reshares, 0) from ${reachSnapshots} r where r.share_id = "shares"."id" order by r.captured_at desc limit 1), 0)`,
+      engagement: sql<number>`coalesce((select coalesce(r.likes, 0) + coalesce(r.comments, 0) + coalesce(r.reshares, 0) from ${reachSnapshots} r where r.share_id = "shares"."id" and r.source = 'measured' order by r.captured_at desc limit 1), 0)`,
     })
     .from(shares)
     .where(and(eq(shares.orgId, scope.orgId), eq(shares.userId, userId), eq(shares.status, "published"), eq(shares.mode, "api")))

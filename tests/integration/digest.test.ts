@@ -224,13 +224,13 @@ describe("notification preferences", () => {
   it("default to on, save only what is given, and stay within the organisation", async () => {
     const { cli } = await makeOrganization();
     const member = await makeMember(cli, ["employee"]);
-    expect(await getPreferences(db(), member.scope, member.user.id)).toEqual({ weeklyDigest: true, withdrawnMail: true });
-    expect(await setPreferences(db(), member.scope, member.user.id, { withdrawnMail: false })).toEqual({ weeklyDigest: true, withdrawnMail: false });
-    expect(await setPreferences(db(), member.scope, member.user.id, { weeklyDigest: false })).toEqual({ weeklyDigest: false, withdrawnMail: false });
+    expect(await getPreferences(db(), member.scope, member.user.id)).toEqual({ weeklyDigest: true, withdrawnMail: true, weeklyReport: true });
+    expect(await setPreferences(db(), member.scope, member.user.id, { withdrawnMail: false })).toEqual({ weeklyDigest: true, withdrawnMail: false, weeklyReport: true });
+    expect(await setPreferences(db(), member.scope, member.user.id, { weeklyDigest: false })).toEqual({ weeklyDigest: false, withdrawnMail: false, weeklyReport: true });
     const other = await makeOrganization();
     await expect(getPreferences(db(), other.cli, member.user.id)).rejects.toMatchObject({ status: 404 });
     await expect(setPreferences(db(), other.cli, member.user.id, { weeklyDigest: true })).rejects.toMatchObject({ status: 404 });
-    expect(await getPreferences(db(), member.scope, member.user.id)).toEqual({ weeklyDigest: false, withdrawnMail: false });
+    expect(await getPreferences(db(), member.scope, member.user.id)).toEqual({ weeklyDigest: false, withdrawnMail: false, weeklyReport: true });
   });
 
   it("turn off the withdrawn-story mail but keep the notice in the app", async () => {

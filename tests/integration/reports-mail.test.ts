@@ -1,10 +1,10 @@
-import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { memberships, shares } from "@/db/schema";
+import { shares } from "@/db/schema";
 import { db } from "@/lib/db";
 import { resetEnvForTests } from "@/lib/env";
 import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
 import { dueReportMails, enqueueDueReportMails, lastWeek, sendReportMail } from "@/lib/notifications/report-mail";
+import { setPreferences } from "@/lib/notifications/preferences";
 import { getQueue } from "@/lib/queue";
 import { createTeam, setTeamManagers } from "@/lib/teams";
 import { setUserLocale } from "@/lib/users";
@@ -48,7 +48,8 @@ async function scene() {
   const kim = await makeMember(cli, ["manager"], { name: "Kim" });
   await setUserLocale(db(), mette.user.id, "da");
   await setUserLocale(db(), john.user.id, "en");
-  await db().update(memberships).set({ notificationPrefs: { weeklyReport: false } }).where(eq(memberships.id, ole.membership.id));
+  // Ole turned the mail off in his settings.
+  await setPreferences(db(), ole.scope, ole.user.id, { weeklyReport: false });
   await setTeamManagers(db(), admin.scope, kundeservice.id, [mette.user.id, ole.user.id]);
   await setTeamManagers(db(), admin.scope, lager.id, [mette.user.id, john.user.id]);
   const service = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: kundeservice.id, name: `Service ${i}` })));

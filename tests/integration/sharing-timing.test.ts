@@ -43,10 +43,11 @@ async function publishedShare(scope: Scope, storyId: string, userId: string, pub
     await db()
       .insert(reachSnapshots)
       .values([
-        { orgId: scope.orgId, shareId: share!.id, capturedAt: new Date(publishedAt.getTime() + 60 * MINUTE), likes: 0, comments: 0, reshares: 0 },
+        { orgId: scope.orgId, shareId: share!.id, poll: 0, capturedAt: new Date(publishedAt.getTime() + 60 * MINUTE), likes: 0, comments: 0, reshares: 0 },
         {
           orgId: scope.orgId,
           shareId: share!.id,
+          poll: 2,
           capturedAt: new Date(publishedAt.getTime() + 24 * 60 * MINUTE),
           impressions: 1000,
           likes: engagement.likes,

@@ -8,18 +8,20 @@ import { saveNotificationPrefsAction } from "./notification-actions";
 
 type Result = Awaited<ReturnType<typeof saveNotificationPrefsAction>>;
 
-/** Which mails the member gets. The weekly digest goes to employees only, so only they see its switch. */
-export function NotificationForm(initial: { weeklyDigest: boolean; withdrawnMail: boolean; showDigest: boolean }) {
+/** Which mails the member gets. The weekly digest goes to employees and the weekly report to managers, so only they see those switches. */
+export function NotificationForm(initial: { weeklyDigest: boolean; withdrawnMail: boolean; weeklyReport: boolean; showDigest: boolean; showReport: boolean }) {
   const t = useTranslations("settings.notifications");
   const [weeklyDigest, setWeeklyDigest] = useState(initial.weeklyDigest);
   const [withdrawnMail, setWithdrawnMail] = useState(initial.withdrawnMail);
+  const [weeklyReport, setWeeklyReport] = useState(initial.weeklyReport);
   const [result, setResult] = useState<Result | null>(null);
   const [pending, start] = useTransition();
   const feedback = useActionFeedback(result);
-  const ids = { digest: useId(), withdrawn: useId() };
+  const ids = { digest: useId(), withdrawn: useId(), report: useId() };
   const options = [
     ...(initial.showDigest ? [{ id: ids.digest, label: t("weeklyDigest"), hint: t("weeklyDigestHint"), checked: weeklyDigest, set: setWeeklyDigest }] : []),
     { id: ids.withdrawn, label: t("withdrawnMail"), hint: t("withdrawnMailHint"), checked: withdrawnMail, set: setWithdrawnMail },
+    ...(initial.showReport ? [{ id: ids.report, label: t("weeklyReport"), hint: t("weeklyReportHint"), checked: weeklyReport, set: setWeeklyReport }] : []),
   ];
   return (
     <form
@@ -27,7 +29,7 @@ export function NotificationForm(initial: { weeklyDigest: boolean; withdrawnMail
       className="space-y-4"
       onSubmit={(e) => {
         e.preventDefault();
-        start(async () => setResult(await saveNotificationPrefsAction({ weeklyDigest, withdrawnMail })));
+        start(async () => setResult(await saveNotificationPrefsAction({ weeklyDigest, withdrawnMail, weeklyReport })));
       }}
     >
       {options.map((option) => (

@@ -42,7 +42,13 @@ export default async function SettingsPage() {
             {t("notifications.title")}
           </h2>
           <p className="mb-4 text-sm text-slate-700">{t("notifications.hint")}</p>
-          <NotificationForm weeklyDigest={prefs.weeklyDigest} withdrawnMail={prefs.withdrawnMail} showDigest={ctx.roles.includes("employee")} />
+          <NotificationForm
+            weeklyDigest={prefs.weeklyDigest}
+            withdrawnMail={prefs.withdrawnMail}
+            weeklyReport={prefs.weeklyReport}
+            showDigest={ctx.roles.includes("employee")}
+            showReport={ctx.roles.includes("manager")}
+          />
         </Card>
         <MyDataCards />
       </div>
