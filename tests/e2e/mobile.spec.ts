@@ -20,7 +20,7 @@ test("an employee opens the phone menu and moves between their pages", async ({ 
   const menu = page.getByRole("dialog", { name: "Nordlys Energi A/S" });
   await expect(menu).toBeVisible();
   const nav = menu.getByRole("navigation", { name: "Main" });
-  await expect(nav.getByRole("link")).toHaveText(["Feed", "My shares", "Accounts", /^Notices/, "Settings", "Guidelines"]);
+  await expect(nav.getByRole("link")).toHaveText(["Feed", "My shares", "Accounts", "My impact", "Leaderboard", /^Notices/, "Settings", "Guidelines"]);
   await expect(nav.getByRole("link", { name: "Feed" })).toHaveAttribute("aria-current", "page");
   await expectAccessible(page);
 
@@ -55,7 +55,7 @@ test("an admin's phone menu shows Admin and Settings, and the members table page
 
   await page.getByRole("button", { name: "Menu", exact: true }).click();
   const menu = page.getByRole("dialog", { name: "Nordlys Energi A/S" });
-  await expect(menu.getByRole("link")).toHaveText(["Admin", /^Notices/, "Settings", "Guidelines"]);
+  await expect(menu.getByRole("link")).toHaveText(["Admin", "My impact", "Leaderboard", /^Notices/, "Settings", "Guidelines"]);
   await expectAccessible(page);
   await menu.getByRole("link", { name: "Admin" }).click();
   await expect(menu).toBeHidden();
@@ -71,7 +71,7 @@ test("an editor's phone menu leads to the library", async ({ page }) => {
   await page.goto("/settings");
   await page.getByRole("button", { name: "Menu", exact: true }).click();
   const menu = page.getByRole("dialog", { name: "Nordlys Energi A/S" });
-  await expect(menu.getByRole("link")).toHaveText(["Library", /^Notices/, "Settings", "Guidelines"]);
+  await expect(menu.getByRole("link")).toHaveText(["Library", "My impact", "Leaderboard", /^Notices/, "Settings", "Guidelines"]);
   await menu.getByRole("link", { name: "Library" }).click();
   await expect(page).toHaveURL(/\/library$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Library");

@@ -13,6 +13,10 @@ const pages = [
   { path: "/admin", heading: "Members", roles: ["admin"] },
   { path: "/admin/teams", heading: "Teams", roles: ["admin"] },
   { path: "/admin/audit", heading: "Audit log", roles: ["admin"] },
+  { path: "/admin/emv", heading: "Earned media value", roles: ["admin"] },
+  { path: "/impact", heading: "My impact", roles: ["admin", "editor", "manager", "employee"] },
+  { path: "/impact/manager-view", heading: "What my manager sees", roles: ["admin", "editor", "manager", "employee"] },
+  { path: "/leaderboard", heading: "Points and leaderboard", roles: ["admin", "editor", "manager", "employee"] },
   { path: "/settings", heading: "Settings", roles: ["admin", "editor", "manager", "employee"] },
 ] as const;
 
@@ -20,6 +24,8 @@ const navLabels = { employee: "Feed", editor: "Library", manager: "Reports", adm
 
 for (const role of ["admin", "editor", "manager", "employee"] as const) {
   test(`${role}: reaches their pages and gets 403 on the others`, async ({ page }) => {
+    // Eleven pages, each checked with axe: more than the default minute on a busy machine.
+    test.setTimeout(180_000);
     await signInAs(page, personas[role]);
     const nav = page.getByRole("navigation", { name: "Main" }).first();
     for (const [other, label] of Object.entries(navLabels)) {
