@@ -144,12 +144,8 @@ export function composeUrl(storyId: string): string {
   return url.toString();
 }
 
-/**
- * Sends one member's digest if it is due. "empty" when nothing new went live (no mail, the
- * week still counts as done); "skipped" when mail is not configured; "notDue" when this
- * week's digest was already claimed.
- */
-export async function sendDigest(db: DbOrTx, membershipId: string, now: Date): Promise<DigestOutcome> {
+/** Who a weekly mail (digest or report) goes to: the membership with its person and organisation. */
+export async function mailRecipient(db: DbOrTx, membershipId: string) {
   const [member] = await db
     .select({
       orgId: memberships.orgId,
@@ -167,6 +163,16 @@ export async function sendDigest(db: DbOrTx, membershipId: string, now: Date): P
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
     .where(eq(memberships.id, membershipId))
     .limit(1);
+  return member;
+}
+
+/**
+ * Sends one member's digest if it is due. "empty" when nothing new went live (no mail, the
+ * week still counts as done); "skipped" when mail is not configured; "notDue" when this
+ * week's digest was already claimed.
+ */
+export async function sendDigest(db: DbOrTx, membershipId: string, now: Date): Promise<DigestOutcome> {
+  const member = await mailRecipient(db, membershipId);
   if (!member) return "missing";
   if (member.status !== "active" || !member.roles.includes("employee")) return "ineligible";
   if (!parsePreferences(member.prefs).weeklyDigest) return "optedOut";

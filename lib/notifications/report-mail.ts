@@ -1,6 +1,6 @@
 import { TZDate } from "@date-fns/tz";
 import { and, asc, eq, exists, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { memberships, organizations, teamManagers, teams, users, type Locale } from "@/db/schema";
+import { memberships, organizations, teamManagers, teams, type Locale } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { env } from "@/lib/env";
 import { translator } from "@/lib/i18n/messages";
@@ -11,7 +11,7 @@ import { enqueue } from "@/lib/queue";
 import { teamReport } from "@/lib/reports/team";
 import type { TeamReport } from "@/lib/reports/schemas";
 import { trustedScope } from "@/lib/tenant";
-import { digestWeek } from "./digest";
+import { digestWeek, mailRecipient } from "./digest";
 import { parsePreferences } from "./preferences";
 
 /**
@@ -96,23 +96,7 @@ export function lastWeek(now: Date, timeZone: string): { from: string; to: strin
 
 /** Sends one manager's weekly report if it is due. "notDue" when this week's was already claimed. */
 export async function sendReportMail(db: DbOrTx, membershipId: string, now: Date): Promise<ReportMailOutcome> {
-  const [member] = await db
-    .select({
-      orgId: memberships.orgId,
-      userId: memberships.userId,
-      status: memberships.status,
-      roles: memberships.roles,
-      prefs: memberships.notificationPrefs,
-      email: users.email,
-      locale: users.locale,
-      orgName: organizations.name,
-      orgSettings: organizations.settings,
-    })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .where(eq(memberships.id, membershipId))
-    .limit(1);
+  const member = await mailRecipient(db, membershipId);
   if (!member) return "missing";
   if (member.status !== "active" || !member.roles.includes("manager")) return "ineligible";
   if (!parsePreferences(member.prefs).weeklyReport) return "optedOut";

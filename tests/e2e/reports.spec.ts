@@ -120,7 +120,7 @@ test("a manager sees their team's reach with a chart, downloads the CSV, and a s
   await expect(page.getByTestId("time-chart").locator(".recharts-bar-rectangle").first()).toBeVisible();
   const totals = page.locator("dl").first();
   await expect(totals.getByText("3 of 9 members shared")).toBeVisible();
-  await expect(totals.getByText("Measured by our links: 11 clicks, 2 from bots not counted")).toBeVisible();
+  await expect(totals.getByText("11 clicks in all; 2 from bots and link previews not counted")).toBeVisible();
   const pressRow = page.getByTestId(`subteam-${press.id}`);
   await expect(pressRow).toContainText("Hidden: fewer than 5 people");
   await expect(pressRow).not.toContainText("2");

@@ -6,7 +6,7 @@ import { myBadges } from "@/lib/me/badges";
 import { figureSources, impactPeriods, impactPeriodSchema, myImpact } from "@/lib/me/impact";
 import { TimeChart } from "../../_components/time-chart";
 import { Card, EmptyState, PageHeader, buttonClass } from "../../_components/ui";
-import { Figure, SourceBadge } from "./figure";
+import { Figure, SourceBadge } from "../../_components/figure";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("me.impact"))("title") };

@@ -6,7 +6,7 @@ import { requireMember } from "@/lib/auth/guard";
 import { boardScopeSchema, boardScopes, leaderboard, myPoints } from "@/lib/me/leaderboard";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { Card, EmptyState, PageHeader, buttonClass } from "../../_components/ui";
-import { SourceBadge } from "../impact/figure";
+import { SourceBadge } from "../../_components/figure";
 import { OptOutForm } from "./opt-out-form";
 
 export async function generateMetadata(): Promise<Metadata> {

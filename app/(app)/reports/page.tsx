@@ -7,6 +7,7 @@ import { readDb } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { managedTeams, reportQuerySchema, teamReport, type Figures, type TeamReport } from "@/lib/reports";
 import { TimeChart } from "../../_components/time-chart";
+import { Figure } from "../../_components/figure";
 import { Card, EmptyState, PageHeader, buttonClass, inputClass } from "../../_components/ui";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -188,6 +189,31 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   const tableClass = "w-full text-left text-sm";
   const wrap = "overflow-x-auto rounded-lg border border-slate-200 bg-white";
   const head = "bg-slate-50 text-slate-800";
+  /** A table of figures by one thing (story, network, person), with its CSV. */
+  const figuresTable = (table: Table, title: string, rowHeading: string, rows: Array<{ key: string; label: string; figures: Figures }>, withEmv = true) => (
+    <section aria-labelledby={`report-${table}`}>
+      {tableHeader(title, table)}
+      <div className={wrap} tabIndex={0}>
+        <table className={tableClass}>
+          <caption className="sr-only">{title}</caption>
+          <thead className={head}>
+            <tr>
+              <th scope="col" className="px-3 py-2 font-semibold">{rowHeading}</th>
+              {figureHeads(withEmv)}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-200">
+            {rows.map((row) => (
+              <tr key={row.key}>
+                <th scope="row" className="px-3 py-2 font-normal">{row.label}</th>
+                {figureCells(row.figures, withEmv)}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
 
   return (
     <>
@@ -203,21 +229,18 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
       ) : (
         <>
           <dl className="mb-6 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-            {[
-              { label: t("figures.shares"), value: n(report.totals.shares), source: t("source.counted") },
-              { label: t("figures.participation"), value: pct(report.totals.participation), source: t("participationOf", { active: report.totals.activeSharers, members: report.totals.members }) },
-              { label: t("figures.clicks"), value: n(report.totals.uniqueVisitors), source: t("clicksDetail", { clicks: report.totals.clicks, bots: report.totals.botClicks }) },
-              { label: t("figures.engagements"), value: n(report.totals.engagements), source: t("source.measuredNetwork") },
-              { label: t("figures.impressions"), value: n(report.totals.impressions), source: t("source.measuredNetwork") },
-              { label: t("figures.potentialReach"), value: n(report.totals.estimatedReach), source: t("source.estimated") },
-              { label: t("figures.emv"), value: money(report.totals.emv), source: emvLabel },
-            ].map((item) => (
-              <div key={item.label} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-                <dt className="text-sm text-slate-700">{item.label}</dt>
-                <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900">{item.value}</dd>
-                <dd className="mt-1 text-xs text-slate-700">{item.source}</dd>
-              </div>
-            ))}
+            <Figure label={t("figures.shares")} value={n(report.totals.shares)} source="counted" />
+            <Figure
+              label={t("figures.participation")}
+              value={pct(report.totals.participation)}
+              source="counted"
+              note={t("participationOf", { active: report.totals.activeSharers, members: report.totals.members })}
+            />
+            <Figure label={t("figures.clicks")} value={n(report.totals.uniqueVisitors)} source="redirect" note={t("clicksDetail", { clicks: report.totals.clicks, bots: report.totals.botClicks })} />
+            <Figure label={t("figures.engagements")} value={n(report.totals.engagements)} source="network" />
+            <Figure label={t("figures.impressions")} value={n(report.totals.impressions)} source="network" />
+            <Figure label={t("figures.potentialReach")} value={n(report.totals.estimatedReach)} source="estimate" note={t("source.estimated")} />
+            <Figure label={t("figures.emv")} value={money(report.totals.emv)} source="estimate" note={emvLabel} />
           </dl>
 
           <Card className="mb-6" aria-labelledby="report-series">
@@ -299,72 +322,9 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
 
       {report.suppressed ? null : (
         <div className="grid gap-6 xl:grid-cols-2">
-          <section aria-labelledby="report-stories">
-            {tableHeader(t("storiesTitle"), "stories")}
-            <div className={wrap} tabIndex={0}>
-              <table className={tableClass}>
-                <caption className="sr-only">{t("storiesTitle")}</caption>
-                <thead className={head}>
-                  <tr>
-                    <th scope="col" className="px-3 py-2 font-semibold">{t("story")}</th>
-                    {figureHeads()}
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-200">
-                  {report.stories.map((s) => (
-                    <tr key={s.storyId}>
-                      <th scope="row" className="px-3 py-2 font-normal">{s.title}</th>
-                      {figureCells(s.figures)}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
-          <section aria-labelledby="report-networks">
-            {tableHeader(t("networksTitle"), "networks")}
-            <div className={wrap} tabIndex={0}>
-              <table className={tableClass}>
-                <caption className="sr-only">{t("networksTitle")}</caption>
-                <thead className={head}>
-                  <tr>
-                    <th scope="col" className="px-3 py-2 font-semibold">{t("network")}</th>
-                    {figureHeads()}
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-200">
-                  {report.networks.map((row) => (
-                    <tr key={row.network}>
-                      <th scope="row" className="px-3 py-2 font-normal">{tn(row.network)}</th>
-                      {figureCells(row.figures)}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
-          <section aria-labelledby="report-topAdvocates">
-            {tableHeader(t("advocatesTitle"), "topAdvocates")}
-            <div className={wrap} tabIndex={0}>
-              <table className={tableClass}>
-                <caption className="sr-only">{t("advocatesTitle")}</caption>
-                <thead className={head}>
-                  <tr>
-                    <th scope="col" className="px-3 py-2 font-semibold">{t("person")}</th>
-                    {figureHeads(false)}
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-200">
-                  {report.topAdvocates.map((a) => (
-                    <tr key={a.userId}>
-                      <th scope="row" className="px-3 py-2 font-normal">{a.name}</th>
-                      {figureCells(a.figures, false)}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
+          {figuresTable("stories", t("storiesTitle"), t("story"), report.stories.map((row) => ({ key: row.storyId, label: row.title, figures: row.figures })))}
+          {figuresTable("networks", t("networksTitle"), t("network"), report.networks.map((row) => ({ key: row.network, label: tn(row.network), figures: row.figures })))}
+          {figuresTable("topAdvocates", t("advocatesTitle"), t("person"), report.topAdvocates.map((row) => ({ key: row.userId, label: row.name, figures: row.figures })), false)}
           <section aria-labelledby="report-adoption">
             {tableHeader(t("adoptionTitle"), "adoption", t("adoptionNote"))}
             <div className={wrap} tabIndex={0}>

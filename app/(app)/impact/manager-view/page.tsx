@@ -5,7 +5,7 @@ import { requireMember } from "@/lib/auth/guard";
 import { whatMyManagerSees } from "@/lib/me/manager-view";
 import { MIN_GROUP_SIZE } from "@/lib/reports/schemas";
 import { Card, PageHeader, buttonClass } from "../../../_components/ui";
-import { SourceBadge } from "../figure";
+import { SourceBadge } from "../../../_components/figure";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("me.managerView"))("title") };

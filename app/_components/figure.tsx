@@ -1,6 +1,6 @@
 import { getTranslations } from "next-intl/server";
 import type { FigureSource } from "@/lib/me/impact";
-import { Badge } from "../../_components/ui";
+import { Badge } from "./ui";
 
 /** Where a number comes from, next to the number: counted, measured (by our links or the networks) or estimated. */
 export async function SourceBadge({ source }: { source: FigureSource }) {
