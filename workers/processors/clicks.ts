@@ -30,8 +30,12 @@ export type ClickConsumerOptions = {
 };
 
 const FAILURE_BACKOFF_MAX_MS = 10_000;
-/** Full reads of `count` entries gathered into one batch while there is a backlog. */
-const BACKLOG_READS = 5;
+/**
+ * Full reads of `count` entries gathered into one batch while there is a backlog. A batch
+ * costs per share and day it touches (rollup rows), not per click: 20 reads of 1,000 took
+ * the ingest benchmark from about 4,100 to 7,100–10,500 clicks a second over 5.
+ */
+const BACKLOG_READS = 20;
 const FORGET_IDLE_CONSUMERS_MS = 60 * 60_000;
 
 export class ClickConsumer {
