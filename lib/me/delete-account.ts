@@ -9,6 +9,7 @@ import {
   localeIds,
   media,
   memberships,
+  monthlyRollups,
   notifications,
   oauthStates,
   pointsLedger,
@@ -86,25 +87,34 @@ function isAdmin(m: { roles: string[]; status: string }) {
 }
 
 /**
- * Moves a user's rollup rows into the "anonymous" user rows (adding to rows that exist)
- * and deletes theirs. Rows in a fixed order, as addToRollups locks them.
+ * Moves a user's rollup rows, daily and monthly, into the "anonymous" user rows (adding to
+ * rows that exist) and deletes theirs. Rows in a fixed order, as addToRollups locks them
+ * (daily rows, then monthly). Returns how many rows of theirs there were.
  */
 export async function anonymiseUserRollups(db: DbOrTx, orgId: string, userId: string): Promise<number> {
-  const add = (column: string) => sql.raw(`"${column}" = "daily_rollups"."${column}" + excluded."${column}"`);
-  await db.execute(sql`
-    insert into ${dailyRollups} (org_id, dimension, dimension_id, network, day, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach)
-    select org_id, dimension, ${ANONYMOUS_DIMENSION_ID}, network, day, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach
-    from ${dailyRollups}
-    where org_id = ${orgId} and dimension = 'user' and dimension_id = ${userId}
-    order by network, day
-    on conflict (org_id, dimension, dimension_id, network, day) do update set
-      ${add("shares")}, ${add("clicks")}, ${add("unique_visitors")}, ${add("bot_clicks")},
-      ${add("impressions")}, ${add("engagements")}, ${add("estimated_reach")}`);
-  const deleted = await db
-    .delete(dailyRollups)
-    .where(and(eq(dailyRollups.orgId, orgId), eq(dailyRollups.dimension, "user"), eq(dailyRollups.dimensionId, userId)))
-    .returning({ day: dailyRollups.day });
-  return deleted.length;
+  let moved = 0;
+  for (const [table, name, date] of [
+    [dailyRollups, "daily_rollups", "day"],
+    [monthlyRollups, "monthly_rollups", "month"],
+  ] as const) {
+    const d = sql.raw(`"${date}"`);
+    const add = (column: string) => sql.raw(`"${column}" = "${name}"."${column}" + excluded."${column}"`);
+    await db.execute(sql`
+      insert into ${table} (org_id, dimension, dimension_id, network, ${d}, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach)
+      select org_id, dimension, ${ANONYMOUS_DIMENSION_ID}, network, ${d}, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach
+      from ${table}
+      where org_id = ${orgId} and dimension = 'user' and dimension_id = ${userId}
+      order by network, ${d}
+      on conflict (org_id, dimension, dimension_id, network, ${d}) do update set
+        ${add("shares")}, ${add("clicks")}, ${add("unique_visitors")}, ${add("bot_clicks")},
+        ${add("impressions")}, ${add("engagements")}, ${add("estimated_reach")}`);
+    const deleted = await db
+      .delete(table)
+      .where(and(eq(table.orgId, orgId), eq(table.dimension, "user"), eq(table.dimensionId, userId)))
+      .returning({ orgId: table.orgId });
+    moved += deleted.length;
+  }
+  return moved;
 }
 
 export async function deleteMyAccount(db: Database, scope: Scope, userId: string, raw: z.input<typeof deleteAccountSchema>): Promise<DeletionResult> {

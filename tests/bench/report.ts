@@ -1,7 +1,10 @@
 import { performance } from "node:perf_hooks";
-import { and, eq, inArray, TransactionRollbackError } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import type postgres from "postgres";
+import { and, sql as drizzleSql, eq, inArray, TransactionRollbackError } from "drizzle-orm";
 import { createDatabase, type DatabaseHandle, type DbOrTx } from "@/db/client";
-import { dailyRollups, shares } from "@/db/schema";
+import * as schema from "@/db/schema";
+import { dailyRollups, monthlyRollups, shares } from "@/db/schema";
 import { addToRollups, shareFacts, utcDay, type RollupDelta } from "@/lib/reach/rollups";
 import { teamReport, type TeamReport } from "@/lib/reports";
 import { trustedScope } from "@/lib/tenant";
@@ -20,10 +23,14 @@ import { createTestDatabase } from "../support/database";
  * the generated shares and clicks by the rules of lib/reach/rollups.ts (one delta per
  * share and UTC day: the share itself with its followers as potential reach, a metric
  * poll's impressions and engagements the next day, the day's human and bot clicks and
- * unique visitors; each delta on org, share, user, team and story, per network and under
- * 'all', and on the network), in day order as incremental maintenance leaves them; a
- * sample is checked against addToRollups itself. Unique visitors are a flag drawn at
- * generation (80 % of human clicks): the benchmark measures reading, not de-duplication.
+ * unique visitors; each delta on org, share, user, team, story and team_story, per network
+ * and under 'all', and on the network), in day order as incremental maintenance leaves
+ * them, and the monthly rows as the sums of their days; a sample is checked against
+ * addToRollups itself (one employee's share and user rows, daily and monthly, replayed;
+ * the team_story rows it adds to; team_story rows summing to team and story rows). The
+ * rollup tables are then vacuumed, as autovacuum keeps them, so index-only scans need not
+ * visit the table. Unique visitors are a flag drawn at generation (80 % of human clicks):
+ * the benchmark measures reading, not de-duplication.
  *
  * Timed: teamReport (the whole report: monthly series, sub-teams, stories, networks, top
  * advocates, adoption, EMV) for one department over the last 12 full months, 20 runs after
@@ -74,13 +81,14 @@ function lastTwelveMonths(now = new Date()): { from: string; to: string } {
 
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
+async function step(label: string, run: () => Promise<unknown>) {
+  const started = performance.now();
+  await run();
+  console.log(`  ${label.padEnd(58)} ${seconds(started)}`);
+}
+
 async function generate(handle: DatabaseHandle, range: { from: string; to: string }) {
   const sql = handle.client;
-  const step = async (label: string, run: () => Promise<unknown>) => {
-    const started = performance.now();
-    await run();
-    console.log(`  ${label.padEnd(58)} ${seconds(started)}`);
-  };
   // One connection (max 1), so these session settings hold for every statement below.
   await sql.unsafe(`set work_mem = '256MB'; set maintenance_work_mem = '1GB'; set synchronous_commit = off`);
 
@@ -191,8 +199,15 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
       select b.n, s.id::text as share_id, s.user_id, m.team_id::text as team_id, s.story_id::text as story_id, s.network::text as network
       from bench_shares b join shares s on s.id = b.share_id
       left join memberships m on m.org_id = s.org_id and m.user_id = s.user_id`;
-    await sql`alter table daily_rollups drop constraint daily_rollups_org_id_dimension_dimension_id_network_day_pk`;
-    await sql.unsafe(`drop index daily_rollups_org_id_day_index`);
+    // Every index of both rollup tables (the primary keys, the covering and partial ones of
+    // migration 0010) dropped for the load and rebuilt after from their own definitions.
+    const indexes = await sql<Array<{ table: string; name: string; definition: string; constraint: string | null }>>`
+      select i.tablename as table, i.indexname as name, i.indexdef as definition, c.conname as constraint
+      from pg_indexes i left join pg_constraint c on c.conname = i.indexname and c.contype = 'p'
+      where i.schemaname = 'public' and i.tablename in ('daily_rollups', 'monthly_rollups')`;
+    for (const index of indexes) {
+      await sql.unsafe(index.constraint ? `alter table ${index.table} drop constraint ${index.constraint}` : `drop index ${index.name}`);
+    }
     await sql`
       insert into daily_rollups (org_id, dimension, dimension_id, network, day, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach)
       select ${orgId}, k.dimension::rollup_dimension, k.id, k.network, d.day,
@@ -204,17 +219,30 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
         ('user', f.user_id, f.network), ('user', f.user_id, 'all'),
         ('team', f.team_id, f.network), ('team', f.team_id, 'all'),
         ('story', f.story_id, f.network), ('story', f.story_id, 'all'),
+        ('team_story', f.team_id || ':' || f.story_id, f.network), ('team_story', f.team_id || ':' || f.story_id, 'all'),
         ('network', f.network, f.network)) as k(dimension, id, network)
       where k.id is not null
       group by 2, 3, 4, 5
       order by 5`;
-    await sql.unsafe(`
-      alter table daily_rollups add constraint daily_rollups_org_id_dimension_dimension_id_network_day_pk primary key (org_id, dimension, dimension_id, network, day);
-      create index daily_rollups_org_id_day_index on daily_rollups using btree (org_id, day)`);
+    // A month's row is the sum of its days' rows (addToRollups adds each delta to both).
+    await sql`
+      insert into monthly_rollups (org_id, dimension, dimension_id, network, month, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach)
+      select org_id, dimension, dimension_id, network, date_trunc('month', day)::date,
+             sum(shares), sum(clicks), sum(unique_visitors), sum(bot_clicks), sum(impressions), sum(engagements), sum(estimated_reach)
+      from daily_rollups where org_id = ${orgId}
+      group by 1, 2, 3, 4, 5
+      order by 5`;
     // A second organisation's rows, so the organisation filter has something to leave out.
     await sql`
       insert into daily_rollups (org_id, dimension, dimension_id, network, day, shares, clicks)
-      select ${other!.id}, dimension, dimension_id, network, day, shares, clicks from daily_rollups where org_id = ${orgId} and dimension = 'team'`;
+      select ${other!.id}, dimension, dimension_id, network, day, shares, clicks from daily_rollups where org_id = ${orgId} and dimension in ('team', 'team_story')`;
+    await sql`
+      insert into monthly_rollups (org_id, dimension, dimension_id, network, month, shares, clicks)
+      select ${other!.id}, dimension, dimension_id, network, month, shares, clicks from monthly_rollups where org_id = ${orgId} and dimension in ('team', 'team_story')`;
+    for (const index of indexes) {
+      await sql.unsafe(index.definition);
+      if (index.constraint) await sql.unsafe(`alter table ${index.table} add constraint ${index.constraint} primary key using index ${index.name}`);
+    }
   });
   await step("vacuum analyze", () => sql.unsafe(`vacuum analyze`));
   return { orgId, department: departments[0]! };
@@ -247,20 +275,33 @@ async function checkSample(handle: DatabaseHandle, orgId: string) {
   }
   for (const c of clicks) deltas.push({ facts: facts.get(c.share_id as string)!, day: c.day as string, delta: { clicks: c.clicks, uniqueVisitors: c.uv, botClicks: c.bots } });
 
+  // Rows only this employee adds to (their share and user rows), daily and monthly.
   const rowsOf = async (tx: DbOrTx) => {
-    const rows = await tx
-      .select()
-      .from(dailyRollups)
-      .where(and(eq(dailyRollups.orgId, orgId), inArray(dailyRollups.dimensionId, [userId, ...shareIds])));
-    return rows.map((r) => JSON.stringify(r)).sort();
+    const ids = [userId, ...shareIds];
+    const daily = await tx.select().from(dailyRollups).where(and(eq(dailyRollups.orgId, orgId), inArray(dailyRollups.dimensionId, ids)));
+    const monthly = await tx.select().from(monthlyRollups).where(and(eq(monthlyRollups.orgId, orgId), inArray(monthlyRollups.dimensionId, ids)));
+    return [...daily, ...monthly].map((r) => JSON.stringify(r)).sort();
+  };
+  // Their team_story rows (shared with their team's other sharers of the same stories), by key.
+  const pairs = [...new Set([...facts.values()].map((f) => `${f.teamId}:${f.storyId}`))];
+  const teamStoryKeys = async (tx: DbOrTx) => {
+    const rows = await tx.execute<{ key: string }>(drizzleSql`
+      select 'd|' || dimension_id || '|' || network || '|' || day as key from daily_rollups where org_id = ${orgId} and dimension = 'team_story' and dimension_id in ${pairs}
+      union all
+      select 'm|' || dimension_id || '|' || network || '|' || month from monthly_rollups where org_id = ${orgId} and dimension = 'team_story' and dimension_id in ${pairs}`);
+    return new Set(rows.map((r) => r.key));
   };
   const built = await rowsOf(db);
+  const teamStoryBefore = await teamStoryKeys(db);
   let replayed: string[] = [];
+  let teamStoryAfter = new Set<string>();
   await db
     .transaction(async (tx) => {
       await tx.delete(dailyRollups).where(and(eq(dailyRollups.orgId, orgId), inArray(dailyRollups.dimensionId, [userId, ...shareIds])));
+      await tx.delete(monthlyRollups).where(and(eq(monthlyRollups.orgId, orgId), inArray(monthlyRollups.dimensionId, [userId, ...shareIds])));
       await addToRollups(tx, deltas);
       replayed = await rowsOf(tx);
+      teamStoryAfter = await teamStoryKeys(tx);
       tx.rollback();
     })
     .catch((error: unknown) => {
@@ -269,6 +310,31 @@ async function checkSample(handle: DatabaseHandle, orgId: string) {
   if (built.length === 0 || JSON.stringify(built) !== JSON.stringify(replayed)) {
     throw new Error(`the SQL-built rollups differ from addToRollups for ${userId}: ${built.length} vs ${replayed.length} rows`);
   }
+  // addToRollups adds to team_story rows the SQL built (same ids, networks, days and months), creating none.
+  const created = [...teamStoryAfter].filter((key) => !teamStoryBefore.has(key));
+  if (teamStoryBefore.size === 0 || created.length > 0) throw new Error(`team_story rows differ from addToRollups's: ${created.slice(0, 3).join(", ")}`);
+  // A team's story rows sum to its team rows, and a story's team rows to its story rows (everyone has a team here), daily and monthly.
+  const [mismatch] = await handle.client`
+    with ts as (
+      select 'd' as kind, split_part(dimension_id, ':', 1) as team_id, split_part(dimension_id, ':', 2) as story_id, network, day, shares, clicks, unique_visitors, impressions, estimated_reach
+      from daily_rollups where org_id = ${orgId} and dimension = 'team_story'
+      union all
+      select 'm', split_part(dimension_id, ':', 1), split_part(dimension_id, ':', 2), network, month, shares, clicks, unique_visitors, impressions, estimated_reach
+      from monthly_rollups where org_id = ${orgId} and dimension = 'team_story'),
+    summed as (
+      select kind, team_id as id, network, day, sum(shares) as shares, sum(clicks) as clicks, sum(unique_visitors) as uv, sum(impressions) as impressions, sum(estimated_reach) as reach
+      from ts group by 1, 2, 3, 4
+      union all
+      select kind, story_id, network, day, sum(shares), sum(clicks), sum(unique_visitors), sum(impressions), sum(estimated_reach) from ts group by 1, 2, 3, 4),
+    whole as (
+      select 'd' as kind, dimension_id as id, network, day, shares, clicks, unique_visitors as uv, impressions, estimated_reach as reach
+      from daily_rollups where org_id = ${orgId} and dimension in ('team', 'story')
+      union all
+      select 'm', dimension_id, network, month, shares, clicks, unique_visitors, impressions, estimated_reach
+      from monthly_rollups where org_id = ${orgId} and dimension in ('team', 'story'))
+    select (select count(*) from (select * from summed except all select * from whole) x)::int
+         + (select count(*) from (select * from whole except all select * from summed) y)::int as n`;
+  if (mismatch!.n !== 0) throw new Error(`${mismatch!.n} team_story sums differ from their team or story rows`);
   // And the organisation's totals against the raw tables.
   const [raw] = await handle.client`
     select (select count(*) from shares where org_id = ${orgId})::int as shares,
@@ -321,26 +387,101 @@ function reportMonthly(report: TeamReport): Monthly {
   return new Map(report.series.map((s) => [s.start, { shares: s.shares, clicks: s.clicks, uniqueVisitors: s.uniqueVisitors }]));
 }
 
+type PlanNode = {
+  "Node Type": string;
+  "Index Name"?: string;
+  "Relation Name"?: string;
+  "Actual Rows": number;
+  "Actual Loops": number;
+  "Heap Fetches"?: number;
+  "Shared Hit Blocks": number;
+  "Shared Read Blocks": number;
+  Plans?: PlanNode[];
+};
+
+/** One line per plan: every scan of a rollup table by kind and index, with loops, rows and heap visits; the buffers of the whole. */
+function planShape(root: PlanNode): string {
+  const scans = new Map<string, { loops: number; rows: number; heap: number }>();
+  const walk = (node: PlanNode) => {
+    if (/Scan/.test(node["Node Type"]) && /rollups/.test(node["Relation Name"] ?? "")) {
+      const key = `${node["Node Type"]} ${node["Index Name"] ?? node["Relation Name"]}`;
+      const seen = scans.get(key) ?? { loops: 0, rows: 0, heap: 0 };
+      seen.loops += node["Actual Loops"];
+      seen.rows += node["Actual Rows"] * node["Actual Loops"];
+      seen.heap += node["Heap Fetches"] ?? 0;
+      scans.set(key, seen);
+    }
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk(root);
+  const parts = [...scans].map(([key, s]) => `${key} ×${s.loops}: ${s.rows} rows, ${s.heap} heap fetches`);
+  return `${parts.join("; ")}; buffers hit ${root["Shared Hit Blocks"]} read ${root["Shared Read Blocks"]}`;
+}
+
 const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/**
+ * Iterating on the report's queries without regenerating (about 5 minutes each time):
+ * REPORT_BENCH_KEEP_DB=1 keeps the generated database (its name is printed) instead of
+ * dropping it; REPORT_BENCH_DB=<that name> then runs against it, skipping generation and
+ * the sample check (which needs the load's temporary tables). Drop it yourself at the end:
+ * psql -h 127.0.0.1 -U postgres -c 'drop database "<name>"'. A reported run is a clean one.
+ */
+async function openDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void>; reused: boolean }> {
+  const reuse = process.env.REPORT_BENCH_DB;
+  const keep = process.env.REPORT_BENCH_KEEP_DB === "1";
+  if (reuse) {
+    if (!/^ripple_bench_[a-z0-9_]+$/.test(reuse)) throw new Error(`REPORT_BENCH_DB must name a benchmark database (ripple_bench_…), not ${reuse}`);
+    const url = new URL(process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
+    url.pathname = `/${reuse}`;
+    return { name: reuse, url: url.toString(), drop: async () => {}, reused: true };
+  }
+  const database = await createTestDatabase("bench");
+  return { ...database, drop: keep ? async () => console.log(`kept ${database.name}: REPORT_BENCH_DB=${database.name} reuses it`) : database.drop, reused: false };
+}
 
 export default async function main() {
   const started = performance.now();
-  const database = await createTestDatabase("bench");
+  const database = await openDatabase();
   const loader = createDatabase(database.url, { max: 1, applicationName: "ripple-bench-load" });
   const reader = createDatabase(database.url, { max: 10, applicationName: "ripple-bench" });
   try {
     const range = lastTwelveMonths();
-    console.log(`generating into ${database.name}: ${range.from} – ${range.to}`);
-    const { orgId, department } = await generate(loader, range);
+    let orgId: string, department: string;
+    if (database.reused) {
+      const [found] = await loader.client`
+        select o.id as org_id, t.id as team_id from organizations o join teams t on t.org_id = o.id and t.name = 'Afdeling 1' and t.parent_id is null
+        where o.name = 'Bench A/S'`;
+      if (!found) throw new Error(`${database.name} holds no generated benchmark data`);
+      [orgId, department] = [found.org_id as string, found.team_id as string];
+      console.log(`reusing ${database.name}: ${range.from} – ${range.to}`);
+    } else {
+      console.log(`generating into ${database.name}: ${range.from} – ${range.to}`);
+      ({ orgId, department } = await generate(loader, range));
+    }
     const [counts] = await loader.client`
       select (select count(*) from click_events)::int as clicks, (select count(*) from shares)::int as shares,
-             (select count(*) from daily_rollups)::int as rollups, (select count(*) from memberships where status = 'active')::int as members,
-             pg_size_pretty(pg_total_relation_size('daily_rollups')) as rollup_size`;
+             (select count(*) from daily_rollups)::int as rollups, (select count(*) from monthly_rollups)::int as monthly,
+             (select count(*) from memberships where status = 'active')::int as members,
+             pg_size_pretty(pg_total_relation_size('daily_rollups')) as rollup_size, pg_size_pretty(pg_total_relation_size('monthly_rollups')) as monthly_size`;
     console.log(
-      `generated ${counts!.members} members, ${counts!.shares} shares, ${counts!.clicks} clicks, ${counts!.rollups} rollup rows (${counts!.rollup_size}) in ${seconds(started)}`,
+      `${database.reused ? "found" : "generated"} ${counts!.members} members, ${counts!.shares} shares, ${counts!.clicks} clicks, ` +
+        `${counts!.rollups} daily rollup rows (${counts!.rollup_size}), ${counts!.monthly} monthly (${counts!.monthly_size}) in ${seconds(started)}`,
     );
-    const sample = await checkSample(loader, orgId);
-    console.log(`sample check: ${sample.rows} share and user rows of one employee's ${sample.shares} shares equal what addToRollups writes; organisation totals equal the raw counts`);
+    if (!database.reused) {
+      const sample = await checkSample(loader, orgId);
+      console.log(
+        `sample check: ${sample.rows} daily and monthly share and user rows of one employee's ${sample.shares} shares equal what addToRollups writes, ` +
+          `and its team_story rows are the ones it adds to; team_story rows sum to the team and story rows; organisation totals equal the raw counts`,
+      );
+      // The check's rolled-back writes cleared the visibility map bits of the pages they
+      // touched (index-only scans would visit the heap there): vacuum them again, as
+      // autovacuum does after ordinary writes.
+      await step("vacuum analyze the rollups after the check", () => loader.client.unsafe(`vacuum (analyze) daily_rollups, monthly_rollups`));
+    }
+    const [visible] = await loader.client`
+      select round(100.0 * sum(relallvisible) / greatest(sum(relpages), 1), 1)::float8 as pct from pg_class where relname in ('daily_rollups', 'monthly_rollups')`;
+    console.log(`rollup pages all-visible (index-only scans need no heap visit there): ${visible!.pct} %`);
 
     const scope = trustedScope(orgId, { kind: "user", userId: "bench-manager" });
     const viewer = { userId: "bench-manager", roles: ["manager" as const] };
@@ -359,25 +500,18 @@ export default async function main() {
         `${report.series.length} months agree with the raw events`,
     );
 
-    // The plans of the team query and of the report's largest read (the members' rows), ids elided.
-    const subtree = (await reader.client`
-      with recursive tree as (select id from teams where id = ${department} union select t.id from teams t join tree on t.parent_id = tree.id)
-      select '{' || string_agg(id::text, ',') || '}' as ids, count(*)::int as n from tree`)[0]!;
-    const memberIds = (await reader.client`
-      select '{' || string_agg(user_id, ',') || '}' as ids, count(*)::int as n from memberships
-      where org_id = ${orgId} and status = 'active' and team_id::text = any(${subtree.ids}::text[])`)[0]!;
-    const plans: Record<string, [string, string]> = {
-      [`team rows (${subtree.n} teams)`]: [subtree.ids, `select date_trunc('month', r.day::timestamp)::date::text, r.dimension_id, r.network, sum(r.shares), sum(r.clicks), sum(r.unique_visitors)
-        from daily_rollups r where r.org_id = $1 and r.dimension = 'team' and r.dimension_id = any($2::text[]) and r.network <> 'all' and r.day between $3::date and $4::date
-        group by grouping sets ((1, 3), (2, 3))`],
-      [`member rows (${memberIds.n} people)`]: [memberIds.ids, `select r.dimension_id, r.network, date_trunc('month', r.day::timestamp)::date::text, sum(r.shares), sum(r.clicks), sum(r.engagements)
-        from daily_rollups r where r.org_id = $1 and r.dimension = 'user' and r.dimension_id = any($2::text[]) and r.network <> 'all' and r.day between $3::date and $4::date
-        group by grouping sets ((1, 2), (1, 3))`],
-    };
-    for (const [label, [ids, text]] of Object.entries(plans)) {
-      const plan = await reader.client.unsafe(`explain (analyze, buffers, costs off) ${text}`, [orgId, ids, range.from, range.to]);
-      console.log(`EXPLAIN ANALYZE, ${label}:`);
-      for (const row of plan) console.log(`  ${String(row["QUERY PLAN"]).replace(/'\{[^}]*\}'/g, "'{…}'")}`);
+    // The plans of the report's own rollup queries, as teamReport sends them (recorded through a
+    // drizzle logger on the same pool), run once more under EXPLAIN ANALYZE: how each read the
+    // rollups (scan type and index, loops, rows, heap visits) and the buffers it touched.
+    console.log("EXPLAIN (ANALYZE, BUFFERS) of the report's rollup reads:");
+    const sent: Array<{ query: string; params: unknown[] }> = [];
+    const recording = drizzle(reader.client, { schema, casing: "snake_case", logger: { logQuery: (query, params) => void sent.push({ query, params }) } });
+    await teamReport(recording, scope, viewer, query);
+    for (const { query: text, params } of sent.filter((q) => /_rollups/.test(q.query))) {
+      const [row] = await reader.client.unsafe(`explain (analyze, buffers, format json) ${text}`, params as postgres.ParameterOrJSON<never>[]);
+      const [explained] = row!["QUERY PLAN"] as [{ Plan: PlanNode; "Execution Time": number }];
+      const dimension = /dimension = '(\w+)'/.exec(text)?.[1] ?? "?";
+      console.log(`  ${dimension.padEnd(10)} ${explained["Execution Time"].toFixed(1).padStart(6)} ms  ${planShape(explained.Plan)}`);
     }
 
     const rollups = await measure(RUNS, WARMUP, fromRollups);

@@ -7,6 +7,7 @@ import {
   auditLog,
   dailyRollups,
   memberships,
+  monthlyRollups,
   notifications,
   pointsLedger,
   reachSnapshots,
@@ -112,18 +113,18 @@ async function figures(shareId: string, at: Date, delta: Partial<RollupFigures>)
   });
 }
 
-/** Sums per dimension and id over all rollup rows of the organisation. */
-async function rollupTotals(orgId: string) {
+/** Sums per dimension and id over all daily (or monthly) rollup rows of the organisation. */
+async function rollupTotals(orgId: string, table: typeof dailyRollups | typeof monthlyRollups = dailyRollups) {
   const rows = await db()
     .select({
-      key: sql<string>`${dailyRollups.dimension} || ':' || ${dailyRollups.dimensionId} || ':' || ${dailyRollups.network}`,
-      shares: sql<number>`sum(${dailyRollups.shares})::int`,
-      clicks: sql<number>`sum(${dailyRollups.clicks})::int`,
-      estimatedReach: sql<number>`sum(${dailyRollups.estimatedReach})::int`,
+      key: sql<string>`${table.dimension} || ':' || ${table.dimensionId} || ':' || ${table.network}`,
+      shares: sql<number>`sum(${table.shares})::int`,
+      clicks: sql<number>`sum(${table.clicks})::int`,
+      estimatedReach: sql<number>`sum(${table.estimatedReach})::int`,
     })
-    .from(dailyRollups)
-    .where(eq(dailyRollups.orgId, orgId))
-    .groupBy(dailyRollups.dimension, dailyRollups.dimensionId, dailyRollups.network);
+    .from(table)
+    .where(eq(table.orgId, orgId))
+    .groupBy(table.dimension, table.dimensionId, table.network);
   return Object.fromEntries(rows.map((r) => [r.key, { shares: r.shares, clicks: r.clicks, estimatedReach: r.estimatedReach }]));
 }
 
@@ -228,7 +229,9 @@ describe("account deletion", () => {
     const boShare = await publishedShare(cli, bo.user.id);
     await figures(boShare.id, new Date(Date.now() - DAY), { clicks: 3, uniqueVisitors: 3 });
     // An earlier deletion left anonymous rows behind: Anna's figures are added to them.
-    await db().insert(dailyRollups).values({ orgId: cli.orgId, dimension: "user", dimensionId: ANONYMOUS_DIMENSION_ID, network: "all", day: utcDay(new Date(Date.now() - 3 * DAY)), shares: 5, clicks: 50 });
+    const earlier = utcDay(new Date(Date.now() - 3 * DAY));
+    await db().insert(dailyRollups).values({ orgId: cli.orgId, dimension: "user", dimensionId: ANONYMOUS_DIMENSION_ID, network: "all", day: earlier, shares: 5, clicks: 50 });
+    await db().insert(monthlyRollups).values({ orgId: cli.orgId, dimension: "user", dimensionId: ANONYMOUS_DIMENSION_ID, network: "all", month: `${earlier.slice(0, 7)}-01`, shares: 5, clicks: 50 });
     await db().insert(notifications).values({ orgId: cli.orgId, userId: anna.user.id, kind: "share.published", data: {} });
     await db().insert(accounts).values({ userId: anna.user.id, type: "oidc", provider: "oidc", providerAccountId: `sub-${anna.user.id}` });
     await db().insert(sessions).values({ sessionToken: `s-${anna.user.id}`, userId: anna.user.id, expires: new Date(Date.now() + DAY) });
@@ -238,6 +241,8 @@ describe("account deletion", () => {
   it("revokes and erases tokens, anonymises rollups (team and organisation totals unchanged), keeps share figures without the person, and signs out", async () => {
     const s = await scene();
     const before = await rollupTotals(s.cli.orgId);
+    const monthsBefore = await rollupTotals(s.cli.orgId, monthlyRollups);
+    expect(monthsBefore).toEqual(before);
     expect(await mastodonAnswers(s.token)).toBe(200);
     const annaAll = before[`user:${s.anna.user.id}:all`]!;
     expect(annaAll).toEqual({ shares: 2, clicks: 8, estimatedReach: 600 });
@@ -263,6 +268,12 @@ describe("account deletion", () => {
     // The user dimension as a whole sums to the same as before.
     const userSum = (totals: typeof before) => Object.entries(totals).filter(([k]) => k.startsWith("user:") && k.endsWith(":all")).reduce((n, [, v]) => n + v.clicks, 0);
     expect(userSum(after)).toBe(userSum(before));
+    // The monthly rows (a year's reports read those) are anonymised the same way: per dimension they still sum to the daily rows.
+    expect(monthsBefore[`user:${s.anna.user.id}:all`]).toEqual(annaAll);
+    const monthsAfter = await rollupTotals(s.cli.orgId, monthlyRollups);
+    expect(Object.keys(monthsAfter).filter((k) => k.includes(s.anna.user.id))).toEqual([]);
+    expect(monthsAfter).toEqual(after);
+    expect(monthsAfter[`user:${ANONYMOUS_DIMENSION_ID}:all`]).toEqual({ shares: 5 + 2, clicks: 50 + 8, estimatedReach: 600 });
 
     const kept = await db().select().from(shares).where(inArray(shares.id, [s.published.id, s.older.id, s.scheduled.id]));
     expect(kept).toHaveLength(3);
@@ -306,6 +317,11 @@ describe("account deletion", () => {
       .from(dailyRollups)
       .where(and(eq(dailyRollups.orgId, other.cli.orgId), eq(dailyRollups.dimension, "user"), eq(dailyRollups.dimensionId, s.anna.user.id)));
     expect(rows.length).toBeGreaterThan(0);
+    const months = await db()
+      .select()
+      .from(monthlyRollups)
+      .where(and(eq(monthlyRollups.orgId, other.cli.orgId), eq(monthlyRollups.dimension, "user"), eq(monthlyRollups.dimensionId, s.anna.user.id)));
+    expect(months.length).toBeGreaterThan(0);
     expect((await db().select().from(pointsLedger).where(eq(pointsLedger.orgId, other.cli.orgId))).length).toBeGreaterThan(0);
     expect(annaThere.membership.orgId).toBe(other.cli.orgId);
   });

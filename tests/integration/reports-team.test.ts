@@ -11,6 +11,7 @@ import { DomainError } from "@/lib/errors";
 import { saveEmvRates } from "@/lib/reach/emv";
 import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
 import { managedTeams, reportCsv, teamReport, teamReportSchema, type TeamReport } from "@/lib/reports";
+import { rangeParts } from "@/lib/reports/team";
 import { createTeam, setTeamManagers } from "@/lib/teams";
 import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";
 
@@ -96,6 +97,7 @@ async function buildScene() {
   const driftShare = await share(driftMembers[0]!.user.id, havn.id, "linkedin", "2030-01-10T09:00:00Z");
   await record(driftShare.id, "2030-01-10", { shares: 1, clicks: 100, uniqueVisitors: 90, impressions: 50_000, engagements: 400 });
   await record(annaShare.id, "2030-02-03", { clicks: 55, uniqueVisitors: 55 });
+  await record(annaShare.id, "2030-03-20", { clicks: 9, uniqueVisitors: 9 });
 
   return { org, cli, admin, manager, driftManager, employee, salg, ost, vest, drift, anna, bent, carl, stories: { vind, havn } };
 }
@@ -229,6 +231,57 @@ describe("a team report", () => {
       { cohort: "2029-12", members: 7, suppressed: false, activeShare: [0, 0.2857] },
       { cohort: "2030-01", members: 3, suppressed: true, activeShare: [] },
     ]);
+  });
+
+  it("counts a range that starts and ends inside months by its days there, and whole months in between", async () => {
+    // 8 January to 10 March: Anna's share on the 7th and her clicks on 20 March are outside.
+    const range = { teamId: scene.salg.id, from: "2030-01-08", to: "2030-03-10" };
+    const months = await report({ ...range, period: "month" });
+    expect(months.series.map((s) => [s.start, s.shares, s.clicks, s.activeSharers])).toEqual([
+      ["2030-01-01", 2, 21, 2],
+      ["2030-02-01", 0, 55, 0],
+      ["2030-03-01", 0, 0, 0],
+    ]);
+    // LinkedIn 2000/1000×10 + (8 + 55)×2 + 20×1 = 166; X 10.5; Mastodon 3.5.
+    expect(months.totals).toMatchObject({ shares: 2, clicks: 76, uniqueVisitors: 74, impressions: 3000, engagements: 23, estimatedReach: 0, emv: 180, activeSharers: 2 });
+    expect(months.topAdvocates.map((a) => [a.name, a.figures.shares, a.figures.clicks, a.figures.engagements, a.figures.emv])).toEqual([
+      ["Anna Andersen", 0, 65, 20, 166],
+      ["Carl Carlsen", 1, 7, 0, 3.5],
+      ["Bent Berg", 1, 4, 3, 10.5],
+    ]);
+    expect(months.stories.map((s) => [s.title, s.figures.shares, s.figures.clicks, s.figures.emv])).toEqual([
+      ["Ny vindmøllepark", 1, 72, 169.5],
+      ["=Havnen udvides", 1, 4, 10.5],
+    ]);
+    expect(months.subTeams.find((t) => t.name === "Salg Øst")!.figures).toMatchObject({ shares: 1, clicks: 69, activeSharers: 1 });
+
+    // The same range by day and by week (daily rows throughout) has the same figures.
+    for (const period of ["day", "week"] as const) {
+      const other = await report({ ...range, period });
+      expect(other.totals).toEqual(months.totals);
+      expect([other.subTeams, other.stories, other.networks, other.topAdvocates]).toEqual([months.subTeams, months.stories, months.networks, months.topAdvocates]);
+    }
+    // One network within a partial month: Anna's LinkedIn clicks of 8 January only.
+    const linkedin = await report({ teamId: scene.salg.id, from: "2030-01-08", to: "2030-01-20", period: "month", network: "linkedin" });
+    expect(linkedin.totals).toMatchObject({ shares: 0, clicks: 10, impressions: 2000, activeSharers: 0 });
+    expect(linkedin.stories.map((s) => [s.title, s.figures.clicks, s.figures.emv])).toEqual([["Ny vindmøllepark", 10, 56]]);
+  });
+
+  it("splits a range into whole months and the days of partial months at either end", () => {
+    expect(rangeParts("2030-01-01", "2030-12-31")).toEqual({ months: ["2030-01-01", "2030-12-01"], days: [] });
+    expect(rangeParts("2029-12-15", "2030-02-28")).toEqual({ months: ["2030-01-01", "2030-02-01"], days: [["2029-12-15", "2029-12-31"]] });
+    expect(rangeParts("2030-01-08", "2030-03-10")).toEqual({
+      months: ["2030-02-01", "2030-02-01"],
+      days: [
+        ["2030-01-08", "2030-01-31"],
+        ["2030-03-01", "2030-03-10"],
+      ],
+    });
+    // February of a leap year ends on the 29th.
+    expect(rangeParts("2028-02-01", "2028-02-29")).toEqual({ months: ["2028-02-01", "2028-02-01"], days: [] });
+    expect(rangeParts("2028-02-01", "2028-02-28")).toEqual({ months: null, days: [["2028-02-01", "2028-02-28"]] });
+    expect(rangeParts("2030-01-15", "2030-02-10")).toEqual({ months: null, days: [["2030-01-15", "2030-02-10"]] });
+    expect(rangeParts("2030-01-31", "2030-01-31")).toEqual({ months: null, days: [["2030-01-31", "2030-01-31"]] });
   });
 
   it("suppresses a team of 3 entirely", async () => {
