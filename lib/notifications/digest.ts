@@ -53,17 +53,23 @@ export function digestWeek(now: Date, timeZone: string): string | null {
 const wantsDigest = sql`${memberships.notificationPrefs} -> 'weeklyDigest' is distinct from 'false'::jsonb`;
 const isEmployee = sql`'employee' = any(${memberships.roles})`;
 
-/**
- * The members whose digest is due at `now`: active employees with the weekly digest on,
- * in an organisation where it is Monday 08:xx, whose last digest is older than six days.
- */
-export async function dueDigests(db: DbOrTx, now: Date): Promise<DueDigest[]> {
+/** The organisations where it is Monday 08:xx at `now`, each with the week's id: when weekly mails go out. */
+export async function mondayMorningWeeks(db: DbOrTx, now: Date): Promise<Map<string, string>> {
   const orgs = await db.select({ id: organizations.id, settings: organizations.settings }).from(organizations);
   const weeks = new Map<string, string>();
   for (const org of orgs) {
     const week = digestWeek(now, parseSettings(org.settings).timeZone);
     if (week) weeks.set(org.id, week);
   }
+  return weeks;
+}
+
+/**
+ * The members whose digest is due at `now`: active employees with the weekly digest on,
+ * in an organisation where it is Monday 08:xx, whose last digest is older than six days.
+ */
+export async function dueDigests(db: DbOrTx, now: Date): Promise<DueDigest[]> {
+  const weeks = await mondayMorningWeeks(db, now);
   if (weeks.size === 0) return [];
   const rows = await db
     .select({ membershipId: memberships.id, orgId: memberships.orgId })

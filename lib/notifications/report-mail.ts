@@ -1,6 +1,6 @@
 import { TZDate } from "@date-fns/tz";
 import { and, asc, eq, exists, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { memberships, organizations, teamManagers, teams, type Locale } from "@/db/schema";
+import { memberships, teamManagers, teams, type Locale } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { env } from "@/lib/env";
 import { translator } from "@/lib/i18n/messages";
@@ -11,7 +11,7 @@ import { enqueue } from "@/lib/queue";
 import { teamReport } from "@/lib/reports/team";
 import type { TeamReport } from "@/lib/reports/schemas";
 import { trustedScope } from "@/lib/tenant";
-import { digestWeek, mailRecipient } from "./digest";
+import { mailRecipient, mondayMorningWeeks } from "./digest";
 import { parsePreferences } from "./preferences";
 
 /**
@@ -48,12 +48,7 @@ const managesATeam = (db: DbOrTx) =>
 
 /** Managers whose weekly report is due at `now`: their organisation is at Monday 08:xx and their last mail is older than six days. */
 export async function dueReportMails(db: DbOrTx, now: Date): Promise<DueReportMail[]> {
-  const orgs = await db.select({ id: organizations.id, settings: organizations.settings }).from(organizations);
-  const weeks = new Map<string, string>();
-  for (const org of orgs) {
-    const week = digestWeek(now, parseSettings(org.settings).timeZone);
-    if (week) weeks.set(org.id, week);
-  }
+  const weeks = await mondayMorningWeeks(db, now);
   if (weeks.size === 0) return [];
   const rows = await db
     .select({ membershipId: memberships.id, orgId: memberships.orgId })
