@@ -51,48 +51,14 @@ export async function recordPublished(db: DbOrTx, shareIds: readonly string[]): 
   });
 }
 
-const BATCH_SHARES = 50;
-const BATCH_WAIT_MS = 5;
-
-type Batch = { shareIds: string[]; done: Array<() => void>; timer?: NodeJS.Timeout };
-const batches = new Map<Database, Batch>();
-
-async function flush(db: Database, batch: Batch) {
-  if (batches.get(db) !== batch) return; // flushed already (full before its timer ran)
-  batches.delete(db);
-  clearTimeout(batch.timer);
-  try {
-    await recordPublished(db, batch.shareIds);
-  } catch (error) {
-    log.warn({ err: error, shares: batch.shareIds.length }, "published shares not counted yet; the reconciler will count them");
-  } finally {
-    for (const done of batch.done) done();
-  }
-}
-
 /**
- * recordPublished for the publisher's hot path: shares published within a few
- * milliseconds of each other are counted in one transaction (in a burst, one transaction
- * per share would cost the publisher a round trip of six statements each). A lone share
- * waits at most BATCH_WAIT_MS for company. Resolves once counted or once the failure is
- * logged (the reconciler counts it then: countMissedShares); never rejects.
+ * Not on the publisher's path: with PostgreSQL restarted while every pooled connection was
+ * inside one of these transactions, postgres.js left the pool hanging and publishing stopped
+ * (tests/faults/postgres-restarted.test.ts). The publisher only marks shares published;
+ * the reconciler counts them within a minute (countMissedShares).
  */
-export function countPublished(db: Database, shareId: string): Promise<void> {
-  return new Promise((done) => {
-    let batch = batches.get(db);
-    if (!batch) {
-      const fresh: Batch = { shareIds: [], done: [] };
-      fresh.timer = setTimeout(() => void flush(db, fresh), BATCH_WAIT_MS);
-      batches.set(db, (batch = fresh));
-    }
-    batch.shareIds.push(shareId);
-    batch.done.push(done);
-    if (batch.shareIds.length >= BATCH_SHARES) void flush(db, batch);
-  });
-}
-
 /**
- * For callers outside the publisher (a person confirming a post): counts the shares now,
+ * For a person confirming a post: counts the shares now,
  * and a failure only logs, since the share is published whatever happens here and the
  * reconciler counts it within a minute.
  */
@@ -107,14 +73,15 @@ export async function countPublishedNow(db: DbOrTx, shareIds: readonly string[])
 /** How far back the reconciler looks for published shares that were never counted, and how many a run counts. */
 export const MISSED_WINDOW_MS = 2 * 24 * 3600_000;
 export const MISSED_PER_RUN = 1_000;
-/** Shares published this recently are left to the publisher's own (batched) count. */
+const COUNT_BATCH = 200;
+/** Shares published this recently are left for the next run (their publisher may still be finishing). */
 const MISSED_GRACE_MS = 10_000;
 
 /**
  * The reconciler's catch-up: shares published in the last two days that have no
  * "estimated" snapshot (the process died between marking a share published and counting
  * it, or the count failed). Bounded by the window and MISSED_PER_RUN; the next run takes
- * the rest. Returns how many it counted.
+ * the rest; it is also how the publisher's shares are counted. Returns how many it counted.
  */
 export async function countMissedShares(db: Database, now = new Date()): Promise<number> {
   const missed = await db
@@ -135,9 +102,10 @@ export async function countMissedShares(db: Database, now = new Date()): Promise
     )
     .limit(MISSED_PER_RUN);
   let counted = 0;
-  for (let i = 0; i < missed.length; i += BATCH_SHARES * 4) {
-    counted += await recordPublished(db, missed.slice(i, i + BATCH_SHARES * 4).map((m) => m.id));
+  // A few hundred a transaction: short locks, and a burst of a campaign is counted in a few.
+  for (let i = 0; i < missed.length; i += COUNT_BATCH) {
+    counted += await recordPublished(db, missed.slice(i, i + COUNT_BATCH).map((m) => m.id));
   }
-  if (counted > 0) log.info({ counted }, "the reconciler counted published shares that had not been counted");
+  if (counted > 0) log.debug({ counted }, "published shares counted");
   return counted;
 }

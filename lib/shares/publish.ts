@@ -10,7 +10,6 @@ import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type PublishedPost, type TokenSet } from "@/lib/networks/types";
 import { parseSettings } from "@/lib/orgs";
-import { countPublished } from "@/lib/reach/published";
 import { refusedByNetwork, takePostSlot } from "./rate-limit";
 import { scheduleReachPolls } from "./reach-schedule";
 
@@ -126,7 +125,7 @@ async function published(db: Database, share: Share, post: PublishedPost): Promi
   log.info({ shareId: share.id, network: share.network, status: "published" }, "share finished");
   // Counted as shared (rollups, points) and its metric polls queued; both batched with
   // the shares published alongside it, and both caught up by the reconciler if lost.
-  await Promise.all([scheduleReachPolls(share.id, publishedAt), countPublished(db, share.id)]);
+  await scheduleReachPolls(share.id, publishedAt);
   return "published";
 }
 

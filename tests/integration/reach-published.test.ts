@@ -5,7 +5,7 @@ import { dailyRollups, pointsLedger, reachSnapshots, shares, type Share } from "
 import { encryptTokens } from "@/lib/connections/secrets";
 import { closeDb, db } from "@/lib/db";
 import { redis } from "@/lib/queue";
-import { recordPublished } from "@/lib/reach/published";
+import { countMissedShares, recordPublished } from "@/lib/reach/published";
 import { utcDay } from "@/lib/reach/rollups";
 import { confirmIntentShare, createIntentShare, createShares, markPosted } from "@/lib/shares";
 import { publishShare } from "@/lib/shares/publish";
@@ -109,12 +109,14 @@ async function sharePoints(userId: string): Promise<{ rows: number; points: numb
 }
 
 describe("a share published by the publisher", () => {
-  it("counts as shared on its publish day, the account's followers as estimated reach, the sharer's share points; once, however often it is recorded", async () => {
+  it("is counted by the reconciler's next run (not on the publisher's path) as shared on its publish day, the account's followers as estimated reach, the sharer's share points; once, however often it is recorded", async () => {
     const s = await scene();
     const connection = await xAccount(s, 250);
     const share = await schedule(s, connection.id);
 
     expect(await publishShare(db(), redis(), share.id)).toBe("published");
+    expect(await estimates(share.id)).toEqual([]);
+    expect(await countMissedShares(db(), new Date(Date.now() + 11_000))).toBe(1);
 
     const row = await reload(share.id);
     const day = utcDay(row.publishedAt!);
@@ -142,6 +144,7 @@ describe("a share published by the publisher", () => {
     const share = await schedule(s, connection.id);
 
     await publishShare(db(), redis(), share.id);
+    await countMissedShares(db(), new Date(Date.now() + 11_000));
 
     expect(await estimates(share.id)).toEqual([expect.objectContaining({ reached: null })]);
     expect(Object.values(await rollupDays("share", share.id))).toEqual([{ shares: 1, estimatedReach: 0, impressions: 0 }]);
