@@ -5,7 +5,9 @@ export default defineConfig({
   testDir: "tests/e2e",
   testMatch: "**/*.spec.ts",
   globalSetup: "./tests/e2e/global-setup.ts",
-  timeout: 60_000,
+  // Two cores run the web, the workers, a local AT Protocol network and two browsers: the
+  // longest admin flows took 55 s of the old 60 s on a quiet machine and over 60 s under load.
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
