@@ -19,3 +19,25 @@ export const notFound = (what: string) => new DomainError(404, "notFound", `${wh
 export const conflict = (code: string, message?: string) => new DomainError(409, code, message);
 export const invalid = (code: string, message?: string, fieldErrors?: Record<string, string[]>) =>
   new DomainError(422, code, message, fieldErrors);
+
+/**
+ * Try again after `delayMs` without spending an attempt: a rate limit, or another try of
+ * the same work under way. The workers move the job by the wait.
+ */
+export class RetryLater extends Error {
+  constructor(
+    readonly delayMs: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RetryLater";
+  }
+}
+
+/** A failure no further attempt can fix: the job fails at once, with this message. */
+export class PermanentFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PermanentFailure";
+  }
+}

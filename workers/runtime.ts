@@ -1,11 +1,11 @@
-import { UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
+import { PermanentFailure, RetryLater } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { jobSchemas, queuePrefix, type QueueName } from "@/lib/queue";
 
-/** `token` is the job's lock token (to move the job, for example to delay it). */
-export type Processor<T = unknown> = (data: T, job: Job, token?: string) => Promise<unknown>;
+export type Processor<T = unknown> = (data: T, job: Job) => Promise<unknown>;
 export type Processors<Q extends QueueName> = { [N in keyof (typeof jobSchemas)[Q]]: Processor<z.infer<(typeof jobSchemas)[Q][N] & z.ZodType>> };
 
 export type QueueConfig = Pick<WorkerOptions, "concurrency" | "lockDuration" | "maxStalledCount" | "limiter"> & {
@@ -15,8 +15,9 @@ export type QueueConfig = Pick<WorkerOptions, "concurrency" | "lockDuration" | "
 
 /**
  * A BullMQ worker that parses every job's payload with its zod schema and dispatches by
- * job name. A malformed payload or unknown name fails the job without retries, visibly;
- * any other error is thrown so BullMQ retries or records it. Nothing is swallowed.
+ * job name. Errors are mapped here, by type, for every queue: RetryLater moves the job by
+ * its wait without spending an attempt; PermanentFailure, a malformed payload or an
+ * unknown name fail the job at once; anything else takes the job's retries and backoff.
  */
 export function startWorker<Q extends QueueName>(queue: Q, processors: Processors<Q>, connection: Redis, config: QueueConfig = {}): Worker {
   const schemas = jobSchemas[queue] as Record<string, z.ZodType>;
@@ -29,7 +30,16 @@ export function startWorker<Q extends QueueName>(queue: Q, processors: Processor
       if (!schema || !handler) throw new UnrecoverableError(`Unknown job "${job.name}" on queue "${queue}"`);
       const parsed = schema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`Malformed payload for ${queue}/${job.name}: ${parsed.error.message}`);
-      return handler(parsed.data, job, token);
+      try {
+        return await handler(parsed.data, job);
+      } catch (error) {
+        if (error instanceof RetryLater && token) {
+          await job.moveToDelayed(Date.now() + error.delayMs, token);
+          throw new DelayedError();
+        }
+        if (error instanceof PermanentFailure) throw new UnrecoverableError(error.message);
+        throw error;
+      }
     },
     {
       connection,

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { organizations, stories, webhooks, type Webhook } from "@/db/schema";
 import { audit } from "@/lib/audit";
 import type { DbOrTx } from "@/lib/db";
-import { conflict, notFound } from "@/lib/errors";
+import { conflict, notFound, PermanentFailure } from "@/lib/errors";
 import { translator } from "@/lib/i18n/messages";
 import type { Locale } from "@/lib/i18n/locales";
 import { blockedAddressKind, safeFetch, UnsafeFetchError, type SafeFetchOptions } from "@/lib/net/safe-fetch";
@@ -235,23 +235,23 @@ function testMessage(kind: ChatWebhookKind, locale: Locale, orgName: string) {
 
 // ---------------------------------------------------------------- delivery
 
-/** A delivery that failed; `retryable` false for what another attempt cannot fix (a 404, a refused address). */
+/** A delivery that failed for now (a 5xx, a timeout); what another attempt cannot fix is a PermanentFailure. */
 export class WebhookDeliveryError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "WebhookDeliveryError";
   }
 }
 
+function deliveryFailure(message: string, retryable: boolean, options?: { cause?: unknown }) {
+  return retryable ? new WebhookDeliveryError(message, options) : new PermanentFailure(message, options);
+}
+
 export type DeliveryOptions = Pick<SafeFetchOptions, "allowList" | "allowPrivate" | "lookup">;
 
-/** POSTs the JSON, records the outcome on the webhook (lastDeliveryAt or lastError) and throws a WebhookDeliveryError on failure. */
+/** POSTs the JSON, records the outcome on the webhook (lastDeliveryAt or lastError) and throws the failure. */
 async function post(db: DbOrTx, hook: Webhook, payload: unknown, options: DeliveryOptions): Promise<void> {
-  let failure: WebhookDeliveryError | null = null;
+  let failure: WebhookDeliveryError | PermanentFailure | null = null;
   try {
     const response = await safeFetch(hook.url, {
       ...options,
@@ -266,11 +266,11 @@ async function post(db: DbOrTx, hook: Webhook, payload: unknown, options: Delive
     });
     if (response.status < 200 || response.status > 299) {
       const said = response.body.toString("utf8").replace(/\s+/g, " ").trim().slice(0, 200);
-      failure = new WebhookDeliveryError(`HTTP ${response.status}${said ? `: ${said}` : ""}`, response.status >= 500 || response.status === 429 || response.status === 408);
+      failure = deliveryFailure(`HTTP ${response.status}${said ? `: ${said}` : ""}`, response.status >= 500 || response.status === 429 || response.status === 408);
     }
   } catch (error) {
     if (!(error instanceof UnsafeFetchError)) throw error;
-    failure = new WebhookDeliveryError(`${error.reason}: ${error.message}`, error.reason === "timeout" || error.reason === "unreachable", { cause: error });
+    failure = deliveryFailure(`${error.reason}: ${error.message}`, error.reason === "timeout" || error.reason === "unreachable", { cause: error });
   }
   if (failure) {
     await db.update(webhooks).set({ lastError: failure.message.slice(0, 500) }).where(eq(webhooks.id, hook.id));
@@ -312,7 +312,7 @@ export async function sendTestMessage(db: DbOrTx, scope: Scope, id: string, opti
     await post(db, hook, testMessage(hook.kind as ChatWebhookKind, org.locale, org.name), options);
     return { ok: true };
   } catch (error) {
-    if (error instanceof WebhookDeliveryError) return { ok: false, error: error.message };
+    if (error instanceof WebhookDeliveryError || error instanceof PermanentFailure) return { ok: false, error: error.message };
     throw error;
   }
 }

@@ -1,11 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { UnrecoverableError, type Job } from "bullmq";
+import type { Job } from "bullmq";
 import { and, asc, eq, like } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createWebhookAction, deleteWebhookAction, setWebhookActiveAction, testWebhookAction } from "@/app/(app)/admin/webhooks/actions";
 import { auditLog, organizations, webhooks, type Webhook } from "@/db/schema";
 import { db } from "@/lib/db";
+import { PermanentFailure } from "@/lib/errors";
 import { getQueue } from "@/lib/queue";
 import { approveStory, archiveStory, createStory, runDueLifecycle, submitStory } from "@/lib/stories";
 import type { Scope } from "@/lib/tenant";
@@ -225,11 +226,11 @@ describe("announcing a story that goes live", () => {
 
     const error = await processJob(failing.id, story.id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WebhookDeliveryError);
-    expect(error).not.toBeInstanceOf(UnrecoverableError);
-    expect(error).toMatchObject({ message: "HTTP 500: internal_error", retryable: true });
+    expect(error).not.toBeInstanceOf(PermanentFailure);
+    expect(error).toMatchObject({ message: "HTTP 500: internal_error" });
     expect(await reload(failing.id)).toMatchObject({ lastError: "HTTP 500: internal_error", lastDeliveryAt: null });
 
-    await expect(processJob(gone.id, story.id)).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(processJob(gone.id, story.id)).rejects.toBeInstanceOf(PermanentFailure);
     expect((await reload(gone.id)).lastError).toBe("HTTP 404: no_service");
   });
 
@@ -242,9 +243,9 @@ describe("announcing a story that goes live", () => {
     await approveStory(db(), reviewer.scope, story.id);
 
     const error = await deliverStoryWebhook(db(), hook.id, story.id).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "WebhookDeliveryError", retryable: false });
+    expect(error).toBeInstanceOf(PermanentFailure);
     expect((await reload(hook.id)).lastError).toMatch(/^privateAddress: Refused to fetch 127\.0\.0\.1/);
-    await expect(processJob(hook.id, story.id)).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(processJob(hook.id, story.id)).rejects.toBeInstanceOf(PermanentFailure);
     expect(requestsTo(path)).toEqual([]);
   });
 

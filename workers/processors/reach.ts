@@ -1,7 +1,5 @@
-import { DelayedError, type Job } from "bullmq";
 import { db } from "@/lib/db";
 import { pollShare } from "@/lib/reach/poll";
-import { RetryLater } from "@/lib/shares/publish";
 import type { Processors, QueueConfig } from "../runtime";
 
 /**
@@ -16,23 +14,9 @@ export function reachWorkerConfig(concurrency: number): QueueConfig {
   return { concurrency, lockDuration: 60_000, limiter: { max: 20, duration: 1_000 } };
 }
 
-/**
- * A rate limit moves the job by the network's wait without spending an attempt; any
- * other throw takes the job's attempts and backoff. The end of polling (a deleted post,
- * a revoked token) is an outcome, not a failure: the job completes.
- */
+/** The end of polling (a deleted post, a revoked token) is an outcome, not a failure: the job completes. */
 export function reachProcessors(): Processors<"reach"> {
   return {
-    "share.poll": async ({ shareId, poll }, job: Job, token?: string) => {
-      try {
-        return await pollShare(db(), shareId, poll);
-      } catch (error) {
-        if (error instanceof RetryLater && token) {
-          await job.moveToDelayed(Date.now() + error.delayMs, token);
-          throw new DelayedError();
-        }
-        throw error;
-      }
-    },
+    "share.poll": async ({ shareId, poll }) => pollShare(db(), shareId, poll),
   };
 }
