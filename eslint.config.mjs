@@ -1,4 +1,5 @@
 // @ts-check
+import { existsSync } from "node:fs";
 import js from "@eslint/js";
 import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
 import importX from "eslint-plugin-import-x";
@@ -9,7 +10,7 @@ import tseslint from "typescript-eslint";
  * Besides the usual checks, two rules keep the architecture honest (DESIGN.md):
  *  - dependency direction: app → lib → db and workers → lib → db; lib never imports app
  *    or workers; db imports nothing of ours; app and workers reach the database only
- *    through lib.
+ *    through lib; inside lib, each room imports only the rooms below it (libLayers).
  *  - every route handler and server action goes through the guards of lib/auth/guard
  *    (route/publicRoute, action/publicAction), so a role or organisation check cannot be
  *    forgotten.
@@ -20,6 +21,32 @@ const layers = [
   { target: "./app", from: ["./db", "./workers"], message: "app/ reaches the database through lib/, never db/ or workers/." },
   { target: "./workers", from: ["./app"], message: "workers/ must not import app/." },
 ];
+
+/**
+ * lib's own rooms, lowest first. A room may import only from the rows below its own, so
+ * no arrow runs back up inside lib: a shared thing moves down to where both can reach it.
+ */
+export const libLayers = [
+  ["env", "errors", "i18n", "problem", "slug", "tenant", "time"],
+  ["crypto", "db", "log", "net", "storage"],
+  ["audit", "demo-network", "mail", "media", "networks", "preview"],
+  ["governance", "guidelines", "queue", "teams", "topics"],
+  ["health", "orgs"],
+  ["notifications", "users"],
+  ["connections", "members", "webhooks"],
+  ["auth", "reach", "stories"],
+  ["import", "links", "reports"],
+  ["shares"],
+  ["api", "maintenance", "me", "metrics", "ops"],
+];
+const libRoom = (name) => (existsSync(`lib/${name}`) ? `./lib/${name}` : `./lib/${name}.ts`);
+const libZones = libLayers.flatMap((row, level) =>
+  row.map((name) => ({
+    target: libRoom(name),
+    from: libLayers.slice(level).flat().filter((other) => other !== name).map(libRoom),
+    message: `lib/${name} is in row ${level + 1} of lib's layers (eslint.config.mjs): it may import only from the rows below.`,
+  })),
+);
 
 const guardedExport = (kind) => ({
   selector:
@@ -38,7 +65,7 @@ export default tseslint.config(
       "import-x/resolver-next": [createTypeScriptImportResolver({ alwaysTryTypes: true, project: "./tsconfig.json" })],
     },
     rules: {
-      "import-x/no-restricted-paths": ["error", { zones: layers }],
+      "import-x/no-restricted-paths": ["error", { zones: [...layers, ...libZones] }],
       "import-x/no-cycle": ["error", { maxDepth: 3, ignoreExternal: true }],
       "react-hooks/rules-of-hooks": "error",
       "react-hooks/exhaustive-deps": "error",

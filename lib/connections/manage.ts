@@ -6,7 +6,7 @@ import { notFound } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, NetworkError } from "@/lib/networks/types";
-import { dequeuePublish } from "@/lib/shares/publish-queue";
+import { dequeuePublish } from "@/lib/queue/publish";
 import type { Scope } from "@/lib/tenant";
 import { decryptTokens } from "./secrets";
 import { accountContext, connectionTokens, markConnectionBroken } from "./tokens";

@@ -26,7 +26,7 @@ import { disconnect } from "@/lib/connections/manage";
 import type { Database, DbOrTx } from "@/lib/db";
 import { conflict, DomainError, invalid, notFound } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { dequeuePublish } from "@/lib/shares/publish-queue";
+import { dequeuePublish } from "@/lib/queue/publish";
 import type { Scope } from "@/lib/tenant";
 import { auditAboutThem } from "./export";
 

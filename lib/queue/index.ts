@@ -2,20 +2,20 @@ import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { z } from "zod";
 import { envFor } from "@/lib/env";
+import { connectableNetworks, type ConnectableNetwork } from "@/lib/networks/types";
 
 /**
  * Queue names, job payload schemas and the helpers to enqueue. Job data holds ids only,
  * never tokens or personal text: BullMQ stores it in plain text in Redis.
  */
 /** One publish queue per network, so each network's limiter and outage stay its own. */
-export const publishQueues = ["publish-linkedin", "publish-x", "publish-mastodon", "publish-bluesky"] as const;
-export type PublishQueue = (typeof publishQueues)[number];
-export const queueNames = [...publishQueues, "reach", "clicks", "lifecycle", "notify", "import"] as const;
-export type QueueName = (typeof queueNames)[number];
-
-export function publishQueueFor(network: "linkedin" | "x" | "mastodon" | "bluesky"): PublishQueue {
+export type PublishQueue = `publish-${ConnectableNetwork}`;
+export function publishQueueFor(network: ConnectableNetwork): PublishQueue {
   return `publish-${network}`;
 }
+export const publishQueues: readonly PublishQueue[] = connectableNetworks.map(publishQueueFor);
+export const queueNames = [...publishQueues, "reach", "lifecycle", "notify", "import"] as const;
+export type QueueName = (typeof queueNames)[number];
 
 const publishJobs = { "share.publish": z.object({ shareId: z.uuid() }).strict() };
 
@@ -42,7 +42,6 @@ export const jobSchemas = {
     /** One metric poll of a published share; `poll` counts from 0 (about 1 h after publishing). */
     "share.poll": z.object({ shareId: z.uuid(), poll: z.number().int().min(0).max(20) }).strict(),
   },
-  clicks: {},
   notify: {
     "notification.mail": z.object({ notificationId: z.uuid() }).strict(),
     /** Hourly: sends the weekly digest to whoever's organisation has reached digest time. */
@@ -120,15 +119,29 @@ export function getQueue(name: QueueName): Queue {
   return queue;
 }
 
+function checked<Q extends QueueName, N extends JobName<Q>>(queue: Q, name: N, data: JobData<Q, N>): JobData<Q, N> {
+  const schema = (jobSchemas[queue] as Record<string, z.ZodType>)[name];
+  if (!schema) throw new Error(`Unknown job ${queue}/${name}`);
+  return schema.parse(data) as JobData<Q, N>;
+}
+
+/** Adds a job after checking its payload against the queue's schema: the only way jobs are made. */
 export async function enqueue<Q extends QueueName, N extends JobName<Q>>(
   queue: Q,
   name: N,
   data: JobData<Q, N>,
   options: JobsOptions = {},
 ) {
-  const schema = (jobSchemas[queue] as Record<string, z.ZodType>)[name];
-  if (!schema) throw new Error(`Unknown job ${queue}/${name}`);
-  return getQueue(queue).add(name, schema.parse(data), options);
+  return getQueue(queue).add(name, checked(queue, name, data), options);
+}
+
+/** Many jobs of one name in one round trip, each payload checked as enqueue does. */
+export async function enqueueBulk<Q extends QueueName, N extends JobName<Q>>(
+  queue: Q,
+  name: N,
+  jobs: ReadonlyArray<{ data: JobData<Q, N>; options: JobsOptions }>,
+) {
+  return getQueue(queue).addBulk(jobs.map((job) => ({ name, data: checked(queue, name, job.data), opts: job.options })));
 }
 
 export async function closeQueues() {

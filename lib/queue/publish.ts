@@ -1,7 +1,7 @@
 import type { Share } from "@/db/schema";
 import { log } from "@/lib/log";
-import { getQueue, publishQueueFor } from "@/lib/queue";
-import { hasPostingApi } from "./networks";
+import { isConnectable } from "@/lib/networks/types";
+import { enqueue, getQueue, publishQueueFor } from "./index";
 
 /** Attempts a publish job gets before its share fails for good (with the last reason). */
 export const PUBLISH_ATTEMPTS = 6;
@@ -16,16 +16,16 @@ export function publishJobId(shareId: string): string {
  * the truth: should this fail (Redis away), the reconciler queues it again from Postgres.
  */
 export async function enqueuePublish(share: Pick<Share, "id" | "network" | "mode" | "scheduledAt" | "status">, now = Date.now()) {
-  if (share.mode !== "api" || share.status !== "scheduled" || !hasPostingApi(share.network)) return;
+  if (share.mode !== "api" || share.status !== "scheduled" || !isConnectable(share.network)) return;
   try {
-    const queue = getQueue(publishQueueFor(share.network));
+    const queue = publishQueueFor(share.network);
     const jobId = publishJobId(share.id);
-    // One job id per share: a rescheduled or retried share replaces its old job, whether
-    // waiting, delayed, completed or failed (a job running right now is left alone; its
-    // claim on the share decides).
-    const existing = await queue.getJob(jobId);
+    // A rescheduled or retried share replaces its old job, whatever its state, unless it
+    // is running right now: then its claim on the share decides.
+    const existing = await getQueue(queue).getJob(jobId);
     if (existing && (await existing.getState()) !== "active") await existing.remove();
-    await queue.add(
+    await enqueue(
+      queue,
       "share.publish",
       { shareId: share.id },
       { jobId, delay: Math.max(0, share.scheduledAt.getTime() - now), attempts: PUBLISH_ATTEMPTS, backoff: { type: "exponential", delay: 30_000 } },
@@ -37,7 +37,7 @@ export async function enqueuePublish(share: Pick<Share, "id" | "network" | "mode
 
 /** Takes a cancelled share's job off the queue (the publisher would skip it anyway). */
 export async function dequeuePublish(share: Pick<Share, "id" | "network" | "mode">) {
-  if (share.mode !== "api" || !hasPostingApi(share.network)) return;
+  if (share.mode !== "api" || !isConnectable(share.network)) return;
   try {
     const job = await getQueue(publishQueueFor(share.network)).getJob(publishJobId(share.id));
     if (job && (await job.isDelayed() || await job.isWaiting())) await job.remove();

@@ -2,15 +2,15 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { reachSnapshots, shares, socialConnections, type SocialConnection } from "@/db/schema";
 import { actingContext, connectionTokens, decryptTokens, markConnectionBroken, refreshConnection } from "@/lib/connections";
 import type { Database } from "@/lib/db";
+import { RetryLater } from "@/lib/errors";
 import { isDemoConnection } from "@/lib/demo-network";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, NetworkError, type MetricsResult, type NetworkAdapter, type PostMetrics, type TokenSet } from "@/lib/networks/types";
 import { getQueue, queuePrefix, redis } from "@/lib/queue";
-import { RetryLater } from "@/lib/shares/publish";
-import { REACH_POLLS_MS } from "@/lib/shares/reach-schedule";
 import { awardPoints } from "./points";
 import { addToRollups, shareFacts, utcDay } from "./rollups";
+import { pollJobId, REACH_POLLS_MS } from "./schedule";
 
 /**
  * One metric poll of one published share (the reach queue's "share.poll"): the network's
@@ -37,11 +37,6 @@ export type PollOutcome = "stored" | "unchanged" | "no_answer" | "ended";
 /** Waited out when a network answers 429 without saying how long. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60_000;
 const DAY_MS = 24 * 3600_000;
-
-/** The job id lib/shares/reach-schedule.ts gives a share's poll. */
-function pollJobId(shareId: string, poll: number): string {
-  return `reach-${shareId}-${poll}`;
-}
 
 /** Redis marker of a share whose polling ended; kept past the last poll's time. */
 function endedKey(shareId: string): string {

@@ -8,11 +8,11 @@ import { log } from "@/lib/log";
 import { escapeHtml, sendMail } from "@/lib/mail";
 import { parseSettings } from "@/lib/orgs";
 import { enqueue } from "@/lib/queue";
-import { teamReport } from "@/lib/reports/team";
-import type { TeamReport } from "@/lib/reports/schemas";
 import { trustedScope } from "@/lib/tenant";
-import { mailRecipient, mondayMorningWeeks } from "./digest";
-import { parsePreferences } from "./preferences";
+import { mailRecipient, mondayMorningWeeks } from "@/lib/notifications/digest";
+import { parsePreferences } from "@/lib/notifications/preferences";
+import type { TeamReport } from "./schemas";
+import { teamReport } from "./team";
 
 /**
  * The weekly report mail: on Monday morning (the digest's hour, 08:00–08:59 in the

@@ -4,30 +4,17 @@ import { organizations, shares, socialConnections, stories, trackedLinks, users,
 import { actingContext, connectionTokens, markConnectionBroken, refreshConnection } from "@/lib/connections";
 import type { Database } from "@/lib/db";
 import { isDemoConnection, postToDemoNetwork } from "@/lib/demo-network";
+import { RetryLater } from "@/lib/errors";
 import { findBlockedPhrases } from "@/lib/governance/blocked-words";
 import { trackedUrl } from "@/lib/links/tracked-links";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type PublishedPost, type TokenSet } from "@/lib/networks/types";
 import { parseSettings } from "@/lib/orgs";
+import { scheduleReachPolls } from "@/lib/reach/schedule";
 import { refusedByNetwork, takePostSlot } from "./rate-limit";
-import { scheduleReachPolls } from "./reach-schedule";
 
 export type PublishOutcome = "published" | "skipped" | "failed" | "needs_attention";
-
-/**
- * Try again later without counting an attempt: the account's or the network's rate limit
- * (`rateLimited`), or the network asked to wait. `delayMs` is how long.
- */
-export class RetryLater extends Error {
-  constructor(
-    readonly delayMs: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "RetryLater";
-  }
-}
 
 /**
  * A share left in "publishing" this long has lost its worker (killed mid-publish): the
@@ -234,8 +221,7 @@ export async function publishShare(db: Database, redis: Redis, shareId: string, 
   if ((recovering || share.attempts > 1) && !safeRepeat) {
     const found = await lookup(to, post);
     if (found && found !== "unknown") return published(db, share, found);
-    // LinkedIn answers a repeat with DUPLICATE_POST naming the first post, so posting is the lookup.
-    if (found === "unknown" && connection.network !== "linkedin") {
+    if (found === "unknown" && !(to.kind === "network" && to.adapter.repeatNamesFirstPost)) {
       return finish(db, share, { status: "needs_attention", errorCode: "outcome_unknown", lastError: "The network could not say whether the earlier try was posted" });
     }
   }

@@ -2,12 +2,12 @@ import { and, eq, gt, inArray, lt } from "drizzle-orm";
 import { shares } from "@/db/schema";
 import type { Database } from "@/lib/db";
 import { getQueue, publishQueueFor } from "@/lib/queue";
+import { isConnectable } from "@/lib/networks/types";
+import { enqueuePublish, publishJobId } from "@/lib/queue/publish";
 import { reachPollingEnded } from "@/lib/reach/poll";
 import { countMissedShares } from "@/lib/reach/published";
-import { hasPostingApi } from "./networks";
+import { pollJobId, REACH_POLLS_MS, scheduleReachPolls } from "@/lib/reach/schedule";
 import { STALE_PUBLISHING_MS } from "./publish";
-import { enqueuePublish, publishJobId } from "./publish-queue";
-import { REACH_POLLS_MS, scheduleReachPolls } from "./reach-schedule";
 
 const LIVE_STATES = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
 const BATCH = 200;
@@ -35,7 +35,7 @@ export async function reconcileShares(db: Database, now = new Date()): Promise<{
   let requeued = 0;
   let recovered = 0;
   await inBatches(waiting, async (share) => {
-    if (!hasPostingApi(share.network)) return;
+    if (!isConnectable(share.network)) return;
     const job = await getQueue(publishQueueFor(share.network)).getJob(publishJobId(share.id));
     const state = job ? await job.getState() : null;
     if (state && LIVE_STATES.has(state)) return;
@@ -60,7 +60,7 @@ export async function reconcileShares(db: Database, now = new Date()): Promise<{
   await inBatches(published, async (share) => {
     const next = REACH_POLLS_MS.findIndex((after) => share.publishedAt!.getTime() + after > now.getTime());
     if (next === -1) return;
-    if (await getQueue("reach").getJob(`reach-${share.id}-${next}`)) return;
+    if (await getQueue("reach").getJob(pollJobId(share.id, next))) return;
     // Polling that ended (a deleted post, a revoked token) stays ended.
     if (await reachPollingEnded(share.id)) return;
     await scheduleReachPolls(share.id, share.publishedAt!, now.getTime());

@@ -12,7 +12,7 @@ import { closeDb, db } from "@/lib/db";
 import type { Scope } from "@/lib/tenant";
 import { newLinkCode, trackedUrl, withUtm } from "@/lib/links/tracked-links";
 import { closeQueues, getQueue, heartbeatKey, publishQueueFor } from "@/lib/queue";
-import { enqueuePublish } from "@/lib/shares/publish-queue";
+import { enqueuePublish } from "@/lib/queue/publish";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/workers/embedded/postgres";
 import { findRedisServer, redisInstallHint, startEmbeddedRedis } from "@/workers/embedded/redis";
 import { startFakeLinkedIn, type FakeLinkedIn } from "../fakes/linkedin";

@@ -13,7 +13,7 @@ import { createRedis, getQueue, redis } from "@/lib/queue";
 import { increaseOver, pollShare } from "@/lib/reach/poll";
 import { createShares } from "@/lib/shares";
 import { publishShare } from "@/lib/shares/publish";
-import { REACH_POLLS_MS } from "@/lib/shares/reach-schedule";
+import { REACH_POLLS_MS } from "@/lib/reach/schedule";
 import { reconcileShares } from "@/lib/shares/reconcile";
 import { createTeam } from "@/lib/teams";
 import { reachProcessors } from "@/workers/processors/reach";

@@ -3,7 +3,7 @@ import { shares } from "@/db/schema";
 import { db } from "@/lib/db";
 import { resetEnvForTests } from "@/lib/env";
 import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
-import { dueReportMails, enqueueDueReportMails, lastWeek, sendReportMail } from "@/lib/notifications/report-mail";
+import { dueReportMails, enqueueDueReportMails, lastWeek, sendReportMail } from "@/lib/reports/report-mail";
 import { setPreferences } from "@/lib/notifications/preferences";
 import { getQueue } from "@/lib/queue";
 import { createTeam, setTeamManagers } from "@/lib/teams";

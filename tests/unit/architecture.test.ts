@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { ESLint } from "eslint";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +53,37 @@ describe("layering", { timeout: 60_000 }, () => {
 
   it.each(allowed)("%s reports nothing", async (_direction, file, code) => {
     expect(await lint(file, code)).toEqual([]);
+  });
+});
+
+describe("layering inside lib", { timeout: 60_000 }, () => {
+  it("reports a back-edge: a lower room importing a higher one, by alias or relative path", async () => {
+    const code = `import { publishShare } from "@/lib/shares/publish";\nimport { createShares } from "../shares/create";\nexport const x = [publishShare, createShares];\n`;
+    const hits = (await lint("lib/reach/probe.ts", code)).filter((m) => m.ruleId === RESTRICTED_PATHS);
+    expect(hits).toHaveLength(2);
+    expect(hits[0]!.message).toMatch(/lib\/reach is in row \d+ of lib's layers/);
+  });
+
+  it("reports an import between two rooms of the same row", async () => {
+    const messages = await lint("lib/reach/probe.ts", `import { createStory } from "@/lib/stories";\nexport const x = createStory;\n`);
+    expect(messages.map((m) => m.ruleId)).toContain(RESTRICTED_PATHS);
+  });
+
+  it("reports a file-room (lib/time.ts) importing anything above it", async () => {
+    const messages = await lint("lib/time.ts", `import { log } from "@/lib/log";\nexport const x = log;\n`);
+    expect(messages.map((m) => m.ruleId)).toContain(RESTRICTED_PATHS);
+  });
+
+  it("accepts imports that run downward, and within one room", async () => {
+    const code = `import { RetryLater } from "@/lib/errors";\nimport { enqueue } from "@/lib/queue";\nimport { REACH_POLLS_MS } from "./schedule";\nexport const x = [RetryLater, enqueue, REACH_POLLS_MS];\n`;
+    expect(await lint("lib/reach/probe.ts", code)).toEqual([]);
+  });
+
+  it("places every room of lib in exactly one row", async () => {
+    // @ts-expect-error -- the config is plain JavaScript without types
+    const { libLayers } = (await import("../../eslint.config.mjs")) as { libLayers: string[][] };
+    const rooms = readdirSync(path.join(process.cwd(), "lib")).map((name) => name.replace(/\.tsx?$/, ""));
+    expect(libLayers.flat().toSorted()).toEqual(rooms.toSorted());
   });
 });
 
