@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { networkApps } from "@/db/schema";
+import { networkApps, type NetworkId } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import type { DbOrTx } from "@/lib/db";
 import { env } from "@/lib/env";
-import { normalizeServerUrl } from "@/lib/networks/http";
-import { MASTODON_DEFAULT_LIMITS } from "@/lib/networks/mastodon";
-import type { ConnectableNetwork, OAuthAdapter, OAuthClient } from "@/lib/networks/types";
+import { adapterFor } from "@/lib/networks/registry";
+import { isConnectable, type ConnectableNetwork, type OAuthAdapter, type OAuthClient } from "@/lib/networks/types";
 import { secretContext } from "./secrets";
 
 /** Where a network sends the person back: registered with every network as is. */
@@ -78,38 +77,18 @@ function clientOf(row: typeof networkApps.$inferSelect, redirectUri: string): OA
   return { clientId: row.clientId, clientSecret: decryptSecret(row.clientSecretEnc, secretContext.clientSecret(row.id)), redirectUri };
 }
 
-export type MastodonLimit = {
-  /** configuration.statuses.max_characters of the instance (500 when unknown). */
-  maxCharacters: number;
-  /** configuration.statuses.characters_reserved_per_url (23 when unknown). */
-  charactersPerUrl: number;
-  /** False when the instance is not known to Ripple yet and these are Mastodon's defaults. */
-  known: boolean;
-};
-
 /**
- * The text limit of a Mastodon instance for the composer's counter, as read from the
- * instance when Ripple registered there. Accepts the instance as stored on a connection
- * or as a person typed it.
+ * A per-instance network's own text rules (a Mastodon instance's limit and link length),
+ * as read from the instance when Ripple registered there; {} where Ripple knows none.
  */
-export async function mastodonLimit(db: DbOrTx, instanceUrl: string | null): Promise<MastodonLimit> {
-  const fallback = { ...MASTODON_DEFAULT_LIMITS, known: false };
-  if (!instanceUrl) return fallback;
-  let origin: string;
-  try {
-    origin = normalizeServerUrl(instanceUrl, "mastodon");
-  } catch {
-    return fallback;
-  }
-  const [row] = await db
+export async function instanceTextLimits(db: DbOrTx, network: NetworkId, instanceUrl: string | null): Promise<{ limit?: number; urlLength?: number }> {
+  if (!instanceUrl || !isConnectable(network)) return {};
+  const adapter = adapterFor(network);
+  if (adapter.kind !== "oauth" || adapter.clientSource.kind !== "perInstance") return {};
+  const [app] = await db
     .select({ maxCharacters: networkApps.maxCharacters, charactersPerUrl: networkApps.charactersPerUrl })
     .from(networkApps)
-    .where(and(eq(networkApps.network, "mastodon"), eq(networkApps.instanceUrl, origin)))
+    .where(and(eq(networkApps.network, network), eq(networkApps.instanceUrl, instanceUrl)))
     .limit(1);
-  if (!row) return fallback;
-  return {
-    maxCharacters: row.maxCharacters ?? MASTODON_DEFAULT_LIMITS.maxCharacters,
-    charactersPerUrl: row.charactersPerUrl ?? MASTODON_DEFAULT_LIMITS.charactersPerUrl,
-    known: row.maxCharacters !== null,
-  };
+  return { ...(app?.maxCharacters ? { limit: app.maxCharacters } : {}), ...(app?.charactersPerUrl ? { urlLength: app.charactersPerUrl } : {}) };
 }

@@ -4,7 +4,7 @@
  * periodic check that nudges people to re-connect before a connection expires.
  */
 export { checkConnections, type ConnectionCheckResult } from "./check";
-export { mastodonLimit, oauthClientFor, redirectUriFor, type MastodonLimit } from "./clients";
+export { instanceTextLimits, oauthClientFor, redirectUriFor } from "./clients";
 export {
   completeConnect,
   connectBluesky,

@@ -7,6 +7,7 @@ import { log } from "@/lib/log";
 import { safeFetch, safeFetchAsFetch, UnsafeFetchError } from "@/lib/net/safe-fetch";
 import { fetchFailure, inChunks, normalizeServerUrl, postMetrics, retryAfterMs, sameLink, textHasLink } from "./http";
 import { measureText } from "./measure";
+import { shareQuery } from "./share-window";
 import {
   NetworkError,
   type AccountContext,
@@ -299,6 +300,9 @@ export const bluesky: PasswordAdapter = {
   id: "bluesky",
   kind: "password",
   defaultService: BLUESKY_DEFAULT_SERVICE,
+  shareWindow: { takesText: true, url: ({ text }) => `https://bsky.app/intent/compose?${shareQuery({ text })}` },
+  // 5,000 points an hour per account; a record write costs 3.
+  postLimits: { account: { max: 1_600, windowMs: 60 * 60_000 } },
   normalizeService: (input) => normalizeServerUrl(input, "bluesky"),
 
   async login(service, { identifier, password }) {

@@ -1,1 +1,2 @@
 export { networkIds, type NetworkId } from "@/db/schema";
+export { connectableNetworks, isConnectable, type ConnectableNetwork } from "./types";

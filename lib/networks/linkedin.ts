@@ -17,6 +17,7 @@ import {
   type MetricFigures,
 } from "./http";
 import { measureText } from "./measure";
+import { shareQuery } from "./share-window";
 import { NetworkError, type AccountContext, type MetricsResult, type OAuthAdapter, type OutgoingPost, type TokenSet } from "./types";
 
 /**
@@ -225,6 +226,10 @@ export const linkedin: OAuthAdapter = {
   },
   pkce: false,
   postUrl: linkedinPostUrl,
+  shareWindow: { takesText: false, url: ({ url }) => `https://www.linkedin.com/sharing/share-offsite/?${shareQuery({ url })}` },
+  // Member limits appear only in the developer portal (UNVERIFIED): a conservative 150 a day.
+  postLimits: { account: { max: 150, windowMs: 24 * 60 * 60_000 } },
+  repeatNamesFirstPost: true,
   clientSource: {
     kind: "configured",
     load() {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { env } from "@/lib/env";
 import { apiUrl, expectBody, networkFetch, normalizeServerUrl, oauthTokenSchema, postMetrics, queryString, searchRecentPosts, textHasLink, tokenSetFrom } from "./http";
 import { measureText } from "./measure";
+import { shareQuery } from "./share-window";
 import { NetworkError, type AccountContext, type InstanceLimits, type MetricsResult, type OAuthAdapter, type RegisteredClient, type TokenSet } from "./types";
 
 /**
@@ -28,9 +29,6 @@ import { NetworkError, type AccountContext, type InstanceLimits, type MetricsRes
  */
 
 export const MASTODON_SCOPES = ["read:accounts", "write:statuses", "read:statuses"] as const;
-
-/** What Mastodon assumes when an instance does not say (networks.md §4). */
-export const MASTODON_DEFAULT_LIMITS = { maxCharacters: 500, charactersPerUrl: 23 } as const;
 
 const appSchema = z.object({ client_id: z.string().min(1), client_secret: z.string().min(1) });
 
@@ -124,6 +122,12 @@ export const mastodon: OAuthAdapter = {
   idempotencyWindowMs: 50 * 60_000,
   scopes: MASTODON_SCOPES,
   pkce: false,
+  shareWindow: {
+    takesText: true,
+    url: ({ text, mastodonInstance }) => `${(mastodonInstance ?? "https://mastodon.social").replace(/\/+$/, "")}/share?${shareQuery({ text })}`,
+  },
+  // 300 requests per 5 minutes per account, every /api call counted.
+  postLimits: { account: { max: 250, windowMs: 5 * 60_000 } },
   clientSource: {
     kind: "perInstance",
     normalizeInstance: (input) => normalizeServerUrl(input, "mastodon"),

@@ -1,7 +1,9 @@
+import type { NetworkId } from "@/db/schema";
 import { bluesky } from "./bluesky";
 import { linkedin } from "./linkedin";
 import { mastodon } from "./mastodon";
-import type { ConnectableNetwork, NetworkAdapter } from "./types";
+import { shareOnlyNetworks } from "./share-window";
+import { isConnectable, type ConnectableNetwork, type NetworkAdapter, type ShareWindow } from "./types";
 import { x } from "./x";
 
 /** The adapter of each network with a posting API. */
@@ -9,6 +11,11 @@ export const adapters: Record<ConnectableNetwork, NetworkAdapter> = { linkedin, 
 
 export function adapterFor(network: ConnectableNetwork): NetworkAdapter {
   return adapters[network];
+}
+
+/** Every network's own share window, with a posting API or without. */
+export function shareWindowFor(network: NetworkId): ShareWindow {
+  return isConnectable(network) ? adapters[network].shareWindow : shareOnlyNetworks[network];
 }
 
 /**

@@ -202,9 +202,34 @@ export type MeasuredPost = { externalId: string; publishedAt: Date };
  */
 export type MetricsResult = Map<string, PostMetrics | "gone">;
 
+/** What a share window is opened with; each network reads the parts it takes. */
+export type ShareWindowInput = { url: string; text: string; hashtag?: string | null; facebookAppId?: string | null; mastodonInstance?: string | null };
+
+/** A network's own share window for a link (networks.md §8): how people share where Ripple does not post for them. */
+export interface ShareWindow {
+  /** Whether the window takes the text too; if not, the person pastes it from the clipboard. */
+  readonly takesText: boolean;
+  url(input: ShareWindowInput): string;
+}
+
+/** At most `max` posts in any stretch of `windowMs`. */
+export type PostWindow = { max: number; windowMs: number };
+
 /** What both kinds of adapter share. */
 interface AdapterBase {
   readonly id: ConnectableNetwork;
+  readonly shareWindow: ShareWindow;
+  /**
+   * How many posts Ripple sends per account, and for its app as a whole where the network
+   * limits that, a little under the network's documented limits so other calls fit too.
+   */
+  readonly postLimits: { account: PostWindow; app?: PostWindow };
+  /**
+   * Posting the same text again is itself the look-up: the network refuses the repeat and
+   * names the first post (LinkedIn's DUPLICATE_POST), so an unanswerable findPost is no
+   * reason to stop.
+   */
+  readonly repeatNamesFirstPost?: boolean;
   /**
    * How long after a share's first try posting it again is harmless because the network
    * returns the first post instead of a new one (Mastodon keeps an Idempotency-Key for an

@@ -1,17 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
-import { networkApps, shares, socialConnections, stories, storyVariants, type NetworkId, type Share } from "@/db/schema";
+import { shares, socialConnections, stories, storyVariants, type NetworkId, type Share } from "@/db/schema";
 import type { DbOrTx, Tx } from "@/lib/db";
 import { DomainError, conflict, invalid, notFound } from "@/lib/errors";
 import { checkShareText, type ShareTextCheck } from "@/lib/governance/check-text";
+import { instanceTextLimits } from "@/lib/connections";
 import { guidelinesStatus } from "@/lib/guidelines";
 import { CODE_LENGTH, createTrackedLink, newLinkCode, trackedUrl } from "@/lib/links/tracked-links";
+import { shareWindowFor } from "@/lib/networks/registry";
+import { isConnectable } from "@/lib/networks/types";
 import { getOrganizationSettings, type OrganizationSettings } from "@/lib/orgs";
 import { countPublishedNow } from "@/lib/reach/published";
 import { feedStory, type FeedStory } from "@/lib/stories/feed";
 import type { Scope } from "@/lib/tenant";
-import { hasPostingApi, shareIntentUrl, shareUrlTakesText } from "./networks";
-import { enqueuePublish } from "./publish-queue";
+import { enqueuePublish } from "@/lib/queue/publish";
 import { composeSchema, intentSchema } from "./schemas";
 import { duplicateWarning } from "./similarity";
 import { spreadFromColleagues } from "./timing";
@@ -49,17 +51,6 @@ export function withTrackedLink(text: string, storyUrl: string | null, tracked: 
 /** What a share's tracked link will look like (same length), for counting before it exists. */
 const SAMPLE_TRACKED = () => trackedUrl("x".repeat(CODE_LENGTH));
 
-/** The Mastodon instance's own limits when Ripple knows them. */
-export async function instanceLimits(db: DbOrTx, instanceUrl: string | null): Promise<{ limit?: number; urlLength?: number }> {
-  if (!instanceUrl) return {};
-  const [app] = await db
-    .select({ maxCharacters: networkApps.maxCharacters, charactersPerUrl: networkApps.charactersPerUrl })
-    .from(networkApps)
-    .where(and(eq(networkApps.network, "mastodon"), eq(networkApps.instanceUrl, instanceUrl)))
-    .limit(1);
-  return { ...(app?.maxCharacters ? { limit: app.maxCharacters } : {}), ...(app?.charactersPerUrl ? { urlLength: app.charactersPerUrl } : {}) };
-}
-
 export type TextCheckResult = ShareTextCheck & { duplicate: ReturnType<typeof duplicateWarning> };
 
 /**
@@ -74,12 +65,12 @@ export async function checkEmployeeText(
 ): Promise<TextCheckResult> {
   const settings = input.settings ?? (await getOrganizationSettings(db, scope.orgId));
   let limits: { limit?: number; urlLength?: number } = {};
-  if (input.connectionId && input.network === "mastodon") {
+  if (input.connectionId) {
     const [connection] = await db
       .select({ instanceUrl: socialConnections.instanceUrl })
       .from(socialConnections)
       .where(and(eq(socialConnections.id, input.connectionId), eq(socialConnections.orgId, scope.orgId), eq(socialConnections.userId, input.userId)));
-    limits = await instanceLimits(db, connection?.instanceUrl ?? null);
+    limits = await instanceTextLimits(db, input.network, connection?.instanceUrl ?? null);
   }
   // Counted as it will be posted: the story's link as its tracked link (same length).
   const [story] = input.storyId ? await db.select({ url: stories.canonicalUrl }).from(stories).where(and(eq(stories.id, input.storyId), eq(stories.orgId, scope.orgId))) : [];
@@ -202,7 +193,7 @@ export async function createShares(db: DbOrTx, scope: Scope, userId: string, raw
         .select()
         .from(socialConnections)
         .where(and(eq(socialConnections.id, post.connectionId), eq(socialConnections.orgId, scope.orgId), eq(socialConnections.userId, userId)));
-      if (!connection || !hasPostingApi(connection.network)) throw invalid("unknownConnection", "No such account of yours", { [`posts.${i}.connectionId`]: ["unknownConnection"] });
+      if (!connection || !isConnectable(connection.network)) throw invalid("unknownConnection", "No such account of yours", { [`posts.${i}.connectionId`]: ["unknownConnection"] });
       if (connection.status === "expired" || connection.status === "revoked") {
         throw invalid("connectionExpired", "Re-connect this account first", { [`posts.${i}.connectionId`]: ["connectionExpired"] });
       }
@@ -212,7 +203,7 @@ export async function createShares(db: DbOrTx, scope: Scope, userId: string, raw
       if (story.expiresAt && scheduledAt >= story.expiresAt) {
         throw invalid("afterExpiry", "With colleagues' shares spaced out, this one would come after the story expires", { scheduledAt: ["afterExpiry"] });
       }
-      const limits = connection.network === "mastodon" ? await instanceLimits(tx, connection.instanceUrl) : {};
+      const limits = await instanceTextLimits(tx, connection.network, connection.instanceUrl);
       const { share } = await insertShare(tx, scope, {
           story,
           userId,
@@ -260,7 +251,7 @@ export async function createIntentShare(db: DbOrTx, scope: Scope, userId: string
   );
   return {
     share,
-    url: shareIntentUrl(input.network, {
+    url: shareWindowFor(input.network).url({
       url: linkUrl,
       text: share.text,
       hashtag: settings.disclosureHashtag,
@@ -268,7 +259,7 @@ export async function createIntentShare(db: DbOrTx, scope: Scope, userId: string
       mastodonInstance: input.mastodonInstance ?? null,
     }),
     /** Networks whose window takes no text: the text goes to the clipboard for pasting. */
-    copyText: shareUrlTakesText(input.network) ? null : share.text,
+    copyText: shareWindowFor(input.network).takesText ? null : share.text,
   };
 }
 

@@ -1,13 +1,14 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { shares, socialConnections, stories, trackedLinks, type Share, type ShareStatus } from "@/db/schema";
+import { instanceTextLimits } from "@/lib/connections";
 import type { DbOrTx } from "@/lib/db";
 import { conflict, invalid, notFound } from "@/lib/errors";
+import { trackedUrl } from "@/lib/links/tracked-links";
 import { getOrganizationSettings } from "@/lib/orgs";
+import { dequeuePublish, enqueuePublish } from "@/lib/queue/publish";
 import { countPublishedNow } from "@/lib/reach/published";
 import type { Scope } from "@/lib/tenant";
-import { finalShareText, instanceLimits } from "./create";
-import { trackedUrl } from "@/lib/links/tracked-links";
-import { dequeuePublish, enqueuePublish } from "./publish-queue";
+import { finalShareText } from "./create";
 import { shareEditSchema } from "./schemas";
 import { spreadFromColleagues } from "./timing";
 
@@ -59,7 +60,7 @@ export async function editShare(db: DbOrTx, scope: Scope, userId: string, shareI
     if (input.text !== undefined) {
       const [link] = await tx.select({ code: trackedLinks.code }).from(trackedLinks).where(eq(trackedLinks.shareId, share.id));
       const [connection] = share.connectionId ? await tx.select({ instanceUrl: socialConnections.instanceUrl }).from(socialConnections).where(eq(socialConnections.id, share.connectionId)) : [];
-      const limits = share.network === "mastodon" ? await instanceLimits(tx, connection?.instanceUrl ?? null) : {};
+      const limits = await instanceTextLimits(tx, share.network, connection?.instanceUrl ?? null);
       text = finalShareText({ network: share.network, text: input.text, storyUrl: story?.url ?? null, linkUrl: trackedUrl(link!.code), settings, ...limits }, "text");
     }
     let scheduledAt = share.scheduledAt;

@@ -1,25 +1,8 @@
 import type { Redis } from "ioredis";
 import type { NetworkId } from "@/db/schema";
+import { adapterFor } from "@/lib/networks/registry";
+import { isConnectable, type PostWindow } from "@/lib/networks/types";
 import { queuePrefix } from "@/lib/queue";
-
-type Window = { max: number; windowMs: number };
-
-/**
- * How many posts may go out, per account and per network (Ripple's app as a whole), from
- * each network's documented limits (networks.md), a little under them so other calls
- * fit too:
- *  - X: POST /2/tweets 100 per 15 minutes per user and 10,000 per 24 hours per app;
- *  - Mastodon: 300 requests per 5 minutes per account, every /api call counted;
- *  - Bluesky: 5,000 points an hour per account, a record write costing 3;
- *  - LinkedIn: member and application limits appear only in the developer portal
- *    (UNVERIFIED): a conservative 150 posts a day per member.
- */
-export const postLimits: Record<"linkedin" | "x" | "mastodon" | "bluesky", { account: Window; app?: Window }> = {
-  x: { account: { max: 95, windowMs: 15 * 60_000 }, app: { max: 9_500, windowMs: 24 * 60 * 60_000 } },
-  mastodon: { account: { max: 250, windowMs: 5 * 60_000 } },
-  bluesky: { account: { max: 1_600, windowMs: 60 * 60_000 } },
-  linkedin: { account: { max: 150, windowMs: 24 * 60 * 60_000 } },
-};
 
 /**
  * Sliding windows in Redis: a post is allowed when every window (the account's, the
@@ -55,10 +38,11 @@ return 0
 
 const blockKey = (connectionId: string) => `${queuePrefix()}:post-block:account:${connectionId}`;
 
-function windowsOf(network: NetworkId, connectionId: string): Array<[string, Window]> {
-  const limits = postLimits[network as keyof typeof postLimits];
-  if (!limits) return [];
-  const windows: Array<[string, Window]> = [[`${queuePrefix()}:post-window:account:${connectionId}`, limits.account]];
+/** The account's window and, where the network limits Ripple's app as a whole, the app's (the adapter's postLimits). */
+function windowsOf(network: NetworkId, connectionId: string): Array<[string, PostWindow]> {
+  if (!isConnectable(network)) return [];
+  const limits = adapterFor(network).postLimits;
+  const windows: Array<[string, PostWindow]> = [[`${queuePrefix()}:post-window:account:${connectionId}`, limits.account]];
   if (limits.app) windows.push([`${queuePrefix()}:post-window:app:${network}`, limits.app]);
   return windows;
 }

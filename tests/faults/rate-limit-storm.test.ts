@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import { redis as queueRedis } from "@/lib/queue";
-import { postLimits, takePostSlot } from "@/lib/shares/rate-limit";
+import { adapterFor } from "@/lib/networks/registry";
+import { takePostSlot } from "@/lib/shares/rate-limit";
 import { Clock, FixedWindows, field, type FakeRequest, type FakeServer } from "../fakes/common";
 import { enqueueAll, exactlyOnce, faultScene, isPost, postsByCode, seedShares, settled, startWorkers } from "./harness";
 
@@ -69,7 +70,7 @@ it("a 429 storm: every share published exactly once, each retry after the announ
 
   // The busy X account: its earlier posts fill its window but for BUSY_FREE places, and leave it 20 s from now.
   const busy = accounts.find((a) => a.network === "x")!;
-  const { max, windowMs } = postLimits.x.account;
+  const { max, windowMs } = adapterFor("x").postLimits.account;
   const earlierAt = Date.now() - windowMs + 20_000;
   for (let i = 0; i < max - BUSY_FREE; i++) expect(await takePostSlot(queueRedis(), "x", busy.connectionId, `earlier-${i}`, earlierAt)).toBe(0);
 

@@ -12,7 +12,7 @@ import {
   decryptTokens,
   disconnect,
   listConnections,
-  mastodonLimit,
+  instanceTextLimits,
   networkOffers,
   refreshFollowers,
   secretContext,
@@ -181,8 +181,8 @@ describe("connecting with OAuth", () => {
     expect(stored.followersFetchedAt).not.toBeNull();
     expect(await mastodonAnswers(decryptTokens(stored)!.accessToken)).toBe(200);
 
-    expect(await mastodonLimit(db(), mastodon.url)).toEqual({ maxCharacters: 1000, charactersPerUrl: 25, known: true });
-    expect(await mastodonLimit(db(), "nowhere.example")).toEqual({ maxCharacters: 500, charactersPerUrl: 23, known: false });
+    expect(await instanceTextLimits(db(), "mastodon", mastodon.url)).toEqual({ limit: 1000, urlLength: 25 });
+    expect(await instanceTextLimits(db(), "mastodon", "https://nowhere.example")).toEqual({});
 
     const entries = (await auditActions(cli.orgId)).filter((e) => e.action === "connection.create");
     expect(entries).toHaveLength(2);

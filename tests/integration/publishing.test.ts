@@ -12,14 +12,16 @@ import { locales } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/messages";
 import { trackedUrl } from "@/lib/links/tracked-links";
 import { escapeLittleText } from "@/lib/networks/linkedin";
+import { adapterFor } from "@/lib/networks/registry";
 import { NetworkError, networkErrorKinds } from "@/lib/networks/types";
 import { updateGovernance } from "@/lib/orgs/governance";
 import { createRedis, getQueue, publishQueueFor, queuePrefix, redis } from "@/lib/queue";
 import { cancelShare, createShares, markPosted, retryShare } from "@/lib/shares";
-import { RetryLater, STALE_PUBLISHING_MS, publishShare } from "@/lib/shares/publish";
-import { PUBLISH_ATTEMPTS, publishJobId } from "@/lib/shares/publish-queue";
-import { postLimits, takePostSlot } from "@/lib/shares/rate-limit";
-import { REACH_POLLS_MS } from "@/lib/shares/reach-schedule";
+import { RetryLater } from "@/lib/errors";
+import { STALE_PUBLISHING_MS, publishShare } from "@/lib/shares/publish";
+import { PUBLISH_ATTEMPTS, publishJobId } from "@/lib/queue/publish";
+import { takePostSlot } from "@/lib/shares/rate-limit";
+import { REACH_POLLS_MS } from "@/lib/reach/schedule";
 import { reconcileShares } from "@/lib/shares/reconcile";
 import { publishProcessors } from "@/workers/processors/publish";
 import { startWorker } from "@/workers/runtime";
@@ -688,7 +690,7 @@ function timelineWithoutExpansion(tweet: XTweet) {
 
 describe("the per-account post window", () => {
   it("refuses X's 96th post within 15 minutes and says how long until a place frees up; other accounts are not affected", async () => {
-    const { max, windowMs } = postLimits.x.account;
+    const { max, windowMs } = adapterFor("x").postLimits.account;
     const connectionId = randomUUID();
     const t0 = Date.now();
     for (let i = 0; i < max; i++) expect(await takePostSlot(redis(), "x", connectionId, randomUUID(), t0 + i)).toBe(0);
@@ -703,7 +705,7 @@ describe("the per-account post window", () => {
     const s = await scene();
     const who = await account(s, "mastodon");
     const share = await schedule(s, who.connection);
-    const { max, windowMs } = postLimits.mastodon.account;
+    const { max, windowMs } = adapterFor("mastodon").postLimits.account;
     const filledAt = Date.now();
     for (let i = 0; i < max; i++) await takePostSlot(redis(), "mastodon", who.connection.id, randomUUID(), filledAt);
 

@@ -6,10 +6,10 @@ import { requireMember } from "@/lib/auth/guard";
 import { ensureDemoConnection, isDemoConnection } from "@/lib/demo-network";
 import { guidelinesStatus } from "@/lib/guidelines";
 import { getOrganizationSettings } from "@/lib/orgs";
-import { hasPostingApi, listShareAccounts, startingVariant, suggestShareTime } from "@/lib/shares";
+import { listShareAccounts, startingVariant, suggestShareTime } from "@/lib/shares";
 import { feedStory } from "@/lib/stories/feed";
 import { instantToLocal } from "@/lib/time";
-import { networkIds, type NetworkId } from "@/lib/networks";
+import { isConnectable, networkIds, type NetworkId } from "@/lib/networks";
 import { Card, PageHeader } from "../../_components/ui";
 import { timeZoneOf } from "../time-zone";
 import { ComposeForm } from "./compose-form";
@@ -42,7 +42,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
     return variant ?? { variantId: null, text: `${story.title} ${story.canonicalUrl ?? ""}`.trim(), language: story.language };
   };
   const enabled = networkIds.filter((n) => settings.enabledNetworks.includes(n));
-  const usable = accounts.filter((a) => hasPostingApi(a.network) && enabled.includes(a.network) && (a.status === "active" || a.status === "expiring"));
+  const usable = accounts.filter((a) => isConnectable(a.network) && enabled.includes(a.network) && (a.status === "active" || a.status === "expiring"));
   const connectedNetworks = new Set(usable.map((a) => a.network));
   const [accountStarts, linkStarts, suggestion] = await Promise.all([
     Promise.all(usable.map(async (a) => ({ account: a, start: await start(a.network) }))),
