@@ -4,7 +4,7 @@ import type { DbOrTx } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { MIN_GROUP_SIZE } from "@/lib/reports/schemas";
-import { teamAndDescendantIds } from "@/lib/teams";
+import { teamAndAncestorIds, teamAndDescendantIds } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
 import { impactTotals, periodStart } from "./impact";
 
@@ -68,14 +68,3 @@ export async function whatMyManagerSees(db: DbOrTx, scope: Scope, userId: string
   };
 }
 
-/** A team and every team above it. */
-async function teamAndAncestorIds(db: DbOrTx, scope: Scope, teamId: string): Promise<string[]> {
-  const rows = await db.execute<{ id: string }>(sql`
-    with recursive up as (
-      select id, parent_id from ${teams} where org_id = ${scope.orgId} and id = ${teamId}
-      union
-      select t.id, t.parent_id from ${teams} t join up on t.id = up.parent_id where t.org_id = ${scope.orgId}
-    )
-    select id from up`);
-  return rows.map((r) => r.id);
-}

@@ -1,6 +1,6 @@
 import { TZDate } from "@date-fns/tz";
 import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
-import { memberships, organizations, stories, storyAudiences, teams, users } from "@/db/schema";
+import { memberships, organizations, stories, users } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { env } from "@/lib/env";
 import { translator } from "@/lib/i18n/messages";
@@ -8,6 +8,8 @@ import { log } from "@/lib/log";
 import { escapeHtml, sendMail } from "@/lib/mail";
 import { parseSettings } from "@/lib/orgs";
 import { enqueue } from "@/lib/queue";
+import { memberAudienceTeamIds, storyReaches } from "@/lib/teams";
+import { trustedScope } from "@/lib/tenant";
 import { parsePreferences } from "./preferences";
 
 /**
@@ -107,14 +109,7 @@ export type DigestStory = { id: string; title: string; summary: string; canonica
  * Pinned first, then newest; at most `limit`, with the total.
  */
 export async function digestStories(db: DbOrTx, member: { orgId: string; userId: string }, since: Date, now: Date, limit = MAX_STORIES) {
-  const myTeams = sql`(
-    with recursive up as (
-      select t.id, t.parent_id from ${teams} t
-        join ${memberships} m on m.team_id = t.id
-        where m.user_id = ${member.userId} and m.org_id = ${member.orgId}
-      union
-      select p.id, p.parent_id from ${teams} p join up on p.id = up.parent_id
-    ) select id from up)`;
+  const myTeams = await memberAudienceTeamIds(db, trustedScope(member.orgId, { kind: "system" }), member.userId);
   const rows = await db
     .select({
       id: stories.id,
@@ -132,8 +127,7 @@ export async function digestStories(db: DbOrTx, member: { orgId: string; userId:
         gt(stories.publishedAt, since),
         lte(stories.publishedAt, now),
         or(isNull(stories.expiresAt), gt(stories.expiresAt, now)),
-        sql`(not exists (select 1 from ${storyAudiences} a where a.story_id = ${stories.id})
-             or exists (select 1 from ${storyAudiences} a where a.story_id = ${stories.id} and a.team_id in ${myTeams}))`,
+        storyReaches(myTeams),
       ),
     )
     .orderBy(desc(stories.pinned), desc(stories.publishedAt), desc(stories.id))

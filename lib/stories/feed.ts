@@ -1,7 +1,8 @@
 import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { localeIds, memberships, stories, storyAudiences, storyTopics, teams } from "@/db/schema";
+import { localeIds, memberships, stories, storyTopics } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
+import { memberAudienceTeamIds, storyReaches } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
 
 export type FeedStory = {
@@ -51,19 +52,6 @@ export const feedQuerySchema = z.object({
 });
 export type FeedQuery = z.infer<typeof feedQuerySchema>;
 
-/** The member's team and every team above it: a story for any of them is for the member. */
-async function audienceTeamIds(db: DbOrTx, scope: Scope, userId: string): Promise<string[]> {
-  const rows = await db.execute<{ id: string }>(sql`
-    with recursive up as (
-      select t.id, t.parent_id from ${teams} t
-        join ${memberships} m on m.team_id = t.id
-        where m.user_id = ${userId} and m.org_id = ${scope.orgId}
-      union
-      select p.id, p.parent_id from ${teams} p join up on p.id = up.parent_id
-    ) select id from up`);
-  return rows.map((r) => r.id);
-}
-
 /** When a story went live. */
 const liveAt = sql<Date>`coalesce(${stories.publishAt}, ${stories.publishedAt}, ${stories.createdAt})`;
 /** The same in UTC to the millisecond (what a Date and a cursor hold): the feed index's key. */
@@ -71,15 +59,12 @@ const liveKey = sql`date_trunc('milliseconds', coalesce(${stories.publishAt}, ${
 
 /** Stories the member may see now: published, inside the window, for the whole organisation or their teams. */
 function visibleTo(scope: Scope, teamIds: string[], now: Date) {
-  const forMyTeams = teamIds.length
-    ? sql`exists (select 1 from ${storyAudiences} a where a.story_id = ${stories.id} and a.team_id in ${teamIds})`
-    : sql`false`;
   return and(
     eq(stories.orgId, scope.orgId),
     eq(stories.status, "published"),
     or(isNull(stories.publishAt), lte(stories.publishAt, now)),
     or(isNull(stories.expiresAt), gt(stories.expiresAt, now)),
-    sql`(not exists (select 1 from ${storyAudiences} a where a.story_id = ${stories.id}) or ${forMyTeams})`,
+    storyReaches(teamIds),
   );
 }
 
@@ -102,7 +87,7 @@ const feedColumns = {
  */
 export async function listFeed(db: DbOrTx, scope: Scope, userId: string, query: Partial<FeedQuery> = {}, now = new Date()) {
   const limit = query.limit ?? 20;
-  const teamIds = await audienceTeamIds(db, scope, userId);
+  const teamIds = await memberAudienceTeamIds(db, scope, userId);
   const after = query.cursor;
   const rows = await db
     .select(feedColumns)
@@ -127,7 +112,7 @@ export async function listFeed(db: DbOrTx, scope: Scope, userId: string, query: 
 
 /** One story if the member may share it now, else null. */
 export async function feedStory(db: DbOrTx, scope: Scope, userId: string, storyId: string, now = new Date()): Promise<FeedStory | null> {
-  const teamIds = await audienceTeamIds(db, scope, userId);
+  const teamIds = await memberAudienceTeamIds(db, scope, userId);
   const [row] = await db
     .select(feedColumns)
     .from(stories)

@@ -1,63 +1,10 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
-import { memberships, stories, storyAudiences, storyTopics, storyTransitions, storyVariants, teams, topics, users, type Story, type StoryStatus } from "@/db/schema";
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { stories, storyAudiences, storyTopics, storyTransitions, storyVariants, teams, topics, users, type Story, type StoryStatus } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
-import type { Scope } from "@/lib/tenant";
-
 import { notFound } from "@/lib/errors";
+import { storyTargets, teamAndAncestorIds } from "@/lib/teams";
+import type { Scope } from "@/lib/tenant";
 import type { StoryFilter } from "./schemas";
-
-export type FeedStory = {
-  id: string;
-  title: string;
-  summary: string;
-  canonicalUrl: string | null;
-  imageUrl: string | null;
-  language: "da" | "en";
-  pinned: boolean;
-  publishAt: Date | null;
-  expiresAt: Date | null;
-};
-
-/**
- * The stories a member may share now: published, inside their window, and meant for the
- * whole organisation or for the member's team or a team above it. Pinned first, then newest.
- */
-export async function listFeedStories(db: DbOrTx, scope: Scope, userId: string, limit = 50): Promise<FeedStory[]> {
-  const now = new Date();
-  const myTeams = sql`(
-    with recursive up as (
-      select t.id, t.parent_id from ${teams} t
-        join ${memberships} m on m.team_id = t.id
-        where m.user_id = ${userId} and m.org_id = ${scope.orgId}
-      union
-      select p.id, p.parent_id from ${teams} p join up on p.id = up.parent_id
-    ) select id from up)`;
-  return db
-    .select({
-      id: stories.id,
-      title: stories.title,
-      summary: stories.summary,
-      canonicalUrl: stories.canonicalUrl,
-      imageUrl: stories.imageUrl,
-      language: stories.language,
-      pinned: stories.pinned,
-      publishAt: stories.publishAt,
-      expiresAt: stories.expiresAt,
-    })
-    .from(stories)
-    .where(
-      and(
-        eq(stories.orgId, scope.orgId),
-        eq(stories.status, "published"),
-        or(isNull(stories.publishAt), lte(stories.publishAt, now)),
-        or(isNull(stories.expiresAt), gt(stories.expiresAt, now)),
-        sql`(not exists (select 1 from ${storyAudiences} a where a.story_id = ${stories.id})
-             or exists (select 1 from ${storyAudiences} a where a.story_id = ${stories.id} and a.team_id in ${myTeams}))`,
-      ),
-    )
-    .orderBy(desc(stories.pinned), desc(sql`coalesce(${stories.publishAt}, ${stories.publishedAt}, ${stories.createdAt})`), desc(stories.id))
-    .limit(limit);
-}
 
 export type LibraryStory = {
   id: string;
@@ -103,14 +50,7 @@ export async function listLibraryStories(
   after?: { updatedAt: Date; id: string },
 ): Promise<LibraryStory[]> {
   const q = filter.q?.trim();
-  const audienceCondition = filter.teamId
-    ? sql`exists (
-        with recursive up as (
-          select id, parent_id from ${teams} where id = ${filter.teamId} and org_id = ${scope.orgId}
-          union select p.id, p.parent_id from ${teams} p join up on p.id = up.parent_id
-        )
-        select 1 from ${storyAudiences} a where a.story_id = ${stories.id} and a.team_id in (select id from up))`
-    : undefined;
+  const audienceCondition = filter.teamId ? storyTargets(await teamAndAncestorIds(db, scope, filter.teamId)) : undefined;
   return db
     .select({
       id: stories.id,

@@ -230,3 +230,4 @@ export async function managedTeamOverview(db: DbOrTx, scope: Scope, userId: stri
     order by r.name`);
   return rows.map((r) => ({ id: r.id, name: r.name, memberCount: Number(r.member_count), subTeamCount: Number(r.sub_team_count) }));
 }
+export { memberAudienceTeamIds, storyReaches, storyTargets, teamAndAncestorIds } from "./audience";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { stories, storyAudiences, type NewStory, type StoryStatus } from "@/db/schema";
 import { db } from "@/lib/db";
-import { listFeedStories } from "@/lib/stories";
+import { listFeed } from "@/lib/stories/feed";
 import { createTeam } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
 import { makeMember, makeOrganization } from "../support/factories";
@@ -35,7 +35,7 @@ async function makeStory(scope: Scope, title: string, options: StoryOptions = {}
 }
 
 async function feedTitles(scope: Scope, userId: string) {
-  return (await listFeedStories(db(), scope, userId)).map((s) => s.title);
+  return (await listFeed(db(), scope, userId, { limit: 50 })).items.map((s) => s.title);
 }
 
 /** Salg ─┬─ Salg Øst        Teknik
@@ -144,8 +144,10 @@ describe("the employee feed", () => {
     const story = await makeStory(cli, "Card", { summary: "Kort resumé", canonicalUrl: "https://nordlys.example/card", language: "en" });
     await makeStory(cli, "Older", { publishAt: ago(DAY) });
 
-    const [first, ...rest] = await listFeedStories(db(), cli, member.user.id, 1);
+    const page = await listFeed(db(), cli, member.user.id, { limit: 1 });
+    const [first, ...rest] = page.items;
     expect(rest).toEqual([]);
+    expect(page.nextCursor).not.toBeNull();
     expect(first).toMatchObject({ id: story.id, title: "Card", summary: "Kort resumé", canonicalUrl: "https://nordlys.example/card", language: "en", pinned: false });
   });
 });
