@@ -17,7 +17,8 @@ import {
   topicListSchema,
   topicResourceSchema,
 } from "./resources";
-import { composeCheckBodySchema, composeCheckResultSchema, feedListSchema, feedQueryDocSchema, shareCreateBodySchema, shareIdParamsSchema, shareResourceSchema } from "./shares";
+import { composeCheckBodySchema, feedListSchema, feedQueryDocSchema, shareCreateBodySchema, shareIdParamsSchema, shareResourceSchema } from "./shares";
+import { textCheckResultSchema } from "@/lib/shares/check-text";
 import { reportApiQueryDocSchema, reportTeamListSchema, teamReportSchema } from "@/lib/reports/schemas";
 
 /**
@@ -317,7 +318,7 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
           MemberList: memberListSchema,
           Problem: problemSchema,
           Share: shareResourceSchema,
-          TextCheck: composeCheckResultSchema,
+          TextCheck: textCheckResultSchema,
           FeedPage: feedListSchema,
         }),
         ...componentSchemas("input", {

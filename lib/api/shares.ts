@@ -59,19 +59,6 @@ export const composeCheckBodySchema = z
   })
   .strict();
 
-export const composeCheckResultSchema = z.object({
-  network: z.enum(networkIds),
-  length: z.number().int(),
-  limit: z.number().int(),
-  unit: z.enum(["weighted", "graphemes", "characters"]),
-  bytes: z.number().int().optional(),
-  byteLimit: z.number().int().optional(),
-  ok: z.boolean(),
-  /** The text as it would be posted (disclosure tag added). */
-  text: z.string(),
-  problems: z.array(z.object({ code: z.string(), detail: z.string().optional() })),
-  duplicate: z.object({ kind: z.enum(["identical", "nearlyIdentical"]), similarity: z.number() }).nullable(),
-});
 
 export const feedItemSchema = z.object({
   id: z.uuid(),

@@ -60,3 +60,10 @@ export function checkShareText(network: NetworkId, text: string, rules: ShareTex
 
   return { text: withDisclosure, measure, blocked, problems, ok: problems.length === 0 };
 }
+
+/** The problems as a form shows them: "code", or "code:detail" with the limit or the phrase. */
+export function problemCodes(check: ShareTextCheck): string[] {
+  return check.problems.map((p) =>
+    p.code === "tooLong" ? `tooLongFor:${check.measure.limit}` : p.code === "tooManyBytes" ? `tooManyBytes:${check.measure.byteLimit}` : p.detail ? `${p.code}:${p.detail}` : p.code,
+  );
+}

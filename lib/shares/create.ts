@@ -1,21 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { shares, socialConnections, stories, storyVariants, type NetworkId, type Share } from "@/db/schema";
 import type { DbOrTx, Tx } from "@/lib/db";
-import { DomainError, conflict, invalid, notFound } from "@/lib/errors";
-import { checkShareText, type ShareTextCheck } from "@/lib/governance/check-text";
 import { instanceTextLimits } from "@/lib/connections";
+import { DomainError, conflict, invalid, notFound } from "@/lib/errors";
 import { guidelinesStatus } from "@/lib/guidelines";
-import { CODE_LENGTH, createTrackedLink, newLinkCode, trackedUrl } from "@/lib/links/tracked-links";
+import { createTrackedLink, newLinkCode, trackedUrl } from "@/lib/links/tracked-links";
 import { shareWindowFor } from "@/lib/networks/registry";
 import { isConnectable } from "@/lib/networks/types";
 import { getOrganizationSettings, type OrganizationSettings } from "@/lib/orgs";
 import { countPublishedNow } from "@/lib/reach/published";
 import { feedStory, type FeedStory } from "@/lib/stories/feed";
-import type { Scope } from "@/lib/tenant";
 import { enqueuePublish } from "@/lib/queue/publish";
+import type { Scope } from "@/lib/tenant";
 import { composeSchema, intentSchema } from "./schemas";
-import { duplicateWarning } from "./similarity";
+import { finalShareText } from "./share-text";
 import { spreadFromColleagues } from "./timing";
 
 /** Shares may be made a minute in the past (the time it took to press the button). */
@@ -31,77 +30,6 @@ async function shareableStory(db: DbOrTx, scope: Scope, userId: string, storyId:
 async function requireGuidelines(db: DbOrTx, scope: Scope, userId: string) {
   const status = await guidelinesStatus(db, scope, userId);
   if (!status.accepted) throw new DomainError(409, "guidelinesNotAccepted", "Read and accept the current guidelines first");
-}
-
-/**
- * The text as posted: the story's link replaced by the share's tracked link, or the
- * tracked link added when the person left the link out (the link is what is shared).
- */
-export function withTrackedLink(text: string, storyUrl: string | null, tracked: string): string {
-  const trimmed = text.trim();
-  if (storyUrl) {
-    // The story's address as a whole link only: not the start of a longer address.
-    const whole = new RegExp(`${storyUrl.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(?=$|[\\s)\\]}>"'»,;]|[.:!?](?:\\s|$))`, "g");
-    if (whole.test(trimmed)) return trimmed.replace(whole, tracked);
-  }
-  if (trimmed.includes(tracked)) return trimmed;
-  return trimmed ? `${trimmed} ${tracked}` : tracked;
-}
-
-/** What a share's tracked link will look like (same length), for counting before it exists. */
-const SAMPLE_TRACKED = () => trackedUrl("x".repeat(CODE_LENGTH));
-
-export type TextCheckResult = ShareTextCheck & { duplicate: ReturnType<typeof duplicateWarning> };
-
-/**
- * The one check of an employee's text: the network's counting (the instance's limit on
- * Mastodon), the disclosure tag, blocked phrases, and whether it reads as a copy of what
- * colleagues already posted for the story.
- */
-export async function checkEmployeeText(
-  db: DbOrTx,
-  scope: Scope,
-  input: { network: NetworkId; text: string; userId: string; storyId?: string; connectionId?: string; settings?: OrganizationSettings },
-): Promise<TextCheckResult> {
-  const settings = input.settings ?? (await getOrganizationSettings(db, scope.orgId));
-  let limits: { limit?: number; urlLength?: number } = {};
-  if (input.connectionId) {
-    const [connection] = await db
-      .select({ instanceUrl: socialConnections.instanceUrl })
-      .from(socialConnections)
-      .where(and(eq(socialConnections.id, input.connectionId), eq(socialConnections.orgId, scope.orgId), eq(socialConnections.userId, input.userId)));
-    limits = await instanceTextLimits(db, input.network, connection?.instanceUrl ?? null);
-  }
-  // Counted as it will be posted: the story's link as its tracked link (same length).
-  const [story] = input.storyId ? await db.select({ url: stories.canonicalUrl }).from(stories).where(and(eq(stories.id, input.storyId), eq(stories.orgId, scope.orgId))) : [];
-  const text = story?.url ? withTrackedLink(input.text, story.url, SAMPLE_TRACKED()) : input.text;
-  const result = checkShareText(input.network, text, { disclosureHashtag: settings.disclosureHashtag, blockedWords: settings.blockedWords, ...limits });
-  let duplicate: TextCheckResult["duplicate"] = null;
-  if (input.storyId) {
-    const colleagues = await db
-      .select({ text: shares.text })
-      .from(shares)
-      .where(
-        and(
-          eq(shares.orgId, scope.orgId),
-          eq(shares.storyId, input.storyId),
-          ne(shares.userId, input.userId),
-          inArray(shares.status, ["scheduled", "publishing", "published"]),
-        ),
-      )
-      .limit(500);
-    // Both sides as posted (tags in; links are ignored by the comparison).
-    duplicate = duplicateWarning(result.text, colleagues.map((c) => c.text));
-  }
-  return { ...result, duplicate };
-}
-
-function problemsAsFieldErrors(field: string, check: ShareTextCheck): Record<string, string[]> {
-  return {
-    [field]: check.problems.map((p) =>
-      p.code === "tooLong" ? `tooLongFor:${check.measure.limit}` : p.code === "tooManyBytes" ? `tooManyBytes:${check.measure.byteLimit}` : p.detail ? `${p.code}:${p.detail}` : p.code,
-    ),
-  };
 }
 
 type NewShare = {
@@ -120,24 +48,6 @@ type NewShare = {
   field: string;
 };
 
-/**
- * The text exactly as it will be posted (the story's link as the share's tracked link,
- * the disclosure tag added), checked the way the network counts; a refusal names `field`.
- */
-export function finalShareText(
-  input: { network: NetworkId; text: string; storyUrl: string | null; linkUrl: string; settings: OrganizationSettings; limit?: number; urlLength?: number },
-  field: string,
-): string {
-  const text = withTrackedLink(input.text, input.storyUrl, input.linkUrl);
-  const check = checkShareText(input.network, text, {
-    disclosureHashtag: input.settings.disclosureHashtag,
-    blockedWords: input.settings.blockedWords,
-    ...(input.limit ? { limit: input.limit } : {}),
-    ...(input.urlLength ? { urlLength: input.urlLength } : {}),
-  });
-  if (!check.ok) throw invalid("shareBreaksRules", "The text breaks a rule", problemsAsFieldErrors(field, check));
-  return check.text;
-}
 
 /** Checks the final text (tracked link and disclosure in) and writes the share and its link. */
 async function insertShare(tx: Tx, scope: Scope, input: NewShare): Promise<{ share: Share; linkUrl: string }> {

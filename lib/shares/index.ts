@@ -1,5 +1,7 @@
 export * from "./schemas";
-export { checkEmployeeText, confirmIntentShare, createIntentShare, createShares, withTrackedLink } from "./create";
+export { checkEmployeeText, textCheckResultSchema, type TextCheckResult } from "./check-text";
+export { confirmIntentShare, createIntentShare, createShares } from "./create";
+export { withTrackedLink } from "./share-text";
 export { cancelShare, editShare, getMyShare, listMyShares, markPosted, retryShare, type MyShare } from "./my-shares";
 export { suggestShareTime } from "./timing";
 export { startingVariant } from "./variants";

@@ -8,8 +8,8 @@ import { getOrganizationSettings } from "@/lib/orgs";
 import { dequeuePublish, enqueuePublish } from "@/lib/queue/publish";
 import { countPublishedNow } from "@/lib/reach/published";
 import type { Scope } from "@/lib/tenant";
-import { finalShareText } from "./create";
 import { shareEditSchema } from "./schemas";
+import { finalShareText } from "./share-text";
 import { spreadFromColleagues } from "./timing";
 
 export type MyShare = Share & { storyTitle: string; storyLanguage: "da" | "en"; accountHandle: string | null };

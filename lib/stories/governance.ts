@@ -1,5 +1,5 @@
 import type { NetworkId } from "@/db/schema";
-import { checkShareText } from "@/lib/governance/check-text";
+import { checkShareText, problemCodes } from "@/lib/governance/check-text";
 import { findBlockedPhrases } from "@/lib/governance/blocked-words";
 import type { OrganizationSettings } from "@/lib/orgs";
 import type { VariantInput } from "./schemas";
@@ -26,11 +26,7 @@ export function storyRuleViolations(
       disclosureHashtag: settings.disclosureHashtag,
       blockedWords: settings.blockedWords,
     });
-    if (!result.ok) {
-      errors[`variants.${i}.text`] = result.problems.map((p) =>
-        p.code === "tooLong" ? `tooLongFor:${result.measure.limit}` : p.code === "tooManyBytes" ? `tooManyBytes:${result.measure.byteLimit}` : p.detail ? `${p.code}:${p.detail}` : p.code,
-      );
-    }
+    if (!result.ok) errors[`variants.${i}.text`] = problemCodes(result);
   });
   return errors;
 }

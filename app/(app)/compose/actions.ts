@@ -12,10 +12,7 @@ const employee = ["employee"] as const;
 /** The live counter: the network's counting, the disclosure tag, blocked phrases, colleagues' copies. */
 export const checkComposeAction = action(
   { roles: employee, input: z.object({ network: z.enum(networkIds), text: z.string().max(10_000), storyId: z.uuid().optional(), connectionId: z.uuid().optional() }) },
-  async (input, ctx) => {
-    const result = await checkEmployeeText(ctx.db, ctx.scope, { ...input, userId: ctx.userId });
-    return { text: result.text, length: result.measure.length, limit: result.measure.limit, unit: result.measure.unit, ok: result.ok, problems: result.problems, duplicate: result.duplicate };
-  },
+  async (input, ctx) => checkEmployeeText(ctx.db, ctx.scope, { ...input, userId: ctx.userId }),
 );
 
 /** Shares now or at the picker's wall-clock time in the person's zone. */

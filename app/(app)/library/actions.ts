@@ -4,8 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { networkIds } from "@/lib/networks";
 import { action } from "@/lib/auth/guard";
-import { checkShareText } from "@/lib/governance/check-text";
-import { getOrganizationSettings } from "@/lib/orgs";
+import { checkEmployeeText } from "@/lib/shares";
 import { approveStory, archiveStory, createStory, previewForEditor, rejectStory, submitStory, updateStory } from "@/lib/stories";
 import { localToInstant, isLocalDateTime } from "@/lib/time";
 import { createTopic, deleteTopic, renameTopic, topicNameSchema } from "@/lib/topics";
@@ -39,11 +38,7 @@ export const previewLinkAction = action({ roles: editor, input: z.object({ url: 
  */
 export const checkTextAction = action(
   { roles: ["editor", "employee"], input: z.object({ network: z.enum(networkIds), text: z.string().max(10_000) }) },
-  async ({ network, text }, ctx) => {
-    const settings = await getOrganizationSettings(ctx.db, ctx.orgId);
-    const result = checkShareText(network, text, { disclosureHashtag: settings.disclosureHashtag, blockedWords: settings.blockedWords });
-    return { text: result.text, length: result.measure.length, limit: result.measure.limit, unit: result.measure.unit, ok: result.ok, problems: result.problems };
-  },
+  async ({ network, text }, ctx) => checkEmployeeText(ctx.db, ctx.scope, { network, text, userId: ctx.userId }),
 );
 
 const lifecycleInput = z.object({ storyId: id });

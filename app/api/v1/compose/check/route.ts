@@ -12,18 +12,5 @@ export const POST = route(
     auth: "either",
     body: composeCheckBodySchema,
   },
-  async ({ ctx, body }) => {
-    const result = await checkEmployeeText(ctx.db, ctx.scope, { ...body, userId: ctx.userId });
-    return {
-      network: body.network,
-      length: result.measure.length,
-      limit: result.measure.limit,
-      unit: result.measure.unit,
-      ...(result.measure.byteLimit ? { bytes: result.measure.bytes, byteLimit: result.measure.byteLimit } : {}),
-      ok: result.ok,
-      text: result.text,
-      problems: result.problems,
-      duplicate: result.duplicate,
-    };
-  },
+  async ({ ctx, body }) => checkEmployeeText(ctx.db, ctx.scope, { ...body, userId: ctx.userId }),
 );
