@@ -28,4 +28,3 @@ export const log = pino({
   },
 });
 
-export type Logger = typeof log;

@@ -257,20 +257,3 @@ export async function activateInvitedMemberships(db: DbOrTx, userId: string): Pr
     .where(and(eq(memberships.userId, userId), eq(memberships.status, "invited")));
 }
 
-/** The active membership of a person in one organisation, or undefined. */
-export async function activeMembership(db: DbOrTx, userId: string, orgId: string) {
-  const [row] = await db
-    .select({
-      id: memberships.id,
-      roles: memberships.roles,
-      teamId: memberships.teamId,
-      orgName: organizations.name,
-      orgSlug: organizations.slug,
-      orgSettings: organizations.settings,
-    })
-    .from(memberships)
-    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .where(and(eq(memberships.userId, userId), eq(memberships.orgId, orgId), eq(memberships.status, "active")))
-    .limit(1);
-  return row;
-}

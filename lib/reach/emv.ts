@@ -35,7 +35,6 @@ export const emvTableInputSchema = z.object({
   // Known networks only: an unknown key is refused, not silently dropped.
   rates: z.partialRecord(z.enum(networkIds), emvRateSchema),
 });
-export type EmvTableInput = z.infer<typeof emvTableInputSchema>;
 
 /**
  * An amount as typed in a form: digits with at most one decimal separator, "." or ","

@@ -45,7 +45,6 @@ function rangeChecked<S extends z.ZodType<{ from: string; to: string }>>(schema:
 /** The report's question; lenient about other keys, for the page's search parameters. */
 export const reportQuerySchema = rangeChecked(reportQueryFields);
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
-export type ReportQueryInput = z.input<typeof reportQuerySchema>;
 
 /** GET /api/v1/reports: strict like every v1 query (an unknown parameter is a 400). */
 export const reportApiQuerySchema = rangeChecked(reportQueryFields.strict());

@@ -19,7 +19,6 @@ export const composeSchema = z.object({
     .min(1, "chooseAnAccount")
     .max(20),
 });
-export type ComposeInput = z.infer<typeof composeSchema>;
 
 /** A share through the network's own share window (no API, or no connected account). */
 export const intentSchema = z.object({

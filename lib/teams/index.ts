@@ -212,22 +212,4 @@ export async function managedTeamIds(db: DbOrTx, scope: Scope, userId: string): 
   return teamAndDescendantIds(db, scope, direct.map((d) => d.teamId));
 }
 
-
-/** The teams a manager manages, each with its members counted over all its sub-teams. */
-export async function managedTeamOverview(db: DbOrTx, scope: Scope, userId: string) {
-  const rows = await db.execute<{ id: string; name: string; member_count: number; sub_team_count: number }>(sql`
-    with recursive managed as (
-      select t.id as root_id, t.id from ${teams} t
-        join ${teamManagers} tm on tm.team_id = t.id
-        where tm.user_id = ${userId} and tm.org_id = ${scope.orgId}
-      union
-      select managed.root_id, c.id from ${teams} c join managed on c.parent_id = managed.id
-    )
-    select r.id, r.name,
-      (select count(*)::int from ${memberships} m where m.team_id in (select id from managed where root_id = r.id) and m.status = 'active') as member_count,
-      (select count(*)::int - 1 from managed where root_id = r.id) as sub_team_count
-    from ${teams} r where r.id in (select root_id from managed)
-    order by r.name`);
-  return rows.map((r) => ({ id: r.id, name: r.name, memberCount: Number(r.member_count), subTeamCount: Number(r.sub_team_count) }));
-}
 export { memberAudienceTeamIds, storyReaches, storyTargets, teamAndAncestorIds } from "./audience";
