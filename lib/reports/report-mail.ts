@@ -1,15 +1,13 @@
 import { TZDate } from "@date-fns/tz";
-import { and, asc, eq, exists, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, exists, sql } from "drizzle-orm";
 import { memberships, teamManagers, teams, type Locale } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { env } from "@/lib/env";
 import { translator } from "@/lib/i18n/messages";
-import { log } from "@/lib/log";
 import { escapeHtml, sendMail } from "@/lib/mail";
 import { parseSettings } from "@/lib/orgs";
-import { enqueue } from "@/lib/queue";
 import { trustedScope } from "@/lib/tenant";
-import { mailRecipient, mondayMorningWeeks } from "@/lib/notifications/digest";
+import { dueWeeklyMails, enqueueWeeklyMails, mailRecipient, sendOnceThisWeek, type DueWeeklyMail } from "@/lib/notifications/weekly";
 import { parsePreferences } from "@/lib/notifications/preferences";
 import type { TeamReport } from "./schemas";
 import { teamReport } from "./team";
@@ -21,19 +19,12 @@ import { teamReport } from "./team";
  * manage, sub-teams included, and a link to /reports. A team under five people says so
  * and shows no figure.
  *
- * Once a week per manager, as the digest does it: the hourly "report.weekly" job queues
- * one "report.send" per manager with a jobId of membership and ISO week, and
- * sendReportMail claims the week by setting reportSentAt in the transaction that decides
- * to send (only when the previous mail is more than six days old). A mail server that
- * refuses gets the claim back and the error thrown, so BullMQ's retry sends it.
+ * Once a week per manager (lib/notifications/weekly.ts says when and how once).
  *
  * Managers who turned it off (notificationPrefs.weeklyReport = false) get nothing; a
  * missing key means on, like every notification preference.
  */
 
-const RESEND_AFTER_MS = 6 * 24 * 3_600_000;
-
-export type DueReportMail = { membershipId: string; orgId: string; week: string };
 export type ReportMailOutcome = "sent" | "skipped" | "notDue" | "optedOut" | "ineligible" | "missing";
 
 const wantsReport = sql`${memberships.notificationPrefs} -> 'weeklyReport' is distinct from 'false'::jsonb`;
@@ -46,37 +37,14 @@ const managesATeam = (db: DbOrTx) =>
       .where(and(eq(teamManagers.orgId, memberships.orgId), eq(teamManagers.userId, memberships.userId))),
   );
 
-/** Managers whose weekly report is due at `now`: their organisation is at Monday 08:xx and their last mail is older than six days. */
-export async function dueReportMails(db: DbOrTx, now: Date): Promise<DueReportMail[]> {
-  const weeks = await mondayMorningWeeks(db, now);
-  if (weeks.size === 0) return [];
-  const rows = await db
-    .select({ membershipId: memberships.id, orgId: memberships.orgId })
-    .from(memberships)
-    .where(
-      and(
-        inArray(memberships.orgId, [...weeks.keys()]),
-        eq(memberships.status, "active"),
-        isManager,
-        wantsReport,
-        managesATeam(db),
-        or(isNull(memberships.reportSentAt), lt(memberships.reportSentAt, new Date(now.getTime() - RESEND_AFTER_MS))),
-      ),
-    );
-  return rows.map((r) => ({ ...r, week: weeks.get(r.orgId)! }));
+/** Managers of a team with the weekly report on whose report is due at `now`. */
+export function dueReportMails(db: DbOrTx, now: Date): Promise<DueWeeklyMail[]> {
+  return dueWeeklyMails(db, now, "reportSentAt", [isManager, wantsReport, managesATeam(db)]);
 }
 
-/** The hourly job: one "report.send" per due manager (a second enqueue in the same week is dropped by its jobId). */
+/** The hourly job: one "report.send" per due manager. */
 export async function enqueueDueReportMails(db: DbOrTx, now: Date): Promise<number> {
-  const due = await dueReportMails(db, now);
-  const results = await Promise.allSettled(
-    due.map((d) =>
-      enqueue("notify", "report.send", { membershipId: d.membershipId }, { jobId: `report-${d.membershipId}-${d.week}`, attempts: 5, backoff: { type: "exponential", delay: 60_000 } }),
-    ),
-  );
-  const failed = results.filter((r) => r.status === "rejected");
-  if (failed.length > 0) throw new AggregateError(failed.map((r) => (r as PromiseRejectedResult).reason), `${failed.length} of ${due.length} report mails not queued`);
-  return due.length;
+  return enqueueWeeklyMails(await dueReportMails(db, now), "report.send");
 }
 
 /** Last week in the zone, Monday to Sunday, as the calendar days reports are asked in. */
@@ -103,32 +71,23 @@ export async function sendReportMail(db: DbOrTx, membershipId: string, now: Date
     .orderBy(asc(teams.name));
   if (managed.length === 0) return "ineligible";
 
-  const claim = await db.transaction(async (tx) => {
-    const [row] = await tx.select({ sentAt: memberships.reportSentAt }).from(memberships).where(eq(memberships.id, membershipId)).for("update");
-    if (!row || (row.sentAt && row.sentAt.getTime() >= now.getTime() - RESEND_AFTER_MS)) return null;
-    await tx.update(memberships).set({ reportSentAt: now }).where(eq(memberships.id, membershipId));
-    return { previous: row.sentAt };
-  });
-  if (!claim) return "notDue";
-
   const settings = parseSettings(member.orgSettings);
-  try {
-    const range = lastWeek(now, settings.timeZone);
-    const scope = trustedScope(member.orgId, { kind: "system" });
-    const viewer = { userId: member.userId, roles: member.roles };
-    const reports: TeamReport[] = [];
-    for (const team of managed) reports.push(await teamReport(db, scope, viewer, { teamId: team.id, ...range, period: "week" }));
-    const { sent } = await sendMail({ to: member.email, ...renderReportMail(member.locale ?? settings.locale, member.orgName, reports) });
-    return sent ? "sent" : "skipped";
-  } catch (error) {
-    // Give the week back so the retry sends it, unless something else claimed it meanwhile.
-    await db
-      .update(memberships)
-      .set({ reportSentAt: claim.previous })
-      .where(and(eq(memberships.id, membershipId), eq(memberships.reportSentAt, now)))
-      .catch((err: unknown) => log.error({ err, membershipId }, "report mail claim not released"));
-    throw error;
-  }
+  return sendOnceThisWeek(
+    db,
+    membershipId,
+    "reportSentAt",
+    now,
+    async () => undefined,
+    async () => {
+      const range = lastWeek(now, settings.timeZone);
+      const scope = trustedScope(member.orgId, { kind: "system" });
+      const viewer = { userId: member.userId, roles: member.roles };
+      const reports: TeamReport[] = [];
+      for (const team of managed) reports.push(await teamReport(db, scope, viewer, { teamId: team.id, ...range, period: "week" }));
+      const { sent } = await sendMail({ to: member.email, ...renderReportMail(member.locale ?? settings.locale, member.orgName, reports) });
+      return sent ? "sent" : "skipped";
+    },
+  );
 }
 
 /** The mail: per team its figures (or why there are none), the EMV's provenance and the link to the reports. */

@@ -4,7 +4,8 @@ import { memberships, notifications, organizations } from "@/db/schema";
 import { db } from "@/lib/db";
 import { resetEnvForTests } from "@/lib/env";
 import { deactivateMember } from "@/lib/members";
-import { digestWeek, dueDigests, enqueueDueDigests, isoWeek, sendDigest } from "@/lib/notifications/digest";
+import { dueDigests, enqueueDueDigests, sendDigest } from "@/lib/notifications/digest";
+import { isoWeek, weeklyMailWeek } from "@/lib/notifications/weekly";
 import { sendNoticeMail } from "@/lib/notifications/mail";
 import { getPreferences, setPreferences } from "@/lib/notifications/preferences";
 import { getQueue } from "@/lib/queue";
@@ -101,14 +102,14 @@ const ours = (orgId: string, due: Awaited<ReturnType<typeof dueDigests>>) => due
 
 describe("when a digest is due", () => {
   it("is Monday 08:00–08:59 in the organisation's time zone", () => {
-    expect(digestWeek(MONDAY, "Europe/Copenhagen")).toBe("2030-W02");
-    expect(digestWeek(new Date("2030-01-07T07:00:00Z"), "Europe/Copenhagen")).toBe("2030-W02");
-    expect(digestWeek(new Date("2030-01-07T06:59:59Z"), "Europe/Copenhagen")).toBeNull();
-    expect(digestWeek(new Date("2030-01-07T08:00:00Z"), "Europe/Copenhagen")).toBeNull();
-    expect(digestWeek(new Date(MONDAY.getTime() - DAY), "Europe/Copenhagen")).toBeNull(); // Sunday
-    expect(digestWeek(MONDAY, "America/New_York")).toBeNull(); // 02:15 there
+    expect(weeklyMailWeek(MONDAY, "Europe/Copenhagen")).toBe("2030-W02");
+    expect(weeklyMailWeek(new Date("2030-01-07T07:00:00Z"), "Europe/Copenhagen")).toBe("2030-W02");
+    expect(weeklyMailWeek(new Date("2030-01-07T06:59:59Z"), "Europe/Copenhagen")).toBeNull();
+    expect(weeklyMailWeek(new Date("2030-01-07T08:00:00Z"), "Europe/Copenhagen")).toBeNull();
+    expect(weeklyMailWeek(new Date(MONDAY.getTime() - DAY), "Europe/Copenhagen")).toBeNull(); // Sunday
+    expect(weeklyMailWeek(MONDAY, "America/New_York")).toBeNull(); // 02:15 there
     // Summer time: 08:30 CEST is 06:30 UTC.
-    expect(digestWeek(new Date("2030-06-03T06:30:00Z"), "Europe/Copenhagen")).toBe("2030-W23");
+    expect(weeklyMailWeek(new Date("2030-06-03T06:30:00Z"), "Europe/Copenhagen")).toBe("2030-W23");
     expect([isoWeek(2026, 1, 1), isoWeek(2027, 1, 4), isoWeek(2026, 12, 28), isoWeek(2021, 1, 3)]).toEqual(["2026-W01", "2027-W01", "2026-W53", "2020-W53"]);
   });
 });
