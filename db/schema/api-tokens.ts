@@ -1,19 +1,14 @@
-import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { users } from "./auth";
+import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { createdAt } from "./common";
-import { organizations } from "./organizations";
+import { idColumn, orgColumn, userColumn } from "./columns";
 
 /** Bearer tokens for /api/v1, acting as one member of one organisation. Only a SHA-256 hash is kept. */
 export const apiTokens = pgTable(
   "api_tokens",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    userId: text()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
+    userId: userColumn(),
     name: text().notNull(),
     tokenHash: text().notNull().unique(),
     /** The first characters, to recognise a token in lists. */

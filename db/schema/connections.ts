@@ -1,7 +1,6 @@
-import { index, integer, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
-import { users } from "./auth";
+import { index, integer, pgEnum, pgTable, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { createdAt, networkEnum, updatedAt } from "./common";
-import { organizations } from "./organizations";
+import { idColumn, orgColumn, userColumn } from "./columns";
 
 export const connectionStatusEnum = pgEnum("connection_status", ["active", "expiring", "expired", "revoked"]);
 
@@ -9,13 +8,9 @@ export const connectionStatusEnum = pgEnum("connection_status", ["active", "expi
 export const socialConnections = pgTable(
   "social_connections",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    userId: text()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
+    userId: userColumn(),
     network: networkEnum().notNull(),
     externalId: text().notNull(),
     handle: text().notNull(),
@@ -53,14 +48,10 @@ export type SocialConnection = typeof socialConnections.$inferSelect;
 export const oauthStates = pgTable(
   "oauth_states",
   {
-    id: uuid().primaryKey().defaultRandom(),
+    id: idColumn(),
     state: text().notNull().unique(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    userId: text()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: orgColumn(),
+    userId: userColumn(),
     network: networkEnum().notNull(),
     instanceUrl: text(),
     codeVerifierEnc: text(),
@@ -78,7 +69,7 @@ export const oauthStates = pgTable(
 export const networkApps = pgTable(
   "network_apps",
   {
-    id: uuid().primaryKey().defaultRandom(),
+    id: idColumn(),
     network: networkEnum().notNull(),
     instanceUrl: text().notNull(),
     redirectUri: text().notNull(),

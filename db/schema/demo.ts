@@ -1,8 +1,8 @@
 import { index, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "./common";
 import { socialConnections } from "./connections";
-import { organizations } from "./organizations";
 import { shares } from "./shares";
+import { idColumn, orgColumn } from "./columns";
 
 /**
  * Posts on the local demo network (demo mode only): what demo employees "publish" lands
@@ -11,10 +11,8 @@ import { shares } from "./shares";
 export const demoPosts = pgTable(
   "demo_posts",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     connectionId: uuid().references(() => socialConnections.id, { onDelete: "set null" }),
     /** One post per share, whatever retries: the idempotency the real networks lack. */
     shareId: uuid()

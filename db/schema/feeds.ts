@@ -1,16 +1,14 @@
-import { boolean, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { boolean, pgTable, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt } from "./common";
-import { organizations } from "./organizations";
+import { idColumn, orgColumn } from "./columns";
 
 /** RSS, Atom and JSON feeds the import queue turns into draft stories. */
 export const rssFeeds = pgTable(
   "rss_feeds",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     url: text().notNull(),
     title: text(),
     active: boolean().notNull().default(true),

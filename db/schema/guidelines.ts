@@ -1,7 +1,7 @@
-import { boolean, integer, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
+import { boolean, integer, pgTable, text, unique } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt } from "./common";
-import { organizations } from "./organizations";
+import { idColumn, orgColumn } from "./columns";
 
 /**
  * The organisation's social-media guidelines, versioned: every save is a new version in
@@ -10,10 +10,8 @@ import { organizations } from "./organizations";
 export const guidelineVersions = pgTable(
   "guideline_versions",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     version: integer().notNull(),
     bodyDa: text().notNull(),
     bodyEn: text().notNull(),

@@ -1,17 +1,15 @@
 import { bigserial, boolean, date, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt } from "./common";
-import { organizations } from "./organizations";
 import { shares } from "./shares";
 import { stories } from "./stories";
+import { idColumn, orgColumn } from "./columns";
 
 /** An unguessable redirect code for one share, pointing at its destination with UTM. */
 export const trackedLinks = pgTable(
   "tracked_links",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     code: text().notNull().unique(),
     shareId: uuid()
       .unique()

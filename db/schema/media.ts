@@ -1,7 +1,7 @@
-import { index, integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt } from "./common";
-import { organizations } from "./organizations";
+import { idColumn, orgColumn } from "./columns";
 
 /**
  * Uploaded files (story images). The bytes live in the storage backend under `key`, an
@@ -10,10 +10,8 @@ import { organizations } from "./organizations";
 export const media = pgTable(
   "media",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     key: text().notNull().unique(),
     contentType: text().notNull(),
     byteSize: integer().notNull(),

@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import { boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt, roleEnum, updatedAt } from "./common";
-import { organizations } from "./organizations";
 import { teams } from "./teams";
+import { idColumn, orgColumn, userColumn } from "./columns";
 
 export const membershipStatusEnum = pgEnum("membership_status", ["invited", "active", "deactivated"]);
 
@@ -11,13 +11,9 @@ export const membershipStatusEnum = pgEnum("membership_status", ["invited", "act
 export const memberships = pgTable(
   "memberships",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    userId: text()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
+    userId: userColumn(),
     roles: roleEnum().array().notNull().default(sql`'{employee}'`),
     teamId: uuid().references(() => teams.id, { onDelete: "set null" }),
     status: membershipStatusEnum().notNull().default("invited"),

@@ -1,7 +1,6 @@
-import { index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { users } from "./auth";
+import { index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { createdAt } from "./common";
-import { organizations } from "./organizations";
+import { idColumn, orgColumn, userColumn } from "./columns";
 
 /**
  * In-app notices for one person ("a story you scheduled was withdrawn"). `kind` names a
@@ -10,13 +9,9 @@ import { organizations } from "./organizations";
 export const notifications = pgTable(
   "notifications",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    userId: text()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
+    userId: userColumn(),
     kind: text().notNull(),
     data: jsonb().$type<Record<string, string | number | null>>().notNull(),
     readAt: timestamp({ withTimezone: true }),

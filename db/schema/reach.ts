@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import { bigint, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt } from "./common";
-import { organizations } from "./organizations";
 import { shares } from "./shares";
+import { idColumn, orgColumn } from "./columns";
 
 export const metricSourceEnum = pgEnum("metric_source", ["measured", "estimated"]);
 
@@ -11,10 +11,8 @@ export const metricSourceEnum = pgEnum("metric_source", ["measured", "estimated"
 export const reachSnapshots = pgTable(
   "reach_snapshots",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     shareId: uuid()
       .notNull()
       .references(() => shares.id, { onDelete: "cascade" }),
@@ -58,9 +56,7 @@ const rollupFigures = () => ({
 export const dailyRollups = pgTable(
   "daily_rollups",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgColumn(),
     dimension: rollupDimensionEnum().notNull(),
     dimensionId: text().notNull(),
     network: text().notNull().default("all"),
@@ -87,9 +83,7 @@ export const dailyRollups = pgTable(
 export const monthlyRollups = pgTable(
   "monthly_rollups",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgColumn(),
     dimension: rollupDimensionEnum().notNull(),
     dimensionId: text().notNull(),
     network: text().notNull().default("all"),
@@ -114,9 +108,7 @@ export type MonthlyRollup = typeof monthlyRollups.$inferSelect;
 export const emvRateVersions = pgTable(
   "emv_rate_versions",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgColumn(),
     version: integer().notNull(),
     /** The formula's id in lib/reach/emv.ts, e.g. "emv-1". */
     formula: text().notNull(),

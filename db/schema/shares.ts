@@ -2,8 +2,8 @@ import { index, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-
 import { users } from "./auth";
 import { createdAt, networkEnum, updatedAt } from "./common";
 import { socialConnections } from "./connections";
-import { organizations } from "./organizations";
 import { stories, storyVariants } from "./stories";
+import { idColumn, orgColumn } from "./columns";
 
 export const shareStatusIds = ["scheduled", "publishing", "published", "failed", "cancelled", "needs_attention"] as const;
 export type ShareStatus = (typeof shareStatusIds)[number];
@@ -15,10 +15,8 @@ export const shareModeEnum = pgEnum("share_mode", ["api", "intent"]);
 export const shares = pgTable(
   "shares",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     storyId: uuid()
       .notNull()
       .references(() => stories.id, { onDelete: "cascade" }),

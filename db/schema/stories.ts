@@ -3,9 +3,9 @@ import { boolean, customType, index, integer, pgEnum, pgTable, primaryKey, text,
 import { users } from "./auth";
 import { createdAt, localeEnum, networkEnum, updatedAt } from "./common";
 import { rssFeeds } from "./feeds";
-import { organizations } from "./organizations";
 import { teams } from "./teams";
 import { topics } from "./topics";
+import { idColumn, orgColumn } from "./columns";
 
 export const storyStatusIds = ["draft", "in_review", "approved", "published", "archived"] as const;
 export type StoryStatus = (typeof storyStatusIds)[number];
@@ -18,10 +18,8 @@ const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 export const stories = pgTable(
   "stories",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     /** Used as utm_campaign; unique in the organisation. */
     slug: text().notNull(),
     title: text().notNull(),
@@ -74,10 +72,8 @@ export const stories = pgTable(
 export const storyVariants = pgTable(
   "story_variants",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     storyId: uuid()
       .notNull()
       .references(() => stories.id, { onDelete: "cascade" }),
@@ -121,10 +117,8 @@ export const storyAudiences = pgTable(
 export const storyTransitions = pgTable(
   "story_transitions",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     storyId: uuid()
       .notNull()
       .references(() => stories.id, { onDelete: "cascade" }),

@@ -1,16 +1,13 @@
 import { index, pgTable, primaryKey, text, unique, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
-import { users } from "./auth";
 import { createdAt } from "./common";
-import { organizations } from "./organizations";
+import { idColumn, orgColumn, userColumn } from "./columns";
 
 /** Teams form a tree (departments and their sub-teams); parent null = a top-level team. */
 export const teams = pgTable(
   "teams",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     parentId: uuid().references((): AnyPgColumn => teams.id, { onDelete: "restrict" }),
     name: text().notNull(),
     createdAt: createdAt(),
@@ -22,15 +19,11 @@ export const teams = pgTable(
 export const teamManagers = pgTable(
   "team_managers",
   {
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgColumn(),
     teamId: uuid()
       .notNull()
       .references(() => teams.id, { onDelete: "cascade" }),
-    userId: text()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: userColumn(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index().on(t.orgId, t.userId)],

@@ -1,14 +1,12 @@
-import { pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
+import { pgTable, text, unique } from "drizzle-orm/pg-core";
 import { createdAt } from "./common";
-import { organizations } from "./organizations";
+import { idColumn, orgColumn } from "./columns";
 
 export const topics = pgTable(
   "topics",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     name: text().notNull(),
     slug: text().notNull(),
     createdAt: createdAt(),

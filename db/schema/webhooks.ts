@@ -1,6 +1,6 @@
-import { boolean, index, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { createdAt } from "./common";
-import { organizations } from "./organizations";
+import { idColumn, orgColumn } from "./columns";
 
 export const webhookKindEnum = pgEnum("webhook_kind", ["generic", "slack", "teams"]);
 
@@ -8,10 +8,8 @@ export const webhookKindEnum = pgEnum("webhook_kind", ["generic", "slack", "team
 export const webhooks = pgTable(
   "webhooks",
   {
-    id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    id: idColumn(),
+    orgId: orgColumn(),
     kind: webhookKindEnum().notNull().default("generic"),
     url: text().notNull(),
     /** Signing secret, AES-256-GCM ciphertext. */
