@@ -54,18 +54,23 @@ export type ConnectionView = {
   createdAt: Date;
 };
 
+/** What a connected account shows of itself (never tokens). */
+export const accountColumns = {
+  id: socialConnections.id,
+  network: socialConnections.network,
+  handle: socialConnections.handle,
+  displayName: socialConnections.displayName,
+  instanceUrl: socialConnections.instanceUrl,
+  followerCount: socialConnections.followerCount,
+  status: socialConnections.status,
+};
+
 export async function listConnections(db: DbOrTx, scope: Scope, userId: string, now = new Date()): Promise<ConnectionView[]> {
   const rows = await db
     .select({
-      id: socialConnections.id,
-      network: socialConnections.network,
-      handle: socialConnections.handle,
-      displayName: socialConnections.displayName,
-      instanceUrl: socialConnections.instanceUrl,
+      ...accountColumns,
       profileUrl: socialConnections.profileUrl,
-      followerCount: socialConnections.followerCount,
       followersFetchedAt: socialConnections.followersFetchedAt,
-      status: socialConnections.status,
       createdAt: socialConnections.createdAt,
       refreshTokenEnc: socialConnections.refreshTokenEnc,
       tokenExpiresAt: socialConnections.tokenExpiresAt,

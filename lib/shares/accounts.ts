@@ -1,5 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { socialConnections, type NetworkId } from "@/db/schema";
+import { accountColumns } from "@/lib/connections/manage";
 import type { DbOrTx } from "@/lib/db";
 import type { Scope } from "@/lib/tenant";
 
@@ -16,15 +17,7 @@ export type ShareAccount = {
 /** The person's connected accounts as compose offers them (never tokens). */
 export async function listShareAccounts(db: DbOrTx, scope: Scope, userId: string): Promise<ShareAccount[]> {
   return db
-    .select({
-      id: socialConnections.id,
-      network: socialConnections.network,
-      handle: socialConnections.handle,
-      displayName: socialConnections.displayName,
-      instanceUrl: socialConnections.instanceUrl,
-      status: socialConnections.status,
-      followerCount: socialConnections.followerCount,
-    })
+    .select(accountColumns)
     .from(socialConnections)
     .where(and(eq(socialConnections.orgId, scope.orgId), eq(socialConnections.userId, userId)))
     .orderBy(asc(socialConnections.network), asc(socialConnections.handle));

@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { networkIds, shares, socialConnections, stories, type NetworkId } from "@/db/schema";
 import { instanceTextLimits } from "@/lib/connections";
@@ -7,6 +7,7 @@ import { checkShareText } from "@/lib/governance/check-text";
 import { CODE_LENGTH, trackedUrl } from "@/lib/links/tracked-links";
 import { getOrganizationSettings, type OrganizationSettings } from "@/lib/orgs";
 import type { Scope } from "@/lib/tenant";
+import { colleaguesSharesOf } from "./colleagues";
 import { withTrackedLink } from "./share-text";
 import { duplicateWarning } from "./similarity";
 
@@ -57,12 +58,7 @@ export async function checkEmployeeText(
       .select({ text: shares.text })
       .from(shares)
       .where(
-        and(
-          eq(shares.orgId, scope.orgId),
-          eq(shares.storyId, input.storyId),
-          ne(shares.userId, input.userId),
-          inArray(shares.status, ["scheduled", "publishing", "published"]),
-        ),
+        and(colleaguesSharesOf(scope.orgId, input.storyId, input.userId), inArray(shares.status, ["scheduled", "publishing", "published"])),
       )
       .limit(500);
     // Both sides as posted (tags in; links are ignored by the comparison).

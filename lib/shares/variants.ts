@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { and, asc, count, eq, inArray, ne } from "drizzle-orm";
+import { and, asc, count, eq, inArray } from "drizzle-orm";
 import { shares, storyVariants, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import type { Scope } from "@/lib/tenant";
+import { colleaguesSharesOf } from "./colleagues";
 
 export type StartingVariant = { variantId: string; text: string; language: "da" | "en" };
 
@@ -31,9 +32,7 @@ export async function startingVariant(
     .from(shares)
     .where(
       and(
-        eq(shares.orgId, scope.orgId),
-        eq(shares.storyId, input.storyId),
-        ne(shares.userId, input.userId),
+        colleaguesSharesOf(scope.orgId, input.storyId, input.userId),
         inArray(
           shares.variantId,
           pool.map((v) => v.id),
