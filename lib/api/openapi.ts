@@ -71,6 +71,11 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
 const jsonBody = (name: string, description: string) => ({ description, content: { "application/json": { schema: ref(name) } } });
 const problemResponse = (description: string) => ({ description, content: { "application/problem+json": { schema: ref("Problem") } } });
+/** A 201 with the new resource and its URL in Location. */
+const created = (name: string, description: string, location: string) => ({
+  ...jsonBody(name, description),
+  headers: { Location: { description: location, schema: { type: "string" } } },
+});
 const requestBody = (name: string, description: string) => ({ required: true, description, content: { "application/json": { schema: ref(name) } } });
 
 type Operation = {
@@ -163,11 +168,7 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
           requestBody: requestBody("StoryInput", "The new story."),
           problems: ["BadRequest", "UnprocessableContent"],
           responses: {
-            "201": {
-              description: "Created.",
-              headers: { Location: { description: "The story's URL.", schema: { type: "string" } } },
-              content: { "application/json": { schema: ref("Story") } },
-            },
+            "201": created("Story", "Created.", "The story's URL."),
           },
         }),
       },
@@ -236,11 +237,7 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
           requestBody: requestBody("ShareInput", "The share."),
           problems: ["BadRequest", "NotFound", "Conflict", "UnprocessableContent"],
           responses: {
-            "201": {
-              description: "Scheduled.",
-              headers: { Location: { description: "The share's URL.", schema: { type: "string" } } },
-              content: { "application/json": { schema: ref("Share") } },
-            },
+            "201": created("Share", "Scheduled.", "The share's URL."),
           },
         }),
       },
