@@ -63,6 +63,22 @@ export function Section({
   );
 }
 
+/** A side column of versions or steps, each on one line of a timeline. */
+export function HistoryCard({ id, title, description, children }: { id: string; title: string; description?: string; children: ReactNode }) {
+  return (
+    <aside aria-labelledby={id}>
+      <Card>
+        <SectionHeader id={id} title={title} description={description} />
+        <ol className="space-y-3 text-sm">{children}</ol>
+      </Card>
+    </aside>
+  );
+}
+
+export function HistoryItem({ children }: { children: ReactNode }) {
+  return <li className="border-l-2 border-slate-200 pl-3">{children}</li>;
+}
+
 export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
   return (
     <div className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center">

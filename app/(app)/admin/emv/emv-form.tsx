@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import type { NetworkId } from "@/lib/networks";
 import type { EmvRate, EmvRates } from "@/lib/reach/emv";
+import { TableFrame } from "../../../_components/data-table";
 import { Field, Options, Section, SubmitRow, inputClass } from "../../../_components/ui";
 import { useActionFeedback } from "../../../_components/use-action-feedback";
 import { useAction } from "../../../_components/use-form-action";
@@ -46,7 +47,7 @@ export function EmvForm({
             </select>
           </Field>
         </div>
-        <div className="overflow-x-auto">
+        <TableFrame>
           <table className="w-full min-w-[36rem] text-sm" aria-describedby={hintId}>
             <thead>
               <tr className="border-b border-slate-200 text-left text-slate-700">
@@ -82,7 +83,7 @@ export function EmvForm({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableFrame>
         <p id={hintId} className={clsx("text-sm", amountErrors ? "font-medium text-red-800" : "text-slate-700")} role={amountErrors ? "alert" : undefined}>
           {amountErrors ? t("amountError") : t("amountHint")}
         </p>

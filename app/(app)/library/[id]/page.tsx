@@ -8,7 +8,7 @@ import { DomainError } from "@/lib/errors";
 import { getStory, storyHistory } from "@/lib/stories";
 import { instantToLocal } from "@/lib/time";
 import { Markdown } from "../../../_components/markdown";
-import { Badge, Card, PageHeader } from "../../../_components/ui";
+import { Badge, Card, HistoryCard, HistoryItem, PageHeader } from "../../../_components/ui";
 import { editorContext } from "../editor-data";
 import { StoryEditor } from "../story-editor";
 import { statusTones } from "../status";
@@ -101,24 +101,17 @@ export default async function StoryPage({ params }: { params: Promise<{ id: stri
             />
           )}
         </div>
-        <aside aria-labelledby="history-heading">
-          <Card>
-            <h2 id="history-heading" className="mb-3 text-lg font-semibold text-slate-900">
-              {t("history")}
-            </h2>
-            <ol className="space-y-3 text-sm">
-              {history.map((step) => (
-                <li key={step.id} className="border-l-2 border-slate-200 pl-3">
-                  <div className="font-medium text-slate-900">{ts(step.toStatus)}</div>
-                  <div className="text-slate-700">
-                    {step.actorName ?? step.actorEmail ?? t("system")} · <time dateTime={step.createdAt.toISOString()}>{format.dateTime(step.createdAt, { dateStyle: "medium", timeStyle: "short" })}</time>
-                  </div>
-                  {step.note ? <p className="mt-1 text-slate-800">{t.has(`notes.${step.note}`) ? t(`notes.${step.note}`) : step.note}</p> : null}
-                </li>
-              ))}
-            </ol>
-          </Card>
-        </aside>
+        <HistoryCard id="history-heading" title={t("history")}>
+          {history.map((step) => (
+            <HistoryItem key={step.id}>
+              <div className="font-medium text-slate-900">{ts(step.toStatus)}</div>
+              <div className="text-slate-700">
+                {step.actorName ?? step.actorEmail ?? t("system")} · <time dateTime={step.createdAt.toISOString()}>{format.dateTime(step.createdAt, { dateStyle: "medium", timeStyle: "short" })}</time>
+              </div>
+              {step.note ? <p className="mt-1 text-slate-800">{t.has(`notes.${step.note}`) ? t(`notes.${step.note}`) : step.note}</p> : null}
+            </HistoryItem>
+          ))}
+        </HistoryCard>
       </div>
     </>
   );
