@@ -163,12 +163,12 @@ export function Badge({ tone = "slate", children }: { tone?: "slate" | "green" |
 export const inputClass =
   "block w-full min-h-10 rounded-md border border-slate-400 bg-white px-3 py-2 text-sm text-slate-900 placeholder:text-slate-500 focus:border-brand-600";
 
-/** Why a form or a field was refused, announced as it appears; nothing when there is no reason. */
-export function FormAlert({ message, className }: { message?: string | readonly string[] | null; className?: string }) {
+/** Why a form or a field was refused, announced as it appears; nothing when there is no reason. Boxed for a whole page or section. */
+export function FormAlert({ message, boxed, className }: { message?: string | readonly string[] | null; boxed?: boolean; className?: string }) {
   const text = typeof message === "string" ? message : message?.join(" ");
   if (!text) return null;
   return (
-    <p role="alert" className={clsx("text-sm text-red-800", className)}>
+    <p role="alert" className={clsx(boxed ? "rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-900" : "text-sm text-red-800", className)}>
       {text}
     </p>
   );

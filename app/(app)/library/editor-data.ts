@@ -1,10 +1,11 @@
 import type { AuthContext } from "@/lib/auth/guard";
+import { networkIds } from "@/lib/networks";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { buildTeamTree, flattenTeamTree, listTeams } from "@/lib/teams";
 import { listTopics } from "@/lib/topics";
 import { getUserPreferences } from "@/lib/users";
 
-/** What every story editor page needs besides the story: topics, teams as a tree, zone, rules. */
+/** What every story editor page needs besides the story: topics, teams as a tree, zone, rules, networks. */
 export async function editorContext(ctx: AuthContext) {
   const [topics, teams, settings, prefs] = await Promise.all([
     listTopics(ctx.db, ctx.scope),
@@ -17,5 +18,6 @@ export async function editorContext(ctx: AuthContext) {
     teams: flattenTeamTree(buildTeamTree(teams)).map((t) => ({ id: t.id, name: t.name, depth: t.depth })),
     timeZone: prefs.timeZone ?? settings.timeZone,
     settings,
+    networks: networkIds,
   };
 }

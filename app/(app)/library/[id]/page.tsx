@@ -84,6 +84,7 @@ export default async function StoryPage({ params }: { params: Promise<{ id: stri
               teams={data.teams}
               timeZone={data.timeZone}
               disclosureHashtag={data.settings.disclosureHashtag}
+              networks={data.networks}
               initial={{
                 title: story.title,
                 summary: story.summary,

@@ -21,6 +21,7 @@ export default async function NewStoryPage() {
         teams={data.teams}
         timeZone={data.timeZone}
         disclosureHashtag={data.settings.disclosureHashtag}
+        networks={data.networks}
         initial={{
           title: "",
           summary: "",
