@@ -128,24 +128,44 @@ export function ChoiceNav({ label, showLabel, items }: { label: string; showLabe
   );
 }
 
+export type LinkItem = { key?: string; href: string; label: ReactNode; current: boolean };
+
+/** The list inside every navigation (main menu, section tabs, filter tabs): the current link is marked. */
+export function LinkList({ items, className, linkClass, onNavigate }: { items: LinkItem[]; className: string; linkClass: (current: boolean) => string; onNavigate?: () => void }) {
+  return (
+    <ul className={className}>
+      {items.map((item) => (
+        <li key={item.key ?? item.href}>
+          <Link href={item.href} onClick={onNavigate} aria-current={item.current ? "page" : undefined} className={linkClass(item.current)}>
+            {item.label}
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** Tabs that filter a list by one property (a status); each tab is a link. */
-export function TabNav({ label, items }: { label: string; items: Array<{ key: string; href: string; label: ReactNode; current: boolean }> }) {
+export function TabNav({ label, items }: { label: string; items: LinkItem[] }) {
   return (
     <nav aria-label={label} className="mb-4 overflow-x-auto">
-      <ul className="flex gap-1">
-        {items.map((item) => (
-          <li key={item.key}>
-            <Link
-              href={item.href}
-              aria-current={item.current ? "page" : undefined}
-              className={clsx("block whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium", item.current ? "bg-brand-600 text-white" : "text-slate-800 hover:bg-slate-100")}
-            >
-              {item.label}
-            </Link>
-          </li>
-        ))}
-      </ul>
+      <LinkList
+        items={items}
+        className="flex gap-1"
+        linkClass={(current) => clsx("block whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium", current ? "bg-brand-600 text-white" : "text-slate-800 hover:bg-slate-100")}
+      />
     </nav>
+  );
+}
+
+/** A list with what can be done to it on top, and the notice of the last thing done. */
+export function ManagedList({ actions, status, children }: { actions: ReactNode; status: { success?: ReactNode; error?: ReactNode }; children: ReactNode }) {
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-end justify-end gap-3">{actions}</div>
+      <LiveStatus {...status} boxed />
+      {children}
+    </div>
   );
 }
 

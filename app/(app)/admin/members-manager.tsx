@@ -8,7 +8,7 @@ import type { TeamNode } from "@/lib/teams";
 import { DataTable, type Column } from "../../_components/data-table";
 import { FormDialog } from "../../_components/form-dialog";
 import { ConfirmDialog } from "../../_components/modal";
-import { Badge, Button, CheckboxTile, Field, FormAlert, LiveStatus, Options, inputClass } from "../../_components/ui";
+import { Badge, Button, CheckboxTile, Field, FormAlert, ManagedList, Options, inputClass } from "../../_components/ui";
 import { useNotice } from "../../_components/use-notice";
 import type { IsoDates } from "../../_components/wire";
 import { deactivateMemberAction, inviteMemberAction, reactivateMemberAction, updateMemberAction } from "./actions";
@@ -199,14 +199,17 @@ export function MembersManager({ members, teams, currentUserId }: { members: Mem
   ];
 
   return (
-    <div className="space-y-4">
-      <div className="flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
-        <Field label={t("search")} htmlFor={searchId} className="w-full sm:max-w-xs">
-          <input id={searchId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} className={inputClass} />
-        </Field>
-        <InviteDialog teams={teams} onDone={notify} />
-      </div>
-      <LiveStatus {...status} boxed />
+    <ManagedList
+      status={status}
+      actions={
+        <>
+          <Field label={t("search")} htmlFor={searchId} className="w-full sm:mr-auto sm:max-w-xs">
+            <input id={searchId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} className={inputClass} />
+          </Field>
+          <InviteDialog teams={teams} onDone={notify} />
+        </>
+      }
+    >
       <DataTable
         caption={t("title")}
         columns={columns}
@@ -214,6 +217,6 @@ export function MembersManager({ members, teams, currentUserId }: { members: Mem
         rowKey={(member) => member.id}
         rowProps={(member) => ({ "data-testid": `member-${member.email}` })}
       />
-    </div>
+    </ManagedList>
   );
 }

@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { useId, useTransition } from "react";
 import type { TeamNode } from "@/lib/teams";
 import { FormDialog } from "../../../_components/form-dialog";
-import { Badge, Button, CheckboxTile, Field, FormAlert, LiveStatus, Options, inputClass } from "../../../_components/ui";
+import { Badge, Button, CheckboxTile, Field, FormAlert, ManagedList, Options, inputClass } from "../../../_components/ui";
 import { useNotice, type Notify } from "../../../_components/use-notice";
 import { createTeamAction, deleteTeamAction, moveTeamAction, renameTeamAction, setTeamManagersAction } from "../actions";
 
@@ -101,8 +101,9 @@ export function TeamTree({ teams, managers }: { teams: TeamRow[]; managers: Mana
   const nameId = useId();
   const managerNames = new Map(managers.map((m) => [m.userId, m.label]));
   return (
-    <div className="space-y-4">
-      <div className="flex justify-end">
+    <ManagedList
+      status={status}
+      actions={
         <FormDialog trigger={t("addTop")} title={t("addTopTitle")} action={createTeamAction} onSuccess={() => notify(t("created"))} submitLabel={t("create")} cancelLabel={t("cancel")}>
           {(field) => (
             <Field label={t("name")} htmlFor={nameId} errors={field("name")}>
@@ -110,8 +111,8 @@ export function TeamTree({ teams, managers }: { teams: TeamRow[]; managers: Mana
             </Field>
           )}
         </FormDialog>
-      </div>
-      <LiveStatus {...status} boxed />
+      }
+    >
       {teams.length === 0 ? <p className="text-slate-700">{t("empty")}</p> : null}
       <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" aria-label={t("title")}>
         {teams.map((team) => (
@@ -136,6 +137,6 @@ export function TeamTree({ teams, managers }: { teams: TeamRow[]; managers: Mana
           </li>
         ))}
       </ul>
-    </div>
+    </ManagedList>
   );
 }

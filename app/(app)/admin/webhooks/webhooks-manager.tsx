@@ -5,7 +5,7 @@ import { useId, useTransition } from "react";
 import type { ChatWebhook } from "@/lib/webhooks";
 import { FormDialog } from "../../../_components/form-dialog";
 import { ConfirmDialog } from "../../../_components/modal";
-import { Badge, Button, EmptyState, Field, LiveStatus, inputClass } from "../../../_components/ui";
+import { Badge, Button, EmptyState, Field, ManagedList, inputClass } from "../../../_components/ui";
 import { useNotice, type Notify } from "../../../_components/use-notice";
 import type { IsoDates } from "../../../_components/wire";
 import { createWebhookAction, deleteWebhookAction, setWebhookActiveAction, testWebhookAction } from "./actions";
@@ -104,11 +104,7 @@ export function WebhooksManager({ webhooks }: { webhooks: Hook[] }) {
   const t = useTranslations("admin.webhooks");
   const { notify, report, status } = useNotice();
   return (
-    <div className="space-y-4">
-      <div className="flex justify-end">
-        <AddDialog onDone={notify} />
-      </div>
-      <LiveStatus {...status} boxed />
+    <ManagedList actions={<AddDialog onDone={notify} />} status={status}>
       {webhooks.length === 0 ? (
         <EmptyState title={t("empty")} />
       ) : (
@@ -118,6 +114,6 @@ export function WebhooksManager({ webhooks }: { webhooks: Hook[] }) {
           ))}
         </ul>
       )}
-    </div>
+    </ManagedList>
   );
 }

@@ -80,11 +80,7 @@ export default async function StoryPage({ params }: { params: Promise<{ id: stri
           ) : (
             <StoryEditor
               storyId={story.id}
-              topics={data.topics}
-              teams={data.teams}
-              timeZone={data.timeZone}
-              disclosureHashtag={data.settings.disclosureHashtag}
-              networks={data.networks}
+              {...data.editor}
               initial={{
                 title: story.title,
                 summary: story.summary,

@@ -5,7 +5,7 @@ import { useId, useTransition } from "react";
 import type { FeedWithCounts } from "@/lib/import";
 import { FormDialog } from "../../../_components/form-dialog";
 import { ConfirmDialog } from "../../../_components/modal";
-import { Badge, Button, Field, LiveStatus, inputClass } from "../../../_components/ui";
+import { Badge, Button, Field, ManagedList, inputClass } from "../../../_components/ui";
 import { useNotice, type Notify } from "../../../_components/use-notice";
 import { addFeedAction, fetchFeedNowAction, removeFeedAction, setFeedActiveAction } from "./actions";
 
@@ -98,11 +98,7 @@ export function FeedList({ feeds }: { feeds: FeedRow[] }) {
   const t = useTranslations("feeds");
   const { notify, report, status } = useNotice();
   return (
-    <div className="space-y-4">
-      <div className="flex justify-end">
-        <AddFeedDialog notify={notify} />
-      </div>
-      <LiveStatus {...status} boxed />
+    <ManagedList actions={<AddFeedDialog notify={notify} />} status={status}>
       {feeds.length === 0 ? <p className="text-slate-700">{t("empty")}</p> : null}
       {feeds.length > 0 ? (
         <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" aria-label={t("list")}>
@@ -137,6 +133,6 @@ export function FeedList({ feeds }: { feeds: FeedRow[] }) {
           ))}
         </ul>
       ) : null}
-    </div>
+    </ManagedList>
   );
 }
