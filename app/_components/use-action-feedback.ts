@@ -1,10 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-
-type Result = { ok: true } | { ok: false; error: string; fieldErrors?: Record<string, string[]> } | null;
-
-export type FieldErrors = Record<string, string[]>;
+import type { ActionResult } from "@/lib/auth/guard";
 
 /**
  * Error codes in words; a code may carry one parameter ("blockedPhrase:kursmål",
@@ -21,7 +18,7 @@ export function useErrorWords(fallback?: string) {
 }
 
 /** Turns an action result's codes into words: a general message and per-field messages. */
-export function useActionFeedback(result: Result) {
+export function useActionFeedback(result: ActionResult<unknown> | null) {
   const word = useErrorWords();
   if (!result || result.ok) return { message: undefined, hasFieldErrors: false, field: (_name: string) => undefined as string[] | undefined };
   const fieldErrors = result.fieldErrors ?? {};

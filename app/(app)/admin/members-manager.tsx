@@ -9,15 +9,12 @@ import { DataTable, type Column } from "../../_components/data-table";
 import { FormDialog } from "../../_components/form-dialog";
 import { ConfirmDialog } from "../../_components/modal";
 import { Badge, Button, CheckboxTile, Field, FormAlert, ManagedList, Options, inputClass } from "../../_components/ui";
-import { useNotice } from "../../_components/use-notice";
+import { useNotice, type Report } from "../../_components/use-notice";
 import type { IsoDates } from "../../_components/wire";
 import { deactivateMemberAction, inviteMemberAction, reactivateMemberAction, updateMemberAction } from "./actions";
 
-const ROLES: Role[] = ["admin", "editor", "manager", "employee"];
-
 type TeamOption = Pick<TeamNode, "id" | "name" | "depth">;
 type Member = IsoDates<MemberRow, "invitedAt" | "joinedAt">;
-type Report = ReturnType<typeof useNotice>["report"];
 
 function TeamSelect({ id, teams, defaultValue }: { id: string; teams: TeamOption[]; defaultValue?: string | null }) {
   const t = useTranslations("admin.members");
@@ -29,14 +26,14 @@ function TeamSelect({ id, teams, defaultValue }: { id: string; teams: TeamOption
   );
 }
 
-function RoleCheckboxes({ defaultRoles, errors }: { defaultRoles: Role[]; errors?: string[] }) {
+function RoleCheckboxes({ roles, defaultRoles, errors }: { roles: readonly Role[]; defaultRoles: Role[]; errors?: string[] }) {
   const tr = useTranslations("roles");
   const t = useTranslations("admin.members");
   return (
     <fieldset className="space-y-2">
       <legend className="text-sm font-medium text-slate-900">{t("roles")}</legend>
       <div className="grid grid-cols-2 gap-2">
-        {ROLES.map((role) => (
+        {roles.map((role) => (
           <CheckboxTile key={role} name="roles[]" value={role} defaultChecked={defaultRoles.includes(role)}>
             {tr(role)}
           </CheckboxTile>
@@ -47,7 +44,7 @@ function RoleCheckboxes({ defaultRoles, errors }: { defaultRoles: Role[]; errors
   );
 }
 
-function InviteDialog({ teams, onDone }: { teams: TeamOption[]; onDone: (message: string) => void }) {
+function InviteDialog({ roles, teams, onDone }: { roles: readonly Role[]; teams: TeamOption[]; onDone: (message: string) => void }) {
   const t = useTranslations("admin.members");
   const ids = { email: useId(), name: useId(), team: useId() };
   return (
@@ -69,7 +66,7 @@ function InviteDialog({ teams, onDone }: { teams: TeamOption[]; onDone: (message
           <Field label={t("name")} htmlFor={ids.name} errors={field("name")}>
             <input id={ids.name} name="name" type="text" autoComplete="off" className={inputClass} />
           </Field>
-          <RoleCheckboxes defaultRoles={["employee"]} errors={field("roles")} />
+          <RoleCheckboxes roles={roles} defaultRoles={["employee"]} errors={field("roles")} />
           <Field label={t("team")} htmlFor={ids.team} errors={field("teamId")}>
             <TeamSelect id={ids.team} teams={teams} />
           </Field>
@@ -79,7 +76,7 @@ function InviteDialog({ teams, onDone }: { teams: TeamOption[]; onDone: (message
   );
 }
 
-function EditDialog({ member, teams, onDone }: { member: Member; teams: TeamOption[]; onDone: (message: string) => void }) {
+function EditDialog({ member, roles, teams, onDone }: { member: Member; roles: readonly Role[]; teams: TeamOption[]; onDone: (message: string) => void }) {
   const t = useTranslations("admin.members");
   const teamId = useId();
   const name = member.name ?? member.email;
@@ -96,7 +93,7 @@ function EditDialog({ member, teams, onDone }: { member: Member; teams: TeamOpti
       {(field) => (
         <>
           <input type="hidden" name="membershipId" value={member.id} />
-          <RoleCheckboxes defaultRoles={member.roles} errors={field("roles")} />
+          <RoleCheckboxes roles={roles} defaultRoles={member.roles} errors={field("roles")} />
           <Field label={t("team")} htmlFor={teamId} errors={field("teamId")}>
             <TeamSelect id={teamId} teams={teams} defaultValue={member.teamId} />
           </Field>
@@ -136,8 +133,8 @@ function StatusToggle({ member, isSelf, report }: { member: Member; isSelf: bool
   );
 }
 
-/** The member list with invite, edit (roles, team) and deactivate/reactivate. */
-export function MembersManager({ members, teams, currentUserId }: { members: Member[]; teams: TeamOption[]; currentUserId: string }) {
+/** The member list with invite, edit (roles, team) and deactivate/reactivate; `roles` are lib's, in the order offered. */
+export function MembersManager({ members, roles, teams, currentUserId }: { members: Member[]; roles: readonly Role[]; teams: TeamOption[]; currentUserId: string }) {
   const t = useTranslations("admin.members");
   const tr = useTranslations("roles");
   const format = useFormatter();
@@ -191,7 +188,7 @@ export function MembersManager({ members, teams, currentUserId }: { members: Mem
       hiddenHeader: true,
       cell: (member) => (
         <div className="flex justify-end gap-2">
-          {member.status !== "deactivated" ? <EditDialog member={member} teams={teams} onDone={notify} /> : null}
+          {member.status !== "deactivated" ? <EditDialog member={member} roles={roles} teams={teams} onDone={notify} /> : null}
           <StatusToggle member={member} isSelf={member.userId === currentUserId} report={report} />
         </div>
       ),
@@ -206,7 +203,7 @@ export function MembersManager({ members, teams, currentUserId }: { members: Mem
           <Field label={t("search")} htmlFor={searchId} className="w-full sm:mr-auto sm:max-w-xs">
             <input id={searchId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} className={inputClass} />
           </Field>
-          <InviteDialog teams={teams} onDone={notify} />
+          <InviteDialog roles={roles} teams={teams} onDone={notify} />
         </>
       }
     >

@@ -7,6 +7,7 @@ import { Tabs } from "radix-ui";
 import { useId, useRef, useState, useTransition } from "react";
 import type { Locale } from "@/lib/i18n/locales";
 import type { NetworkId } from "@/lib/networks";
+import type { VariantInput } from "@/lib/stories";
 import type { TeamNode } from "@/lib/teams";
 import type { TopicWithCount } from "@/lib/topics";
 import { CountedText, useLiveCheck, useProblemWords } from "../../_components/counted-text";
@@ -16,7 +17,7 @@ import { useActionFeedback, useErrorWords } from "../../_components/use-action-f
 import { useAction } from "../../_components/use-form-action";
 import { checkTextAction, previewLinkAction, saveStoryAction } from "./actions";
 
-export type EditorVariant = { key: string; network: NetworkId; language: Locale; text: string };
+export type EditorVariant = VariantInput & { key: string };
 export type EditorStory = {
   title: string;
   summary: string;

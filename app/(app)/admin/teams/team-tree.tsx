@@ -5,12 +5,11 @@ import { useId, useTransition } from "react";
 import type { TeamNode } from "@/lib/teams";
 import { FormDialog } from "../../../_components/form-dialog";
 import { Badge, Button, CheckboxTile, Field, FormAlert, ManagedList, Options, inputClass } from "../../../_components/ui";
-import { useNotice, type Notify } from "../../../_components/use-notice";
+import { useNotice, type Notify, type Report } from "../../../_components/use-notice";
 import { createTeamAction, deleteTeamAction, moveTeamAction, renameTeamAction, setTeamManagersAction } from "../actions";
 
 type TeamRow = Pick<TeamNode, "id" | "name" | "parentId" | "depth" | "memberCount" | "managerIds"> & { childCount: number };
 type Manager = { userId: string; label: string };
-type Report = ReturnType<typeof useNotice>["report"];
 
 function ParentSelect({ id, teams, exclude, defaultValue }: { id: string; teams: TeamRow[]; exclude?: TeamRow; defaultValue: string | null }) {
   const t = useTranslations("admin.teams");

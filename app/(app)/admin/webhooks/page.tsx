@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
-import { listChatWebhooks } from "@/lib/webhooks";
+import { chatWebhookKinds, listChatWebhooks } from "@/lib/webhooks";
 import { PageHeader } from "../../../_components/ui";
 import { WebhooksManager } from "./webhooks-manager";
 
@@ -18,6 +18,7 @@ export default async function WebhooksAdminPage() {
     <>
       <PageHeader title={t("title")} description={t("description")} />
       <WebhooksManager
+        kinds={chatWebhookKinds}
         webhooks={hooks.map((h) => ({
           id: h.id,
           kind: h.kind,

@@ -2,18 +2,17 @@
 
 import { useFormatter, useTranslations } from "next-intl";
 import { useId, useTransition } from "react";
-import type { ChatWebhook } from "@/lib/webhooks";
+import type { ChatWebhook, ChatWebhookKind } from "@/lib/webhooks";
 import { FormDialog } from "../../../_components/form-dialog";
 import { ConfirmDialog } from "../../../_components/modal";
 import { Badge, Button, EmptyState, Field, ManagedList, inputClass } from "../../../_components/ui";
-import { useNotice, type Notify } from "../../../_components/use-notice";
+import { useNotice, type Notify, type Report } from "../../../_components/use-notice";
 import type { IsoDates } from "../../../_components/wire";
 import { createWebhookAction, deleteWebhookAction, setWebhookActiveAction, testWebhookAction } from "./actions";
 
 type Hook = IsoDates<Pick<ChatWebhook, "id" | "kind" | "urlHint" | "active" | "lastError" | "lastDeliveryAt">, "lastDeliveryAt">;
-type Report = ReturnType<typeof useNotice>["report"];
 
-function AddDialog({ onDone }: { onDone: Notify }) {
+function AddDialog({ kinds, onDone }: { kinds: readonly ChatWebhookKind[]; onDone: Notify }) {
   const t = useTranslations("admin.webhooks");
   const ids = { kind: useId(), url: useId() };
   return (
@@ -30,9 +29,12 @@ function AddDialog({ onDone }: { onDone: Notify }) {
       {(field) => (
         <>
           <Field label={t("kind")} htmlFor={ids.kind} errors={field("kind")}>
-            <select id={ids.kind} name="kind" defaultValue="slack" className={inputClass}>
-              <option value="slack">{t("kinds.slack")}</option>
-              <option value="teams">{t("kinds.teams")}</option>
+            <select id={ids.kind} name="kind" defaultValue={kinds[0]} className={inputClass}>
+              {kinds.map((kind) => (
+                <option key={kind} value={kind}>
+                  {t(`kinds.${kind}`)}
+                </option>
+              ))}
             </select>
           </Field>
           <Field label={t("url")} htmlFor={ids.url} hint={t("urlHint")} errors={field("url")}>
@@ -99,12 +101,12 @@ function HookItem({ hook, notify, report }: { hook: Hook; notify: Notify; report
   );
 }
 
-/** The organisation's Slack and Teams webhooks: add, pause or turn on, test, remove. */
-export function WebhooksManager({ webhooks }: { webhooks: Hook[] }) {
+/** The organisation's Slack and Teams webhooks: add, pause or turn on, test, remove; `kinds` are lib's. */
+export function WebhooksManager({ webhooks, kinds }: { webhooks: Hook[]; kinds: readonly ChatWebhookKind[] }) {
   const t = useTranslations("admin.webhooks");
   const { notify, report, status } = useNotice();
   return (
-    <ManagedList actions={<AddDialog onDone={notify} />} status={status}>
+    <ManagedList actions={<AddDialog kinds={kinds} onDone={notify} />} status={status}>
       {webhooks.length === 0 ? (
         <EmptyState title={t("empty")} />
       ) : (

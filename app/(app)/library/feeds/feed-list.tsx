@@ -6,7 +6,7 @@ import type { FeedWithCounts } from "@/lib/import";
 import { FormDialog } from "../../../_components/form-dialog";
 import { ConfirmDialog } from "../../../_components/modal";
 import { Badge, Button, Field, ManagedList, inputClass } from "../../../_components/ui";
-import { useNotice, type Notify } from "../../../_components/use-notice";
+import { useNotice, type Notify, type Report } from "../../../_components/use-notice";
 import { addFeedAction, fetchFeedNowAction, removeFeedAction, setFeedActiveAction } from "./actions";
 
 export type FeedRow = Pick<FeedWithCounts, "id" | "url" | "active" | "lastError" | "importedCount"> & {
@@ -17,7 +17,6 @@ export type FeedRow = Pick<FeedWithCounts, "id" | "url" | "active" | "lastError"
   /** "5 minutes ago", formatted on the server in the reader's language. */
   lastPolledLabel: string | null;
 };
-type Report = ReturnType<typeof useNotice>["report"];
 
 function AddFeedDialog({ notify }: { notify: Notify }) {
   const t = useTranslations("feeds");
