@@ -29,7 +29,7 @@ export function SectionHeader({ id, title, description, actions }: { id?: string
         <h2 id={id} className="text-lg font-semibold text-slate-900">
           {title}
         </h2>
-        {description ? <p className="mt-1 text-sm text-slate-700">{description}</p> : null}
+        {description ? <p className="mt-1 max-w-2xl text-sm text-slate-700">{description}</p> : null}
       </div>
       {actions}
     </div>

@@ -23,7 +23,7 @@ export default async function SettingsPage() {
   return (
     <>
       <PageHeader title={t("title")} />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Section card id="language-heading" title={t("language")} description={t("languageHint")}>
           <LanguageSwitcher />
         </Section>

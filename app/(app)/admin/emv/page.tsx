@@ -46,7 +46,7 @@ export default async function EmvAdminPage() {
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} actions={<Badge tone={isDefaultEmvTable(table) ? "amber" : "blue"}>{t("current", { label })}</Badge>} />
-      <div className="grid gap-6 xl:grid-cols-[1fr_22rem]">
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[1fr_22rem]">
         <div className="space-y-6">
           <Card className="space-y-3 text-slate-800">
             <h2 className="text-lg font-semibold text-slate-900">{t("howTitle")}</h2>

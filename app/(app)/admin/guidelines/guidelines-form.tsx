@@ -23,7 +23,7 @@ export function GuidelinesForm(initial: { bodyDa: string; bodyEn: string }) {
   ] as const;
   return (
     <form noValidate className="space-y-6" onSubmit={submit({ bodyDa, bodyEn, requiresAcceptance })}>
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         {columns.map((column) => (
           <div key={column.key} className="min-w-0 space-y-4">
             <Field label={t("text", { language: column.label })} htmlFor={column.id} errors={feedback.field(column.key)}>

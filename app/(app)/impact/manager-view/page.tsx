@@ -32,7 +32,7 @@ export default async function ManagerViewPage() {
         description={t("description")}
         actions={<ButtonLink href="/impact">{t("back")}</ButtonLink>}
       />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Section card id="who-heading" title={t("whoTitle")}>
           {view.team ? (
             <>

@@ -69,7 +69,7 @@ export default async function StoryPage({ params }: { params: Promise<{ id: stri
         approvalRequired={data.settings.approvalRequired}
         publishAtLabel={story.publishAt ? format.dateTime(story.publishAt, { dateStyle: "medium", timeStyle: "short" }) : null}
       />
-      <div className="mt-6 grid gap-6 xl:grid-cols-[1fr_20rem]">
+      <div className="mt-6 grid grid-cols-1 gap-6 xl:grid-cols-[1fr_20rem]">
         <div>
           {story.status === "archived" ? (
             <Card className="space-y-3">
