@@ -5,6 +5,7 @@ import { roleIds } from "@/lib/auth/roles";
 import { listMembers } from "@/lib/members";
 import { buildTeamTree, flattenTeamTree, listTeams } from "@/lib/teams";
 import { PageHeader } from "../../_components/ui";
+import { withIsoDates } from "../../_components/wire";
 import { MembersManager } from "./members-manager";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -23,7 +24,7 @@ export default async function MembersPage() {
         currentUserId={ctx.userId}
         roles={roleIds}
         teams={teamOptions}
-        members={members.map((m) => ({ ...m, invitedAt: m.invitedAt?.toISOString() ?? null, joinedAt: m.joinedAt?.toISOString() ?? null }))}
+        members={members.map((m) => withIsoDates(m, ["invitedAt", "joinedAt"]))}
       />
     </>
   );

@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { chatWebhookKinds, listChatWebhooks } from "@/lib/webhooks";
 import { PageHeader } from "../../../_components/ui";
+import { withIsoDates } from "../../../_components/wire";
 import { WebhooksManager } from "./webhooks-manager";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -19,14 +20,7 @@ export default async function WebhooksAdminPage() {
       <PageHeader title={t("title")} description={t("description")} />
       <WebhooksManager
         kinds={chatWebhookKinds}
-        webhooks={hooks.map((h) => ({
-          id: h.id,
-          kind: h.kind,
-          urlHint: h.urlHint,
-          active: h.active,
-          lastError: h.lastError,
-          lastDeliveryAt: h.lastDeliveryAt?.toISOString() ?? null,
-        }))}
+        webhooks={hooks.map((h) => withIsoDates(h, ["lastDeliveryAt", "createdAt"]))}
       />
     </>
   );
