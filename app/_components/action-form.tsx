@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import type { ActionResult } from "@/lib/auth/guard";
+import { FormAlert } from "./ui";
 import { useActionFeedback } from "./use-action-feedback";
 
 /** A form bound to a guarded server action, showing the failure reason when there is one. */
@@ -19,11 +20,7 @@ export function ActionForm<T>({
   return (
     <form action={formAction} className={className}>
       {children}
-      {feedback.message ? (
-        <p role="alert" className="mt-2 text-sm text-red-800">
-          {feedback.message}
-        </p>
-      ) : null}
+      <FormAlert message={feedback.message} className="mt-2" />
     </form>
   );
 }

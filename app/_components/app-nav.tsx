@@ -6,36 +6,20 @@ import { usePathname } from "next/navigation";
 import { Dialog, DropdownMenu } from "radix-ui";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
+import { isCurrentPath } from "./sub-nav";
+import { LinkList } from "./ui";
 
 export type NavItem = { href: string; label: string };
-
-function isCurrent(pathname: string, href: string) {
-  return pathname === href || pathname.startsWith(`${href}/`);
-}
 
 function NavLinks({ items, onNavigate, vertical }: { items: NavItem[]; onNavigate?: () => void; vertical?: boolean }) {
   const pathname = usePathname();
   return (
-    <ul className={clsx("flex gap-1", vertical ? "flex-col" : "items-center")}>
-      {items.map((item) => {
-        const current = isCurrent(pathname, item.href);
-        return (
-          <li key={item.href}>
-            <Link
-              href={item.href}
-              onClick={onNavigate}
-              aria-current={current ? "page" : undefined}
-              className={clsx(
-                "block rounded-md px-3 py-2 text-sm font-medium",
-                current ? "bg-brand-50 text-brand-800" : "text-slate-800 hover:bg-slate-100",
-              )}
-            >
-              {item.label}
-            </Link>
-          </li>
-        );
-      })}
-    </ul>
+    <LinkList
+      items={items.map((item) => ({ ...item, current: isCurrentPath(pathname, item.href) }))}
+      onNavigate={onNavigate}
+      className={clsx("flex gap-1", vertical ? "flex-col" : "items-center")}
+      linkClass={(current) => clsx("block rounded-md px-3 py-2 text-sm font-medium", current ? "bg-brand-50 text-brand-800" : "text-slate-800 hover:bg-slate-100")}
+    />
   );
 }
 

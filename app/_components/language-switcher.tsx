@@ -4,12 +4,11 @@ import clsx from "clsx";
 import { useRouter } from "next/navigation";
 import { useLocale, useTranslations } from "next-intl";
 import { useTransition } from "react";
+import type { Locale } from "@/lib/i18n/locales";
 import { setLocaleAction } from "./locale-actions";
+import { languageNames } from "./ui";
 
-const options = [
-  { locale: "da", label: "Dansk" },
-  { locale: "en", label: "English" },
-] as const;
+const options = (Object.keys(languageNames) as Locale[]).map((locale) => ({ locale, label: languageNames[locale] }));
 
 /** Two buttons, each named in its own language; the choice is remembered. */
 export function LanguageSwitcher({ className }: { className?: string }) {

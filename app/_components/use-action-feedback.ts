@@ -1,24 +1,31 @@
 "use client";
 
 import { useTranslations } from "next-intl";
+import type { ActionResult } from "@/lib/auth/guard";
 
-type Result = { ok: true } | { ok: false; error: string; fieldErrors?: Record<string, string[]> } | null;
-
-/** Turns an action result's codes into words: a general message and per-field messages. */
-export type FieldErrors = Record<string, string[]>;
-
-export function useActionFeedback(result: Result) {
+/**
+ * Error codes in words; a code may carry one parameter ("blockedPhrase:kursmål",
+ * "tooLongFor:280"). An unknown code is shown as it is, or as `fallback` when given.
+ */
+export function useErrorWords(fallback?: string) {
   const t = useTranslations("errors");
-  // A code may carry one parameter: "blockedPhrase:kursmål", "tooLongFor:280".
-  const word = (raw: string) => {
+  return (raw: string) => {
     const colon = raw.indexOf(":");
     const code = colon === -1 ? raw : raw.slice(0, colon);
-    return t.has(code) ? t(code, { value: colon === -1 ? "" : raw.slice(colon + 1) }) : raw;
+    if (t.has(code)) return t(code, { value: colon === -1 ? "" : raw.slice(colon + 1) });
+    return fallback && t.has(fallback) ? t(fallback) : raw;
   };
-  if (!result || result.ok) return { message: undefined, field: (_name: string) => undefined as string[] | undefined };
+}
+
+/** Turns an action result's codes into words: a general message and per-field messages. */
+export function useActionFeedback(result: ActionResult<unknown> | null) {
+  const word = useErrorWords();
+  if (!result || result.ok) return { message: undefined, hasFieldErrors: false, field: (_name: string) => undefined as string[] | undefined };
   const fieldErrors = result.fieldErrors ?? {};
+  const hasFieldErrors = Object.keys(fieldErrors).length > 0;
   return {
-    message: Object.keys(fieldErrors).length > 0 && result.error === "invalidInput" ? word("checkFields") : word(result.error),
+    message: hasFieldErrors && result.error === "invalidInput" ? word("checkFields") : word(result.error),
+    hasFieldErrors,
     field: (name: string) => fieldErrors[name]?.map(word),
   };
 }

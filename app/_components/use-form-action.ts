@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useTransition, type FormEvent } from "react";
+import { useActionState, useState, useTransition, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/auth/guard";
 
 /**
@@ -17,4 +17,22 @@ export function useFormAction<T>(action: (state: ActionResult<T> | null, form: F
     startTransition(() => dispatch(form));
   };
   return { state, pending: running || starting, onSubmit };
+}
+
+/** A guarded server action called with an object (a form held in state); its last result is state. */
+export function useAction<I, T>(action: (input: I) => Promise<ActionResult<T>>) {
+  const [result, setResult] = useState<ActionResult<T> | null>(null);
+  const [pending, startTransition] = useTransition();
+  const run = (input: I, then?: (result: ActionResult<T>) => void) =>
+    startTransition(async () => {
+      const next = await action(input);
+      setResult(next);
+      then?.(next);
+    });
+  /** A form's onSubmit that sends `input` as it is when the form is submitted. */
+  const submit = (input: I, then?: (result: ActionResult<T>) => void) => (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    run(input, then);
+  };
+  return { result, pending, run, submit, clear: () => setResult(null) };
 }

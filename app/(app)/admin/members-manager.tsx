@@ -1,160 +1,110 @@
 "use client";
 
-import { AlertDialog, Dialog } from "radix-ui";
 import { useFormatter, useTranslations } from "next-intl";
-import { useEffect, useId, useMemo, useState, useTransition } from "react";
+import { useId, useState, useTransition } from "react";
 import type { Role } from "@/lib/auth/roles";
-import { ConfirmContent, ModalContent } from "../../_components/modal";
-import { Badge, Button, Field, buttonClass, inputClass } from "../../_components/ui";
-import { useActionFeedback } from "../../_components/use-action-feedback";
-import { useFormAction } from "../../_components/use-form-action";
+import type { MemberRow } from "@/lib/members";
+import type { TeamNode } from "@/lib/teams";
+import { DataTable, type Column } from "../../_components/data-table";
+import { FormDialog } from "../../_components/form-dialog";
+import { ConfirmDialog } from "../../_components/modal";
+import { Badge, Button, CheckboxTile, Field, FormAlert, ManagedList, Options, inputClass } from "../../_components/ui";
+import { useNotice, type Report } from "../../_components/use-notice";
+import type { IsoDates } from "../../_components/wire";
 import { deactivateMemberAction, inviteMemberAction, reactivateMemberAction, updateMemberAction } from "./actions";
 
-const ROLES: Role[] = ["admin", "editor", "manager", "employee"];
-
-type TeamOption = { id: string; name: string; depth: number };
-type Member = {
-  id: string;
-  userId: string;
-  email: string;
-  name: string | null;
-  roles: Role[];
-  status: "invited" | "active" | "deactivated";
-  teamId: string | null;
-  teamName: string | null;
-  invitedAt: string | null;
-  joinedAt: string | null;
-};
+type TeamOption = Pick<TeamNode, "id" | "name" | "depth">;
+type Member = IsoDates<MemberRow, "invitedAt" | "joinedAt">;
 
 function TeamSelect({ id, teams, defaultValue }: { id: string; teams: TeamOption[]; defaultValue?: string | null }) {
   const t = useTranslations("admin.members");
   return (
     <select id={id} name="teamId" defaultValue={defaultValue ?? ""} className={inputClass}>
       <option value="">{t("noTeam")}</option>
-      {teams.map((team) => (
-        <option key={team.id} value={team.id}>
-          {"\u00a0\u00a0".repeat(team.depth)}
-          {team.name}
-        </option>
-      ))}
+      <Options options={teams} />
     </select>
   );
 }
 
-function RoleCheckboxes({ defaultRoles, errors }: { defaultRoles: Role[]; errors?: string[] }) {
+function RoleCheckboxes({ roles, defaultRoles, errors }: { roles: readonly Role[]; defaultRoles: Role[]; errors?: string[] }) {
   const tr = useTranslations("roles");
   const t = useTranslations("admin.members");
   return (
     <fieldset className="space-y-2">
       <legend className="text-sm font-medium text-slate-900">{t("roles")}</legend>
       <div className="grid grid-cols-2 gap-2">
-        {ROLES.map((role) => (
-          <label key={role} className="flex min-h-10 items-center gap-2 rounded-md border border-slate-300 px-3 text-sm">
-            <input type="checkbox" name="roles[]" value={role} defaultChecked={defaultRoles.includes(role)} className="h-4 w-4" />
+        {roles.map((role) => (
+          <CheckboxTile key={role} name="roles[]" value={role} defaultChecked={defaultRoles.includes(role)}>
             {tr(role)}
-          </label>
+          </CheckboxTile>
         ))}
       </div>
-      {errors?.length ? (
-        <p role="alert" className="text-sm text-red-800">
-          {errors.join(" ")}
-        </p>
-      ) : null}
+      <FormAlert message={errors} />
     </fieldset>
   );
 }
 
-function InviteDialog({ teams, onDone }: { teams: TeamOption[]; onDone: (message: string) => void }) {
+function InviteDialog({ roles, teams, onDone }: { roles: readonly Role[]; teams: TeamOption[]; onDone: (message: string) => void }) {
   const t = useTranslations("admin.members");
-  const [open, setOpen] = useState(false);
-  const { state, pending, onSubmit } = useFormAction(inviteMemberAction);
-  const feedback = useActionFeedback(state);
   const ids = { email: useId(), name: useId(), team: useId() };
-  // Only a new result reports; re-renders (a refreshed translator, say) must not repeat it.
-  useEffect(() => {
-    if (state?.ok) {
-      setOpen(false);
-      onDone(state.data.mailSent ? t("invited", { email: state.data.email }) : t("invitedNoMail", { email: state.data.email }));
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [state]);
   return (
-    <Dialog.Root open={open} onOpenChange={setOpen}>
-      <Dialog.Trigger className={buttonClass("primary")}>{t("invite")}</Dialog.Trigger>
-      <ModalContent title={t("inviteTitle")} description={t("inviteDescription")}>
-        <form onSubmit={onSubmit} className="space-y-4" noValidate>
-          <Field label={t("email")} htmlFor={ids.email} errors={feedback.field("email")}>
+    <FormDialog
+      trigger={t("invite")}
+      triggerVariant="primary"
+      title={t("inviteTitle")}
+      description={t("inviteDescription")}
+      action={inviteMemberAction}
+      onSuccess={(data) => onDone(data.mailSent ? t("invited", { email: data.email }) : t("invitedNoMail", { email: data.email }))}
+      submitLabel={t("sendInvite")}
+      cancelLabel={t("cancel")}
+    >
+      {(field) => (
+        <>
+          <Field label={t("email")} htmlFor={ids.email} errors={field("email")}>
             <input id={ids.email} name="email" type="email" required autoComplete="off" className={inputClass} />
           </Field>
-          <Field label={t("name")} htmlFor={ids.name} errors={feedback.field("name")}>
+          <Field label={t("name")} htmlFor={ids.name} errors={field("name")}>
             <input id={ids.name} name="name" type="text" autoComplete="off" className={inputClass} />
           </Field>
-          <RoleCheckboxes defaultRoles={["employee"]} errors={feedback.field("roles")} />
-          <Field label={t("team")} htmlFor={ids.team} errors={feedback.field("teamId")}>
+          <RoleCheckboxes roles={roles} defaultRoles={["employee"]} errors={field("roles")} />
+          <Field label={t("team")} htmlFor={ids.team} errors={field("teamId")}>
             <TeamSelect id={ids.team} teams={teams} />
           </Field>
-          {feedback.message ? (
-            <p role="alert" className="text-sm text-red-800">
-              {feedback.message}
-            </p>
-          ) : null}
-          <div className="flex justify-end gap-2">
-            <Dialog.Close className={buttonClass("secondary")}>{t("cancel")}</Dialog.Close>
-            <Button type="submit" disabled={pending}>
-              {t("sendInvite")}
-            </Button>
-          </div>
-        </form>
-      </ModalContent>
-    </Dialog.Root>
+        </>
+      )}
+    </FormDialog>
   );
 }
 
-function EditDialog({ member, teams, onDone }: { member: Member; teams: TeamOption[]; onDone: (message: string) => void }) {
+function EditDialog({ member, roles, teams, onDone }: { member: Member; roles: readonly Role[]; teams: TeamOption[]; onDone: (message: string) => void }) {
   const t = useTranslations("admin.members");
-  const [open, setOpen] = useState(false);
-  const { state, pending, onSubmit } = useFormAction(updateMemberAction);
-  const feedback = useActionFeedback(state);
   const teamId = useId();
-  useEffect(() => {
-    if (state?.ok) {
-      setOpen(false);
-      onDone(t("saved", { email: member.email }));
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [state]);
+  const name = member.name ?? member.email;
   return (
-    <Dialog.Root open={open} onOpenChange={setOpen}>
-      <Dialog.Trigger className={buttonClass("secondary")} aria-label={t("editLabel", { name: member.name ?? member.email })}>
-        {t("edit")}
-      </Dialog.Trigger>
-      <ModalContent title={t("editTitle", { name: member.name ?? member.email })}>
-        <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <FormDialog
+      trigger={t("edit")}
+      triggerLabel={t("editLabel", { name })}
+      title={t("editTitle", { name })}
+      action={updateMemberAction}
+      onSuccess={() => onDone(t("saved", { email: member.email }))}
+      submitLabel={t("save")}
+      cancelLabel={t("cancel")}
+    >
+      {(field) => (
+        <>
           <input type="hidden" name="membershipId" value={member.id} />
-          <RoleCheckboxes defaultRoles={member.roles} errors={feedback.field("roles")} />
-          <Field label={t("team")} htmlFor={teamId} errors={feedback.field("teamId")}>
+          <RoleCheckboxes roles={roles} defaultRoles={member.roles} errors={field("roles")} />
+          <Field label={t("team")} htmlFor={teamId} errors={field("teamId")}>
             <TeamSelect id={teamId} teams={teams} defaultValue={member.teamId} />
           </Field>
-          {feedback.message ? (
-            <p role="alert" className="text-sm text-red-800">
-              {feedback.message}
-            </p>
-          ) : null}
-          <div className="flex justify-end gap-2">
-            <Dialog.Close className={buttonClass("secondary")}>{t("cancel")}</Dialog.Close>
-            <Button type="submit" disabled={pending}>
-              {t("save")}
-            </Button>
-          </div>
-        </form>
-      </ModalContent>
-    </Dialog.Root>
+        </>
+      )}
+    </FormDialog>
   );
 }
 
-function StatusToggle({ member, isSelf, onDone }: { member: Member; isSelf: boolean; onDone: (message: string, error?: boolean) => void }) {
+function StatusToggle({ member, isSelf, report }: { member: Member; isSelf: boolean; report: Report }) {
   const t = useTranslations("admin.members");
-  const te = useTranslations("errors");
   const [pending, startTransition] = useTransition();
   const label = member.name ?? member.email;
   if (member.status === "deactivated") {
@@ -163,12 +113,7 @@ function StatusToggle({ member, isSelf, onDone }: { member: Member; isSelf: bool
         variant="secondary"
         disabled={pending}
         aria-label={t("reactivateLabel", { name: label })}
-        onClick={() =>
-          startTransition(async () => {
-            const result = await reactivateMemberAction({ membershipId: member.id });
-            onDone(result.ok ? t("reactivated", { email: member.email }) : te.has(result.error) ? te(result.error) : result.error, !result.ok);
-          })
-        }
+        onClick={() => startTransition(async () => report(await reactivateMemberAction({ membershipId: member.id }), t("reactivated", { email: member.email })))}
       >
         {t("reactivate")}
       </Button>
@@ -176,107 +121,99 @@ function StatusToggle({ member, isSelf, onDone }: { member: Member; isSelf: bool
   }
   if (isSelf) return null;
   return (
-    <AlertDialog.Root>
-      <AlertDialog.Trigger className={buttonClass("ghost")} aria-label={t("deactivateLabel", { name: label })}>
-        {t("deactivate")}
-      </AlertDialog.Trigger>
-      <ConfirmContent title={t("deactivateTitle", { name: label })} description={t("deactivateBody")}>
-            <AlertDialog.Cancel className={buttonClass("secondary")}>{t("cancel")}</AlertDialog.Cancel>
-            <AlertDialog.Action
-              className={buttonClass("danger")}
-              disabled={pending}
-              onClick={() =>
-                startTransition(async () => {
-                  const result = await deactivateMemberAction({ membershipId: member.id });
-                  onDone(result.ok ? t("deactivated", { email: member.email }) : te.has(result.error) ? te(result.error) : result.error, !result.ok);
-                })
-              }
-            >
-              {t("deactivate")}
-            </AlertDialog.Action>
-          </ConfirmContent>
-    </AlertDialog.Root>
+    <ConfirmDialog
+      trigger={t("deactivate")}
+      triggerLabel={t("deactivateLabel", { name: label })}
+      title={t("deactivateTitle", { name: label })}
+      description={t("deactivateBody")}
+      cancelLabel={t("cancel")}
+      confirmLabel={t("deactivate")}
+      onConfirm={async () => report(await deactivateMemberAction({ membershipId: member.id }), t("deactivated", { email: member.email }))}
+    />
   );
 }
 
-/** The member list with invite, edit (roles, team) and deactivate/reactivate. */
-export function MembersManager({ members, teams, currentUserId }: { members: Member[]; teams: TeamOption[]; currentUserId: string }) {
+/** The member list with invite, edit (roles, team) and deactivate/reactivate; `roles` are lib's, in the order offered. */
+export function MembersManager({ members, roles, teams, currentUserId }: { members: Member[]; roles: readonly Role[]; teams: TeamOption[]; currentUserId: string }) {
   const t = useTranslations("admin.members");
   const tr = useTranslations("roles");
   const format = useFormatter();
   const [query, setQuery] = useState("");
-  const [notice, setNotice] = useState<{ text: string; error?: boolean } | null>(null);
+  const { notify, report, status } = useNotice();
   const searchId = useId();
-  const done = useMemo(() => (text: string, error?: boolean) => setNotice({ text, error }), []);
   const visible = members.filter((m) => `${m.name ?? ""} ${m.email}`.toLowerCase().includes(query.trim().toLowerCase()));
   const statusTone = { active: "green", invited: "amber", deactivated: "slate" } as const;
+  const date = (iso: string) => format.dateTime(new Date(iso), { dateStyle: "medium" });
+  const columns: Array<Column<Member>> = [
+    {
+      key: "person",
+      header: t("person"),
+      cell: (member) => (
+        <>
+          <div className="font-medium text-slate-900">{member.name ?? member.email}</div>
+          <div className="text-slate-700">{member.email}</div>
+        </>
+      ),
+    },
+    {
+      key: "roles",
+      header: t("roles"),
+      cell: (member) => (
+        <div className="flex flex-wrap gap-1">
+          {member.roles.map((role) => (
+            <Badge key={role} tone="blue">
+              {tr(role)}
+            </Badge>
+          ))}
+        </div>
+      ),
+    },
+    { key: "team", header: t("team"), hideBelow: "sm", className: "text-slate-800", cell: (member) => member.teamName ?? "—" },
+    {
+      key: "status",
+      header: t("status"),
+      hideBelow: "md",
+      cell: (member) => (
+        <>
+          <Badge tone={statusTone[member.status]}>{t(`statuses.${member.status}`)}</Badge>
+          <div className="mt-1 text-xs text-slate-700">
+            {member.joinedAt ? t("joined", { date: date(member.joinedAt) }) : member.invitedAt ? t("invitedOn", { date: date(member.invitedAt) }) : null}
+          </div>
+        </>
+      ),
+    },
+    {
+      key: "actions",
+      header: t("actions"),
+      hiddenHeader: true,
+      cell: (member) => (
+        <div className="flex justify-end gap-2">
+          {member.status !== "deactivated" ? <EditDialog member={member} roles={roles} teams={teams} onDone={notify} /> : null}
+          <StatusToggle member={member} isSelf={member.userId === currentUserId} report={report} />
+        </div>
+      ),
+    },
+  ];
 
   return (
-    <div className="space-y-4">
-      <div className="flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
-        <div className="w-full sm:max-w-xs">
-          <label htmlFor={searchId} className="block text-sm font-medium text-slate-900">
-            {t("search")}
-          </label>
-          <input id={searchId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} className={inputClass} />
-        </div>
-        <InviteDialog teams={teams} onDone={done} />
-      </div>
-      <div aria-live="polite">
-        {notice ? <p className={notice.error ? "rounded-md bg-red-50 p-3 text-sm text-red-900" : "rounded-md bg-green-50 p-3 text-sm text-green-900"}>{notice.text}</p> : null}
-      </div>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">{t("title")}</caption>
-          <thead className="bg-slate-50 text-slate-800">
-            <tr>
-              <th scope="col" className="px-4 py-3 font-semibold">{t("person")}</th>
-              <th scope="col" className="px-4 py-3 font-semibold">{t("roles")}</th>
-              <th scope="col" className="hidden px-4 py-3 font-semibold sm:table-cell">{t("team")}</th>
-              <th scope="col" className="hidden px-4 py-3 font-semibold md:table-cell">{t("status")}</th>
-              <th scope="col" className="px-4 py-3 font-semibold">
-                <span className="sr-only">{t("actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-200">
-            {visible.map((member) => (
-              <tr key={member.id} data-testid={`member-${member.email}`}>
-                <td className="px-4 py-3">
-                  <div className="font-medium text-slate-900">{member.name ?? member.email}</div>
-                  <div className="text-slate-700">{member.email}</div>
-                </td>
-                <td className="px-4 py-3">
-                  <div className="flex flex-wrap gap-1">
-                    {member.roles.map((role) => (
-                      <Badge key={role} tone="blue">
-                        {tr(role)}
-                      </Badge>
-                    ))}
-                  </div>
-                </td>
-                <td className="hidden px-4 py-3 text-slate-800 sm:table-cell">{member.teamName ?? "—"}</td>
-                <td className="hidden px-4 py-3 md:table-cell">
-                  <Badge tone={statusTone[member.status]}>{t(`statuses.${member.status}`)}</Badge>
-                  <div className="mt-1 text-xs text-slate-700">
-                    {member.joinedAt
-                      ? t("joined", { date: format.dateTime(new Date(member.joinedAt), { dateStyle: "medium" }) })
-                      : member.invitedAt
-                        ? t("invitedOn", { date: format.dateTime(new Date(member.invitedAt), { dateStyle: "medium" }) })
-                        : null}
-                  </div>
-                </td>
-                <td className="px-4 py-3">
-                  <div className="flex justify-end gap-2">
-                    {member.status !== "deactivated" ? <EditDialog member={member} teams={teams} onDone={done} /> : null}
-                    <StatusToggle member={member} isSelf={member.userId === currentUserId} onDone={done} />
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </div>
+    <ManagedList
+      status={status}
+      actions={
+        <>
+          <Field label={t("search")} htmlFor={searchId} className="w-full sm:mr-auto sm:max-w-xs">
+            <input id={searchId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} className={inputClass} />
+          </Field>
+          <InviteDialog roles={roles} teams={teams} onDone={notify} />
+        </>
+      }
+    >
+      <DataTable
+        caption={t("title")}
+        columns={columns}
+        rows={visible}
+        rowKey={(member) => member.id}
+        rowProps={(member) => ({ "data-testid": `member-${member.email}` })}
+      />
+    </ManagedList>
   );
 }

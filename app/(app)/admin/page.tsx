@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
+import { roleIds } from "@/lib/auth/roles";
 import { listMembers } from "@/lib/members";
 import { buildTeamTree, flattenTeamTree, listTeams } from "@/lib/teams";
 import { PageHeader } from "../../_components/ui";
+import { withIsoDates } from "../../_components/wire";
 import { MembersManager } from "./members-manager";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -20,8 +22,9 @@ export default async function MembersPage() {
       <PageHeader title={t("title")} description={t("description")} />
       <MembersManager
         currentUserId={ctx.userId}
+        roles={roleIds}
         teams={teamOptions}
-        members={members.map((m) => ({ ...m, invitedAt: m.invitedAt?.toISOString() ?? null, joinedAt: m.joinedAt?.toISOString() ?? null }))}
+        members={members.map((m) => withIsoDates(m, ["invitedAt", "joinedAt"]))}
       />
     </>
   );

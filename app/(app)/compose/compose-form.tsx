@@ -3,35 +3,22 @@
 import clsx from "clsx";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { useEffect, useId, useState, useTransition } from "react";
-import type { ActionResult } from "@/lib/auth/guard";
-import { Badge, Button, Card, inputClass } from "../../_components/ui";
-import { useActionFeedback } from "../../_components/use-action-feedback";
+import { useId, useState, useTransition } from "react";
+import type { NetworkId } from "@/lib/networks";
+import type { ShareAccount } from "@/lib/shares";
+import type { TimeSuggestion } from "@/lib/shares/timing";
+import { CountedText, useLiveCheck, useProblemWords } from "../../_components/counted-text";
+import { Badge, Button, CheckboxTile, Field, FormAlert, LiveStatus, Section, SubmitRow, inputClass } from "../../_components/ui";
+import { useActionFeedback, useErrorWords } from "../../_components/use-action-feedback";
+import { useAction } from "../../_components/use-form-action";
 import { checkComposeAction, confirmIntentAction, intentShareAction, shareAction } from "./actions";
 
-type Network = "linkedin" | "x" | "mastodon" | "bluesky" | "facebook" | "xing" | "threads";
-type Account = { id: string; network: Network; handle: string; instanceUrl: string | null; demo: boolean; expiring: boolean; variantId: string | null; text: string };
-type ShareLink = { network: Network; variantId: string | null; text: string };
-type Check = Extract<Awaited<ReturnType<typeof checkComposeAction>>, { ok: true }>["data"];
+/** Where a text starts from: a suggested variant, or the story's title and link. */
+type Start = { variantId: string | null; text: string };
+type Account = Pick<ShareAccount, "id" | "network" | "handle" | "instanceUrl"> & Start & { demo: boolean; expiring: boolean };
+type ShareLink = Start & { network: NetworkId };
 
-/** Counts a text on the server with the code the API and the publisher use. */
-function useCheck(input: { network: Network; text: string; storyId: string; connectionId?: string }) {
-  const [check, setCheck] = useState<Check | null>(null);
-  const { network, text, storyId, connectionId } = input;
-  useEffect(() => {
-    let current = true;
-    const timer = setTimeout(async () => {
-      const result = await checkComposeAction({ network, text, storyId, connectionId });
-      if (current && result.ok) setCheck(result.data);
-    }, 250);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [network, text, storyId, connectionId]);
-  return check;
-}
-
+/** One text to share, counted live as its network (and, with an account, its instance) counts it. */
 function TextEditor({
   id,
   label,
@@ -44,7 +31,7 @@ function TextEditor({
 }: {
   id: string;
   label: string;
-  network: Network;
+  network: NetworkId;
   text: string;
   onChange: (text: string) => void;
   storyId: string;
@@ -52,37 +39,25 @@ function TextEditor({
   errors?: string[];
 }) {
   const t = useTranslations("compose");
-  const te = useTranslations("errors");
-  const check = useCheck({ network, text, storyId, connectionId });
-  const counterId = `${id}-count`;
-  const over = check ? !check.ok : false;
-  const problems = (check?.problems ?? []).map((p) =>
-    p.code === "tooLong" ? te("tooLongFor", { value: String(check!.limit) }) : p.code === "blockedPhrase" ? te("blockedPhrase", { value: p.detail ?? "" }) : te.has(p.code) ? te(p.code) : p.code,
-  );
-  const all = [...new Set([...problems, ...(errors ?? [])])];
+  const check = useLiveCheck(checkComposeAction, { network, text, storyId, connectionId });
+  const problemWords = useProblemWords();
   return (
     <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-slate-900">
-        {label}
-      </label>
-      <textarea id={id} value={text} onChange={(e) => onChange(e.target.value)} rows={5} aria-describedby={counterId} aria-invalid={over || all.length > 0 || undefined} className={inputClass} />
-      <p id={counterId} aria-live="polite" className={clsx("text-sm", over ? "font-medium text-red-800" : "text-slate-700")}>
-        {check ? t(`counter.${check.unit}`, { length: check.length, limit: check.limit }) : t("counting")}
-      </p>
-      {check?.duplicate ? (
-        <p className="rounded-md bg-amber-50 p-2 text-sm text-amber-900" role="status">
-          {t(`duplicate.${check.duplicate.kind}`)}
-        </p>
-      ) : null}
-      {all.length > 0 ? (
-        <div role="alert">
-          <ul className="list-disc pl-5 text-sm text-red-800">
-            {all.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <CountedText
+        id={id}
+        label={label}
+        value={text}
+        onChange={onChange}
+        counter={check ? t(`counter.${check.unit}`, { length: check.length, limit: check.limit }) : t("counting")}
+        over={check ? !check.ok : false}
+        problems={[...problemWords(check), ...(errors ?? [])]}
+      >
+        {check?.duplicate ? (
+          <p className="rounded-md bg-amber-50 p-2 text-sm text-amber-900" role="status">
+            {t(`duplicate.${check.duplicate.kind}`)}
+          </p>
+        ) : null}
+      </CountedText>
     </div>
   );
 }
@@ -90,7 +65,7 @@ function TextEditor({
 function ShareLinkRow({ link, storyId }: { link: ShareLink; storyId: string }) {
   const t = useTranslations("compose");
   const tn = useTranslations("networks");
-  const te = useTranslations("errors");
+  const word = useErrorWords();
   const [text, setText] = useState(link.text);
   const [instance, setInstance] = useState("https://mastodon.social");
   const [pending, start] = useTransition();
@@ -105,9 +80,7 @@ function ShareLinkRow({ link, storyId }: { link: ShareLink; storyId: string }) {
       const result = await intentShareAction({ storyId, network: link.network, text, variantId: link.variantId, ...(link.network === "mastodon" ? { mastodonInstance: instance } : {}) });
       if (!result.ok) {
         popup?.close();
-        const code = Object.values(result.fieldErrors ?? {})[0]?.[0] ?? result.error;
-        const [c, v] = code.split(":");
-        setState({ error: te.has(c!) ? te(c!, { value: v ?? "" }) : code });
+        setState({ error: word(Object.values(result.fieldErrors ?? {})[0]?.[0] ?? result.error) });
         return;
       }
       let copied = false;
@@ -138,21 +111,21 @@ function ShareLinkRow({ link, storyId }: { link: ShareLink; storyId: string }) {
     <li className="space-y-2 rounded-md border border-slate-200 p-3" data-testid={`share-link-${link.network}`}>
       <TextEditor id={id} label={t("linkText", { network: tn(link.network) })} network={link.network} text={text} onChange={setText} storyId={storyId} />
       {link.network === "mastodon" ? (
-        <div>
-          <label htmlFor={instanceId} className="block text-sm font-medium text-slate-900">
-            {t("mastodonInstance")}
-          </label>
+        <Field label={t("mastodonInstance")} htmlFor={instanceId}>
           <input id={instanceId} type="url" value={instance} onChange={(e) => setInstance(e.target.value)} className={inputClass} />
-        </div>
+        </Field>
       ) : null}
       <div className="flex flex-wrap items-center gap-2">
         <Button type="button" variant="secondary" disabled={pending} onClick={open}>
           {t("openShare", { network: tn(link.network) })}
         </Button>
       </div>
-      <div aria-live="polite" className="text-sm">
-        {state && "error" in state ? <p className="font-medium text-red-800">{state.error}</p> : null}
-        {state && "shareId" in state ? (
+      <LiveStatus
+        error={state && "error" in state ? state.error : null}
+        success={state && "answered" in state ? (state.answered === "published" ? t("thanksPosted") : t("notPosted")) : null}
+      />
+      {state && "shareId" in state ? (
+        <div aria-live="polite" className="text-sm">
           <div className="space-y-2 rounded-md bg-slate-50 p-3">
             {state.copied ? <p className="text-slate-800">{t("copied")}</p> : null}
             <p className="font-medium text-slate-900">{t("didYouPost", { network: tn(link.network) })}</p>
@@ -165,9 +138,8 @@ function ShareLinkRow({ link, storyId }: { link: ShareLink; storyId: string }) {
               </Button>
             </div>
           </div>
-        ) : null}
-        {state && "answered" in state ? <p className="text-green-900">{state.answered === "published" ? t("thanksPosted") : t("notPosted")}</p> : null}
-      </div>
+        </div>
+      ) : null}
     </li>
   );
 }
@@ -194,7 +166,7 @@ export function ComposeForm({
   spacingMinutes: number;
   accounts: Account[];
   shareLinks: ShareLink[];
-  suggestion: { local: string; label: string; basis: "history" | "organisation" } | null;
+  suggestion: { local: string; label: string; basis: TimeSuggestion["basis"] } | null;
   minLocal: string;
 }) {
   const t = useTranslations("compose");
@@ -204,30 +176,26 @@ export function ComposeForm({
   const [texts, setTexts] = useState<Record<string, string>>(Object.fromEntries(accounts.map((a) => [a.id, a.text])));
   const [when, setWhen] = useState<"now" | "later">("now");
   const [at, setAt] = useState(suggestion?.local ?? "");
-  const [result, setResult] = useState<ActionResult<unknown> | null>(null);
-  const [pending, start] = useTransition();
+  const { result, pending, run } = useAction(shareAction);
   const feedback = useActionFeedback(result);
   const ids = { now: useId(), later: useId(), at: useId() };
   const chosen = accounts.filter((a) => selected.includes(a.id));
 
   const submit = () =>
-    start(async () => {
-      const res = await shareAction({
+    run(
+      {
         storyId,
         scheduledAt: when === "later" ? at : undefined,
         posts: chosen.map((a) => ({ connectionId: a.id, text: texts[a.id] ?? "", variantId: a.variantId })),
-      });
-      setResult(res);
-      if (res.ok) router.push(`/queue?created=${res.data.length}`);
-    });
+      },
+      (res) => {
+        if (res.ok) router.push(`/queue?created=${res.data.length}`);
+      },
+    );
 
   return (
     <div className="space-y-6">
-      <Card className="space-y-4">
-        <div>
-          <h2 className="text-lg font-semibold text-slate-900">{t("accountsTitle")}</h2>
-          <p className="text-sm text-slate-700">{disclosureHashtag ? t("accountsHintDisclosure", { tag: disclosureHashtag }) : t("accountsHint")}</p>
-        </div>
+      <Section card title={t("accountsTitle")} description={disclosureHashtag ? t("accountsHintDisclosure", { tag: disclosureHashtag }) : t("accountsHint")}>
         {accounts.length === 0 ? (
           <p className="text-sm text-slate-800">
             {t("noAccounts")}{" "}
@@ -248,19 +216,13 @@ export function ComposeForm({
               <legend className="text-sm font-medium text-slate-900">{t("postFrom")}</legend>
               <div className="flex flex-wrap gap-2">
                 {accounts.map((a) => (
-                  <label key={a.id} className="flex min-h-10 items-center gap-2 rounded-md border border-slate-300 px-3 text-sm">
-                    <input
-                      type="checkbox"
-                      checked={selected.includes(a.id)}
-                      onChange={() => setSelected((s) => (s.includes(a.id) ? s.filter((x) => x !== a.id) : [...s, a.id]))}
-                      className="h-4 w-4"
-                    />
+                  <CheckboxTile key={a.id} checked={selected.includes(a.id)} onChange={() => setSelected((s) => (s.includes(a.id) ? s.filter((x) => x !== a.id) : [...s, a.id]))}>
                     <span>
                       {tn(a.network)} · {a.handle}
                     </span>
                     {a.demo ? <Badge tone="amber">{t("demoAccount")}</Badge> : null}
                     {a.expiring ? <Badge tone="amber">{t("expiring")}</Badge> : null}
-                  </label>
+                  </CheckboxTile>
                 ))}
               </div>
             </fieldset>
@@ -304,40 +266,25 @@ export function ComposeForm({
                       </button>
                     </p>
                   ) : null}
-                  {feedback.field("scheduledAt")?.length ? (
-                    <p role="alert" className="text-sm text-red-800">
-                      {feedback.field("scheduledAt")!.join(" ")}
-                    </p>
-                  ) : null}
+                  <FormAlert message={feedback.field("scheduledAt")} />
                 </div>
               ) : null}
               {spacingMinutes > 0 ? <p className="text-sm text-slate-700">{t("spacing", { minutes: spacingMinutes })}</p> : null}
             </fieldset>
-            <div className="flex flex-wrap items-center gap-3">
-              <Button type="submit" disabled={pending || chosen.length === 0}>
-                {when === "now" ? t("shareNow") : t("schedule")}
-              </Button>
-              <div aria-live="polite" className="text-sm">
-                {feedback.message ? <span className="font-medium text-red-800">{feedback.message}</span> : null}
-              </div>
-            </div>
+            <SubmitRow label={when === "now" ? t("shareNow") : t("schedule")} pending={pending} disabled={chosen.length === 0} error={feedback.message} />
           </form>
         )}
-      </Card>
+      </Section>
 
       {shareLinks.length > 0 ? (
-        <Card className="space-y-4">
-          <div>
-            <h2 className="text-lg font-semibold text-slate-900">{t("linksTitle")}</h2>
-            <p className="text-sm text-slate-700">{t("linksHint")}</p>
-          </div>
+        <Section card title={t("linksTitle")} description={t("linksHint")}>
           <ul className="space-y-3">
             {shareLinks.map((link) => (
               <ShareLinkRow key={link.network} link={link} storyId={storyId} />
             ))}
           </ul>
-          {storyUrl ? <p className="text-xs text-slate-700">{t("trackedNote")}</p> : null}
-        </Card>
+          {storyUrl ? <p className="mt-4 text-xs text-slate-700">{t("trackedNote")}</p> : null}
+        </Section>
       ) : null}
     </div>
   );

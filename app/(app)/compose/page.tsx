@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
-import { getFormatter, getLocale, getTranslations } from "next-intl/server";
+import { getFormatter, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { requireMember } from "@/lib/auth/guard";
 import { ensureDemoConnection, isDemoConnection } from "@/lib/demo-network";
@@ -9,8 +9,11 @@ import { getOrganizationSettings } from "@/lib/orgs";
 import { listShareAccounts, startingVariant, suggestShareTime } from "@/lib/shares";
 import { feedStory } from "@/lib/stories/feed";
 import { instantToLocal } from "@/lib/time";
+import type { Locale } from "@/lib/i18n/locales";
 import { isConnectable, networkIds, type NetworkId } from "@/lib/networks";
 import { Card, PageHeader } from "../../_components/ui";
+import { StoryIntro } from "../../_components/story-intro";
+import { requestLocale } from "../../_i18n/locale";
 import { timeZoneOf } from "../time-zone";
 import { ComposeForm } from "./compose-form";
 
@@ -33,10 +36,10 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
 
   const t = await getTranslations("compose");
   const format = await getFormatter();
-  const locale = (await getLocale()) as "da" | "en";
+  const locale = await requestLocale();
   await ensureDemoConnection(ctx.db, ctx.scope, ctx.userId);
   const [accounts, settings, zone] = await Promise.all([listShareAccounts(ctx.db, ctx.scope, ctx.userId), getOrganizationSettings(ctx.db, ctx.orgId), timeZoneOf(ctx)]);
-  const languages = [...new Set<"da" | "en">([locale, story.language])];
+  const languages = [...new Set<Locale>([locale, story.language])];
   const start = async (network: NetworkId) => {
     const variant = await startingVariant(ctx.db, ctx.scope, { userId: ctx.userId, storyId: story.id, network, languages });
     return variant ?? { variantId: null, text: `${story.title} ${story.canonicalUrl ?? ""}`.trim(), language: story.language };
@@ -54,12 +57,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
     <>
       <PageHeader title={t("title")} description={t("description")} />
       <Card className="mb-6 flex flex-col gap-2">
-        <h2 className="text-lg font-semibold text-slate-900" lang={story.language}>
-          {story.title}
-        </h2>
-        <p className="text-slate-700" lang={story.language}>
-          {story.summary}
-        </p>
+        <StoryIntro story={story} />
         {story.canonicalUrl ? (
           <a href={story.canonicalUrl} target="_blank" rel="noreferrer noopener" className="text-sm font-medium text-brand-700 underline">
             {t("readStory")}

@@ -2,20 +2,19 @@
 
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { AlertDialog, Dialog } from "radix-ui";
-import { useEffect, useId, useState, useTransition } from "react";
-import { ConfirmContent, ModalContent } from "../../_components/modal";
-import { Button, Field, buttonClass, inputClass, type ButtonVariant } from "../../_components/ui";
-import { useActionFeedback } from "../../_components/use-action-feedback";
-import { useFormAction } from "../../_components/use-form-action";
+import { useId, useState, useTransition } from "react";
+import type { StartConnectInput } from "@/lib/connections";
+import { FormDialog } from "../../_components/form-dialog";
+import { ConfirmDialog } from "../../_components/modal";
+import { Button, Field, FormAlert, inputClass, type ButtonVariant } from "../../_components/ui";
+import { useErrorWords } from "../../_components/use-action-feedback";
 import { connectBlueskyAction, disconnectAction, startConnectAction } from "./actions";
 
-type OAuthNetwork = "linkedin" | "x" | "mastodon";
+/** The networks connected through the network's own consent page. */
+export type OAuthNetwork = StartConnectInput["network"];
 
-function useErrorWord() {
-  const te = useTranslations("errors");
-  return (code: string) => (te.has(code) ? te(code) : te("unexpected"));
-}
+/** Typed-in account names and addresses: no capitals or spelling fixes added by a phone keyboard. */
+const verbatim = { autoCapitalize: "none", spellCheck: false, className: inputClass } as const;
 
 /** Goes to the network's consent page (LinkedIn, X, or a Mastodon instance already known). */
 export function OAuthConnectButton({
@@ -34,7 +33,7 @@ export function OAuthConnectButton({
   ariaLabel?: string;
 }) {
   const t = useTranslations("connections");
-  const word = useErrorWord();
+  const word = useErrorWords("unexpected");
   const [pending, startTransition] = useTransition();
   const [leaving, setLeaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -52,11 +51,7 @@ export function OAuthConnectButton({
       <Button type="button" variant={variant} onClick={start} disabled={pending || leaving} aria-label={pending || leaving ? undefined : ariaLabel}>
         {pending || leaving ? t("redirecting", { network: networkLabel }) : label}
       </Button>
-      {error ? (
-        <p role="alert" className="text-sm text-red-800">
-          {error}
-        </p>
-      ) : null}
+      <FormAlert message={error} />
     </div>
   );
 }
@@ -64,42 +59,31 @@ export function OAuthConnectButton({
 /** Mastodon: which instance, then its consent page. */
 export function MastodonConnectDialog({ label, variant = "primary", ariaLabel }: { label: string; variant?: ButtonVariant; ariaLabel?: string }) {
   const t = useTranslations("connections");
-  const { state, pending, onSubmit } = useFormAction(startConnectAction);
-  const feedback = useActionFeedback(state);
-  const [leaving, setLeaving] = useState(false);
   const id = useId();
-  useEffect(() => {
-    if (state?.ok) {
-      setLeaving(true);
-      window.location.assign(state.data.redirectUrl);
-    }
-  }, [state]);
-  const fieldErrors = feedback.field("instanceUrl");
   return (
-    <Dialog.Root>
-      <Dialog.Trigger className={buttonClass(variant)} aria-label={ariaLabel}>
-        {label}
-      </Dialog.Trigger>
-      <ModalContent title={t("mastodon.title")} description={t("mastodon.description")}>
-        <form onSubmit={onSubmit} noValidate className="space-y-4">
+    <FormDialog
+      trigger={label}
+      triggerLabel={ariaLabel}
+      triggerVariant={variant}
+      title={t("mastodon.title")}
+      description={t("mastodon.description")}
+      action={startConnectAction}
+      onSuccess={(data) => window.location.assign(data.redirectUrl)}
+      stayOpen
+      submitLabel={t("mastodon.submit")}
+      workingLabel={t("mastodon.working")}
+      cancelLabel={t("cancel")}
+      quietWithFieldErrors
+    >
+      {(field) => (
+        <>
           <input type="hidden" name="network" value="mastodon" />
-          <Field label={t("mastodon.instance")} htmlFor={id} hint={t("mastodon.instanceHint")} errors={fieldErrors}>
-            <input id={id} name="instanceUrl" type="text" inputMode="url" autoComplete="url" autoCapitalize="none" spellCheck={false} required className={inputClass} placeholder="mastodon.social" />
+          <Field label={t("mastodon.instance")} htmlFor={id} hint={t("mastodon.instanceHint")} errors={field("instanceUrl")}>
+            <input id={id} name="instanceUrl" type="text" inputMode="url" autoComplete="url" required placeholder="mastodon.social" {...verbatim} />
           </Field>
-          {feedback.message && !fieldErrors ? (
-            <p role="alert" className="text-sm text-red-800">
-              {feedback.message}
-            </p>
-          ) : null}
-          <div className="flex justify-end gap-2">
-            <Dialog.Close className={buttonClass("secondary")}>{t("cancel")}</Dialog.Close>
-            <Button type="submit" disabled={pending || leaving}>
-              {pending || leaving ? t("mastodon.working") : t("mastodon.submit")}
-            </Button>
-          </div>
-        </form>
-      </ModalContent>
-    </Dialog.Root>
+        </>
+      )}
+    </FormDialog>
   );
 }
 
@@ -119,113 +103,69 @@ export function BlueskyConnectDialog({
 }) {
   const t = useTranslations("connections");
   const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const { state, pending, onSubmit } = useFormAction(connectBlueskyAction);
-  const feedback = useActionFeedback(state);
   const ids = { identifier: useId(), password: useId(), pds: useId() };
-  useEffect(() => {
-    if (state?.ok) {
-      setOpen(false);
-      router.replace("/connections?connected=bluesky");
-    }
-  }, [state, router]);
-  const hasFieldErrors = Boolean(state && !state.ok && state.fieldErrors && Object.keys(state.fieldErrors).length > 0);
   return (
-    <Dialog.Root open={open} onOpenChange={setOpen}>
-      <Dialog.Trigger className={buttonClass(variant)} aria-label={ariaLabel}>
-        {label}
-      </Dialog.Trigger>
-      <ModalContent title={t("bluesky.title")} description={t("bluesky.description")}>
-        <form onSubmit={onSubmit} noValidate className="space-y-4">
+    <FormDialog
+      trigger={label}
+      triggerLabel={ariaLabel}
+      triggerVariant={variant}
+      title={t("bluesky.title")}
+      description={t("bluesky.description")}
+      action={connectBlueskyAction}
+      onSuccess={() => router.replace("/connections?connected=bluesky")}
+      submitLabel={t("bluesky.submit")}
+      workingLabel={t("bluesky.working")}
+      cancelLabel={t("cancel")}
+      quietWithFieldErrors
+    >
+      {(field) => (
+        <>
           <p className="text-sm">
             <a href="https://bsky.app/settings/app-passwords" target="_blank" rel="noreferrer noopener" className="font-medium text-brand-700 underline">
               {t("bluesky.makeOne")}
             </a>{" "}
             <span className="text-slate-700">{t("bluesky.newTab")}</span>
           </p>
-          <Field label={t("bluesky.identifier")} htmlFor={ids.identifier} hint={t("bluesky.identifierHint")} errors={feedback.field("identifier")}>
-            <input
-              id={ids.identifier}
-              name="identifier"
-              type="text"
-              autoComplete="username"
-              autoCapitalize="none"
-              spellCheck={false}
-              required
-              defaultValue={identifier}
-              className={inputClass}
-              placeholder="name.bsky.social"
-            />
+          <Field label={t("bluesky.identifier")} htmlFor={ids.identifier} hint={t("bluesky.identifierHint")} errors={field("identifier")}>
+            <input id={ids.identifier} name="identifier" type="text" autoComplete="username" required defaultValue={identifier} placeholder="name.bsky.social" {...verbatim} />
           </Field>
-          <Field label={t("bluesky.appPassword")} htmlFor={ids.password} hint={t("bluesky.appPasswordHint")} errors={feedback.field("appPassword")}>
-            <input
-              id={ids.password}
-              name="appPassword"
-              type="password"
-              autoComplete="off"
-              autoCapitalize="none"
-              spellCheck={false}
-              required
-              className={inputClass}
-              placeholder="xxxx-xxxx-xxxx-xxxx"
-            />
+          <Field label={t("bluesky.appPassword")} htmlFor={ids.password} hint={t("bluesky.appPasswordHint")} errors={field("appPassword")}>
+            <input id={ids.password} name="appPassword" type="password" autoComplete="off" required placeholder="xxxx-xxxx-xxxx-xxxx" {...verbatim} />
           </Field>
-          <Field label={t("bluesky.pds")} htmlFor={ids.pds} hint={t("bluesky.pdsHint")} errors={feedback.field("pdsUrl")}>
-            <input id={ids.pds} name="pdsUrl" type="text" inputMode="url" autoCapitalize="none" spellCheck={false} defaultValue={pdsUrl} className={inputClass} />
+          <Field label={t("bluesky.pds")} htmlFor={ids.pds} hint={t("bluesky.pdsHint")} errors={field("pdsUrl")}>
+            <input id={ids.pds} name="pdsUrl" type="text" inputMode="url" defaultValue={pdsUrl} {...verbatim} />
           </Field>
-          {feedback.message && !hasFieldErrors ? (
-            <p role="alert" className="text-sm text-red-800">
-              {feedback.message}
-            </p>
-          ) : null}
-          <div className="flex justify-end gap-2">
-            <Dialog.Close className={buttonClass("secondary")}>{t("cancel")}</Dialog.Close>
-            <Button type="submit" disabled={pending}>
-              {pending ? t("bluesky.working") : t("bluesky.submit")}
-            </Button>
-          </div>
-        </form>
-      </ModalContent>
-    </Dialog.Root>
+        </>
+      )}
+    </FormDialog>
   );
 }
 
 /** Disconnect, after a confirmation that says what happens. */
 export function DisconnectButton({ connectionId, handle, networkLabel }: { connectionId: string; handle: string; networkLabel: string }) {
   const t = useTranslations("connections");
-  const word = useErrorWord();
+  const word = useErrorWords("unexpected");
   const router = useRouter();
-  const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
   return (
     <div className="flex flex-col items-start gap-1">
-      <AlertDialog.Root>
-        <AlertDialog.Trigger className={buttonClass("secondary")} aria-label={t("disconnectAccount", { handle })}>
-          {t("disconnect")}
-        </AlertDialog.Trigger>
-        <ConfirmContent title={t("disconnectConfirm.title", { handle })} description={t("disconnectConfirm.description", { network: networkLabel })}>
-          <AlertDialog.Cancel className={buttonClass("secondary")}>{t("cancel")}</AlertDialog.Cancel>
-          <AlertDialog.Action
-            className={buttonClass("danger")}
-            disabled={pending}
-            onClick={() =>
-              startTransition(async () => {
-                setError(null);
-                const result = await disconnectAction({ connectionId });
-                if (result.ok) router.replace(`/connections?disconnected=${encodeURIComponent(handle)}`);
-                else setError(word(result.error));
-              })
-            }
-          >
-            {pending ? t("disconnectConfirm.working") : t("disconnectConfirm.confirm")}
-          </AlertDialog.Action>
-        </ConfirmContent>
-      </AlertDialog.Root>
-      {error ? (
-        <p role="alert" className="text-sm text-red-800">
-          {error}
-        </p>
-      ) : null}
+      <ConfirmDialog
+        trigger={t("disconnect")}
+        triggerLabel={t("disconnectAccount", { handle })}
+        triggerVariant="secondary"
+        title={t("disconnectConfirm.title", { handle })}
+        description={t("disconnectConfirm.description", { network: networkLabel })}
+        cancelLabel={t("cancel")}
+        confirmLabel={t("disconnectConfirm.confirm")}
+        workingLabel={t("disconnectConfirm.working")}
+        onConfirm={async () => {
+          setError(null);
+          const result = await disconnectAction({ connectionId });
+          if (result.ok) router.replace(`/connections?disconnected=${encodeURIComponent(handle)}`);
+          else setError(word(result.error));
+        }}
+      />
+      <FormAlert message={error} />
     </div>
   );
 }

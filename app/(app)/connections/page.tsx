@@ -6,8 +6,8 @@ import { sections } from "@/lib/auth/roles";
 import { BLUESKY_DEFAULT_SERVICE } from "@/lib/networks/bluesky";
 import { connectErrorCodes, listConnections, networkOffers, type ConnectErrorCode, type ConnectionView, type NetworkOffer } from "@/lib/connections";
 import { isConnectable } from "@/lib/networks/types";
-import { Badge, Card, PageHeader } from "../../_components/ui";
-import { BlueskyConnectDialog, DisconnectButton, MastodonConnectDialog, OAuthConnectButton } from "./connect-controls";
+import { Badge, Card, PageHeader, type ButtonVariant } from "../../_components/ui";
+import { BlueskyConnectDialog, DisconnectButton, MastodonConnectDialog, OAuthConnectButton, type OAuthNetwork } from "./connect-controls";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("connections"))("title") };
@@ -160,14 +160,15 @@ function ConnectControl({
   networkLabel: string;
   label: string;
   ariaLabel?: string;
-  variant: "primary" | "secondary";
+  variant: ButtonVariant;
   account?: ConnectionView;
 }) {
   if (offer.method === "password") {
     const pdsUrl = account?.instanceUrl && account.instanceUrl !== BLUESKY_DEFAULT_SERVICE ? account.instanceUrl : undefined;
     return <BlueskyConnectDialog label={label} ariaLabel={ariaLabel} variant={variant} identifier={account?.handle} pdsUrl={pdsUrl} />;
   }
-  const network = offer.network as "linkedin" | "x" | "mastodon";
+  // Every network that is not the password one connects through OAuth.
+  const network = offer.network as OAuthNetwork;
   if (offer.method === "instance" && !account?.instanceUrl) return <MastodonConnectDialog label={label} ariaLabel={ariaLabel} variant={variant} />;
   return (
     <OAuthConnectButton network={network} networkLabel={networkLabel} label={label} ariaLabel={ariaLabel} variant={variant} instanceUrl={account?.instanceUrl ?? undefined} />

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { feedQuerySchema, listFeed, visitFeed } from "@/lib/stories/feed";
 import { listTopics } from "@/lib/topics";
-import { Badge, Card, EmptyState, PageHeader, buttonClass, inputClass } from "../../_components/ui";
+import { Badge, ButtonLink, Card, EmptyState, FilterBar, FilterField, LanguageOptions, Options, PageHeader, inputClass, languageNames } from "../../_components/ui";
+import { StoryIntro } from "../../_components/story-intro";
 import { SuggestDialog } from "./suggest-dialog";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -40,34 +40,20 @@ export default async function FeedPage({ searchParams }: { searchParams: Promise
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} actions={<SuggestDialog />} />
-      <form method="get" role="search" aria-label={t("filters")} className="mb-4 flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:flex-row sm:items-end">
-        <div className="sm:w-56">
-          <label htmlFor="topicId" className="block text-sm font-medium text-slate-900">
-            {t("topic")}
-          </label>
+      <FilterBar label={t("filters")} submitLabel={t("filter")}>
+        <FilterField label={t("topic")} htmlFor="topicId">
           <select id="topicId" name="topicId" defaultValue={query.topicId ?? ""} className={inputClass}>
             <option value="">{t("allTopics")}</option>
-            {topics.map((topic) => (
-              <option key={topic.id} value={topic.id}>
-                {topic.name}
-              </option>
-            ))}
+            <Options options={topics} />
           </select>
-        </div>
-        <div className="sm:w-44">
-          <label htmlFor="language" className="block text-sm font-medium text-slate-900">
-            {t("language")}
-          </label>
+        </FilterField>
+        <FilterField label={t("language")} htmlFor="language">
           <select id="language" name="language" defaultValue={query.language ?? ""} className={inputClass}>
             <option value="">{t("allLanguages")}</option>
-            <option value="da">Dansk</option>
-            <option value="en">English</option>
+            <LanguageOptions />
           </select>
-        </div>
-        <button type="submit" className={buttonClass("secondary")}>
-          {t("filter")}
-        </button>
-      </form>
+        </FilterField>
+      </FilterBar>
       {firstPage && since && newCount > 0 ? (
         <p className="mb-4 rounded-md bg-brand-50 p-3 text-sm text-brand-800">{t("newSince", { count: newCount, date: format.dateTime(since, { dateStyle: "medium", timeStyle: "short" }) })}</p>
       ) : null}
@@ -81,22 +67,17 @@ export default async function FeedPage({ searchParams }: { searchParams: Promise
                 <div className="flex flex-wrap items-center gap-2">
                   {isNew(story.liveAt) ? <Badge tone="amber">{t("new")}</Badge> : null}
                   {story.pinned ? <Badge tone="blue">{t("pinned")}</Badge> : null}
-                  <Badge>{story.language === "da" ? "Dansk" : "English"}</Badge>
+                  <Badge>{languageNames[story.language]}</Badge>
                 </div>
-                <h2 className="text-lg font-semibold text-slate-900" lang={story.language}>
-                  {story.title}
-                </h2>
-                <p className="text-slate-700" lang={story.language}>
-                  {story.summary}
-                </p>
+                <StoryIntro story={story} />
                 <p className="mt-auto text-sm text-slate-700">
                   {t("published", { date: format.dateTime(story.liveAt, { dateStyle: "medium" }) })}
                   {story.expiresAt ? ` · ${t("expires", { date: format.dateTime(story.expiresAt, { dateStyle: "medium" }) })}` : null}
                 </p>
                 <div className="flex flex-wrap items-center gap-3">
-                  <Link href={`/compose?story=${story.id}`} className={buttonClass("primary")} aria-label={t("shareLabel", { title: story.title })}>
+                  <ButtonLink href={`/compose?story=${story.id}`} variant="primary" aria-label={t("shareLabel", { title: story.title })}>
                     {t("share")}
-                  </Link>
+                  </ButtonLink>
                   {story.canonicalUrl ? (
                     <a href={story.canonicalUrl} className="text-sm font-medium text-brand-700 underline" target="_blank" rel="noreferrer noopener">
                       {t("readStory")}
@@ -110,9 +91,7 @@ export default async function FeedPage({ searchParams }: { searchParams: Promise
       )}
       {nextCursor ? (
         <div className="mt-6 flex justify-center">
-          <Link href={`/feed?${more.toString()}`} className={buttonClass("secondary")}>
-            {t("more")}
-          </Link>
+          <ButtonLink href={`/feed?${more.toString()}`}>{t("more")}</ButtonLink>
         </div>
       ) : null}
     </>

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { getLocale, getTranslations } from "next-intl/server";
+import { getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { currentGuidelines, guidelinesStatus } from "@/lib/guidelines";
 import { Markdown } from "../../_components/markdown";
-import { Card, PageHeader, buttonClass } from "../../_components/ui";
+import { ButtonLink, Card, PageHeader } from "../../_components/ui";
+import { requestLocale } from "../../_i18n/locale";
 import { AcceptForm } from "./accept-form";
 import { sameSitePath } from "./next-path";
 
@@ -20,7 +20,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function GuidelinesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireMember("any-member");
   const t = await getTranslations("guidelines");
-  const locale = await getLocale();
+  const locale = await requestLocale();
   const next = sameSitePath((await searchParams).next);
   const [guidelines, status] = await Promise.all([currentGuidelines(ctx.db, ctx.scope), guidelinesStatus(ctx.db, ctx.scope, ctx.userId)]);
   const body = locale === "en" ? guidelines.bodyEn : guidelines.bodyDa;
@@ -34,16 +34,16 @@ export default async function GuidelinesPage({ searchParams }: { searchParams: P
       )}
       <Card className="max-w-3xl">
         <p className="mb-4 text-sm text-slate-700">{t("version", { version: guidelines.version })}</p>
-        <Markdown source={body} lang={locale === "en" ? "en" : "da"} />
+        <Markdown source={body} lang={locale} />
       </Card>
       <div className="mt-6 max-w-3xl">
         {status.accepted ? (
           <div className="flex flex-wrap items-center gap-4">
             <p className="text-sm text-green-900">{t("accepted")}</p>
             {next ? (
-              <Link href={next} className={buttonClass("primary")}>
+              <ButtonLink href={next} variant="primary">
                 {t("continue")}
-              </Link>
+              </ButtonLink>
             ) : null}
           </div>
         ) : (

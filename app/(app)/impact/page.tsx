@@ -4,16 +4,14 @@ import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { myBadges } from "@/lib/me/badges";
 import { figureSources, impactPeriods, impactPeriodSchema, myImpact } from "@/lib/me/impact";
-import { TimeChart } from "../../_components/time-chart";
-import { Card, EmptyState, PageHeader, buttonClass } from "../../_components/ui";
+import { DataTable, TableDetails } from "../../_components/data-table";
 import { Figure, SourceBadge } from "../../_components/figure";
+import { TimeChart } from "../../_components/time-chart";
+import { ButtonLink, ChoiceNav, EmptyState, PageHeader, Section } from "../../_components/ui";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("me.impact"))("title") };
 }
-
-const th = "px-3 py-2 font-semibold";
-const num = "px-3 py-2 text-right tabular-nums";
 
 /** The person's own reach: figures over a period, by week and network, badges and each share. */
 export default async function ImpactPage({ searchParams }: { searchParams: Promise<{ days?: string }> }) {
@@ -32,29 +30,16 @@ export default async function ImpactPage({ searchParams }: { searchParams: Promi
         description={t("description")}
         actions={
           <>
-            <Link href="/leaderboard" className={buttonClass("secondary")}>
-              {t("toLeaderboard")}
-            </Link>
-            <Link href="/impact/manager-view" className={buttonClass("secondary")}>
-              {t("toManagerView")}
-            </Link>
+            <ButtonLink href="/leaderboard">{t("toLeaderboard")}</ButtonLink>
+            <ButtonLink href="/impact/manager-view">{t("toManagerView")}</ButtonLink>
           </>
         }
       />
 
-      <nav aria-label={t("periodLabel")} className="mb-4 flex flex-wrap items-center gap-2">
-        {impactPeriods.map((p) => (
-          <Link key={p} href={`/impact?days=${p}`} aria-current={p === days ? "page" : undefined} className={buttonClass(p === days ? "primary" : "secondary")}>
-            {t("lastDays", { days: p })}
-          </Link>
-        ))}
-      </nav>
-      <p className="mb-6 text-sm text-slate-700">{t("periodNote", { from: day(impact.from), to: day(impact.to) })}</p>
+      <ChoiceNav label={t("periodLabel")} items={impactPeriods.map((p) => ({ href: `/impact?days=${p}`, label: t("lastDays", { days: p }), current: p === days }))} />
+      <p className="mb-6 mt-4 text-sm text-slate-700">{t("periodNote", { from: day(impact.from), to: day(impact.to) })}</p>
 
-      <section aria-labelledby="impact-figures" className="mb-8">
-        <h2 id="impact-figures" className="mb-3 text-lg font-semibold text-slate-900">
-          {t("figuresTitle")}
-        </h2>
+      <Section id="impact-figures" title={t("figuresTitle")} className="mb-8">
         <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
           <Figure label={t("figures.shares")} value={n(totals.shares)} source={figureSources.shares} note={t("notes.shares")} />
           <Figure label={t("figures.uniqueVisitors")} value={n(totals.uniqueVisitors)} source={figureSources.uniqueVisitors} note={t("notes.uniqueVisitors", { clicks: totals.clicks })} />
@@ -63,13 +48,9 @@ export default async function ImpactPage({ searchParams }: { searchParams: Promi
           <Figure label={t("figures.estimatedReach")} value={n(totals.estimatedReach)} source={figureSources.estimatedReach} note={t("notes.estimatedReach")} />
           <Figure label={t("figures.points")} value={n(totals.points)} source={figureSources.points} note={t("notes.points")} />
         </dl>
-      </section>
+      </Section>
 
-      <Card aria-labelledby="impact-chart" className="mb-8">
-        <h2 id="impact-chart" className="mb-1 text-lg font-semibold text-slate-900">
-          {t("chartTitle")}
-        </h2>
-        <p className="mb-4 text-sm text-slate-700">{t("chartNote")}</p>
+      <Section card id="impact-chart" title={t("chartTitle")} description={t("chartNote")} className="mb-8">
         <TimeChart
           locale={locale}
           label={t("chartLabel")}
@@ -80,38 +61,22 @@ export default async function ImpactPage({ searchParams }: { searchParams: Promi
             { key: "engagements", label: t("figures.engagements"), kind: "line" },
           ]}
         />
-        <details className="mt-4">
-          <summary className="cursor-pointer text-sm font-medium text-brand-700">{t("showTable")}</summary>
-          <div className="mt-2 overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">{t("weeksCaption")}</caption>
-              <thead className="bg-slate-50 text-slate-800">
-                <tr>
-                  <th scope="col" className={th}>{t("weekOf")}</th>
-                  <th scope="col" className={`${th} text-right`}>{t("figures.shares")}</th>
-                  <th scope="col" className={`${th} text-right`}>{t("figures.uniqueVisitors")}</th>
-                  <th scope="col" className={`${th} text-right`}>{t("figures.engagements")}</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-200">
-                {impact.weeks.map((w) => (
-                  <tr key={w.week}>
-                    <th scope="row" className="px-3 py-2 font-normal">{day(w.week)}</th>
-                    <td className={num}>{n(w.shares)}</td>
-                    <td className={num}>{n(w.uniqueVisitors)}</td>
-                    <td className={num}>{n(w.engagements)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </details>
-      </Card>
+        <TableDetails summary={t("showTable")}>
+          <DataTable
+            caption={t("weeksCaption")}
+            rows={impact.weeks}
+            rowKey={(w) => w.week}
+            columns={[
+              { key: "week", header: t("weekOf"), rowHeader: true, cell: (w) => day(w.week) },
+              { key: "shares", header: t("figures.shares"), numeric: true, cell: (w) => n(w.shares) },
+              { key: "uniqueVisitors", header: t("figures.uniqueVisitors"), numeric: true, cell: (w) => n(w.uniqueVisitors) },
+              { key: "engagements", header: t("figures.engagements"), numeric: true, cell: (w) => n(w.engagements) },
+            ]}
+          />
+        </TableDetails>
+      </Section>
 
-      <section aria-labelledby="impact-badges" className="mb-8">
-        <h2 id="impact-badges" className="mb-3 text-lg font-semibold text-slate-900">
-          {tb("title")}
-        </h2>
+      <Section id="impact-badges" title={tb("title")} className="mb-8">
         <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
           {badges.map((b) => (
             <li key={b.id} className={`rounded-lg border p-4 ${b.earned ? "border-green-300 bg-green-50" : "border-slate-200 bg-white"}`}>
@@ -132,101 +97,74 @@ export default async function ImpactPage({ searchParams }: { searchParams: Promi
             </li>
           ))}
         </ul>
-      </section>
+      </Section>
 
-      <section aria-labelledby="impact-networks" className="mb-8">
-        <h2 id="impact-networks" className="mb-3 text-lg font-semibold text-slate-900">
-          {t("networksTitle")}
-        </h2>
-        {impact.byNetwork.length === 0 ? (
-          <p className="text-sm text-slate-700">{t("noShares")}</p>
-        ) : (
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">{t("networksCaption", { days })}</caption>
-              <thead className="bg-slate-50 text-slate-800">
-                <tr>
-                  <th scope="col" className={th}>{t("network")}</th>
-                  <th scope="col" className={`${th} text-right`}>{t("figures.shares")}</th>
-                  <th scope="col" className={`${th} text-right`}>{t("figures.uniqueVisitors")}</th>
-                  <th scope="col" className={`${th} text-right`}>{t("figures.engagements")}</th>
-                  <th scope="col" className={`${th} text-right`}>{t("figures.impressions")}</th>
-                  <th scope="col" className={`${th} text-right`}>
-                    {t("figures.estimatedReach")} <SourceBadge source="estimate" />
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-200">
-                {impact.byNetwork.map((row) => (
-                  <tr key={row.network}>
-                    <th scope="row" className="px-3 py-2 font-normal">{tn(row.network)}</th>
-                    <td className={num}>{n(row.shares)}</td>
-                    <td className={num}>{n(row.uniqueVisitors)}</td>
-                    <td className={num}>{n(row.engagements)}</td>
-                    <td className={num}>{n(row.impressions)}</td>
-                    <td className={num}>{n(row.estimatedReach)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <Section id="impact-networks" title={t("networksTitle")} className="mb-8">
+        <DataTable
+          caption={t("networksCaption", { days })}
+          rows={impact.byNetwork}
+          rowKey={(row) => row.network}
+          empty={<p className="text-sm text-slate-700">{t("noShares")}</p>}
+          columns={[
+            { key: "network", header: t("network"), rowHeader: true, cell: (row) => tn(row.network) },
+            { key: "shares", header: t("figures.shares"), numeric: true, cell: (row) => n(row.shares) },
+            { key: "uniqueVisitors", header: t("figures.uniqueVisitors"), numeric: true, cell: (row) => n(row.uniqueVisitors) },
+            { key: "engagements", header: t("figures.engagements"), numeric: true, cell: (row) => n(row.engagements) },
+            { key: "impressions", header: t("figures.impressions"), numeric: true, cell: (row) => n(row.impressions) },
+            {
+              key: "estimatedReach",
+              header: (
+                <>
+                  {t("figures.estimatedReach")} <SourceBadge source="estimate" />
+                </>
+              ),
+              numeric: true,
+              cell: (row) => n(row.estimatedReach),
+            },
+          ]}
+        />
+      </Section>
 
-      <section aria-labelledby="impact-shares">
-        <h2 id="impact-shares" className="mb-1 text-lg font-semibold text-slate-900">
-          {t("sharesTitle")}
-        </h2>
-        <p className="mb-3 text-sm text-slate-700">{t("sharesNote")}</p>
-        {impact.shares.length === 0 ? (
-          <EmptyState title={t("noShares")}>
-            <Link href="/feed" className="text-brand-700 underline">
-              {t("toFeed")}
-            </Link>
-          </EmptyState>
-        ) : (
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">{t("sharesCaption", { days })}</caption>
-              <thead className="bg-slate-50 text-slate-800">
-                <tr>
-                  <th scope="col" className={th}>{t("story")}</th>
-                  <th scope="col" className={th}>{t("network")}</th>
-                  <th scope="col" className={th}>{t("published")}</th>
-                  <th scope="col" className={`${th} text-right`}>{t("figures.uniqueVisitors")}</th>
-                  <th scope="col" className={`${th} text-right`}>{t("figures.clicks")}</th>
-                  <th scope="col" className={`${th} text-right`}>{t("figures.engagements")}</th>
-                  <th scope="col" className={th}>{t("post")}</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-200">
-                {impact.shares.map((s) => (
-                  <tr key={s.shareId}>
-                    <th scope="row" className="px-3 py-2 font-normal text-slate-900">{s.storyTitle}</th>
-                    <td className="px-3 py-2">{tn(s.network)}</td>
-                    <td className="whitespace-nowrap px-3 py-2">
-                      {s.publishedAt ? <time dateTime={s.publishedAt.toISOString()}>{format.dateTime(s.publishedAt, { dateStyle: "medium" })}</time> : "—"}
-                    </td>
-                    <td className={num}>{n(s.uniqueVisitors)}</td>
-                    <td className={num}>{n(s.clicks)}</td>
-                    <td className={num}>{n(s.engagements)}</td>
-                    <td className="px-3 py-2">
-                      {s.postUrl ? (
-                        <a href={s.postUrl} target="_blank" rel="noopener noreferrer" className="text-brand-700 underline">
-                          {t("viewPost")}
-                          <span className="sr-only"> {t("viewPostOf", { story: s.storyTitle, network: tn(s.network) })}</span>
-                        </a>
-                      ) : (
-                        <span className="text-slate-700">{t("noPostLink")}</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <Section id="impact-shares" title={t("sharesTitle")} description={t("sharesNote")}>
+        <DataTable
+          caption={t("sharesCaption", { days })}
+          rows={impact.shares}
+          rowKey={(s) => s.shareId}
+          empty={
+            <EmptyState title={t("noShares")}>
+              <Link href="/feed" className="text-brand-700 underline">
+                {t("toFeed")}
+              </Link>
+            </EmptyState>
+          }
+          columns={[
+            { key: "story", header: t("story"), rowHeader: true, className: "font-normal text-slate-900", cell: (s) => s.storyTitle },
+            { key: "network", header: t("network"), cell: (s) => tn(s.network) },
+            {
+              key: "published",
+              header: t("published"),
+              className: "whitespace-nowrap",
+              cell: (s) => (s.publishedAt ? <time dateTime={s.publishedAt.toISOString()}>{format.dateTime(s.publishedAt, { dateStyle: "medium" })}</time> : "—"),
+            },
+            { key: "uniqueVisitors", header: t("figures.uniqueVisitors"), numeric: true, cell: (s) => n(s.uniqueVisitors) },
+            { key: "clicks", header: t("figures.clicks"), numeric: true, cell: (s) => n(s.clicks) },
+            { key: "engagements", header: t("figures.engagements"), numeric: true, cell: (s) => n(s.engagements) },
+            {
+              key: "post",
+              header: t("post"),
+              cell: (s) =>
+                s.postUrl ? (
+                  <a href={s.postUrl} target="_blank" rel="noopener noreferrer" className="text-brand-700 underline">
+                    {t("viewPost")}
+                    <span className="sr-only"> {t("viewPostOf", { story: s.storyTitle, network: tn(s.network) })}</span>
+                  </a>
+                ) : (
+                  <span className="text-slate-700">{t("noPostLink")}</span>
+                ),
+            },
+          ]}
+        />
+      </Section>
     </>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { Button } from "../../_components/ui";
+import { SubmitRow } from "../../_components/ui";
 import { useActionFeedback } from "../../_components/use-action-feedback";
 import { useFormAction } from "../../_components/use-form-action";
 import { setLeaderboardOptOutAction } from "./actions";
@@ -15,12 +15,7 @@ export function OptOutForm({ optedOut }: { optedOut: boolean }) {
     <form onSubmit={onSubmit} className="space-y-3">
       <input type="hidden" name="optOut" value={optedOut ? "false" : "true"} />
       <p className="text-sm text-slate-800">{optedOut ? t("optedOutNow") : t("optedInNow")}</p>
-      <Button type="submit" variant="secondary" disabled={pending}>
-        {optedOut ? t("optIn") : t("optOut")}
-      </Button>
-      <div aria-live="polite" className="text-sm">
-        {feedback.message ? <p className="text-red-800">{feedback.message}</p> : null}
-      </div>
+      <SubmitRow label={optedOut ? t("optIn") : t("optOut")} variant="secondary" pending={pending} error={feedback.message} />
     </form>
   );
 }

@@ -1,12 +1,11 @@
-import clsx from "clsx";
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { boardScopeSchema, boardScopes, leaderboard, myPoints } from "@/lib/me/leaderboard";
 import { getOrganizationSettings } from "@/lib/orgs";
-import { Card, EmptyState, PageHeader, buttonClass } from "../../_components/ui";
+import { DataTable } from "../../_components/data-table";
 import { SourceBadge } from "../../_components/figure";
+import { ChoiceNav, EmptyState, PageHeader, Section } from "../../_components/ui";
 import { OptOutForm } from "./opt-out-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -35,10 +34,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
       <PageHeader title={t("title")} description={t("description")} />
 
       <div className="mb-8 grid gap-4 md:grid-cols-3">
-        <Card aria-labelledby="points-heading" className="md:col-span-1">
-          <h2 id="points-heading" className="mb-3 text-lg font-semibold text-slate-900">
-            {t("yourPoints")}
-          </h2>
+        <Section card id="points-heading" title={t("yourPoints")} className="md:col-span-1">
           <dl className="grid grid-cols-2 gap-3">
             <div>
               <dt className="text-sm text-slate-700">{t("thisMonth", { month })}</dt>
@@ -55,70 +51,53 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
           <p className="mt-3 text-sm text-slate-800">
             {result.you.optedOut ? t("youAreHidden") : result.you.rank ? t("yourRank", { rank: result.you.rank }) : t("noRankYet")}
           </p>
-        </Card>
-        <Card aria-labelledby="how-heading" className="md:col-span-2">
-          <h2 id="how-heading" className="mb-2 text-lg font-semibold text-slate-900">
-            {t("howTitle")}
-          </h2>
+        </Section>
+        <Section card id="how-heading" title={t("howTitle")} className="md:col-span-2">
           <ul className="list-disc space-y-1 pl-5 text-sm text-slate-800">
             <li>{t("how.share", { points: settings.points.share })}</li>
             <li>{t("how.click", { points: settings.points.click })}</li>
             <li>{t("how.engagement", { points: settings.points.engagement })}</li>
           </ul>
           <p className="mt-2 text-sm text-slate-700">{t("howNote")}</p>
-        </Card>
+        </Section>
       </div>
 
-      <section aria-labelledby="board-heading" className="mb-8">
-        <h2 id="board-heading" className="mb-3 text-lg font-semibold text-slate-900">
-          {t("boardTitle", { month })}
-        </h2>
-        <nav aria-label={t("boardChoice")} className="mb-4 flex flex-wrap gap-2">
-          {boardScopes.map((s) => (
-            <Link key={s} href={`/leaderboard?board=${s}`} aria-current={s === board ? "page" : undefined} className={buttonClass(s === board ? "primary" : "secondary")}>
-              {t(`boards.${s}`)}
-            </Link>
-          ))}
-        </nav>
+      <Section id="board-heading" title={t("boardTitle", { month })} className="mb-8">
+        <div className="mb-4">
+          <ChoiceNav label={t("boardChoice")} items={boardScopes.map((s) => ({ href: `/leaderboard?board=${s}`, label: t(`boards.${s}`), current: s === board }))} />
+        </div>
         {board === "team" && !result.team ? (
           <EmptyState title={t("noTeam")}>{t("noTeamHint")}</EmptyState>
-        ) : result.entries.length === 0 ? (
-          <EmptyState title={t("empty")}>{t("emptyHint")}</EmptyState>
         ) : (
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">{t("caption", { board: boardName, month })}</caption>
-              <thead className="bg-slate-50 text-slate-800">
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">{t("rank")}</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">{t("person")}</th>
-                  <th scope="col" className="px-3 py-2 text-right font-semibold">{t("points")}</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-200">
-                {result.entries.map((e) => (
-                  <tr key={e.userId} className={clsx(e.isYou && "bg-brand-50")} aria-current={e.isYou ? "true" : undefined}>
-                    <td className="px-3 py-2 tabular-nums">{n(e.rank)}</td>
-                    <th scope="row" className="px-3 py-2 font-normal text-slate-900">
-                      {e.name}
-                      {e.isYou ? <span className="ml-2 text-xs font-semibold text-brand-800">{t("you")}</span> : null}
-                    </th>
-                    <td className="px-3 py-2 text-right tabular-nums">{n(e.points)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={t("caption", { board: boardName, month })}
+            rows={result.entries}
+            rowKey={(e) => e.userId}
+            rowProps={(e) => (e.isYou ? { className: "bg-brand-50", "aria-current": "true" } : {})}
+            empty={<EmptyState title={t("empty")}>{t("emptyHint")}</EmptyState>}
+            columns={[
+              { key: "rank", header: t("rank"), className: "tabular-nums", cell: (e) => n(e.rank) },
+              {
+                key: "person",
+                header: t("person"),
+                rowHeader: true,
+                className: "font-normal text-slate-900",
+                cell: (e) => (
+                  <>
+                    {e.name}
+                    {e.isYou ? <span className="ml-2 text-xs font-semibold text-brand-800">{t("you")}</span> : null}
+                  </>
+                ),
+              },
+              { key: "points", header: t("points"), numeric: true, cell: (e) => n(e.points) },
+            ]}
+          />
         )}
-      </section>
+      </Section>
 
-      <Card aria-labelledby="optout-heading">
-        <h2 id="optout-heading" className="mb-2 text-lg font-semibold text-slate-900">
-          {t("optOutTitle")}
-        </h2>
-        <p className="mb-3 max-w-2xl text-sm text-slate-800">{t("optOutExplanation")}</p>
+      <Section card id="optout-heading" title={t("optOutTitle")} description={t("optOutExplanation")}>
         <OptOutForm optedOut={result.you.optedOut} />
-      </Card>
+      </Section>
     </>
   );
 }

@@ -1,10 +1,11 @@
 import type { AuthContext } from "@/lib/auth/guard";
+import { networkIds } from "@/lib/networks";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { buildTeamTree, flattenTeamTree, listTeams } from "@/lib/teams";
 import { listTopics } from "@/lib/topics";
 import { getUserPreferences } from "@/lib/users";
 
-/** What every story editor page needs besides the story: topics, teams as a tree, zone, rules. */
+/** What every story editor page needs besides the story: the editor's props, the zone and the rules. */
 export async function editorContext(ctx: AuthContext) {
   const [topics, teams, settings, prefs] = await Promise.all([
     listTopics(ctx.db, ctx.scope),
@@ -12,10 +13,16 @@ export async function editorContext(ctx: AuthContext) {
     getOrganizationSettings(ctx.db, ctx.orgId),
     getUserPreferences(ctx.db, ctx.userId, ctx.orgId),
   ]);
+  const timeZone = prefs.timeZone ?? settings.timeZone;
   return {
-    topics: topics.map((t) => ({ id: t.id, name: t.name })),
-    teams: flattenTeamTree(buildTeamTree(teams)).map((t) => ({ id: t.id, name: t.name, depth: t.depth })),
-    timeZone: prefs.timeZone ?? settings.timeZone,
+    timeZone,
     settings,
+    editor: {
+      topics: topics.map((t) => ({ id: t.id, name: t.name })),
+      teams: flattenTeamTree(buildTeamTree(teams)).map((t) => ({ id: t.id, name: t.name, depth: t.depth })),
+      timeZone,
+      disclosureHashtag: settings.disclosureHashtag,
+      networks: networkIds,
+    },
   };
 }

@@ -1,6 +1,5 @@
-import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { buttonClass } from "../../_components/ui";
+import { ButtonLink } from "../../_components/ui";
 import { SubNav } from "../../_components/sub-nav";
 
 /** The library's sections and its main action. */
@@ -20,9 +19,9 @@ export async function LibraryNav({ reviewCount }: { reviewCount: number }) {
           ]}
         />
       </div>
-      <Link href="/library/new" className={buttonClass("primary", "self-start lg:mb-6")}>
+      <ButtonLink href="/library/new" variant="primary" className="self-start lg:mb-6">
         {t("newStory")}
-      </Link>
+      </ButtonLink>
     </div>
   );
 }

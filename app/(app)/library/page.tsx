@@ -1,4 +1,3 @@
-import clsx from "clsx";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
@@ -6,7 +5,8 @@ import { requireMember } from "@/lib/auth/guard";
 import { countStoriesByStatus, listLibraryStories, storyFilterSchema, storyStatusIds, type StoryFilter, type StoryStatus } from "@/lib/stories";
 import { buildTeamTree, flattenTeamTree, listTeams } from "@/lib/teams";
 import { listTopics } from "@/lib/topics";
-import { Badge, EmptyState, PageHeader, buttonClass, inputClass } from "../../_components/ui";
+import { DataTable } from "../../_components/data-table";
+import { Badge, ButtonLink, EmptyState, FilterBar, FilterField, LanguageOptions, Options, PageHeader, TabNav, inputClass, languageNames } from "../../_components/ui";
 import { LibraryNav } from "./library-nav";
 import { statusTones } from "./status";
 
@@ -42,126 +42,94 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
     <>
       <PageHeader title={t("title")} description={t("description")} />
       <LibraryNav reviewCount={counts.in_review ?? 0} />
-      <nav aria-label={t("filter")} className="mb-4 overflow-x-auto">
-        <ul className="flex gap-1">
-          {tabs.map((tab) => {
-            const current = tab === filter.status;
-            const n = tab ? (counts[tab] ?? 0) : Object.values(counts).reduce<number>((a, b) => a + (b ?? 0), 0);
-            return (
-              <li key={tab ?? "all"}>
-                <Link
-                  href={href(filter, { status: tab })}
-                  aria-current={current ? "page" : undefined}
-                  className={clsx("block whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium", current ? "bg-brand-600 text-white" : "text-slate-800 hover:bg-slate-100")}
-                >
-                  {tab ? ts(tab) : t("all")} <span className={current ? "text-white" : "text-slate-700"}>({format.number(n)})</span>
-                </Link>
-              </li>
-            );
-          })}
-        </ul>
-      </nav>
-      <form method="get" role="search" aria-label={t("searchLabel")} className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-5">
+      <TabNav
+        label={t("filter")}
+        items={tabs.map((tab) => {
+          const current = tab === filter.status;
+          const n = tab ? (counts[tab] ?? 0) : Object.values(counts).reduce<number>((a, b) => a + (b ?? 0), 0);
+          return {
+            key: tab ?? "all",
+            href: href(filter, { status: tab }),
+            current,
+            label: (
+              <>
+                {tab ? ts(tab) : t("all")} <span className={current ? "text-white" : "text-slate-700"}>({format.number(n)})</span>
+              </>
+            ),
+          };
+        })}
+      />
+      <FilterBar
+        label={t("searchLabel")}
+        submitLabel={t("apply")}
+        extra={<ButtonLink href={filter.status ? `/library?status=${filter.status}` : "/library"}>{t("clear")}</ButtonLink>}
+      >
         {filter.status ? <input type="hidden" name="status" value={filter.status} /> : null}
-        <div className="lg:col-span-2">
-          <label htmlFor="q" className="block text-sm font-medium text-slate-900">
-            {t("search")}
-          </label>
+        <FilterField label={t("search")} htmlFor="q" wide>
           <input id="q" name="q" type="search" defaultValue={filter.q ?? ""} className={inputClass} />
-        </div>
-        <div>
-          <label htmlFor="topicId" className="block text-sm font-medium text-slate-900">
-            {t("topic")}
-          </label>
+        </FilterField>
+        <FilterField label={t("topic")} htmlFor="topicId">
           <select id="topicId" name="topicId" defaultValue={filter.topicId ?? ""} className={inputClass}>
             <option value="">{t("any")}</option>
-            {topics.map((topic) => (
-              <option key={topic.id} value={topic.id}>
-                {topic.name}
-              </option>
-            ))}
+            <Options options={topics} />
           </select>
-        </div>
-        <div>
-          <label htmlFor="teamId" className="block text-sm font-medium text-slate-900">
-            {t("audience")}
-          </label>
+        </FilterField>
+        <FilterField label={t("audience")} htmlFor="teamId">
           <select id="teamId" name="teamId" defaultValue={filter.teamId ?? ""} className={inputClass}>
             <option value="">{t("any")}</option>
-            {teamOptions.map((team) => (
-              <option key={team.id} value={team.id}>
-                {"\u00a0\u00a0".repeat(team.depth)}
-                {team.name}
-              </option>
-            ))}
+            <Options options={teamOptions} />
           </select>
-        </div>
-        <div>
-          <label htmlFor="language" className="block text-sm font-medium text-slate-900">
-            {t("language")}
-          </label>
+        </FilterField>
+        <FilterField label={t("language")} htmlFor="language">
           <select id="language" name="language" defaultValue={filter.language ?? ""} className={inputClass}>
             <option value="">{t("any")}</option>
-            <option value="da">Dansk</option>
-            <option value="en">English</option>
+            <LanguageOptions />
           </select>
-        </div>
-        <div className="flex gap-2 sm:col-span-2 lg:col-span-5">
-          <button type="submit" className={buttonClass("primary")}>
-            {t("apply")}
-          </button>
-          <Link href={filter.status ? `/library?status=${filter.status}` : "/library"} className={buttonClass("secondary")}>
-            {t("clear")}
-          </Link>
-        </div>
-      </form>
-      {items.length === 0 ? (
-        <EmptyState title={t("empty")} />
-      ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">{t("title")}</caption>
-            <thead className="bg-slate-50 text-slate-800">
-              <tr>
-                <th scope="col" className="px-4 py-3 font-semibold">{t("story")}</th>
-                <th scope="col" className="px-4 py-3 font-semibold">{t("status")}</th>
-                <th scope="col" className="hidden px-4 py-3 font-semibold sm:table-cell">{t("window")}</th>
-                <th scope="col" className="hidden px-4 py-3 font-semibold md:table-cell">{t("variants")}</th>
-                <th scope="col" className="hidden px-4 py-3 font-semibold md:table-cell">{t("updated")}</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
-              {items.map((story) => (
-                <tr key={story.id}>
-                  <td className="px-4 py-3">
-                    <Link href={`/library/${story.id}`} className="font-medium text-brand-700 underline" lang={story.language}>
-                      {story.title}
-                    </Link>
-                    <div className="mt-1 flex flex-wrap gap-1 text-xs text-slate-700">
-                      <span>{story.language === "da" ? "Dansk" : "English"}</span>
-                      {story.pinned ? <Badge tone="blue">{t("pinned")}</Badge> : null}
-                      {story.source !== "manual" ? <Badge>{t(`source.${story.source}`)}</Badge> : null}
-                      {story.topicNames.map((name) => (
-                        <Badge key={name}>{name}</Badge>
-                      ))}
-                      {story.audienceNames.length > 0 ? <span>{t("for", { teams: story.audienceNames.join(", ") })}</span> : null}
-                    </div>
-                  </td>
-                  <td className="px-4 py-3">
-                    <Badge tone={statusTones[story.status]}>{ts(story.status)}</Badge>
-                  </td>
-                  <td className="hidden px-4 py-3 text-slate-700 sm:table-cell">
-                    {story.publishAt ? format.dateTime(story.publishAt, { dateStyle: "medium", timeStyle: "short" }) : "—"}
-                    {story.expiresAt ? ` – ${format.dateTime(story.expiresAt, { dateStyle: "medium" })}` : ""}
-                  </td>
-                  <td className="hidden px-4 py-3 text-slate-700 md:table-cell">{format.number(story.variantCount)}</td>
-                  <td className="hidden px-4 py-3 text-slate-700 md:table-cell">{format.relativeTime(story.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+        </FilterField>
+      </FilterBar>
+      <DataTable
+        caption={t("title")}
+        rows={items}
+        rowKey={(story) => story.id}
+        empty={<EmptyState title={t("empty")} />}
+        columns={[
+          {
+            key: "story",
+            header: t("story"),
+            cell: (story) => (
+              <>
+                <Link href={`/library/${story.id}`} className="font-medium text-brand-700 underline" lang={story.language}>
+                  {story.title}
+                </Link>
+                <div className="mt-1 flex flex-wrap gap-1 text-xs text-slate-700">
+                  <span>{languageNames[story.language]}</span>
+                  {story.pinned ? <Badge tone="blue">{t("pinned")}</Badge> : null}
+                  {story.source !== "manual" ? <Badge>{t(`source.${story.source}`)}</Badge> : null}
+                  {story.topicNames.map((name) => (
+                    <Badge key={name}>{name}</Badge>
+                  ))}
+                  {story.audienceNames.length > 0 ? <span>{t("for", { teams: story.audienceNames.join(", ") })}</span> : null}
+                </div>
+              </>
+            ),
+          },
+          { key: "status", header: t("status"), cell: (story) => <Badge tone={statusTones[story.status]}>{ts(story.status)}</Badge> },
+          {
+            key: "window",
+            header: t("window"),
+            hideBelow: "sm",
+            className: "text-slate-700",
+            cell: (story) => (
+              <>
+                {story.publishAt ? format.dateTime(story.publishAt, { dateStyle: "medium", timeStyle: "short" }) : "—"}
+                {story.expiresAt ? ` – ${format.dateTime(story.expiresAt, { dateStyle: "medium" })}` : ""}
+              </>
+            ),
+          },
+          { key: "variants", header: t("variants"), hideBelow: "md", className: "text-slate-700", cell: (story) => format.number(story.variantCount) },
+          { key: "updated", header: t("updated"), hideBelow: "md", className: "text-slate-700", cell: (story) => format.relativeTime(story.updatedAt) },
+        ]}
+      />
     </>
   );
 }

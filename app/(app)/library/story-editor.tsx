@@ -4,25 +4,27 @@ import clsx from "clsx";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { Tabs } from "radix-ui";
-import { useEffect, useId, useRef, useState, useTransition } from "react";
-import type { ActionResult } from "@/lib/auth/guard";
+import { useId, useRef, useState, useTransition } from "react";
+import type { Locale } from "@/lib/i18n/locales";
+import type { NetworkId } from "@/lib/networks";
+import type { VariantInput } from "@/lib/stories";
+import type { TeamNode } from "@/lib/teams";
+import type { TopicWithCount } from "@/lib/topics";
+import { CountedText, useLiveCheck, useProblemWords } from "../../_components/counted-text";
 import { Markdown } from "../../_components/markdown";
-import { Badge, Button, Card, Field, inputClass } from "../../_components/ui";
-import { useActionFeedback } from "../../_components/use-action-feedback";
+import { Badge, Button, CheckboxField, CheckboxTile, Field, FormAlert, LanguageOptions, LiveStatus, Section, inputClass } from "../../_components/ui";
+import { useActionFeedback, useErrorWords } from "../../_components/use-action-feedback";
+import { useAction } from "../../_components/use-form-action";
 import { checkTextAction, previewLinkAction, saveStoryAction } from "./actions";
 
-export const NETWORKS = ["linkedin", "x", "bluesky", "mastodon", "facebook", "xing", "threads"] as const;
-type Network = (typeof NETWORKS)[number];
-type Language = "da" | "en";
-
-export type EditorVariant = { key: string; network: Network; language: Language; text: string };
+export type EditorVariant = VariantInput & { key: string };
 export type EditorStory = {
   title: string;
   summary: string;
   body: string;
   canonicalUrl: string;
   imageUrl: string;
-  language: Language;
+  language: Locale;
   topicIds: string[];
   audienceTeamIds: string[];
   /** Wall-clock "YYYY-MM-DDTHH:mm" in the editor's time zone, or "". */
@@ -32,31 +34,8 @@ export type EditorStory = {
   variants: EditorVariant[];
 };
 
-type Check = { text: string; length: number; limit: number; unit: string; ok: boolean; problems: Array<{ code: string; detail?: string }> };
-
 let keySeq = 0;
 const newKey = () => `v${Date.now().toString(36)}${(keySeq++).toString(36)}`;
-
-/** Counts a share text on the server with the same code the API and the publisher use. */
-function useTextCheck(network: Network, text: string) {
-  const [check, setCheck] = useState<Check | null>(null);
-  useEffect(() => {
-    if (!text.trim()) {
-      setCheck(null);
-      return;
-    }
-    let current = true;
-    const timer = setTimeout(async () => {
-      const result = await checkTextAction({ network, text });
-      if (current && result.ok) setCheck(result.data);
-    }, 250);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [network, text]);
-  return check;
-}
 
 function VariantRow({
   variant,
@@ -72,56 +51,35 @@ function VariantRow({
   link: { url: string; title: string; imageUrl: string };
 }) {
   const t = useTranslations("editor");
-  const te = useTranslations("errors");
   const tn = useTranslations("networks");
-  const check = useTextCheck(variant.network, variant.text);
-  const ids = { text: useId(), lang: useId(), count: useId() };
-  const over = check ? !check.ok : false;
-  const problemWords = (check?.problems ?? []).map((p) =>
-    p.code === "tooLong" ? te("tooLongFor", { value: String(check!.limit) }) : p.code === "blockedPhrase" ? te("blockedPhrase", { value: p.detail ?? "" }) : te.has(p.code) ? te(p.code) : p.code,
-  );
+  // Counted on the server with the same code the API and the publisher use.
+  const check = useLiveCheck(checkTextAction, variant.text.trim() ? { network: variant.network, text: variant.text } : null);
+  const problemWords = useProblemWords();
+  const ids = { text: useId(), lang: useId() };
   return (
     <div className="grid gap-3 rounded-md border border-slate-200 p-3 lg:grid-cols-2" data-testid={`variant-${variant.network}`}>
       <div className="space-y-2">
         <div className="flex items-end gap-2">
-          <div className="w-36">
-            <label htmlFor={ids.lang} className="block text-sm font-medium text-slate-900">
-              {t("variantLanguage")}
-            </label>
-            <select id={ids.lang} value={variant.language} onChange={(e) => onChange({ ...variant, language: e.target.value as Language })} className={inputClass}>
-              <option value="da">Dansk</option>
-              <option value="en">English</option>
+          <Field label={t("variantLanguage")} htmlFor={ids.lang} className="w-36">
+            <select id={ids.lang} value={variant.language} onChange={(e) => onChange({ ...variant, language: e.target.value as Locale })} className={inputClass}>
+              <LanguageOptions />
             </select>
-          </div>
+          </Field>
           <Button type="button" variant="ghost" className="ml-auto" onClick={onRemove} aria-label={t("removeVariant", { network: tn(variant.network) })}>
             {t("remove")}
           </Button>
         </div>
-        <label htmlFor={ids.text} className="block text-sm font-medium text-slate-900">
-          {t("variantText", { network: tn(variant.network) })}
-        </label>
-        <textarea
+        <CountedText
           id={ids.text}
+          label={t("variantText", { network: tn(variant.network) })}
           value={variant.text}
-          onChange={(e) => onChange({ ...variant, text: e.target.value })}
-          rows={5}
+          onChange={(text) => onChange({ ...variant, text })}
           lang={variant.language}
-          aria-describedby={ids.count}
-          aria-invalid={over || Boolean(errors?.length) || undefined}
-          className={clsx(inputClass, "font-normal")}
+          className="font-normal"
+          counter={check ? t(`counter.${check.unit === "weighted" ? "weighted" : check.unit === "graphemes" ? "graphemes" : "characters"}`, { length: check.length, limit: check.limit }) : t("counterEmpty")}
+          over={check ? !check.ok : false}
+          problems={[...problemWords(check), ...(errors ?? [])]}
         />
-        <p id={ids.count} aria-live="polite" className={clsx("text-sm", over ? "font-medium text-red-800" : "text-slate-700")}>
-          {check ? t(`counter.${check.unit === "weighted" ? "weighted" : check.unit === "graphemes" ? "graphemes" : "characters"}`, { length: check.length, limit: check.limit }) : t("counterEmpty")}
-        </p>
-        {[...problemWords, ...(errors ?? [])].length > 0 ? (
-          <div role="alert">
-            <ul className="list-disc pl-5 text-sm text-red-800">
-              {[...new Set([...problemWords, ...(errors ?? [])])].map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
       </div>
       <figure className="rounded-md bg-slate-50 p-3 text-sm" aria-label={t("postPreview", { network: tn(variant.network) })}>
         <figcaption className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-700">{t("postPreview", { network: tn(variant.network) })}</figcaption>
@@ -150,8 +108,8 @@ function safeHost(url: string) {
   }
 }
 
-type TeamOption = { id: string; name: string; depth: number };
-type TopicOption = { id: string; name: string };
+type TeamOption = Pick<TeamNode, "id" | "name" | "depth">;
+type TopicOption = Pick<TopicWithCount, "id" | "name">;
 
 /**
  * The story editor: link and preview, content (Markdown with a live preview), topics and
@@ -165,6 +123,7 @@ export function StoryEditor({
   teams,
   timeZone,
   disclosureHashtag,
+  networks,
 }: {
   storyId?: string;
   initial: EditorStory;
@@ -172,16 +131,17 @@ export function StoryEditor({
   teams: TeamOption[];
   timeZone: string;
   disclosureHashtag: string | null;
+  /** The networks a story can suggest texts for, in the order they are offered. */
+  networks: readonly NetworkId[];
 }) {
   const t = useTranslations("editor");
-  const te = useTranslations("errors");
+  const word = useErrorWords();
   const tn = useTranslations("networks");
   const router = useRouter();
   const [story, setStory] = useState<EditorStory>(initial);
-  const [result, setResult] = useState<ActionResult<unknown> | null>(null);
+  const { result, pending: saving, run } = useAction(saveStoryAction);
   const [notice, setNotice] = useState<string | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
-  const [saving, startSaving] = useTransition();
   const [fetching, startFetching] = useTransition();
   const [uploading, setUploading] = useState(false);
   const fileRef = useRef<HTMLInputElement>(null);
@@ -207,8 +167,7 @@ export function StoryEditor({
       setPreviewError(null);
       const res = await previewLinkAction({ url: story.canonicalUrl });
       if (!res.ok) {
-        const code = res.fieldErrors?.canonicalUrl?.[0] ?? res.fieldErrors?.url?.[0] ?? res.error;
-        setPreviewError(te.has(code) ? te(code) : code);
+        setPreviewError(word(res.fieldErrors?.canonicalUrl?.[0] ?? res.fieldErrors?.url?.[0] ?? res.error));
         return;
       }
       const p = res.data;
@@ -232,8 +191,7 @@ export function StoryEditor({
       const response = await fetch("/api/media", { method: "POST", body });
       const json = (await response.json()) as { url?: string; errors?: Record<string, string[]> };
       if (!response.ok || !json.url) {
-        const code = json.errors?.file?.[0] ?? "unexpected";
-        setPreviewError(te.has(code) ? te(code) : code);
+        setPreviewError(word(json.errors?.file?.[0] ?? "unexpected"));
         return;
       }
       set("imageUrl", new URL(json.url, window.location.origin).toString());
@@ -243,21 +201,16 @@ export function StoryEditor({
     }
   };
 
-  const save = () =>
-    startSaving(async () => {
-      setNotice(null);
-      const { variants, ...rest } = story;
-      const res = await saveStoryAction({
-        storyId,
-        story: { ...rest, variants: variants.map(({ network, language, text }) => ({ network, language, text })) },
-      });
-      setResult(res);
-      if (res.ok) {
-        setNotice(t("saved"));
-        if (!storyId) router.push(`/library/${res.data.id}`);
-        else router.refresh();
-      }
+  const save = () => {
+    setNotice(null);
+    const { variants, ...rest } = story;
+    run({ storyId, story: { ...rest, variants: variants.map(({ network, language, text }) => ({ network, language, text })) } }, (res) => {
+      if (!res.ok) return;
+      setNotice(t("saved"));
+      if (!storyId) router.push(`/library/${res.data.id}`);
+      else router.refresh();
     });
+  };
 
   const variantErrors = (index: number) => feedback.field(`variants.${index}.text`);
 
@@ -270,8 +223,7 @@ export function StoryEditor({
         save();
       }}
     >
-      <Card className="space-y-4">
-        <h2 className="text-lg font-semibold text-slate-900">{t("linkSection")}</h2>
+      <Section card title={t("linkSection")} className="space-y-4">
         <Field label={t("canonicalUrl")} htmlFor={ids.url} hint={t("canonicalUrlHint")} errors={feedback.field("canonicalUrl")}>
           <div className="flex flex-col gap-2 sm:flex-row">
             <input id={ids.url} type="url" inputMode="url" value={story.canonicalUrl} onChange={(e) => set("canonicalUrl", e.target.value)} className={inputClass} />
@@ -280,15 +232,10 @@ export function StoryEditor({
             </Button>
           </div>
         </Field>
-        {previewError ? (
-          <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
-            {previewError}
-          </p>
-        ) : null}
-      </Card>
+        <FormAlert message={previewError} boxed />
+      </Section>
 
-      <Card className="space-y-4">
-        <h2 className="text-lg font-semibold text-slate-900">{t("contentSection")}</h2>
+      <Section card title={t("contentSection")} className="space-y-4">
         <Field label={t("title")} htmlFor={ids.title} errors={feedback.field("title")}>
           <input id={ids.title} value={story.title} onChange={(e) => set("title", e.target.value)} maxLength={200} required lang={story.language} className={inputClass} />
         </Field>
@@ -315,17 +262,12 @@ export function StoryEditor({
               {story.body.trim() ? <Markdown source={story.body} lang={story.language} /> : <p className="text-slate-700">{t("nothingToPreview")}</p>}
             </Tabs.Content>
           </Tabs.Root>
-          {feedback.field("body")?.length ? (
-            <p role="alert" className="text-sm text-red-800">
-              {feedback.field("body")!.join(" ")}
-            </p>
-          ) : null}
+          <FormAlert message={feedback.field("body")} />
         </div>
         <div className="grid gap-4 sm:grid-cols-2">
           <Field label={t("language")} htmlFor={ids.language}>
-            <select id={ids.language} value={story.language} onChange={(e) => set("language", e.target.value as Language)} className={inputClass}>
-              <option value="da">Dansk</option>
-              <option value="en">English</option>
+            <select id={ids.language} value={story.language} onChange={(e) => set("language", e.target.value as Locale)} className={inputClass}>
+              <LanguageOptions />
             </select>
           </Field>
           <Field label={t("imageUrl")} htmlFor={ids.image} errors={feedback.field("imageUrl")}>
@@ -350,19 +292,17 @@ export function StoryEditor({
           />
           {story.imageUrl ? <img src={story.imageUrl} alt={t("imagePreviewAlt")} className="h-16 rounded border border-slate-200 object-cover" /> : null}
         </div>
-      </Card>
+      </Section>
 
-      <Card className="space-y-4">
-        <h2 className="text-lg font-semibold text-slate-900">{t("audienceSection")}</h2>
+      <Section card title={t("audienceSection")} className="space-y-4">
         <fieldset>
           <legend className="text-sm font-medium text-slate-900">{t("topics")}</legend>
           {topics.length === 0 ? <p className="text-sm text-slate-700">{t("noTopics")}</p> : null}
           <div className="mt-2 flex flex-wrap gap-2">
             {topics.map((topic) => (
-              <label key={topic.id} className="flex min-h-10 items-center gap-2 rounded-md border border-slate-300 px-3 text-sm">
-                <input type="checkbox" checked={story.topicIds.includes(topic.id)} onChange={() => toggle("topicIds", topic.id)} className="h-4 w-4" />
+              <CheckboxTile key={topic.id} checked={story.topicIds.includes(topic.id)} onChange={() => toggle("topicIds", topic.id)}>
                 {topic.name}
-              </label>
+              </CheckboxTile>
             ))}
           </div>
         </fieldset>
@@ -377,17 +317,11 @@ export function StoryEditor({
               </label>
             ))}
           </div>
-          {feedback.field("audienceTeamIds")?.length ? (
-            <p role="alert" className="text-sm text-red-800">
-              {feedback.field("audienceTeamIds")!.join(" ")}
-            </p>
-          ) : null}
+          <FormAlert message={feedback.field("audienceTeamIds")} />
         </fieldset>
-      </Card>
+      </Section>
 
-      <Card className="space-y-4">
-        <h2 className="text-lg font-semibold text-slate-900">{t("windowSection")}</h2>
-        <p className="text-sm text-slate-700">{t("windowHint", { zone: timeZone })}</p>
+      <Section card title={t("windowSection")} description={t("windowHint", { zone: timeZone })} className="space-y-4">
         <div className="grid gap-4 sm:grid-cols-2">
           <Field label={t("publishAt")} htmlFor={ids.publishAt} errors={feedback.field("publishAt")}>
             <input id={ids.publishAt} type="datetime-local" value={story.publishAt} onChange={(e) => set("publishAt", e.target.value)} className={inputClass} />
@@ -396,18 +330,11 @@ export function StoryEditor({
             <input id={ids.expiresAt} type="datetime-local" value={story.expiresAt} onChange={(e) => set("expiresAt", e.target.value)} className={inputClass} />
           </Field>
         </div>
-        <label htmlFor={ids.pinned} className="flex items-center gap-2 text-sm text-slate-900">
-          <input id={ids.pinned} type="checkbox" checked={story.pinned} onChange={(e) => set("pinned", e.target.checked)} className="h-4 w-4" />
-          {t("pinned")}
-        </label>
-      </Card>
+        <CheckboxField id={ids.pinned} checked={story.pinned} onChange={(e) => set("pinned", e.target.checked)} label={t("pinned")} />
+      </Section>
 
-      <Card className="space-y-4">
-        <div>
-          <h2 className="text-lg font-semibold text-slate-900">{t("variantsSection")}</h2>
-          <p className="text-sm text-slate-700">{disclosureHashtag ? t("variantsHintDisclosure", { tag: disclosureHashtag }) : t("variantsHint")}</p>
-        </div>
-        {NETWORKS.map((network) => {
+      <Section card title={t("variantsSection")} description={disclosureHashtag ? t("variantsHintDisclosure", { tag: disclosureHashtag }) : t("variantsHint")} className="space-y-4">
+        {networks.map((network) => {
           const rows = story.variants.map((v, index) => ({ v, index })).filter(({ v }) => v.network === network);
           return (
             <fieldset key={network} className="space-y-3 border-t border-slate-200 pt-4">
@@ -434,20 +361,14 @@ export function StoryEditor({
             </fieldset>
           );
         })}
-      </Card>
+      </Section>
 
       <div className="sticky bottom-0 -mx-4 flex flex-col gap-2 border-t border-slate-200 bg-white/95 px-4 py-3 sm:flex-row sm:items-center sm:justify-between">
-        <div aria-live="polite" className="text-sm">
-          {feedback.message ? <span className="font-medium text-red-800">{feedback.message}</span> : notice ? <span className="text-green-900">{notice}</span> : null}
-        </div>
+        <LiveStatus success={notice} error={feedback.message} />
         <Button type="submit" disabled={saving}>
           {saving ? t("saving") : storyId ? t("saveChanges") : t("createDraft")}
         </Button>
       </div>
     </form>
   );
-}
-
-export function newVariantKey() {
-  return newKey();
 }

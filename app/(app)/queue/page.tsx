@@ -1,11 +1,9 @@
-import clsx from "clsx";
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { listMyShares } from "@/lib/shares";
 import { instantToLocal } from "@/lib/time";
-import { EmptyState, PageHeader } from "../../_components/ui";
+import { EmptyState, PageHeader, TabNav } from "../../_components/ui";
 import { timeZoneOf } from "../time-zone";
 import { ShareList } from "./share-list";
 
@@ -38,21 +36,10 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
           {t("created", { count: created })}
         </p>
       ) : null}
-      <nav aria-label={t("tabs")} className="mb-4 overflow-x-auto">
-        <ul className="flex gap-1">
-          {(Object.keys(tabs) as Tab[]).map((key) => (
-            <li key={key}>
-              <Link
-                href={key === "scheduled" ? "/queue" : `/queue?tab=${key}`}
-                aria-current={key === tab ? "page" : undefined}
-                className={clsx("block whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium", key === tab ? "bg-brand-600 text-white" : "text-slate-800 hover:bg-slate-100")}
-              >
-                {t(`tab.${key}`)}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <TabNav
+        label={t("tabs")}
+        items={(Object.keys(tabs) as Tab[]).map((key) => ({ key, href: key === "scheduled" ? "/queue" : `/queue?tab=${key}`, label: t(`tab.${key}`), current: key === tab }))}
+      />
       {shares.length === 0 ? (
         <EmptyState title={t(`empty.${tab}`)} />
       ) : (

@@ -2,28 +2,22 @@
 
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { AlertDialog, Dialog } from "radix-ui";
+import { Dialog } from "radix-ui";
 import { useId, useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/auth/guard";
-import { ConfirmContent, ModalContent } from "../../_components/modal";
-import { Badge, Button, Card, buttonClass, inputClass } from "../../_components/ui";
+import type { MyShare } from "@/lib/shares";
+import { ConfirmDialog, ModalContent, ModalFooter } from "../../_components/modal";
+import { Badge, Button, Card, Field, FormAlert, LiveStatus, buttonClass, inputClass } from "../../_components/ui";
 import { useActionFeedback } from "../../_components/use-action-feedback";
+import { useAction } from "../../_components/use-form-action";
+import { useNotice } from "../../_components/use-notice";
 import { answerIntentAction, cancelShareAction, editShareAction, markPostedAction, retryShareAction } from "./actions";
 
-type Row = {
-  id: string;
-  storyTitle: string;
-  storyLanguage: "da" | "en";
-  network: "linkedin" | "x" | "mastodon" | "bluesky" | "facebook" | "xing" | "threads";
-  mode: "api" | "intent";
-  status: "scheduled" | "publishing" | "published" | "failed" | "cancelled" | "needs_attention";
-  text: string;
+type Row = Pick<MyShare, "id" | "storyTitle" | "storyLanguage" | "network" | "mode" | "status" | "text" | "externalUrl" | "errorCode" | "lastError"> & {
   account: string | null;
   whenLabel: string;
+  /** Wall-clock "YYYY-MM-DDTHH:mm" in the person's zone, for the date-time picker. */
   whenLocal: string;
-  externalUrl: string | null;
-  errorCode: string | null;
-  lastError: string | null;
 };
 
 const tones = { scheduled: "blue", publishing: "amber", published: "green", failed: "red", needs_attention: "amber", cancelled: "slate" } as const;
@@ -33,8 +27,7 @@ function EditDialog({ row, timeZone, onDone }: { row: Row; timeZone: string; onD
   const [open, setOpen] = useState(false);
   const [text, setText] = useState(row.text);
   const [at, setAt] = useState(row.whenLocal);
-  const [result, setResult] = useState<ActionResult<unknown> | null>(null);
-  const [pending, start] = useTransition();
+  const { result, pending, submit } = useAction(editShareAction);
   const feedback = useActionFeedback(result);
   const ids = { text: useId(), at: useId() };
   return (
@@ -46,51 +39,20 @@ function EditDialog({ row, timeZone, onDone }: { row: Row; timeZone: string; onD
         <form
           className="space-y-4"
           noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            start(async () => {
-              const res = await editShareAction({ shareId: row.id, text, scheduledAt: at });
-              setResult(res);
-              if (res.ok) {
-                setOpen(false);
-                onDone();
-              }
-            });
-          }}
+          onSubmit={submit({ shareId: row.id, text, scheduledAt: at }, (res) => {
+            if (!res.ok) return;
+            setOpen(false);
+            onDone();
+          })}
         >
-          <div>
-            <label htmlFor={ids.text} className="block text-sm font-medium text-slate-900">
-              {t("text")}
-            </label>
+          <Field label={t("text")} htmlFor={ids.text} errors={feedback.field("text")}>
             <textarea id={ids.text} value={text} onChange={(e) => setText(e.target.value)} rows={6} className={inputClass} />
-            {feedback.field("text")?.length ? (
-              <p role="alert" className="text-sm text-red-800">
-                {feedback.field("text")!.join(" ")}
-              </p>
-            ) : null}
-          </div>
-          <div>
-            <label htmlFor={ids.at} className="block text-sm font-medium text-slate-900">
-              {t("at", { zone: timeZone })}
-            </label>
+          </Field>
+          <Field label={t("at", { zone: timeZone })} htmlFor={ids.at} errors={feedback.field("scheduledAt")}>
             <input id={ids.at} type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} className={inputClass} />
-            {feedback.field("scheduledAt")?.length ? (
-              <p role="alert" className="text-sm text-red-800">
-                {feedback.field("scheduledAt")!.join(" ")}
-              </p>
-            ) : null}
-          </div>
-          {feedback.message && !feedback.field("text") && !feedback.field("scheduledAt") ? (
-            <p role="alert" className="text-sm text-red-800">
-              {feedback.message}
-            </p>
-          ) : null}
-          <div className="flex justify-end gap-2">
-            <Dialog.Close className={buttonClass("secondary")}>{t("close")}</Dialog.Close>
-            <Button type="submit" disabled={pending}>
-              {t("save")}
-            </Button>
-          </div>
+          </Field>
+          <FormAlert message={feedback.field("text") || feedback.field("scheduledAt") ? undefined : feedback.message} />
+          <ModalFooter cancelLabel={t("close")} submitLabel={t("save")} pending={pending} />
         </form>
       </ModalContent>
     </Dialog.Root>
@@ -101,21 +63,19 @@ function EditDialog({ row, timeZone, onDone }: { row: Row; timeZone: string; onD
 export function ShareList({ shares, timeZone }: { shares: Row[]; timeZone: string }) {
   const t = useTranslations("queue");
   const tn = useTranslations("networks");
-  const te = useTranslations("errors");
   const ts = useTranslations("shareStatus");
   const tr = useTranslations("shareErrors");
   const router = useRouter();
   const [pending, start] = useTransition();
-  const [notice, setNotice] = useState<{ text: string; error?: boolean } | null>(null);
-  const run = (fn: () => Promise<ActionResult<unknown>>, done: string) =>
-    start(async () => {
-      const res = await fn();
-      setNotice(res.ok ? { text: done } : { text: te.has(res.error) ? te(res.error) : res.error, error: true });
-      router.refresh();
-    });
+  const { notify, report, status } = useNotice();
+  const act = async (fn: () => Promise<ActionResult<unknown>>, done: string) => {
+    report(await fn(), done);
+    router.refresh();
+  };
+  const run = (fn: () => Promise<ActionResult<unknown>>, done: string) => start(() => act(fn, done));
   return (
     <div className="space-y-3">
-      <div aria-live="polite">{notice ? <p className={notice.error ? "text-sm font-medium text-red-800" : "text-sm text-green-900"}>{notice.text}</p> : null}</div>
+      <LiveStatus {...status} />
       <ul className="grid gap-3">
         {shares.map((row) => {
           const awaitingAnswer = row.mode === "intent" && row.status === "scheduled";
@@ -153,18 +113,16 @@ export function ShareList({ shares, timeZone }: { shares: Row[]; timeZone: strin
                   ) : null}
                   {row.status === "scheduled" && row.mode === "api" ? (
                     <>
-                      <EditDialog row={row} timeZone={timeZone} onDone={() => setNotice({ text: t("saved") })} />
-                      <AlertDialog.Root>
-                        <AlertDialog.Trigger className={buttonClass("ghost")} aria-label={t("cancelLabel", { title: row.storyTitle })}>
-                          {t("cancel")}
-                        </AlertDialog.Trigger>
-                        <ConfirmContent title={t("cancelTitle")} description={t("cancelBody")}>
-                          <AlertDialog.Cancel className={buttonClass("secondary")}>{t("keep")}</AlertDialog.Cancel>
-                          <AlertDialog.Action className={buttonClass("danger")} disabled={pending} onClick={() => run(() => cancelShareAction({ shareId: row.id }), t("cancelled"))}>
-                            {t("cancelConfirm")}
-                          </AlertDialog.Action>
-                        </ConfirmContent>
-                      </AlertDialog.Root>
+                      <EditDialog row={row} timeZone={timeZone} onDone={() => notify(t("saved"))} />
+                      <ConfirmDialog
+                        trigger={t("cancel")}
+                        triggerLabel={t("cancelLabel", { title: row.storyTitle })}
+                        title={t("cancelTitle")}
+                        description={t("cancelBody")}
+                        cancelLabel={t("keep")}
+                        confirmLabel={t("cancelConfirm")}
+                        onConfirm={() => act(() => cancelShareAction({ shareId: row.id }), t("cancelled"))}
+                      />
                     </>
                   ) : null}
                   {awaitingAnswer ? (

@@ -5,10 +5,11 @@ import { networkIds } from "@/lib/networks";
 import { requireMember } from "@/lib/auth/guard";
 import { readDb } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
-import { managedTeams, reportQuerySchema, teamReport, type Figures, type TeamReport } from "@/lib/reports";
+import { managedTeams, reportPeriods, reportQuerySchema, teamReport, type Figures, type ReportTable, type TeamReport } from "@/lib/reports";
+import { DataTable, TableDetails, type Column } from "../../_components/data-table";
 import { TimeChart } from "../../_components/time-chart";
 import { Figure } from "../../_components/figure";
-import { Card, EmptyState, PageHeader, buttonClass, inputClass } from "../../_components/ui";
+import { EmptyState, FilterBar, FilterField, Options, PageHeader, Section, buttonClass, inputClass } from "../../_components/ui";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("reports"))("title") };
@@ -24,19 +25,21 @@ function defaults(now = new Date()) {
   return { from, to, period: "week" as const };
 }
 
-type Table = "series" | "subTeams" | "stories" | "networks" | "topAdvocates" | "adoption";
+type FigureRow = { key: string; label: string; figures: Figures };
+
+/** The months since joining that the adoption table shows. */
+const cohortMonths = [0, 1, 2, 5, 11];
 
 /**
  * A manager's report on one of their teams (sub-teams included): figures, a chart over
- * time, and tables by sub-team, story, network, advocate and join cohort, each with its
- * CSV. Reads rollups only (lib/reports); groups under five people show no figures.
+ * time, and tables by sub-team, story, network, advocate and join cohort, each with its CSV.
  */
 export default async function ReportsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const ctx = await requireMember(["manager"]);
   const t = await getTranslations("reports");
   const tn = await getTranslations("networks");
   const format = await getFormatter();
-  const locale = (await getLocale()) as "da" | "en";
+  const locale = await getLocale();
   const db = readDb();
   const teams = await managedTeams(db, ctx.scope, ctx.userId);
   if (teams.length === 0) {
@@ -68,55 +71,35 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
     }
   }
   const query = new URLSearchParams(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === "string"));
-  const csvHref = (table: Table) => `/reports/export?${new URLSearchParams({ ...Object.fromEntries(query), table }).toString()}`;
+  const csvHref = (table: ReportTable) => `/reports/export?${new URLSearchParams({ ...Object.fromEntries(query), table }).toString()}`;
   const n = (value: number) => format.number(value);
   const pct = (value: number) => format.number(value, { style: "percent", maximumFractionDigits: 0 });
   const money = (value: number) => (report ? format.number(value, { style: "currency", currency: report.emv.currency, maximumFractionDigits: 0 }) : n(value));
   const emvLabel = report ? t("emvVersion", { version: report.emv.version, formula: report.emv.formula }) : "";
 
   const filters = (
-    <form method="get" action="/reports" className="mb-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-6 lg:items-end">
-      <div className="space-y-1 lg:col-span-2">
-        <label htmlFor="report-team" className="block text-sm font-medium text-slate-900">
-          {t("team")}
-        </label>
+    <FilterBar action="/reports" submitLabel={t("show")}>
+      <FilterField label={t("team")} htmlFor="report-team" wide>
         <select id="report-team" name="teamId" defaultValue={raw.teamId} className={inputClass}>
-          {teams.map((team) => (
-            <option key={team.id} value={team.id}>
-              {"\u00a0\u00a0".repeat(team.depth)}
-              {team.name}
-            </option>
-          ))}
+          <Options options={teams} />
         </select>
-      </div>
-      <div className="space-y-1">
-        <label htmlFor="report-from" className="block text-sm font-medium text-slate-900">
-          {t("from")}
-        </label>
+      </FilterField>
+      <FilterField label={t("from")} htmlFor="report-from">
         <input id="report-from" name="from" type="date" defaultValue={raw.from} className={inputClass} required />
-      </div>
-      <div className="space-y-1">
-        <label htmlFor="report-to" className="block text-sm font-medium text-slate-900">
-          {t("to")}
-        </label>
+      </FilterField>
+      <FilterField label={t("to")} htmlFor="report-to">
         <input id="report-to" name="to" type="date" defaultValue={raw.to} className={inputClass} required />
-      </div>
-      <div className="space-y-1">
-        <label htmlFor="report-period" className="block text-sm font-medium text-slate-900">
-          {t("period")}
-        </label>
+      </FilterField>
+      <FilterField label={t("period")} htmlFor="report-period">
         <select id="report-period" name="period" defaultValue={raw.period} className={inputClass}>
-          {(["day", "week", "month"] as const).map((p) => (
+          {reportPeriods.map((p) => (
             <option key={p} value={p}>
               {t(`periods.${p}`)}
             </option>
           ))}
         </select>
-      </div>
-      <div className="space-y-1">
-        <label htmlFor="report-network" className="block text-sm font-medium text-slate-900">
-          {t("network")}
-        </label>
+      </FilterField>
+      <FilterField label={t("network")} htmlFor="report-network">
         <select id="report-network" name="network" defaultValue={raw.network ?? ""} className={inputClass}>
           <option value="">{t("allNetworks")}</option>
           {networkIds.map((id) => (
@@ -125,13 +108,8 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
             </option>
           ))}
         </select>
-      </div>
-      <div className="lg:col-span-6">
-        <button type="submit" className={buttonClass("primary")}>
-          {t("show")}
-        </button>
-      </div>
-    </form>
+      </FilterField>
+    </FilterBar>
   );
 
   if (!parsed.success || !report) {
@@ -146,73 +124,30 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
     );
   }
 
-  const csvLink = (table: Table) => (
+  const csvLink = (table: ReportTable) => (
     <a href={csvHref(table)} className={buttonClass("secondary", "min-h-8 px-3 py-1")} download>
       {t("downloadCsv")}
     </a>
   );
-  const tableHeader = (title: string, table: Table, note?: string) => (
-    <div className="mb-3 flex flex-wrap items-end justify-between gap-2">
-      <div>
-        <h2 id={`report-${table}`} className="text-lg font-semibold text-slate-900">
-          {title}
-        </h2>
-        {note ? <p className="text-sm text-slate-700">{note}</p> : null}
-      </div>
-      {csvLink(table)}
-    </div>
-  );
   // EMV is a team figure: people's rows (top advocates) show what they did, not a money value.
-  const figureHeads = (withEmv = true) => (
-    <>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.shares")}</th>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.clicks")}</th>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.engagements")}</th>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.impressions")}</th>
-      {withEmv ? <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.emv")}</th> : null}
-    </>
-  );
-  const figureCells = (f: Figures, withEmv = true) => (
-    <>
-      <td className="px-3 py-2 text-right tabular-nums">{n(f.shares)}</td>
-      <td className="px-3 py-2 text-right tabular-nums">{n(f.uniqueVisitors)}</td>
-      <td className="px-3 py-2 text-right tabular-nums">{n(f.engagements)}</td>
-      <td className="px-3 py-2 text-right tabular-nums">{n(f.impressions)}</td>
-      {withEmv ? <td className="px-3 py-2 text-right tabular-nums">{money(f.emv)}</td> : null}
-    </>
-  );
-  const suppressedCells = (span: number) => (
-    <td colSpan={span} className="px-3 py-2 text-slate-700">
-      {t("suppressed")}
-    </td>
-  );
-  const tableClass = "w-full text-left text-sm";
-  const wrap = "overflow-x-auto rounded-lg border border-slate-200 bg-white";
-  const head = "bg-slate-50 text-slate-800";
+  const figureColumns = <Row,>(get: (row: Row) => Figures, withEmv = true): Array<Column<Row>> => [
+    { key: "shares", header: t("figures.shares"), numeric: true, cell: (row) => n(get(row).shares) },
+    { key: "clicks", header: t("figures.clicks"), numeric: true, cell: (row) => n(get(row).uniqueVisitors) },
+    { key: "engagements", header: t("figures.engagements"), numeric: true, cell: (row) => n(get(row).engagements) },
+    { key: "impressions", header: t("figures.impressions"), numeric: true, cell: (row) => n(get(row).impressions) },
+    ...(withEmv ? [{ key: "emv", header: t("figures.emv"), numeric: true, cell: (row: Row) => money(get(row).emv) }] : []),
+  ];
+  const suppressed = (from: number) => ({ from, content: t("suppressed") });
   /** A table of figures by one thing (story, network, person), with its CSV. */
-  const figuresTable = (table: Table, title: string, rowHeading: string, rows: Array<{ key: string; label: string; figures: Figures }>, withEmv = true) => (
-    <section aria-labelledby={`report-${table}`}>
-      {tableHeader(title, table)}
-      <div className={wrap} tabIndex={0}>
-        <table className={tableClass}>
-          <caption className="sr-only">{title}</caption>
-          <thead className={head}>
-            <tr>
-              <th scope="col" className="px-3 py-2 font-semibold">{rowHeading}</th>
-              {figureHeads(withEmv)}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-200">
-            {rows.map((row) => (
-              <tr key={row.key}>
-                <th scope="row" className="px-3 py-2 font-normal">{row.label}</th>
-                {figureCells(row.figures, withEmv)}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+  const figuresTable = (table: ReportTable, title: string, rowHeading: string, rows: FigureRow[], withEmv = true) => (
+    <Section id={`report-${table}`} title={title} actions={csvLink(table)}>
+      <DataTable
+        caption={title}
+        rows={rows}
+        rowKey={(row) => row.key}
+        columns={[{ key: "label", header: rowHeading, rowHeader: true, cell: (row) => row.label }, ...figureColumns((row: FigureRow) => row.figures, withEmv)]}
+      />
+    </Section>
   );
 
   return (
@@ -243,8 +178,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
             <Figure label={t("figures.emv")} value={money(report.totals.emv)} source="estimate" note={emvLabel} />
           </dl>
 
-          <Card className="mb-6" aria-labelledby="report-series">
-            {tableHeader(t("overTime"), "series", t("overTimeNote"))}
+          <Section card id="report-series" title={t("overTime")} description={t("overTimeNote")} actions={csvLink("series")} className="mb-6">
             <TimeChart
               locale={locale}
               label={t("chartLabel", { team: report.team.name })}
@@ -255,117 +189,62 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
                 { key: "engagements", label: t("figures.engagements"), kind: "line" },
               ]}
             />
-            <details className="mt-4">
-              <summary className="cursor-pointer text-brand-700">{t("showTable")}</summary>
-              <div className={`${wrap} mt-2`} tabIndex={0}>
-                <table className={tableClass}>
-                  <caption className="sr-only">{t("overTime")}</caption>
-                  <thead className={head}>
-                    <tr>
-                      <th scope="col" className="px-3 py-2 font-semibold">{t("periodStart")}</th>
-                      {figureHeads()}
-                      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.participation")}</th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-200">
-                    {report.series.map((s) => (
-                      <tr key={s.start}>
-                        <th scope="row" className="px-3 py-2 font-normal">{format.dateTime(new Date(`${s.start}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" })}</th>
-                        {figureCells(s)}
-                        <td className="px-3 py-2 text-right tabular-nums">{pct(s.participation)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </details>
-          </Card>
+            <TableDetails summary={t("showTable")}>
+              <DataTable
+                caption={t("overTime")}
+                rows={report.series}
+                rowKey={(s) => s.start}
+                columns={[
+                  { key: "start", header: t("periodStart"), rowHeader: true, cell: (s) => format.dateTime(new Date(`${s.start}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }) },
+                  ...figureColumns((s: TeamReport["series"][number]) => s),
+                  { key: "participation", header: t("figures.participation"), numeric: true, cell: (s) => pct(s.participation) },
+                ]}
+              />
+            </TableDetails>
+          </Section>
         </>
       )}
 
-      <section className="mb-6" aria-labelledby="report-subTeams">
-        {tableHeader(t("subTeamsTitle"), "subTeams", t("suppressionNote"))}
-        {report.subTeams.length === 0 ? (
-          <p className="text-slate-700">{t("noSubTeams")}</p>
-        ) : (
-          <div className={wrap} tabIndex={0}>
-            <table className={tableClass}>
-              <caption className="sr-only">{t("subTeamsTitle")}</caption>
-              <thead className={head}>
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">{t("team")}</th>
-                  <th scope="col" className="px-3 py-2 text-right font-semibold">{t("members")}</th>
-                  {figureHeads()}
-                  <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.participation")}</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-200">
-                {report.subTeams.map((sub) => (
-                  <tr key={sub.id} data-testid={`subteam-${sub.id}`}>
-                    <th scope="row" className="px-3 py-2 font-medium">{sub.name}</th>
-                    <td className="px-3 py-2 text-right tabular-nums">{sub.suppressed ? t("underFive") : n(sub.memberCount)}</td>
-                    {sub.suppressed || !sub.figures ? (
-                      suppressedCells(6)
-                    ) : (
-                      <>
-                        {figureCells(sub.figures)}
-                        <td className="px-3 py-2 text-right tabular-nums">{pct(sub.figures.participation)}</td>
-                      </>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <Section id="report-subTeams" title={t("subTeamsTitle")} description={t("suppressionNote")} actions={csvLink("subTeams")} className="mb-6">
+        <DataTable
+          caption={t("subTeamsTitle")}
+          rows={report.subTeams}
+          rowKey={(sub) => sub.id}
+          rowProps={(sub) => ({ "data-testid": `subteam-${sub.id}` })}
+          rowNote={(sub) => (sub.suppressed || !sub.figures ? suppressed(2) : null)}
+          empty={<p className="text-slate-700">{t("noSubTeams")}</p>}
+          columns={[
+            { key: "team", header: t("team"), rowHeader: true, className: "font-medium", cell: (sub) => sub.name },
+            { key: "members", header: t("members"), numeric: true, cell: (sub) => (sub.suppressed ? t("underFive") : n(sub.memberCount)) },
+            ...figureColumns((sub: TeamReport["subTeams"][number]) => sub.figures!),
+            { key: "participation", header: t("figures.participation"), numeric: true, cell: (sub) => pct(sub.figures!.participation) },
+          ]}
+        />
+      </Section>
 
       {report.suppressed ? null : (
-        <div className="grid gap-6 xl:grid-cols-2">
+        <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
           {figuresTable("stories", t("storiesTitle"), t("story"), report.stories.map((row) => ({ key: row.storyId, label: row.title, figures: row.figures })))}
           {figuresTable("networks", t("networksTitle"), t("network"), report.networks.map((row) => ({ key: row.network, label: tn(row.network), figures: row.figures })))}
           {figuresTable("topAdvocates", t("advocatesTitle"), t("person"), report.topAdvocates.map((row) => ({ key: row.userId, label: row.name, figures: row.figures })), false)}
-          <section aria-labelledby="report-adoption">
-            {tableHeader(t("adoptionTitle"), "adoption", t("adoptionNote"))}
-            <div className={wrap} tabIndex={0}>
-              <table className={tableClass}>
-                <caption className="sr-only">{t("adoptionTitle")}</caption>
-                <thead className={head}>
-                  <tr>
-                    <th scope="col" className="px-3 py-2 font-semibold">{t("cohort")}</th>
-                    <th scope="col" className="px-3 py-2 text-right font-semibold">{t("members")}</th>
-                    {[0, 1, 2, 5, 11].map((m) => (
-                      <th key={m} scope="col" className="px-3 py-2 text-right font-semibold">
-                        {t("monthN", { month: m + 1 })}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-200">
-                  {report.adoption.map((c) => (
-                    <tr key={c.cohort}>
-                      <th scope="row" className="px-3 py-2 font-normal">{c.cohort}</th>
-                      {c.suppressed ? (
-                        <>
-                          <td className="px-3 py-2 text-right">{t("underFive")}</td>
-                          {suppressedCells(5)}
-                        </>
-                      ) : (
-                        <>
-                          <td className="px-3 py-2 text-right tabular-nums">{n(c.members)}</td>
-                          {[0, 1, 2, 5, 11].map((m) => (
-                            <td key={m} className="px-3 py-2 text-right tabular-nums">
-                              {c.activeShare[m] === undefined ? "—" : pct(c.activeShare[m]!)}
-                            </td>
-                          ))}
-                        </>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
+          <Section id="report-adoption" title={t("adoptionTitle")} description={t("adoptionNote")} actions={csvLink("adoption")}>
+            <DataTable
+              caption={t("adoptionTitle")}
+              rows={report.adoption}
+              rowKey={(c) => c.cohort}
+              rowNote={(c) => (c.suppressed ? suppressed(2) : null)}
+              columns={[
+                { key: "cohort", header: t("cohort"), rowHeader: true, cell: (c) => c.cohort },
+                { key: "members", header: t("members"), numeric: true, cell: (c) => (c.suppressed ? t("underFive") : n(c.members)) },
+                ...cohortMonths.map((m) => ({
+                  key: `month-${m}`,
+                  header: t("monthN", { month: m + 1 }),
+                  numeric: true,
+                  cell: (c: TeamReport["adoption"][number]) => (c.activeShare[m] === undefined ? "—" : pct(c.activeShare[m]!)),
+                })),
+              ]}
+            />
+          </Section>
         </div>
       )}
       <p className="mt-6 text-sm text-slate-700">{t("footnote", { emv: emvLabel })}</p>

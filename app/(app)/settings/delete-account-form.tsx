@@ -3,7 +3,7 @@
 import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import type { Locale } from "@/lib/i18n/locales";
-import { Button, Field, inputClass } from "../../_components/ui";
+import { Field, SubmitRow, inputClass } from "../../_components/ui";
 import { useActionFeedback } from "../../_components/use-action-feedback";
 import { useFormAction } from "../../_components/use-form-action";
 import { deleteAccountAction } from "./account-actions";
@@ -32,10 +32,7 @@ export function DeleteAccountForm({ word, locale }: { word: string; locale: Loca
       <Field label={t("confirmLabel", { word })} htmlFor={id} hint={t("confirmHint")} errors={feedback.field("confirm")}>
         <input id={id} name="confirm" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className={inputClass} />
       </Field>
-      <div aria-live="polite">{feedback.message ? <p className="text-sm font-medium text-red-800">{feedback.message}</p> : null}</div>
-      <Button type="submit" variant="danger" disabled={pending || !matches}>
-        {t("deleteButton")}
-      </Button>
+      <SubmitRow label={t("deleteButton")} variant="danger" pending={pending} disabled={!matches} error={feedback.message} />
     </form>
   );
 }

@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
-import { getLocale, getTranslations } from "next-intl/server";
-import { isLocale } from "@/lib/i18n/locales";
+import { getTranslations } from "next-intl/server";
 import { confirmWords } from "@/lib/me/delete-account";
 import { requireMember } from "@/lib/auth/guard";
 import { getPreferences } from "@/lib/notifications/preferences";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { getUser } from "@/lib/users";
 import { LanguageSwitcher } from "../../_components/language-switcher";
-import { Card, PageHeader, buttonClass } from "../../_components/ui";
+import { requestLocale } from "../../_i18n/locale";
+import { PageHeader, Section, buttonClass } from "../../_components/ui";
 import { DeleteAccountForm } from "./delete-account-form";
 import { NotificationForm } from "./notification-form";
 import { ProfileForm } from "./profile-form";
@@ -23,25 +23,14 @@ export default async function SettingsPage() {
   return (
     <>
       <PageHeader title={t("title")} />
-      <div className="grid gap-6 lg:grid-cols-2">
-        <Card aria-labelledby="language-heading">
-          <h2 id="language-heading" className="mb-1 text-lg font-semibold">
-            {t("language")}
-          </h2>
-          <p className="mb-4 text-sm text-slate-700">{t("languageHint")}</p>
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+        <Section card id="language-heading" title={t("language")} description={t("languageHint")}>
           <LanguageSwitcher />
-        </Card>
-        <Card aria-labelledby="profile-heading">
-          <h2 id="profile-heading" className="mb-4 text-lg font-semibold">
-            {t("profile")}
-          </h2>
+        </Section>
+        <Section card id="profile-heading" title={t("profile")}>
           <ProfileForm name={user?.name ?? ""} email={user?.email ?? ""} timeZone={user?.timeZone ?? ""} orgTimeZone={org.timeZone} timeZones={Intl.supportedValuesOf("timeZone")} />
-        </Card>
-        <Card aria-labelledby="notifications-heading">
-          <h2 id="notifications-heading" className="mb-1 text-lg font-semibold">
-            {t("notifications.title")}
-          </h2>
-          <p className="mb-4 text-sm text-slate-700">{t("notifications.hint")}</p>
+        </Section>
+        <Section card id="notifications-heading" title={t("notifications.title")} description={t("notifications.hint")}>
           <NotificationForm
             weeklyDigest={prefs.weeklyDigest}
             withdrawnMail={prefs.withdrawnMail}
@@ -49,7 +38,7 @@ export default async function SettingsPage() {
             showDigest={ctx.roles.includes("employee")}
             showReport={ctx.roles.includes("manager")}
           />
-        </Card>
+        </Section>
         <MyDataCards />
       </div>
     </>
@@ -59,26 +48,17 @@ export default async function SettingsPage() {
 /** GDPR: download one's data, delete one's account (lib/me/export, lib/me/delete-account). */
 async function MyDataCards() {
   const t = await getTranslations("me.data");
-  const raw = await getLocale();
-  const locale = isLocale(raw) ? raw : "da";
+  const locale = await requestLocale();
   return (
     <>
-      <Card aria-labelledby="export-heading">
-        <h2 id="export-heading" className="mb-1 text-lg font-semibold">
-          {t("exportTitle")}
-        </h2>
-        <p className="mb-4 text-sm text-slate-700">{t("exportHint")}</p>
+      <Section card id="export-heading" title={t("exportTitle")} description={t("exportHint")}>
         <a href="/settings/export" download className={buttonClass("secondary")}>
           {t("exportButton")}
         </a>
-      </Card>
-      <Card aria-labelledby="delete-heading">
-        <h2 id="delete-heading" className="mb-1 text-lg font-semibold">
-          {t("deleteTitle")}
-        </h2>
-        <p className="mb-4 text-sm text-slate-700">{t("deleteHint")}</p>
+      </Section>
+      <Section card id="delete-heading" title={t("deleteTitle")} description={t("deleteHint")}>
         <DeleteAccountForm word={confirmWords[locale]} locale={locale} />
-      </Card>
+      </Section>
     </>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { useId } from "react";
-import { Button, Field, inputClass } from "../../_components/ui";
+import { Field, Options, SubmitRow, inputClass } from "../../_components/ui";
 import { useActionFeedback } from "../../_components/use-action-feedback";
 import { useFormAction } from "../../_components/use-form-action";
 import { updateProfileAction } from "./actions";
@@ -23,20 +23,10 @@ export function ProfileForm({ name, email, timeZone, orgTimeZone, timeZones }: {
       <Field label={t("timeZone")} htmlFor={ids.tz} hint={t("timeZoneHint")} errors={feedback.field("timeZone")}>
         <select id={ids.tz} name="timeZone" defaultValue={timeZone} className={inputClass}>
           <option value="">{t("orgTimeZone", { zone: orgTimeZone })}</option>
-          {timeZones.map((zone) => (
-            <option key={zone} value={zone}>
-              {zone}
-            </option>
-          ))}
+          <Options options={timeZones} />
         </select>
       </Field>
-      <div aria-live="polite">
-        {state?.ok ? <p className="text-sm text-green-900">{t("saved")}</p> : null}
-        {feedback.message ? <p className="text-sm text-red-800">{feedback.message}</p> : null}
-      </div>
-      <Button type="submit" disabled={pending}>
-        {t("save")}
-      </Button>
+      <SubmitRow label={t("save")} pending={pending} success={state?.ok && t("saved")} error={feedback.message} />
     </form>
   );
 }

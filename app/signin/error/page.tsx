@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { buttonClass } from "../../_components/ui";
+import { ButtonLink } from "../../_components/ui";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("authError"))("title") };
@@ -18,9 +17,9 @@ export default async function SignInErrorPage({ searchParams }: { searchParams: 
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold text-slate-900">{t(`${kind}.title`)}</h1>
       <p className="text-slate-700">{t(`${kind}.body`)}</p>
-      <Link href="/signin" className={buttonClass("primary")}>
+      <ButtonLink href="/signin" variant="primary">
         {t("again")}
-      </Link>
+      </ButtonLink>
     </div>
   );
 }

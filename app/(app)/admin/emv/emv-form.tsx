@@ -2,14 +2,16 @@
 
 import clsx from "clsx";
 import { useTranslations } from "next-intl";
-import { useId, useState, useTransition } from "react";
+import { useId, useState } from "react";
 import type { NetworkId } from "@/lib/networks";
-import { Button, Card, Field, inputClass } from "../../../_components/ui";
+import type { EmvRate, EmvRates } from "@/lib/reach/emv";
+import { TableFrame } from "../../../_components/data-table";
+import { Field, Options, Section, SubmitRow, inputClass } from "../../../_components/ui";
 import { useActionFeedback } from "../../../_components/use-action-feedback";
+import { useAction } from "../../../_components/use-form-action";
 import { saveEmvRatesAction } from "./actions";
 
-type Result = Awaited<ReturnType<typeof saveEmvRatesAction>>;
-type RateKey = "cpm" | "cpc" | "perEngagement";
+type RateKey = keyof EmvRate;
 const rateKeys: RateKey[] = ["cpm", "cpc", "perEngagement"];
 
 /** The per-network price table; amounts stay text while typed and are parsed on the server (a decimal comma is fine). */
@@ -20,7 +22,7 @@ export function EmvForm({
 }: {
   networks: readonly NetworkId[];
   currencies: string[];
-  initial: { currency: string; rates: Record<NetworkId, Record<RateKey, number>> };
+  initial: { currency: string; rates: EmvRates };
 }) {
   const t = useTranslations("emv");
   const tn = useTranslations("networks");
@@ -28,8 +30,7 @@ export function EmvForm({
   const [rates, setRates] = useState(() =>
     Object.fromEntries(networks.map((n) => [n, Object.fromEntries(rateKeys.map((k) => [k, String(initial.rates[n][k])]))])) as Record<NetworkId, Record<RateKey, string>>,
   );
-  const [result, setResult] = useState<Result | null>(null);
-  const [pending, start] = useTransition();
+  const { result, pending, submit } = useAction(saveEmvRatesAction);
   const feedback = useActionFeedback(result);
   const currencyId = useId();
   const hintId = useId();
@@ -37,28 +38,16 @@ export function EmvForm({
   const amountErrors = networks.some((n) => rateKeys.some((k) => failed(`rates.${n}.${k}`)));
 
   return (
-    <form
-      noValidate
-      className="space-y-4"
-      onSubmit={(e) => {
-        e.preventDefault();
-        start(async () => setResult(await saveEmvRatesAction({ currency, rates })));
-      }}
-    >
-      <Card className="space-y-4">
-        <h2 className="text-lg font-semibold text-slate-900">{t("tableTitle")}</h2>
+    <form noValidate className="space-y-4" onSubmit={submit({ currency, rates })}>
+      <Section card title={t("tableTitle")} className="space-y-4">
         <div className="max-w-xs">
           <Field label={t("currency")} htmlFor={currencyId} hint={t("currencyHint")} errors={failed("currency") ? [t("currencyError")] : undefined}>
             <select id={currencyId} value={currency} onChange={(e) => setCurrency(e.target.value)} className={inputClass} aria-invalid={failed("currency") || undefined}>
-              {currencies.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
+              <Options options={currencies} />
             </select>
           </Field>
         </div>
-        <div className="overflow-x-auto">
+        <TableFrame>
           <table className="w-full min-w-[36rem] text-sm" aria-describedby={hintId}>
             <thead>
               <tr className="border-b border-slate-200 text-left text-slate-700">
@@ -94,19 +83,12 @@ export function EmvForm({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableFrame>
         <p id={hintId} className={clsx("text-sm", amountErrors ? "font-medium text-red-800" : "text-slate-700")} role={amountErrors ? "alert" : undefined}>
           {amountErrors ? t("amountError") : t("amountHint")}
         </p>
-      </Card>
-      <div className="flex items-center gap-4">
-        <Button type="submit" disabled={pending}>
-          {t("save")}
-        </Button>
-        <div aria-live="polite" className="text-sm">
-          {result?.ok ? <span className="text-green-900">{t("saved", { version: result.data.version })}</span> : feedback.message ? <span className="font-medium text-red-800">{feedback.message}</span> : null}
-        </div>
-      </div>
+      </Section>
+      <SubmitRow label={t("save")} pending={pending} success={result?.ok && t("saved", { version: result.data.version })} error={feedback.message} />
     </form>
   );
 }

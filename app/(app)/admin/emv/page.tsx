@@ -3,7 +3,8 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import { networkIds } from "@/lib/networks";
 import { requireMember } from "@/lib/auth/guard";
 import { currentEmvTable, DEFAULT_EMV_TABLE, isDefaultEmvTable, listEmvVersions, type EmvTable } from "@/lib/reach/emv";
-import { Badge, Card, PageHeader } from "../../../_components/ui";
+import { DataTable } from "../../../_components/data-table";
+import { Badge, Card, HistoryCard, HistoryItem, PageHeader } from "../../../_components/ui";
 import { EmvForm } from "./emv-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -24,43 +25,28 @@ export default async function EmvAdminPage() {
   const currencies = commonCurrencies.includes(table.currency) ? commonCurrencies : [table.currency, ...commonCurrencies];
   const money = (amount: number, currency: string) => format.number(amount, { style: "currency", currency, maximumFractionDigits: 4 });
 
-  const ratesList = (v: EmvTable) => (
-    <table className="mt-2 w-full text-sm">
-      <thead>
-        <tr className="text-left text-slate-700">
-          <th scope="col" className="py-1 pr-2 font-medium">
-            {t("network")}
-          </th>
-          <th scope="col" className="px-2 py-1 text-right font-medium">
-            CPM
-          </th>
-          <th scope="col" className="px-2 py-1 text-right font-medium">
-            CPC
-          </th>
-          <th scope="col" className="py-1 pl-2 text-right font-medium">
-            {t("perEngagement")}
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {networkIds.map((n) => (
-          <tr key={n} className="border-t border-slate-100">
-            <th scope="row" className="py-1 pr-2 text-left font-normal text-slate-900">
-              {tn(n)}
-            </th>
-            <td className="px-2 py-1 text-right tabular-nums">{money(v.rates[n].cpm, v.currency)}</td>
-            <td className="px-2 py-1 text-right tabular-nums">{money(v.rates[n].cpc, v.currency)}</td>
-            <td className="py-1 pl-2 text-right tabular-nums">{money(v.rates[n].perEngagement, v.currency)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+  /** A version's prices, folded away under its line in the history. */
+  const rates = (v: EmvTable) => (
+    <details className="mt-1">
+      <summary className="cursor-pointer text-brand-700 underline">{t("showRates")}</summary>
+      <DataTable
+        className="mt-2"
+        rows={networkIds}
+        rowKey={(n) => n}
+        columns={[
+          { key: "network", header: t("network"), rowHeader: true, className: "font-normal text-slate-900", cell: (n) => tn(n) },
+          { key: "cpm", header: "CPM", numeric: true, cell: (n) => money(v.rates[n].cpm, v.currency) },
+          { key: "cpc", header: "CPC", numeric: true, cell: (n) => money(v.rates[n].cpc, v.currency) },
+          { key: "perEngagement", header: t("perEngagement"), numeric: true, cell: (n) => money(v.rates[n].perEngagement, v.currency) },
+        ]}
+      />
+    </details>
   );
 
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} actions={<Badge tone={isDefaultEmvTable(table) ? "amber" : "blue"}>{t("current", { label })}</Badge>} />
-      <div className="grid gap-6 xl:grid-cols-[1fr_22rem]">
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[1fr_22rem]">
         <div className="space-y-6">
           <Card className="space-y-3 text-slate-800">
             <h2 className="text-lg font-semibold text-slate-900">{t("howTitle")}</h2>
@@ -80,48 +66,34 @@ export default async function EmvAdminPage() {
           ) : null}
           <EmvForm networks={networkIds} currencies={currencies} initial={{ currency: table.currency, rates: table.rates }} />
         </div>
-        <aside aria-labelledby="emv-history">
-          <Card>
-            <h2 id="emv-history" className="text-lg font-semibold text-slate-900">
-              {t("historyTitle")}
-            </h2>
-            <p className="mt-1 text-sm text-slate-700">{versions.length === 0 ? t("noVersions") : t("historyNote")}</p>
-            <ol className="mt-3 space-y-3 text-sm">
-              {versions.map((v) => (
-                <li key={v.version} className="border-l-2 border-slate-200 pl-3">
-                  <div className="font-medium text-slate-900">
-                    {t("version", { version: v.version })} · {v.currency}
-                    {v.version === table.version ? (
-                      <>
-                        {" "}
-                        <Badge tone="blue">{t("label", { version: v.version, formula: v.formula })}</Badge>
-                      </>
-                    ) : null}
-                  </div>
-                  <div className="text-slate-700">
-                    {t("savedBy", {
-                      name: v.createdByName ?? v.createdByEmail ?? t("unknownPerson"),
-                      date: format.dateTime(v.createdAt, { dateStyle: "medium", timeStyle: "short" }),
-                    })}
-                  </div>
-                  <details className="mt-1">
-                    <summary className="cursor-pointer text-brand-700 underline">{t("showRates")}</summary>
-                    {ratesList(v)}
-                  </details>
-                </li>
-              ))}
-              <li className="border-l-2 border-slate-200 pl-3">
-                <div className="font-medium text-slate-900">
-                  {t("defaultsVersion")} · {DEFAULT_EMV_TABLE.currency}
-                </div>
-                <details className="mt-1">
-                  <summary className="cursor-pointer text-brand-700 underline">{t("showRates")}</summary>
-                  {ratesList(DEFAULT_EMV_TABLE)}
-                </details>
-              </li>
-            </ol>
-          </Card>
-        </aside>
+        <HistoryCard id="emv-history" title={t("historyTitle")} description={versions.length === 0 ? t("noVersions") : t("historyNote")}>
+          {versions.map((v) => (
+            <HistoryItem key={v.version}>
+              <div className="font-medium text-slate-900">
+                {t("version", { version: v.version })} · {v.currency}
+                {v.version === table.version ? (
+                  <>
+                    {" "}
+                    <Badge tone="blue">{t("label", { version: v.version, formula: v.formula })}</Badge>
+                  </>
+                ) : null}
+              </div>
+              <div className="text-slate-700">
+                {t("savedBy", {
+                  name: v.createdByName ?? v.createdByEmail ?? t("unknownPerson"),
+                  date: format.dateTime(v.createdAt, { dateStyle: "medium", timeStyle: "short" }),
+                })}
+              </div>
+              {rates(v)}
+            </HistoryItem>
+          ))}
+          <HistoryItem>
+            <div className="font-medium text-slate-900">
+              {t("defaultsVersion")} · {DEFAULT_EMV_TABLE.currency}
+            </div>
+            {rates(DEFAULT_EMV_TABLE)}
+          </HistoryItem>
+        </HistoryCard>
       </div>
     </>
   );

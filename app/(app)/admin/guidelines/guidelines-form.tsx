@@ -1,13 +1,12 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useId, useState, useTransition } from "react";
+import { useId, useState } from "react";
 import { Markdown } from "../../../_components/markdown";
-import { Button, Card, Field, inputClass } from "../../../_components/ui";
+import { Card, CheckboxField, Field, SubmitRow, inputClass } from "../../../_components/ui";
 import { useActionFeedback } from "../../../_components/use-action-feedback";
+import { useAction } from "../../../_components/use-form-action";
 import { saveGuidelinesAction } from "./actions";
-
-type Result = Awaited<ReturnType<typeof saveGuidelinesAction>>;
 
 /** Danish and English side by side, each with its live preview, saved together as a new version. */
 export function GuidelinesForm(initial: { bodyDa: string; bodyEn: string }) {
@@ -15,8 +14,7 @@ export function GuidelinesForm(initial: { bodyDa: string; bodyEn: string }) {
   const [bodyDa, setBodyDa] = useState(initial.bodyDa);
   const [bodyEn, setBodyEn] = useState(initial.bodyEn);
   const [requiresAcceptance, setRequiresAcceptance] = useState(true);
-  const [result, setResult] = useState<Result | null>(null);
-  const [pending, start] = useTransition();
+  const { result, pending, submit } = useAction(saveGuidelinesAction);
   const feedback = useActionFeedback(result);
   const ids = { da: useId(), en: useId(), requires: useId() };
   const columns = [
@@ -24,15 +22,8 @@ export function GuidelinesForm(initial: { bodyDa: string; bodyEn: string }) {
     { key: "bodyEn", lang: "en", id: ids.en, label: t("english"), value: bodyEn, set: setBodyEn },
   ] as const;
   return (
-    <form
-      noValidate
-      className="space-y-6"
-      onSubmit={(e) => {
-        e.preventDefault();
-        start(async () => setResult(await saveGuidelinesAction({ bodyDa, bodyEn, requiresAcceptance })));
-      }}
-    >
-      <div className="grid gap-6 lg:grid-cols-2">
+    <form noValidate className="space-y-6" onSubmit={submit({ bodyDa, bodyEn, requiresAcceptance })}>
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         {columns.map((column) => (
           <div key={column.key} className="min-w-0 space-y-4">
             <Field label={t("text", { language: column.label })} htmlFor={column.id} errors={feedback.field(column.key)}>
@@ -52,25 +43,14 @@ export function GuidelinesForm(initial: { bodyDa: string; bodyEn: string }) {
           </div>
         ))}
       </div>
-      <label htmlFor={ids.requires} className="flex items-start gap-2 text-sm text-slate-900">
-        <input id={ids.requires} type="checkbox" checked={requiresAcceptance} onChange={(e) => setRequiresAcceptance(e.target.checked)} className="mt-0.5 h-4 w-4" />
-        <span>
-          {t("requiresAcceptance")}
-          <span className="block text-slate-700">{t("requiresAcceptanceHint")}</span>
-        </span>
-      </label>
-      <div className="flex flex-wrap items-center gap-4">
-        <Button type="submit" disabled={pending}>
-          {t("save")}
-        </Button>
-        <div aria-live="polite" className="text-sm">
-          {result?.ok ? (
-            <span className="text-green-900">{t("saved", { version: result.data.version })}</span>
-          ) : feedback.message ? (
-            <span className="font-medium text-red-800">{feedback.message}</span>
-          ) : null}
-        </div>
-      </div>
+      <CheckboxField
+        id={ids.requires}
+        checked={requiresAcceptance}
+        onChange={(e) => setRequiresAcceptance(e.target.checked)}
+        label={t("requiresAcceptance")}
+        hint={t("requiresAcceptanceHint")}
+      />
+      <SubmitRow label={t("save")} pending={pending} success={result?.ok && t("saved", { version: result.data.version })} error={feedback.message} />
     </form>
   );
 }

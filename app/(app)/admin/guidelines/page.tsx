@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { currentGuidelines, guidelinesAcceptance, listGuidelineVersions } from "@/lib/guidelines";
-import { Badge, Card, PageHeader } from "../../../_components/ui";
+import { DataTable } from "../../../_components/data-table";
+import { Badge, PageHeader, Section } from "../../../_components/ui";
 import { GuidelinesForm } from "./guidelines-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -29,44 +30,28 @@ export default async function GuidelinesAdminPage() {
       </div>
       {/* Not keyed on the version: after a save the form keeps its text and shows "Saved as version N". */}
       <GuidelinesForm bodyDa={current.bodyDa} bodyEn={current.bodyEn} />
-      <Card className="mt-8" aria-labelledby="guidelines-history">
-        <h2 id="guidelines-history" className="mb-4 text-lg font-semibold text-slate-900">
-          {t("history")}
-        </h2>
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="text-slate-800">
-              <tr>
-                <th scope="col" className="py-2 pr-4 font-semibold">{t("version")}</th>
-                <th scope="col" className="py-2 pr-4 font-semibold">{t("savedBy")}</th>
-                <th scope="col" className="py-2 pr-4 font-semibold">{t("savedAt")}</th>
-                <th scope="col" className="py-2 font-semibold">{t("acknowledgement")}</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
-              {versions.length === 0 ? (
-                <tr>
-                  <td className="py-2 pr-4">1</td>
-                  <td className="py-2 pr-4">{t("defaultText")}</td>
-                  <td className="py-2 pr-4 text-slate-700">{t("notSavedYet")}</td>
-                  <td className="py-2">{t("required")}</td>
-                </tr>
-              ) : (
-                versions.map((v) => (
-                  <tr key={v.version}>
-                    <td className="py-2 pr-4">{v.version}</td>
-                    <td className="py-2 pr-4">{v.authorName ?? v.authorEmail ?? (v.version === 1 ? t("defaultText") : "—")}</td>
-                    <td className="py-2 pr-4">
-                      <time dateTime={v.createdAt.toISOString()}>{format.dateTime(v.createdAt, { dateStyle: "medium", timeStyle: "short" })}</time>
-                    </td>
-                    <td className="py-2">{v.requiresAcceptance ? t("required") : t("notRequired")}</td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
-      </Card>
+      <Section card id="guidelines-history" title={t("history")} className="mt-8">
+        {/* Before the first save, one row (null) stands for the built-in text as version 1. */}
+        <DataTable
+          rows={versions.length === 0 ? [null] : versions}
+          rowKey={(v) => String(v?.version ?? 1)}
+          columns={[
+            { key: "version", header: t("version"), cell: (v) => v?.version ?? 1 },
+            { key: "savedBy", header: t("savedBy"), cell: (v) => (v ? (v.authorName ?? v.authorEmail ?? (v.version === 1 ? t("defaultText") : "—")) : t("defaultText")) },
+            {
+              key: "savedAt",
+              header: t("savedAt"),
+              cell: (v) =>
+                v ? (
+                  <time dateTime={v.createdAt.toISOString()}>{format.dateTime(v.createdAt, { dateStyle: "medium", timeStyle: "short" })}</time>
+                ) : (
+                  <span className="text-slate-700">{t("notSavedYet")}</span>
+                ),
+            },
+            { key: "acknowledgement", header: t("acknowledgement"), cell: (v) => (!v || v.requiresAcceptance ? t("required") : t("notRequired")) },
+          ]}
+        />
+      </Section>
     </>
   );
 }

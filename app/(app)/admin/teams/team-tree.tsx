@@ -1,73 +1,15 @@
 "use client";
 
-import { Dialog } from "radix-ui";
-import type { ActionResult } from "@/lib/auth/guard";
 import { useTranslations } from "next-intl";
-import { useEffect, useId, useState, useTransition } from "react";
-import { ModalContent } from "../../../_components/modal";
-import { Badge, Button, Field, buttonClass, inputClass } from "../../../_components/ui";
-import { useActionFeedback } from "../../../_components/use-action-feedback";
-import { useFormAction } from "../../../_components/use-form-action";
+import { useId, useTransition } from "react";
+import type { TeamNode } from "@/lib/teams";
+import { FormDialog } from "../../../_components/form-dialog";
+import { Badge, Button, CheckboxTile, Field, FormAlert, ManagedList, Options, inputClass } from "../../../_components/ui";
+import { useNotice, type Notify, type Report } from "../../../_components/use-notice";
 import { createTeamAction, deleteTeamAction, moveTeamAction, renameTeamAction, setTeamManagersAction } from "../actions";
 
-type TeamRow = { id: string; name: string; parentId: string | null; depth: number; memberCount: number; childCount: number; managerIds: string[] };
+type TeamRow = Pick<TeamNode, "id" | "name" | "parentId" | "depth" | "memberCount" | "managerIds"> & { childCount: number };
 type Manager = { userId: string; label: string };
-type Notify = (text: string, error?: boolean) => void;
-
-/** One dialog with one form; closes and reports on success, shows the reason on failure. */
-function FormDialog<T>({
-  trigger,
-  triggerLabel,
-  title,
-  action,
-  onSuccess,
-  children,
-  submitLabel,
-}: {
-  trigger: string;
-  triggerLabel?: string;
-  title: string;
-  action: (state: ActionResult<T> | null, form: FormData) => Promise<ActionResult<T>>;
-  onSuccess: () => void;
-  children: (field: (name: string) => string[] | undefined) => React.ReactNode;
-  submitLabel: string;
-}) {
-  const t = useTranslations("admin.teams");
-  const [open, setOpen] = useState(false);
-  const { state, pending, onSubmit } = useFormAction(action);
-  const feedback = useActionFeedback(state);
-  useEffect(() => {
-    if (state?.ok) {
-      setOpen(false);
-      onSuccess();
-    }
-    // onSuccess changes identity per render; the result is what matters.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [state]);
-  return (
-    <Dialog.Root open={open} onOpenChange={setOpen}>
-      <Dialog.Trigger className={buttonClass("secondary")} aria-label={triggerLabel}>
-        {trigger}
-      </Dialog.Trigger>
-      <ModalContent title={title}>
-        <form onSubmit={onSubmit} className="space-y-4" noValidate>
-          {children(feedback.field)}
-          {feedback.message ? (
-            <p role="alert" className="text-sm text-red-800">
-              {feedback.message}
-            </p>
-          ) : null}
-          <div className="flex justify-end gap-2">
-            <Dialog.Close className={buttonClass("secondary")}>{t("cancel")}</Dialog.Close>
-            <Button type="submit" disabled={pending}>
-              {submitLabel}
-            </Button>
-          </div>
-        </form>
-      </ModalContent>
-    </Dialog.Root>
-  );
-}
 
 function ParentSelect({ id, teams, exclude, defaultValue }: { id: string; teams: TeamRow[]; exclude?: TeamRow; defaultValue: string | null }) {
   const t = useTranslations("admin.teams");
@@ -80,26 +22,18 @@ function ParentSelect({ id, teams, exclude, defaultValue }: { id: string; teams:
   return (
     <select id={id} name="parentId" defaultValue={defaultValue ?? ""} className={inputClass}>
       <option value="">{t("topLevel")}</option>
-      {teams
-        .filter((team) => !excluded.has(team.id))
-        .map((team) => (
-          <option key={team.id} value={team.id}>
-            {"\u00a0\u00a0".repeat(team.depth)}
-            {team.name}
-          </option>
-        ))}
+      <Options options={teams.filter((team) => !excluded.has(team.id))} />
     </select>
   );
 }
 
-function TeamActions({ team, teams, managers, notify }: { team: TeamRow; teams: TeamRow[]; managers: Manager[]; notify: Notify }) {
+function TeamActions({ team, teams, managers, notify, report }: { team: TeamRow; teams: TeamRow[]; managers: Manager[]; notify: Notify; report: Report }) {
   const t = useTranslations("admin.teams");
-  const te = useTranslations("errors");
   const ids = { name: useId(), parent: useId(), child: useId() };
   const [pending, startTransition] = useTransition();
   return (
     <div className="flex flex-wrap justify-end gap-2">
-      <FormDialog trigger={t("addSub")} triggerLabel={t("addSubLabel", { name: team.name })} title={t("addSubTitle", { name: team.name })} action={createTeamAction} onSuccess={() => notify(t("created"))} submitLabel={t("create")}>
+      <FormDialog trigger={t("addSub")} triggerLabel={t("addSubLabel", { name: team.name })} title={t("addSubTitle", { name: team.name })} action={createTeamAction} onSuccess={() => notify(t("created"))} submitLabel={t("create")} cancelLabel={t("cancel")}>
         {(field) => (
           <>
             <input type="hidden" name="parentId" value={team.id} />
@@ -109,7 +43,7 @@ function TeamActions({ team, teams, managers, notify }: { team: TeamRow; teams: 
           </>
         )}
       </FormDialog>
-      <FormDialog trigger={t("rename")} triggerLabel={t("renameLabel", { name: team.name })} title={t("renameTitle", { name: team.name })} action={renameTeamAction} onSuccess={() => notify(t("renamed"))} submitLabel={t("save")}>
+      <FormDialog trigger={t("rename")} triggerLabel={t("renameLabel", { name: team.name })} title={t("renameTitle", { name: team.name })} action={renameTeamAction} onSuccess={() => notify(t("renamed"))} submitLabel={t("save")} cancelLabel={t("cancel")}>
         {(field) => (
           <>
             <input type="hidden" name="teamId" value={team.id} />
@@ -119,7 +53,7 @@ function TeamActions({ team, teams, managers, notify }: { team: TeamRow; teams: 
           </>
         )}
       </FormDialog>
-      <FormDialog trigger={t("move")} triggerLabel={t("moveLabel", { name: team.name })} title={t("moveTitle", { name: team.name })} action={moveTeamAction} onSuccess={() => notify(t("moved"))} submitLabel={t("save")}>
+      <FormDialog trigger={t("move")} triggerLabel={t("moveLabel", { name: team.name })} title={t("moveTitle", { name: team.name })} action={moveTeamAction} onSuccess={() => notify(t("moved"))} submitLabel={t("save")} cancelLabel={t("cancel")}>
         {(field) => (
           <>
             <input type="hidden" name="teamId" value={team.id} />
@@ -129,25 +63,19 @@ function TeamActions({ team, teams, managers, notify }: { team: TeamRow; teams: 
           </>
         )}
       </FormDialog>
-      <FormDialog trigger={t("managers")} triggerLabel={t("managersLabel", { name: team.name })} title={t("managersTitle", { name: team.name })} action={setTeamManagersAction} onSuccess={() => notify(t("managersSaved"))} submitLabel={t("save")}>
+      <FormDialog trigger={t("managers")} triggerLabel={t("managersLabel", { name: team.name })} title={t("managersTitle", { name: team.name })} action={setTeamManagersAction} onSuccess={() => notify(t("managersSaved"))} submitLabel={t("save")} cancelLabel={t("cancel")}>
         {(field) => (
           <>
             <input type="hidden" name="teamId" value={team.id} />
-            {/* An empty value keeps "managers" present when every box is unticked. */}
             <fieldset className="space-y-2">
               <legend className="text-sm font-medium text-slate-900">{t("managersLegend")}</legend>
               {managers.length === 0 ? <p className="text-sm text-slate-700">{t("noManagers")}</p> : null}
               {managers.map((m) => (
-                <label key={m.userId} className="flex min-h-10 items-center gap-2 rounded-md border border-slate-300 px-3 text-sm">
-                  <input type="checkbox" name="managers[]" value={m.userId} defaultChecked={team.managerIds.includes(m.userId)} className="h-4 w-4" />
+                <CheckboxTile key={m.userId} name="managers[]" value={m.userId} defaultChecked={team.managerIds.includes(m.userId)}>
                   {m.label}
-                </label>
+                </CheckboxTile>
               ))}
-              {field("managers")?.length ? (
-                <p role="alert" className="text-sm text-red-800">
-                  {field("managers")!.join(" ")}
-                </p>
-              ) : null}
+              <FormAlert message={field("managers")} />
             </fieldset>
           </>
         )}
@@ -157,12 +85,7 @@ function TeamActions({ team, teams, managers, notify }: { team: TeamRow; teams: 
         disabled={pending || team.childCount > 0 || team.memberCount > 0}
         aria-label={t("deleteLabel", { name: team.name })}
         title={team.childCount > 0 || team.memberCount > 0 ? t("deleteBlocked") : undefined}
-        onClick={() =>
-          startTransition(async () => {
-            const result = await deleteTeamAction({ teamId: team.id });
-            notify(result.ok ? t("deleted", { name: team.name }) : te.has(result.error) ? te(result.error) : result.error, !result.ok);
-          })
-        }
+        onClick={() => startTransition(async () => report(await deleteTeamAction({ teamId: team.id }), t("deleted", { name: team.name })))}
       >
         {t("delete")}
       </Button>
@@ -173,24 +96,22 @@ function TeamActions({ team, teams, managers, notify }: { team: TeamRow; teams: 
 /** Teams as an indented tree with add, rename, move, managers and delete. */
 export function TeamTree({ teams, managers }: { teams: TeamRow[]; managers: Manager[] }) {
   const t = useTranslations("admin.teams");
-  const [notice, setNotice] = useState<{ text: string; error?: boolean } | null>(null);
-  const notify: Notify = (text, error) => setNotice({ text, error });
+  const { notify, report, status } = useNotice();
   const nameId = useId();
   const managerNames = new Map(managers.map((m) => [m.userId, m.label]));
   return (
-    <div className="space-y-4">
-      <div className="flex justify-end">
-        <FormDialog trigger={t("addTop")} title={t("addTopTitle")} action={createTeamAction} onSuccess={() => notify(t("created"))} submitLabel={t("create")}>
+    <ManagedList
+      status={status}
+      actions={
+        <FormDialog trigger={t("addTop")} title={t("addTopTitle")} action={createTeamAction} onSuccess={() => notify(t("created"))} submitLabel={t("create")} cancelLabel={t("cancel")}>
           {(field) => (
             <Field label={t("name")} htmlFor={nameId} errors={field("name")}>
               <input id={nameId} name="name" required className={inputClass} />
             </Field>
           )}
         </FormDialog>
-      </div>
-      <div aria-live="polite">
-        {notice ? <p className={notice.error ? "rounded-md bg-red-50 p-3 text-sm text-red-900" : "rounded-md bg-green-50 p-3 text-sm text-green-900"}>{notice.text}</p> : null}
-      </div>
+      }
+    >
       {teams.length === 0 ? <p className="text-slate-700">{t("empty")}</p> : null}
       <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" aria-label={t("title")}>
         {teams.map((team) => (
@@ -211,10 +132,10 @@ export function TeamTree({ teams, managers }: { teams: TeamRow[]; managers: Mana
                 </span>
               ) : null}
             </div>
-            <TeamActions team={team} teams={teams} managers={managers} notify={notify} />
+            <TeamActions team={team} teams={teams} managers={managers} notify={notify} report={report} />
           </li>
         ))}
       </ul>
-    </div>
+    </ManagedList>
   );
 }

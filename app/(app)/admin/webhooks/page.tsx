@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
-import { listChatWebhooks } from "@/lib/webhooks";
+import { chatWebhookKinds, listChatWebhooks } from "@/lib/webhooks";
 import { PageHeader } from "../../../_components/ui";
+import { withIsoDates } from "../../../_components/wire";
 import { WebhooksManager } from "./webhooks-manager";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -18,14 +19,8 @@ export default async function WebhooksAdminPage() {
     <>
       <PageHeader title={t("title")} description={t("description")} />
       <WebhooksManager
-        webhooks={hooks.map((h) => ({
-          id: h.id,
-          kind: h.kind,
-          urlHint: h.urlHint,
-          active: h.active,
-          lastError: h.lastError,
-          lastDeliveryAt: h.lastDeliveryAt?.toISOString() ?? null,
-        }))}
+        kinds={chatWebhookKinds}
+        webhooks={hooks.map((h) => withIsoDates(h, ["lastDeliveryAt", "createdAt"]))}
       />
     </>
   );

@@ -1,69 +1,56 @@
 "use client";
 
-import { AlertDialog, Dialog } from "radix-ui";
 import { useFormatter, useTranslations } from "next-intl";
-import { useEffect, useId, useMemo, useState, useTransition } from "react";
-import { ConfirmContent, ModalContent } from "../../../_components/modal";
-import { Badge, Button, EmptyState, Field, buttonClass, inputClass } from "../../../_components/ui";
-import { useActionFeedback } from "../../../_components/use-action-feedback";
-import { useFormAction } from "../../../_components/use-form-action";
+import { useId, useTransition } from "react";
+import type { ChatWebhook, ChatWebhookKind } from "@/lib/webhooks";
+import { FormDialog } from "../../../_components/form-dialog";
+import { ConfirmDialog } from "../../../_components/modal";
+import { Badge, Button, EmptyState, Field, ManagedList, inputClass } from "../../../_components/ui";
+import { useNotice, type Notify, type Report } from "../../../_components/use-notice";
+import type { IsoDates } from "../../../_components/wire";
 import { createWebhookAction, deleteWebhookAction, setWebhookActiveAction, testWebhookAction } from "./actions";
 
-type Hook = { id: string; kind: "slack" | "teams"; urlHint: string; active: boolean; lastError: string | null; lastDeliveryAt: string | null };
-type Notify = (text: string, error?: boolean) => void;
+type Hook = IsoDates<Pick<ChatWebhook, "id" | "kind" | "urlHint" | "active" | "lastError" | "lastDeliveryAt">, "lastDeliveryAt">;
 
-function AddDialog({ onDone }: { onDone: Notify }) {
+function AddDialog({ kinds, onDone }: { kinds: readonly ChatWebhookKind[]; onDone: Notify }) {
   const t = useTranslations("admin.webhooks");
-  const [open, setOpen] = useState(false);
-  const { state, pending, onSubmit } = useFormAction(createWebhookAction);
-  const feedback = useActionFeedback(state);
   const ids = { kind: useId(), url: useId() };
-  // Only a new result reports; re-renders must not repeat it.
-  useEffect(() => {
-    if (state?.ok) {
-      setOpen(false);
-      onDone(t("created"));
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [state]);
   return (
-    <Dialog.Root open={open} onOpenChange={setOpen}>
-      <Dialog.Trigger className={buttonClass("primary")}>{t("add")}</Dialog.Trigger>
-      <ModalContent title={t("addTitle")} description={t("addDescription")}>
-        <form onSubmit={onSubmit} className="space-y-4" noValidate>
-          <Field label={t("kind")} htmlFor={ids.kind} errors={feedback.field("kind")}>
-            <select id={ids.kind} name="kind" defaultValue="slack" className={inputClass}>
-              <option value="slack">{t("kinds.slack")}</option>
-              <option value="teams">{t("kinds.teams")}</option>
+    <FormDialog
+      trigger={t("add")}
+      triggerVariant="primary"
+      title={t("addTitle")}
+      description={t("addDescription")}
+      action={createWebhookAction}
+      onSuccess={() => onDone(t("created"))}
+      submitLabel={t("create")}
+      cancelLabel={t("cancel")}
+    >
+      {(field) => (
+        <>
+          <Field label={t("kind")} htmlFor={ids.kind} errors={field("kind")}>
+            <select id={ids.kind} name="kind" defaultValue={kinds[0]} className={inputClass}>
+              {kinds.map((kind) => (
+                <option key={kind} value={kind}>
+                  {t(`kinds.${kind}`)}
+                </option>
+              ))}
             </select>
           </Field>
-          <Field label={t("url")} htmlFor={ids.url} hint={t("urlHint")} errors={feedback.field("url")}>
+          <Field label={t("url")} htmlFor={ids.url} hint={t("urlHint")} errors={field("url")}>
             <input id={ids.url} name="url" type="url" inputMode="url" required autoComplete="off" spellCheck={false} placeholder="https://" className={inputClass} />
           </Field>
-          {feedback.message ? (
-            <p role="alert" className="text-sm text-red-800">
-              {feedback.message}
-            </p>
-          ) : null}
-          <div className="flex justify-end gap-2">
-            <Dialog.Close className={buttonClass("secondary")}>{t("cancel")}</Dialog.Close>
-            <Button type="submit" disabled={pending}>
-              {t("create")}
-            </Button>
-          </div>
-        </form>
-      </ModalContent>
-    </Dialog.Root>
+        </>
+      )}
+    </FormDialog>
   );
 }
 
-function HookItem({ hook, onDone }: { hook: Hook; onDone: Notify }) {
+function HookItem({ hook, notify, report }: { hook: Hook; notify: Notify; report: Report }) {
   const t = useTranslations("admin.webhooks");
-  const te = useTranslations("errors");
   const format = useFormatter();
   const [pending, startTransition] = useTransition();
   const name = `${t(`kinds.${hook.kind}`)} (${hook.urlHint})`;
-  const failed = (error: string) => onDone(te.has(error) ? te(error) : error, true);
   return (
     <li className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" data-testid={`webhook-${hook.id}`}>
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
@@ -85,9 +72,9 @@ function HookItem({ hook, onDone }: { hook: Hook; onDone: Notify }) {
             onClick={() =>
               startTransition(async () => {
                 const result = await testWebhookAction({ webhookId: hook.id });
-                if (!result.ok) failed(result.error);
-                else if (result.data.ok) onDone(t("testSent"));
-                else onDone(t("testFailed", { error: result.data.error }), true);
+                // A delivery that failed is a result, not a refused action: it says what the channel answered.
+                if (result.ok && !result.data.ok) notify(t("testFailed", { error: result.data.error }), true);
+                else report(result, t("testSent"));
               })
             }
           >
@@ -96,63 +83,39 @@ function HookItem({ hook, onDone }: { hook: Hook; onDone: Notify }) {
           <Button
             variant="secondary"
             disabled={pending}
-            onClick={() =>
-              startTransition(async () => {
-                const result = await setWebhookActiveAction({ webhookId: hook.id, active: !hook.active });
-                if (result.ok) onDone(result.data.active ? t("enabled") : t("disabled"));
-                else failed(result.error);
-              })
-            }
+            onClick={() => startTransition(async () => report(await setWebhookActiveAction({ webhookId: hook.id, active: !hook.active }), (data) => (data.active ? t("enabled") : t("disabled"))))}
           >
             {hook.active ? t("disable") : t("enable")}
           </Button>
-          <AlertDialog.Root>
-            <AlertDialog.Trigger className={buttonClass("ghost")}>{t("remove")}</AlertDialog.Trigger>
-            <ConfirmContent title={t("removeTitle")} description={t("removeBody")}>
-              <AlertDialog.Cancel className={buttonClass("secondary")}>{t("cancel")}</AlertDialog.Cancel>
-              <AlertDialog.Action
-                className={buttonClass("danger")}
-                disabled={pending}
-                onClick={() =>
-                  startTransition(async () => {
-                    const result = await deleteWebhookAction({ webhookId: hook.id });
-                    if (result.ok) onDone(t("removed"));
-                    else failed(result.error);
-                  })
-                }
-              >
-                {t("remove")}
-              </AlertDialog.Action>
-            </ConfirmContent>
-          </AlertDialog.Root>
+          <ConfirmDialog
+            trigger={t("remove")}
+            title={t("removeTitle")}
+            description={t("removeBody")}
+            cancelLabel={t("cancel")}
+            confirmLabel={t("remove")}
+            onConfirm={async () => report(await deleteWebhookAction({ webhookId: hook.id }), t("removed"))}
+          />
         </div>
       </div>
     </li>
   );
 }
 
-/** The organisation's Slack and Teams webhooks: add, pause or turn on, test, remove. */
-export function WebhooksManager({ webhooks }: { webhooks: Hook[] }) {
+/** The organisation's Slack and Teams webhooks: add, pause or turn on, test, remove; `kinds` are lib's. */
+export function WebhooksManager({ webhooks, kinds }: { webhooks: Hook[]; kinds: readonly ChatWebhookKind[] }) {
   const t = useTranslations("admin.webhooks");
-  const [notice, setNotice] = useState<{ text: string; error?: boolean } | null>(null);
-  const done = useMemo<Notify>(() => (text, error) => setNotice({ text, error }), []);
+  const { notify, report, status } = useNotice();
   return (
-    <div className="space-y-4">
-      <div className="flex justify-end">
-        <AddDialog onDone={done} />
-      </div>
-      <div aria-live="polite">
-        {notice ? <p className={notice.error ? "rounded-md bg-red-50 p-3 text-sm text-red-900" : "rounded-md bg-green-50 p-3 text-sm text-green-900"}>{notice.text}</p> : null}
-      </div>
+    <ManagedList actions={<AddDialog kinds={kinds} onDone={notify} />} status={status}>
       {webhooks.length === 0 ? (
         <EmptyState title={t("empty")} />
       ) : (
         <ul className="grid gap-3">
           {webhooks.map((hook) => (
-            <HookItem key={hook.id} hook={hook} onDone={done} />
+            <HookItem key={hook.id} hook={hook} notify={notify} report={report} />
           ))}
         </ul>
       )}
-    </div>
+    </ManagedList>
   );
 }

@@ -4,8 +4,9 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { whatMyManagerSees } from "@/lib/me/manager-view";
 import { MIN_GROUP_SIZE } from "@/lib/reports/schemas";
-import { Card, PageHeader, buttonClass } from "../../../_components/ui";
+import { DataTable } from "../../../_components/data-table";
 import { SourceBadge } from "../../../_components/figure";
+import { ButtonLink, PageHeader, Section } from "../../../_components/ui";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("me.managerView"))("title") };
@@ -29,17 +30,10 @@ export default async function ManagerViewPage() {
       <PageHeader
         title={t("title")}
         description={t("description")}
-        actions={
-          <Link href="/impact" className={buttonClass("secondary")}>
-            {t("back")}
-          </Link>
-        }
+        actions={<ButtonLink href="/impact">{t("back")}</ButtonLink>}
       />
-      <div className="grid gap-6 lg:grid-cols-2">
-        <Card aria-labelledby="who-heading">
-          <h2 id="who-heading" className="mb-2 text-lg font-semibold text-slate-900">
-            {t("whoTitle")}
-          </h2>
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+        <Section card id="who-heading" title={t("whoTitle")}>
           {view.team ? (
             <>
               <p className="text-sm text-slate-800">{t("yourTeam", { team: view.team.name, count: view.team.memberCount })}</p>
@@ -59,44 +53,26 @@ export default async function ManagerViewPage() {
           ) : (
             <p className="text-sm text-slate-800">{t("noTeam")}</p>
           )}
-        </Card>
+        </Section>
 
-        <Card aria-labelledby="row-heading">
-          <h2 id="row-heading" className="mb-2 text-lg font-semibold text-slate-900">
-            {t("rowTitle")}
-          </h2>
-          <p className="mb-3 text-sm text-slate-800">{t("rowIntro", { days: view.days })}</p>
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">{t("rowCaption", { days: view.days })}</caption>
-            <thead className="bg-slate-50 text-slate-800">
-              <tr>
-                <th scope="col" className="px-3 py-2 font-semibold">{t("figure")}</th>
-                <th scope="col" className="px-3 py-2 text-right font-semibold">{t("value")}</th>
-                <th scope="col" className="px-3 py-2 font-semibold">{t("source")}</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
-              {rows.map((row) => (
-                <tr key={row.label}>
-                  <th scope="row" className="px-3 py-2 font-normal">{row.label}</th>
-                  <td className="px-3 py-2 text-right tabular-nums">{n(row.value)}</td>
-                  <td className="px-3 py-2">
-                    <SourceBadge source={row.source} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <Section card id="row-heading" title={t("rowTitle")} description={t("rowIntro", { days: view.days })}>
+          <DataTable
+            caption={t("rowCaption", { days: view.days })}
+            rows={rows}
+            rowKey={(row) => row.label}
+            columns={[
+              { key: "figure", header: t("figure"), rowHeader: true, cell: (row) => row.label },
+              { key: "value", header: t("value"), numeric: true, cell: (row) => n(row.value) },
+              { key: "source", header: t("source"), cell: (row) => <SourceBadge source={row.source} /> },
+            ]}
+          />
           <p className="mt-3 text-sm font-medium text-slate-900">
             {view.canAppear ? t("canAppear") : view.team === null ? t("cannotAppearNoTeam") : view.team.suppressed ? t("cannotAppearSmall", { min: MIN_GROUP_SIZE }) : t("cannotAppearOptOut")}
           </p>
-        </Card>
+        </Section>
       </div>
 
-      <Card aria-labelledby="rules-heading" className="mt-6">
-        <h2 id="rules-heading" className="mb-3 text-lg font-semibold text-slate-900">
-          {t("rulesTitle")}
-        </h2>
+      <Section card id="rules-heading" title={t("rulesTitle")} className="mt-6">
         <ul className="list-disc space-y-2 pl-5 text-sm text-slate-800">
           <li>{t("rules.onlyTopAdvocates")}</li>
           <li>{t("rules.emvTeamOnly")}</li>
@@ -111,7 +87,7 @@ export default async function ManagerViewPage() {
             {t("toLeaderboard")}
           </Link>
         </p>
-      </Card>
+      </Section>
     </>
   );
 }

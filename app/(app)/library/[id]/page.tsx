@@ -8,7 +8,7 @@ import { DomainError } from "@/lib/errors";
 import { getStory, storyHistory } from "@/lib/stories";
 import { instantToLocal } from "@/lib/time";
 import { Markdown } from "../../../_components/markdown";
-import { Badge, Card, PageHeader } from "../../../_components/ui";
+import { Badge, Card, HistoryCard, HistoryItem, PageHeader } from "../../../_components/ui";
 import { editorContext } from "../editor-data";
 import { StoryEditor } from "../story-editor";
 import { statusTones } from "../status";
@@ -69,7 +69,7 @@ export default async function StoryPage({ params }: { params: Promise<{ id: stri
         approvalRequired={data.settings.approvalRequired}
         publishAtLabel={story.publishAt ? format.dateTime(story.publishAt, { dateStyle: "medium", timeStyle: "short" }) : null}
       />
-      <div className="mt-6 grid gap-6 xl:grid-cols-[1fr_20rem]">
+      <div className="mt-6 grid grid-cols-1 gap-6 xl:grid-cols-[1fr_20rem]">
         <div>
           {story.status === "archived" ? (
             <Card className="space-y-3">
@@ -80,10 +80,7 @@ export default async function StoryPage({ params }: { params: Promise<{ id: stri
           ) : (
             <StoryEditor
               storyId={story.id}
-              topics={data.topics}
-              teams={data.teams}
-              timeZone={data.timeZone}
-              disclosureHashtag={data.settings.disclosureHashtag}
+              {...data.editor}
               initial={{
                 title: story.title,
                 summary: story.summary,
@@ -101,24 +98,17 @@ export default async function StoryPage({ params }: { params: Promise<{ id: stri
             />
           )}
         </div>
-        <aside aria-labelledby="history-heading">
-          <Card>
-            <h2 id="history-heading" className="mb-3 text-lg font-semibold text-slate-900">
-              {t("history")}
-            </h2>
-            <ol className="space-y-3 text-sm">
-              {history.map((step) => (
-                <li key={step.id} className="border-l-2 border-slate-200 pl-3">
-                  <div className="font-medium text-slate-900">{ts(step.toStatus)}</div>
-                  <div className="text-slate-700">
-                    {step.actorName ?? step.actorEmail ?? t("system")} · <time dateTime={step.createdAt.toISOString()}>{format.dateTime(step.createdAt, { dateStyle: "medium", timeStyle: "short" })}</time>
-                  </div>
-                  {step.note ? <p className="mt-1 text-slate-800">{t.has(`notes.${step.note}`) ? t(`notes.${step.note}`) : step.note}</p> : null}
-                </li>
-              ))}
-            </ol>
-          </Card>
-        </aside>
+        <HistoryCard id="history-heading" title={t("history")}>
+          {history.map((step) => (
+            <HistoryItem key={step.id}>
+              <div className="font-medium text-slate-900">{ts(step.toStatus)}</div>
+              <div className="text-slate-700">
+                {step.actorName ?? step.actorEmail ?? t("system")} · <time dateTime={step.createdAt.toISOString()}>{format.dateTime(step.createdAt, { dateStyle: "medium", timeStyle: "short" })}</time>
+              </div>
+              {step.note ? <p className="mt-1 text-slate-800">{t.has(`notes.${step.note}`) ? t(`notes.${step.note}`) : step.note}</p> : null}
+            </HistoryItem>
+          ))}
+        </HistoryCard>
       </div>
     </>
   );

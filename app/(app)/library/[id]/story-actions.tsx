@@ -4,9 +4,12 @@ import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { Dialog } from "radix-ui";
 import { useId, useState, useTransition } from "react";
-type StoryStatus = "draft" | "in_review" | "approved" | "published" | "archived";
-import { ModalContent } from "../../../_components/modal";
-import { Button, buttonClass, inputClass } from "../../../_components/ui";
+import type { ActionResult } from "@/lib/auth/guard";
+import type { StoryStatus } from "@/lib/stories";
+import { ModalContent, ModalFooter } from "../../../_components/modal";
+import { Button, Field, LiveStatus, inputClass } from "../../../_components/ui";
+import { useErrorWords } from "../../../_components/use-action-feedback";
+import { useNotice } from "../../../_components/use-notice";
 import { approveStoryAction, archiveStoryAction, rejectStoryAction, submitStoryAction } from "../actions";
 
 /** The lifecycle buttons a story offers in its state, with a reason asked where one is needed. */
@@ -25,24 +28,24 @@ export function StoryActions({
 }) {
   const t = useTranslations("storyPage");
   const te = useTranslations("errors");
+  const word = useErrorWords();
   const router = useRouter();
   const [pending, start] = useTransition();
-  const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
+  const { notify, status: outcome } = useNotice();
   const [dialog, setDialog] = useState<"reject" | "archive" | null>(null);
   const [reason, setReason] = useState("");
   const reasonId = useId();
 
-  const run = (fn: () => Promise<{ ok: true; data: unknown } | { ok: false; error: string; fieldErrors?: Record<string, string[]> }>, done: (data: unknown) => string) =>
+  const run = <T,>(fn: () => Promise<ActionResult<T>>, done: (data: T) => string) =>
     start(async () => {
       const res = await fn();
       if (res.ok) {
-        setMessage({ text: done(res.data) });
+        notify(done(res.data));
         setDialog(null);
         setReason("");
         router.refresh();
       } else {
-        const code = Object.values(res.fieldErrors ?? {})[0]?.[0] ?? res.error;
-        setMessage({ text: te.has(code) ? te(code) : code, error: true });
+        notify(word(Object.values(res.fieldErrors ?? {})[0]?.[0] ?? res.error), true);
       }
     });
 
@@ -59,7 +62,7 @@ export function StoryActions({
           </Button>
         ) : null}
         {canApprove ? (
-          <Button disabled={pending || blockedOwn} title={blockedOwn ? te("cannotApproveOwn") : undefined} onClick={() => run(() => approveStoryAction({ storyId }), (d) => ((d as { status: string }).status === "published" ? t("publishedNow") : t("approvedScheduled")))}>
+          <Button disabled={pending || blockedOwn} title={blockedOwn ? te("cannotApproveOwn") : undefined} onClick={() => run(() => approveStoryAction({ storyId }), (d) => (d.status === "published" ? t("publishedNow") : t("approvedScheduled")))}>
             {approvalRequired ? t("approve") : t("approvePublish")}
           </Button>
         ) : null}
@@ -75,9 +78,7 @@ export function StoryActions({
         ) : null}
       </div>
       {blockedOwn ? <p className="text-sm text-slate-700 sm:hidden">{te("cannotApproveOwn")}</p> : null}
-      <div aria-live="polite" className="sm:basis-full">
-        {message ? <p className={message.error ? "text-sm font-medium text-red-800" : "text-sm text-green-900"}>{message.text}</p> : null}
-      </div>
+      <LiveStatus className="sm:basis-full" {...outcome} />
       <Dialog.Root open={dialog !== null} onOpenChange={(open) => !open && setDialog(null)}>
         <ModalContent title={dialog === "reject" ? t("rejectTitle") : t("withdrawTitle")} description={dialog === "reject" ? t("rejectBody") : t("withdrawBody")}>
             <form
@@ -85,21 +86,18 @@ export function StoryActions({
               onSubmit={(e) => {
                 e.preventDefault();
                 if (dialog === "reject") run(() => rejectStoryAction({ storyId, note: reason }), () => t("rejected"));
-                else run(() => archiveStoryAction({ storyId, reason }), (d) => t("withdrawn", { count: (d as { cancelledShares: number }).cancelledShares }));
+                else run(() => archiveStoryAction({ storyId, reason }), (d) => t("withdrawn", { count: d.cancelledShares }));
               }}
             >
-              <div>
-                <label htmlFor={reasonId} className="block text-sm font-medium text-slate-900">
-                  {dialog === "reject" ? t("rejectNote") : t("withdrawReason")}
-                </label>
+              <Field label={dialog === "reject" ? t("rejectNote") : t("withdrawReason")} htmlFor={reasonId}>
                 <textarea id={reasonId} value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={1000} required={dialog === "reject"} className={inputClass} />
-              </div>
-              <div className="flex justify-end gap-2">
-                <Dialog.Close className={buttonClass("secondary")}>{t("cancel")}</Dialog.Close>
-                <Button type="submit" variant={dialog === "archive" ? "danger" : "primary"} disabled={pending}>
-                  {dialog === "reject" ? t("reject") : t("withdrawConfirm")}
-                </Button>
-              </div>
+              </Field>
+              <ModalFooter
+                cancelLabel={t("cancel")}
+                submitLabel={dialog === "reject" ? t("reject") : t("withdrawConfirm")}
+                submitVariant={dialog === "archive" ? "danger" : "primary"}
+                pending={pending}
+              />
             </form>
           </ModalContent>
       </Dialog.Root>

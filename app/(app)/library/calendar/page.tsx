@@ -7,7 +7,8 @@ import { getOrganizationSettings } from "@/lib/orgs";
 import { countStoriesByStatus, listCalendar } from "@/lib/stories";
 import { instantToLocal, monthRange } from "@/lib/time";
 import { getUserPreferences } from "@/lib/users";
-import { EmptyState, PageHeader, buttonClass } from "../../../_components/ui";
+import { TableFrame } from "../../../_components/data-table";
+import { ButtonLink, EmptyState, PageHeader } from "../../../_components/ui";
 import { LibraryNav } from "../library-nav";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -53,18 +54,14 @@ export default async function CalendarPage({ searchParams }: { searchParams: Pro
       <PageHeader title={t("calendar")} description={t("calendarDescription", { zone })} />
       <LibraryNav reviewCount={counts.in_review ?? 0} />
       <div className="mb-4 flex items-center justify-between gap-2">
-        <Link href={shift(-1)} className={buttonClass("secondary")}>
-          {t("previousMonth")}
-        </Link>
+        <ButtonLink href={shift(-1)}>{t("previousMonth")}</ButtonLink>
         <h2 className="text-lg font-semibold capitalize text-slate-900">{monthName}</h2>
-        <Link href={shift(1)} className={buttonClass("secondary")}>
-          {t("nextMonth")}
-        </Link>
+        <ButtonLink href={shift(1)}>{t("nextMonth")}</ButtonLink>
       </div>
       {entries.length === 0 ? (
         <EmptyState title={t("calendarEmpty")} />
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <TableFrame>
           <table className="w-full border-collapse text-xs">
             <caption className="sr-only">{t("calendarCaption", { month: monthName })}</caption>
             <thead>
@@ -108,7 +105,7 @@ export default async function CalendarPage({ searchParams }: { searchParams: Pro
               })}
             </tbody>
           </table>
-        </div>
+        </TableFrame>
       )}
     </>
   );

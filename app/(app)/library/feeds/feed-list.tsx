@@ -1,127 +1,71 @@
 "use client";
 
-import { AlertDialog, Dialog } from "radix-ui";
 import { useTranslations } from "next-intl";
-import { useEffect, useId, useState, useTransition } from "react";
-import { ConfirmContent, ModalContent } from "../../../_components/modal";
-import { Badge, Button, Field, buttonClass, inputClass } from "../../../_components/ui";
-import { useActionFeedback } from "../../../_components/use-action-feedback";
-import { useFormAction } from "../../../_components/use-form-action";
+import { useId, useTransition } from "react";
+import type { FeedWithCounts } from "@/lib/import";
+import { FormDialog } from "../../../_components/form-dialog";
+import { ConfirmDialog } from "../../../_components/modal";
+import { Badge, Button, Field, ManagedList, inputClass } from "../../../_components/ui";
+import { useNotice, type Notify, type Report } from "../../../_components/use-notice";
 import { addFeedAction, fetchFeedNowAction, removeFeedAction, setFeedActiveAction } from "./actions";
 
-export type FeedRow = {
-  id: string;
+export type FeedRow = Pick<FeedWithCounts, "id" | "url" | "active" | "lastError" | "importedCount"> & {
+  /** The feed's name, or its host when it has none. */
   title: string;
-  url: string;
-  active: boolean;
-  lastError: string | null;
-  importedCount: number;
   /** ISO time of the last poll, for <time dateTime>. */
   lastPolledAt: string | null;
   /** "5 minutes ago", formatted on the server in the reader's language. */
   lastPolledLabel: string | null;
 };
-type Notify = (text: string, error?: boolean) => void;
 
 function AddFeedDialog({ notify }: { notify: Notify }) {
   const t = useTranslations("feeds");
   const ids = { url: useId(), title: useId() };
-  const [open, setOpen] = useState(false);
-  const { state, pending, onSubmit } = useFormAction(addFeedAction);
-  const feedback = useActionFeedback(state);
-  useEffect(() => {
-    if (state?.ok) {
-      setOpen(false);
-      notify(t("added", { name: state.data.title }));
-    }
-    // notify and t change identity per render; the result is what matters.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [state]);
-  const urlErrors = feedback.field("url");
-  const titleErrors = feedback.field("title");
-  // A reason already shown beside its field is not repeated underneath.
-  const general = urlErrors?.length || titleErrors?.length ? undefined : feedback.message;
   return (
-    <Dialog.Root open={open} onOpenChange={setOpen}>
-      <Dialog.Trigger className={buttonClass("primary")}>{t("add")}</Dialog.Trigger>
-      <ModalContent title={t("addTitle")} description={t("addDescription")}>
-          <form onSubmit={onSubmit} className="space-y-4" noValidate>
-            <Field label={t("url")} htmlFor={ids.url} hint={t("urlHint")} errors={urlErrors}>
-              <input
-                id={ids.url}
-                name="url"
-                type="url"
-                inputMode="url"
-                autoComplete="url"
-                required
-                placeholder="https://"
-                aria-invalid={urlErrors?.length ? true : undefined}
-                className={inputClass}
-              />
-            </Field>
-            <Field label={t("name")} htmlFor={ids.title} hint={t("nameHint")} errors={titleErrors}>
-              <input id={ids.title} name="title" maxLength={200} aria-invalid={titleErrors?.length ? true : undefined} className={inputClass} />
-            </Field>
-            {general ? (
-              <p role="alert" className="text-sm text-red-800">
-                {general}
-              </p>
-            ) : null}
-            <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-              <Dialog.Close className={buttonClass("secondary")}>{t("cancel")}</Dialog.Close>
-              <Button type="submit" disabled={pending} aria-busy={pending || undefined}>
-                {pending ? t("checking") : t("create")}
-              </Button>
-            </div>
-          </form>
-        </ModalContent>
-    </Dialog.Root>
+    <FormDialog
+      trigger={t("add")}
+      triggerVariant="primary"
+      title={t("addTitle")}
+      description={t("addDescription")}
+      action={addFeedAction}
+      onSuccess={(data) => notify(t("added", { name: data.title }))}
+      submitLabel={t("create")}
+      workingLabel={t("checking")}
+      cancelLabel={t("cancel")}
+      quietWithFieldErrors
+    >
+      {(field) => (
+        <>
+          <Field label={t("url")} htmlFor={ids.url} hint={t("urlHint")} errors={field("url")}>
+            <input
+              id={ids.url}
+              name="url"
+              type="url"
+              inputMode="url"
+              autoComplete="url"
+              required
+              placeholder="https://"
+              aria-invalid={field("url")?.length ? true : undefined}
+              className={inputClass}
+            />
+          </Field>
+          <Field label={t("name")} htmlFor={ids.title} hint={t("nameHint")} errors={field("title")}>
+            <input id={ids.title} name="title" maxLength={200} aria-invalid={field("title")?.length ? true : undefined} className={inputClass} />
+          </Field>
+        </>
+      )}
+    </FormDialog>
   );
 }
 
-function RemoveFeed({ feed, notify }: { feed: FeedRow; notify: Notify }) {
+function FeedActions({ feed, report }: { feed: FeedRow; report: Report }) {
   const t = useTranslations("feeds");
-  const te = useTranslations("errors");
-  const [open, setOpen] = useState(false);
   const [pending, startTransition] = useTransition();
-  const remove = () =>
-    startTransition(async () => {
-      const result = await removeFeedAction({ feedId: feed.id });
-      setOpen(false);
-      notify(result.ok ? t("removed", { name: feed.title }) : te.has(result.error) ? te(result.error) : result.error, !result.ok);
-    });
-  return (
-    <AlertDialog.Root open={open} onOpenChange={setOpen}>
-      <AlertDialog.Trigger className={buttonClass("ghost")} aria-label={t("removeLabel", { name: feed.title })}>
-        {t("remove")}
-      </AlertDialog.Trigger>
-      <ConfirmContent title={t("removeTitle", { name: feed.title })} description={t("removeBody", { count: feed.importedCount })}>
-            <AlertDialog.Cancel className={buttonClass("secondary")}>{t("cancel")}</AlertDialog.Cancel>
-            {/* Not AlertDialog.Action: it would close the dialog before the removal is done. */}
-            <Button variant="danger" disabled={pending} onClick={remove}>
-              {t("removeConfirm")}
-            </Button>
-          </ConfirmContent>
-    </AlertDialog.Root>
-  );
-}
-
-function FeedActions({ feed, notify }: { feed: FeedRow; notify: Notify }) {
-  const t = useTranslations("feeds");
-  const te = useTranslations("errors");
-  const [pending, startTransition] = useTransition();
-  const reason = (error: string) => (te.has(error) ? te(error) : error);
   const toggle = () =>
-    startTransition(async () => {
-      const result = await setFeedActiveAction({ feedId: feed.id, active: !feed.active });
-      if (!result.ok) notify(reason(result.error), true);
-      else notify(result.data.active ? t("resumed", { name: feed.title }) : t("pausedNotice", { name: feed.title }));
-    });
-  const fetchNow = () =>
-    startTransition(async () => {
-      const result = await fetchFeedNowAction({ feedId: feed.id });
-      notify(result.ok ? t("fetchQueued", { name: feed.title }) : reason(result.error), !result.ok);
-    });
+    startTransition(async () =>
+      report(await setFeedActiveAction({ feedId: feed.id, active: !feed.active }), (data) => (data.active ? t("resumed", { name: feed.title }) : t("pausedNotice", { name: feed.title }))),
+    );
+  const fetchNow = () => startTransition(async () => report(await fetchFeedNowAction({ feedId: feed.id }), t("fetchQueued", { name: feed.title })));
   return (
     <div className="flex flex-wrap gap-2 lg:justify-end">
       <Button variant="secondary" disabled={pending} onClick={fetchNow} aria-label={t("fetchNowLabel", { name: feed.title })}>
@@ -135,7 +79,15 @@ function FeedActions({ feed, notify }: { feed: FeedRow; notify: Notify }) {
       >
         {feed.active ? t("pause") : t("resume")}
       </Button>
-      <RemoveFeed feed={feed} notify={notify} />
+      <ConfirmDialog
+        trigger={t("remove")}
+        triggerLabel={t("removeLabel", { name: feed.title })}
+        title={t("removeTitle", { name: feed.title })}
+        description={t("removeBody", { count: feed.importedCount })}
+        cancelLabel={t("cancel")}
+        confirmLabel={t("removeConfirm")}
+        onConfirm={async () => report(await removeFeedAction({ feedId: feed.id }), t("removed", { name: feed.title }))}
+      />
     </div>
   );
 }
@@ -143,16 +95,9 @@ function FeedActions({ feed, notify }: { feed: FeedRow; notify: Notify }) {
 /** The organisation's feeds with add, fetch now, pause/resume and remove. */
 export function FeedList({ feeds }: { feeds: FeedRow[] }) {
   const t = useTranslations("feeds");
-  const [notice, setNotice] = useState<{ text: string; error?: boolean } | null>(null);
-  const notify: Notify = (text, error) => setNotice({ text, error });
+  const { notify, report, status } = useNotice();
   return (
-    <div className="space-y-4">
-      <div className="flex justify-end">
-        <AddFeedDialog notify={notify} />
-      </div>
-      <div aria-live="polite">
-        {notice ? <p className={notice.error ? "rounded-md bg-red-50 p-3 text-sm text-red-900" : "rounded-md bg-green-50 p-3 text-sm text-green-900"}>{notice.text}</p> : null}
-      </div>
+    <ManagedList actions={<AddFeedDialog notify={notify} />} status={status}>
       {feeds.length === 0 ? <p className="text-slate-700">{t("empty")}</p> : null}
       {feeds.length > 0 ? (
         <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" aria-label={t("list")}>
@@ -182,11 +127,11 @@ export function FeedList({ feeds }: { feeds: FeedRow[] }) {
                   </p>
                 ) : null}
               </div>
-              <FeedActions feed={feed} notify={notify} />
+              <FeedActions feed={feed} report={report} />
             </li>
           ))}
         </ul>
       ) : null}
-    </div>
+    </ManagedList>
   );
 }

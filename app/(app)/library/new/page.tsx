@@ -17,10 +17,7 @@ export default async function NewStoryPage() {
     <>
       <PageHeader title={t("newTitle")} description={t("newDescription")} />
       <StoryEditor
-        topics={data.topics}
-        teams={data.teams}
-        timeZone={data.timeZone}
-        disclosureHashtag={data.settings.disclosureHashtag}
+        {...data.editor}
         initial={{
           title: "",
           summary: "",

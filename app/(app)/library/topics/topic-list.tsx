@@ -1,34 +1,33 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useId, useState, useTransition } from "react";
-import { Button, inputClass } from "../../../_components/ui";
+import { useId, useState } from "react";
+import type { ActionResult } from "@/lib/auth/guard";
+import type { TopicWithCount } from "@/lib/topics";
+import { Button, Field, LiveStatus, inputClass } from "../../../_components/ui";
 import { useActionFeedback } from "../../../_components/use-action-feedback";
+import { useAction } from "../../../_components/use-form-action";
 import { createTopicAction, deleteTopicAction, renameTopicAction } from "../actions";
 
-type Topic = { id: string; name: string; storyCount: number };
-type Result = Awaited<ReturnType<typeof createTopicAction>>;
+type Topic = Pick<TopicWithCount, "id" | "name" | "storyCount">;
 
 /** Topics with inline add, rename and delete. */
 export function TopicList({ topics }: { topics: Topic[] }) {
   const t = useTranslations("topics");
-  const [pending, start] = useTransition();
-  const [result, setResult] = useState<Result | { ok: true; data: unknown } | null>(null);
+  // Add, rename and delete share one outcome line.
+  const { result, pending, run: call } = useAction((send: () => Promise<ActionResult<unknown>>) => send());
   const [notice, setNotice] = useState<string | null>(null);
   const [name, setName] = useState("");
   const [editing, setEditing] = useState<{ id: string; name: string } | null>(null);
   const feedback = useActionFeedback(result);
   const newId = useId();
   const renameId = useId();
-  const run = (fn: () => Promise<Result | { ok: true; data: unknown } | { ok: false; error: string; fieldErrors?: Record<string, string[]> }>, done: string) =>
-    start(async () => {
-      const res = await fn();
-      setResult(res as Result);
-      if (res.ok) {
-        setNotice(done);
-        setName("");
-        setEditing(null);
-      } else setNotice(null);
+  const run = (send: () => Promise<ActionResult<unknown>>, done: string) =>
+    call(send, (res) => {
+      if (!res.ok) return setNotice(null);
+      setNotice(done);
+      setName("");
+      setEditing(null);
     });
   return (
     <div className="space-y-4">
@@ -39,19 +38,14 @@ export function TopicList({ topics }: { topics: Topic[] }) {
           run(() => createTopicAction({ name }), t("created"));
         }}
       >
-        <div className="flex-1">
-          <label htmlFor={newId} className="block text-sm font-medium text-slate-900">
-            {t("newTopic")}
-          </label>
+        <Field label={t("newTopic")} htmlFor={newId} className="flex-1">
           <input id={newId} value={name} onChange={(e) => setName(e.target.value)} maxLength={60} className={inputClass} />
-        </div>
+        </Field>
         <Button type="submit" disabled={pending || !name.trim()}>
           {t("add")}
         </Button>
       </form>
-      <div aria-live="polite" className="text-sm">
-        {feedback.message ? <p className="font-medium text-red-800">{[feedback.message, ...(feedback.field("name") ?? [])].join(" ")}</p> : notice ? <p className="text-green-900">{notice}</p> : null}
-      </div>
+      <LiveStatus success={notice} error={feedback.message && [feedback.message, ...(feedback.field("name") ?? [])].join(" ")} />
       {topics.length === 0 ? <p className="text-slate-700">{t("empty")}</p> : null}
       <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
         {topics.map((topic) => (
@@ -64,12 +58,9 @@ export function TopicList({ topics }: { topics: Topic[] }) {
                   run(() => renameTopicAction({ topicId: topic.id, name: editing.name }), t("renamed"));
                 }}
               >
-                <div className="flex-1">
-                  <label htmlFor={renameId} className="block text-sm font-medium text-slate-900">
-                    {t("renameLabel", { name: topic.name })}
-                  </label>
+                <Field label={t("renameLabel", { name: topic.name })} htmlFor={renameId} className="flex-1">
                   <input id={renameId} value={editing.name} onChange={(e) => setEditing({ id: topic.id, name: e.target.value })} maxLength={60} className={inputClass} />
-                </div>
+                </Field>
                 <Button type="submit" disabled={pending}>
                   {t("save")}
                 </Button>

@@ -1,9 +1,10 @@
-import clsx from "clsx";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
-import type { NetworkRow, StoryFigures, VariantRow } from "@/lib/reports/story";
-import { Card, PageHeader } from "../../../../_components/ui";
+import type { ReactNode } from "react";
+import type { Best, NetworkRow, TimelinePoint, VariantRow } from "@/lib/reports/story";
+import { DataTable, TableDetails, type Column } from "../../../../_components/data-table";
+import { Card, ChoiceNav, PageHeader, Section } from "../../../../_components/ui";
 import { loadStoryAnalytics } from "./load";
 import { StoryChart } from "./story-chart";
 
@@ -31,46 +32,34 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
   const variantName = (v: VariantRow) =>
     v.variantId === null ? t("ownWords") : t("variantLabel", { network: tn(v.network!), position: v.position!, language: t(`languages.${v.language!}`) });
 
-  const wrap = "overflow-x-auto rounded-lg border border-slate-200 bg-white";
-  const head = "bg-slate-50 text-slate-800";
-  const num = "px-3 py-2 text-right tabular-nums";
-  const figureHeads = (
-    <>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.people")}</th>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.shares")}</th>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.clicks")}</th>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.uniqueVisitors")}</th>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.engagements")}</th>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.impressions")}</th>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.clicksPerShare")}</th>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.engagementsPerShare")}</th>
-      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.emv")}</th>
-    </>
-  );
-  const figureCells = (row: { people: number; figures: StoryFigures; clicksPerShare: number | null; engagementsPerShare: number | null }, best: { clicks: boolean; engagements: boolean }) => (
-    <>
-      <td className={num}>{n(row.people)}</td>
-      <td className={num}>{n(row.figures.shares)}</td>
-      <td className={num}>{n(row.figures.clicks)}</td>
-      <td className={num}>{n(row.figures.uniqueVisitors)}</td>
-      <td className={num}>{n(row.figures.engagements)}</td>
-      <td className={num}>{n(row.figures.impressions)}</td>
-      <td className={clsx(num, best.clicks && "font-semibold text-green-900")}>
-        {ratio(row.clicksPerShare)}
-        {best.clicks ? <span className="sr-only"> ({t("best")})</span> : null}
-      </td>
-      <td className={clsx(num, best.engagements && "font-semibold text-green-900")}>
-        {ratio(row.engagementsPerShare)}
-        {best.engagements ? <span className="sr-only"> ({t("best")})</span> : null}
-      </td>
-      <td className={num}>{money(row.figures.emv)}</td>
-    </>
-  );
-  const heldCells = (
-    <td colSpan={9} className="px-3 py-2 text-slate-700">
-      {t("suppressed")}
-    </td>
-  );
+  /** The figure columns of the network and variant tables; a held-back row shows a note instead. */
+  const figureColumns = <Row extends NetworkRow | VariantRow>(isBest: (row: Row, which: keyof Best) => boolean): Array<Column<Row>> => {
+    const shown = (render: (row: Extract<Row, { suppressed: false }>) => ReactNode) => (row: Row) => (row.suppressed ? null : render(row as Extract<Row, { suppressed: false }>));
+    const ratioColumn = (which: keyof Best, header: string): Column<Row> => ({
+      key: which,
+      header,
+      numeric: true,
+      cell: shown((row) => (
+        <span className={isBest(row, which) ? "font-semibold text-green-900" : undefined}>
+          {ratio(row[which])}
+          {isBest(row, which) ? <span className="sr-only"> ({t("best")})</span> : null}
+        </span>
+      )),
+    });
+    return [
+      { key: "people", header: t("figures.people"), numeric: true, cell: shown((row) => n(row.people)) },
+      ...(["shares", "clicks", "uniqueVisitors", "engagements", "impressions"] as const).map((key) => ({
+        key,
+        header: t(`figures.${key}`),
+        numeric: true,
+        cell: shown((row) => n(row.figures[key])),
+      })),
+      ratioColumn("clicksPerShare", t("figures.clicksPerShare")),
+      ratioColumn("engagementsPerShare", t("figures.engagementsPerShare")),
+      { key: "emv", header: t("figures.emv"), numeric: true, cell: shown((row) => money(row.figures.emv)) },
+    ];
+  };
+  const held = { from: 1, content: t("suppressed") };
 
   const header = (
     <>
@@ -127,15 +116,12 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
         ))}
       </dl>
 
-      <Card className="mb-6" aria-labelledby="best-heading">
-        <h2 id="best-heading" className="text-lg font-semibold text-slate-900">
-          {t("bestTitle")}
-        </h2>
+      <Section card id="best-heading" title={t("bestTitle")} className="mb-6">
         {bestLines.length === 0 ? (
-          <p className="mt-1 text-slate-700">{t("bestNone")}</p>
+          <p className="text-slate-700">{t("bestNone")}</p>
         ) : (
           <>
-            <p className="mt-1 text-sm text-slate-700">{t("bestNote")}</p>
+            <p className="text-sm text-slate-700">{t("bestNote")}</p>
             <ul className="mt-2 list-disc space-y-1 pl-6 text-slate-900">
               {bestLines.map((line) => (
                 <li key={line}>{line}</li>
@@ -143,138 +129,90 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
             </ul>
           </>
         )}
-      </Card>
+      </Section>
 
-      <Card className="mb-6" aria-labelledby="timeline-heading">
-        <div className="mb-3 flex flex-wrap items-end justify-between gap-2">
-          <h2 id="timeline-heading" className="text-lg font-semibold text-slate-900">
-            {t("overTime")}
-          </h2>
-          <nav aria-label={t("interval")} className="flex gap-2 text-sm">
-            <span className="text-slate-700">{t("interval")}</span>
-            {(["day", "week"] as const).map((interval) => (
-              <Link
-                key={interval}
-                href={`${storyPath}/analytics${interval === "week" ? "?interval=week" : ""}`}
-                aria-current={a.interval === interval ? "page" : undefined}
-                className={clsx("underline", a.interval === interval ? "font-semibold text-slate-900" : "text-brand-700")}
-              >
-                {t(`intervals.${interval}`)}
-              </Link>
-            ))}
-          </nav>
-        </div>
+      <Section
+        card
+        id="timeline-heading"
+        title={t("overTime")}
+        className="mb-6"
+        actions={
+          <ChoiceNav
+            label={t("interval")}
+            showLabel
+            items={(["day", "week"] as const).map((interval) => ({
+              href: `${storyPath}/analytics${interval === "week" ? "?interval=week" : ""}`,
+              label: t(`intervals.${interval}`),
+              current: a.interval === interval,
+            }))}
+          />
+        }
+      >
         {a.timeline.length === 0 ? (
           <p className="text-slate-700">{t("noActivity")}</p>
         ) : (
           <>
             <StoryChart points={a.timeline} interval={a.interval} locale={locale} />
-            <details className="mt-4">
-              <summary className="cursor-pointer text-brand-700">{t("showTable")}</summary>
-              <div className={`${wrap} mt-2`}>
-                <table className="w-full text-left text-sm">
-                  <caption className="sr-only">{t("overTime")}</caption>
-                  <thead className={head}>
-                    <tr>
-                      <th scope="col" className="px-3 py-2 font-semibold">{t("periodStart")}</th>
-                      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.shares")}</th>
-                      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.clicks")}</th>
-                      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.uniqueVisitors")}</th>
-                      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.engagements")}</th>
-                      <th scope="col" className="px-3 py-2 text-right font-semibold">{t("figures.impressions")}</th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-200">
-                    {a.timeline.map((p) => (
-                      <tr key={p.period}>
-                        <th scope="row" className="px-3 py-2 font-normal">
-                          {format.dateTime(new Date(`${p.period}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" })}
-                        </th>
-                        <td className={num}>{n(p.shares)}</td>
-                        <td className={num}>{n(p.clicks)}</td>
-                        <td className={num}>{n(p.uniqueVisitors)}</td>
-                        <td className={num}>{n(p.engagements)}</td>
-                        <td className={num}>{n(p.impressions)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </details>
+            <TableDetails summary={t("showTable")}>
+              <DataTable
+                caption={t("overTime")}
+                rows={a.timeline}
+                rowKey={(p) => p.period}
+                columns={[
+                  { key: "period", header: t("periodStart"), rowHeader: true, cell: (p) => format.dateTime(new Date(`${p.period}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }) },
+                  ...(["shares", "clicks", "uniqueVisitors", "engagements", "impressions"] as const).map((key) => ({
+                    key,
+                    header: t(`figures.${key}`),
+                    numeric: true,
+                    cell: (p: TimelinePoint) => n(p[key]),
+                  })),
+                ]}
+              />
+            </TableDetails>
           </>
         )}
-      </Card>
+      </Section>
 
-      <section className="mb-6" aria-labelledby="networks-heading">
-        <h2 id="networks-heading" className="text-lg font-semibold text-slate-900">
-          {t("networksTitle")}
-        </h2>
-        <p className="mb-3 text-sm text-slate-700">{t("suppressionNote")}</p>
-        {a.networks.length === 0 ? (
-          <p className="text-slate-700">{t("noRows")}</p>
-        ) : (
-          <div className={wrap}>
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">{t("networksTitle")}</caption>
-              <thead className={head}>
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">{t("network")}</th>
-                  {figureHeads}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-200">
-                {a.networks.map((row) => (
-                  <tr key={row.key} data-testid={`network-${row.key}`}>
-                    <th scope="row" className="px-3 py-2 font-medium">{tn(row.network)}</th>
-                    {row.suppressed ? heldCells : figureCells(row, { clicks: a.best.networks.clicksPerShare === row.key, engagements: a.best.networks.engagementsPerShare === row.key })}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <Section id="networks-heading" title={t("networksTitle")} description={t("suppressionNote")} className="mb-6">
+        <DataTable
+          caption={t("networksTitle")}
+          rows={a.networks}
+          rowKey={(row) => row.key}
+          rowProps={(row) => ({ "data-testid": `network-${row.key}` })}
+          rowNote={(row) => (row.suppressed ? held : null)}
+          empty={<p className="text-slate-700">{t("noRows")}</p>}
+          columns={[
+            { key: "network", header: t("network"), rowHeader: true, className: "font-medium", cell: (row) => tn(row.network) },
+            ...figureColumns<NetworkRow>((row, which) => a.best.networks[which] === row.key),
+          ]}
+        />
+      </Section>
 
-      <section className="mb-6" aria-labelledby="variants-heading">
-        <h2 id="variants-heading" className="text-lg font-semibold text-slate-900">
-          {t("variantsTitle")}
-        </h2>
-        <p className="mb-3 text-sm text-slate-700">{t("variantsNote")}</p>
-        {a.variants.length === 0 ? (
-          <p className="text-slate-700">{t("noRows")}</p>
-        ) : (
-          <div className={wrap}>
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">{t("variantsTitle")}</caption>
-              <thead className={head}>
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">{t("variant")}</th>
-                  {figureHeads}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-200">
-                {a.variants.map((row) => (
-                  <tr key={row.key} data-testid={`variant-${row.key}`}>
-                    <th scope="row" className="max-w-sm px-3 py-2 align-top font-normal">
-                      <span className="block font-medium text-slate-900">{variantName(row)}</span>
-                      {row.text ? <span className="line-clamp-2 block text-slate-700">{row.text}</span> : null}
-                    </th>
-                    {row.suppressed ? (
-                      heldCells
-                    ) : row.variantId !== null && row.people === 0 ? (
-                      <td colSpan={9} className="px-3 py-2 text-slate-700">
-                        {t("unused")}
-                      </td>
-                    ) : (
-                      figureCells(row, { clicks: a.best.variants.clicksPerShare === row.key, engagements: a.best.variants.engagementsPerShare === row.key })
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <Section id="variants-heading" title={t("variantsTitle")} description={t("variantsNote")} className="mb-6">
+        <DataTable
+          caption={t("variantsTitle")}
+          rows={a.variants}
+          rowKey={(row) => row.key}
+          rowProps={(row) => ({ "data-testid": `variant-${row.key}` })}
+          rowNote={(row) => (row.suppressed ? held : row.variantId !== null && row.people === 0 ? { from: 1, content: t("unused") } : null)}
+          empty={<p className="text-slate-700">{t("noRows")}</p>}
+          columns={[
+            {
+              key: "variant",
+              header: t("variant"),
+              rowHeader: true,
+              className: "max-w-sm font-normal",
+              cell: (row) => (
+                <>
+                  <span className="block font-medium text-slate-900">{variantName(row)}</span>
+                  {row.text ? <span className="line-clamp-2 block text-slate-700">{row.text}</span> : null}
+                </>
+              ),
+            },
+            ...figureColumns<VariantRow>((row, which) => a.best.variants[which] === row.key),
+          ]}
+        />
+      </Section>
 
       <p className="text-sm text-slate-700">{t("footnote", { emv: emvLabel })}</p>
     </>

@@ -3,7 +3,7 @@
 import { useTranslations } from "next-intl";
 import { useState } from "react";
 import clsx from "clsx";
-import type { TimelinePoint } from "@/lib/reports/story";
+import type { StoryAnalytics, TimelinePoint } from "@/lib/reports/story";
 import { TimeChart } from "../../../../_components/time-chart";
 
 type View = "activity" | "impressions";
@@ -12,7 +12,7 @@ type View = "activity" | "impressions";
  * The story's timeline. Impressions run in the thousands where shares and visitors run in
  * the tens, so they get their own view rather than flattening the rest on one axis.
  */
-export function StoryChart({ points, interval, locale }: { points: TimelinePoint[]; interval: "day" | "week"; locale: string }) {
+export function StoryChart({ points, interval, locale }: { points: TimelinePoint[]; interval: StoryAnalytics["interval"]; locale: string }) {
   const t = useTranslations("storyAnalytics");
   const [view, setView] = useState<View>("activity");
   const data = points.map((p) => ({ start: p.period, shares: p.shares, uniqueVisitors: p.uniqueVisitors, engagements: p.engagements, impressions: p.impressions }));
