@@ -1,4 +1,4 @@
-import { roleIds, type Role } from "@/db/schema";
+import { roleIds, type Role } from "@/db/schema/ids";
 
 export { roleIds, type Role };
 

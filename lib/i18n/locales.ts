@@ -1,4 +1,4 @@
-import { localeIds, type Locale } from "@/db/schema";
+import { localeIds, type Locale } from "@/db/schema/ids";
 
 export { localeIds as locales, type Locale };
 export const defaultLocale: Locale = "da";

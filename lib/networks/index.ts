@@ -1,2 +1,2 @@
-export { networkIds, type NetworkId } from "@/db/schema";
+export { networkIds, type NetworkId } from "@/db/schema/ids";
 export { connectableNetworks, isConnectable, type ConnectableNetwork } from "./types";

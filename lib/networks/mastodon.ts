@@ -124,6 +124,7 @@ export const mastodon: OAuthAdapter = {
   pkce: false,
   shareWindow: {
     takesText: true,
+    asksInstance: true,
     url: ({ text, mastodonInstance }) => `${(mastodonInstance ?? "https://mastodon.social").replace(/\/+$/, "")}/share?${shareQuery({ text })}`,
   },
   // 300 requests per 5 minutes per account, every /api call counted.

@@ -1,4 +1,4 @@
-import type { NetworkId } from "@/db/schema";
+import type { NetworkId, Locale } from "@/db/schema";
 import type { Measurement, MeasureOptions } from "./measure";
 
 /**
@@ -150,7 +150,7 @@ export type OutgoingPost = {
    * share, so finding it in the author's recent posts proves the share was posted.
    */
   trackedUrl: string;
-  language: "da" | "en";
+  language: Locale;
   link: { url: string; title: string; description: string; imageUrl: string | null };
 };
 
@@ -209,6 +209,8 @@ export type ShareWindowInput = { url: string; text: string; hashtag?: string | n
 export interface ShareWindow {
   /** Whether the window takes the text too; if not, the person pastes it from the clipboard. */
   readonly takesText: boolean;
+  /** Whether the window lives on the person's own server, which they name (Mastodon). */
+  readonly asksInstance?: boolean;
   url(input: ShareWindowInput): string;
 }
 

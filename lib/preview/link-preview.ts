@@ -1,3 +1,4 @@
+import type { Locale } from "@/db/schema";
 import { Parser } from "htmlparser2";
 import { safeFetch } from "@/lib/net/safe-fetch";
 
@@ -15,7 +16,7 @@ export type LinkPreview = {
   /** Absolute, http(s) only. */
   imageUrl: string | null;
   siteName: string | null;
-  language: "da" | "en" | null;
+  language: Locale | null;
 };
 
 const MAX_BYTES = 2 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { shares, socialConnections, stories, trackedLinks, type Share, type ShareStatus } from "@/db/schema";
+import { shares, socialConnections, stories, trackedLinks, type Share, type ShareStatus, type Locale } from "@/db/schema";
 import { instanceTextLimits } from "@/lib/connections";
 import type { DbOrTx } from "@/lib/db";
 import { conflict, invalid, notFound } from "@/lib/errors";
@@ -12,7 +12,7 @@ import { shareEditSchema } from "./schemas";
 import { finalShareText } from "./share-text";
 import { spreadFromColleagues } from "./timing";
 
-export type MyShare = Share & { storyTitle: string; storyLanguage: "da" | "en"; accountHandle: string | null };
+export type MyShare = Share & { storyTitle: string; storyLanguage: Locale; accountHandle: string | null };
 
 /** The person's own shares by status, the soonest first for waiting ones, newest first for the rest. */
 export async function listMyShares(db: DbOrTx, scope: Scope, userId: string, statuses: ShareStatus[]): Promise<MyShare[]> {

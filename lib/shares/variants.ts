@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { and, asc, count, eq, inArray } from "drizzle-orm";
-import { shares, storyVariants, type NetworkId } from "@/db/schema";
+import { shares, storyVariants, type NetworkId, type Locale } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import type { Scope } from "@/lib/tenant";
 import { colleaguesSharesOf } from "./colleagues";
 
-export type StartingVariant = { variantId: string; text: string; language: "da" | "en" };
+export type StartingVariant = { variantId: string; text: string; language: Locale };
 
 /**
  * The suggested text a person starts from for a network: among the story's variants for
@@ -16,7 +16,7 @@ export type StartingVariant = { variantId: string; text: string; language: "da" 
 export async function startingVariant(
   db: DbOrTx,
   scope: Scope,
-  input: { userId: string; storyId: string; network: NetworkId; languages: Array<"da" | "en"> },
+  input: { userId: string; storyId: string; network: NetworkId; languages: Locale[] },
 ): Promise<StartingVariant | null> {
   const variants = await db
     .select({ id: storyVariants.id, text: storyVariants.text, language: storyVariants.language, position: storyVariants.position })

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { localeIds, memberships, stories, storyTopics } from "@/db/schema";
+import { localeIds, memberships, stories, storyTopics, type Locale } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { memberAudienceTeamIds, storyReaches } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
@@ -11,7 +11,7 @@ export type FeedStory = {
   summary: string;
   canonicalUrl: string | null;
   imageUrl: string | null;
-  language: "da" | "en";
+  language: Locale;
   pinned: boolean;
   /** When it went live: publish_at, else when it was published. */
   liveAt: Date;

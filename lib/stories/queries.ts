@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { stories, storyAudiences, storyTopics, storyTransitions, storyVariants, teams, topics, users, type Story, type StoryStatus } from "@/db/schema";
+import { stories, storyAudiences, storyTopics, storyTransitions, storyVariants, teams, topics, users, type Story, type StoryStatus, type Locale } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { storyTargets, teamAndAncestorIds } from "@/lib/teams";
@@ -10,7 +10,7 @@ export type LibraryStory = {
   id: string;
   title: string;
   status: StoryStatus;
-  language: "da" | "en";
+  language: Locale;
   pinned: boolean;
   source: Story["source"];
   publishAt: Date | null;
@@ -98,7 +98,7 @@ export async function countStoriesByStatus(db: DbOrTx, scope: Scope): Promise<Pa
 export type StoryDetail = Omit<Story, "search"> & {
   topicIds: string[];
   audienceTeamIds: string[];
-  variants: Array<{ id: string; network: (typeof storyVariants.$inferSelect)["network"]; language: "da" | "en"; text: string; position: number }>;
+  variants: Array<{ id: string; network: (typeof storyVariants.$inferSelect)["network"]; language: Locale; text: string; position: number }>;
   authorName: string | null;
   approverName: string | null;
 };

@@ -16,7 +16,7 @@ import { checkComposeAction, confirmIntentAction, intentShareAction, shareAction
 /** Where a text starts from: a suggested variant, or the story's title and link. */
 type Start = { variantId: string | null; text: string };
 type Account = Pick<ShareAccount, "id" | "network" | "handle" | "instanceUrl"> & Start & { demo: boolean; expiring: boolean };
-type ShareLink = Start & { network: NetworkId };
+type ShareLink = Start & { network: NetworkId; asksInstance: boolean };
 
 /** One text to share, counted live as its network (and, with an account, its instance) counts it. */
 function TextEditor({
@@ -77,7 +77,7 @@ function ShareLinkRow({ link, storyId }: { link: ShareLink; storyId: string }) {
     // Opened now, inside the click, so no pop-up blocker stops it; pointed at the share window once it is recorded.
     const popup = window.open("about:blank", "_blank");
     start(async () => {
-      const result = await intentShareAction({ storyId, network: link.network, text, variantId: link.variantId, ...(link.network === "mastodon" ? { mastodonInstance: instance } : {}) });
+      const result = await intentShareAction({ storyId, network: link.network, text, variantId: link.variantId, ...(link.asksInstance ? { mastodonInstance: instance } : {}) });
       if (!result.ok) {
         popup?.close();
         setState({ error: word(Object.values(result.fieldErrors ?? {})[0]?.[0] ?? result.error) });
@@ -110,7 +110,7 @@ function ShareLinkRow({ link, storyId }: { link: ShareLink; storyId: string }) {
   return (
     <li className="space-y-2 rounded-md border border-slate-200 p-3" data-testid={`share-link-${link.network}`}>
       <TextEditor id={id} label={t("linkText", { network: tn(link.network) })} network={link.network} text={text} onChange={setText} storyId={storyId} />
-      {link.network === "mastodon" ? (
+      {link.asksInstance ? (
         <Field label={t("mastodonInstance")} htmlFor={instanceId}>
           <input id={instanceId} type="url" value={instance} onChange={(e) => setInstance(e.target.value)} className={inputClass} />
         </Field>

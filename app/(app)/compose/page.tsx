@@ -11,6 +11,7 @@ import { feedStory } from "@/lib/stories/feed";
 import { instantToLocal } from "@/lib/time";
 import type { Locale } from "@/lib/i18n/locales";
 import { isConnectable, networkIds, type NetworkId } from "@/lib/networks";
+import { shareWindowFor } from "@/lib/networks/registry";
 import { Card, PageHeader } from "../../_components/ui";
 import { StoryIntro } from "../../_components/story-intro";
 import { requestLocale } from "../../_i18n/locale";
@@ -80,7 +81,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
           variantId: start.variantId,
           text: start.text,
         }))}
-        shareLinks={linkStarts.map(({ network, start }) => ({ network, variantId: start.variantId, text: start.text }))}
+        shareLinks={linkStarts.map(({ network, start }) => ({ network, variantId: start.variantId, text: start.text, asksInstance: shareWindowFor(network).asksInstance ?? false }))}
         suggestion={
           suggestion
             ? {
