@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeDb } from "@/lib/db";
 import { envFor } from "@/lib/env";
-import { clientIp } from "@/lib/links/clicks";
+import { clientIp } from "@/lib/links/client-address";
 import { createRedirectorRuntime, notFoundAnswer, type Answer, type Outcome } from "@/lib/links/redirect";
 import { log } from "@/lib/log";
 import { exitOnConfigError } from "./startup";

@@ -5,7 +5,8 @@ import type { Database } from "@/lib/db";
 import { log } from "@/lib/log";
 import { awardPoints, type PointsAward } from "@/lib/reach/points";
 import { addToRollups, shareFacts, type RollupDelta } from "@/lib/reach/rollups";
-import { clickDay, decodeClick, type StreamClick } from "./clicks";
+import { decodeClick, type StreamClick } from "./click-stream";
+import { clickDay } from "./visitor-hash";
 
 /**
  * The click batch writer: stream entries → Postgres in ONE transaction, then XACK.

@@ -5,7 +5,10 @@ import { db as defaultDb, type DbOrTx } from "@/lib/db";
 import { envFor } from "@/lib/env";
 import { log } from "@/lib/log";
 import { createRedis, queuePrefix } from "@/lib/queue";
-import { ClickBuffer, clickDay, clickStreamKey, isBotRequest, referrerHost, SaltCache, visitorHash } from "./clicks";
+import { ClickBuffer, clickStreamKey } from "./click-stream";
+import { referrerHost } from "./client-address";
+import { isBotRequest } from "./detect-bot";
+import { clickDay, SaltCache, visitorHash } from "./visitor-hash";
 import { isLinkCode, resolveLink, type LinkTarget } from "./tracked-links";
 
 /**

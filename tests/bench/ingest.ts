@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { createDatabase } from "@/db/client";
 import { clickEvents } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/env";
-import { clickStreamKey, encodeClick, type StreamClick } from "@/lib/links/clicks";
+import { clickStreamKey, encodeClick, type StreamClick } from "@/lib/links/click-stream";
 import { ClickConsumer } from "@/workers/processors/clicks";
 import { createTestDatabase } from "../support/database";
 import { baseTestEnv, clearRedisPrefix } from "../support/test-env";

@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { createDatabase } from "@/db/client";
 import { resetEnvForTests } from "@/lib/env";
-import { clickStreamKey } from "@/lib/links/clicks";
+import { clickStreamKey } from "@/lib/links/click-stream";
 import { ClickConsumer } from "@/workers/processors/clicks";
 import { createTestDatabase } from "../support/database";
 import { projectRoot, stopProcess, waitForHttp } from "../support/processes";

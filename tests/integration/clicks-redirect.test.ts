@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { clickEvents, dailyRollups, pointsLedger, trackedLinks } from "@/db/schema";
 import * as redirectRoute from "@/app/r/[code]/route";
 import { db } from "@/lib/db";
-import { clickStreamKey } from "@/lib/links/clicks";
+import { clickStreamKey } from "@/lib/links/click-stream";
 import { closeSharedRedirector, flushSharedRedirector, LinkLookup, sharedRedirector } from "@/lib/links/redirect";
 import { newLinkCode } from "@/lib/links/tracked-links";
 import { createShares } from "@/lib/shares";

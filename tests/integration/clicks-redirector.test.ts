@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { clickEvents, trackedLinks } from "@/db/schema";
 import * as redirectRoute from "@/app/r/[code]/route";
 import { db } from "@/lib/db";
-import { clickStreamKey } from "@/lib/links/clicks";
+import { clickStreamKey } from "@/lib/links/click-stream";
 import { newLinkCode } from "@/lib/links/tracked-links";
 import { createShares } from "@/lib/shares";
 import { ClickConsumer } from "@/workers/processors/clicks";

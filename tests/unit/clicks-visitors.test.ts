@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { clickDay, clientIp, decodeClick, encodeClick, isBotRequest, referrerHost, visitorHash, type StreamClick } from "@/lib/links/clicks";
+import { decodeClick, encodeClick, type StreamClick } from "@/lib/links/click-stream";
+import { clientIp, referrerHost } from "@/lib/links/client-address";
+import { isBotRequest } from "@/lib/links/detect-bot";
+import { clickDay, visitorHash } from "@/lib/links/visitor-hash";
 import { monthsBefore } from "@/lib/links/retention";
 
 /** Who a click is, without keeping who they are: bots, addresses, referrers, hashes. */

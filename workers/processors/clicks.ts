@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Database } from "@/lib/db";
 import { envFor } from "@/lib/env";
-import { clickStreamKey } from "@/lib/links/clicks";
+import { clickStreamKey } from "@/lib/links/click-stream";
 import { ackClicks, claimStaleClicks, CLICK_GROUP, ensureClickGroup, readClicks, writeClickBatch, type BatchResult, type StreamEntry } from "@/lib/links/ingest";
 import { log } from "@/lib/log";
 import { createRedis } from "@/lib/queue";

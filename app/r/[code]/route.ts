@@ -1,6 +1,6 @@
 import { publicRoute } from "@/lib/auth/guard";
 import { envFor } from "@/lib/env";
-import { clientIp } from "@/lib/links/clicks";
+import { clientIp } from "@/lib/links/client-address";
 import { sharedRedirector, type Answer } from "@/lib/links/redirect";
 
 /**

@@ -1,144 +1,12 @@
-import { createHmac, randomBytes } from "node:crypto";
-import { isIPv4, isIPv6 } from "node:net";
-import { eq } from "drizzle-orm";
-import ipaddr from "ipaddr.js";
 import type { Redis } from "ioredis";
-import { isbot } from "isbot";
-import { LRUCache } from "lru-cache";
 import { z } from "zod";
-import { visitorSalts } from "@/db/schema";
-import type { DbOrTx } from "@/lib/db";
 import { log } from "@/lib/log";
 import { queuePrefix } from "@/lib/queue";
-import { utcDay } from "@/lib/reach/rollups";
 
 /**
- * What a click is before it reaches Postgres: who (a visitor hash, never an address),
- * whether a bot made it, and where it came from (the referrer's host only). The redirect
- * hands clicks to a ClickBuffer, which appends them to a Redis stream in pipelined
- * micro-batches; the click consumer (lib/links/ingest.ts) writes them in batches.
+ * The Redis stream clicks wait in between the redirect and the click consumer
+ * (lib/links/ingest.ts): the entry format and the buffer that appends in micro-batches.
  */
-
-// --- Bots ---------------------------------------------------------------------------------
-
-/**
- * Link previewers by name, on top of isbot's list (which has them today): a preview fetch
- * must never count as a visit, so these do not depend on a dependency's next release.
- * Mastodon's fetcher says "http.rb/… (Mastodon/4.x; +https://instance/)"; Bluesky's
- * card service is cardyb ("Bskybot").
- */
-const PREVIEWERS = /facebookexternalhit|facebookcatalog|linkedinbot|twitterbot|slackbot|slack-imgproxy|discordbot|telegrambot|whatsapp|mastodon\/|bskybot|cardyb|skypeuripreview|microsoftpreview|redditbot|pinterestbot|embedly|iframely|vkshare|xing-contenttabreceiver/i;
-
-/**
- * A HEAD request (no browser follows a shared link with HEAD), no user agent at all, or a
- * crawler or link previewer. Such clicks are stored and counted as botClicks, never as
- * clicks or reach.
- */
-export function isBotRequest(method: string, userAgent: string | null | undefined): boolean {
-  if (method === "HEAD") return true;
-  if (!userAgent) return true;
-  // The same few hundred user agents make nearly all clicks: each is judged once.
-  let verdict = botVerdicts.get(userAgent);
-  if (verdict === undefined) {
-    verdict = PREVIEWERS.test(userAgent) || isbot(userAgent);
-    botVerdicts.set(userAgent, verdict);
-  }
-  return verdict;
-}
-
-const botVerdicts = new LRUCache<string, boolean>({ max: 5_000 });
-
-// --- The visitor's address (hashed, never kept) ---------------------------------------------
-
-/**
- * One spelling per address, so a visitor is one visitor: ::ffff:192.0.2.1 is 192.0.2.1,
- * IPv6 in its canonical form. null for anything that is not an address. (node:net's
- * checks first: this runs on every click and ipaddr.js alone costs ~15 µs.)
- */
-function normaliseIp(value: string): string | null {
-  const trimmed = value.trim();
-  if (isIPv4(trimmed)) return trimmed;
-  if (trimmed.startsWith("::ffff:") && isIPv4(trimmed.slice(7))) return trimmed.slice(7);
-  if (!isIPv6(trimmed)) return null;
-  return ipaddr.process(trimmed).toString();
-}
-
-/**
- * The address the visitor hash is made from: the socket's, or the first X-Forwarded-For
- * entry when the installation says a proxy of its own sets that header (TRUST_PROXY).
- * Without that, the header is the client's to invent and is ignored.
- */
-export function clientIp(input: { socketAddress: string | null | undefined; forwardedFor: string | null | undefined; trustProxy: boolean }): string {
-  if (input.trustProxy && input.forwardedFor) {
-    const first = normaliseIp(input.forwardedFor.split(",")[0] ?? "");
-    if (first) return first;
-  }
-  return (input.socketAddress && normaliseIp(input.socketAddress)) || "unknown";
-}
-
-/** The referrer's host (lower case), never its path or query: that is all a report needs. */
-export function referrerHost(referer: string | null | undefined): string | null {
-  if (!referer) return null;
-  try {
-    const host = new URL(referer).hostname.toLowerCase();
-    return host && host.length <= 253 && !/\s/.test(host) ? host : null;
-  } catch {
-    return null;
-  }
-}
-
-// --- Daily salts ------------------------------------------------------------------------------
-
-/**
- * HMAC-SHA256 of address, user agent and code under the day's salt. The code is in it so
- * one visitor cannot be followed from link to link; the salt is discarded after the day
- * (lib/links/retention.ts), after which no hash can be tied to an address again.
- */
-export function visitorHash(salt: Buffer, ip: string, userAgent: string, code: string): string {
-  return createHmac("sha256", salt).update(`${ip}\n${userAgent}\n${code}`).digest("base64url");
-}
-
-/**
- * Salts by UTC day, cached in this process until the day is over: one row per day in
- * visitor_salts, made by whichever process needs it first (INSERT … ON CONFLICT DO NOTHING,
- * then read back, so every process and restart hashes with the same salt).
- */
-export class SaltCache {
-  private readonly salts = new Map<string, Buffer>();
-  private readonly loading = new Map<string, Promise<Buffer>>();
-
-  /** The day's salt if this process has it, without waiting. */
-  peek(day: string): Buffer | undefined {
-    return this.salts.get(day);
-  }
-
-  get(db: DbOrTx, day: string): Buffer | Promise<Buffer> {
-    const known = this.salts.get(day);
-    if (known) return known;
-    let pending = this.loading.get(day);
-    if (!pending) {
-      pending = loadSalt(db, day)
-        .then((salt) => {
-          // Only today and yesterday are ever asked for: forget older days.
-          for (const cached of this.salts.keys()) if (cached < day) this.salts.delete(cached);
-          this.salts.set(day, salt);
-          return salt;
-        })
-        .finally(() => this.loading.delete(day));
-      this.loading.set(day, pending);
-    }
-    return pending;
-  }
-}
-
-async function loadSalt(db: DbOrTx, day: string): Promise<Buffer> {
-  await db.insert(visitorSalts).values({ day, salt: randomBytes(32).toString("hex") }).onConflictDoNothing();
-  const [row] = await db.select({ salt: visitorSalts.salt }).from(visitorSalts).where(eq(visitorSalts.day, day));
-  if (!row) throw new Error(`visitor salt for ${day} vanished`);
-  return Buffer.from(row.salt, "hex");
-}
-
-// --- The stream ------------------------------------------------------------------------------------
 
 /** The Redis stream of clicks waiting for the consumer (under the queue prefix's hash tag). */
 export function clickStreamKey(prefix = queuePrefix()): string {
@@ -209,8 +77,6 @@ export function decodeClick(fields: readonly string[]): StreamClick | null {
   const f = parsed.data;
   return { linkId: f.l, orgId: f.o, shareId: f.s || null, at: f.t, visitorHash: f.v, isBot: f.b === "1", referrerHost: f.r || null };
 }
-
-// --- The buffer ----------------------------------------------------------------------------------
 
 export type ClickBufferOptions = {
   key: string;
@@ -344,15 +210,3 @@ export class ClickBuffer {
     }
   }
 }
-
-/** The day a click belongs to (UTC), the key of its salt and of its unique-visitor row. */
-export function clickDay(at: number): string {
-  if (at >= today.start && at < today.start + DAY_MS) return today.day;
-  const day = utcDay(new Date(at));
-  // Remember the day of the latest click: nearly every click falls on it.
-  if (at > today.start) today = { start: Date.parse(`${day}T00:00:00Z`), day };
-  return day;
-}
-
-const DAY_MS = 86_400_000;
-let today = { start: 0, day: "" };
