@@ -2,10 +2,9 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt, t
 import { envFor } from "@/lib/env";
 
 /**
- * AES-256-GCM for secrets at rest (OAuth tokens, webhook secrets). The stored form is
- * "v1.<iv>.<tag>.<ciphertext>" in base64url; the version lets the key be rotated later.
- * `context` (for example the row id) is bound as associated data, so a ciphertext copied
- * to another row does not decrypt.
+ * AES-256-GCM for secrets at rest, stored as "v1.<iv>.<tag>.<ciphertext>" in base64url (the
+ * version lets the key be rotated). `context` (e.g. the row id) is bound as associated data,
+ * so a ciphertext copied to another row does not decrypt.
  */
 export function encryptSecret(plaintext: string, context: string, key = encryptionKey()): string {
   const iv = randomBytes(12);

@@ -8,25 +8,9 @@ import { log } from "@/lib/log";
 import { getQueue, heartbeatKey, queueNames, type QueueName } from "@/lib/queue";
 
 /**
- * Prometheus metrics of the installation (GET /api/metrics), in a registry of their own.
- *
- * Every gauge is filled at scrape time by its collector (prom-client's collect()), each
- * read bounded by COLLECT_TIMEOUT_MS (Postgres cancels the statement; Redis calls are
- * raced against the deadline). A collector that fails or runs out of time does not fail
- * the scrape: its series are simply absent from that scrape, and
- * ripple_metrics_collector_errors{collector} counts the failure (a counter, since the
- * process started; every collector's series exists from the start at 0).
- *
- * Counts only, across every organisation: no ids, names or texts, so the endpoint may be
- * public when METRICS_TOKEN is unset.
- *
- * Lateness is computed in SQL, not in a prom-client Histogram: percentile_cont over the
- * API shares published in the last hour gives ripple_publish_lateness_seconds{quantile}
- * (0.5, 0.9, 0.99 of published_at − scheduled_at, floored at 0), with the number of
- * shares behind them in ripple_publish_lateness_samples. With no share published in the
- * last hour the quantile series are absent (there is nothing to measure). Every web
- * process answers the same figures (they come from Postgres and Redis, not from the
- * process), so scrape one of them, or aggregate with max() rather than sum().
+ * Prometheus metrics (GET /api/metrics): counts only, across every organisation, so the
+ * endpoint may be public without METRICS_TOKEN. A failed or slow collector drops its series
+ * from that scrape, never the scrape. Timeouts and lateness: docs/design-notes.md, "Metrics".
  */
 
 export const COLLECT_TIMEOUT_MS = 2_000;
@@ -76,10 +60,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   for (const name of collectorNames) errors.inc({ collector: name }, 0);
 
   /**
-   * A collect() callback: reads with `read`, then clears the gauges and writes the new
-   * values; on failure leaves the gauges empty and counts the error. Several gauges may
-   * share one collector (give each the same callback): the first to be collected in a
-   * scrape starts the read, the others wait for that same read.
+   * A collect() callback: reads, then replaces the gauges' values; on failure leaves them
+   * empty and counts the error. Gauges given the same collector share one read per scrape.
    */
   function collector<T>(name: CollectorName, gauges: () => Array<Gauge<string>>, read: () => Promise<T>, write: (value: T) => void) {
     let inflight: Promise<void> | undefined;

@@ -9,15 +9,9 @@ import { findRedisServer, redisInstallHint, startEmbeddedRedis } from "./embedde
 import { loadDemoSecrets } from "./embedded/secrets";
 
 /**
- * `npm run demo`: Ripple on one machine with nothing configured. Without DATABASE_URL it
- * runs an embedded PostgreSQL, without REDIS_URL a private redis-server, both keeping
- * their data under .data/; then it migrates, seeds the demo organisation, builds when
- * the sources changed, starts the web and the workers and prints where to sign in.
- *
- * Every child runs in its own process group, so Ctrl-C reaches only this launcher, which
- * stops the apps first (they finish their work while Redis and PostgreSQL are still
- * there) and the services last. Every child also gets a death signal, so a launcher
- * killed with SIGKILL leaves nothing running; the services recover what such a run left.
+ * `npm run demo`: Ripple on one machine with nothing configured. Children run in their own
+ * process groups with a death signal, so Ctrl-C stops the apps before the services and a
+ * SIGKILLed launcher leaves nothing running (docs/design-notes.md, "The demo launcher").
  */
 
 const root = path.resolve(__dirname, "..");

@@ -7,11 +7,9 @@ import { log } from "@/lib/log";
 import { exitOnConfigError } from "./startup";
 
 /**
- * `npm run redirector`: /r/<code> on a bare node:http server (REDIRECTOR_PORT, default
- * 3001), for installations whose links get more traffic than the web app should carry.
- * Same core as the Next route (lib/links/redirect.ts). GET /healthz answers 200.
- * SIGTERM/SIGINT: stop accepting, answer what is in progress, flush the clicks buffered
- * for Redis, exit.
+ * `npm run redirector`: /r/<code> (and GET /healthz) on a bare node:http server, for links with
+ * more traffic than the web app should carry; same core as lib/links/redirect.ts. SIGTERM:
+ * drain, flush the clicks buffered for Redis, exit.
  */
 
 const SHUTDOWN_DEADLINE_MS = 15_000;

@@ -14,10 +14,9 @@ export type QueueConfig = Pick<WorkerOptions, "concurrency" | "lockDuration" | "
 };
 
 /**
- * A BullMQ worker that parses every job's payload with its zod schema and dispatches by
- * job name. Errors are mapped here, by type, for every queue: RetryLater moves the job by
- * its wait without spending an attempt; PermanentFailure, a malformed payload or an
- * unknown name fail the job at once; anything else takes the job's retries and backoff.
+ * Parses each payload with its zod schema and dispatches by job name. Errors map here for
+ * every queue: RetryLater waits without spending an attempt; PermanentFailure, a bad payload
+ * or an unknown name fail at once; anything else takes the job's retries and backoff.
  */
 export function startWorker<Q extends QueueName>(queue: Q, processors: Processors<Q>, connection: Redis, config: QueueConfig = {}): Worker {
   const schemas = jobSchemas[queue] as Record<string, z.ZodType>;

@@ -22,10 +22,9 @@ import { textCheckResultSchema } from "@/lib/shares/check-text";
 import { reportApiQueryDocSchema, reportTeamListSchema, teamReportSchema } from "@/lib/reports/schemas";
 
 /**
- * The OpenAPI 3.1 document of REST API v1, served at /api/v1/openapi.json. Every schema in
- * it is generated from the zod schemas the route handlers validate with (lib/api/resources):
- * request bodies and parameters as the input they accept, responses as the output they
- * send. Only the paths, operations and wording are written here.
+ * The OpenAPI 3.1 document of REST API v1 (/api/v1/openapi.json). Every schema is generated
+ * from the zod schemas the route handlers validate with, so only paths, operations and
+ * wording are written here.
  */
 
 type JsonObject = { [key: string]: unknown };

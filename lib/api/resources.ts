@@ -6,10 +6,9 @@ import type { StoryDetail } from "@/lib/stories/queries";
 import { storyFilterSchema, storyInputSchema, storyPatchSchema } from "@/lib/stories/schemas";
 
 /**
- * What REST API v1 accepts and answers, as zod schemas: the route handlers validate with
- * them and the OpenAPI document (lib/api/openapi.ts) is generated from them, so the two
- * cannot drift apart. Imports only schemas and types, so the document builds without a
- * database or queue.
+ * REST API v1's zod schemas: the route handlers validate with them and the OpenAPI document
+ * is generated from them, so the two cannot drift. Schemas and types only, so the document
+ * builds without a database or queue.
  */
 
 const isoDateTime = z.iso.datetime();

@@ -12,10 +12,9 @@ import { satisfies, type Role, type RoleRequirement } from "./roles";
 import { problem } from "@/lib/problem";
 
 /**
- * The only ways app/ reaches tenant data: requireMember for pages, action() for server
- * actions and route() for route handlers. Each takes a role requirement that cannot be
- * left out (an empty list does not type-check; "any-member" must be written), and each
- * builds the Scope that every lib query needs from a verified session or API token.
+ * The only ways app/ reaches tenant data: requireMember (pages), action() (server actions),
+ * route() (route handlers). Each demands a role requirement ("any-member" must be written)
+ * and builds the Scope every lib query needs from a verified session or API token.
  */
 
 export type AuthContext = {

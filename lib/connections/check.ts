@@ -20,14 +20,9 @@ const expirySql: SQL = sql`(case when ${socialConnections.refreshTokenEnc} is no
 export type ConnectionCheckResult = { expiring: number; expired: number; nudged: number; restored: number };
 
 /**
- * The "connections.check" job: every working connection whose end is within seven days
- * becomes "expiring" and its owner is nudged to re-connect, once (in the app and by mail;
- * nudgedAt remembers it); one past its end becomes "expired" and the owner is told. A
- * connection Ripple can keep alive by refreshing (X, Bluesky, LinkedIn partners) counts
- * until its refresh token's end, and one whose tokens do not expire (Mastodon) never
- * expires. An "expiring" connection whose end moved away (re-connected, refreshed) is
- * active again, its nudge forgotten. Safe to run concurrently and repeatedly: every
- * change is a conditional update, so a nudge is sent once.
+ * Connections ending within seven days become "expiring" (owner nudged once, in app and by
+ * mail), past their end "expired", and active again when the end moved away. Conditional
+ * updates, so concurrent runs nudge once (docs/design-notes.md, "Connection expiry").
  */
 export async function checkConnections(db: Database, now = new Date()): Promise<ConnectionCheckResult> {
   const horizon = new Date(now.getTime() + EXPIRY_WARNING_MS);

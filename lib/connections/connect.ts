@@ -103,11 +103,9 @@ const DECLINED = new Set(["access_denied", "user_cancelled_authorize", "user_can
 export type CallbackInput = { network: ConnectableNetwork; state?: string | null; code?: string | null; error?: string | null };
 
 /**
- * Step two, the network's redirect back. The state is looked up and deleted in one
- * statement (DELETE … RETURNING), so it works once: unknown, expired, used, of another
- * network or of another person → "oauthStateInvalid" and nothing is stored (another
- * person's state is not consumed). Then the code is exchanged (a used code is refused by
- * the network → "oauthExchangeFailed"), the profile read, and the connection saved.
+ * Step two, the network's redirect back. DELETE … RETURNING makes the state single-use:
+ * unknown, expired, used, or another network's or person's (left unconsumed) →
+ * "oauthStateInvalid", nothing stored. A used code is refused: "oauthExchangeFailed".
  */
 export async function completeConnect(db: Database, scope: Scope, userId: string, input: CallbackInput): Promise<ConnectionSummary> {
   const { network } = input;

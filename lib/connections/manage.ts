@@ -86,10 +86,9 @@ export async function listConnections(db: DbOrTx, scope: Scope, userId: string, 
 }
 
 /**
- * Disconnects one of the person's own accounts: revokes the grant at the network where
- * its API allows (a failure is logged; the tokens are erased regardless), deletes the row
- * with its encrypted tokens, and cancels the shares still scheduled through it (they could
- * no longer be posted). Another person's connection, or an unknown id, is not found.
+ * Revokes at the network where it can (a failure only logs: the tokens are erased anyway),
+ * deletes the row and cancels the shares still scheduled through it, which could no longer
+ * be posted. Someone else's connection is not found.
  */
 export async function disconnect(
   db: Database,

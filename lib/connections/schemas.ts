@@ -16,10 +16,9 @@ const HANDLE = /^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0
 const DID = /^did:(plc|web):[a-zA-Z0-9._:%-]{1,2000}$/;
 
 /**
- * A Bluesky sign-in: handle (with or without @), the account's e-mail or a DID; an app
- * password in Bluesky's xxxx-xxxx-xxxx-xxxx form (so the account's main password, which
- * could change the e-mail or delete the account, is refused before it leaves the server);
- * optionally the PDS when it is not bsky.social.
+ * A handle, e-mail or DID, optionally a PDS, and only an app password (xxxx-xxxx-xxxx-xxxx):
+ * the account's main password, which could change the e-mail or delete the account, is
+ * refused before it is sent anywhere.
  */
 export const blueskyConnectSchema = z.object({
   identifier: z

@@ -46,11 +46,9 @@ function needsRefresh(tokens: TokenSet, now: number, marginMs = REFRESH_MARGIN_M
 }
 
 /**
- * The usable tokens of a connection for the publisher and other server-side callers,
- * refreshed first when the access token is about to expire and a refresh token exists.
- * Server-side only: never send them to a browser or put them in a job. Null when the
- * tokens were erased. A refused refresh marks the connection revoked or expired, tells
- * the person, and throws the NetworkError ("unauthorized").
+ * A connection's usable tokens, refreshed first when about to expire; null when erased.
+ * Server-side only: never to a browser or into a job. A refused refresh marks the connection,
+ * tells the person and throws the NetworkError ("unauthorized").
  */
 export async function connectionTokens(db: Database, connection: SocialConnection, now = new Date()): Promise<TokenSet | null> {
   const stored = decryptTokens(connection);

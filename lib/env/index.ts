@@ -88,9 +88,8 @@ const fields = z.object({
      */
     OPERATOR_EMAILS: z.string().optional(),
     /**
-     * Publish jobs a worker process runs at once, per network. The work is mostly waiting
-     * for the network, so well above the core count (tests/bench/publish.ts: 8 → 470/s,
-     * 16 → 640/s, 32 → 750/s on 2 cores; the database pool of 10 was never the limit).
+     * Publish jobs a worker process runs at once, per network: mostly waiting for the network,
+     * so well above the core count (measured: docs/design-notes.md, "Performance history").
      */
     PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
     /**
@@ -132,10 +131,9 @@ const fields = z.object({
       .optional()
       .transform((v) => (v ?? "").split(",").map((h) => h.trim()).filter(Boolean)),
     /**
-     * Social networks Ripple posts to through their APIs. A network whose client id and
-     * secret are not both set is not offered for connecting (its share links still work).
-     * Mastodon (an app is registered per instance) and Bluesky (app passwords) need no
-     * configuration. The *_URL variables point the adapters elsewhere (tests, proxies).
+     * A network is offered for connecting only when its client id and secret are both set (its
+     * share links work regardless); Mastodon and Bluesky need none. The *_URL variables point
+     * the adapters elsewhere (tests, proxies).
      */
     LINKEDIN_CLIENT_ID: optionalString,
     LINKEDIN_CLIENT_SECRET: optionalString,
@@ -144,10 +142,9 @@ const fields = z.object({
     /** The LinkedIn app has the Community Management API's analytics product: ask members for r_member_postAnalytics. */
     LINKEDIN_POST_ANALYTICS: bool,
     /**
-     * The LinkedIn-Version header (YYYYMM) of the versioned /rest API. LinkedIn keeps a
-     * version active for about a year and answers 426 NONEXISTENT_VERSION after that; the
-     * default is the month two months before the current one (UTC), recent enough to be
-     * live and old enough to be released. Pin it when a version changes behaviour.
+     * The LinkedIn-Version header (YYYYMM). A version lives about a year, then answers 426;
+     * the default, two months back (UTC), is live and released. Pin it when a version changes
+     * behaviour (docs/networks/linkedin.md).
      */
     LINKEDIN_VERSION: z
       .string()

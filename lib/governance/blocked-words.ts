@@ -1,15 +1,9 @@
 import { z } from "zod";
 
 /**
- * Blocked words and phrases: an organisation's list of things no story and no employee's
- * personalised share text may say. Matching is
- *  - case-insensitive with Unicode case folding ("ÆBLE" finds "æble");
- *  - on whole words and whole phrases, where a word is a run of Unicode letters, marks
- *    and digits (so Danish æ/ø/å are letters, unlike JavaScript's ASCII-only \b:
- *    "kursmål" is not found inside "kursmålsætning", "rød" is found in "Rød!" and "(rød)");
- *  - literal: a phrase is escaped, never a regular expression ("a.b", "c++", "$100");
- *  - whitespace-tolerant: a space inside a phrase matches any run of whitespace;
- *  - Unicode-normalised (NFC) on both sides, so a decomposed "a\u030A" is "å".
+ * Phrases no story or share text may say. Matching is case-folded, NFC on both sides, literal
+ * (never a regex), space-tolerant and on whole words of Unicode letters, marks and digits, so
+ * "kursmål" is not inside "kursmålsætning". Examples: docs/design-notes.md, "Blocked phrases".
  */
 
 export interface BlockedPhraseMatch {
@@ -59,10 +53,9 @@ function patternFor(phrase: string): RegExp | null {
 const graphemeSegmenter = new Intl.Segmenter("und", { granularity: "grapheme" });
 
 /**
- * The text in NFC with, for every UTF-16 index of the normalised text, where its grapheme
- * starts and ends in the original. Normalising grapheme by grapheme keeps the map exact
- * (canonical composition does not cross grapheme clusters in practice), so a match in the
- * normalised text is reported at its place in the text the caller gave.
+ * NFC text mapping each of its indexes to the original grapheme's span, so a match is
+ * reported where the caller's text has it. Per grapheme: canonical composition does not
+ * cross grapheme clusters in practice.
  */
 function normalizeWithMap(text: string): { normalized: string; start: number[]; end: number[] } {
   if (text === text.normalize("NFC")) {

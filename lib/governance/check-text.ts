@@ -32,10 +32,9 @@ export interface ShareTextCheck {
 }
 
 /**
- * The organisation's rules and the network's limits applied to one share text: the one
- * check that the story editor's preview, POST /api/v1/compose/check, story saving and the
- * publisher all call. Problems come in a fixed order: empty, length, bytes, characters,
- * then one per blocked phrase in order of first appearance.
+ * The one check of a share text that the editor's preview, compose/check, story saving and
+ * the publisher all call. Problems in a fixed order: empty, length, bytes, characters, then
+ * one per blocked phrase by first appearance.
  */
 export function checkShareText(network: NetworkId, text: string, rules: ShareTextRules): ShareTextCheck {
   const withDisclosure = applyDisclosure(text, rules.disclosureHashtag);

@@ -1,10 +1,8 @@
 import { z } from "zod";
 
 /**
- * The disclosure hashtag: an organisation may require every share to say that the sharer
- * works there (e.g. "#nordlysansat"), as advertising rules expect of employee advocacy.
- * It is appended to the share text, and counted in the network's limit, unless the text
- * already carries it.
+ * The disclosure hashtag an organisation may require (e.g. "#nordlysansat"), as advertising
+ * rules expect of employee advocacy: appended unless present, and counted in the limit.
  */
 
 /** Letters (with their marks), digits and underscore: what X, Mastodon and Bluesky take as a hashtag's body. */
@@ -51,10 +49,8 @@ export function hasHashtag(text: string, hashtag: string): boolean {
 const HASHTAG_LINE = /^\s*(?:[#＃][\p{L}\p{M}\p{N}_]+\s*)+$/u;
 
 /**
- * The text with the organisation's disclosure hashtag appended, unless it is already
- * there. Trailing whitespace is trimmed first; the tag then follows a space on a one-line
- * text or a line that is already a line of hashtags, and comes on a line of its own
- * after a multi-line text. No hashtag (null or empty): the text unchanged. An empty text
+ * Appended after trimming: after a space on a one-line text or a line of hashtags, else on a
+ * line of its own; not when already there. No hashtag: the text unchanged. An empty text
  * becomes the tag alone (the checks report the empty text).
  */
 export function applyDisclosure(text: string, hashtag: string | null): string {

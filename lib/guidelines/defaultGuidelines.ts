@@ -1,10 +1,7 @@
 /**
  * The guidelines an organisation starts with (version 1 until an admin saves its own), in
- * Danish and English. They answer what anyone active on social media for their company
- * must settle: which customer questions to answer and which to pass on, complaints and
- * product questions, how far to go in a dialogue, when one is available, what to take
- * part in; plus disclosure, confidentiality and speaking for oneself. No top-level
- * title: the guidelines page gives it.
+ * Danish and English: what anyone speaking on social media for their company must settle.
+ * No top-level title: the guidelines page gives it.
  */
 
 export const defaultGuidelinesDa = `Du er velkommen til at dele virksomhedens historier på dine egne profiler – det er det, Ripple er til for. Retningslinjerne her skal hjælpe dig til at gøre det med ro i maven. De er korte med vilje: Er du i tvivl, så spørg kommunikationsafdelingen.

@@ -9,23 +9,9 @@ import { actorUserId } from "@/lib/tenant";
 import { defaultGuidelines } from "./defaultGuidelines";
 
 /**
- * The organisation's social-media guidelines, versioned, and each member's
- * acknowledgement of them.
- *
- * Versions: an organisation that never saved guidelines has version 1 = Ripple's default
- * text, which is not stored (nothing is written on a read). The first save stores that
- * default as version 1 and the admin's text as version 2, so a member who acknowledged the
- * default keeps a version number that means exactly the text they read, and the history
- * starts where the members started.
- *
- * Acknowledgement: a member is up to date when the version they acknowledged is at least
- * the newest version that asked for acknowledgement. A version saved without asking (a
- * typo fix) leaves everyone as they were; they can still acknowledge it (the page offers
- * only the current version).
- *
- * Saving and acknowledging lock the organisation's row (exclusive and shared), so an
- * acknowledgement cannot slip in for a version that a concurrent save just replaced, and
- * two saves cannot take the same number.
+ * Versioned guidelines and acknowledgements. The default is stored as version 1 only at the
+ * first save, so an acknowledged number always means the text read; saving and acknowledging
+ * lock the organisation's row. The rules: docs/design-notes.md, "Guidelines versions".
  */
 
 export const DEFAULT_VERSION = 1;

@@ -3,10 +3,9 @@ import { Parser } from "htmlparser2";
 import type { Locale } from "@/db/schema";
 
 /**
- * Turns a fetched RSS 2.0, RSS 1.0, Atom 1.0 or JSON Feed 1.x document into plain items.
- * @extractus/feed-extractor does the format work on the text we fetched ourselves (it
- * never fetches); this module picks what a story needs from each item (the article
- * link, plain-text title and summary, an image, the language) and makes every text plain.
+ * Plain items from a fetched RSS 2.0, RSS 1.0, Atom 1.0 or JSON Feed 1.x document.
+ * @extractus/feed-extractor parses the text we fetched ourselves (it never fetches); this
+ * module picks what a story needs and makes every text plain.
  */
 
 export type FeedItem = {

@@ -101,14 +101,9 @@ async function recordFailure(db: DbOrTx, feed: RssFeed, error: unknown) {
 }
 
 /**
- * Polls one feed (for the workers; the feed's organisation is the scope, acting as the
- * system). A conditional GET with the stored ETag / Last-Modified; on 304 only the poll
- * time changes. Otherwise each item whose link is not yet a story in the organisation
- * becomes a draft (source "rss") with its link preview; at most 20 per poll, newest
- * first. Two polls of the same feed at once cannot create the same story twice: the
- * check and the insert run under a transaction-level advisory lock per (organisation,
- * URL). A fetch or parse failure is written to lastError and thrown, so the job fails
- * visibly; an item the organisation's rules refuse is only skipped.
+ * Polls one feed as the system: a conditional GET; each new link becomes a draft (at most 20,
+ * newest first) under an advisory lock per (organisation, URL), so concurrent polls cannot
+ * create it twice. Failures go to lastError and throw; items the rules refuse are skipped.
  */
 export async function pollFeed(db: DbOrTx, feedId: string): Promise<PollResult> {
   const [feed] = await db.select().from(rssFeeds).where(eq(rssFeeds.id, feedId));

@@ -6,10 +6,9 @@ import type { Scope } from "@/lib/tenant";
 import { weekOf } from "./impact";
 
 /**
- * Milestone badges, computed (never stored) from the person's daily user rollups and
- * points ledger, so they follow the figures and vanish with them when an account is
- * deleted. The date earned is the UTC day the threshold was crossed, where the rollups'
- * daily grain can tell it; a badge whose day cannot be told has earnedOn null.
+ * Computed (never stored) from the daily user rollups and points ledger, so badges follow the
+ * figures and vanish with a deleted account. earnedOn is the UTC day the threshold was
+ * crossed, or null where the daily grain cannot tell.
  */
 export const badgeIds = ["firstShare", "shares10", "shares50", "clicks100", "networks3", "streak4", "points1000"] as const;
 export type BadgeId = (typeof badgeIds)[number];

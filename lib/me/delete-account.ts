@@ -31,29 +31,9 @@ import type { Scope } from "@/lib/tenant";
 import { auditAboutThem } from "./export";
 
 /**
- * GDPR erasure (art. 17) of one person in one organisation.
- *
- * What happens, in order:
- *  1. Refused if they are the organisation's last active admin (it would be left with none).
- *  2. Each of their connected accounts is disconnected as the connections page does it
- *     (lib/connections/manage.ts): the grant revoked at the network where its API allows,
- *     the encrypted tokens erased, shares still scheduled through it cancelled.
- *  3. In one transaction:
- *     - their user rollup rows are added into the organisation's "anonymous" user rows and
- *       deleted, so team, story, network and organisation totals stay exactly as they were;
- *     - their points ledger rows, notifications, API tokens, team-manager assignments and
- *       pending OAuth states are deleted;
- *     - their shares stay (their figures are the organisation's history) but lose them:
- *       user, text (replaced by an empty string: the words were theirs), the post's address
- *       and id at the network (both name the account) are cleared; shares not yet
- *       published are cancelled;
- *     - every "created by"/"approved by"/"acted" reference to them in this organisation is
- *       cleared, and the audit entries about them keep what happened but lose the details
- *       (before/after held their email, handles and roles);
- *     - the membership is deleted; the user (with their sign-in accounts and sessions) is
- *       deleted too unless they belong to another organisation, where their data is left
- *       alone (it is erased there when they ask there);
- *     - the erasure itself is audited with counts only, by nobody (the actor is gone).
+ * GDPR erasure (art. 17) of one person in one organisation: their personal data goes, and the
+ * organisation's totals stay exactly as they were (their rollups fold into "anonymous").
+ * Step by step: docs/design-notes.md, "Erasure and anonymisation".
  */
 export const ANONYMOUS_DIMENSION_ID = "anonymous";
 

@@ -21,11 +21,9 @@ import { trackedUrl } from "@/lib/links/tracked-links";
 import type { Scope } from "@/lib/tenant";
 
 /**
- * GDPR export (art. 15 and 20): everything Ripple holds about one person in one
- * organisation, as JSON. Only this organisation (their data elsewhere is exported there),
- * only them: colleagues appear nowhere, not even as the admin who changed their role.
- * Never tokens or token hashes. Click counts come from the daily rollups, not from raw
- * click events (which hold no personal data of theirs anyway, and are purged).
+ * GDPR export (art. 15 and 20) of one person in one organisation, as JSON: only them
+ * (colleagues appear nowhere, not even as an admin who acted), never tokens or token hashes.
+ * Clicks come from the daily rollups, not the raw events (which hold nothing of theirs).
  */
 export const EXPORT_FORMAT = "ripple-personal-data/1";
 

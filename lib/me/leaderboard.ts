@@ -10,12 +10,9 @@ import type { Scope } from "@/lib/tenant";
 import { monthRange } from "@/lib/time";
 
 /**
- * Points and the leaderboard. Points are sums over the ledger (lib/reach/points.ts
- * writes it); "this month" is the calendar month in the organisation's time zone.
- *
- * Opting out (memberships.leaderboardOptOut) hides the person from the board everyone
- * else sees. They still see the board of colleagues who take part, and their own points,
- * but get no rank: a rank among people who cannot see them would be one-sided.
+ * Points are sums over the ledger; "this month" is the calendar month in the organisation's
+ * time zone. Opting out hides a person from others' board; they still see it and their points
+ * but get no rank, since a rank among people who cannot see them would be one-sided.
  */
 export const boardScopes = ["org", "team"] as const;
 export type BoardScope = (typeof boardScopes)[number];

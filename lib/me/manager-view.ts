@@ -9,12 +9,9 @@ import type { Scope } from "@/lib/tenant";
 import { impactTotals, periodStart } from "./impact";
 
 /**
- * "What my manager sees about me": the figures about this person that a manager's team
- * report (lib/reports/team.ts) can show, computed the same way (from the user rollups),
- * and the rules that limit it: the report names people only in its top advocates (shares,
- * unique visitors, engagements, impressions); a team under MIN_GROUP_SIZE active members
- * shows no figures at all; people who opted out of the leaderboard are left out of the
- * top advocates (their activity still counts in the team's totals).
+ * "What my manager sees about me": what a team report (lib/reports/team.ts) can show of this
+ * person, computed the same way and under its rules: named only among top advocates, no
+ * figures under MIN_GROUP_SIZE members, opted-out people never named (still in the totals).
  */
 export const MANAGER_VIEW_DAYS = 30;
 

@@ -8,19 +8,9 @@ import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from "request-f
 import { envFor } from "@/lib/env";
 
 /**
- * One HTTP GET that is safe to point at a URL a user (or a feed, or a webhook
- * configuration) gave us: link previews, the feed importer and outgoing webhooks all go
- * through here.
- *
- * Server-side request forgery is refused in two layers:
- *  1. our own check (ipaddr.js: anything whose range is not "unicast", plus the few
- *     internal addresses ipaddr.js calls unicast) on the host before any socket exists
- *     when it is a literal IP, and on every DNS answer before a connection is made;
- *  2. request-filtering-agent's http(s) Agent, which checks the address again at connect
- *     time (defence in depth, and what catches a resolver that bypasses our lookup).
- * Every redirect hop goes through both again.
- *
- * node:http/node:https, not global fetch: undici ignores http agents.
+ * One HTTP GET safe to point at a URL a user, feed or webhook configuration gave us. SSRF is
+ * refused twice on every hop: our check of each resolved address, then request-filtering-agent
+ * at connect time (docs/design-notes.md). node:http(s), since undici ignores http agents.
  */
 
 export const unsafeFetchReasons = [

@@ -20,45 +20,8 @@ import {
 } from "./types";
 
 /**
- * Bluesky, on any PDS, with a handle and an app password (networks.md §5).
- *
- * - Sign-in: com.atproto.server.createSession through @atproto/api's AtpAgent, on the
- *   service the person names (default https://bsky.social, the entryway of Bluesky's own
- *   PDSes). Every request goes through safeFetch: the service is an address a person typed.
- * - Stored: the access JWT (about 2 hours) and the refresh JWT (about 90 days), encrypted;
- *   their expiry comes from the JWTs' own exp claim. The DID is the external id.
- * - Refresh: com.atproto.server.refreshSession with the refresh JWT as bearer; it hands
- *   back a new pair.
- * - Disconnect: com.atproto.server.deleteSession with the refresh JWT, which ends the
- *   session at the PDS (the access JWT is stateless and dies within its two hours).
- * - Followers: app.bsky.actor.getProfile on the public AppView (BLUESKY_APPVIEW_URL); a
- *   failure there leaves the count unknown and does not stop the connection.
- *
- * - Publishing: an app.bsky.feed.post record (text, link facets with UTF-8 byte offsets
- *   and hashtag facets from RichText, langs, and an app.bsky.embed.external card for the
- *   tracked link with the story's image as thumb when it can be fetched and uploaded)
- *   written with com.atproto.repo.putRecord under a record key derived from the share
- *   (blueskyRecordKey). A retry finds the record under that key (getRecord) and returns
- *   it unchanged; even a blind second write would replace the record, not add a post.
- *   findPost is the same getRecord.
- * - Sessions: the stored access and refresh JWTs are put into the agent as they are (not
- *   resumeSession(), which refreshes, and so rotates the refresh JWT, on every call). An
- *   expired access JWT (400 ExpiredToken) makes the agent refresh and repeat the call;
- *   the renewed pair goes to ctx.saveTokens.
- * - Metrics: app.bsky.feed.getPosts on the AppView (BLUESKY_APPVIEW_URL), at most 25
- *   at:// URIs per call, without a token (the counts are public, so a revoked app
- *   password does not stop them): likeCount, repostCount, replyCount, quoteCount,
- *   bookmarkCount; no impressions or clicks (null). Counts appear only once the AppView
- *   has indexed the post, so a URI missing from the answer is checked at the account's
- *   PDS (com.atproto.repo.getRecord, public): RecordNotFound → "gone"; the record still
- *   there (the AppView lags) or the PDS not answering → no answer this time.
- *
- * Why not atproto OAuth: it requires PAR, DPoP-bound tokens and a client_id that is the
- * URL of a public client-metadata document the person's PDS must fetch. A self-hosted
- * Ripple on localhost or an intranet cannot offer that URL, and DPoP keys would add a
- * per-connection key pair to store. App passwords work on every PDS, can be revoked by
- * the person at any time in their Bluesky settings, and cannot change the account's
- * password or e-mail. Worth revisiting for public installs.
+ * Bluesky, on any PDS, with a handle and an app password (networks.md §5). Sessions, the
+ * share-derived record key, metrics and why not atproto OAuth: docs/networks/bluesky.md.
  */
 
 export const BLUESKY_DEFAULT_SERVICE = "https://bsky.social";
@@ -151,13 +114,9 @@ export const BLUESKY_POST_COLLECTION = "app.bsky.feed.post";
 export const BLUESKY_THUMB_MAX_BYTES = 1_000_000;
 
 /**
- * The record key of a share's post: a TID (53-bit microsecond timestamp + 10-bit clock
- * id) computed from the share alone, so every attempt at the same share writes the same
- * record. Timestamp: the share's creation in microseconds; a Date has milliseconds only,
- * so the microsecond digits and the clock id both come from a hash of the share id.
- * Two shares of one account then share a key only when created in the same millisecond
- * and their hashes agree on 20 bits (about one in a million per pair); publish then
- * refuses rather than overwrite the other share's post.
+ * A TID from the share alone (creation ms, microseconds and clock id from a hash of its
+ * id), so every attempt writes the same record. A collision (about one in a million per
+ * pair) makes publish refuse rather than overwrite: docs/networks/bluesky.md.
  */
 export function blueskyRecordKey(post: Pick<OutgoingPost, "shareId" | "createdAt">): string {
   const hash = createHash("sha256").update(post.shareId).digest();
@@ -172,10 +131,8 @@ export function blueskyPostUrl(did: string, rkey: string): string {
 }
 
 /**
- * The post record of a share. Facets come from RichText without resolution: links (UTF-8
- * byte offsets) and hashtags. Mentions are left out: without resolution their "did" is
- * the handle, which the PDS refuses. createdAt is the time of writing, not the share's:
- * a scheduled share would otherwise appear backdated.
+ * Mentions are left out: without resolution their "did" is the handle, which the PDS
+ * refuses. createdAt is the time of writing, else a scheduled share appears backdated.
  */
 export function blueskyPostRecord(post: OutgoingPost, thumb: BlobRef | undefined, now = new Date()): AppBskyFeedPost.Record {
   const rt = new RichText({ text: post.text });

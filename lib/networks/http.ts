@@ -5,14 +5,9 @@ import { safeFetch, UnsafeFetchError, type SafeFetchOptions } from "@/lib/net/sa
 import { NetworkError, type NetworkErrorKind, type PostMetrics } from "./types";
 
 /**
- * The base every adapter calls the network through: one place that sends the request
- * (through safeFetch, so a host a person typed cannot point Ripple at an internal
- * address, and every call has the same time and size limits), parses the answer and
- * classifies every failure into a NetworkError kind. Adapters only add what is theirs
- * (a network-specific classifier for duplicates and the like).
- *
- * Nothing here retries: a caller that knows the call is safe to repeat decides that
- * (STYLE.md: never blind retries).
+ * The base every adapter calls the network through: safeFetch (a host a person typed cannot
+ * reach internal addresses) and one classification of failures into NetworkError kinds.
+ * Nothing here retries: only a caller that knows the call is safe to repeat may (STYLE.md).
  */
 
 export type NetworkRequest = {
@@ -172,10 +167,8 @@ export function classifyFailure(network: NetworkId, url: string, response: Netwo
 }
 
 /**
- * For refresh-token grants: a 400 from the token endpoint means the refresh token is no
- * good any more (invalid_grant at X, invalid_request at LinkedIn): "unauthorized", so the
- * caller asks the person to re-connect instead of retrying. A 401 there is Ripple's own
- * client being refused (a wrong client secret): "invalid", not the person's fault.
+ * A refresh grant's 400 means the refresh token is dead (invalid_grant at X, invalid_request
+ * at LinkedIn): re-connect, don't retry. A 401 is Ripple's own client refused (wrong secret).
  */
 export const refreshGrantClassifier: Classifier = (response) => {
   if (response.status === 400) return { kind: "unauthorized", message: "refresh token refused" };
@@ -254,10 +247,9 @@ export function normalizeServerUrl(input: string, network: NetworkId): string {
 }
 
 /**
- * The author's recent posts, searched for a share's post (findPost on the networks
- * without a key to look it up by). The match when one of them is the share's; null when
- * none is and the list is complete or reaches back to before the share was created;
- * "unknown" when it stops short of that: the post could be older than what was seen.
+ * findPost on networks with no key to look a post up by: the match, else null only when the
+ * list is complete or reaches back before the share was created, else "unknown" (the post
+ * could be older than what was seen).
  */
 export function searchRecentPosts<T>(
   posts: readonly T[],

@@ -21,49 +21,16 @@ import { shareQuery } from "./share-window";
 import { NetworkError, type AccountContext, type MetricsResult, type OAuthAdapter, type OutgoingPost, type TokenSet } from "./types";
 
 /**
- * LinkedIn: a member posts as themselves (networks.md §1).
- *
- * - Products "Sign In with LinkedIn using OpenID Connect" (openid profile email) and
- *   "Share on LinkedIn" (w_member_social). Authorisation code flow with the client secret;
- *   no PKCE (LinkedIn's member flow does not document it).
- * - Access tokens live 60 days. Refresh tokens come only to approved partners; when one
- *   is issued (refresh_token + refresh_token_expires_in) it is used, otherwise the person
- *   re-connects, nudged seven days before the expiry.
- * - The author of a post is urn:li:person:{sub}, sub from /v2/userinfo (/v2/me answers 403
- *   to OpenID-only apps).
- * - Followers: not available. A member's follower count needs r_member_social or the
- *   Community Management API, neither open to a self-hosted install; followerCount is null.
- * - Revocation: LinkedIn documents no endpoint for a member token (networks.md has none),
- *   so disconnecting erases the token on our side only; the member can remove Ripple under
- *   LinkedIn's Settings → Data privacy → Permitted services.
- * - Publishing: POST /rest/posts (versioned API: LinkedIn-Version from LINKEDIN_VERSION,
- *   X-Restli-Protocol-Version 2.0.0, X-RestLi-Method create); the new post's URN comes in
- *   the x-restli-id header of the 201. The commentary is escaped for LinkedIn's "little"
- *   text format; the link card is content.article. Answers: 426 (the configured version
- *   was retired) → "invalid" NONEXISTENT_VERSION; 422 DUPLICATE_POST → "duplicate" with
- *   the existing post's URN (existingId); 429 → "rateLimited" until LinkedIn's daily
- *   reset at midnight UTC unless it says otherwise.
- * - Exactly once: LinkedIn has no idempotency key. Its duplicate check is the recovery:
- *   the same commentary (it holds the share's unique tracked link) sent again answers
- *   DUPLICATE_POST naming the post that exists, or posts if the first attempt never
- *   arrived. findPost (GET /rest/posts?q=author) needs r_member_social, which LinkedIn
- *   grants to select developers only: without it the answer is "unknown".
- * - Metrics: GET /rest/memberCreatorPostAnalytics?q=entity&entity=(share:<urn>) (or
- *   (ugc:<urn>) for a urn:li:ugcPost) &queryType=…&aggregation=TOTAL, one call per metric
- *   type (IMPRESSION, MEMBERS_REACHED, RESHARE, REACTION, COMMENT, and POST_SAVE where the
- *   API version offers it: a 400 for that type alone leaves saves null), with the /rest
- *   headers and X-RestLi-Method finder. Needs r_member_postAnalytics: without it
- *   LinkedIn answers 403, "forbidden".
- *   A 404 means the member deleted the post: "gone". A metric type with no element in
- *   the answer is null (the element shape is UNVERIFIED in networks.md). LinkedIn reports
- *   no link clicks and no quotes to members: null. Ripple asks for
- *   r_member_postAnalytics only when LINKEDIN_POST_ANALYTICS is on: asking for a scope
- *   the app's products lack fails the whole consent (unauthorized_scope_error).
+ * LinkedIn: a member posts as themselves (networks.md §1). Scopes, tokens, the duplicate
+ * check that makes a repeat safe, and metrics: docs/networks/linkedin.md.
  */
 
 export const LINKEDIN_SCOPES = ["openid", "profile", "email", "w_member_social"] as const;
 
-/** The scopes Ripple asks members for: post analytics only where the app has that product. */
+/**
+ * Post analytics only where the app has that product: a scope the app lacks fails the whole
+ * consent (unauthorized_scope_error).
+ */
 export function linkedinScopes(): readonly string[] {
   return env().LINKEDIN_POST_ANALYTICS ? [...LINKEDIN_SCOPES, "r_member_postAnalytics"] : LINKEDIN_SCOPES;
 }

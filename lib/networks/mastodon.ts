@@ -6,26 +6,8 @@ import { shareQuery } from "./share-window";
 import { NetworkError, type AccountContext, type InstanceLimits, type MetricsResult, type OAuthAdapter, type RegisteredClient, type TokenSet } from "./types";
 
 /**
- * Mastodon, on whichever instance the person uses (networks.md §4).
- *
- * - Ripple registers itself once per instance and redirect URI (POST /api/v1/apps);
- *   lib/connections caches the registration in network_apps, its secret encrypted,
- *   together with the instance's own text limit from GET /api/v2/instance.
- * - OAuth authorisation code with the app's secret. Tokens carry no expiry and no
- *   refresh token: they live until revoked. No PKCE: the client is confidential and
- *   instances before 4.3 do not support it.
- * - Disconnecting revokes the token at POST /oauth/revoke.
- * - Profile and followers from GET /api/v1/accounts/verify_credentials.
- * - Publishing: POST /api/v1/statuses with Idempotency-Key = the share id: Mastodon keeps
- *   the key for an hour and answers a repeat with the first status, so a retry within
- *   the hour cannot post twice. findPost covers later retries: the account's 20 latest
- *   statuses (GET /api/v1/accounts/:id/statuses) searched for the tracked link.
- * - Metrics: GET /api/v1/statuses/:id per post, with the account's token (public
- *   statuses need none, but a revoked token is then reported as "unauthorized" like
- *   everywhere else): favourites_count, reblogs_count, replies_count, and quotes_count
- *   where the server sends it (Mastodon 4.5 quotes, UNVERIFIED; null otherwise). Mastodon
- *   counts no impressions, clicks or (public) bookmarks: null. 404 → "gone". The batch
- *   GET /api/v1/statuses?id[]= exists only from 4.3 on, so one request per post.
+ * Mastodon, on whichever instance the person uses (networks.md §4). Per-instance app
+ * registration, the Idempotency-Key hour and metrics: docs/networks/mastodon.md.
  */
 
 export const MASTODON_SCOPES = ["read:accounts", "write:statuses", "read:statuses"] as const;

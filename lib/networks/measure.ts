@@ -4,19 +4,13 @@ import type { ParseTweetOptions } from "twitter-text";
 import type { NetworkId } from "@/db/schema";
 
 /**
- * Text measuring, the one place that knows how each network counts a post's length.
- * The story editor's live counters (through a server action), POST /api/v1/compose/check
- * and the publisher all call measureText, so they can never disagree. Facts and sources:
- * /shared/networks.md; anything marked UNVERIFIED there is marked so here too.
- *
- * Plain TypeScript with no Next.js import and no `server-only`: it loads in tsx, vitest
- * and Next server code alike.
+ * How each network counts a post's length, in one place so the editor's counters,
+ * POST /api/v1/compose/check and the publisher never disagree (docs/networks/text-measuring.md).
+ * No Next.js import and no `server-only`: it must load in tsx, vitest and Next alike.
  */
 
-// twitter-text 3.1.0 is CommonJS with `module.exports = { parseTweet, … }` and no named
-// ESM exports; its types declare named exports only. Depending on the loader the functions
-// sit on the namespace (tsx/CJS interop) or on its `default` (Node ESM, vitest, bundlers
-// using its "module" build). Take whichever holds them.
+// twitter-text 3.1.0 is CommonJS typed as named ESM exports: depending on the loader its
+// functions sit on the namespace (tsx) or on `default` (Node ESM, vitest, bundlers).
 type TwitterText = typeof twitterTextModule & { configs: { defaults: Required<ParseTweetOptions> } };
 const twitterText: TwitterText =
   (twitterTextModule as unknown as { default?: TwitterText }).default ?? (twitterTextModule as unknown as TwitterText);
@@ -37,14 +31,8 @@ export interface TextLimit {
  * call ok is not rejected for length.
  */
 export const textLimits = {
-  // "commentary max 3000 characters" (networks.md §1, LinkedIn's 400 says "…exceeded the
-  // maximum allowed (3000 characters)"). Which "characters" is not documented (UNVERIFIED).
-  // We count UTF-16 code units, as Java's String.length() on LinkedIn's Rest.li backend
-  // and JavaScript's .length do, and as Buffer's published LinkedIn counter does. It is
-  // never less than the code-point count, so it is the safe side: an emoji outside the
-  // BMP counts 2. The count is of the text as written; escaping the "little" format's
-  // reserved characters (the adapter's job) may add backslashes LinkedIn might count
-  // (UNVERIFIED).
+  // "commentary max 3000 characters" (networks.md §1); which characters is UNVERIFIED, so
+  // UTF-16 code units: never fewer than code points (docs/networks/text-measuring.md).
   linkedin: { limit: 3000, unit: "characters" },
   // twitter-text config v3: weighted length 280, URLs 23, emoji 2, CJK 2 (networks.md §2).
   x: { limit: 280, unit: "weighted" },
@@ -55,21 +43,15 @@ export const textLimits = {
   // own value is passed as options.limit. Counted in grapheme clusters with every URL as
   // 23 and remote mentions as @username (StatusLengthValidator; networks.md §4).
   mastodon: { limit: 500, unit: "graphemes" },
-  // No posting API and no prefilled text in the share dialog (networks.md §3): the text
-  // is one the employee pastes. No limit in networks.md. Personal posts are commonly said
-  // to allow 63,206 characters (UNVERIFIED); we use 5,000 UTF-16 code units, the limit
-  // Buffer applies to Facebook posts (third-party), a conservative choice far above any
-  // suggested share text.
+  // No API and no documented limit (networks.md §3): 5,000 UTF-16 code units as Buffer
+  // uses, far above any suggested share text (docs/networks/text-measuring.md).
   facebook: { limit: 5000, unit: "characters" },
   // No API; share link takes a URL only (networks.md §7). No documented post limit
   // (UNVERIFIED): 3,000 UTF-16 code units, the same as LinkedIn, a documented guess for
   // the comparable professional network.
   xing: { limit: 3000, unit: "characters" },
-  // "Text posts are limited to 500 characters. Emojis are counted as the number of UTF-8
-  // bytes" (Threads posts doc; networks.md §6). So the count is weighted: an emoji
-  // grapheme counts its UTF-8 bytes (👍 4, 👩‍👩‍👧‍👦 25) and other text counts UTF-16 code
-  // units. What Threads calls a character for non-emoji text is UNVERIFIED; code units
-  // are never fewer than code points.
+  // "Emojis are counted as the number of UTF-8 bytes" (Threads posts doc; networks.md §6):
+  // emoji graphemes count their bytes, other text UTF-16 code units (UNVERIFIED, safe side).
   threads: { limit: 500, unit: "weighted" },
 } as const satisfies Record<NetworkId, TextLimit>;
 
@@ -178,22 +160,11 @@ function threadsLength(text: string): number {
 }
 
 // ---------------------------------------------------------------------------------------
-// Mastodon, after app/validators/status_length_validator.rb: the text with every URL
-// replaced by 23 placeholder characters and every mention "@user@domain" by "@user",
-// counted in grapheme clusters. Entities are found as Mastodon's Extractor does: URLs only
-// with a scheme (extract_url_without_protocol: false) using the twitter-text URL rules
-// Mastodon builds on, mentions with Account::MENTION_RE, overlapping entities dropped.
-//
-// Mastodon widens twitter-text's URL path characters and accepts a few more schemes
-// (dat, dweb, ipfs, ipns, ssb, gopher, gemini); twitter-text stops a URL earlier on some
-// characters and does not see those schemes, so such text is counted longer than Mastodon
-// counts it — never shorter. The content-warning (spoiler_text) also counts on Mastodon;
-// Ripple does not send one.
+// Mastodon, after status_length_validator.rb (rules: docs/networks/text-measuring.md).
+// Where twitter-text's URL rules differ from Mastodon's we count longer, never shorter.
 
-// Account::MENTION_RE (Mastodon 4.x):
-//   USERNAME_RE = /[a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?/i
-//   MENTION_RE  = %r{(?<![=/[:word:]])@((#{USERNAME_RE})(?:@[[:word:].-]+[[:word:]]+)?)}i
-// Ruby's [[:word:]] is Unicode letters, marks, decimal numbers and connector punctuation.
+// Account::MENTION_RE of Mastodon 4.x (quoted in docs/networks/text-measuring.md); Ruby's
+// [[:word:]] is Unicode letters, marks, decimal numbers and connector punctuation.
 const WORD = String.raw`\p{L}\p{M}\p{Nd}\p{Pc}`;
 const MASTODON_MENTION = new RegExp(
   String.raw`(?<![=/${WORD}])@(([a-z0-9_]+(?:[a-z0-9_.\-]+[a-z0-9_]+)?)(?:@[${WORD}.\-]+[${WORD}]+)?)`,

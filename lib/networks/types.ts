@@ -2,15 +2,9 @@ import type { NetworkId, Locale } from "@/db/schema";
 import type { Measurement, MeasureOptions } from "./measure";
 
 /**
- * One adapter per network with a posting API (LinkedIn, X, Mastodon, Bluesky), all
- * behind one interface, so generic code (lib/connections, the publisher) never asks
- * "is this LinkedIn?": what differs is a property or a method of the adapter.
- *
- * Connecting an account (authorizeUrl/exchangeCode or login, profile, refresh, revoke),
- * publishing a share (publish), finding out whether a share's post exists after an
- * interrupted attempt (findPost), reading a post's reach (metrics) and measuring a text
- * as the network counts it (measure) go through the same interface. Every failure is one
- * of the NetworkError kinds below.
+ * One adapter per network with a posting API, behind one interface, so generic code never
+ * asks "is this LinkedIn?": what differs is a property or a method. Contract per member and
+ * per network: docs/networks/README.md.
  */
 
 /** The networks an employee can connect an account of. */
@@ -59,32 +53,20 @@ export type AccountContext = {
   /** Ripple's client there (OAuth networks); null when none is needed or none is known any more. */
   client: OAuthClient | null;
   /**
-   * Who the account is, as stored with the connection (Profile.externalId and .handle).
-   * publish and findPost need it (LinkedIn's author URN, X's user id and username,
-   * Mastodon's account id, Bluesky's DID); when it is absent they ask the network
-   * (one more request: /v2/userinfo, /2/users/me, verify_credentials; Bluesky reads the
-   * DID from its access JWT), so pass it whenever the connection row is at hand.
+   * Who the account is, as stored with the connection. publish and findPost need it; without
+   * it they ask the network (one more request), so pass it whenever the row is at hand.
    */
   account?: { externalId: string; handle: string };
   /**
-   * Stores tokens an adapter renewed on the way. Bluesky's agent refreshes an expired
-   * access JWT by itself (HTTP 400 ExpiredToken) and the PDS then rotates the refresh JWT:
-   * the old one keeps working for a two-hour grace period only, so a caller that passes
-   * no saveTokens loses the session after that. Called at most once per call, before it
-   * returns or throws.
+   * Stores tokens renewed on the way: Bluesky's agent refreshes by itself and the old refresh
+   * JWT dies two hours later, so without this the session is lost. At most once per call.
    */
   saveTokens?: (tokens: TokenSet) => Promise<void>;
 };
 
 /**
- * Every failure at a network comes out as one of these, so callers decide without
- * knowing the network:
- *  - unauthorized: the token is expired, revoked or invalid (refresh, else re-connect);
- *  - forbidden: the token lacks a permission, or the account may not do this;
- *  - rateLimited: try again after `retryAfterMs` (when the network said);
- *  - duplicate: the network refuses the same post twice (LinkedIn 422, X 403);
- *  - invalid: the request or the answer is wrong (a bug or a misconfiguration; retrying does not help);
- *  - unavailable: the network is down, slow or unreachable (retry later).
+ * Every failure at a network is one of these, so callers decide without knowing the network;
+ * only rateLimited and unavailable are worth retrying. Meanings: docs/networks/README.md.
  */
 export const networkErrorKinds = ["unauthorized", "forbidden", "rateLimited", "duplicate", "invalid", "unavailable"] as const;
 export type NetworkErrorKind = (typeof networkErrorKinds)[number];
@@ -195,10 +177,8 @@ export type PostMetrics = {
 export type MeasuredPost = { externalId: string; publishedAt: Date };
 
 /**
- * metrics' answer by externalId: the counts, or "gone" when the network says the post no
- * longer exists (deleted by its author, or its account is gone): stop polling it quietly.
- * A post absent from the map got no answer this time (Bluesky: not indexed by the AppView
- * yet; LinkedIn: a URN the analytics API does not take): ask again at the next poll.
+ * Counts by externalId, or "gone" when the post no longer exists (stop polling quietly).
+ * A post absent from the map got no answer this time (not indexed yet): ask at the next poll.
  */
 export type MetricsResult = Map<string, PostMetrics | "gone">;
 
@@ -253,49 +233,19 @@ interface AdapterBase {
    */
   measure(text: string, options?: MeasureOptions): Measurement;
   /**
-   * Reach of the account's published posts, in one batch (the adapter splits it where
-   * the network takes fewer ids per call: X 100, Bluesky 25). Failures of the whole call
-   * are NetworkErrors as elsewhere: "unauthorized" (a revoked or expired token),
-   * "forbidden" (the scope is missing: LinkedIn without r_member_postAnalytics),
-   * "rateLimited" with retryAfterMs, "unavailable". A single deleted post is not a
-   * failure: it is "gone" in the answer. See MetricsResult.
+   * Reach of the account's posts in one batch (split where the network takes fewer ids). A
+   * deleted post is "gone" in the answer, not a failure of the call (docs/networks/README.md).
    */
   metrics?(ctx: AccountContext, tokens: TokenSet, posts: readonly MeasuredPost[]): Promise<MetricsResult>;
   /**
-   * Posts one share. Failures are NetworkErrors; "rateLimited" and "unavailable" are
-   * transient, every other kind is permanent for this attempt.
-   *
-   * Not every outcome is a plain success or failure. A post may exist although publish
-   * did not return (the worker died, or the answer was lost: "unavailable" after the
-   * request went out), so before posting a share again call findPost. The answers that
-   * mean "this share is already posted":
-   *  - Mastodon: none needed. A repeat with the same share id within an hour returns the
-   *    first status (Idempotency-Key = shareId).
-   *  - Bluesky: none needed. The record key is derived from the share (createdAt, shareId):
-   *    a repeat finds the record there and returns it unchanged.
-   *  - LinkedIn: NetworkError "duplicate" (422 DUPLICATE_POST) with `existingId`, the URN
-   *    of the post with the same text. The text holds the share's unique tracked link, so
-   *    that is this share's post: treat it as published with that id. Sending the exact
-   *    same text again is therefore a safe recovery on LinkedIn: it either posts (the
-   *    first attempt never arrived) or names the existing post. (A post the member deleted
-   *    can still count as a duplicate, networks.md §1: the URN may then lead nowhere.)
-   *  - X: NetworkError "duplicate" (403 "duplicate content") without an id: the share's
-   *    post exists; findPost gives its id.
+   * Posts one share. A post may exist although publish did not return, so call findPost
+   * before posting again. "duplicate" (LinkedIn with existingId, X without) means this share
+   * is already posted: the text holds its unique tracked link (docs/networks/README.md).
    */
   publish?(ctx: AccountContext, tokens: TokenSet, post: OutgoingPost): Promise<PublishedPost>;
   /**
-   * Recovery after an attempt whose outcome is unknown: does the network have this
-   * share's post? The post when it does; null when it certainly does not (posting now
-   * cannot make a second one); "unknown" when the network cannot answer for this
-   * account (a missing permission, an API that does not offer the look-up, more posts
-   * since the share than one look-up shows). Transient failures and a dead token throw
-   * the usual NetworkErrors: ask again later, never read them as "not posted".
-   *  - Bluesky: always answerable: the record key is the share's.
-   *  - Mastodon, X, LinkedIn: the author's recent posts (one page of 20) searched for the
-   *    tracked link; "unknown" when the page is full and does not reach back to the
-   *    share's creation. LinkedIn's finder needs r_member_social, which LinkedIn rarely
-   *    grants, so "unknown" there is normal and the repeat-POST duplicate check (see
-   *    publish) is the way to know.
+   * The share's post; null only when it certainly does not exist, "unknown" when the network
+   * cannot tell. Errors throw: never read them as "not posted" (docs/networks/README.md).
    */
   findPost?(ctx: AccountContext, tokens: TokenSet, post: OutgoingPost): Promise<FoundPost>;
 }
@@ -306,11 +256,8 @@ export type InstanceLimits = { maxCharacters: number | null; charactersPerUrl: n
 export type RegisteredClient = { clientId: string; clientSecret: string; scopes: string; limits: InstanceLimits };
 
 /**
- * How Ripple gets its OAuth client:
- *  - configured: one client id and secret from the environment (null when not set: the
- *    network is then not offered);
- *  - perInstance: the person names a server and Ripple registers itself there once,
- *    cached in network_apps (lib/connections/clients.ts).
+ * How Ripple gets its OAuth client: from the environment (null when unset: the network is
+ * not offered), or registered once per server the person names (lib/connections/clients.ts).
  */
 export type ClientSource =
   | { kind: "configured"; load(): Omit<OAuthClient, "redirectUri"> | null }

@@ -22,31 +22,8 @@ import { shareQuery } from "./share-window";
 import { NetworkError, type AccountContext, type MetricsResult, type OAuthAdapter, type OAuthClient, type PostMetrics, type PublishedPost, type TokenSet } from "./types";
 
 /**
- * X: OAuth 2.0 authorisation code with PKCE (S256) as a confidential client (Basic auth
- * on the token endpoints), networks.md §2.
- *
- * - offline.access brings a refresh token; access tokens live two hours, so the
- *   publisher refreshes before use and stores the new refresh token X hands back
- *   (whether the old one keeps working is unverified: we never rely on it).
- * - Disconnecting revokes the refresh token and the access token at /2/oauth2/revoke.
- * - Followers: GET /2/users/me?user.fields=public_metrics → followers_count.
- * - Publishing: POST /2/tweets {text} → data.id. X has no idempotency key; it refuses the
- *   same text twice with 403 "duplicate content" ("duplicate", without the existing id:
- *   the text holds the share's unique tracked link, so the share's post exists and
- *   findPost finds it). 429 → "rateLimited" until x-rate-limit-reset (unix seconds), or
- *   the 24-hour user/app cap's reset when that one is used up. Every answer carries the
- *   x-rate-limit-* headers; a success hands them back (PublishedPost.rateLimit).
- * - findPost: GET /2/users/:id/tweets (the 20 latest, with entities) searched for the
- *   tracked link, which X shows as a t.co link with the original in entities.urls[].
- * - Metrics: GET /2/tweets?ids=<≤100>&tweet.fields=… with the author's user token.
- *   public_metrics (likes, retweets, replies, quotes, bookmarks, impressions) for every
- *   post; non_public_metrics and organic_metrics (url_link_clicks, the author's
- *   impression count) only for posts under 30 days old, so older posts are asked for
- *   public_metrics alone (a separate request) and their clicks are null. A post X still
- *   refuses the private fields for (a Field Authorization Error: its clock and ours
- *   differ, or the token is not the author's) is asked again for public_metrics alone.
- *   An id X reports as not found, or leaves out of its answer, is "gone". 429 waits
- *   until x-rate-limit-reset as for publishing.
+ * X: OAuth 2.0 with PKCE as a confidential client (networks.md §2). Tokens, the duplicate
+ * refusal, rate-limit headers and the 30-day metrics cutoff: docs/networks/x.md.
  */
 
 export const X_SCOPES = ["tweet.read", "tweet.write", "users.read", "offline.access"] as const;
@@ -61,10 +38,8 @@ const classify: Classifier = (response) => {
 };
 
 /**
- * How long X wants us to wait after a 429: until x-rate-limit-reset (the endpoint's
- * 15-minute window, unix seconds), or until the 24-hour user or app cap resets when
- * that one is what ran out (x-user-limit-24hour-*, x-app-limit-24hour-*, sent by some
- * endpoints: networks.md §2).
+ * Until x-rate-limit-reset (the 15-minute window, unix seconds), or later when a 24-hour
+ * user or app cap is what ran out (x-*-limit-24hour-*, sent by some endpoints: networks.md §2).
  */
 export function xRetryAfterMs(headers: Record<string, string>, now = Date.now()): number | undefined {
   const resets: number[] = [];

@@ -5,11 +5,9 @@ import { env } from "@/lib/env";
 import { getUser } from "@/lib/users";
 
 /**
- * Who runs this installation. The queue dashboard shows and acts on every organisation's
- * jobs, so being an admin of one organisation is not enough: OPERATOR_EMAILS names the
- * people who run the installation (they must still be admins). Without it, an
- * installation that holds a single organisation lets that organisation's admins in (its
- * admins run it); with two or more organisations nobody is let in until it is set.
+ * The queue dashboard acts on every organisation's jobs, so an admin of one is not enough:
+ * OPERATOR_EMAILS names the operators (still admins). Unset, only a single-organisation
+ * installation lets its admins in.
  */
 export async function isOperator(db: DbOrTx, userId: string): Promise<boolean> {
   const listed = operatorEmails();

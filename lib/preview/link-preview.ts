@@ -3,10 +3,9 @@ import { Parser } from "htmlparser2";
 import { safeFetch } from "@/lib/net/safe-fetch";
 
 /**
- * What a pasted URL shows: title, description and image from the page's Open Graph and
- * Twitter-card tags, the plain <title> and <meta name=description> as the fallback.
- * Fetched through safeFetch, so internal addresses are refused (UnsafeFetchError, its
- * `reason` unchanged for the UI to translate).
+ * What a pasted URL shows, from Open Graph and Twitter-card tags, else <title> and the meta
+ * description. Through safeFetch, so internal addresses are refused (UnsafeFetchError, its
+ * `reason` kept for the UI to translate).
  */
 export type LinkPreview = {
   /** og:url or <link rel=canonical> when on the same site, else the URL the fetch ended at. */
@@ -66,10 +65,9 @@ function charsetOf(contentType: string | undefined): string | undefined {
 }
 
 /**
- * Bytes 0x80–0x9F of windows-1252 (WHATWG index), the range where it differs from
- * ISO-8859-1. Node 20.18.3+ decodes "windows-1252" (and so "iso-8859-1", which the
- * Encoding Standard maps to it) as plain Latin-1 (nodejs/node#60888), turning € and
- * curly quotes into C1 control characters; this table puts them right.
+ * windows-1252 bytes 0x80–0x9F (WHATWG index). Node 20.18.3+ decodes windows-1252 and
+ * iso-8859-1 as plain Latin-1 (nodejs/node#60888), turning € and curly quotes into C1
+ * controls; this table puts them right.
  */
 const WINDOWS_1252_C1 = [
   0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,

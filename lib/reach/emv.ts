@@ -6,16 +6,9 @@ import type { DbOrTx, Tx } from "@/lib/db";
 import { actorUserId, type Scope } from "@/lib/tenant";
 
 /**
- * Earned media value: what the reach would have cost as paid media. The formula is open
- * and named, and every figure carries the formula and the organisation's rate version
- * that produced it, so a number in last quarter's report can be explained next year.
- *
- * emv-1: Σ over networks of impressions / 1000 × cpm + clicks × cpc + engagements × perEngagement,
- * where clicks are the unique human visitors through our redirect (one a visitor, link and
- * UTC day; bots and link previewers never count) and engagements are likes, comments,
- * reshares and quotes the network reported. Unique visitors rather than all clicks: ad
- * platforms too filter repeated and invalid clicks before they bill, and a figure nobody can
- * inflate by clicking again is the honest one to put a price on.
+ * emv-1 = Σ per network: impressions / 1000 × cpm + unique human visitors × cpc + engagements ×
+ * perEngagement. Every figure carries formula and rate version, so an old report can be
+ * explained; why unique visitors: docs/design-notes.md, "Earned media value".
  */
 export const EMV_FORMULA = "emv-1";
 

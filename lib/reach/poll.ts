@@ -13,24 +13,9 @@ import { addToRollups, shareFacts, utcDay } from "./rollups";
 import { pollJobId, REACH_POLLS_MS } from "./schedule";
 
 /**
- * One metric poll of one published share (the reach queue's "share.poll"): the network's
- * counts for the post, stored as a "measured" snapshot, and the increase over the share's
- * previous measured counts added to the rollups and the sharer's points, in one
- * transaction. One share per call (and per job): a poll is one request on X, Mastodon and
- * Bluesky, six on LinkedIn (one per metric), and polls of one account rarely fall due
- * together, so batching them would buy little for a lot of queue plumbing.
- *
- * Outcomes:
- *  - "stored": a new snapshot;
- *  - "unchanged": this poll was stored before (a retried job): nothing asked, nothing added;
- *  - "no_answer": the network did not answer for the post this time (not indexed yet):
- *    the next poll asks again;
- *  - "ended": the post is gone, the token revoked, the analytics permission missing, or
- *    there is nothing to poll (share link, demo account, disconnected account): the
- *    share's later polls are removed and the reconciler does not bring them back. Quietly:
- *    a normal end, logged at info, never a failed job.
- * A rate limit throws RetryLater (wait, no attempt spent); a network that is down or any
- * other error throws, and the queue's backoff retries.
+ * The outcome of one metric poll of one share ("share.poll"). "ended" is a normal end, never
+ * a failed job: the share's later polls are removed for good. One share per job, and how a
+ * poll decides: docs/design-notes.md, "Reach polls".
  */
 export type PollOutcome = "stored" | "unchanged" | "no_answer" | "ended";
 
@@ -44,10 +29,8 @@ function endedKey(shareId: string): string {
 }
 
 /**
- * Whether the share's polling ended for good (the reconciler, which otherwise gives a
- * published share its missing polls back, asks). Kept in Redis: if Redis loses it, the
- * reconciler queues the polls again and the next one ends them again — a poll's worth of
- * cost, no wrong figure.
+ * Asked by the reconciler before it gives polls back. In Redis: if Redis loses it, the polls
+ * return and the next one ends them again, a poll's worth of cost and no wrong figure.
  */
 export async function reachPollingEnded(shareId: string): Promise<boolean> {
   return (await redis().exists(endedKey(shareId))) === 1;
@@ -66,11 +49,9 @@ type Counts = { impressions: number | null; likes: number | null; comments: numb
 const engagementKeys = ["likes", "comments", "reshares", "quotes"] as const;
 
 /**
- * The increase of each count over what the earlier snapshots last reported for it
- * (oldest first). A count the network does not report now (null) adds nothing, and one it
- * did not report before starts from 0, so the rollups always hold the latest reported
- * value: a figure that comes and goes (X's private fields after 30 days) is never counted
- * twice nor taken away. A lower count (an unlike) gives a negative increase.
+ * Increase over the last reported value of each count (earlier oldest first): null adds
+ * nothing and a first report starts from 0, so a figure that comes and goes (X's private
+ * fields after 30 days) is never counted twice nor taken away. An unlike gives a negative.
  */
 export function increaseOver(earlier: readonly Counts[], now: Counts): { impressions: number; engagements: number } {
   const increase = (key: keyof Counts) => {
@@ -85,11 +66,9 @@ export function increaseOver(earlier: readonly Counts[], now: Counts): { impress
 type PolledShare = { id: string; orgId: string; externalId: string; publishedAt: Date };
 
 /**
- * Stores the poll's snapshot and, only when it is new (a retried job conflicts on the
- * share, source and poll and stores nothing), adds the increase to the rollups on the day
- * of capture and awards engagement points for it. The share's row is locked first, so two
- * polls of one share (a late retry overtaken by the next poll) compute their increases one
- * after the other.
+ * Adds to rollups and points only when the snapshot is new (a retried job conflicts and adds
+ * nothing). The share's row is locked first, so a late retry overtaken by the next poll
+ * computes its increase after it, not alongside.
  */
 async function store(db: Database, share: PolledShare, poll: number, metrics: PostMetrics): Promise<boolean> {
   return db.transaction(async (tx) => {

@@ -6,15 +6,9 @@ import { awardPoints, type PointsAward } from "./points";
 import { addToRollups, shareFacts, type RollupDelta } from "./rollups";
 
 /**
- * What happens once a share is published (by the API publisher, by the person confirming
- * a share link they posted, or confirming a post whose outcome was unknown): it counts as
- * shared once, with the followers of the account as its potential reach (an estimate,
- * never "measured").
- *
- * The marker that a share was counted is its "estimated" reach snapshot (poll null): one
- * per share by the unique (share, source, poll), so the rollups and the points are added
- * only for a snapshot this call inserted, in the same transaction. Calling it twice, or
- * from the publisher and the reconciler at once, counts the share once.
+ * Counts published shares as shared, once, with the account's followers as potential reach
+ * (an estimate). The "estimated" snapshot (poll null, unique) marks it; rollups and points are
+ * added only for one this call inserted, so concurrent callers count a share once.
  */
 export async function recordPublished(db: DbOrTx, shareIds: readonly string[]): Promise<number> {
   const ids = [...new Set(shareIds)];
@@ -52,15 +46,9 @@ export async function recordPublished(db: DbOrTx, shareIds: readonly string[]): 
 }
 
 /**
- * Not on the publisher's path: with PostgreSQL restarted while every pooled connection was
- * inside one of these transactions, postgres.js left the pool hanging and publishing stopped
- * (tests/faults/postgres-restarted.test.ts). The publisher only marks shares published;
- * the reconciler counts them within a minute (countMissedShares).
- */
-/**
- * For a person confirming a post: counts the shares now,
- * and a failure only logs, since the share is published whatever happens here and the
- * reconciler counts it within a minute.
+ * For a person confirming a post; a failure only logs (the reconciler counts within a minute).
+ * Kept off the publisher's path: a PostgreSQL restart mid-transaction hung postgres.js's pool
+ * and stopped publishing (tests/faults/postgres-restarted.test.ts).
  */
 export async function countPublishedNow(db: DbOrTx, shareIds: readonly string[]): Promise<void> {
   try {
@@ -78,10 +66,8 @@ const COUNT_BATCH = 200;
 const MISSED_GRACE_MS = 10_000;
 
 /**
- * The reconciler's catch-up: shares published in the last two days that have no
- * "estimated" snapshot (the process died between marking a share published and counting
- * it, or the count failed). Bounded by the window and MISSED_PER_RUN; the next run takes
- * the rest; it is also how the publisher's shares are counted. Returns how many it counted.
+ * The reconciler's catch-up, and how the publisher's shares get counted: published in the
+ * last two days without an "estimated" snapshot, MISSED_PER_RUN at a time. Returns the count.
  */
 export async function countMissedShares(db: Database, now = new Date()): Promise<number> {
   const missed = await db

@@ -70,10 +70,8 @@ function statements(db: Database) {
 }
 
 /**
- * Takes the share for publishing with a guarded UPDATE: from scheduled (when due), or
- * from a publishing left behind by a dead worker (then `recovering`: whether the first
- * try reached the network is unknown). Anything else — cancelled, published, being
- * published right now — is not ours to touch.
+ * A guarded UPDATE takes the share: scheduled and due, or "publishing" left by a dead worker
+ * (`recovering`: the first try may have reached the network). Anything else is not ours.
  */
 async function claim(db: Database, shareId: string, now: Date): Promise<{ share: Share; recovering: boolean } | null> {
   const [fresh] = await statements(db).claimDue.execute({ shareId, now: now.toISOString(), dueBy: new Date(now.getTime() + 2_000).toISOString() });
@@ -164,19 +162,9 @@ async function lookup(to: Target, post: OutgoingPost): Promise<PublishedPost | n
 }
 
 /**
- * Publishes one share, exactly once. The share row is the truth: it moves scheduled →
- * publishing by a guarded UPDATE, then to published with the network's id in one write,
- * or to failed with a reason the person reads in their language.
- *
- * A second try of the same share (a retry after a timeout, or a worker killed mid-publish)
- * first asks the network whether the post exists — Mastodon's idempotency key, Bluesky's
- * rkey, the author's recent posts searched for the share's unique tracked link — and posts
- * only when it certainly does not. LinkedIn refuses the same text twice naming the first
- * post, which is proof too. When the outcome cannot be known, the share needs the
- * person's attention: never a blind second post.
- *
- * Throws RetryLater (wait, no attempt counted) for rate limits and a NetworkError for a
- * transient failure (the queue's backoff retries); on the last attempt it fails for good.
+ * Publishes one share exactly once: a second try posts only when the network certainly has no
+ * post, else the share needs the person's attention, never a blind repeat. RetryLater for rate
+ * limits (no attempt spent). How: docs/design-notes.md, "Exactly-once publishing".
  */
 export async function publishShare(db: Database, redis: Redis, shareId: string, options: { now?: Date; lastAttempt?: boolean } = {}): Promise<PublishOutcome> {
   const now = options.now ?? new Date();
@@ -253,10 +241,8 @@ export async function publishShare(db: Database, redis: Redis, shareId: string, 
   }
 
   /**
-   * A 401 although the connection holds a refresh token: the access token died before the
-   * expiry the network gave (revoked, or its clock ahead of ours). A 401 posted nothing, so
-   * renew the token once and try again. Null when there is nothing to renew with or the
-   * network refused the refresh (refreshConnection then marked the connection).
+   * A 401 despite a refresh token: the access token died early (revoked, or the network's clock
+   * ahead of ours). A 401 posted nothing, so renew once and retry; null when that is impossible.
    */
   async function renewedAfter(error: unknown, current: Target): Promise<Target | null> {
     if (!(error instanceof NetworkError) || error.kind !== "unauthorized" || current.kind !== "network" || !current.tokens.refreshToken || !current.adapter.refresh) return null;

@@ -5,12 +5,9 @@ import { isConnectable, type PostWindow } from "@/lib/networks/types";
 import { queuePrefix } from "@/lib/queue";
 
 /**
- * Sliding windows in Redis: a post is allowed when every window (the account's, the
- * app's) saw fewer than its `max` in its last `windowMs`, so no stretch of that length —
- * wherever the network starts its own — ever gets more. One Lua script, so it is atomic
- * across every worker. Returns 0 and records the post when allowed, else the
- * milliseconds until a place frees up (recording nothing). KEYS[1] is the account's block
- * (refusedByNetwork): while it lasts nothing is allowed.
+ * Sliding, so no stretch of `windowMs` (wherever the network starts its own) gets more than
+ * `max`; one Lua script, atomic across workers. Returns 0 and records, else the ms to wait.
+ * KEYS[1] is the account's block (refusedByNetwork): while it lasts nothing is allowed.
  */
 const SLIDING_WINDOWS = `
 local now = tonumber(ARGV[1])

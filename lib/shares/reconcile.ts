@@ -17,13 +17,9 @@ async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>) {
 }
 
 /**
- * Postgres is the truth and Redis may lose everything: every minute, each share that
- * should have a publish job and has none (or only a finished one) is queued again — the
- * scheduled ones at their time, the ones a dead worker left in "publishing" at once (the
- * publisher then recovers them) — and published shares get their remaining reach polls
- * back (unless their polling ended), and published shares not yet counted as shared
- * (lib/reach/published.ts) are counted. Idempotent: job ids come from the shares, and a
- * share is counted once.
+ * Postgres is the truth and Redis may lose everything: every minute, shares missing their
+ * publish job or reach polls get them back, and published shares not yet counted are counted.
+ * Idempotent: job ids come from the shares (docs/design-notes.md, "The reconciler").
  */
 export async function reconcileShares(db: Database, now = new Date()): Promise<{ requeued: number; recovered: number; reachRequeued: number; counted: number }> {
   const waiting = await db

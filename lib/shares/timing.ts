@@ -29,10 +29,9 @@ export const MIN_HISTORY = 5;
 export type TimeSuggestion = { at: Date; basis: "history" | "organisation" };
 
 /**
- * When to share next: the weekday and hour at which this person's own published shares
- * earned the most engagement (likes, comments and reshares the networks reported), once
- * there are enough of them; otherwise the organisation's default windows. Always at
- * least 30 minutes ahead.
+ * When to share next: the weekday and hour at which this person's own shares earned the most
+ * engagement, once there are enough of them, else the organisation's default windows; always
+ * at least 30 minutes ahead.
  */
 export async function suggestShareTime(
   db: DbOrTx,

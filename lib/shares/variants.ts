@@ -8,10 +8,9 @@ import { colleaguesSharesOf } from "./colleagues";
 export type StartingVariant = { variantId: string; text: string; language: Locale };
 
 /**
- * The suggested text a person starts from for a network: among the story's variants for
- * that network in the person's language (else the story's, else any), the one colleagues
- * have started from least, ties broken by a hash of person and story. So a team's posts
- * do not all begin with the same words, and the same person sees the same start again.
+ * The variant a person starts from (their language, else the story's, else any): the one
+ * colleagues started from least, ties by a hash of person and story, so a team's posts do not
+ * all begin alike and the same person sees the same start again.
  */
 export async function startingVariant(
   db: DbOrTx,

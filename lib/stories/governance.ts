@@ -5,10 +5,9 @@ import type { OrganizationSettings } from "@/lib/orgs";
 import type { VariantInput } from "./schemas";
 
 /**
- * The organisation's rules applied to a story before it is saved: no blocked phrase in
- * its title, summary or body, and every suggested share text within its network's limit
- * with the disclosure tag counted, and free of blocked phrases. Returns field errors as
- * "code" or "code:detail" strings (the form shows them in the reader's language).
+ * The organisation's rules on a story before saving: no blocked phrase anywhere, every share
+ * text within its network's limit with the disclosure tag counted. Field errors as "code" or
+ * "code:detail", which the form shows in the reader's language.
  */
 export function storyRuleViolations(
   story: { title?: string; summary?: string; body?: string; variants?: VariantInput[] },

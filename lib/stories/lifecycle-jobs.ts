@@ -3,10 +3,9 @@ import { log } from "@/lib/log";
 import { enqueue } from "@/lib/queue";
 
 /**
- * Puts the story's next lifecycle step on the lifecycle queue at its exact time: going
- * live at publish_at, coming down at expires_at. The job ids carry the time, so a moved
- * window gets a new job and the old one finds nothing to do. If Redis is unreachable the
- * minute sweep (stories.sweep) does the step instead, so a failure here is logged, not fatal.
+ * Queues the story's next step at its exact time (live at publish_at, down at expires_at);
+ * job ids carry the time, so a moved window's old job finds nothing to do. Redis down: the
+ * minute sweep (stories.sweep) does the step, so a failure here is logged, not fatal.
  */
 export async function scheduleLifecycleJobs(story: Pick<Story, "id" | "status" | "publishAt" | "expiresAt">, now = Date.now()) {
   const jobs: Array<Promise<unknown>> = [];

@@ -107,10 +107,9 @@ export async function archiveStory(db: DbOrTx, scope: Scope, storyId: string, re
 const system = { kind: "system" } as const;
 
 /**
- * Publishes every approved story whose time has come (or just the one given), and
- * archives every published story past its expiry, cancelling its waiting shares. Run by
- * the lifecycle queue at each story's time and by a sweep every minute, so a lost job
- * only delays a step by a minute. Safe to run in several workers at once.
+ * Publishes due approved stories and archives expired ones (cancelling their waiting shares).
+ * Run per story by the lifecycle queue and by a minute sweep, so a lost job only delays a step
+ * by a minute. Safe to run in several workers at once.
  */
 export async function runDueLifecycle(db: DbOrTx, options: { storyId?: string; now?: Date } = {}) {
   const now = options.now ?? new Date();

@@ -36,11 +36,9 @@ function searchCondition(q: string) {
 const updatedAtMs = sql`date_trunc('milliseconds', ${stories.updatedAt})`;
 
 /**
- * The library for editors: stories by status, topic, audience team (the stories that team
- * is targeted by, directly or through a team above it: a story for "Salg" is listed under
- * "Salg Øst" too) and language, and by search words;
- * newest change first. `after` continues a keyset page: only stories ordered after that
- * (updatedAt, id), so pages neither repeat nor skip a story while others are written.
+ * The editors' library, newest change first. An audience team also lists stories for the
+ * teams above it ("Salg" shows under "Salg Øst"); `after` is a keyset on (updatedAt, id), so
+ * pages neither repeat nor skip a story while others are written.
  */
 export async function listLibraryStories(
   db: DbOrTx,

@@ -5,10 +5,9 @@ import { addNotices, type NoticeKind } from "@/lib/notifications";
 import type { Scope } from "@/lib/tenant";
 
 /**
- * When a story is archived (withdrawn or expired) every share of it still waiting is
- * cancelled, and each employee affected gets a notice saying which story and how many of
- * their shares. Shares already being published are not touched: the publisher decides
- * those. Returns the notices so the caller can mail them after commit.
+ * On archiving, cancels the story's waiting shares (not those being published: the publisher
+ * decides those) and returns one notice per employee affected, for the caller to mail after
+ * commit.
  */
 export async function cancelScheduledShares(tx: Tx, scope: Scope, story: Pick<Story, "id" | "title">, why: "withdrawn" | "expired") {
   const cancelled = await tx

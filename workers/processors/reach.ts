@@ -3,12 +3,9 @@ import { pollShare } from "@/lib/reach/poll";
 import type { Processors, QueueConfig } from "../runtime";
 
 /**
- * The reach queue's worker: metric polls of published shares (lib/reach/poll.ts). Polls
- * share the networks, the accounts' rate limits and the database pool with publishing, and
- * are never urgent (each is due hours after its share), so the worker runs few at once
- * (REACH_CONCURRENCY) and the queue as a whole, across every worker, at most `limiter` a
- * second: a campaign's 10,000 shares come due for their first poll together and are
- * spread over minutes instead of competing with that campaign's publishing.
+ * Polls are never urgent and share networks, rate limits and the database pool with
+ * publishing: few at once, and at most `limiter` a second across every worker, so a campaign's
+ * 10,000 first polls spread over minutes instead of competing with its publishing.
  */
 export function reachWorkerConfig(concurrency: number): QueueConfig {
   return { concurrency, lockDuration: 60_000, limiter: { max: 20, duration: 1_000 } };
