@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { closeDb } from "@/lib/db";
 import { envFor } from "@/lib/env";
 import { clientIp } from "@/lib/links/client-address";
-import { createRedirectorRuntime, notFoundAnswer, type Answer, type Outcome } from "@/lib/links/redirect";
+import { createRedirectorRuntime, type Outcome } from "@/lib/links/redirect";
+import { notFoundAnswer, type Answer } from "@/lib/links/redirect-answers";
 import { log } from "@/lib/log";
 import { exitOnConfigError } from "./startup";
 

@@ -7,7 +7,8 @@ import { clickEvents, dailyRollups, pointsLedger, trackedLinks } from "@/db/sche
 import * as redirectRoute from "@/app/r/[code]/route";
 import { db } from "@/lib/db";
 import { clickStreamKey } from "@/lib/links/click-stream";
-import { closeSharedRedirector, flushSharedRedirector, LinkLookup, sharedRedirector } from "@/lib/links/redirect";
+import { LinkLookup } from "@/lib/links/lookup-link";
+import { closeSharedRedirector, flushSharedRedirector, sharedRedirector } from "@/lib/links/redirect";
 import { newLinkCode } from "@/lib/links/tracked-links";
 import { createShares } from "@/lib/shares";
 import { createTeam } from "@/lib/teams";

@@ -1,7 +1,8 @@
 import { publicRoute } from "@/lib/auth/guard";
 import { envFor } from "@/lib/env";
 import { clientIp } from "@/lib/links/client-address";
-import { sharedRedirector, type Answer } from "@/lib/links/redirect";
+import { sharedRedirector } from "@/lib/links/redirect";
+import { type Answer } from "@/lib/links/redirect-answers";
 
 /**
  * A share's tracked link: 302 to its stored destination, and only to it; unknown or
