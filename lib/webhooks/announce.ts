@@ -3,7 +3,7 @@ import { webhooks } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { log } from "@/lib/log";
 import { enqueue } from "@/lib/queue";
-import { chatWebhookKinds } from "./index";
+import { chatWebhookKinds } from "./manage";
 
 /** The job id of one story's message to one channel: a story is announced once per webhook. */
 export function storyWebhookJobId(webhookId: string, storyId: string): string {

@@ -10,15 +10,8 @@ import { PermanentFailure } from "@/lib/errors";
 import { getQueue } from "@/lib/queue";
 import { approveStory, archiveStory, createStory, runDueLifecycle, submitStory } from "@/lib/stories";
 import type { Scope } from "@/lib/tenant";
-import {
-  createChatWebhook,
-  deleteChatWebhook,
-  deliverStoryWebhook,
-  listChatWebhooks,
-  sendTestMessage,
-  setChatWebhookActive,
-  WebhookDeliveryError,
-} from "@/lib/webhooks";
+import { deliverStoryWebhook, sendTestMessage, WebhookDeliveryError } from "@/lib/webhooks/deliver";
+import { createChatWebhook, deleteChatWebhook, listChatWebhooks, setChatWebhookActive } from "@/lib/webhooks/manage";
 import { announceStory, storyWebhookJobId } from "@/lib/webhooks/announce";
 import { notifyProcessors } from "@/workers/processors/notify";
 import { makeMember, makeOrganization } from "../support/factories";

@@ -4,7 +4,7 @@ import { log } from "@/lib/log";
 import { enqueueDueDigests, sendDigest } from "@/lib/notifications/digest";
 import { sendNoticeMail } from "@/lib/notifications/mail";
 import { enqueueDueReportMails, sendReportMail } from "@/lib/reports/report-mail";
-import { deliverStoryWebhook } from "@/lib/webhooks";
+import { deliverStoryWebhook } from "@/lib/webhooks/deliver";
 import type { Processors } from "../runtime";
 
 export function notifyProcessors(): Processors<"notify"> {

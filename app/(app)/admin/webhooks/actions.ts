@@ -3,7 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action } from "@/lib/auth/guard";
-import { createChatWebhook, deleteChatWebhook, newChatWebhookSchema, sendTestMessage, setChatWebhookActive } from "@/lib/webhooks";
+import { sendTestMessage } from "@/lib/webhooks/deliver";
+import { createChatWebhook, deleteChatWebhook, newChatWebhookSchema, setChatWebhookActive } from "@/lib/webhooks/manage";
 
 const admin = ["admin"] as const;
 const id = z.object({ webhookId: z.uuid() });

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
-import { chatWebhookKinds, listChatWebhooks } from "@/lib/webhooks";
+import { chatWebhookKinds, listChatWebhooks } from "@/lib/webhooks/manage";
 import { PageHeader } from "../../../_components/ui";
 import { withIsoDates } from "../../../_components/wire";
 import { WebhooksManager } from "./webhooks-manager";

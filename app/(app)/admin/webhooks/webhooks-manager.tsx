@@ -2,7 +2,7 @@
 
 import { useFormatter, useTranslations } from "next-intl";
 import { useId, useTransition } from "react";
-import type { ChatWebhook, ChatWebhookKind } from "@/lib/webhooks";
+import type { ChatWebhook, ChatWebhookKind } from "@/lib/webhooks/manage";
 import { FormDialog } from "../../../_components/form-dialog";
 import { ConfirmDialog } from "../../../_components/modal";
 import { Badge, Button, EmptyState, Field, ManagedList, inputClass } from "../../../_components/ui";
