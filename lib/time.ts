@@ -31,3 +31,48 @@ export function monthRange(year: number, month: number, timeZone: string): { fro
     to: new Date(new TZDate(year, month, 1, 0, 0, 0, timeZone).getTime()),
   };
 }
+
+// Calendar days as "yyyy-mm-dd" strings, in UTC: how rollups, reports and weeks count days.
+
+const DAY_MS = 86_400_000;
+
+/** The UTC day an instant falls on. */
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** The day `days` after (or before, when negative) a day. */
+export function addDays(day: string, days: number): string {
+  return utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
+}
+
+/** The Monday of the ISO week a day falls in (weeks run Monday to Sunday). */
+export function isoWeekStart(day: string): string {
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
+  return addDays(day, 1 - weekday);
+}
+
+/** "2026-W03": the ISO 8601 week of a day (week 1 holds the year's first Thursday). */
+export function isoWeekOf(day: string): string {
+  const thursday = new Date(`${addDays(isoWeekStart(day), 3)}T00:00:00Z`); // its year is the week's
+  const year = thursday.getUTCFullYear();
+  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1;
+  return `${year}-W${String(week).padStart(2, "0")}`;
+}
+
+/** The first day of a day's month. */
+export function monthStart(day: string): string {
+  return `${day.slice(0, 7)}-01`;
+}
+
+/** The first day of the month after a day's month. */
+export function nextMonthStart(day: string): string {
+  const [y, m] = day.split("-").map(Number) as [number, number];
+  return utcDay(new Date(Date.UTC(y, m, 1)));
+}
+
+/** Today's date in a time zone, as a day string. */
+export function dayIn(at: Date, timeZone: string): string {
+  const z = new TZDate(at.getTime(), timeZone);
+  return `${z.getFullYear()}-${String(z.getMonth() + 1).padStart(2, "0")}-${String(z.getDate()).padStart(2, "0")}`;
+}

@@ -3,7 +3,7 @@ import { clickEvents, clickUniques, organizations, visitorSalts } from "@/db/sch
 import type { DbOrTx } from "@/lib/db";
 import { log } from "@/lib/log";
 import { organizationSettingsSchema, parseSettings } from "@/lib/orgs/settings";
-import { utcDay } from "@/lib/reach/rollups";
+import { utcDay } from "@/lib/time";
 
 /**
  * What the click path keeps, and for how long. Raw click_events live for the

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { visitorSalts } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
-import { utcDay } from "@/lib/reach/rollups";
+import { utcDay } from "@/lib/time";
 
 /**
  * Who clicked, without keeping who: a hash of address, user agent and code under a salt

@@ -1,9 +1,8 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { dailyRollups, pointsLedger } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
-import { utcDay } from "@/lib/reach/rollups";
+import { isoWeekStart, utcDay } from "@/lib/time";
 import type { Scope } from "@/lib/tenant";
-import { weekOf } from "./impact";
 
 /**
  * Computed (never stored) from the daily user rollups and points ledger, so badges follow the
@@ -68,7 +67,7 @@ export function computeBadges(rows: readonly DayRow[], points: { total: number; 
   let streakOn: string | null = null;
   let previousWeek: string | null = null;
   for (const { day } of shares) {
-    const week = weekOf(day);
+    const week = isoWeekStart(day);
     if (week === previousWeek) continue;
     const consecutive = previousWeek !== null && new Date(`${week}T00:00:00Z`).getTime() - new Date(`${previousWeek}T00:00:00Z`).getTime() === 7 * DAY_MS;
     run = consecutive ? run + 1 : 1;

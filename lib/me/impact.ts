@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, ne, sql, sum } from "drizzle-orm";
 import { z } from "zod";
 import { dailyRollups, pointsLedger, trackedLinks, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
-import { utcDay } from "@/lib/reach/rollups";
+import { addDays, isoWeekStart, utcDay } from "@/lib/time";
 import { listMyShares } from "@/lib/shares/my-shares";
 import { trackedUrl } from "@/lib/links/tracked-links";
 import type { Scope } from "@/lib/tenant";
@@ -70,19 +70,12 @@ export type Impact = {
   shares: ImpactShareRow[];
 };
 
-const DAY_MS = 86_400_000;
 
 /** The first UTC day of a period of `days` days ending today (inclusive). */
 export function periodStart(days: number, now = new Date()): string {
-  return utcDay(new Date(now.getTime() - (days - 1) * DAY_MS));
+  return addDays(utcDay(now), 1 - days);
 }
 
-/** The Monday (UTC) of the ISO week a day falls in, as a date string. */
-export function weekOf(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  const back = (d.getUTCDay() + 6) % 7;
-  return utcDay(new Date(d.getTime() - back * DAY_MS));
-}
 
 const figureColumns = {
   shares: sql<string>`coalesce(sum(${dailyRollups.shares}), 0)`,
@@ -149,7 +142,7 @@ export async function myImpact(db: DbOrTx, scope: Scope, userId: string, days: I
   // Every week of the period, empty ones too, so the chart's axis is honest about gaps.
   const byWeek = new Map(weekRows.map((r) => [r.week, toFigures(r)]));
   const weeks: ImpactWeek[] = [];
-  for (let w = weekOf(from); w <= to; w = utcDay(new Date(new Date(`${w}T00:00:00Z`).getTime() + 7 * DAY_MS))) {
+  for (let w = isoWeekStart(from); w <= to; w = addDays(w, 7)) {
     weeks.push({ week: w, ...(byWeek.get(w) ?? zero) });
   }
   return {

@@ -5,6 +5,7 @@ import type { DbOrTx, Tx } from "@/lib/db";
 import { log } from "@/lib/log";
 import { parseSettings } from "@/lib/orgs";
 import { enqueue } from "@/lib/queue";
+import { dayIn, isoWeekOf } from "@/lib/time";
 
 /**
  * Mails that go once a week, on Monday morning (08:00–08:59 in the organisation's time
@@ -25,21 +26,11 @@ export type WeeklyMail = "digestSentAt" | "reportSentAt";
 
 export type DueWeeklyMail = { membershipId: string; orgId: string; /** ISO week in the organisation's time zone, "2026-W03". */ week: string };
 
-/** "2026-W03" for a calendar date (ISO 8601: weeks start on Monday, week 1 holds the first Thursday). */
-export function isoWeek(year: number, month: number, day: number): string {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  const weekday = date.getUTCDay() || 7;
-  date.setUTCDate(date.getUTCDate() + 4 - weekday); // the Thursday of this week decides the year
-  const yearStart = Date.UTC(date.getUTCFullYear(), 0, 1);
-  const week = Math.ceil(((date.getTime() - yearStart) / 86_400_000 + 1) / 7);
-  return `${date.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
-}
-
 /** When `now` is Monday 08:xx in the zone, its ISO week there; else null. */
 export function weeklyMailWeek(now: Date, timeZone: string): string | null {
   const local = new TZDate(now.getTime(), timeZone);
   if (local.getDay() !== WEEKLY_WEEKDAY || local.getHours() !== WEEKLY_HOUR) return null;
-  return isoWeek(local.getFullYear(), local.getMonth() + 1, local.getDate());
+  return isoWeekOf(dayIn(now, timeZone));
 }
 
 /** The organisations where it is Monday 08:xx at `now`, each with the week's id. */

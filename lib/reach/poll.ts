@@ -9,7 +9,8 @@ import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, NetworkError, type MetricsResult, type NetworkAdapter, type PostMetrics, type TokenSet } from "@/lib/networks/types";
 import { getQueue, queuePrefix, redis } from "@/lib/queue";
 import { awardPoints } from "./points";
-import { addToRollups, shareFacts, utcDay } from "./rollups";
+import { addToRollups, shareFacts } from "./rollups";
+import { utcDay } from "@/lib/time";
 import { pollJobId, REACH_POLLS_MS } from "./schedule";
 
 /**

@@ -36,11 +36,6 @@ export type ShareFacts = {
 
 export type RollupDelta = { facts: ShareFacts; day: string; delta: Partial<RollupFigures> };
 
-/** The UTC calendar day of a moment, as Postgres `date` text. */
-export function utcDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
-}
-
 /** The facts of shares, by id; the team is the sharer's team now (at the time of the event). */
 export async function shareFacts(db: DbOrTx, shareIds: readonly string[]): Promise<Map<string, ShareFacts>> {
   if (shareIds.length === 0) return new Map();

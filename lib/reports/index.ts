@@ -1,4 +1,5 @@
 /** Manager reports: the query layer, its schemas and the CSV export. */
 export * from "./schemas";
-export { bucketStart, bucketStarts, emptyFigures, managedTeams, teamReport, type Viewer } from "./team";
+export { managedTeams, type Viewer } from "./team-access";
+export { teamReport } from "./team-report";
 export { CSV_BOM, csvFileName, reportCsv } from "./csv";

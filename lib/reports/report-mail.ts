@@ -1,4 +1,3 @@
-import { TZDate } from "@date-fns/tz";
 import { and, asc, eq, exists, sql } from "drizzle-orm";
 import { memberships, teamManagers, teams, type Locale } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
@@ -7,10 +6,11 @@ import { translator } from "@/lib/i18n/messages";
 import { escapeHtml, sendMail } from "@/lib/mail";
 import { parseSettings } from "@/lib/orgs";
 import { trustedScope } from "@/lib/tenant";
+import { addDays, dayIn, isoWeekStart } from "@/lib/time";
 import { dueWeeklyMails, enqueueWeeklyMails, mailRecipient, sendOnceThisWeek, type DueWeeklyMail } from "@/lib/notifications/weekly";
 import { parsePreferences } from "@/lib/notifications/preferences";
 import type { TeamReport } from "./schemas";
-import { teamReport } from "./team";
+import { teamReport } from "./team-report";
 
 /**
  * The weekly report mail: on Monday morning (the digest's hour, 08:00–08:59 in the
@@ -49,12 +49,8 @@ export async function enqueueDueReportMails(db: DbOrTx, now: Date): Promise<numb
 
 /** Last week in the zone, Monday to Sunday, as the calendar days reports are asked in. */
 export function lastWeek(now: Date, timeZone: string): { from: string; to: string } {
-  const local = new TZDate(now.getTime(), timeZone);
-  const today = Date.UTC(local.getFullYear(), local.getMonth(), local.getDate());
-  const weekday = local.getDay() || 7;
-  const monday = today - (weekday - 1) * 86_400_000;
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  return { from: day(monday - 7 * 86_400_000), to: day(monday - 86_400_000) };
+  const monday = isoWeekStart(dayIn(now, timeZone));
+  return { from: addDays(monday, -7), to: addDays(monday, -1) };
 }
 
 /** Sends one manager's weekly report if it is due. "notDue" when this week's was already claimed. */

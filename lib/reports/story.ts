@@ -6,6 +6,7 @@ import type { DbOrTx } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { currentEmvTable, emvOf, emvFiguresOf, isDefaultEmvTable, type EmvTable } from "@/lib/reach/emv";
 import type { Scope } from "@/lib/tenant";
+import { addDays, isoWeekStart } from "@/lib/time";
 import { MIN_GROUP_SIZE } from "./schemas";
 
 /**
@@ -96,27 +97,14 @@ function add(into: Sums, row: Sums): Sums {
 
 const sumOf = (column: AnyPgColumn) => sql<number>`coalesce(sum(${column}), 0)::bigint`.mapWith(Number);
 
-/** The Monday (UTC) of a UTC day, as yyyy-mm-dd: weeks run Monday to Sunday. */
-export function weekOf(day: string): string {
-  const at = new Date(`${day}T00:00:00Z`);
-  at.setUTCDate(at.getUTCDate() - ((at.getUTCDay() + 6) % 7));
-  return at.toISOString().slice(0, 10);
-}
-
-function nextDay(day: string, days = 1): string {
-  const at = new Date(`${day}T00:00:00Z`);
-  at.setUTCDate(at.getUTCDate() + days);
-  return at.toISOString().slice(0, 10);
-}
-
 /** Daily (or weekly) totals from the first day with figures to the last, gaps filled with zeros, so the chart's time axis is even. */
 export function buildTimeline(byDay: ReadonlyMap<string, Sums>, interval: "day" | "week"): TimelinePoint[] {
   const days = [...byDay.keys()].sort();
   if (days.length === 0) return [];
-  const bucket = interval === "week" ? weekOf : (d: string) => d;
+  const bucket = interval === "week" ? isoWeekStart : (d: string) => d;
   const points = new Map<string, TimelinePoint>();
   const step = interval === "week" ? 7 : 1;
-  for (let p = bucket(days[0]!); p <= bucket(days.at(-1)!); p = nextDay(p, step)) {
+  for (let p = bucket(days[0]!); p <= bucket(days.at(-1)!); p = addDays(p, step)) {
     points.set(p, { period: p, shares: 0, clicks: 0, uniqueVisitors: 0, impressions: 0, engagements: 0 });
   }
   for (const [day, row] of byDay) {

@@ -5,7 +5,8 @@ import { and, sql as drizzleSql, eq, inArray, TransactionRollbackError } from "d
 import { createDatabase, type DatabaseHandle, type DbOrTx } from "@/db/client";
 import * as schema from "@/db/schema";
 import { dailyRollups, monthlyRollups, shares } from "@/db/schema";
-import { addToRollups, shareFacts, utcDay, type RollupDelta } from "@/lib/reach/rollups";
+import { addToRollups, shareFacts, type RollupDelta } from "@/lib/reach/rollups";
+import { utcDay } from "@/lib/time";
 import { teamReport, type TeamReport } from "@/lib/reports";
 import { trustedScope } from "@/lib/tenant";
 import { createTestDatabase } from "../support/database";

@@ -5,7 +5,7 @@ import { createDatabase, type DatabaseHandle } from "@/db/client";
 import { clickUniques, dailyRollups, organizations, visitorSalts } from "@/db/schema";
 import { monthsBefore, purgeClickData } from "@/lib/links/retention";
 import { runMaintenance } from "@/lib/maintenance";
-import { utcDay } from "@/lib/reach/rollups";
+import { utcDay } from "@/lib/time";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 /**

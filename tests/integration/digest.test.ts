@@ -5,7 +5,8 @@ import { db } from "@/lib/db";
 import { resetEnvForTests } from "@/lib/env";
 import { deactivateMember } from "@/lib/members";
 import { dueDigests, enqueueDueDigests, sendDigest } from "@/lib/notifications/digest";
-import { isoWeek, weeklyMailWeek } from "@/lib/notifications/weekly";
+import { weeklyMailWeek } from "@/lib/notifications/weekly";
+import { isoWeekOf } from "@/lib/time";
 import { sendNoticeMail } from "@/lib/notifications/mail";
 import { getPreferences, setPreferences } from "@/lib/notifications/preferences";
 import { getQueue } from "@/lib/queue";
@@ -110,7 +111,7 @@ describe("when a digest is due", () => {
     expect(weeklyMailWeek(MONDAY, "America/New_York")).toBeNull(); // 02:15 there
     // Summer time: 08:30 CEST is 06:30 UTC.
     expect(weeklyMailWeek(new Date("2030-06-03T06:30:00Z"), "Europe/Copenhagen")).toBe("2030-W23");
-    expect([isoWeek(2026, 1, 1), isoWeek(2027, 1, 4), isoWeek(2026, 12, 28), isoWeek(2021, 1, 3)]).toEqual(["2026-W01", "2027-W01", "2026-W53", "2020-W53"]);
+    expect([isoWeekOf("2026-01-01"), isoWeekOf("2027-01-04"), isoWeekOf("2026-12-28"), isoWeekOf("2021-01-03")]).toEqual(["2026-W01", "2027-W01", "2026-W53", "2020-W53"]);
   });
 });
 

@@ -25,7 +25,8 @@ import { ANONYMOUS_DIMENSION_ID, deleteMyAccount } from "@/lib/me/delete-account
 import { exportMyData, type MyDataExport } from "@/lib/me/export";
 import { updateMember } from "@/lib/members";
 import { awardPoints } from "@/lib/reach/points";
-import { addToRollups, shareFacts, utcDay, type RollupFigures } from "@/lib/reach/rollups";
+import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
+import { utcDay } from "@/lib/time";
 import { createTeam } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
 import { startFakeMastodon, type FakeMastodon } from "../fakes/mastodon";

@@ -8,7 +8,8 @@ import { leaderboard, myPoints, setLeaderboardOptOut } from "@/lib/me/leaderboar
 import { whatMyManagerSees } from "@/lib/me/manager-view";
 import { updatePointsSettings } from "@/lib/orgs/points";
 import { awardPoints } from "@/lib/reach/points";
-import { addToRollups, shareFacts, utcDay, type RollupFigures } from "@/lib/reach/rollups";
+import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
+import { utcDay } from "@/lib/time";
 import { createTeam, setTeamManagers } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
 import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";

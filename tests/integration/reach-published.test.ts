@@ -6,7 +6,7 @@ import { encryptTokens } from "@/lib/connections/secrets";
 import { closeDb, db } from "@/lib/db";
 import { redis } from "@/lib/queue";
 import { countMissedShares, recordPublished } from "@/lib/reach/published";
-import { utcDay } from "@/lib/reach/rollups";
+import { utcDay } from "@/lib/time";
 import { confirmIntentShare, createIntentShare, createShares, markPosted } from "@/lib/shares";
 import { publishShare } from "@/lib/shares/publish";
 import { reconcileShares } from "@/lib/shares/reconcile";

@@ -11,7 +11,7 @@ import { DomainError } from "@/lib/errors";
 import { saveEmvRates } from "@/lib/reach/emv";
 import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
 import { managedTeams, reportCsv, teamReport, teamReportSchema, type TeamReport } from "@/lib/reports";
-import { rangeParts } from "@/lib/reports/team";
+import { rangeParts } from "@/lib/reports/periods";
 import { createTeam, setTeamManagers } from "@/lib/teams";
 import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";
 

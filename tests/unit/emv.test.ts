@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_EMV_TABLE, EMV_FORMULA, emvFiguresOf, emvFormSchema, emvOf, emvOfRollups, emvTableInputSchema, isDefaultEmvTable, type EmvTable } from "@/lib/reach/emv";
-import { buildTimeline, rowsToHold, weekOf } from "@/lib/reports/story";
+import { buildTimeline, rowsToHold } from "@/lib/reports/story";
+import { isoWeekStart } from "@/lib/time";
 
 const table: EmvTable = {
   ...DEFAULT_EMV_TABLE,
@@ -78,10 +79,10 @@ describe("the EMV table's validation", () => {
 
 describe("story analytics helpers", () => {
   it("weeks run Monday to Sunday in UTC", () => {
-    expect(weekOf("2025-03-03")).toBe("2025-03-03");
-    expect(weekOf("2025-03-09")).toBe("2025-03-03");
-    expect(weekOf("2025-03-10")).toBe("2025-03-10");
-    expect(weekOf("2025-01-01")).toBe("2024-12-30");
+    expect(isoWeekStart("2025-03-03")).toBe("2025-03-03");
+    expect(isoWeekStart("2025-03-09")).toBe("2025-03-03");
+    expect(isoWeekStart("2025-03-10")).toBe("2025-03-10");
+    expect(isoWeekStart("2025-01-01")).toBe("2024-12-30");
   });
 
   it("a timeline fills quiet days and weeks with zeros", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { instantToLocal, localToInstant, monthRange } from "@/lib/time";
+import { addDays, dayIn, instantToLocal, isoWeekOf, isoWeekStart, localToInstant, monthRange, monthStart, nextMonthStart, utcDay } from "@/lib/time";
 
 describe("wall-clock times in a time zone", () => {
   it("reads the picker's minute-precision value in Copenhagen, winter and summer", () => {
@@ -28,5 +28,39 @@ describe("wall-clock times in a time zone", () => {
     const { from, to } = monthRange(2026, 11, "Europe/Copenhagen");
     expect(from.toISOString()).toBe("2026-10-31T23:00:00.000Z");
     expect(to.toISOString()).toBe("2026-11-30T23:00:00.000Z");
+  });
+});
+
+describe("calendar days (UTC day strings)", () => {
+  it("counts days across month, year and leap-day boundaries", () => {
+    expect(utcDay(new Date("2026-12-31T23:59:59.999Z"))).toBe("2026-12-31");
+    expect(addDays("2026-12-31", 1)).toBe("2027-01-01");
+    expect(addDays("2028-02-28", 1)).toBe("2028-02-29");
+    expect(addDays("2028-03-01", -1)).toBe("2028-02-29");
+    expect(addDays("2027-03-01", -1)).toBe("2027-02-28");
+    expect(addDays("2026-03-29", 1)).toBe("2026-03-30"); // a clock change elsewhere is no shorter day here
+  });
+
+  it("finds the ISO week's Monday and its number, the year decided by the Thursday", () => {
+    expect(isoWeekStart("2026-12-31")).toBe("2026-12-28"); // a Thursday
+    expect(isoWeekStart("2027-01-03")).toBe("2026-12-28"); // a Sunday
+    expect(isoWeekStart("2027-01-04")).toBe("2027-01-04"); // a Monday
+    expect(isoWeekOf("2026-12-31")).toBe("2026-W53");
+    expect(isoWeekOf("2027-01-01")).toBe("2026-W53");
+    expect(isoWeekOf("2027-01-04")).toBe("2027-W01");
+    expect(isoWeekOf("2024-12-30")).toBe("2025-W01"); // Monday of the week holding 2 Jan 2025
+    expect(isoWeekOf("2030-01-07")).toBe("2030-W02");
+    expect(isoWeekOf("2028-02-29")).toBe("2028-W09");
+  });
+
+  it("gives a month's first day and the next month's", () => {
+    expect(monthStart("2028-02-29")).toBe("2028-02-01");
+    expect(nextMonthStart("2028-02-29")).toBe("2028-03-01");
+    expect(nextMonthStart("2026-12-15")).toBe("2027-01-01");
+  });
+
+  it("reads the calendar day in a time zone", () => {
+    expect(dayIn(new Date("2026-12-31T23:30:00Z"), "Europe/Copenhagen")).toBe("2027-01-01");
+    expect(dayIn(new Date("2026-12-31T23:30:00Z"), "America/New_York")).toBe("2026-12-31");
   });
 });

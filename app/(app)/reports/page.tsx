@@ -6,6 +6,7 @@ import { requireMember } from "@/lib/auth/guard";
 import { readDb } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { managedTeams, reportPeriods, reportQuerySchema, teamReport, type Figures, type ReportTable, type TeamReport } from "@/lib/reports";
+import { addDays, utcDay } from "@/lib/time";
 import { DataTable, TableDetails, type Column } from "../../_components/data-table";
 import { TimeChart } from "../../_components/time-chart";
 import { Figure } from "../../_components/figure";
@@ -20,8 +21,8 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
 
 /** The default window: the last twelve weeks up to today (UTC days, as the rollups). */
 function defaults(now = new Date()) {
-  const to = now.toISOString().slice(0, 10);
-  const from = new Date(now.getTime() - 83 * 86_400_000).toISOString().slice(0, 10);
+  const to = utcDay(now);
+  const from = addDays(to, -83);
   return { from, to, period: "week" as const };
 }
 

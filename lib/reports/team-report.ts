@@ -1,40 +1,17 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { memberships, networkIds, stories, teamManagers, teams, users, type NetworkId, type Role } from "@/db/schema";
+import { memberships, networkIds, stories, teams, users, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { DomainError, notFound } from "@/lib/errors";
 import { currentEmvTable, emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach/emv";
-import { teamAndDescendantIds } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
-import { MIN_GROUP_SIZE, reportPeriods, reportQuerySchema, type Figures, type ReportPeriod, type ReportQuery, type TeamReport } from "./schemas";
+import { bucketStarts, lastDayOfMonth, monthIndex, rangeParts, type RangeParts } from "./periods";
+import { byName, managedTeamIds, subtreeOf, treeOrder, type Viewer } from "./team-access";
+import { MIN_GROUP_SIZE, reportPeriods, reportQuerySchema, type Figures, type ReportQuery, type TeamReport } from "./schemas";
 
 /**
- * Manager reports: reach, clicks, engagements, EMV, shares and participation for a team
- * and its sub-teams, read from the rollups only (plus the small tables for names and who
- * is in which team). Raw click events and shares never give a figure here.
- *
- * Where the figures come from (every read an index-only scan of migration 0010's covering
- * or share-days index, so a year's report for 1,000 people reads about 80,000 index
- * entries and no table page):
- * - team figures (series, networks, sub-teams): the team-dimension rows of the team and
- *   every sub-team (a share counts for the team its sharer was in when the event happened);
- * - figures over the whole range (per person, per story) and monthly series: the monthly
- *   rows of the whole months inside the range plus the daily rows of the partial months
- *   at either end (rangeParts); daily and weekly series: daily rows;
- * - who shared in which day or week, and each member's first share (adoption): the
- *   share-days index, one entry per person and day they shared;
- * - top stories: the team_story rows ("<teamId>:<storyId>") of the team and its
- *   sub-teams, one index range a team.
- * - EMV is computed per network from network-specific rows (each network has its own
- *   rates) and summed. Rankings (top stories, top advocates) and who shared read the
- *   'all' rows, then the figures per network are read for the twenty stories and ten
- *   advocates shown.
- * - Participation is active sharers ÷ active members, both over the team's current
- *   members (sub-teams included): who shared at least once in the period.
- * - Any group smaller than MIN_GROUP_SIZE active members (the team, a sub-team, a join
- *   cohort) is suppressed: its row says so and carries no figures at all.
+ * A team's report (sub-teams included), read from the rollups only, every read an
+ * index-only scan; groups under MIN_GROUP_SIZE show no figures (docs/design-notes.md, "Manager reports").
  */
-
-export type Viewer = { userId: string; roles: readonly Role[] };
 
 const TOP_STORIES = 20;
 const TOP_ADVOCATES = 10;
@@ -42,7 +19,7 @@ const ADOPTION_MONTHS = 12;
 
 // ── Small pure helpers ─────────────────────────────────────────────────────────────────
 
-export function emptyFigures(): Figures {
+function emptyFigures(): Figures {
   return { shares: 0, clicks: 0, uniqueVisitors: 0, botClicks: 0, impressions: 0, engagements: 0, estimatedReach: 0, emv: 0 };
 }
 
@@ -60,65 +37,10 @@ function rounded(figures: Figures): Figures {
 
 const ratio = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : 0);
 
-function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
-/** The first day of the period holding `day`: itself, its ISO week's Monday, or the 1st of its month. */
-export function bucketStart(day: string, period: ReportPeriod): string {
-  if (period === "day") return day;
-  if (period === "month") return `${day.slice(0, 7)}-01`;
-  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
-  return addDays(day, 1 - weekday);
-}
-
-function nextBucket(start: string, period: ReportPeriod): string {
-  if (period === "day") return addDays(start, 1);
-  if (period === "week") return addDays(start, 7);
-  const [y, m] = start.split("-").map(Number) as [number, number];
-  return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
-}
-
-/** Every bucket start from the one holding `from` to the one holding `to`. */
-export function bucketStarts(from: string, to: string, period: ReportPeriod): string[] {
-  const out: string[] = [];
-  for (let start = bucketStart(from, period); start <= to; start = nextBucket(start, period)) out.push(start);
-  return out;
-}
-
-function monthIndex(month: string): number {
-  const [y, m] = month.split("-").map(Number) as [number, number];
-  return y * 12 + (m - 1);
-}
-
-function lastDayOfMonth(index: number): string {
-  return new Date(Date.UTC(Math.floor(index / 12), (index % 12) + 1, 0)).toISOString().slice(0, 10);
-}
-
 /** A Postgres text[] literal, one bound parameter however many ids (quoted, so any text is safe). */
 function textArray(values: readonly string[]): SQL {
   const literal = `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(",")}}`;
   return sql`${literal}::text[]`;
-}
-
-/**
- * A range of days in the pieces the rollups hold it: the whole calendar months inside it
- * (first and last month's first day), read from monthly_rollups, and the days of the
- * partial months at either end, read from daily_rollups. A range inside one month, or
- * across one month boundary without a whole month, is days only.
- */
-export type RangeParts = { months: [string, string] | null; days: Array<[string, string]> };
-
-export function rangeParts(from: string, to: string): RangeParts {
-  const firstWhole = from.endsWith("-01") ? from : nextBucket(`${from.slice(0, 7)}-01`, "month");
-  const lastWholeEnd = addDays(to, 1).endsWith("-01") ? to : addDays(`${to.slice(0, 7)}-01`, -1);
-  if (firstWhole > lastWholeEnd) return { months: null, days: [[from, to]] };
-  const days: Array<[string, string]> = [];
-  if (from < firstWhole) days.push([from, addDays(firstWhole, -1)]);
-  if (lastWholeEnd < to) days.push([addDays(lastWholeEnd, 1), to]);
-  return { months: [firstWhole, `${lastWholeEnd.slice(0, 7)}-01`], days };
 }
 
 type Dimension = "user" | "team" | "team_story";
@@ -188,72 +110,6 @@ function sumsOf(columns: readonly FigureColumn[] = figureColumns): SQL {
 }
 const sums = sumsOf();
 
-// ── Which teams a viewer may see ───────────────────────────────────────────────────────
-
-type TeamRow = { id: string; parentId: string | null; name: string };
-
-const byName = new Intl.Collator("da", { sensitivity: "base", numeric: true });
-
-/** Depth-first, siblings by name (Danish order); roots are the teams whose parent is not in the list. */
-function treeOrder(list: TeamRow[]): Array<{ id: string; name: string; depth: number }> {
-  const ids = new Set(list.map((t) => t.id));
-  const children = new Map<string | null, TeamRow[]>();
-  for (const team of list) {
-    const parent = team.parentId && ids.has(team.parentId) ? team.parentId : null;
-    children.set(parent, [...(children.get(parent) ?? []), team]);
-  }
-  const out: Array<{ id: string; name: string; depth: number }> = [];
-  const walk = (parent: string | null, depth: number) => {
-    for (const team of (children.get(parent) ?? []).sort((a, b) => byName.compare(a.name, b.name))) {
-      out.push({ id: team.id, name: team.name, depth });
-      walk(team.id, depth + 1);
-    }
-  };
-  walk(null, 0);
-  return out;
-}
-
-async function rolesOf(db: DbOrTx, scope: Scope, userId: string): Promise<Role[]> {
-  const [row] = await db
-    .select({ roles: memberships.roles })
-    .from(memberships)
-    .where(and(eq(memberships.orgId, scope.orgId), eq(memberships.userId, userId), eq(memberships.status, "active")))
-    .limit(1);
-  return row?.roles ?? [];
-}
-
-/** The teams a viewer manages directly; null = every team of the organisation (admins). */
-async function managedTeamIds(db: DbOrTx, scope: Scope, viewer: Viewer): Promise<string[] | null> {
-  if (viewer.roles.includes("admin")) return null;
-  if (!viewer.roles.includes("manager")) return [];
-  const direct = await db
-    .select({ teamId: teamManagers.teamId })
-    .from(teamManagers)
-    .where(and(eq(teamManagers.orgId, scope.orgId), eq(teamManagers.userId, viewer.userId)));
-  return direct.map((d) => d.teamId);
-}
-
-/** Team ids a viewer may report on: the teams they manage and all below; null = every team of the organisation (admins). */
-async function visibleTeamIds(db: DbOrTx, scope: Scope, viewer: Viewer): Promise<Set<string> | null> {
-  const managed = await managedTeamIds(db, scope, viewer);
-  if (managed === null) return null;
-  return new Set(managed.length ? await teamAndDescendantIds(db, scope, managed) : []);
-}
-
-/**
- * The teams a person may report on, as an indented tree: the teams they manage and all
- * their sub-teams (depth 0 = a team they manage); for admins every team of the organisation.
- */
-export async function managedTeams(db: DbOrTx, scope: Scope, userId: string): Promise<Array<{ id: string; name: string; depth: number }>> {
-  const visible = await visibleTeamIds(db, scope, { userId, roles: await rolesOf(db, scope, userId) });
-  if (visible && visible.size === 0) return [];
-  const rows = await db
-    .select({ id: teams.id, parentId: teams.parentId, name: teams.name })
-    .from(teams)
-    .where(and(eq(teams.orgId, scope.orgId), visible ? inArray(teams.id, [...visible]) : undefined));
-  return treeOrder(rows);
-}
-
 // ── The report ─────────────────────────────────────────────────────────────────────────
 
 function badQuery(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): DomainError {
@@ -263,20 +119,6 @@ function badQuery(error: { issues: Array<{ path: PropertyKey[]; message: string 
 }
 
 type Member = { userId: string; teamId: string; joinedAt: Date; optOut: boolean };
-
-/** Ids of a team and everything below it, from the organisation's whole (small) team list. */
-function subtreeOf(rootId: string, list: TeamRow[]): string[] {
-  const children = new Map<string, string[]>();
-  for (const t of list) if (t.parentId) children.set(t.parentId, [...(children.get(t.parentId) ?? []), t.id]);
-  const out: string[] = [];
-  const stack = [rootId];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    out.push(id);
-    stack.push(...(children.get(id) ?? []));
-  }
-  return out;
-}
 
 /**
  * The report on one team (with its sub-teams) for a range of UTC days. No teamId: the
