@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import type { Database, DbOrTx, Tx } from "@/lib/db";
-import { getQueue, heartbeatKey, HEARTBEAT_TTL_SECONDS, queueNames, type QueueName } from "@/lib/queue";
+import { getQueue, queueNames, type QueueName } from "@/lib/queue";
+import { heartbeatKey, HEARTBEAT_TTL_SECONDS } from "@/lib/queue/heartbeat";
 
 type Check = { ok: boolean; latencyMs: number; error?: string };
 type QueueCounts = { waiting: number; active: number; delayed: number; failed: number; prioritized: number };

@@ -1,14 +1,7 @@
 import { lt, sql } from "drizzle-orm";
-import type { Redis } from "ioredis";
 import { verificationTokens } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { logClickPurge, purgeClickData } from "@/lib/links/retention";
-import { heartbeatKey, HEARTBEAT_TTL_SECONDS } from "@/lib/queue";
-
-/** Marks the workers alive for the health check. */
-export async function beat(redis: Redis, now = Date.now()): Promise<void> {
-  await redis.set(heartbeatKey(), String(now), "EX", HEARTBEAT_TTL_SECONDS * 2);
-}
 
 /**
  * Hourly housekeeping: monthly click partitions three months ahead (so clicks never

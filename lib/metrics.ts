@@ -5,7 +5,8 @@ import { shareStatusIds } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { boundedRead, readPublishingState, withDeadline } from "@/lib/health";
 import { log } from "@/lib/log";
-import { getQueue, heartbeatKey, queueNames, type QueueName } from "@/lib/queue";
+import { getQueue, queueNames, type QueueName } from "@/lib/queue";
+import { heartbeatKey } from "@/lib/queue/heartbeat";
 
 /**
  * Prometheus metrics (GET /api/metrics): counts only, across every organisation, so the

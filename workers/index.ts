@@ -2,7 +2,7 @@ import type { Worker } from "bullmq";
 import { closeDb, db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { beat } from "@/lib/maintenance";
+import { beat } from "@/lib/queue/heartbeat";
 import { closeQueues, createRedis, getQueue, publishQueues, schedules } from "@/lib/queue";
 import { startClickConsumer } from "./processors/clicks";
 import { lifecycleProcessors } from "./processors/lifecycle";

@@ -77,15 +77,8 @@ export const schedules: Array<{ queue: QueueName; id: string; name: string; ever
   { queue: "notify", id: "report-weekly", name: "report.weekly", every: 60 * 60_000 },
 ];
 
-/** How long a heartbeat stays fresh; the health check reports workers as stale after this. */
-export const HEARTBEAT_TTL_SECONDS = 60;
-
 export function queuePrefix(): string {
   return envFor(["QUEUE_PREFIX"]).QUEUE_PREFIX;
-}
-
-export function heartbeatKey(prefix = queuePrefix()): string {
-  return `${prefix}:workers:heartbeat`;
 }
 
 /**

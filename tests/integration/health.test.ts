@@ -4,8 +4,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createDatabase } from "@/db/client";
 import { db } from "@/lib/db";
 import { checkHealth } from "@/lib/health";
-import { beat } from "@/lib/maintenance";
-import { getQueue, HEARTBEAT_TTL_SECONDS, heartbeatKey, queueNames, redis } from "@/lib/queue";
+import { beat } from "@/lib/queue/heartbeat";
+import { getQueue, queueNames, redis } from "@/lib/queue";
+import { HEARTBEAT_TTL_SECONDS, heartbeatKey } from "@/lib/queue/heartbeat";
 import { clearRedisPrefix } from "../support/test-env";
 
 // A queue prefix of this file's own: other files' workers beat under the run's prefix,
