@@ -3,14 +3,14 @@ import { and, eq } from "drizzle-orm";
 import { networkApps, type NetworkId } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import type { DbOrTx } from "@/lib/db";
-import { env } from "@/lib/env";
+import { appUrl } from "@/lib/env/app-url";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, type ConnectableNetwork, type OAuthAdapter, type OAuthClient } from "@/lib/networks/types";
 import { secretContext } from "./secrets";
 
 /** Where a network sends the person back: registered with every network as is. */
 export function redirectUriFor(network: ConnectableNetwork): string {
-  return new URL(`/connections/callback/${network}`, env().APP_URL).toString();
+  return appUrl(`/connections/callback/${network}`);
 }
 
 /**

@@ -2,6 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { demoPosts, organizations, socialConnections, users } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { envFor } from "@/lib/env";
+import { appUrl } from "@/lib/env/app-url";
 import type { Scope } from "@/lib/tenant";
 
 /**
@@ -49,7 +50,7 @@ export async function ensureDemoConnection(db: DbOrTx, scope: Scope, userId: str
 export async function postToDemoNetwork(db: DbOrTx, input: { orgId: string; connectionId: string; shareId: string; author: string; text: string }) {
   await db.insert(demoPosts).values(input).onConflictDoNothing({ target: demoPosts.shareId });
   const [post] = await db.select().from(demoPosts).where(eq(demoPosts.shareId, input.shareId));
-  return { id: post!.id, url: new URL(`/demo-network#${post!.id}`, envFor(["APP_URL"]).APP_URL).toString() };
+  return { id: post!.id, url: appUrl(`/demo-network#${post!.id}`) };
 }
 
 /** The demo network's timeline for one organisation, newest first. */

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { trackedLinks, type NetworkId } from "@/db/schema";
 import { randomBase62 } from "@/lib/crypto";
 import type { DbOrTx } from "@/lib/db";
-import { envFor } from "@/lib/env";
+import { appUrl } from "@/lib/env/app-url";
 import type { Scope } from "@/lib/tenant";
 
 /** Codes are 10 random base62 characters (about 59 bits): unguessable, short in a post. */
@@ -24,7 +24,7 @@ export function withUtm(destination: string, params: { network: NetworkId; story
 }
 
 export function trackedUrl(code: string): string {
-  return new URL(`/r/${code}`, envFor(["APP_URL"]).APP_URL).toString();
+  return appUrl(`/r/${code}`);
 }
 
 export function newLinkCode(): string {

@@ -1,4 +1,4 @@
-import { env } from "@/lib/env";
+import { appUrl } from "@/lib/env/app-url";
 import { translator } from "@/lib/i18n/messages";
 import type { Locale } from "@/lib/i18n/locales";
 import { renderMail, sendMail } from "@/lib/mail";
@@ -6,7 +6,7 @@ import { renderMail, sendMail } from "@/lib/mail";
 /** Tells an invited person they can now sign in, in their language (else the organisation's). */
 export async function sendInvitationMail(input: { to: string; locale: Locale; orgName: string; inviterName: string | null }) {
   const t = translator(input.locale);
-  const url = new URL("/signin", env().APP_URL).toString();
+  const url = appUrl("/signin");
   const { html, text } = renderMail({
     heading: t("mail.invitation.heading", { org: input.orgName }),
     paragraphs: [

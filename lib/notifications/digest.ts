@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { memberships, stories } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
-import { env } from "@/lib/env";
+import { appUrl } from "@/lib/env/app-url";
 import { translator } from "@/lib/i18n/messages";
 import { escapeHtml, sendMail } from "@/lib/mail";
 import { parseSettings } from "@/lib/orgs";
@@ -70,9 +70,7 @@ export type DigestOutcome = "sent" | "empty" | "skipped" | "notDue" | "optedOut"
 
 /** The compose page with the story chosen; a signed-out reader signs in and comes back here. */
 export function composeUrl(storyId: string): string {
-  const url = new URL("/compose", env().APP_URL);
-  url.searchParams.set("story", storyId);
-  return url.toString();
+  return appUrl("/compose", { story: storyId });
 }
 
 
@@ -105,9 +103,8 @@ export async function sendDigest(db: DbOrTx, membershipId: string, now: Date): P
 /** The digest mail: one card per story with its "Share" button, in the reader's language. */
 export function renderDigestMail(locale: "da" | "en", orgName: string, list: DigestStory[], total: number) {
   const t = translator(locale);
-  const appUrl = env().APP_URL;
-  const feedUrl = new URL("/feed", appUrl).toString();
-  const settingsUrl = new URL("/settings", appUrl).toString();
+  const feedUrl = appUrl("/feed");
+  const settingsUrl = appUrl("/settings");
   const subject = t("digest.subject", { count: total });
   const heading = t("digest.heading");
   const intro = t("digest.intro", { org: orgName });

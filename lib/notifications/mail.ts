@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { memberships, networkIds, notifications, organizations, users, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
-import { env } from "@/lib/env";
+import { appUrl } from "@/lib/env/app-url";
 import { translator } from "@/lib/i18n/messages";
 import { renderMail, sendMail } from "@/lib/mail";
 import { parseSettings } from "@/lib/orgs";
@@ -40,7 +40,7 @@ export async function sendNoticeMail(db: DbOrTx, notificationId: string): Promis
   const { html, text } = renderMail({
     heading: t(`notices.${key}.title`, params),
     paragraphs: [t(`notices.${key}.body`, params)],
-    button: { label: t(connection ? "notices.reconnect" : "notices.open"), url: new URL(noticeLink(key), env().APP_URL).toString() },
+    button: { label: t(connection ? "notices.reconnect" : "notices.open"), url: appUrl(noticeLink(key)) },
     footer: t("notices.footer", { org: row.orgName }),
   });
   const { sent } = await sendMail({ to: row.email, subject: t(`notices.${key}.title`, params), html, text });

@@ -1,7 +1,7 @@
 import { and, asc, eq, exists, sql } from "drizzle-orm";
 import { memberships, teamManagers, teams, type Locale } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
-import { env } from "@/lib/env";
+import { appUrl } from "@/lib/env/app-url";
 import { translator } from "@/lib/i18n/messages";
 import { escapeHtml, sendMail } from "@/lib/mail";
 import { parseSettings } from "@/lib/orgs";
@@ -96,9 +96,8 @@ export function renderReportMail(locale: Locale, orgName: string, reports: TeamR
   const first = reports[0]!;
   const emv = first.emv;
   const money = new Intl.NumberFormat(tag, { style: "currency", currency: emv.currency, maximumFractionDigits: 0 });
-  const appUrl = env().APP_URL;
-  const reportsUrl = new URL("/reports", appUrl).toString();
-  const settingsUrl = new URL("/settings", appUrl).toString();
+  const reportsUrl = appUrl("/reports");
+  const settingsUrl = appUrl("/settings");
   const day = (iso: string) => date.format(new Date(`${iso}T00:00:00Z`));
 
   const subject = t("reportMail.subject");

@@ -1,6 +1,6 @@
 import { route } from "@/lib/auth/guard";
 import { callbackParamsSchema, callbackQuerySchema, completeConnect } from "@/lib/connections";
-import { env } from "@/lib/env";
+import { appUrl } from "@/lib/env/app-url";
 import { DomainError } from "@/lib/errors";
 
 /**
@@ -13,14 +13,14 @@ import { DomainError } from "@/lib/errors";
 export const GET = route(
   { roles: ["employee"], auth: "session", params: callbackParamsSchema, query: callbackQuerySchema },
   async ({ ctx, params, query }) => {
-    const target = new URL("/connections", env().APP_URL);
+    let outcome: Record<string, string>;
     try {
       await completeConnect(ctx.db, ctx.scope, ctx.userId, { network: params.network, state: query.state, code: query.code, error: query.error });
-      target.searchParams.set("connected", params.network);
+      outcome = { connected: params.network };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      target.searchParams.set("error", error.code);
+      outcome = { error: error.code };
     }
-    return new Response(null, { status: 303, headers: { location: target.toString(), "cache-control": "no-store" } });
+    return new Response(null, { status: 303, headers: { location: appUrl("/connections", outcome), "cache-control": "no-store" } });
   },
 );

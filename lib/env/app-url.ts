@@ -1,0 +1,8 @@
+import { envFor } from "./index";
+
+/** An address on Ripple itself, for mails, redirects and links that leave the browser: APP_URL with the path and query. */
+export function appUrl(path: string, query: Record<string, string> = {}): string {
+  const url = new URL(path, envFor(["APP_URL"]).APP_URL);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  return url.toString();
+}
