@@ -1,6 +1,7 @@
 import { extractFromJson, extractFromXml, type FeedData, type ParserOptions } from "@extractus/feed-extractor";
 import { Parser } from "htmlparser2";
 import type { Locale } from "@/db/schema";
+import { absoluteHttp } from "@/lib/net/absolute-url";
 
 /**
  * Plain items from a fetched RSS 2.0, RSS 1.0, Atom 1.0 or JSON Feed 1.x document.
@@ -89,17 +90,6 @@ export function localeOf(tag: unknown): Locale | null {
   return primary === "da" || primary === "en" ? primary : null;
 }
 
-/** An absolute http(s) URL from a possibly relative one, or null. */
-function absoluteHttp(value: unknown, base: string): string | null {
-  const text = typeof value === "string" ? value.trim() : "";
-  if (!text) return null;
-  try {
-    const url = new URL(text, base);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
-  } catch {
-    return null;
-  }
-}
 
 const list = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
 const isRecord = (value: unknown): value is Raw => typeof value === "object" && value !== null && !Array.isArray(value);

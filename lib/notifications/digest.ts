@@ -3,7 +3,7 @@ import { memberships, stories } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { appUrl } from "@/lib/env/app-url";
 import { translator } from "@/lib/i18n/messages";
-import { escapeHtml, sendMail } from "@/lib/mail";
+import { escapeHtml, mailButton, mailFrame, mailItem, mailParagraph, mailSmallPrint, sendMail } from "@/lib/mail";
 import { parseSettings } from "@/lib/orgs";
 import { memberAudienceTeamIds, storyReaches } from "@/lib/teams";
 import { trustedScope } from "@/lib/tenant";
@@ -112,23 +112,23 @@ export function renderDigestMail(locale: "da" | "en", orgName: string, list: Dig
   const more = total > list.length ? t("digest.more", { count: total - list.length }) : null;
   const footer = t("digest.footer", { org: orgName });
 
-  const cards = list
-    .map(
-      (s) => `<div style="border-top:1px solid #e5e7eb;padding:16px 0">
-<h2 style="font-size:17px;margin:0 0 8px">${escapeHtml(s.title)}</h2>
-${s.summary ? `<p style="font-size:15px;line-height:1.5;margin:0 0 12px;color:#374151">${escapeHtml(s.summary)}</p>` : ""}
-<a href="${escapeHtml(composeUrl(s.id))}" style="background:#1d4ed8;color:#ffffff;padding:10px 18px;border-radius:6px;text-decoration:none;font-weight:600;display:inline-block">${escapeHtml(share)}</a>
-</div>`,
-    )
-    .join("\n");
-  const html = `<!doctype html><html lang="${locale}"><body style="margin:0;padding:24px;background:#f4f6f8;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#111827">
-<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:32px">
-<h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(heading)}</h1>
-<p style="font-size:16px;line-height:1.5;margin:0 0 16px">${escapeHtml(intro)}</p>
-${cards}
-${more ? `<p style="font-size:15px;margin:16px 0 0"><a href="${escapeHtml(feedUrl)}" style="color:#1d4ed8">${escapeHtml(more)}</a></p>` : ""}
-<p style="font-size:13px;color:#4b5563;margin:24px 0 0">${escapeHtml(footer)} <a href="${escapeHtml(settingsUrl)}" style="color:#4b5563">${escapeHtml(settingsUrl)}</a></p>
-</div></body></html>`;
+  const cards = list.map((s) =>
+    mailItem(
+      s.title,
+      `${s.summary ? `<p style="font-size:15px;line-height:1.5;margin:0 0 12px;color:#374151">${escapeHtml(s.summary)}</p>` : ""}
+${mailButton(share, composeUrl(s.id), true)}`,
+    ),
+  );
+  const html = mailFrame(
+    heading,
+    [
+      mailParagraph(intro),
+      ...cards,
+      more ? `<p style="font-size:15px;margin:16px 0 0"><a href="${escapeHtml(feedUrl)}" style="color:#1d4ed8">${escapeHtml(more)}</a></p>` : "",
+      mailSmallPrint(footer, settingsUrl),
+    ].join("\n"),
+    locale,
+  );
   const text = [
     heading,
     "",

@@ -1,6 +1,7 @@
 import type { Locale } from "@/db/schema";
 import { Parser } from "htmlparser2";
 import { safeFetch } from "@/lib/net/safe-fetch";
+import { absoluteHttp } from "@/lib/net/absolute-url";
 
 /**
  * What a pasted URL shows, from Open Graph and Twitter-card tags, else <title> and the meta
@@ -33,17 +34,6 @@ function clean(value: string | undefined, max: number): string | null {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
 }
 
-/** An absolute http(s) URL from a possibly relative one, or null. */
-function absoluteHttp(value: string | undefined, base: string): string | null {
-  const text = value?.trim();
-  if (!text) return null;
-  try {
-    const url = new URL(text, base);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
-  } catch {
-    return null;
-  }
-}
 
 const withoutWww = (host: string) => host.toLowerCase().replace(/^www\./, "");
 

@@ -3,7 +3,7 @@ import { memberships, teamManagers, teams, type Locale } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { appUrl } from "@/lib/env/app-url";
 import { translator } from "@/lib/i18n/messages";
-import { escapeHtml, sendMail } from "@/lib/mail";
+import { escapeHtml, mailButton, mailFrame, mailItem, mailParagraph, mailSmallPrint, sendMail } from "@/lib/mail";
 import { parseSettings } from "@/lib/orgs";
 import { trustedScope } from "@/lib/tenant";
 import { addDays, dayIn, isoWeekStart } from "@/lib/time";
@@ -122,28 +122,26 @@ export function renderReportMail(locale: Locale, orgName: string, reports: TeamR
     return { name: report.team.name, suppressed: report.suppressed, lines };
   });
 
-  const html = `<!doctype html><html lang="${locale}"><body style="margin:0;padding:24px;background:#f4f6f8;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#111827">
-<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:32px">
-<h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(heading)}</h1>
-<p style="font-size:16px;line-height:1.5;margin:0 0 16px">${escapeHtml(intro)}</p>
-${teamsOut
-  .map(
-    (team) => `<div style="border-top:1px solid #e5e7eb;padding:16px 0">
-<h2 style="font-size:17px;margin:0 0 8px">${escapeHtml(team.name)}</h2>
-${
-  team.suppressed
-    ? `<p style="font-size:15px;margin:0;color:#374151">${escapeHtml(t("reportMail.suppressed"))}</p>`
-    : `<table role="presentation" style="width:100%;font-size:15px;border-collapse:collapse">${team.lines
-        .map(([label, value]) => `<tr><td style="padding:2px 0;color:#374151">${escapeHtml(label)}</td><td style="padding:2px 0;text-align:right;font-weight:600">${escapeHtml(value)}</td></tr>`)
-        .join("")}</table>`
-}
-</div>`,
-  )
-  .join("\n")}
-<p style="margin:24px 0"><a href="${escapeHtml(reportsUrl)}" style="background:#1d4ed8;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600;display:inline-block">${escapeHtml(t("reportMail.open"))}</a></p>
-<p style="font-size:13px;color:#4b5563;margin:0 0 8px">${escapeHtml(emvNote)}</p>
-<p style="font-size:13px;color:#4b5563;margin:0">${escapeHtml(footer)} <a href="${escapeHtml(settingsUrl)}" style="color:#4b5563">${escapeHtml(settingsUrl)}</a></p>
-</div></body></html>`;
+  const html = mailFrame(
+    heading,
+    [
+      mailParagraph(intro),
+      ...teamsOut.map((team) =>
+        mailItem(
+          team.name,
+          team.suppressed
+            ? `<p style="font-size:15px;margin:0;color:#374151">${escapeHtml(t("reportMail.suppressed"))}</p>`
+            : `<table role="presentation" style="width:100%;font-size:15px;border-collapse:collapse">${team.lines
+                .map(([label, value]) => `<tr><td style="padding:2px 0;color:#374151">${escapeHtml(label)}</td><td style="padding:2px 0;text-align:right;font-weight:600">${escapeHtml(value)}</td></tr>`)
+                .join("")}</table>`,
+        ),
+      ),
+      mailButton(t("reportMail.open"), reportsUrl),
+      mailSmallPrint(emvNote, undefined, "0 0 8px"),
+      mailSmallPrint(footer, settingsUrl, "0"),
+    ].join("\n"),
+    locale,
+  );
   const text = [
     heading,
     "",
