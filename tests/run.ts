@@ -7,7 +7,7 @@ import { stripVTControlCharacters as plain } from "node:util";
  * Redis, the fault tests (workers killed, Redis flushed, PostgreSQL restarted, a 429
  * storm), the production build and the Playwright suite in Chromium, in that order. Every
  * step runs even when an earlier one failed (except the browser tests, which need the
- * build), and the last line sums it all up.
+ * build); each step's time is printed as it ends, and the last line sums it all up.
  */
 const root = path.resolve(__dirname, "..");
 const bin = (pkg: string, file: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
@@ -67,7 +67,9 @@ async function main() {
     console.log(`\n── ${step.name} ${"─".repeat(Math.max(0, 60 - step.name.length))}`);
     const t0 = Date.now();
     const { ok, output } = await run(step);
-    results.push({ name: step.name, status: ok ? "passed" : "failed", seconds: Math.round((Date.now() - t0) / 1000), count: step.count?.(output) });
+    const result = { name: step.name, status: ok ? "passed" : "failed", seconds: Math.round((Date.now() - t0) / 1000), count: step.count?.(output) } as const;
+    results.push(result);
+    console.log(`── ${step.name} ${result.status} in ${result.seconds} s${result.count ? ` (${result.count})` : ""}`);
   }
   console.log("\n── summary " + "─".repeat(53));
   for (const r of results) console.log(`${r.status.padEnd(8)} ${r.name.padEnd(12)} ${String(r.seconds).padStart(4)} s${r.count ? `  (${r.count})` : ""}`);
