@@ -3,7 +3,6 @@ import { baseURL } from "./tests/e2e/env";
 
 export default defineConfig({
   testDir: "tests/e2e",
-  testMatch: "**/*.spec.ts",
   globalSetup: "./tests/e2e/global-setup.ts",
   // Two cores run the web, the workers, a local AT Protocol network and two browsers: the
   // longest admin flows took 55 s of the old 60 s on a quiet machine and over 60 s under load.
@@ -15,6 +14,7 @@ export default defineConfig({
   forbidOnly: true,
   reporter: [["list"]],
   use: {
+    browserName: "chromium",
     baseURL,
     trace: "retain-on-failure",
     launchOptions: {
@@ -32,5 +32,10 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  projects: [
+    // Signs each persona in once and stores the session (tests/e2e/.auth/, gitignored);
+    // specs start from it with test.use({ storageState: storedSession(persona) }).
+    { name: "setup", testMatch: "**/*.setup.ts" },
+    { name: "chromium", testMatch: "**/*.spec.ts", dependencies: ["setup"] },
+  ],
 });

@@ -5,8 +5,8 @@ import {
   expectAccessible,
   personas,
   preferEnglish,
-  signInAs,
   signInByMagicLink,
+  storedSession,
   uniqueEmail,
   waitForMail,
   withDatabase,
@@ -17,6 +17,8 @@ import {
  * reactivating members, the team tree, and the audit log of all of it. Every test works
  * on people and teams it creates itself, so the personas keep their roles and status.
  */
+
+test.use({ storageState: storedSession("admin") });
 
 const tag = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
@@ -31,7 +33,8 @@ function teamItem(page: Page, name: string) {
 
 /** A second browser, signed in as someone else through the emailed link. */
 async function signedInBrowser(browser: Browser, email: string) {
-  const context = await browser.newContext();
+  // Empty, not the admin's stored session that new browsers in this file would inherit.
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const page = await context.newPage();
   await preferEnglish(page);
   await signInByMagicLink(page, email);
@@ -69,7 +72,6 @@ async function invite(page: Page, input: { email: string; name: string; roles: s
 test("an admin invites a member who then signs in and shows as active", async ({ page, browser }) => {
   const email = uniqueEmail("invitee");
   const name = `Invitee ${tag()}`;
-  await signInAs(page, personas.admin);
   await page.goto("/admin");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Members");
   await expectAccessible(page);
@@ -105,7 +107,6 @@ test("an admin invites a member who then signs in and shows as active", async ({
 });
 
 test("the invite form explains what is wrong: an existing member, a bad address, no role", async ({ page }) => {
-  await signInAs(page, personas.admin);
   await page.goto("/admin");
   await page.getByRole("button", { name: "Invite member" }).click();
   const dialog = page.getByRole("dialog", { name: "Invite a member" });
@@ -130,7 +131,6 @@ test("the invite form explains what is wrong: an existing member, a bad address,
 });
 
 test("a failed invitation keeps what the admin typed", async ({ page }) => {
-  await signInAs(page, personas.admin);
   await page.goto("/admin");
   await page.getByRole("button", { name: "Invite member" }).click();
   const dialog = page.getByRole("dialog", { name: "Invite a member" });
@@ -152,7 +152,6 @@ test("an admin edits a member, deactivates them (their session ends) and reactiv
   const member = await signedInBrowser(browser, email);
   await expect(member.page).toHaveURL(/\/feed$/);
 
-  await signInAs(page, personas.admin);
   await page.goto("/admin");
   const row = memberRow(page, email);
   await expect(row).toContainText("Active");
@@ -208,7 +207,6 @@ test("each change's notice tells what just happened, also after an invitation", 
   const other = uniqueEmail("notice-other");
   const otherName = `Notice ${tag()}`;
   await createMember(other, ["employee"], otherName);
-  await signInAs(page, personas.admin);
   await page.goto("/admin");
   await invite(page, { email: invited, name: `Invited ${tag()}`, roles: ["Employee"], team: "Salg" });
 
@@ -221,7 +219,6 @@ test("each change's notice tells what just happened, also after an invitation", 
 });
 
 test("an admin cannot deactivate themselves", async ({ page }) => {
-  await signInAs(page, personas.admin);
   await page.goto("/admin");
   const own = memberRow(page, personas.admin.email);
   await expect(own.getByRole("button", { name: `Edit ${personas.admin.name}` })).toBeVisible();
@@ -235,7 +232,6 @@ test("an admin builds the team tree: create, sub-team, rename, move, managers, d
   const parent = `E2E Team ${id}`;
   const child = `E2E Sub ${id}`;
   const renamed = `E2E Renamed ${id}`;
-  await signInAs(page, personas.admin);
   await page.goto("/admin/teams");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Teams");
   await expectAccessible(page);
@@ -334,7 +330,6 @@ test("the audit log shows who changed what, with the state before and after", as
   const email = uniqueEmail("audited");
   const name = `Audited ${tag()}`;
   const team = `E2E Audit ${tag()}`;
-  await signInAs(page, personas.admin);
 
   // Some changes to look up afterwards.
   await page.goto("/admin/teams");

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createMember, expectAccessible, personas, signInAs, signInByMagicLink, uniqueEmail, withDatabase } from "./support";
+import { createMember, expectAccessible, personas, signInByMagicLink, storedSession, uniqueEmail, withDatabase } from "./support";
 
 /**
  * Danish and English: the visitor's browser language, an explicit choice remembered in a
@@ -99,50 +99,56 @@ test("a member's language choice is stored on their profile and follows them to 
   await second.close();
 });
 
-test("dates on the members page follow the language", async ({ page }) => {
-  const [row] = await withDatabase((sql) => sql<{ joined_at: Date }[]>`select m.joined_at from memberships m join users u on u.id = m.user_id where u.email = ${personas.admin.email}`);
-  const joined = row!.joined_at;
-  const format = (locale: string) => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: COPENHAGEN }).format(joined);
+test.describe(() => {
+  test.use({ storageState: storedSession("admin") });
 
-  await signInAs(page, personas.admin);
-  await page.goto("/admin");
-  const mette = page.getByRole("row").filter({ hasText: personas.admin.email });
-  await expect(mette).toContainText(`Joined ${format("en")}`);
-  await expect(mette).toContainText(/Joined (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}, \d{4}/);
+  test("dates on the members page follow the language", async ({ page }) => {
+    const [row] = await withDatabase((sql) => sql<{ joined_at: Date }[]>`select m.joined_at from memberships m join users u on u.id = m.user_id where u.email = ${personas.admin.email}`);
+    const joined = row!.joined_at;
+    const format = (locale: string) => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: COPENHAGEN }).format(joined);
 
-  await setLanguageCookie(page, "da");
-  await page.reload();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Medlemmer");
-  await expect(mette).toContainText(`Med siden ${format("da")}`);
-  await expect(mette).toContainText(/Med siden \d{1,2}\. (jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)\.? \d{4}/);
-  await expect(mette).toContainText("Aktiv");
-  await expect(mette).toContainText("Administrator");
-  await expectAccessible(page);
+    await page.goto("/admin");
+    const mette = page.getByRole("row").filter({ hasText: personas.admin.email });
+    await expect(mette).toContainText(`Joined ${format("en")}`);
+    await expect(mette).toContainText(/Joined (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}, \d{4}/);
+
+    await setLanguageCookie(page, "da");
+    await page.reload();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Medlemmer");
+    await expect(mette).toContainText(`Med siden ${format("da")}`);
+    await expect(mette).toContainText(/Med siden \d{1,2}\. (jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)\.? \d{4}/);
+    await expect(mette).toContainText("Aktiv");
+    await expect(mette).toContainText("Administrator");
+    await expectAccessible(page);
+  });
 });
 
-test("the library's dates and counts follow the language", async ({ page }) => {
-  const [story] = await withDatabase((sql) => sql<{ title: string; publish_at: Date }[]>`select title, publish_at from stories where slug = 'ny-app-funktion-bedste-tidspunkt'`);
-  const format = (locale: string) => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: COPENHAGEN }).format(story!.publish_at);
-  const counts = await withDatabase((sql) => sql<{ n: number }[]>`select count(*)::int as n from stories s join organizations o on o.id = s.org_id where o.slug = 'nordlys'`);
-  const total = new Intl.NumberFormat("en").format(counts[0]!.n);
+test.describe(() => {
+  test.use({ storageState: storedSession("editor") });
 
-  await signInAs(page, personas.editor);
-  await page.goto("/library");
-  const tabs = page.getByRole("navigation", { name: "Filter by status" });
-  await expect(tabs.getByRole("link", { name: `All (${total})` })).toBeVisible();
-  await expect(tabs.getByRole("link", { name: /^In review \(\d+\)$/ })).toBeVisible();
-  const row = page.getByRole("row").filter({ hasText: story!.title });
-  await expect(row.getByRole("cell").nth(2)).toHaveText(format("en"));
-  await expect(row.getByRole("cell").nth(1)).toHaveText("Approved");
+  test("the library's dates and counts follow the language", async ({ page }) => {
+    const [story] = await withDatabase((sql) => sql<{ title: string; publish_at: Date }[]>`select title, publish_at from stories where slug = 'ny-app-funktion-bedste-tidspunkt'`);
+    const format = (locale: string) => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: COPENHAGEN }).format(story!.publish_at);
+    const counts = await withDatabase((sql) => sql<{ n: number }[]>`select count(*)::int as n from stories s join organizations o on o.id = s.org_id where o.slug = 'nordlys'`);
+    const total = new Intl.NumberFormat("en").format(counts[0]!.n);
 
-  await setLanguageCookie(page, "da");
-  await page.reload();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Bibliotek");
-  const faner = page.getByRole("navigation", { name: "Filtrér efter status" });
-  await expect(faner.getByRole("link", { name: `Alle (${new Intl.NumberFormat("da").format(counts[0]!.n)})` })).toBeVisible();
-  await expect(faner.getByRole("link", { name: /^Til godkendelse \(\d+\)$/ })).toBeVisible();
-  await expect(row.getByRole("cell").nth(2)).toHaveText(format("da"));
-  await expect(row.getByRole("cell").nth(2)).toContainText(/\d{1,2}\. (jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)\.? \d{4}/);
-  await expect(row.getByRole("cell").nth(1)).toHaveText("Godkendt");
-  await expectAccessible(page);
+    await page.goto("/library");
+    const tabs = page.getByRole("navigation", { name: "Filter by status" });
+    await expect(tabs.getByRole("link", { name: `All (${total})` })).toBeVisible();
+    await expect(tabs.getByRole("link", { name: /^In review \(\d+\)$/ })).toBeVisible();
+    const row = page.getByRole("row").filter({ hasText: story!.title });
+    await expect(row.getByRole("cell").nth(2)).toHaveText(format("en"));
+    await expect(row.getByRole("cell").nth(1)).toHaveText("Approved");
+
+    await setLanguageCookie(page, "da");
+    await page.reload();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Bibliotek");
+    const faner = page.getByRole("navigation", { name: "Filtrér efter status" });
+    await expect(faner.getByRole("link", { name: `Alle (${new Intl.NumberFormat("da").format(counts[0]!.n)})` })).toBeVisible();
+    await expect(faner.getByRole("link", { name: /^Til godkendelse \(\d+\)$/ })).toBeVisible();
+    await expect(row.getByRole("cell").nth(2)).toHaveText(format("da"));
+    await expect(row.getByRole("cell").nth(2)).toContainText(/\d{1,2}\. (jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)\.? \d{4}/);
+    await expect(row.getByRole("cell").nth(1)).toHaveText("Godkendt");
+    await expectAccessible(page);
+  });
 });

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { createMember, expectAccessible, mailsTo, personas, preferEnglish, signInAs, signInByMagicLink, uniqueEmail, withDatabase } from "./support";
+import { createMember, expectAccessible, mailsTo, pageAs, personas, preferEnglish, signInByMagicLink, storedSession, uniqueEmail, withDatabase } from "./support";
 
 /**
  * The content library as its users see it: an editor writes a story with Danish and
@@ -42,8 +42,7 @@ test("an editor writes a story in two languages, another approves it, and it is 
   const publishAt = nextMinute(Date.now(), 50_000);
   const expiresAt = new Date(publishAt.getTime() + 60_000);
 
-  const author = await newEditorPage(browser);
-  await signInAs(author, personas.editor);
+  const author = await pageAs(browser, "editor");
   await author.goto("/library/new");
   await expectAccessible(author);
   await author.getByLabel("Title").fill(title);
@@ -85,8 +84,7 @@ test("an editor writes a story in two languages, another approves it, and it is 
   await reviewer.getByRole("button", { name: "Approve" }).click();
   await expect(reviewer.getByText("Approved: it goes live at its time.")).toBeVisible();
 
-  const employee = await newEditorPage(browser);
-  await signInAs(employee, personas.employee);
+  const employee = await pageAs(browser, "employee");
   expect(Date.now()).toBeLessThan(publishAt.getTime());
   expect(await feedTitles(employee)).not.toContain(title);
 
@@ -110,40 +108,42 @@ test("an editor writes a story in two languages, another approves it, and it is 
   await expect(history.getByText(/Rikke Revisor/)).toHaveCount(1);
 });
 
-test("the editor refuses a blocked phrase and a share text over the network's limit, and saves nothing", async ({ page }) => {
-  await signInAs(page, personas.editor);
-  const title = `Garanteret afkast ${Date.now().toString(36)}`;
-  await page.goto("/library/new");
-  await page.getByLabel("Title").fill(title);
-  await page.getByRole("button", { name: "Add a X text" }).click();
-  await page.getByRole("textbox", { name: "X text" }).fill("a".repeat(275));
-  await expect(page.getByTestId("variant-x").getByText("Too long: at most 280 characters with the disclosure tag.")).toBeVisible();
-  await page.getByRole("button", { name: "Create draft" }).click();
-  await expect(page.getByText("The story breaks the organisation's content rules; see the marked fields.")).toBeVisible();
-  await expect(page.getByText("Contains the blocked phrase “garanteret afkast”.")).toBeVisible();
-  await expect(page).toHaveURL(/\/library\/new$/);
-  await expectAccessible(page);
-  const count = await withDatabase(async (sql) => (await sql`select count(*)::int as n from stories where title = ${title}`)[0]!.n as number);
-  expect(count).toBe(0);
-});
+test.describe(() => {
+  test.use({ storageState: storedSession("editor") });
 
-test("Markdown in a story body never runs script: tags, handlers and javascript: links are dropped", async ({ page }) => {
-  await signInAs(page, personas.editor);
-  await page.goto("/library/new");
-  let dialogs = 0;
-  page.on("dialog", (d) => {
-    dialogs++;
-    void d.dismiss();
+  test("the editor refuses a blocked phrase and a share text over the network's limit, and saves nothing", async ({ page }) => {
+    const title = `Garanteret afkast ${Date.now().toString(36)}`;
+    await page.goto("/library/new");
+    await page.getByLabel("Title").fill(title);
+    await page.getByRole("button", { name: "Add a X text" }).click();
+    await page.getByRole("textbox", { name: "X text" }).fill("a".repeat(275));
+    await expect(page.getByTestId("variant-x").getByText("Too long: at most 280 characters with the disclosure tag.")).toBeVisible();
+    await page.getByRole("button", { name: "Create draft" }).click();
+    await expect(page.getByText("The story breaks the organisation's content rules; see the marked fields.")).toBeVisible();
+    await expect(page.getByText("Contains the blocked phrase “garanteret afkast”.")).toBeVisible();
+    await expect(page).toHaveURL(/\/library\/new$/);
+    await expectAccessible(page);
+    const count = await withDatabase(async (sql) => (await sql`select count(*)::int as n from stories where title = ${title}`)[0]!.n as number);
+    expect(count).toBe(0);
   });
-  await page.getByRole("textbox", { name: "Body" }).fill('Hej <script>alert(1)</script> <img src=x onerror="alert(2)"> [klik](javascript:alert(3)) og [læs mere](https://nordlys.example/a)');
-  await page.getByRole("tab", { name: "Preview" }).click();
-  const preview = page.getByRole("tabpanel");
-  await expect(preview.getByRole("link", { name: "læs mere" })).toHaveAttribute("href", "https://nordlys.example/a");
-  await expect(preview.locator("script")).toHaveCount(0);
-  await expect(preview.locator("img")).toHaveCount(0);
-  await expect(preview.locator('[href^="javascript"]')).toHaveCount(0);
-  await expect(preview.getByText("klik")).toBeVisible();
-  expect(dialogs).toBe(0);
+
+  test("Markdown in a story body never runs script: tags, handlers and javascript: links are dropped", async ({ page }) => {
+    await page.goto("/library/new");
+    let dialogs = 0;
+    page.on("dialog", (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    await page.getByRole("textbox", { name: "Body" }).fill('Hej <script>alert(1)</script> <img src=x onerror="alert(2)"> [klik](javascript:alert(3)) og [læs mere](https://nordlys.example/a)');
+    await page.getByRole("tab", { name: "Preview" }).click();
+    const preview = page.getByRole("tabpanel");
+    await expect(preview.getByRole("link", { name: "læs mere" })).toHaveAttribute("href", "https://nordlys.example/a");
+    await expect(preview.locator("script")).toHaveCount(0);
+    await expect(preview.locator("img")).toHaveCount(0);
+    await expect(preview.locator('[href^="javascript"]')).toHaveCount(0);
+    await expect(preview.getByText("klik")).toBeVisible();
+    expect(dialogs).toBe(0);
+  });
 });
 
 test("withdrawing a published story takes it out of the feed and cancels scheduled shares", async ({ browser }) => {
@@ -157,12 +157,10 @@ test("withdrawing a published story takes it out of the feed and cancels schedul
       values (${org!.id}, ${story!.id}, ${jonas!.id}, 'linkedin', 'api', 'Del!', 'scheduled', now() + interval '1 day')`;
     return story!.id as string;
   });
-  const employee = await newEditorPage(browser);
-  await signInAs(employee, personas.employee);
+  const employee = await pageAs(browser, "employee");
   expect(await feedTitles(employee)).toContain(title);
 
-  const editor = await newEditorPage(browser);
-  await signInAs(editor, personas.editor);
+  const editor = await pageAs(browser, "editor");
   await editor.goto(`/library/${storyId}`);
   await editor.getByRole("button", { name: "Withdraw" }).click();
   await expect(editor.getByRole("dialog")).toBeVisible();
@@ -181,27 +179,32 @@ test("withdrawing a published story takes it out of the feed and cancels schedul
   await expect.poll(async () => (await mailsTo(personas.employee.email)).some((m) => m.subject.includes(title) && m.subject.includes("trukket tilbage")), { timeout: 20_000 }).toBe(true);
 });
 
-test("an employee's suggestion pointing inside the network is refused with a clear reason", async ({ page }) => {
-  await signInAs(page, personas.employee);
-  await page.goto("/feed");
-  await page.getByRole("button", { name: "Suggest a story" }).click();
-  await page.getByLabel("Link").fill("http://169.254.169.254/latest/meta-data/");
-  await page.getByLabel("Why is it worth sharing?").fill("Interessant");
-  await page.getByRole("button", { name: "Send suggestion" }).click();
-  await expect(page.getByText("That address points inside a private network, so Ripple will not fetch it.")).toBeVisible();
-  await expectAccessible(page);
+test.describe(() => {
+  test.use({ storageState: storedSession("employee") });
+
+  test("an employee's suggestion pointing inside the network is refused with a clear reason", async ({ page }) => {
+    await page.goto("/feed");
+    await page.getByRole("button", { name: "Suggest a story" }).click();
+    await page.getByLabel("Link").fill("http://169.254.169.254/latest/meta-data/");
+    await page.getByLabel("Why is it worth sharing?").fill("Interessant");
+    await page.getByRole("button", { name: "Send suggestion" }).click();
+    await expect(page.getByText("That address points inside a private network, so Ripple will not fetch it.")).toBeVisible();
+    await expectAccessible(page);
+  });
 });
 
-test("every library page and the content rules page pass axe", async ({ page, browser }) => {
-  await signInAs(page, personas.editor);
-  for (const path of ["/library", "/library/review", "/library/calendar", "/library/topics", "/library/feeds", "/library?q=vind&language=da"]) {
-    const response = await page.goto(path);
-    expect(response?.status(), path).toBe(200);
-    await expectAccessible(page);
-  }
-  const admin = await newEditorPage(browser);
-  await signInAs(admin, personas.admin);
-  await admin.goto("/admin/settings");
-  await expect(admin.getByRole("heading", { level: 1 })).toHaveText("Content rules");
-  await expectAccessible(admin);
+test.describe(() => {
+  test.use({ storageState: storedSession("editor") });
+
+  test("every library page and the content rules page pass axe", async ({ page, browser }) => {
+    for (const path of ["/library", "/library/review", "/library/calendar", "/library/topics", "/library/feeds", "/library?q=vind&language=da"]) {
+      const response = await page.goto(path);
+      expect(response?.status(), path).toBe(200);
+      await expectAccessible(page);
+    }
+    const admin = await pageAs(browser, "admin");
+    await admin.goto("/admin/settings");
+    await expect(admin.getByRole("heading", { level: 1 })).toHaveText("Content rules");
+    await expectAccessible(admin);
+  });
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createMember, expectAccessible, personas, preferEnglish, signInAs, signInByMagicLink, uniqueEmail, withDatabase } from "./support";
+import { createMember, expectAccessible, personas, preferEnglish, signInByMagicLink, storedSession, uniqueEmail, withDatabase } from "./support";
 
 /**
  * An employee shares as the issue describes: acknowledges the guidelines, connects a
@@ -128,62 +128,64 @@ test("an employee acknowledges the guidelines, connects Mastodon and Bluesky, sc
   for (const row of rows) expect(row.text as string).toContain(`/r/${row.code as string}`);
 });
 
-test("another employee's share is not found, and a share in the past is refused", async ({ page }) => {
-  await signInAs(page, personas.employee);
-  const [story] = await openStories(1);
-  await page.goto(`/compose?story=${story!.id}`);
-  if (/\/guidelines/.test(page.url())) {
-    await page.getByRole("button", { name: "I have read the guidelines and will follow them" }).click();
-    await expect(page).toHaveURL(/\/compose/);
-  }
-  const demo = page.getByRole("checkbox", { name: /demo network/ });
-  await expect(demo).toBeChecked();
-  await page.getByLabel("Later").check();
-  await page.getByLabel(/Date and time/).fill("2020-01-01T08:00");
-  await page.getByRole("button", { name: "Schedule" }).click();
-  await expect(page.getByText("Choose a time in the future.").first()).toBeVisible();
+test.describe(() => {
+  test.use({ storageState: storedSession("employee") });
 
-  // Someone else's share, by its real id: not found, not forbidden (nothing is revealed).
-  const othersShare = await withDatabase(async (sql) => {
-    const [row] = await sql`
-      insert into shares (org_id, story_id, user_id, network, mode, text, status, scheduled_at)
-      select s.org_id, s.id, u.id, 'linkedin', 'intent', 'Andens deling', 'published', now()
-      from stories s, users u where s.id = ${story!.id} and u.email = ${personas.manager.email}
-      returning id`;
-    return row!.id as string;
+  test("another employee's share is not found, and a share in the past is refused", async ({ page }) => {
+    const [story] = await openStories(1);
+    await page.goto(`/compose?story=${story!.id}`);
+    if (/\/guidelines/.test(page.url())) {
+      await page.getByRole("button", { name: "I have read the guidelines and will follow them" }).click();
+      await expect(page).toHaveURL(/\/compose/);
+    }
+    const demo = page.getByRole("checkbox", { name: /demo network/ });
+    await expect(demo).toBeChecked();
+    await page.getByLabel("Later").check();
+    await page.getByLabel(/Date and time/).fill("2020-01-01T08:00");
+    await page.getByRole("button", { name: "Schedule" }).click();
+    await expect(page.getByText("Choose a time in the future.").first()).toBeVisible();
+
+    // Someone else's share, by its real id: not found, not forbidden (nothing is revealed).
+    const othersShare = await withDatabase(async (sql) => {
+      const [row] = await sql`
+        insert into shares (org_id, story_id, user_id, network, mode, text, status, scheduled_at)
+        select s.org_id, s.id, u.id, 'linkedin', 'intent', 'Andens deling', 'published', now()
+        from stories s, users u where s.id = ${story!.id} and u.email = ${personas.manager.email}
+        returning id`;
+      return row!.id as string;
+    });
+    const response = await page.request.get(`/api/v1/shares/${othersShare}`);
+    expect(response.status()).toBe(404);
+    expect(response.headers()["content-type"]).toContain("application/problem+json");
   });
-  const response = await page.request.get(`/api/v1/shares/${othersShare}`);
-  expect(response.status()).toBe(404);
-  expect(response.headers()["content-type"]).toContain("application/problem+json");
-});
 
-test("on the demo network, sharing now goes through the publisher and shows on the demo timeline", async ({ page }) => {
-  await signInAs(page, personas.employee);
-  const [, story] = await openStories(2);
-  await page.goto(`/compose?story=${story!.id}`);
-  if (/\/guidelines/.test(page.url())) {
-    await page.getByRole("button", { name: "I have read the guidelines and will follow them" }).click();
-    await expect(page).toHaveURL(/\/compose/);
-  }
-  // Jonas has only the demo network connected, chosen from the start.
-  await expect(page.getByRole("checkbox")).toHaveCount(1);
-  await expect(page.getByRole("checkbox", { name: /demo network/ })).toBeChecked();
-  const text = `Prøver demo-netværket ${Date.now().toString(36)}`;
-  await page.getByRole("textbox", { name: /Your text for Mastodon/ }).fill(text);
-  await page.getByRole("button", { name: "Share now" }).click();
-  await expect(page).toHaveURL(/\/queue\?created=1/);
-  await expect
-    .poll(
-      async () => {
-        await page.goto("/queue?tab=published");
-        return page.getByText(text, { exact: false }).count();
-      },
-      { timeout: 30_000 },
-    )
-    .toBeGreaterThan(0);
-  const href = await page.getByRole("link", { name: "See the post on Mastodon" }).first().getAttribute("href");
-  expect(href).toMatch(/\/demo-network#[0-9a-f-]{36}$/);
-  await page.goto(href!);
-  await expect(page.getByText(text, { exact: false }).first()).toBeVisible();
-  await expectAccessible(page);
+  test("on the demo network, sharing now goes through the publisher and shows on the demo timeline", async ({ page }) => {
+    const [, story] = await openStories(2);
+    await page.goto(`/compose?story=${story!.id}`);
+    if (/\/guidelines/.test(page.url())) {
+      await page.getByRole("button", { name: "I have read the guidelines and will follow them" }).click();
+      await expect(page).toHaveURL(/\/compose/);
+    }
+    // Jonas has only the demo network connected, chosen from the start.
+    await expect(page.getByRole("checkbox")).toHaveCount(1);
+    await expect(page.getByRole("checkbox", { name: /demo network/ })).toBeChecked();
+    const text = `Prøver demo-netværket ${Date.now().toString(36)}`;
+    await page.getByRole("textbox", { name: /Your text for Mastodon/ }).fill(text);
+    await page.getByRole("button", { name: "Share now" }).click();
+    await expect(page).toHaveURL(/\/queue\?created=1/);
+    await expect
+      .poll(
+        async () => {
+          await page.goto("/queue?tab=published");
+          return page.getByText(text, { exact: false }).count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
+    const href = await page.getByRole("link", { name: "See the post on Mastodon" }).first().getAttribute("href");
+    expect(href).toMatch(/\/demo-network#[0-9a-f-]{36}$/);
+    await page.goto(href!);
+    await expect(page.getByText(text, { exact: false }).first()).toBeVisible();
+    await expectAccessible(page);
+  });
 });

@@ -1,5 +1,6 @@
+import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 /** The demo personas the seed creates (db/seed.ts), one per role. */
 export const personas = {
@@ -9,12 +10,28 @@ export const personas = {
   employee: { name: "Jonas Berg", email: "jonas@nordlys.example" },
 } as const;
 
+export type Persona = keyof typeof personas;
+
 /** Signs in through the demo sign-in on the sign-in page, in English. */
 export async function signInAs(page: Page, who: { name: string }) {
   await page.context().addCookies([{ name: "NEXT_LOCALE", value: "en", url: "http://localhost" }]);
   await page.goto("/signin");
   await page.getByRole("button", { name: `Sign in as ${who.name}` }).click();
   await expect(page).not.toHaveURL(/\/signin/);
+}
+
+/**
+ * The persona's session as signInAs left it, stored once per run by the setup project
+ * (personas.setup.ts): `test.use({ storageState: storedSession("admin") })`.
+ */
+export function storedSession(persona: Persona): string {
+  return path.join(__dirname, ".auth", `${persona}.json`);
+}
+
+/** A page in a browser of its own, signed in as the persona (its stored session). */
+export async function pageAs(browser: Browser, persona: Persona): Promise<Page> {
+  const context = await browser.newContext({ storageState: storedSession(persona) });
+  return context.newPage();
 }
 
 /** Fails on any serious or critical accessibility violation on the current page. */
