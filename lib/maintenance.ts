@@ -4,10 +4,8 @@ import type { DbOrTx } from "@/lib/db";
 import { logClickPurge, purgeClickData } from "@/lib/links/retention";
 
 /**
- * Hourly housekeeping: monthly click partitions three months ahead (so clicks never
- * land in the default partition), expired sign-in links removed, raw clicks past their
- * organisation's retention purged and visitor salts of past days discarded. Each task runs even
- * when the other fails; a failure is then thrown, never swallowed.
+ * Hourly housekeeping. Click partitions are made three months ahead so clicks never land in the
+ * default partition. Each task runs even when another fails; every failure is then thrown.
  */
 export async function runMaintenance(db: DbOrTx): Promise<{ partitionsCreated: number; expiredLinksRemoved: number }> {
   // One real promise (a drizzle query runs again on every then()), awaited twice below.

@@ -1,8 +1,7 @@
 /**
- * Every lib function that reads or writes tenant data takes a Scope. A Scope is made
- * only by the guards in lib/auth (from a verified session or API token) or by
- * `trustedScope` in code that has itself established the organisation (the CLI, the
- * workers, the seed). So a query cannot forget which organisation it serves.
+ * Tenant data is read and written only with a Scope, made by lib/auth's guards (verified
+ * session or API token) or by `trustedScope` where the caller established the organisation
+ * itself (CLI, workers, seed), so no query can forget which organisation it serves.
  */
 declare const orgIdBrand: unique symbol;
 export type OrgId = string & { readonly [orgIdBrand]: true };

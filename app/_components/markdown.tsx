@@ -2,10 +2,8 @@ import ReactMarkdown, { defaultUrlTransform } from "react-markdown";
 import remarkGfm from "remark-gfm";
 
 /**
- * Story bodies rendered from Markdown without ever passing HTML through: raw HTML in the
- * source is dropped (skipHtml), and link and image URLs other than http(s), mailto and
- * relative ones are removed, so script tags, event handlers and javascript: links never
- * reach a page.
+ * No HTML passes through: raw HTML is dropped (skipHtml) and URLs other than http(s), mailto and
+ * relative ones are removed, so scripts, event handlers and javascript: links never reach a page.
  */
 const SAFE_URL = /^(https?:|mailto:|\/|#)/i;
 

@@ -14,11 +14,9 @@ export function redirectUriFor(network: ConnectableNetwork): string {
 }
 
 /**
- * Ripple's OAuth client at a network. A configured network reads it from the
- * environment (null when not configured). A per-instance network (Mastodon) reads the
- * registration cached in network_apps and, when `register` is set and there is none (or it
- * was made with other scopes), registers Ripple on the instance once and caches it, its
- * secret encrypted: every employee on that instance then shares it.
+ * Null when a configured network has no client in the environment. A per-instance network
+ * registers once per instance (only with `register`, again when the scopes changed), shared by
+ * every employee there (docs/networks/README.md, "OAuth clients").
  */
 export async function oauthClientFor(
   db: DbOrTx,

@@ -6,10 +6,8 @@ import { appUrl } from "@/lib/env/app-url";
 import type { Scope } from "@/lib/tenant";
 
 /**
- * The local demo network: in demo mode, members of a demo organisation are connected to
- * it from the start, so they can try sharing end to end without a real account. Its
- * "instance" address is not a URL, so nothing can reach it from outside, and every page
- * that shows it says it is a demo.
+ * In demo mode, a demo organisation's members start connected here, to share without a real
+ * account. Not a URL, so nothing outside can reach it; every page showing it says it is a demo.
  */
 export const DEMO_INSTANCE = "demo:local";
 

@@ -42,10 +42,8 @@ function clickLine(click: StreamClick): string {
 }
 
 /**
- * Many clicks in one command: Redis splits the lines and XADDs each. Far cheaper for the
- * redirector than a pipeline of XADDs (one string argument to encode instead of hundreds
- * of commands), and all or nothing, so a failed flush is retried whole.
- * ARGV[1] maxlen, ARGV[2] the lines.
+ * One string to encode instead of a pipeline of hundreds of XADDs, and all or nothing, so a
+ * failed flush is retried whole. ARGV[1] maxlen, ARGV[2] the lines.
  */
 const XADD_MANY = `
 local maxlen = ARGV[1]
@@ -90,11 +88,9 @@ export type ClickBufferOptions = {
 };
 
 /**
- * Clicks of concurrent requests gathered for a few milliseconds and appended in one round
- * trip (XADD_MANY; MAXLEN ~ keeps the stream bounded if the consumer is away). A click is
- * safe once that command returned. While Redis is unreachable clicks wait here, retried
- * with backoff, up to maxBuffered. A command that timed out may have been applied and is
- * sent again: its clicks then count twice rather than not at all.
+ * A click is safe once its XADD_MANY returned; while Redis is away clicks wait here (up to
+ * maxBuffered). A timed-out command may have been applied and is sent again: its clicks then
+ * count twice rather than not at all (docs/design-notes.md, "The click path").
  */
 export class ClickBuffer {
   private queue: string[] = [];

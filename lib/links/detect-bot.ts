@@ -2,10 +2,9 @@ import { isbot } from "isbot";
 import { LRUCache } from "lru-cache";
 
 /**
- * Link previewers by name, on top of isbot's list (which has them today): a preview fetch
- * must never count as a visit, so these do not depend on a dependency's next release.
- * Mastodon's fetcher says "http.rb/… (Mastodon/4.x; +https://instance/)"; Bluesky's
- * card service is cardyb ("Bskybot").
+ * Named here although isbot lists them today: a preview must never count as a visit, whatever
+ * isbot's next release does. Mastodon's fetcher says "http.rb/… (Mastodon/4.x;
+ * +https://instance/)"; Bluesky's card service is cardyb ("Bskybot").
  */
 const PREVIEWERS = /facebookexternalhit|facebookcatalog|linkedinbot|twitterbot|slackbot|slack-imgproxy|discordbot|telegrambot|whatsapp|mastodon\/|bskybot|cardyb|skypeuripreview|microsoftpreview|redditbot|pinterestbot|embedly|iframely|vkshare|xing-contenttabreceiver/i;
 

@@ -9,17 +9,9 @@ import { decodeClick, type StreamClick } from "./click-stream";
 import { clickDay } from "./visitor-hash";
 
 /**
- * The click batch writer: stream entries → Postgres in ONE transaction, then XACK.
- *
- * Each entry's stream id is its event_key, and its occurred_at comes from the entry, so
- * a batch written again (the consumer died between commit and XACK, another consumer
- * claimed the entries) inserts nothing the second time (ON CONFLICT (occurred_at,
- * event_key) DO NOTHING), and only what was inserted now counts in rollups and points.
- *
- * Uniqueness is decided before the events are inserted: the batch's human visitors go
- * into click_uniques (day, link, visitor) with ON CONFLICT DO NOTHING, and the first event
- * of each visitor that made a new row is the unique one. A replayed batch finds its rows
- * there already, and its events are not inserted anyway.
+ * Stream entries → Postgres in ONE transaction, then XACK. The stream id is the event_key, so a
+ * batch written again (the consumer died before XACK) inserts and counts nothing twice. Replays
+ * and unique visitors: docs/design-notes.md, "The click path".
  */
 
 export const CLICK_GROUP = "ingest";

@@ -5,11 +5,9 @@ import { notFoundAnswer, redirectAnswer, type Answer } from "./redirect-answers"
 import { isLinkCode, type LinkTarget } from "./tracked-links";
 
 /**
- * GET /r/<code>: the one core behind both the Next route (app/r/[code]/route.ts) and the
- * standalone redirector (workers/redirector.ts), so both answer and count alike.
- * Malformed codes reach no store at all; the rest are looked up by lib/links/lookup-link.ts.
- * Answer first, record after: `handle` gives the answer, and a `record` function the edge
- * calls once the answer is on its way (lib/links/record-click.ts).
+ * One core for the Next route and the standalone redirector (workers/redirector.ts), so both
+ * answer and count alike. Answer first, record after: the edge calls `record` once the answer
+ * is on its way (docs/design-notes.md, "The click path").
  */
 
 export type RedirectRequest = {

@@ -6,12 +6,9 @@ import { organizationSettingsSchema, parseSettings } from "@/lib/orgs/settings";
 import { utcDay } from "@/lib/time";
 
 /**
- * What the click path keeps, and for how long. Raw click_events live for the
- * organisation's clickRetentionMonths (settings, default 13); rollups stay. Monthly
- * partitions wholly older than the longest retention in use are dropped (no row-by-row
- * delete); organisations with a shorter retention lose their older rows by DELETE in
- * bounded batches. Salts of days before yesterday are discarded (a stored hash can then
- * never be tied to an address again), and so are the unique-visitor rows of those days.
+ * Raw clicks live for clickRetentionMonths (default 13); rollups stay. Salts of days before
+ * yesterday go, so a stored hash can never be tied to an address again. Partitions dropped
+ * versus rows deleted: docs/design-notes.md, "Click retention".
  */
 
 /** Rows a DELETE removes at a time, and batches per maintenance run (the rest waits an hour). */

@@ -8,16 +8,9 @@ import { trackedUrl } from "@/lib/links/tracked-links";
 import type { Scope } from "@/lib/tenant";
 
 /**
- * "My impact": one person's figures in their organisation, read from the daily rollups
- * (dimension "user", id = the user's id) and the points ledger only, never from raw
- * events. Days are UTC calendar days, as in the rollups.
- *
- * Where each figure comes from, so the page can say so next to every number:
- *  - shares, points: counted by Ripple;
- *  - clicks, unique visitors: measured by our redirect (bots counted apart, never here);
- *  - engagements, impressions: measured by the networks (impressions only where a network
- *    reports them: LinkedIn and X);
- *  - potential reach: an estimate (followers of the accounts shared from), never measured.
+ * Read from the user rollups and the points ledger only, never raw events (UTC days). Each
+ * figure names its source (figureSources) so the page can say whether it was counted, measured
+ * or estimated: docs/design-notes.md, "My impact".
  */
 export const impactPeriods = [30, 90, 365] as const;
 export type ImpactPeriod = (typeof impactPeriods)[number];

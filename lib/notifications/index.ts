@@ -16,10 +16,8 @@ export function noticeLink(kind: string): string {
 }
 
 /**
- * A stored notice as message parameters: the message key under notices.* and the values
- * its text uses. `format` supplies what depends on the reader (their date format, the
- * network's name in their language). Unknown kinds (an older or newer version) come back
- * null and are skipped.
+ * Unknown kinds (from an older or newer version) come back null and are skipped. `format`
+ * supplies what depends on the reader: their date format, the network's name in their language.
  */
 export function noticeMessage(
   notice: { kind: string; data: NoticeData },

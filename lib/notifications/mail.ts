@@ -9,10 +9,8 @@ import { noticeLink, noticeMessage } from "./index";
 import { parsePreferences } from "./preferences";
 
 /**
- * Mails one in-app notice to its reader, in their language (else the organisation's),
- * with a link to their notices. "missing" when the notice is gone; "skipped" when mail is
- * not configured; "optedOut" when the reader turned these mails off in their settings
- * (withdrawnMail). The notice in the app stands either way.
+ * In the reader's language, else the organisation's. "skipped" means mail is not configured,
+ * "optedOut" the reader turned these mails off (withdrawnMail): the in-app notice stands either way.
  */
 export async function sendNoticeMail(db: DbOrTx, notificationId: string): Promise<"sent" | "skipped" | "optedOut" | "missing"> {
   const [row] = await db

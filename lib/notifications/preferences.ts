@@ -6,10 +6,8 @@ import { notFound } from "@/lib/errors";
 import type { Scope } from "@/lib/tenant";
 
 /**
- * What each member chooses to receive, per organisation (memberships.notificationPrefs).
- * A missing key means the default, so members who never opened their settings get the
- * defaults and new kinds can be added without touching old rows. A personal setting:
- * saved, not audited.
+ * Per membership. A missing key means the default, so members who never opened their settings
+ * get the defaults and new kinds need no change to old rows. Personal: saved, not audited.
  */
 export const notificationPrefsSchema = z.object({
   /** The Monday mail with the week's new stories for the member's audience. */

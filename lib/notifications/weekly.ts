@@ -8,12 +8,9 @@ import { enqueue } from "@/lib/queue";
 import { dayIn, isoWeekOf } from "@/lib/time";
 
 /**
- * Mails that go once a week, on Monday morning (08:00–08:59 in the organisation's time
- * zone): the digest and the manager's report. Once, even across retries and restarts: the
- * hourly job queues one send per member with a jobId of member and ISO week (BullMQ drops
- * a second), and the send claims the week in the transaction that decides to send. The
- * mail goes after that commit: a worker killed in between loses that week's mail rather
- * than sending it twice; a mail server that refuses gets the week back, so a retry sends.
+ * The digest and the manager's report, Monday 08:xx in the organisation's zone, at most once a
+ * week: a worker killed after the claim loses the week's mail rather than send it twice. How
+ * retries and restarts stay at once: docs/design-notes.md, "Weekly mails".
  */
 
 export const WEEKLY_WEEKDAY = 1; // Monday (Date#getDay)

@@ -3,15 +3,9 @@ import { memberships, shares, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 
 /**
- * Daily rollups: the only thing reports read. Every event that changes a figure (a share
- * published, clicks written, a metric poll's increase) adds its delta here, in the same
- * transaction as the event itself, so a rollup never counts what was not stored and never
- * counts it twice.
- *
- * One delta lands on up to thirteen rows: the organisation, the share, the user, the team,
- * the story, the story within the team (each once for its network and once under network
- * 'all') and the network; and the same again in the month's rows (monthly_rollups).
- * Days and months are UTC calendar days and months.
+ * Reports read rollups only. Each event adds its delta (UTC days and months) in the event's own
+ * transaction, so a rollup never counts what was not stored, nor counts it twice. The thirteen
+ * rows one delta lands on: docs/design-notes.md, "Daily rollups".
  */
 export type RollupFigures = {
   shares: number;

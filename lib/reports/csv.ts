@@ -5,12 +5,9 @@ import { slugify } from "@/lib/slug";
 import type { Figures, ReportTable, TeamReport } from "./schemas";
 
 /**
- * One table of a team report as CSV, in the reader's language. Spreadsheet programs in
- * Danish settings read ";" as the separator and "," as the decimal mark, so a Danish file
- * is written that way (and an English one with "," and "."); the route adds a byte-order
- * mark so Excel takes the file as UTF-8 (æ, ø, å). A suppressed row (a group under five
- * people) has empty figure cells and says "suppressed" in the last column: the numbers are never
- * written, not even hidden.
+ * Danish spreadsheets read ";" as the separator and "," as the decimal mark, so a Danish file is
+ * written that way. A suppressed row has empty figure cells and says so in its last column: its
+ * numbers are never written, not even hidden (docs/design-notes.md, "Manager reports").
  */
 
 /** Prepended by whoever serves the file: Excel otherwise guesses a legacy code page. */

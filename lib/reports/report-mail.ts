@@ -13,16 +13,9 @@ import type { TeamReport } from "./schemas";
 import { teamReport } from "./team-report";
 
 /**
- * The weekly report mail: on Monday morning (the digest's hour, 08:00–08:59 in the
- * organisation's time zone) each active manager of at least one team gets a short mail
- * with last week's figures (Monday to Sunday just gone, as UTC days) for each team they
- * manage, sub-teams included, and a link to /reports. A team under five people says so
- * and shows no figure.
- *
- * Once a week per manager (lib/notifications/weekly.ts says when and how once).
- *
- * Managers who turned it off (notificationPrefs.weeklyReport = false) get nothing; a
- * missing key means on, like every notification preference.
+ * Last week's figures (Monday to Sunday, as UTC days) for each team a manager manages, once a
+ * week at the digest's hour (lib/notifications/weekly.ts). A missing weeklyReport key means on.
+ * Who gets what: docs/design-notes.md, "Weekly mails".
  */
 
 export type ReportMailOutcome = "sent" | "skipped" | "notDue" | "optedOut" | "ineligible" | "missing";

@@ -10,19 +10,9 @@ import { addDays, isoWeekStart } from "@/lib/time";
 import { MIN_GROUP_SIZE } from "./schemas";
 
 /**
- * Per-story analytics for communications staff: which networks and which suggested texts
- * (variants) worked. Figures come from the daily rollups only (lib/reach/rollups.ts): the
- * story's rows per network for the totals, the timeline and the network table, and the
- * rows of the story's shares for the variant table (a share counts under the variant the
- * employee started from, however much they rewrote it; "own words" where they started
- * from none). The shares table is read only to know each share's variant, network and
- * person, never for a figure.
- *
- * Privacy: a row backed by fewer than MIN_GROUP_SIZE (5) distinct people shows no figures, and
- * neither does the whole story while fewer than that many people have shared it. When the
- * rows held back in a table would together still be fewer people than that, more rows
- * (the smallest first) are held back, so subtracting the shown rows from the total
- * cannot reveal a small group either.
+ * Figures from the rollups only; shares are read for each one's variant, network and person,
+ * never for a figure. No row, and no total minus the shown rows, reveals fewer than
+ * MIN_GROUP_SIZE people (docs/design-notes.md, "Story analytics").
  */
 const MIN_GROUP = MIN_GROUP_SIZE;
 
@@ -119,10 +109,9 @@ export function buildTimeline(byDay: ReadonlyMap<string, Sums>, interval: "day" 
 }
 
 /**
- * Which rows to hold back: those under MIN_GROUP people, and then, while the held rows
- * together are still fewer people than that, the smallest shown row too (people counted
- * once across rows). A row nobody used (a suggested text no one started from) has nothing
- * to protect and is always shown.
+ * Rows under MIN_GROUP people, then the smallest shown ones until the held rows cover that many
+ * people (counted once), so the total gives no small group away. A row nobody used (a suggested
+ * text no one started from) has nothing to protect and is always shown.
  */
 export function rowsToHold(groups: ReadonlyArray<{ key: string; people: ReadonlySet<string>; unused?: boolean }>): Set<string> {
   const held = new Set(groups.filter((g) => !g.unused && g.people.size < MIN_GROUP).map((g) => g.key));

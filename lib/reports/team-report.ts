@@ -49,13 +49,9 @@ const figureColumns = ["shares", "clicks", "unique_visitors", "bot_clicks", "imp
 type FigureColumn = (typeof figureColumns)[number];
 
 /**
- * One dimension's rollup rows over a range, as a union to select from: (dimension_id,
- * network, the figure columns asked for, day), where day is the month's first for a
- * monthly row. `ids` and `network` are conditions on the bare columns. Each branch is one
- * index-only scan of a covering index (org_id, dimension, dimension_id, day or month); the
- * dimension is inlined (one of three words) so a generic plan still knows it. With
- * `monthly`, the days of partial months are summed into their month too: one row per id,
- * network and month, so counting rows counts who had a figure in a month.
+ * `ids` and `network` are conditions on the bare columns. Each branch is one index-only scan; the
+ * dimension is inlined so a generic plan still knows it. `monthly` sums partial months in too, so
+ * counting rows counts who had a figure in a month (docs/design-notes.md, "Manager reports").
  */
 function rollupRows(
   orgId: string,
@@ -121,10 +117,9 @@ function badQuery(error: { issues: Array<{ path: PropertyKey[]; message: string 
 type Member = { userId: string; teamId: string; joinedAt: Date; optOut: boolean };
 
 /**
- * The report on one team (with its sub-teams) for a range of UTC days. No teamId: the
- * viewer's first managed team. Another organisation's or an unknown team is not found;
- * a team the viewer neither manages nor sits under one they manage is forbidden (admins
- * see every team of their organisation). A reversed or over-two-year range is a 400.
+ * No teamId: the viewer's first managed team. An unknown or another organisation's team is not
+ * found; one outside the viewer's managed teams and their sub-teams is forbidden (admins see
+ * all). A reversed or over-two-year range of UTC days is a 400.
  */
 export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQuery: unknown): Promise<TeamReport> {
   const parsed = reportQuerySchema.safeParse(rawQuery);
@@ -254,11 +249,9 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
   };
 }
 
-// EMV needs network-specific rows (each network has its own rates); counts alone (ranking,
-// who shared) come from the 'all' rows, their sum over networks. The network is compared
-// under collation "C" (for equality the same as any other): that keeps it out of the primary
-// key's index conditions, so the planner reads the covering index alone rather than the key
-// index and then the table for the figures (measured: a member's dozen rows, 25 % faster).
+// EMV needs per-network rows (each has its own rates); counts come from the 'all' rows. Collation
+// "C" keeps the network out of the primary key's index conditions, so the covering index alone
+// is read (docs/design-notes.md, "Manager reports"; measured in "Performance history").
 const network = sql.raw(`(network collate "C")`);
 const figureNetworkOf = (query: ReportQuery) => (query.network ? sql`${network} = ${query.network}` : sql`${network} <> 'all'`);
 const countNetworkOf = (query: ReportQuery) => (query.network ? sql`${network} = ${query.network}` : sql`${network} = 'all'`);
@@ -267,9 +260,7 @@ const countNetworkOf = (query: ReportQuery) => (query.network ? sql`${network} =
 type PersonRow = { user_id: string; shares: number | null; clicks: number | null; engagements: number | null; months: string[] | null };
 
 /**
- * The report's rollup reads over the range, sent at once and not awaited: team rows
- * (series, networks, sub-teams), per-member counts (ranking, who shared, monthly sharers),
- * sharers per day or week, stories ranked, and each member's first share (adoption).
+ * Sent at once and not awaited, so what follows each ranking starts as soon as it is in.
  * `memberIds` is an SQL text[] of the members' user ids.
  */
 function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: string[], memberIds: SQL) {
@@ -293,10 +284,9 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
       select ${bucket} as bucket, r.dimension_id as team_id, r.network, ${sums}
       from (${rollupRows(orgId, "team", sql`dimension_id = any(${subtreeIds})`, figureNetwork, seriesParts)}) r
       group by grouping sets ((${bucket}, r.network), (r.dimension_id, r.network))`),
-    // Per member over the range: what ranks the top advocates (their full figures follow for
-    // the ten only) and who shared at all; for a monthly series also the months they shared
-    // in. One small aggregate a member (a dozen index entries for a year), which beats
-    // grouping all members' rows together.
+    // Per member: ranks the top advocates (full figures follow for the ten only) and who shared.
+    // One small aggregate a member (a dozen index entries for a year) beats grouping all
+    // members' rows together.
     people: db.execute<PersonRow>(sql`
       select u.id as user_id, x.shares, x.clicks, x.engagements, ${period === "month" ? sql`x.months` : sql`null`} as months
       from unnest(${memberIds}) as u(id)
@@ -314,13 +304,9 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
             where r.org_id = ${orgId} and r.dimension = 'user' and r.dimension_id = any(${memberIds})
               and ${query.network ? sql`r.network = ${query.network}` : sql`r.network = 'all'`} and r.shares > 0 and r.day between ${from}::date and ${to}::date
             group by 1`),
-    // Stories by the team and its sub-teams, ranked on their totals. team_story ids are
-    // "<teamId>:<storyId>": one index range a team, from the team id up to the team id and
-    // "g" (above every hex digit), which holds that team's ids and no other's whether the
-    // collation compares code points (C, C.UTF-8) or sets punctuation aside (en_US and the
-    // like). The planner cannot know how many rows a range holds before it sees the team id
-    // and guesses a share of the table, which on a large table is past the cost at which
-    // Postgres compiles the query (JIT), 50 ms and more for a query of 10: hence jit off.
+    // team_story ids are "<teamId>:<storyId>": one index range a team, up to the team id and "g"
+    // (above every hex digit) under any collation. jit off: the planner overestimates the range
+    // and would compile the query (docs/design-notes.md, "Manager reports").
     storyRanks: withoutJit(db, (tx) =>
       tx.execute<NetworkRow & { story_id: string }>(sql`
         select split_part(r.dimension_id, ':', 2) as story_id, 'all' as network, ${sumsOf(rankColumns)}
@@ -393,10 +379,8 @@ async function storiesShown(db: DbOrTx, orgId: string, query: ReportQuery, subtr
 }
 
 /**
- * Top advocates by engagements, clicks and shares, with their figures per network (for EMV)
- * and names. People who opted out of the leaderboard are left out: a top-ten list is a
- * ranking, which is what they said no to, and the team's figures need no names. Their
- * activity still counts in every total, sub-team and series.
+ * Leaderboard opt-outs are left out: a top ten is the ranking they said no to, and the team's
+ * figures need no names. Their activity still counts in every total, sub-team and series.
  */
 async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, members: Member[], counts: Map<string, Counts>, emvTable: EmvTable) {
   const ranked = members

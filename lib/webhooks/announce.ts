@@ -11,10 +11,8 @@ export function storyWebhookJobId(webhookId: string, storyId: string): string {
 }
 
 /**
- * A story went live: queue one "webhook.story" job per active Slack or Teams webhook of
- * its organisation. Call it after the transaction that published the story has committed.
- * Best-effort: a database or Redis failure is logged, never thrown, so publishing a story
- * never fails because a chat message could not be queued. Returns how many were queued.
+ * Call after the transaction that published the story has committed. Best-effort: a database
+ * or Redis failure is logged, never thrown, so publishing never fails over a chat message.
  */
 export async function announceStory(db: DbOrTx, story: { id: string; orgId: string }): Promise<number> {
   try {

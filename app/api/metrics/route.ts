@@ -14,12 +14,9 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 /**
- * Prometheus metrics (text exposition format). Access: when METRICS_TOKEN is set, only
- * `Authorization: Bearer <METRICS_TOKEN>` is let in; when it is not set the endpoint is
- * public on purpose: it serves installation-wide counts only (queue depths, shares by
- * status, lateness, failures by network and error code), never ids, names or texts.
- * Set the token, or keep /api/metrics off the public internet, if even the counts are
- * not for everyone to see.
+ * Without METRICS_TOKEN the endpoint is public on purpose: installation-wide counts only, never
+ * ids, names or texts. Set the token, or keep /api/metrics off the public internet, if even the
+ * counts are not for everyone to see (docs/design-notes.md, "Metrics").
  */
 export const GET = publicRoute(async (request) => {
   const { METRICS_TOKEN } = envFor(["METRICS_TOKEN"]);

@@ -5,12 +5,9 @@ import { sharedRedirector } from "@/lib/links/redirect";
 import { type Answer } from "@/lib/links/redirect-answers";
 
 /**
- * A share's tracked link: 302 to its stored destination, and only to it; unknown or
- * malformed → the 404 page. The same core as the standalone redirector
- * (workers/redirector.ts), which busy installations put in front of /r/ instead.
- *
- * A route handler does not see the socket: Next fills X-Forwarded-For with the socket's
- * address when the client sent none, so without TRUST_PROXY its last entry stands in for it.
+ * 302 to the stored destination and only to it. A route handler does not see the socket: Next
+ * fills X-Forwarded-For with the socket's address when the client sent none, so without
+ * TRUST_PROXY its last entry stands in for it.
  */
 async function serve(request: Request, context: { params: Promise<Record<string, string | string[] | undefined>> }): Promise<Response> {
   const { code } = await context.params;

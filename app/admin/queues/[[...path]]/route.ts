@@ -9,14 +9,9 @@ import { isOperator } from "@/lib/ops/operators";
 import { getQueue, queueNames } from "@/lib/queue";
 
 /**
- * The queue dashboard (bull-board) at /admin/queues: its own full-page UI, its JSON API
- * and its static files, all behind the admin role. Admins may act on jobs there (retry,
- * promote, clean), so writes are refused unless the browser says they come from this
- * origin (Sec-Fetch-Site), on top of the session cookie's SameSite.
- *
- * The packages are in next.config.js serverExternalPackages: bull-board finds its UI
- * (HTML template and static files) through require.resolve at run time, which only
- * works when it is loaded from node_modules rather than bundled.
+ * Jobs can be retried and cleaned here, so writes must also say they come from this origin
+ * (Sec-Fetch-Site), on top of SameSite. bull-board is in serverExternalPackages: it finds its UI
+ * through require.resolve at run time, which only works when loaded from node_modules.
  */
 export const dynamic = "force-dynamic";
 

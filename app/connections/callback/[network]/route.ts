@@ -4,11 +4,9 @@ import { appUrl } from "@/lib/env/app-url";
 import { DomainError } from "@/lib/errors";
 
 /**
- * Where a network sends the browser back after the person approved (or declined) Ripple:
- * `${APP_URL}/connections/callback/<network>`, the redirect URI registered with every
- * network. The signed-in session must be the person who started: completeConnect only
- * finds a state of this person, once. Always answers 303 to the connections page, with
- * ?connected=<network> or ?error=<code> (each code has a message there).
+ * The redirect URI registered with every network. completeConnect finds a state of the signed-in
+ * person only, and only once. Always a 303 to the connections page, with ?connected=<network> or
+ * ?error=<code> (each code has a message there).
  */
 export const GET = route(
   { roles: ["employee"], auth: "session", params: callbackParamsSchema, query: callbackQuerySchema },

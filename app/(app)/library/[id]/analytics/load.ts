@@ -20,10 +20,9 @@ const analyticsFor = cache(async (id: string, interval: string | undefined) => {
 });
 
 /**
- * The story analytics page's data, apart from its rendering so the role check can be
- * tested on its own. Communications staff (editors) and admins; managers read their
- * teams' reports instead and employees their own impact: for them a 403. Another
- * organisation's story, or no story, is a 404.
+ * Apart from the page so the role check can be tested alone. Editors and admins only: managers
+ * read team reports and employees their own impact (a 403). Another organisation's story, or
+ * none, is a 404.
  */
 export async function loadStoryAnalytics(id: string, search: Record<string, string | string[] | undefined> = {}) {
   const interval = Array.isArray(search.interval) ? search.interval[0] : search.interval;
