@@ -6,3 +6,8 @@ export function appUrl(path: string, query: Record<string, string> = {}): string
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
   return url.toString();
 }
+
+/** APP_URL without a trailing slash: the server address an API document names. */
+export function appBaseUrl(): string {
+  return envFor(["APP_URL"]).APP_URL.replace(/\/+$/, "");
+}
