@@ -1,6 +1,7 @@
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Browser, type Page } from "@playwright/test";
+import { Queue } from "bullmq";
 
 /** The demo personas the seed creates (db/seed.ts), one per role. */
 export const personas = {
@@ -153,5 +154,21 @@ export async function withDatabase<T>(fn: (sql: import("postgres").Sql) => Promi
     return await fn(sql);
   } finally {
     await sql.end();
+  }
+}
+
+/** A queue of the e2e workers, for the few steps a test takes through them directly; close it after. */
+export function workersQueue(name: "lifecycle" | "reach"): Queue {
+  const redisUrl = new URL(process.env.E2E_REDIS_URL!);
+  return new Queue(name, { connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379) }, prefix: process.env.E2E_QUEUE_PREFIX! });
+}
+
+/** Runs a scheduled job of the workers now (the real job, on the real workers) rather than waiting for its next turn. */
+export async function runScheduledJobNow(name: "shares.reconcile" | "stories.sweep") {
+  const queue = workersQueue("lifecycle");
+  try {
+    await queue.add(name, {}, { removeOnComplete: true, removeOnFail: true });
+  } finally {
+    await queue.close();
   }
 }
