@@ -4,19 +4,22 @@ import { baseURL } from "./tests/e2e/env";
 export default defineConfig({
   testDir: "tests/e2e",
   globalSetup: "./tests/e2e/global-setup.ts",
-  // Two cores run the web, the workers, a local AT Protocol network and two browsers: the
+  // Two cores run the web, the workers, a local AT Protocol network and three browsers: the
   // longest admin flows took 55 s of the old 60 s on a quiet machine and over 60 s under load.
   timeout: 120_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
-  workers: 2,
+  // Three on two cores: the browsers are the busiest processes, and the longest tests mostly
+  // wait for the clock (a story's publish and expiry minutes), so a third keeps both cores busy.
+  workers: 3,
   retries: 0,
   forbidOnly: true,
   reporter: [["list"]],
   use: {
     browserName: "chromium",
     baseURL,
-    trace: "retain-on-failure",
+    // DOM snapshots for a failure's trace; the screencast cost the suite a sixth of its time.
+    trace: { mode: "retain-on-failure", screenshots: false, sources: false },
     launchOptions: {
       // Debian's Chromium; Playwright downloads no browser here.
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
