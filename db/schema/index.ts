@@ -18,3 +18,4 @@ export * from "./notifications";
 export * from "./media";
 export * from "./guidelines";
 export * from "./demo";
+export * from "./push";

@@ -27,7 +27,10 @@ export const stories = pgTable(
     /** Markdown; sanitised when rendered. */
     body: text().notNull().default(""),
     canonicalUrl: text(),
+    /** The image as given: an upload's /media path or a page's preview image URL. */
     imageUrl: text(),
+    /** The copy Ripple stores and serves (media key); null until fetched, or if it could not be. */
+    imageKey: text(),
     language: localeEnum().notNull(),
     status: storyStatusEnum().notNull().default("draft"),
     source: storySourceEnum().notNull().default("manual"),
