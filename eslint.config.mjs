@@ -32,7 +32,7 @@ export const libLayers = [
   ["audit", "demo-network", "mail", "media", "networks", "preview"],
   ["governance", "guidelines", "queue", "teams", "topics"],
   ["health", "orgs"],
-  ["notifications", "users"],
+  ["notifications", "push", "users"],
   ["connections", "members", "webhooks"],
   ["auth", "reach", "stories"],
   ["import", "links", "reports"],
@@ -92,5 +92,10 @@ export default tseslint.config(
     files: ["**/*.js", "**/*.cjs"],
     languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    // The service worker runs in the browser's worker scope, as a classic script.
+    files: ["public/sw.js"],
+    languageOptions: { sourceType: "script", globals: { self: "readonly", URL: "readonly" } },
   },
 );

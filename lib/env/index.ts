@@ -22,6 +22,13 @@ const url = (protocols: string[], hint: string) =>
   });
 
 const optionalUrl = (protocols: string[], hint: string) => url(protocols, hint).optional();
+
+/** A base64url key of a fixed length in bytes (VAPID keys as `npx web-push generate-vapid-keys` prints them). */
+const base64urlKey = (bytes: number, hint: string) =>
+  z
+    .string()
+    .refine((v) => /^[A-Za-z0-9_-]+$/.test(v) && Buffer.from(v, "base64url").length === bytes, `must be ${bytes} bytes in base64url (${hint})`)
+    .optional();
 const optionalString = z.string().optional();
 
 /** 32 bytes as 64 hex characters or as base64. */
@@ -154,6 +161,14 @@ const fields = z.object({
     X_CLIENT_SECRET: optionalString,
     X_AUTH_URL: optionalUrl(["http:", "https:"], "where X's OAuth consent page lives").default("https://x.com"),
     X_API_URL: optionalUrl(["http:", "https:"], "X's API host").default("https://api.x.com"),
+    /**
+     * Web Push (VAPID, RFC 8292): the application server's P-256 key pair, base64url as
+     * `npx web-push generate-vapid-keys` prints it. Unset: push notifications are off.
+     */
+    VAPID_PUBLIC_KEY: base64urlKey(65, "the uncompressed P-256 public key: `npx web-push generate-vapid-keys`"),
+    VAPID_PRIVATE_KEY: base64urlKey(32, "the P-256 private key: `npx web-push generate-vapid-keys`"),
+    /** Who push services may contact about our traffic: a mailto: or https: URL (default: MAIL_FROM's address). */
+    VAPID_SUBJECT: optionalUrl(["mailto:", "https:"], "e.g. mailto:it@example.com"),
     /** The Bluesky AppView that answers public profile reads (follower counts). */
     BLUESKY_APPVIEW_URL: optionalUrl(["http:", "https:"], "a Bluesky AppView").default("https://public.api.bsky.app"),
 });
@@ -173,6 +188,10 @@ export const envSchema = fields.superRefine((env, ctx) => {
         const missing = env[id] ? secret : id;
         ctx.addIssue({ code: "custom", path: [missing], message: `is missing (${id} and ${secret} go together; leave both unset to not offer the network)` });
       }
+    }
+    if (Boolean(env.VAPID_PUBLIC_KEY) !== Boolean(env.VAPID_PRIVATE_KEY)) {
+      const missing = env.VAPID_PUBLIC_KEY ? "VAPID_PRIVATE_KEY" : "VAPID_PUBLIC_KEY";
+      ctx.addIssue({ code: "custom", path: [missing], message: "is missing (VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together; leave both unset to turn push notifications off)" });
     }
     if (!env.SMTP_URL && !env.OIDC_ISSUER && !env.DEMO_MODE) {
       ctx.addIssue({

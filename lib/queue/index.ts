@@ -50,6 +50,15 @@ export const jobSchemas = {
     /** Hourly: queues the weekly report mail of every manager whose organisation has reached Monday 08:00. */
     "report.weekly": z.object({}).strict(),
     "report.send": z.object({ membershipId: z.uuid() }).strict(),
+    /** A story went live: one push.send per subscription of the members it is for. */
+    "push.story": z.object({ storyId: z.uuid() }).strict(),
+    /** A share ended posted, failed or needing attention: one push.send per subscription of its author. */
+    "push.share": z.object({ shareId: z.uuid() }).strict(),
+    /** One Web Push message to one browser; the text is made when it is sent, in the reader's language. */
+    "push.send": z.union([
+      z.object({ subscriptionId: z.uuid(), storyId: z.uuid() }).strict(),
+      z.object({ subscriptionId: z.uuid(), shareId: z.uuid() }).strict(),
+    ]),
     /** A story went live: tell one Slack or Teams channel. */
     "webhook.story": z.object({ webhookId: z.uuid(), storyId: z.uuid() }).strict(),
   },

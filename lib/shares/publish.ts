@@ -11,6 +11,7 @@ import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type PublishedPost, type TokenSet } from "@/lib/networks/types";
 import { parseSettings } from "@/lib/orgs";
+import { queueSharePush } from "@/lib/push/fan-out";
 import { scheduleReachPolls } from "@/lib/reach/schedule";
 import { refusedByNetwork, takePostSlot } from "./rate-limit";
 
@@ -167,6 +168,13 @@ async function lookup(to: Target, post: OutgoingPost): Promise<PublishedPost | n
  * limits (no attempt spent). How: docs/design-notes.md, "Exactly-once publishing".
  */
 export async function publishShare(db: Database, redis: Redis, shareId: string, options: { now?: Date; lastAttempt?: boolean } = {}): Promise<PublishOutcome> {
+  const outcome = await publishOnce(db, redis, shareId, options);
+  // Posted, failed or needing attention: the person hears it on their devices (when push is on).
+  if (outcome !== "skipped") await queueSharePush(shareId, outcome);
+  return outcome;
+}
+
+async function publishOnce(db: Database, redis: Redis, shareId: string, options: { now?: Date; lastAttempt?: boolean }): Promise<PublishOutcome> {
   const now = options.now ?? new Date();
   const claimed = await claim(db, shareId, now);
   if (!claimed) return "skipped";

@@ -5,6 +5,7 @@ import type { DbOrTx, Tx } from "@/lib/db";
 import { conflict, invalid, notFound } from "@/lib/errors";
 import { mailNotices } from "@/lib/notifications";
 import { getOrganizationSettings } from "@/lib/orgs";
+import { queueStoryPush } from "@/lib/push/fan-out";
 import { actorUserId, trustedScope, type Scope } from "@/lib/tenant";
 import { announceStory } from "@/lib/webhooks/announce";
 import { scheduleLifecycleJobs } from "./lifecycle-jobs";
@@ -84,7 +85,7 @@ export async function approveStory(db: DbOrTx, scope: Scope, storyId: string, no
     return approved;
   });
   await scheduleLifecycleJobs(story);
-  if (story.status === "published") await announceStory(db, story);
+  if (story.status === "published") await wentLive(db, story);
   return story;
 }
 
@@ -102,6 +103,12 @@ export async function archiveStory(db: DbOrTx, scope: Scope, storyId: string, re
   });
   await mailNotices(result.notices);
   return { story: result.story, cancelledShares: result.cancelled };
+}
+
+/** After the commit that put a story live: chat channels and the push of the employees it is for. Best-effort both. */
+async function wentLive(db: DbOrTx, story: { id: string; orgId: string }) {
+  await announceStory(db, story);
+  await queueStoryPush(story);
 }
 
 const system = { kind: "system" } as const;
@@ -144,7 +151,7 @@ export async function runDueLifecycle(db: DbOrTx, options: { storyId?: string; n
     });
     if (outcome?.kind === "published") {
       published++;
-      await announceStory(db, row);
+      await wentLive(db, row);
     }
     if (outcome?.kind === "archived") {
       archived++;

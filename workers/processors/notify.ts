@@ -3,6 +3,8 @@ import { PermanentFailure } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { enqueueDueDigests, sendDigest } from "@/lib/notifications/digest";
 import { sendNoticeMail } from "@/lib/notifications/mail";
+import { fanOutShare, fanOutStory } from "@/lib/push/fan-out";
+import { sendPush } from "@/lib/push/send";
 import { enqueueDueReportMails, sendReportMail } from "@/lib/reports/report-mail";
 import { deliverStoryWebhook } from "@/lib/webhooks/deliver";
 import type { Processors } from "../runtime";
@@ -28,6 +30,9 @@ export function notifyProcessors(): Processors<"notify"> {
       return { queued };
     },
     "report.send": async ({ membershipId }) => sendReportMail(db(), membershipId, new Date()),
+    "push.story": async ({ storyId }) => ({ queued: await fanOutStory(db(), storyId) }),
+    "push.share": async ({ shareId }) => ({ queued: await fanOutShare(db(), shareId) }),
+    "push.send": async (data, job) => sendPush(db(), data, { queuedAt: new Date(job.timestamp) }),
     "webhook.story": async ({ webhookId, storyId }) => deliverStoryWebhook(db(), webhookId, storyId),
   };
 }
