@@ -3,6 +3,7 @@ import { getSession, requireMember } from "@/lib/auth/guard";
 import { sections, visibleSections } from "@/lib/auth/roles";
 import { countUnreadNotices } from "@/lib/notifications";
 import { AppNav } from "../_components/app-nav";
+import { ServiceWorker } from "../_components/service-worker";
 import { signOutAction, switchOrganizationAction } from "./actions";
 
 /** The signed-in shell: navigation by role, then the page. */
@@ -31,6 +32,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         signOut={signOutAction}
         switchOrganization={switchOrganizationAction}
       />
+      <ServiceWorker />
       <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:py-8">
         {children}
       </main>

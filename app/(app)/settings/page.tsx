@@ -4,6 +4,7 @@ import { confirmWords } from "@/lib/me/delete-account";
 import { requireMember } from "@/lib/auth/guard";
 import { getPreferences } from "@/lib/notifications/preferences";
 import { getOrganizationSettings } from "@/lib/orgs";
+import { vapidPublicKey } from "@/lib/push/vapid";
 import { getUser } from "@/lib/users";
 import { LanguageSwitcher } from "../../_components/language-switcher";
 import { requestLocale } from "../../_i18n/locale";
@@ -11,6 +12,7 @@ import { PageHeader, Section, buttonClass } from "../../_components/ui";
 import { DeleteAccountForm } from "./delete-account-form";
 import { NotificationForm } from "./notification-form";
 import { ProfileForm } from "./profile-form";
+import { PushToggle } from "./push-toggle";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("settings"))("title") };
@@ -19,6 +21,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function SettingsPage() {
   const ctx = await requireMember("any-member");
   const t = await getTranslations("settings");
+  const tPush = await getTranslations("push.settings");
   const [user, org, prefs] = await Promise.all([getUser(ctx.db, ctx.userId), getOrganizationSettings(ctx.db, ctx.orgId), getPreferences(ctx.db, ctx.scope, ctx.userId)]);
   return (
     <>
@@ -38,6 +41,9 @@ export default async function SettingsPage() {
             showDigest={ctx.roles.includes("employee")}
             showReport={ctx.roles.includes("manager")}
           />
+        </Section>
+        <Section card id="push-heading" title={tPush("title")} description={tPush("hint")}>
+          <PushToggle publicKey={vapidPublicKey()} />
         </Section>
         <MyDataCards />
       </div>
