@@ -6,7 +6,7 @@ import { demoUsers } from "@/db/seed";
 import { startEmbeddedPostgres } from "./embedded/postgres";
 import { canListen, commandLine, exitDescription, isRunning, stopChild, withDeathSignal } from "./embedded/process";
 import { findRedisServer, redisInstallHint, startEmbeddedRedis } from "./embedded/redis";
-import { loadDemoSecrets } from "./embedded/secrets";
+import { loadDemoSecrets, vapidPublicKeyFor } from "./embedded/secrets";
 
 /**
  * `npm run demo`: Ripple on one machine with nothing configured. Children run in their own
@@ -219,6 +219,10 @@ async function main() {
     REDIS_URL: redisUrl,
     AUTH_SECRET: process.env.AUTH_SECRET || secrets.AUTH_SECRET,
     TOKEN_ENCRYPTION_KEY: process.env.TOKEN_ENCRYPTION_KEY || secrets.TOKEN_ENCRYPTION_KEY,
+    // Push notifications on, with a key pair made for this data directory (or your own pair).
+    ...(process.env.VAPID_PUBLIC_KEY && process.env.VAPID_PRIVATE_KEY
+      ? {}
+      : { VAPID_PRIVATE_KEY: secrets.VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY: vapidPublicKeyFor(secrets.VAPID_PRIVATE_KEY) }),
     APP_URL: appUrl,
     PORT: String(port),
     // The demo sign-in needs no password: serve it to this machine only, unless asked.

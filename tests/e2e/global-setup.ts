@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
+import webpush from "web-push";
 import { createDatabase } from "@/db/client";
 import { seedDemo } from "@/db/seed";
 import { createTestDatabase } from "../support/database";
@@ -36,8 +37,12 @@ export default async function globalSetup() {
   // ripple-advocate.test and likes its post as ripple-fan.test.
   const bluesky = await startAtprotoNetwork({ accounts: [{ handle: "ripple-employee.test" }, { handle: "ripple-advocate.test" }, { handle: "ripple-fan.test" }] });
   const allowHosts = [new URL(mastodon.url).host, new URL(bluesky.pdsUrl).host, new URL(bluesky.appviewUrl).host];
+  // A VAPID key pair for this run only: push is on, as in the demo.
+  const vapid = webpush.generateVAPIDKeys();
   const env = {
     ...baseTestEnv(),
+    VAPID_PUBLIC_KEY: vapid.publicKey,
+    VAPID_PRIVATE_KEY: vapid.privateKey,
     NODE_ENV: "production",
     DATABASE_URL: database.url,
     APP_URL: baseURL,

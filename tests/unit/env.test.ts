@@ -114,6 +114,24 @@ describe("parseEnv: a malformed variable", () => {
   });
 });
 
+describe("parseEnv: Web Push (VAPID)", () => {
+  // A pair as `npx web-push generate-vapid-keys` prints it.
+  const vapid = { VAPID_PUBLIC_KEY: `B${"A".repeat(86)}`, VAPID_PRIVATE_KEY: "A".repeat(43) };
+
+  it("takes the key pair and a subject, or none of them (push off)", () => {
+    expect(parseEnv({ ...valid, ...vapid, VAPID_SUBJECT: "mailto:it@example.com" })).toMatchObject({ ...vapid, VAPID_SUBJECT: "mailto:it@example.com" });
+    const off = parseEnv(valid);
+    expect([off.VAPID_PUBLIC_KEY, off.VAPID_PRIVATE_KEY]).toEqual([undefined, undefined]);
+  });
+
+  it("names the missing half of the pair, keys of the wrong size and a subject that is no contact", () => {
+    expect(namedVariables(configError({ ...valid, VAPID_PUBLIC_KEY: vapid.VAPID_PUBLIC_KEY }))).toEqual(["VAPID_PRIVATE_KEY"]);
+    expect(namedVariables(configError({ ...valid, VAPID_PRIVATE_KEY: vapid.VAPID_PRIVATE_KEY }))).toEqual(["VAPID_PUBLIC_KEY"]);
+    const error = configError({ ...valid, VAPID_PUBLIC_KEY: "short", VAPID_PRIVATE_KEY: "A".repeat(60), VAPID_SUBJECT: "http://example.com" });
+    expect(namedVariables(error).sort()).toEqual(["VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "VAPID_SUBJECT"]);
+  });
+});
+
 describe("parseEnv: sign-in configuration", () => {
   it("names the missing halves of single sign-on", () => {
     const error = configError({ ...valid, OIDC_ISSUER: "https://id.example.com" });

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createECDH, randomBytes } from "node:crypto";
 import fs from "node:fs";
 
 /**
@@ -10,12 +10,29 @@ export type DemoSecrets = {
   AUTH_SECRET: string;
   TOKEN_ENCRYPTION_KEY: string;
   POSTGRES_PASSWORD: string;
+  /** Web Push's VAPID private key (P-256, base64url); its public key is derived, never stored apart. */
+  VAPID_PRIVATE_KEY: string;
 };
+
+/** The uncompressed public key of a VAPID private key, both base64url. */
+export function vapidPublicKeyFor(privateKey: string): string {
+  const ecdh = createECDH("prime256v1");
+  ecdh.setPrivateKey(Buffer.from(privateKey, "base64url"));
+  return ecdh.getPublicKey().toString("base64url");
+}
+
+function newVapidPrivateKey(): string {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  // A key whose leading byte is 0 comes back shorter: VAPID wants exactly 32 bytes.
+  return Buffer.concat([Buffer.alloc(32), ecdh.getPrivateKey()]).subarray(-32).toString("base64url");
+}
 
 const generators: { [K in keyof DemoSecrets]: () => string } = {
   AUTH_SECRET: () => randomBytes(32).toString("base64"),
   TOKEN_ENCRYPTION_KEY: () => randomBytes(32).toString("hex"),
   POSTGRES_PASSWORD: () => randomBytes(24).toString("hex"),
+  VAPID_PRIVATE_KEY: newVapidPrivateKey,
 };
 
 export function loadDemoSecrets(file: string): DemoSecrets {
