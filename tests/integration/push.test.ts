@@ -9,14 +9,16 @@ import { PermanentFailure, RetryLater } from "@/lib/errors";
 import { queueSharePush } from "@/lib/push/fan-out";
 import { savePushSubscription } from "@/lib/push/subscribe";
 import { sendPush } from "@/lib/push/send";
-import { getQueue } from "@/lib/queue";
+import { DEMO_INSTANCE } from "@/lib/demo-network";
+import { getQueue, redis } from "@/lib/queue";
+import { publishShare } from "@/lib/shares/publish";
 import { runDueLifecycle } from "@/lib/stories";
 import { createTeam } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
 import { notifyProcessors } from "@/workers/processors/notify";
 import { startFakePushService, type FakePushService, type FakeSubscription } from "../fakes/push-service";
 import { envOverride } from "../support/env-override";
-import { makeMember, makeOrganization, makePublishedStory, uniqueEmail } from "../support/factories";
+import { makeConnection, makeMember, makeOrganization, makePublishedStory, uniqueEmail } from "../support/factories";
 
 /** The server actions run with the session this says. */
 const session = vi.hoisted(() => ({ current: null as null | { userId: string; orgId: string; orgName: string; roles: string[] } }));
@@ -152,6 +154,20 @@ describe("their own share", () => {
     ]);
     expect(push.messagesFor(myOtherOrg.fake)).toEqual([]);
     expect(push.messagesFor(theirs.fake)).toEqual([]);
+  });
+
+  it("publishing queues the push of the outcome: a post to the demo network opens the post", async () => {
+    const { cli } = await makeOrganization();
+    const jens = await makeMember(cli, ["employee"]);
+    const mine = await subscribed(cli, jens.user.id);
+    const connection = await makeConnection(cli, jens.user.id, { network: "mastodon", instanceUrl: DEMO_INSTANCE });
+    const share = await shareOf(cli, jens.user.id, { connectionId: connection.id, network: "mastodon", scheduledAt: new Date(Date.now() - 1_000) });
+    expect(await publishShare(db(), redis(), share.id)).toBe("published");
+    expect(await run(`push-share-${share.id}-published`)).toEqual({ queued: 1 });
+    expect(await run(`push-${mine.id}-share-${share.id}-published`)).toBe("sent");
+    const [posted] = await db().select().from(shares).where(eq(shares.id, share.id));
+    expect(push.messagesFor(mine.fake).map((m) => m.message)).toEqual([expect.objectContaining({ title: "Dit opslag er live på Mastodon", url: posted!.externalUrl })]);
+    expect(posted!.externalUrl).toMatch(/\/demo-network#/);
   });
 
   it("a subscription in another organisation cannot be used to read a share", async () => {
