@@ -14,6 +14,8 @@ function keyBytes(base64url: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
+
 async function registration(): Promise<ServiceWorkerRegistration> {
   await navigator.serviceWorker.register("/sw.js", { scope: "/" });
   return navigator.serviceWorker.ready;
@@ -36,7 +38,16 @@ export function PushToggle({ publicKey }: { publicKey: string | null }) {
     if (Notification.permission === "denied") return void setState("denied");
     registration()
       .then((reg) => reg.pushManager.getSubscription())
-      .then((subscription) => setState(subscription && Notification.permission === "granted" ? "on" : "off"))
+      .then(async (subscription) => {
+        if (!subscription || Notification.permission !== "granted") return setState("off");
+        // Made with another key (the installation's keys changed): useless now, so start afresh.
+        const key = subscription.options?.applicationServerKey;
+        if (key && !sameBytes(new Uint8Array(key), keyBytes(publicKey))) {
+          await subscription.unsubscribe();
+          return setState("off");
+        }
+        setState("on");
+      })
       .catch(() => setState("off"));
   }, [publicKey]);
 
