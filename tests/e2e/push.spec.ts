@@ -64,8 +64,9 @@ test("a push delivered through the DevTools protocol shows its notification", as
 });
 
 test("the settings opt-in stores this browser's subscription and opting out deletes it", async ({ page, context }) => {
-  // Headless Chromium has no push service to subscribe with (pushManager.subscribe fails
-  // without one), so the browser's subscribe hands back a subscription as a real one looks;
+  // Headless Chromium cannot subscribe (pushManager.subscribe rejects with "Registration
+  // failed - permission denied" even with notifications granted; it has no push service
+  // here either), so the browser's subscribe hands back a subscription as a real one looks;
   // the permission prompt, the page, the server action and the database are all real.
   await context.grantPermissions(["notifications"], { origin: baseURL });
   const endpoint = `https://push.example.test/send/${randomBytes(8).toString("hex")}`;
