@@ -6,6 +6,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { safeFetch, safeFetchAsFetch, UnsafeFetchError } from "@/lib/net/safe-fetch";
 import { fetchFailure, inChunks, normalizeServerUrl, postMetrics, retryAfterMs, sameLink, textHasLink } from "./http";
+import { postAppearances } from "./appearance";
 import { measureText } from "./measure";
 import { shareQuery } from "./share-window";
 import {
@@ -257,6 +258,7 @@ export const bluesky: PasswordAdapter = {
   id: "bluesky",
   kind: "password",
   defaultService: BLUESKY_DEFAULT_SERVICE,
+  appearance: postAppearances.bluesky,
   shareWindow: { takesText: true, url: ({ text }) => `https://bsky.app/intent/compose?${shareQuery({ text })}` },
   // 5,000 points an hour per account; a record write costs 3.
   postLimits: { account: { max: 1_600, windowMs: 60 * 60_000 } },

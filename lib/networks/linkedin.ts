@@ -16,6 +16,7 @@ import {
   type Classifier,
   type MetricFigures,
 } from "./http";
+import { postAppearances } from "./appearance";
 import { measureText } from "./measure";
 import { shareQuery } from "./share-window";
 import { NetworkError, type AccountContext, type MetricsResult, type OAuthAdapter, type OutgoingPost, type TokenSet } from "./types";
@@ -193,6 +194,7 @@ export const linkedin: OAuthAdapter = {
   },
   pkce: false,
   postUrl: linkedinPostUrl,
+  appearance: postAppearances.linkedin,
   shareWindow: { takesText: false, url: ({ url }) => `https://www.linkedin.com/sharing/share-offsite/?${shareQuery({ url })}` },
   // Member limits appear only in the developer portal (UNVERIFIED): a conservative 150 a day.
   postLimits: { account: { max: 150, windowMs: 24 * 60 * 60_000 } },

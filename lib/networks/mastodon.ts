@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { apiUrl, expectBody, networkFetch, normalizeServerUrl, oauthTokenSchema, postMetrics, queryString, searchRecentPosts, textHasLink, tokenSetFrom } from "./http";
+import { postAppearances } from "./appearance";
 import { measureText } from "./measure";
 import { shareQuery } from "./share-window";
 import { NetworkError, type AccountContext, type InstanceLimits, type MetricsResult, type OAuthAdapter, type RegisteredClient, type TokenSet } from "./types";
@@ -104,6 +105,7 @@ export const mastodon: OAuthAdapter = {
   idempotencyWindowMs: 50 * 60_000,
   scopes: MASTODON_SCOPES,
   pkce: false,
+  appearance: postAppearances.mastodon,
   shareWindow: {
     takesText: true,
     asksInstance: true,

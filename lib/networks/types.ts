@@ -1,4 +1,5 @@
 import type { NetworkId, Locale } from "@/db/schema";
+import type { PostAppearance } from "./appearance";
 import type { Measurement, MeasureOptions } from "./measure";
 
 /**
@@ -201,6 +202,8 @@ export type PostWindow = { max: number; windowMs: number };
 interface AdapterBase {
   readonly id: ConnectableNetwork;
   readonly shareWindow: ShareWindow;
+  /** How the network shows a post (client-safe, lib/networks/appearance.ts): the composer's preview. */
+  readonly appearance: PostAppearance;
   /**
    * How many posts Ripple sends per account, and for its app as a whole where the network
    * limits that, a little under the network's documented limits so other calls fit too.

@@ -17,6 +17,7 @@ import {
   tokenSetFrom,
   type Classifier,
 } from "./http";
+import { postAppearances } from "./appearance";
 import { measureText } from "./measure";
 import { shareQuery } from "./share-window";
 import { NetworkError, type AccountContext, type MetricsResult, type OAuthAdapter, type OAuthClient, type PostMetrics, type PublishedPost, type TokenSet } from "./types";
@@ -195,6 +196,7 @@ export const x: OAuthAdapter = {
   kind: "oauth",
   scopes: X_SCOPES,
   pkce: true,
+  appearance: postAppearances.x,
   shareWindow: { takesText: true, url: ({ text }) => `https://x.com/intent/tweet?${shareQuery({ text })}` },
   // POST /2/tweets: 100 per 15 minutes per user, 10,000 per 24 hours per app.
   postLimits: { account: { max: 95, windowMs: 15 * 60_000 }, app: { max: 9_500, windowMs: 24 * 60 * 60_000 } },

@@ -8,7 +8,7 @@ import { CODE_LENGTH, trackedUrl } from "@/lib/links/tracked-links";
 import { getOrganizationSettings, type OrganizationSettings } from "@/lib/orgs";
 import type { Scope } from "@/lib/tenant";
 import { colleaguesSharesOf } from "./colleagues";
-import { withTrackedLink } from "./share-text";
+import { withTrackedLink } from "./post-text";
 import { duplicateWarning } from "./similarity";
 
 /** What a text check answers, in the compose/check API and the live counters of compose and the story editor alike. */
@@ -28,7 +28,7 @@ export const textCheckResultSchema = z.object({
 export type TextCheckResult = z.infer<typeof textCheckResultSchema>;
 
 /** What a share's tracked link will look like (same length), for counting before it exists. */
-const SAMPLE_TRACKED = () => trackedUrl("x".repeat(CODE_LENGTH));
+export const sampleTrackedUrl = () => trackedUrl("x".repeat(CODE_LENGTH));
 
 /**
  * The one check of a share text: the network's counting (an instance's own limit with the
@@ -50,7 +50,7 @@ export async function checkEmployeeText(
     limits = await instanceTextLimits(db, input.network, connection?.instanceUrl ?? null);
   }
   const [story] = input.storyId ? await db.select({ url: stories.canonicalUrl }).from(stories).where(and(eq(stories.id, input.storyId), eq(stories.orgId, scope.orgId))) : [];
-  const text = story?.url ? withTrackedLink(input.text, story.url, SAMPLE_TRACKED()) : input.text;
+  const text = story?.url ? withTrackedLink(input.text, story.url, sampleTrackedUrl()) : input.text;
   const result = checkShareText(input.network, text, { disclosureHashtag: settings.disclosureHashtag, blockedWords: settings.blockedWords, ...limits });
   let duplicate: TextCheckResult["duplicate"] = null;
   if (input.storyId) {

@@ -1,8 +1,9 @@
 export * from "./schemas";
-export { checkEmployeeText, textCheckResultSchema, type TextCheckResult } from "./check-text";
+export { checkEmployeeText, sampleTrackedUrl, textCheckResultSchema, type TextCheckResult } from "./check-text";
 export { confirmIntentShare, createIntentShare, createShares } from "./create";
-export { withTrackedLink } from "./share-text";
+export { textAsPosted, withTrackedLink } from "./post-text";
 export { cancelShare, editShare, getMyShare, listMyShares, markPosted, retryShare, type MyShare } from "./my-shares";
 export { suggestShareTime } from "./timing";
-export { startingVariant } from "./variants";
+export { composeSuggestions, startingVariant, type NetworkSuggestions, type Suggestion } from "./variants";
 export { listShareAccounts, type ShareAccount } from "./accounts";
+export { outcomeSettled, shareOutcomes, type ShareOutcome } from "./share-outcomes";

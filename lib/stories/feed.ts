@@ -11,6 +11,8 @@ export type FeedStory = {
   summary: string;
   canonicalUrl: string | null;
   imageUrl: string | null;
+  /** Ripple's stored copy of the image (/media/<key>); null until fetched, or if it could not be. */
+  imageKey: string | null;
   language: Locale;
   pinned: boolean;
   /** When it went live: publish_at, else when it was published. */
@@ -74,6 +76,7 @@ const feedColumns = {
   summary: stories.summary,
   canonicalUrl: stories.canonicalUrl,
   imageUrl: stories.imageUrl,
+  imageKey: stories.imageKey,
   language: stories.language,
   pinned: stories.pinned,
   liveAt,

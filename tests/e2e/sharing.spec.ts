@@ -75,16 +75,19 @@ test("an employee acknowledges the guidelines, connects Mastodon and Bluesky, sc
   if (await demo.isChecked()) await demo.uncheck();
   const mastodonText = page.getByRole("textbox", { name: /Your text for Mastodon/ });
   await mastodonText.fill(`Det her er jeg stolt af! ${await mastodonText.inputValue()}`.slice(0, 400));
-  await expect(page.getByTestId("compose-mastodon").getByText(/^\d+ of 500 characters$/)).toBeVisible();
+  await expect(page.getByTestId("compose-mastodon").getByText(/^Mastodon: \d+\/500$/)).toBeVisible();
   const blueskyText = page.getByRole("textbox", { name: /Your text for Bluesky/ });
   await blueskyText.fill("Læs med her 👇");
   // Bluesky counts graphemes; the disclosure tag is counted in.
-  await expect(page.getByTestId("compose-bluesky").getByText(/^\d+ of 300 characters$/)).toBeVisible();
+  await expect(page.getByTestId("compose-bluesky").getByText(/^Bluesky: \d+\/300$/)).toBeVisible();
   await page.getByLabel("Later").check();
   await page.getByLabel(/Date and time/).fill(tomorrowAt(9));
   await page.getByRole("button", { name: "Schedule" }).click();
-  await expect(page).toHaveURL(/\/queue\?created=2/);
-  await expect(page.getByText("Your 2 shares are scheduled.")).toBeVisible();
+  // What happened is shown where the person is: each post scheduled, at its time in their zone.
+  await expect(page.getByTestId("outcome-mastodon")).toContainText(/Scheduled for .+ at 9:00\sAM/);
+  await expect(page.getByTestId("outcome-bluesky")).toContainText(/Scheduled for .+ at 9:00\sAM/);
+  await page.getByRole("main").getByRole("link", { name: "My shares" }).click();
+  await expect(page).toHaveURL(/\/queue$/);
   await expect(page.getByRole("heading", { level: 2, name: first!.title })).toHaveCount(2);
   await expectAccessible(page);
 
@@ -95,7 +98,8 @@ test("an employee acknowledges the guidelines, connects Mastodon and Bluesky, sc
   await page.getByLabel("Later").check();
   await page.getByLabel(/Date and time/).fill(tomorrowAt(11));
   await page.getByRole("button", { name: "Schedule" }).click();
-  await expect(page).toHaveURL(/\/queue\?created=1/);
+  await expect(page.getByTestId("outcome-mastodon")).toContainText("Scheduled for");
+  await page.goto("/queue");
   await page.getByRole("button", { name: `Cancel the share of ${second!.title}` }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Cancel the share" }).click();
   await expect(page.getByText("The share is cancelled.")).toBeVisible();
@@ -172,7 +176,7 @@ test.describe(() => {
     const text = `Prøver demo-netværket ${Date.now().toString(36)}`;
     await page.getByRole("textbox", { name: /Your text for Mastodon/ }).fill(text);
     await page.getByRole("button", { name: "Share now" }).click();
-    await expect(page).toHaveURL(/\/queue\?created=1/);
+    await expect(page.getByTestId("outcome-mastodon").getByText("Posted", { exact: true })).toBeVisible({ timeout: 30_000 });
     await expect
       .poll(
         async () => {

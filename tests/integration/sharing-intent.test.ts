@@ -120,6 +120,18 @@ describe("createIntentShare: the share window of each network", () => {
     expect(new URL(result.url).searchParams.get("url")).toBe(link);
   });
 
+  it("refuses a text over the limit on every share-window network, and records nothing", async () => {
+    const { cli, story, jonas } = await scene();
+    const over = { facebook: "ø".repeat(5001), xing: "ø".repeat(3001), threads: "🌱".repeat(130), bluesky: "ø".repeat(301), mastodon: "ø".repeat(501), linkedin: "ø".repeat(3001) } as const;
+    for (const [network, text] of Object.entries(over)) {
+      await expect(createIntentShare(db(), cli, jonas.user.id, { storyId: story.id, network: network as keyof typeof over, text })).rejects.toMatchObject({
+        status: 422,
+        fieldErrors: { text: [expect.stringMatching(/^tooLongFor:/)] },
+      });
+    }
+    expect(await db().select().from(shares).where(eq(shares.userId, jonas.user.id))).toEqual([]);
+  });
+
   it("checks the text like any share (the tag and the tracked link counted) and refuses before the guidelines are accepted", async () => {
     const { cli, story, jonas } = await scene();
     await expect(

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { storyVariants, type NetworkId } from "@/db/schema";
 import { db } from "@/lib/db";
-import { createShares, startingVariant } from "@/lib/shares";
+import { composeSuggestions, createShares, startingVariant } from "@/lib/shares";
 import type { Scope } from "@/lib/tenant";
 import { makeOrganization, makePublishedStory, makeSharer } from "../support/factories";
 
@@ -121,5 +121,55 @@ describe("startingVariant: spread over colleagues", () => {
       posts: [{ connectionId: person.connections.x!.id, text: "Hej", variantId: otherStoryVariant("Fremmed tekst") }],
     });
     expect(share!.variantId).toBeNull();
+  });
+});
+
+describe("composeSuggestions: every suggestion to choose from", () => {
+  it("lists each network's suggestions in the person's language in the editor's order, starting where the rotation starts", async () => {
+    const { cli } = await makeOrganization();
+    const person = await makeSharer(cli, { networks: ["x"] });
+    const { story, idOf } = await storyWithVariants(cli, threeDanishOnX);
+    const { byNetwork, variantRefused } = await composeSuggestions(db(), cli, {
+      userId: person.user.id,
+      storyId: story.id,
+      networks: ["x", "linkedin", "mastodon"],
+      languages: ["da", "en"],
+    });
+    expect(variantRefused).toBe(false);
+    expect(byNetwork.x!.suggestions.map((s) => s.text)).toEqual(["Vi bygger vindmøller", "Nyt fra Esbjerg: vindmøller", "Havvind er på vej"]);
+    const start = await startingVariant(db(), cli, { userId: person.user.id, storyId: story.id, network: "x", languages: ["da", "en"] });
+    expect(byNetwork.x!.startId).toBe(start!.variantId);
+    expect(byNetwork.linkedin).toEqual({ suggestions: [{ id: idOf("LinkedIn-tekst om vindmøller"), text: "LinkedIn-tekst om vindmøller", language: "da" }], startId: idOf("LinkedIn-tekst om vindmøller") });
+    // No suggestion for the network: nothing (the composer starts from the title and link).
+    expect(byNetwork.mastodon).toBeUndefined();
+    // In English only the English one.
+    const english = await composeSuggestions(db(), cli, { userId: person.user.id, storyId: story.id, networks: ["x"], languages: ["en"] });
+    expect(english.byNetwork.x!.suggestions.map((s) => s.id)).toEqual([idOf("We are building wind turbines")]);
+  });
+
+  it("starts from the suggestion a link names when it is the story's, in its language, and refuses another story's", async () => {
+    const { cli } = await makeOrganization();
+    const { cli: other } = await makeOrganization();
+    const person = await makeSharer(cli, { networks: ["x"] });
+    const { story, idOf } = await storyWithVariants(cli, threeDanishOnX);
+    const { idOf: otherStory } = await storyWithVariants(cli, [{ network: "x", language: "da", text: "En anden historie" }]);
+    const { idOf: otherOrg } = await storyWithVariants(other, [{ network: "x", language: "da", text: "En anden organisation" }]);
+    const ask = (variantId: string) => composeSuggestions(db(), cli, { userId: person.user.id, storyId: story.id, networks: ["x", "linkedin"], languages: ["da"], variantId });
+
+    const chosen = await ask(idOf("Havvind er på vej"));
+    expect(chosen.variantRefused).toBe(false);
+    expect(chosen.byNetwork.x!.startId).toBe(idOf("Havvind er på vej"));
+    // The link's suggestion is English although the person reads Danish: the English ones are offered.
+    const english = await ask(idOf("We are building wind turbines"));
+    expect(english.byNetwork.x).toEqual({ suggestions: [{ id: idOf("We are building wind turbines"), text: "We are building wind turbines", language: "en" }], startId: idOf("We are building wind turbines") });
+    expect(english.byNetwork.linkedin!.startId).toBe(idOf("LinkedIn-tekst om vindmøller"));
+
+    const rotation = (await ask("00000000-0000-4000-8000-000000000000")).byNetwork.x!.startId;
+    for (const refused of [otherStory("En anden historie"), otherOrg("En anden organisation"), "00000000-0000-4000-8000-000000000000", "not-a-uuid"]) {
+      const answer = await ask(refused);
+      expect(answer.variantRefused).toBe(true);
+      expect(answer.byNetwork.x!.startId).toBe(rotation);
+      expect(answer.byNetwork.x!.suggestions.map((s) => s.id)).not.toContain(refused);
+    }
   });
 });

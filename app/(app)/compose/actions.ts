@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { action } from "@/lib/auth/guard";
 import { networkIds } from "@/lib/networks";
-import { checkEmployeeText, composeSchema, confirmIntentShare, createIntentShare, createShares, intentSchema } from "@/lib/shares";
+import { checkEmployeeText, composeSchema, confirmIntentShare, createIntentShare, createShares, intentSchema, outcomeSettled, shareOutcomes } from "@/lib/shares";
 import { localToInstant, isLocalDateTime } from "@/lib/time";
 import { timeZoneOf } from "../time-zone";
 
@@ -22,7 +22,7 @@ export const shareAction = action(
     const zone = await timeZoneOf(ctx);
     const at = scheduledAt && isLocalDateTime(scheduledAt) ? localToInstant(scheduledAt, zone) : scheduledAt;
     const created = await createShares(ctx.db, ctx.scope, ctx.userId, { ...rest, scheduledAt: at });
-    return created.map((s) => ({ id: s.id, network: s.network, scheduledAt: s.scheduledAt.toISOString() }));
+    return created.map((s) => ({ id: s.id, network: s.network, connectionId: s.connectionId, scheduledAt: s.scheduledAt.toISOString() }));
   },
 );
 
@@ -34,4 +34,11 @@ export const intentShareAction = action({ roles: employee, input: intentSchema }
 export const confirmIntentAction = action({ roles: employee, input: z.object({ shareId: z.uuid(), posted: z.boolean() }) }, async ({ shareId, posted }, ctx) => {
   const share = await confirmIntentShare(ctx.db, ctx.scope, ctx.userId, shareId, posted);
   return { status: share.status };
+});
+
+/** What became of the shares just made (the person's own only): the composer asks until each has settled. */
+export const shareOutcomesAction = action({ roles: employee, input: z.object({ ids: z.array(z.uuid()).min(1).max(20) }) }, async ({ ids }, ctx) => {
+  const now = new Date();
+  const outcomes = await shareOutcomes(ctx.db, ctx.scope, ctx.userId, ids);
+  return outcomes.map((o) => ({ ...o, scheduledAt: o.scheduledAt.toISOString(), settled: outcomeSettled(o, now) }));
 });

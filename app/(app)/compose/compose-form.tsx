@@ -1,83 +1,158 @@
 "use client";
 
 import clsx from "clsx";
-import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { useId, useState, useTransition } from "react";
+import { useEffect, useId, useState, useTransition } from "react";
 import type { NetworkId } from "@/lib/networks";
-import type { ShareAccount } from "@/lib/shares";
+import type { NetworkSuggestions } from "@/lib/shares";
+import { textAsPosted } from "@/lib/shares/post-text";
 import type { TimeSuggestion } from "@/lib/shares/timing";
 import { CountedText, useLiveCheck, useProblemWords } from "../../_components/counted-text";
 import { Badge, Button, CheckboxTile, Field, FormAlert, LiveStatus, Section, SubmitRow, inputClass } from "../../_components/ui";
 import { useActionFeedback, useErrorWords } from "../../_components/use-action-feedback";
 import { useAction } from "../../_components/use-form-action";
 import { checkComposeAction, confirmIntentAction, intentShareAction, shareAction } from "./actions";
+import { PostPreview, type CardFacts } from "./post-preview";
+import { ShareOutcomes, type CreatedShare } from "./share-outcomes";
 
-/** Where a text starts from: a suggested variant, or the story's title and link. */
-type Start = { variantId: string | null; text: string };
-type Account = Pick<ShareAccount, "id" | "network" | "handle" | "instanceUrl"> & Start & { demo: boolean; expiring: boolean };
-type ShareLink = Start & { network: NetworkId; asksInstance: boolean };
+type Account = { id: string; network: NetworkId; handle: string; displayName: string | null; demo: boolean; expiring: boolean };
+type ShareLink = { network: NetworkId; asksInstance: boolean };
 
-/** One text to share, counted live as its network (and, with an account, its instance) counts it. */
+/** What every text editor of the page needs to know about the story and the person. */
+type StoryFacts = {
+  storyId: string;
+  storyUrl: string | null;
+  /** A tracked link of the real length, for the preview until the share has its own. */
+  trackedSample: string;
+  disclosureHashtag: string | null;
+  authorName: string;
+  card: CardFacts;
+};
+
+/** Which suggestion a text started from, and the person's edits of each (switching back keeps them). */
+type Draft = { index: number; edits: Record<number, string> };
+type Choice = { variantId: string | null; text: string };
+
+function choicesOf(suggestions: NetworkSuggestions | undefined, fallback: string): Choice[] {
+  return suggestions ? suggestions.suggestions.map((s) => ({ variantId: s.id, text: s.text })) : [{ variantId: null, text: fallback }];
+}
+
+function firstDraft(suggestions: NetworkSuggestions | undefined): Draft {
+  return { index: Math.max(0, suggestions?.suggestions.findIndex((s) => s.id === suggestions.startId) ?? 0), edits: {} };
+}
+
+function draftText(draft: Draft, choices: Choice[]): string {
+  return draft.edits[draft.index] ?? choices[draft.index]?.text ?? "";
+}
+
+/** "Suggestion 2 of 3" with the way to the others; nothing when there is only one text. */
+function SuggestionPicker({ draft, count, onPick }: { draft: Draft; count: number; onPick: (index: number) => void }) {
+  const t = useTranslations("compose.suggestions");
+  if (count < 2) return null;
+  return (
+    <div className="flex flex-wrap items-center gap-2" data-testid="suggestions">
+      <p className="text-sm font-medium text-slate-900" aria-live="polite">
+        {t("position", { n: draft.index + 1, count })}
+        {draft.edits[draft.index] !== undefined ? <span className="font-normal text-slate-700"> · {t("edited")}</span> : null}
+      </p>
+      <div className="flex gap-2">
+        <Button type="button" variant="secondary" className="min-h-9 px-3" onClick={() => onPick((draft.index + count - 1) % count)}>
+          {t("previous")}
+        </Button>
+        <Button type="button" variant="secondary" className="min-h-9 px-3" onClick={() => onPick((draft.index + 1) % count)}>
+          {t("next")}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * One text to share: the editor's suggestions to choose from, the text counted live as its
+ * network (and, with an account, its instance) counts it, and the post as it will look.
+ */
 function TextEditor({
   id,
   label,
   network,
-  text,
-  onChange,
-  storyId,
+  handle,
   connectionId,
+  story,
+  choices,
+  draft,
+  onDraft,
+  onCheck,
   errors,
 }: {
   id: string;
   label: string;
   network: NetworkId;
-  text: string;
-  onChange: (text: string) => void;
-  storyId: string;
+  handle: string | null;
   connectionId?: string;
+  story: StoryFacts;
+  choices: Choice[];
+  draft: Draft;
+  onDraft: (draft: Draft) => void;
+  onCheck?: (ok: boolean) => void;
   errors?: string[];
 }) {
   const t = useTranslations("compose");
-  const check = useLiveCheck(checkComposeAction, { network, text, storyId, connectionId });
+  const tn = useTranslations("networks");
+  const text = draftText(draft, choices);
+  const check = useLiveCheck(checkComposeAction, { network, text, storyId: story.storyId, connectionId });
   const problemWords = useProblemWords();
+  useEffect(() => onCheck?.(check?.ok ?? true), [check, onCheck]);
+  const posted = textAsPosted(text, { storyUrl: story.storyUrl, trackedUrl: story.trackedSample, disclosureHashtag: story.disclosureHashtag });
   return (
-    <div className="space-y-1">
-      <CountedText
-        id={id}
-        label={label}
-        value={text}
-        onChange={onChange}
-        counter={check ? t(`counter.${check.unit}`, { length: check.length, limit: check.limit }) : t("counting")}
-        over={check ? !check.ok : false}
-        problems={[...problemWords(check), ...(errors ?? [])]}
-      >
-        {check?.duplicate ? (
-          <p className="rounded-md bg-amber-50 p-2 text-sm text-amber-900" role="status">
-            {t(`duplicate.${check.duplicate.kind}`)}
-          </p>
-        ) : null}
-      </CountedText>
+    <div className="grid gap-4 rounded-md border border-slate-200 p-3 lg:grid-cols-2" data-testid={`compose-${network}`}>
+      <div className="min-w-0 space-y-2">
+        <SuggestionPicker draft={draft} count={choices.length} onPick={(index) => onDraft({ ...draft, index })} />
+        <CountedText
+          id={id}
+          label={label}
+          value={text}
+          onChange={(next) => onDraft({ ...draft, edits: { ...draft.edits, [draft.index]: next } })}
+          counter={check ? t("counter", { network: tn(network), length: check.length, limit: check.limit }) : t("counting")}
+          over={check ? !check.ok : false}
+          problems={[...problemWords(check), ...(errors ?? [])]}
+        >
+          {check?.duplicate ? (
+            <p className="rounded-md bg-amber-50 p-2 text-sm text-amber-900" role="status">
+              {t(`duplicate.${check.duplicate.kind}`)}
+            </p>
+          ) : null}
+        </CountedText>
+      </div>
+      <PostPreview network={network} author={{ name: story.authorName, handle }} text={posted} card={story.card} />
     </div>
   );
 }
 
-function ShareLinkRow({ link, storyId }: { link: ShareLink; storyId: string }) {
+function ShareLinkRow({ link, story, suggestions }: { link: ShareLink; story: StoryFacts; suggestions: NetworkSuggestions | undefined }) {
   const t = useTranslations("compose");
   const tn = useTranslations("networks");
   const word = useErrorWords();
-  const [text, setText] = useState(link.text);
+  const choices = choicesOf(suggestions, `${story.card.title} ${story.storyUrl ?? ""}`.trim());
+  const [draft, setDraft] = useState(() => firstDraft(suggestions));
+  const [ok, setOk] = useState(true);
   const [instance, setInstance] = useState("https://mastodon.social");
   const [pending, start] = useTransition();
   const [state, setState] = useState<{ shareId: string; copied: boolean } | { answered: "published" | "cancelled" } | { error: string } | null>(null);
   const id = useId();
   const instanceId = useId();
+  const text = draftText(draft, choices);
 
   const open = () => {
     // Opened now, inside the click, so no pop-up blocker stops it; pointed at the share window once it is recorded.
     const popup = window.open("about:blank", "_blank");
     start(async () => {
-      const result = await intentShareAction({ storyId, network: link.network, text, variantId: link.variantId, ...(link.asksInstance ? { mastodonInstance: instance } : {}) });
+      const result = await intentShareAction({
+        storyId: story.storyId,
+        network: link.network,
+        text,
+        variantId: choices[draft.index]?.variantId ?? null,
+        ...(link.asksInstance ? { mastodonInstance: instance } : {}),
+      });
       if (!result.ok) {
         popup?.close();
         setState({ error: word(Object.values(result.fieldErrors ?? {})[0]?.[0] ?? result.error) });
@@ -108,17 +183,29 @@ function ShareLinkRow({ link, storyId }: { link: ShareLink; storyId: string }) {
     });
 
   return (
-    <li className="space-y-2 rounded-md border border-slate-200 p-3" data-testid={`share-link-${link.network}`}>
-      <TextEditor id={id} label={t("linkText", { network: tn(link.network) })} network={link.network} text={text} onChange={setText} storyId={storyId} />
+    <li className="space-y-2" data-testid={`share-link-${link.network}`}>
+      <TextEditor
+        id={id}
+        label={t("linkText", { network: tn(link.network) })}
+        network={link.network}
+        handle={null}
+        story={story}
+        choices={choices}
+        draft={draft}
+        onDraft={setDraft}
+        onCheck={setOk}
+      />
       {link.asksInstance ? (
         <Field label={t("mastodonInstance")} htmlFor={instanceId}>
           <input id={instanceId} type="url" value={instance} onChange={(e) => setInstance(e.target.value)} className={inputClass} />
         </Field>
       ) : null}
       <div className="flex flex-wrap items-center gap-2">
-        <Button type="button" variant="secondary" disabled={pending} onClick={open}>
+        {/* Over the network's limit the window would get a text it refuses: not offered (the server refuses it too). */}
+        <Button type="button" variant="secondary" disabled={pending || !ok} onClick={open}>
           {t("openShare", { network: tn(link.network) })}
         </Button>
+        {!ok ? <p className="text-sm text-red-800">{t("fixFirst")}</p> : null}
       </div>
       <LiveStatus
         error={state && "error" in state ? state.error : null}
@@ -145,58 +232,71 @@ function ShareLinkRow({ link, storyId }: { link: ShareLink; storyId: string }) {
 }
 
 /**
- * Choose accounts, make the words your own (counted live), pick now or a time (a
- * suggestion offered), and share; or open a network's own share window.
+ * Choose accounts, pick one of the editor's suggestions and make the words your own while
+ * the post is drawn as each network will show it, pick now or a time, and share with one
+ * button; what happened to each post is then shown here. Or open a network's share window.
  */
 export function ComposeForm({
-  storyId,
-  storyUrl,
+  story,
   timeZone,
-  disclosureHashtag,
   spacingMinutes,
   accounts,
   shareLinks,
-  suggestion,
+  suggestions,
+  timeSuggestion,
   minLocal,
 }: {
-  storyId: string;
-  storyUrl: string | null;
+  story: StoryFacts;
   timeZone: string;
-  disclosureHashtag: string | null;
   spacingMinutes: number;
   accounts: Account[];
   shareLinks: ShareLink[];
-  suggestion: { local: string; label: string; basis: TimeSuggestion["basis"] } | null;
+  suggestions: Partial<Record<NetworkId, NetworkSuggestions>>;
+  timeSuggestion: { local: string; label: string; basis: TimeSuggestion["basis"] } | null;
   minLocal: string;
 }) {
   const t = useTranslations("compose");
   const tn = useTranslations("networks");
-  const router = useRouter();
+  const fallback = `${story.card.title} ${story.storyUrl ?? ""}`.trim();
   const [selected, setSelected] = useState<string[]>(accounts.filter((a) => !a.expiring).map((a) => a.id));
-  const [texts, setTexts] = useState<Record<string, string>>(Object.fromEntries(accounts.map((a) => [a.id, a.text])));
+  const [drafts, setDrafts] = useState<Record<string, Draft>>(() => Object.fromEntries(accounts.map((a) => [a.id, firstDraft(suggestions[a.network])])));
+  const [checks, setChecks] = useState<Record<string, boolean>>({});
   const [when, setWhen] = useState<"now" | "later">("now");
-  const [at, setAt] = useState(suggestion?.local ?? "");
+  const [at, setAt] = useState(timeSuggestion?.local ?? "");
+  const [created, setCreated] = useState<CreatedShare[] | null>(null);
   const { result, pending, run } = useAction(shareAction);
   const feedback = useActionFeedback(result);
   const ids = { now: useId(), later: useId(), at: useId() };
   const chosen = accounts.filter((a) => selected.includes(a.id));
+  const overLimit = chosen.some((a) => checks[a.id] === false);
+  const [checkSetters] = useState(() => new Map<string, (ok: boolean) => void>());
+  const onCheckOf = (id: string) => {
+    if (!checkSetters.has(id)) checkSetters.set(id, (ok) => setChecks((all) => (all[id] === ok ? all : { ...all, [id]: ok })));
+    return checkSetters.get(id)!;
+  };
 
   const submit = () =>
     run(
       {
-        storyId,
+        storyId: story.storyId,
         scheduledAt: when === "later" ? at : undefined,
-        posts: chosen.map((a) => ({ connectionId: a.id, text: texts[a.id] ?? "", variantId: a.variantId })),
+        posts: chosen.map((a) => {
+          const choices = choicesOf(suggestions[a.network], fallback);
+          const draft = drafts[a.id]!;
+          return { connectionId: a.id, text: draftText(draft, choices), variantId: choices[draft.index]?.variantId ?? null };
+        }),
       },
       (res) => {
-        if (res.ok) router.push(`/queue?created=${res.data.length}`);
+        if (res.ok) setCreated(res.data);
       },
     );
 
   return (
     <div className="space-y-6">
-      <Section card title={t("accountsTitle")} description={disclosureHashtag ? t("accountsHintDisclosure", { tag: disclosureHashtag }) : t("accountsHint")}>
-        {accounts.length === 0 ? (
+      <Section card title={t("accountsTitle")} description={story.disclosureHashtag ? t("accountsHintDisclosure", { tag: story.disclosureHashtag }) : t("accountsHint")}>
+        {created ? (
+          <ShareOutcomes created={created} accounts={accounts} timeZone={timeZone} />
+        ) : accounts.length === 0 ? (
           <p className="text-sm text-slate-800">
             {t("noAccounts")}{" "}
             <a href="/connections" className="font-medium text-brand-700 underline">
@@ -217,7 +317,7 @@ export function ComposeForm({
               <div className="flex flex-wrap gap-2">
                 {accounts.map((a) => (
                   <CheckboxTile key={a.id} checked={selected.includes(a.id)} onChange={() => setSelected((s) => (s.includes(a.id) ? s.filter((x) => x !== a.id) : [...s, a.id]))}>
-                    <span>
+                    <span className="break-all">
                       {tn(a.network)} · {a.handle}
                     </span>
                     {a.demo ? <Badge tone="amber">{t("demoAccount")}</Badge> : null}
@@ -227,18 +327,20 @@ export function ComposeForm({
               </div>
             </fieldset>
             {chosen.map((a) => (
-              <div key={a.id} data-testid={`compose-${a.network}`}>
-                <TextEditor
-                  id={`text-${a.id}`}
-                  label={t("textFor", { network: tn(a.network), handle: a.handle })}
-                  network={a.network}
-                  text={texts[a.id] ?? ""}
-                  onChange={(text) => setTexts((all) => ({ ...all, [a.id]: text }))}
-                  storyId={storyId}
-                  connectionId={a.id}
-                  errors={feedback.field(`posts.${chosen.indexOf(a)}.text`)}
-                />
-              </div>
+              <TextEditor
+                key={a.id}
+                id={`text-${a.id}`}
+                label={t("textFor", { network: tn(a.network), handle: a.handle })}
+                network={a.network}
+                handle={a.handle}
+                connectionId={a.id}
+                story={{ ...story, authorName: a.displayName ?? story.authorName }}
+                choices={choicesOf(suggestions[a.network], fallback)}
+                draft={drafts[a.id]!}
+                onDraft={(draft) => setDrafts((all) => ({ ...all, [a.id]: draft }))}
+                onCheck={onCheckOf(a.id)}
+                errors={feedback.field(`posts.${chosen.indexOf(a)}.text`)}
+              />
             ))}
             <fieldset className="space-y-2">
               <legend className="text-sm font-medium text-slate-900">{t("when")}</legend>
@@ -258,10 +360,10 @@ export function ComposeForm({
                     {t("at", { zone: timeZone })}
                   </label>
                   <input id={ids.at} type="datetime-local" min={minLocal} value={at} onChange={(e) => setAt(e.target.value)} className={clsx(inputClass, "sm:w-64")} />
-                  {suggestion ? (
+                  {timeSuggestion ? (
                     <p className="text-sm text-slate-700">
-                      {t(`suggested.${suggestion.basis}`, { when: suggestion.label })}{" "}
-                      <button type="button" className="font-medium text-brand-700 underline" onClick={() => setAt(suggestion.local)}>
+                      {t(`suggested.${timeSuggestion.basis}`, { when: timeSuggestion.label })}{" "}
+                      <button type="button" className="font-medium text-brand-700 underline" onClick={() => setAt(timeSuggestion.local)}>
                         {t("useSuggestion")}
                       </button>
                     </p>
@@ -271,19 +373,25 @@ export function ComposeForm({
               ) : null}
               {spacingMinutes > 0 ? <p className="text-sm text-slate-700">{t("spacing", { minutes: spacingMinutes })}</p> : null}
             </fieldset>
-            <SubmitRow label={when === "now" ? t("shareNow") : t("schedule")} pending={pending} disabled={chosen.length === 0} error={feedback.message} />
+            {overLimit ? <p className="text-sm text-red-800">{t("fixFirst")}</p> : null}
+            <SubmitRow
+              label={when === "now" ? t("shareNow") : t("schedule")}
+              pending={pending}
+              disabled={chosen.length === 0 || overLimit}
+              error={feedback.message}
+            />
           </form>
         )}
       </Section>
 
       {shareLinks.length > 0 ? (
         <Section card title={t("linksTitle")} description={t("linksHint")}>
-          <ul className="space-y-3">
+          <ul className="space-y-5">
             {shareLinks.map((link) => (
-              <ShareLinkRow key={link.network} link={link} storyId={storyId} />
+              <ShareLinkRow key={link.network} link={link} story={story} suggestions={suggestions[link.network]} />
             ))}
           </ul>
-          {storyUrl ? <p className="mt-4 text-xs text-slate-700">{t("trackedNote")}</p> : null}
+          {story.storyUrl ? <p className="mt-4 text-xs text-slate-700">{t("trackedNote")}</p> : null}
         </Section>
       ) : null}
     </div>

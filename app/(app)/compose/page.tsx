@@ -2,15 +2,16 @@ import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { z } from "zod";
-import { requireMember } from "@/lib/auth/guard";
+import { getSession, requireMember } from "@/lib/auth/guard";
 import { ensureDemoConnection, isDemoConnection } from "@/lib/demo-network";
 import { guidelinesStatus } from "@/lib/guidelines";
 import { getOrganizationSettings } from "@/lib/orgs";
-import { listShareAccounts, startingVariant, suggestShareTime } from "@/lib/shares";
+import { composeSuggestions, listShareAccounts, sampleTrackedUrl, suggestShareTime } from "@/lib/shares";
 import { feedStory } from "@/lib/stories/feed";
 import { instantToLocal } from "@/lib/time";
 import type { Locale } from "@/lib/i18n/locales";
-import { isConnectable, networkIds, type NetworkId } from "@/lib/networks";
+import { isConnectable, networkIds } from "@/lib/networks";
+import { cardDomain } from "@/lib/networks/appearance";
 import { shareWindowFor } from "@/lib/networks/registry";
 import { Card, PageHeader } from "../../_components/ui";
 import { StoryIntro } from "../../_components/story-intro";
@@ -26,11 +27,12 @@ export async function generateMetadata(): Promise<Metadata> {
  * Sharing one story: from the person's connected accounts (now or at a time), or through
  * a network's own share window. Reached from the feed and from the digest's "Share" link.
  */
-export default async function ComposePage({ searchParams }: { searchParams: Promise<{ story?: string }> }) {
+export default async function ComposePage({ searchParams }: { searchParams: Promise<{ story?: string; variant?: string | string[] }> }) {
   const ctx = await requireMember(["employee"]);
-  const storyId = (await searchParams).story ?? "";
+  const params = await searchParams;
+  const storyId = params.story ?? "";
   if (!z.uuid().safeParse(storyId).success) notFound();
-  const here = `/compose?story=${storyId}`;
+  const here = `/compose?story=${storyId}${typeof params.variant === "string" ? `&variant=${encodeURIComponent(params.variant)}` : ""}`;
   if (!(await guidelinesStatus(ctx.db, ctx.scope, ctx.userId)).accepted) redirect(`/guidelines?next=${encodeURIComponent(here)}`);
   const story = await feedStory(ctx.db, ctx.scope, ctx.userId, storyId);
   if (!story) notFound();
@@ -39,24 +41,31 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   const format = await getFormatter();
   const locale = await requestLocale();
   await ensureDemoConnection(ctx.db, ctx.scope, ctx.userId);
-  const [accounts, settings, zone] = await Promise.all([listShareAccounts(ctx.db, ctx.scope, ctx.userId), getOrganizationSettings(ctx.db, ctx.orgId), timeZoneOf(ctx)]);
-  const languages = [...new Set<Locale>([locale, story.language])];
-  const start = async (network: NetworkId) => {
-    const variant = await startingVariant(ctx.db, ctx.scope, { userId: ctx.userId, storyId: story.id, network, languages });
-    return variant ?? { variantId: null, text: `${story.title} ${story.canonicalUrl ?? ""}`.trim(), language: story.language };
-  };
+  const [accounts, settings, zone, session] = await Promise.all([listShareAccounts(ctx.db, ctx.scope, ctx.userId), getOrganizationSettings(ctx.db, ctx.orgId), timeZoneOf(ctx), getSession()]);
   const enabled = networkIds.filter((n) => settings.enabledNetworks.includes(n));
   const usable = accounts.filter((a) => isConnectable(a.network) && enabled.includes(a.network) && (a.status === "active" || a.status === "expiring"));
   const connectedNetworks = new Set(usable.map((a) => a.network));
-  const [accountStarts, linkStarts, suggestion] = await Promise.all([
-    Promise.all(usable.map(async (a) => ({ account: a, start: await start(a.network) }))),
-    Promise.all(enabled.filter((n) => !connectedNetworks.has(n)).map(async (network) => ({ network, start: await start(network) }))),
+  const linkNetworks = enabled.filter((n) => !connectedNetworks.has(n));
+  const [suggestions, timeSuggestion] = await Promise.all([
+    composeSuggestions(ctx.db, ctx.scope, {
+      userId: ctx.userId,
+      storyId: story.id,
+      networks: [...connectedNetworks, ...linkNetworks],
+      languages: [...new Set<Locale>([locale, story.language])],
+      // A suggestion chosen in a digest mail or chat message; one that is not this story's is refused.
+      variantId: typeof params.variant === "string" ? params.variant : null,
+    }),
     suggestShareTime(ctx.db, ctx.scope, ctx.userId, { timeZone: settings.timeZone, windows: settings.defaultShareWindows }),
   ]);
 
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
+      {suggestions.variantRefused ? (
+        <p role="status" className="mb-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900">
+          {t("variantRefused")}
+        </p>
+      ) : null}
       <Card className="mb-6 flex flex-col gap-2">
         <StoryIntro story={story} />
         {story.canonicalUrl ? (
@@ -66,28 +75,32 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
         ) : null}
       </Card>
       <ComposeForm
-        storyId={story.id}
-        storyUrl={story.canonicalUrl}
+        story={{
+          storyId: story.id,
+          storyUrl: story.canonicalUrl,
+          trackedSample: sampleTrackedUrl(),
+          disclosureHashtag: settings.disclosureHashtag,
+          authorName: session?.user?.name ?? session?.user?.email ?? "",
+          card: { title: story.title, description: story.summary, domain: cardDomain(story.canonicalUrl), image: story.imageKey ? `/media/${story.imageKey}` : null },
+        }}
         timeZone={zone}
-        disclosureHashtag={settings.disclosureHashtag}
         spacingMinutes={settings.shareSpacingMinutes}
-        accounts={accountStarts.map(({ account, start }) => ({
+        accounts={usable.map((account) => ({
           id: account.id,
           network: account.network,
           handle: account.handle,
-          instanceUrl: account.instanceUrl,
+          displayName: account.displayName,
           demo: isDemoConnection(account),
           expiring: account.status === "expiring",
-          variantId: start.variantId,
-          text: start.text,
         }))}
-        shareLinks={linkStarts.map(({ network, start }) => ({ network, variantId: start.variantId, text: start.text, asksInstance: shareWindowFor(network).asksInstance ?? false }))}
-        suggestion={
-          suggestion
+        shareLinks={linkNetworks.map((network) => ({ network, asksInstance: shareWindowFor(network).asksInstance ?? false }))}
+        suggestions={suggestions.byNetwork}
+        timeSuggestion={
+          timeSuggestion
             ? {
-                local: instantToLocal(suggestion.at, zone),
-                label: format.dateTime(suggestion.at, { weekday: "long", hour: "2-digit", minute: "2-digit", timeZone: zone }),
-                basis: suggestion.basis,
+                local: instantToLocal(timeSuggestion.at, zone),
+                label: format.dateTime(timeSuggestion.at, { weekday: "long", hour: "2-digit", minute: "2-digit", timeZone: zone }),
+                basis: timeSuggestion.basis,
               }
             : null
         }

@@ -1,0 +1,130 @@
+import { expect, test, type Page } from "@playwright/test";
+import { expectAccessible, storedSession, withDatabase } from "./support";
+
+/**
+ * The composer on a phone: the editor's suggestions to choose from, the post drawn as the
+ * network shows it while one types, one share button, and what happened on the same page.
+ */
+
+test.use({ storageState: storedSession("employee"), viewport: { width: 360, height: 740 } });
+
+const SUGGESTIONS = ["Our wind farm Skagerrak Syd gets going.", "Proud of the team behind Skagerrak Syd!"];
+
+/** A published story for everyone with two English suggestions for Mastodon (the demo network), made for this test. */
+async function storyWithTwoSuggestions(tag: string): Promise<{ id: string; title: string; variantIds: string[] }> {
+  return withDatabase(async (sql) => {
+    const title = `Compose ${tag} ${Date.now().toString(36)}`;
+    const [story] = await sql`
+      insert into stories (org_id, slug, title, summary, canonical_url, language, status, published_at)
+      select id, ${`compose-${tag}-${Date.now().toString(36)}`}, ${title}, 'Two suggestions to choose from.', 'https://nordlys.example/havvind', 'en', 'published', now() - interval '1 hour'
+      from organizations where slug = 'nordlys'
+      returning id, org_id`;
+    const variantIds: string[] = [];
+    for (const [position, text] of SUGGESTIONS.entries()) {
+      const [row] = await sql`
+        insert into story_variants (org_id, story_id, network, language, position, text)
+        values (${story!.org_id as string}, ${story!.id as string}, 'mastodon', 'en', ${position}, ${`${text} https://nordlys.example/havvind`})
+        returning id`;
+      variantIds.push(row!.id as string);
+    }
+    return { id: story!.id as string, title, variantIds };
+  });
+}
+
+async function openComposer(page: Page, query: string) {
+  await page.goto(`/compose?${query}`);
+  if (/\/guidelines/.test(page.url())) {
+    await page.getByRole("button", { name: "I have read the guidelines and will follow them" }).click();
+    await expect(page).toHaveURL(/\/compose/);
+  }
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Share a story");
+}
+
+async function expectNoSidewaysScroll(page: Page) {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+}
+
+/** Tomorrow at the hour in Copenhagen, as the date-time picker takes it. */
+function tomorrowAt(hour: number): string {
+  const date = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Copenhagen", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(Date.now() + 24 * 3600_000));
+  return `${date}T${String(hour).padStart(2, "0")}:00`;
+}
+
+test("an employee switches to the second suggestion, edits it while the preview follows, shares now and sees it posted with its link", async ({ page }) => {
+  const story = await storyWithTwoSuggestions("now");
+  await openComposer(page, `story=${story.id}`);
+  const editor = page.getByTestId("compose-mastodon");
+  const text = page.getByRole("textbox", { name: /Your text for Mastodon/ });
+  const preview = editor.getByTestId("preview-mastodon");
+
+  // Both suggestions can be reached; the second is chosen.
+  const position = editor.getByText(/^Suggestion \d of 2/);
+  await expect(position).toBeVisible();
+  if ((await position.textContent())!.startsWith("Suggestion 1")) await editor.getByRole("button", { name: "Another suggestion" }).click();
+  await expect(position).toHaveText("Suggestion 2 of 2");
+  await expect(text).toHaveValue(`${SUGGESTIONS[1]} https://nordlys.example/havvind`);
+  await editor.getByRole("button", { name: "Previous" }).click();
+  await expect(position).toHaveText("Suggestion 1 of 2");
+  await expect(text).toHaveValue(`${SUGGESTIONS[0]} https://nordlys.example/havvind`);
+  await editor.getByRole("button", { name: "Another suggestion" }).click();
+  await expect(position).toHaveText("Suggestion 2 of 2");
+
+  // The preview: the text as posted, the story's link as the tracked link the way Mastodon shows it, the tag appended, the card.
+  await expect(preview.getByTestId("preview-text")).toHaveText(new RegExp(`^${SUGGESTIONS[1]!.replace(/[!?.]/g, "\\$&")} localhost:\\d+/r/x+ #nordlysansat$`));
+  await expect(preview.getByText(story.title)).toBeVisible();
+  await expect(preview.getByText("nordlys.example", { exact: true })).toBeVisible();
+  await expect(preview.getByTestId("card-placeholder")).toBeVisible();
+
+  // Editing starts from the chosen suggestion, and the preview follows the typing.
+  const edited = `In my own words ${Date.now().toString(36)}: ${SUGGESTIONS[1]}`;
+  await text.fill(`${edited} https://nordlys.example/havvind`);
+  await expect(preview.getByTestId("preview-text")).toContainText(`${edited} localhost:`);
+  await expect(position).toHaveText("Suggestion 2 of 2 · edited");
+  await text.pressSequentially(" #havvind");
+  await expect(preview.getByTestId("preview-text")).toContainText("#havvind #nordlysansat");
+  await expect(editor.getByText(/^Mastodon: \d+\/500$/)).toBeVisible();
+  await expectNoSidewaysScroll(page);
+  await expectAccessible(page);
+
+  // One button; afterwards, on the same page, what happened.
+  await page.getByRole("button", { name: "Share now" }).click();
+  const outcome = page.getByTestId("outcome-mastodon");
+  await expect(outcome.getByText("Posted", { exact: true })).toBeVisible({ timeout: 30_000 });
+  const link = outcome.getByRole("link", { name: "See the post on Mastodon" });
+  await expect(link).toHaveAttribute("href", /\/demo-network#[0-9a-f-]{36}$/);
+  await expect(page).toHaveURL(new RegExp(`/compose\\?story=${story.id}$`));
+  await expectNoSidewaysScroll(page);
+  await expectAccessible(page);
+
+  // The share remembers the suggestion it started from.
+  const [share] = await withDatabase((sql) => sql`select variant_id, text from shares where story_id = ${story.id}`);
+  expect(share!.variant_id).toBe(story.variantIds[1]);
+  expect(share!.text as string).toContain(edited);
+
+  await page.goto((await link.getAttribute("href"))!);
+  await expect(page.getByText(edited, { exact: false }).first()).toBeVisible();
+});
+
+test("a scheduled share shows its time in the person's zone, and a link's suggestion is chosen only when it is the story's", async ({ page }) => {
+  const story = await storyWithTwoSuggestions("later");
+  const other = await storyWithTwoSuggestions("other");
+
+  // From a digest or chat link: that suggestion first.
+  await openComposer(page, `story=${story.id}&variant=${story.variantIds[0]}`);
+  const editor = page.getByTestId("compose-mastodon");
+  await expect(editor.getByText(/^Suggestion \d of 2/)).toHaveText("Suggestion 1 of 2");
+  await expect(page.getByText("is not one of this story's")).toHaveCount(0);
+
+  // Another story's suggestion is refused with a word, and the rotation decides.
+  await openComposer(page, `story=${story.id}&variant=${other.variantIds[1]}`);
+  await expect(page.getByText("The suggested text in your link is not one of this story's, so you start from another suggestion.")).toBeVisible();
+
+  await page.getByLabel("Later").check();
+  await page.getByLabel(/Date and time/).fill(tomorrowAt(9));
+  await page.getByRole("button", { name: "Schedule" }).click();
+  const outcome = page.getByTestId("outcome-mastodon");
+  await expect(outcome).toContainText(/Scheduled for \w+day, .+ at 9:00\sAM/, { timeout: 15_000 });
+  await expect(outcome.getByText("Scheduled", { exact: true })).toBeVisible();
+  await expectNoSidewaysScroll(page);
+  await expectAccessible(page);
+});
