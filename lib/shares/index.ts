@@ -4,5 +4,5 @@ export { confirmIntentShare, createIntentShare, createShares } from "./create";
 export { withTrackedLink } from "./share-text";
 export { cancelShare, editShare, getMyShare, listMyShares, markPosted, retryShare, type MyShare } from "./my-shares";
 export { suggestShareTime } from "./timing";
-export { startingVariant } from "./variants";
+export { personalStartingVariant, startingVariant } from "./variants";
 export { listShareAccounts, type ShareAccount } from "./accounts";
