@@ -147,6 +147,11 @@ async function overflow(page: Page) {
     const wide = [...document.querySelectorAll("body *")]
       .filter((el) => el.getBoundingClientRect().right > width + 0.5)
       .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= width + 0.5)
+      // What scrolls inside its own box (tabs, wide tables) does not widen the page.
+      .filter((el) => {
+        for (let up = el.parentElement; up; up = up.parentElement) if (["auto", "scroll", "hidden"].includes(getComputedStyle(up).overflowX)) return false;
+        return true;
+      })
       .slice(0, 5)
       .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}.${[...el.classList].slice(0, 4).join(".")} (${Math.round(el.getBoundingClientRect().right)} px)`);
     return `scrollWidth ${document.documentElement.scrollWidth} > ${width}: ${wide.join("; ")}`;
@@ -180,3 +185,23 @@ for (const who of Object.keys(pagesOf) as Array<Persona | "visitor">) {
     });
   }
 }
+
+test("a signed-out employee opening a digest's share link on a phone signs in once and lands on that composer", async ({ browser }) => {
+  const story = await demoStoryId(PUBLISHED);
+  const [variant] = await withDatabase((sql) => sql<{ id: string }[]>`select id from story_variants where story_id = ${story} order by position limit 1`);
+  const target = `/compose?story=${story}&variant=${variant!.id}`;
+  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+  await context.addCookies([{ name: "NEXT_LOCALE", value: "en", url: "http://localhost" }]);
+  const page = await context.newPage();
+  await page.goto(target);
+  await expect(page).toHaveURL((url) => url.pathname === "/signin" && url.searchParams.get("callbackUrl") === target);
+  await page.getByRole("button", { name: `Sign in as ${personas.employee.name}` }).click();
+  await expect(page).toHaveURL((url) => url.pathname + url.search === target);
+  await context.close();
+});
+
+test("/login answers with the sign-in page and keeps where to go next", async ({ page }) => {
+  await page.goto("/login?next=%2Fimpact");
+  await expect(page).toHaveURL((url) => url.pathname === "/signin" && url.searchParams.get("callbackUrl") === "/impact");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(/Sign in to Ripple|Log ind på Ripple/);
+});
