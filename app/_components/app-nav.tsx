@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 import { Dialog, DropdownMenu } from "radix-ui";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
+import { LanguageSwitcher } from "./language-switcher";
 import { isCurrentPath } from "./sub-nav";
 import { LinkList } from "./ui";
 
@@ -60,6 +61,10 @@ export function AppNav({
           <NavLinks items={items} />
         </nav>
         <div className="ml-auto flex items-center gap-2">
+          {/* On phones the bar has no room: the language choice sits in the Menu dialog there. */}
+          <div className="hidden sm:block">
+            <LanguageSwitcher />
+          </div>
           <Link href={notices.href} className="hidden rounded-md px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 md:block">
             {notices.label}
           </Link>
@@ -116,6 +121,7 @@ export function AppNav({
                   <Dialog.Close className="rounded-md px-3 py-2 text-sm font-medium text-slate-900 hover:bg-slate-100">{t("close")}</Dialog.Close>
                 </div>
                 <Dialog.Description className="sr-only">{t("menuDescription")}</Dialog.Description>
+                <LanguageSwitcher className="mb-4" />
                 <nav aria-label={t("main")}>
                   <NavLinks
                     items={[...items, notices, { href: "/settings", label: t("settings") }, { href: "/guidelines", label: t("guidelines") }]}

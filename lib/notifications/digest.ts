@@ -32,7 +32,13 @@ export async function enqueueDueDigests(db: DbOrTx, now: Date): Promise<number> 
   return enqueueWeeklyMails(await dueDigests(db, now), "digest.send");
 }
 
-export type DigestStory = { id: string; title: string; summary: string; canonicalUrl: string | null; publishedAt: Date | null };
+export type DigestStory = { id: string; title: string; summary: string; canonicalUrl: string | null; publishedAt: Date | null; variantId?: string | null };
+
+/**
+ * The suggested text the reader would start from (lib/shares' rotation), passed in by the
+ * worker: lib/shares sits above notifications in lib's layers.
+ */
+export type DigestVariantPicker = (reader: { orgId: string; userId: string; locale: "da" | "en" }, storyId: string) => Promise<string | null>;
 
 /**
  * The stories that went live for the member's audience in (since, now] and are still live
@@ -68,9 +74,12 @@ export async function digestStories(db: DbOrTx, member: { orgId: string; userId:
 
 export type DigestOutcome = "sent" | "empty" | "skipped" | "notDue" | "optedOut" | "ineligible" | "missing";
 
-/** The compose page with the story chosen; a signed-out reader signs in and comes back here. */
-export function composeUrl(storyId: string): string {
-  return appUrl("/compose", { story: storyId });
+/**
+ * The compose page with the story (and, for one reader, their suggested text) chosen; a
+ * signed-out reader signs in and comes back here.
+ */
+export function composeUrl(storyId: string, variantId?: string | null): string {
+  return appUrl("/compose", variantId ? { story: storyId, variant: variantId } : { story: storyId });
 }
 
 
@@ -79,7 +88,7 @@ export function composeUrl(storyId: string): string {
  * week still counts as done); "skipped" when mail is not configured; "notDue" when this
  * week's digest was already claimed.
  */
-export async function sendDigest(db: DbOrTx, membershipId: string, now: Date): Promise<DigestOutcome> {
+export async function sendDigest(db: DbOrTx, membershipId: string, now: Date, pickVariant?: DigestVariantPicker): Promise<DigestOutcome> {
   const member = await mailRecipient(db, membershipId);
   if (!member) return "missing";
   if (member.status !== "active" || !member.roles.includes("employee")) return "ineligible";
@@ -94,7 +103,9 @@ export async function sendDigest(db: DbOrTx, membershipId: string, now: Date): P
     (tx, lastSent) => digestStories(tx, member, lastSent ?? new Date(now.getTime() - LOOKBACK_MS), now),
     async (found) => {
       if (found.stories.length === 0) return "empty";
-      const { sent } = await sendMail({ to: member.email, ...renderDigestMail(locale, member.orgName, found.stories, found.total) });
+      const reader = { orgId: member.orgId, userId: member.userId, locale };
+      const list = pickVariant ? await Promise.all(found.stories.map(async (s) => ({ ...s, variantId: await pickVariant(reader, s.id) }))) : found.stories;
+      const { sent } = await sendMail({ to: member.email, ...renderDigestMail(locale, member.orgName, list, found.total) });
       return sent ? "sent" : "skipped";
     },
   );
@@ -116,7 +127,7 @@ export function renderDigestMail(locale: "da" | "en", orgName: string, list: Dig
     mailItem(
       s.title,
       `${s.summary ? `<p style="font-size:15px;line-height:1.5;margin:0 0 12px;color:#374151">${escapeHtml(s.summary)}</p>` : ""}
-${mailButton(share, composeUrl(s.id), true)}`,
+${mailButton(share, composeUrl(s.id, s.variantId), true)}`,
     ),
   );
   const html = mailFrame(
@@ -134,7 +145,7 @@ ${mailButton(share, composeUrl(s.id), true)}`,
     "",
     intro,
     "",
-    ...list.flatMap((s) => [s.title, ...(s.summary ? [s.summary] : []), `${share}: ${composeUrl(s.id)}`, ""]),
+    ...list.flatMap((s) => [s.title, ...(s.summary ? [s.summary] : []), `${share}: ${composeUrl(s.id, s.variantId)}`, ""]),
     ...(more ? [`${more}: ${feedUrl}`, ""] : []),
     `${footer} ${settingsUrl}`,
   ].join("\n");

@@ -3,6 +3,7 @@ import { and, asc, count, eq, inArray } from "drizzle-orm";
 import { shares, storyVariants, type NetworkId, type Locale } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import type { Scope } from "@/lib/tenant";
+import { listShareAccounts } from "./accounts";
 import { colleaguesSharesOf } from "./colleagues";
 
 export type StartingVariant = { variantId: string; text: string; language: Locale };
@@ -88,4 +89,23 @@ export async function composeSuggestions(
     byNetwork[network] = { suggestions: pool.map(({ id, text, language }) => ({ id, text, language })), startId: start.id };
   }
   return { byNetwork, variantRefused: Boolean(input.variantId) && !asked };
+}
+
+/**
+ * The variant a person would start from without choosing an account first (a digest's
+ * link): for the network of their first working account, else the story's first network.
+ */
+export async function personalStartingVariant(db: DbOrTx, scope: Scope, input: { userId: string; storyId: string; languages: Locale[] }): Promise<StartingVariant | null> {
+  const accounts = await listShareAccounts(db, scope, input.userId);
+  let network = accounts.find((a) => a.status === "active" || a.status === "expiring")?.network;
+  if (!network) {
+    const [first] = await db
+      .select({ network: storyVariants.network })
+      .from(storyVariants)
+      .where(and(eq(storyVariants.storyId, input.storyId), eq(storyVariants.orgId, scope.orgId)))
+      .orderBy(asc(storyVariants.position))
+      .limit(1);
+    network = first?.network;
+  }
+  return network ? startingVariant(db, scope, { ...input, network }) : null;
 }

@@ -76,10 +76,10 @@ test("a member's language choice is stored on their profile and follows them to 
   await expect(page).toHaveURL(/\/settings$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");
   await expect(page.getByText("Ripple remembers your choice on every device you sign in on.")).toBeVisible();
-  await page.getByRole("group", { name: "Language" }).getByRole("button", { name: "Dansk" }).click();
+  await page.getByRole("main").getByRole("group", { name: "Language" }).getByRole("button", { name: "Dansk" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Indstillinger");
   await expect(page.locator("html")).toHaveAttribute("lang", "da");
-  await expect(page.getByRole("group", { name: "Sprog" }).getByRole("button", { name: "Dansk" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByRole("main").getByRole("group", { name: "Sprog" }).getByRole("button", { name: "Dansk" })).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByRole("navigation", { name: "Hovedmenu" }).first().getByRole("link", { name: "Feed" })).toBeVisible();
   await expectAccessible(page);
   await first.close();

@@ -35,11 +35,14 @@ export async function pageAs(browser: Browser, persona: Persona): Promise<Page> 
   return context.newPage();
 }
 
-/** Fails on any serious or critical accessibility violation on the current page. */
-export async function expectAccessible(page: Page) {
+/**
+ * Fails on any serious or critical accessibility violation on the current page; `soft`
+ * records the failure and goes on (a sweep over many pages reports them all at once).
+ */
+export async function expectAccessible(page: Page, options: { soft?: boolean; label?: string } = {}) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  (options.soft ? expect.soft : expect)(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), options.label).toEqual([]);
 }
 
 type Mail = { to: string[]; subject: string; text: string; receivedAt: string };

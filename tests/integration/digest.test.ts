@@ -10,6 +10,8 @@ import { isoWeekOf } from "@/lib/time";
 import { sendNoticeMail } from "@/lib/notifications/mail";
 import { getPreferences, setPreferences } from "@/lib/notifications/preferences";
 import { getQueue } from "@/lib/queue";
+import { personalStartingVariant } from "@/lib/shares";
+import { trustedScope } from "@/lib/tenant";
 import { approveStory, archiveStory, createStory, submitStory } from "@/lib/stories";
 import { createTeam } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
@@ -252,5 +254,37 @@ describe("notification preferences", () => {
     expect(mailsTo(member.user.email)).toHaveLength(1);
     const [kept] = await db().select().from(notifications).where(eq(notifications.id, quiet.id));
     expect(kept).toMatchObject({ readAt: null });
+  });
+});
+
+describe("the digest's share link", () => {
+  it("opens compose with the story and the suggested text the rotation picks for that reader", async () => {
+    const { org, cli } = await makeOrganization("Variant ApS");
+    const author = await makeMember(cli, ["editor"]);
+    const reviewer = await makeMember(cli, ["editor"]);
+    const reader = await makeMember(cli, ["employee"], { name: "Lone Læser" });
+    await setUserLocale(db(), reader.user.id, "da");
+    const story = await createStory(db(), author.scope, {
+      title: "To forslag",
+      summary: "Om to forslag.",
+      language: "da",
+      variants: [
+        { network: "linkedin", language: "da", text: "Første forslag" },
+        { network: "linkedin", language: "da", text: "Andet forslag" },
+      ],
+    });
+    await submitStory(db(), author.scope, story.id);
+    await approveStory(db(), reviewer.scope, story.id, new Date(MONDAY.getTime() - DAY));
+
+    const scope = trustedScope(org.id, { kind: "system" });
+    const pick = async (r: { orgId: string; userId: string; locale: "da" | "en" }, storyId: string) =>
+      (await personalStartingVariant(db(), trustedScope(r.orgId, { kind: "system" }), { userId: r.userId, storyId, languages: [r.locale] }))?.variantId ?? null;
+    const expected = await personalStartingVariant(db(), scope, { userId: reader.user.id, storyId: story.id, languages: ["da"] });
+    expect(expected?.variantId).toBeTruthy();
+
+    expect(await sendDigest(db(), reader.membership.id, MONDAY, pick)).toBe("sent");
+    const [mail] = mailsTo(reader.user.email);
+    const link = `http://localhost:3999/compose?story=${story.id}&variant=${expected!.variantId}`;
+    expect(mail!.text).toContain(`Del: ${link}`);
   });
 });

@@ -1,13 +1,21 @@
 import { db } from "@/lib/db";
 import { PermanentFailure } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { enqueueDueDigests, sendDigest } from "@/lib/notifications/digest";
+import { enqueueDueDigests, sendDigest, type DigestVariantPicker } from "@/lib/notifications/digest";
+import { personalStartingVariant } from "@/lib/shares";
+import { trustedScope } from "@/lib/tenant";
 import { sendNoticeMail } from "@/lib/notifications/mail";
 import { fanOutShare, fanOutStory } from "@/lib/push/fan-out";
 import { sendPush } from "@/lib/push/send";
 import { enqueueDueReportMails, sendReportMail } from "@/lib/reports/report-mail";
 import { deliverStoryWebhook } from "@/lib/webhooks/deliver";
 import type { Processors } from "../runtime";
+
+/** Each "Share" link in a digest opens compose on the text the rotation would pick for the reader. */
+const digestVariant: DigestVariantPicker = async (reader, storyId) => {
+  const scope = trustedScope(reader.orgId, { kind: "system" });
+  return (await personalStartingVariant(db(), scope, { userId: reader.userId, storyId, languages: [reader.locale] }))?.variantId ?? null;
+};
 
 export function notifyProcessors(): Processors<"notify"> {
   return {
@@ -22,7 +30,7 @@ export function notifyProcessors(): Processors<"notify"> {
       if (queued > 0) log.info({ queued }, "weekly digests queued");
       return { queued };
     },
-    "digest.send": async ({ membershipId }) => sendDigest(db(), membershipId, new Date()),
+    "digest.send": async ({ membershipId }) => sendDigest(db(), membershipId, new Date(), digestVariant),
     /** Hourly: queues the weekly report mail of every manager whose organisation has reached Monday 08:00. */
     "report.weekly": async () => {
       const queued = await enqueueDueReportMails(db(), new Date());

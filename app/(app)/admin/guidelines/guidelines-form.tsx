@@ -36,7 +36,8 @@ export function GuidelinesForm(initial: { bodyDa: string; bodyEn: string }) {
                 className={`${inputClass} font-mono`}
               />
             </Field>
-            <Card aria-label={t("preview", { language: column.label })} className="max-h-[32rem] overflow-y-auto">
+            {/* Focusable: a keyboard user must be able to scroll the preview too. */}
+            <Card tabIndex={0} aria-label={t("preview", { language: column.label })} className="max-h-[32rem] overflow-y-auto">
               <h2 className="mb-3 text-sm font-semibold uppercase tracking-wide text-slate-700">{t("preview", { language: column.label })}</h2>
               {column.value.trim() ? <Markdown source={column.value} lang={column.lang} /> : <p className="text-sm text-slate-700">{t("emptyPreview")}</p>}
             </Card>
