@@ -43,3 +43,14 @@ test("a filter that matches nothing says so and leads back to every story", asyn
   await expect(page).toHaveURL(/\/feed$/);
   await expect(page.getByRole("article").first()).toBeVisible();
 });
+
+test.describe(() => {
+  test.use({ storageState: storedSession("admin") });
+
+  test("an admin finds the colleague count's switch in the settings, on by default", async ({ page }) => {
+    await page.context().addCookies([{ name: "NEXT_LOCALE", value: "en", url: "http://localhost" }]);
+    await page.goto("/admin/settings");
+    await expect(page.getByRole("checkbox", { name: /Show how many colleagues shared each story/ })).toBeChecked();
+    await expectAccessible(page);
+  });
+});

@@ -5,7 +5,7 @@ import { requireMember } from "@/lib/auth/guard";
 import { listConnections } from "@/lib/connections";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { feedQuerySchema, listFeedCards, visitFeed, type FeedCard } from "@/lib/stories/feed";
-import { listTopics } from "@/lib/topics";
+import { listTopicNames } from "@/lib/topics";
 import { Badge, ButtonLink, EmptyState, FilterBar, FilterField, LanguageOptions, Options, PageHeader, inputClass, languageNames } from "../../_components/ui";
 import { StoryImage, StoryIntro } from "../../_components/story-intro";
 import { SuggestDialog } from "./suggest-dialog";
@@ -42,7 +42,7 @@ export default async function FeedPage({ searchParams }: { searchParams: Promise
   const settings = await getOrganizationSettings(ctx.db, ctx.orgId);
   const [{ items, nextCursor }, topics, previousVisit] = await Promise.all([
     listFeedCards(ctx.db, ctx.scope, ctx.userId, query, { colleagues: settings.showColleagueShares }),
-    listTopics(ctx.db, ctx.scope),
+    listTopicNames(ctx.db, ctx.scope),
     firstPage ? visitFeed(ctx.db, ctx.scope, ctx.userId) : Promise.resolve(null),
   ]);
   const topicNames = new Map(topics.map((topic) => [topic.id, topic.name]));
