@@ -2,6 +2,7 @@ import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { localeIds, memberships, shares, stories, storyTopics, type Locale, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
+import { getOrganizationSettings } from "@/lib/orgs";
 import { memberAudienceTeamIds, storyReaches } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
 
@@ -157,6 +158,29 @@ type DetailRow = {
   colleagues: number | null;
 };
 
+/** The SQL of feedCardDetails (for a page's story ids), apart so the bench can EXPLAIN it. */
+export function feedCardDetailsQuery(scope: Scope, userId: string, storyIds: string[], options: { colleagues: boolean }) {
+  const ids = sql`array[${sql.join(storyIds.map((id) => sql`${id}::uuid`), sql`, `)}]`;
+  const colleagues = options.colleagues
+    ? sql`(select count(distinct c.user_id)::int from ${shares} c
+             where c.org_id = ${scope.orgId} and c.story_id = p.id and c.status = 'published' and c.user_id <> ${userId})`
+    : sql`null::int`;
+  return sql`
+    select p.id as story_id,
+      (select array_agg(st.topic_id::text) from ${storyTopics} st where st.story_id = p.id) as topic_ids,
+      mine.published_networks, mine.published_at, mine.scheduled_networks, mine.scheduled_at,
+      ${colleagues} as colleagues
+    from unnest(${ids}) as p(id)
+    cross join lateral (
+      select array_agg(distinct m.network::text) filter (where m.status = 'published') as published_networks,
+             max(m.published_at) filter (where m.status = 'published') as published_at,
+             array_agg(distinct m.network::text) filter (where m.status in ('scheduled', 'publishing') and m.mode = 'api') as scheduled_networks,
+             min(m.scheduled_at) filter (where m.status in ('scheduled', 'publishing') and m.mode = 'api') as scheduled_at
+      from ${shares} m
+      where m.org_id = ${scope.orgId} and m.story_id = p.id and m.user_id = ${userId}
+    ) mine`;
+}
+
 /**
  * What a page of cards adds to its stories, in one query for the whole page: topics, the
  * viewer's own share (published, or scheduled through the API; an unanswered share window
@@ -171,25 +195,7 @@ export async function feedCardDetails(
 ): Promise<Map<string, Omit<FeedCard, keyof FeedStory>>> {
   const details = new Map<string, Omit<FeedCard, keyof FeedStory>>();
   if (storyIds.length === 0) return details;
-  const ids = sql`array[${sql.join(storyIds.map((id) => sql`${id}::uuid`), sql`, `)}]`;
-  const colleagues = options.colleagues
-    ? sql`(select count(distinct c.user_id)::int from ${shares} c
-             where c.org_id = ${scope.orgId} and c.story_id = p.id and c.status = 'published' and c.user_id <> ${userId})`
-    : sql`null::int`;
-  const rows = await db.execute<DetailRow>(sql`
-    select p.id as story_id,
-      (select array_agg(st.topic_id::text) from ${storyTopics} st where st.story_id = p.id) as topic_ids,
-      mine.published_networks, mine.published_at, mine.scheduled_networks, mine.scheduled_at,
-      ${colleagues} as colleagues
-    from unnest(${ids}) as p(id)
-    cross join lateral (
-      select array_agg(distinct m.network::text) filter (where m.status = 'published') as published_networks,
-             max(m.published_at) filter (where m.status = 'published') as published_at,
-             array_agg(distinct m.network::text) filter (where m.status in ('scheduled', 'publishing') and m.mode = 'api') as scheduled_networks,
-             min(m.scheduled_at) filter (where m.status in ('scheduled', 'publishing') and m.mode = 'api') as scheduled_at
-      from ${shares} m
-      where m.org_id = ${scope.orgId} and m.story_id = p.id and m.user_id = ${userId}
-    ) mine`);
+  const rows = await db.execute<DetailRow>(feedCardDetailsQuery(scope, userId, storyIds, options));
   for (const row of rows) {
     const myShare: MyShare | null = row.published_networks?.length
       ? { status: "published", networks: row.published_networks, at: new Date(row.published_at!) }
@@ -201,19 +207,22 @@ export async function feedCardDetails(
   return details;
 }
 
-/** A page of the feed as cards: listFeed's page plus feedCardDetails, two queries whatever the page size. */
+/**
+ * A page of the feed as cards: listFeed's page plus feedCardDetails, whatever the page
+ * size; the organisation's settings (is the colleague count shown?) are read alongside.
+ */
 export async function listFeedCards(
   db: DbOrTx,
   scope: Scope,
   userId: string,
   query: Partial<FeedQuery>,
-  options: { colleagues: boolean },
   now = new Date(),
 ): Promise<{ items: FeedCard[]; nextCursor: string | null }> {
-  const page = await listFeed(db, scope, userId, query, now);
-  const details = await feedCardDetails(db, scope, userId, page.items.map((s) => s.id), options);
+  const [page, settings] = await Promise.all([listFeed(db, scope, userId, query, now), getOrganizationSettings(db, scope.orgId)]);
+  const colleagues = settings.showColleagueShares;
+  const details = await feedCardDetails(db, scope, userId, page.items.map((s) => s.id), { colleagues });
   return {
-    items: page.items.map((story) => ({ ...story, ...(details.get(story.id) ?? { topicIds: [], myShare: null, colleagues: options.colleagues ? 0 : null }) })),
+    items: page.items.map((story) => ({ ...story, ...(details.get(story.id) ?? { topicIds: [], myShare: null, colleagues: colleagues ? 0 : null }) })),
     nextCursor: page.nextCursor,
   };
 }

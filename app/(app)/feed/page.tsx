@@ -3,7 +3,6 @@ import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { listConnections } from "@/lib/connections";
-import { getOrganizationSettings } from "@/lib/orgs";
 import { feedQuerySchema, listFeedCards, visitFeed, type FeedCard } from "@/lib/stories/feed";
 import { listTopicNames } from "@/lib/topics";
 import { Badge, ButtonLink, EmptyState, FilterBar, FilterField, LanguageOptions, Options, PageHeader, inputClass, languageNames } from "../../_components/ui";
@@ -39,9 +38,8 @@ export default async function FeedPage({ searchParams }: { searchParams: Promise
   const parsed = feedQuerySchema.safeParse(raw);
   const query = parsed.success ? parsed.data : feedQuerySchema.parse({});
   const firstPage = !query.cursor;
-  const settings = await getOrganizationSettings(ctx.db, ctx.orgId);
   const [{ items, nextCursor }, topics, previousVisit] = await Promise.all([
-    listFeedCards(ctx.db, ctx.scope, ctx.userId, query, { colleagues: settings.showColleagueShares }),
+    listFeedCards(ctx.db, ctx.scope, ctx.userId, query),
     listTopicNames(ctx.db, ctx.scope),
     firstPage ? visitFeed(ctx.db, ctx.scope, ctx.userId) : Promise.resolve(null),
   ]);
