@@ -23,6 +23,11 @@ export async function listTopics(db: DbOrTx, scope: Scope): Promise<TopicWithCou
   return rows.map((r) => ({ ...r.topic, storyCount: r.storyCount }));
 }
 
+/** The organisation's topics, id and name, by name: for filters and chips, without counting stories. */
+export async function listTopicNames(db: DbOrTx, scope: Scope): Promise<Array<{ id: string; name: string }>> {
+  return db.select({ id: topics.id, name: topics.name }).from(topics).where(eq(topics.orgId, scope.orgId)).orderBy(asc(topics.name));
+}
+
 /** Throws a field error naming the first id that is not a topic of this organisation. */
 export async function assertTopicsInOrg(db: DbOrTx, scope: Scope, topicIds: readonly string[], field = "topicIds") {
   const wanted = [...new Set(topicIds)];

@@ -5,9 +5,11 @@ import { seedDemo } from "@/db/seed";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { closeDb, db } from "@/lib/db";
 import { envFor } from "@/lib/env";
+import { appBaseUrl } from "@/lib/env/app-url";
 import { DomainError } from "@/lib/errors";
 import { addActiveMember, rolesSchema } from "@/lib/members";
 import { createOrganization, getOrganizationBySlug } from "@/lib/orgs";
+import { seedDemoStoryImages } from "@/lib/stories/demo-story-images";
 import { trustedScope } from "@/lib/tenant";
 import { emailSchema, findUserByEmail } from "@/lib/users";
 import { exitOnConfigError } from "./startup";
@@ -59,6 +61,8 @@ async function run(argv: string[]): Promise<void> {
     case "seed": {
       exitOnConfigError(() => envFor(["DATABASE_URL"]));
       const result = await seedDemo(db());
+      // Pictures go through the upload path, which db/ cannot reach; the address is APP_URL's when set.
+      if (result.created) await seedDemoStoryImages(db(), result.orgId, process.env.APP_URL ? appBaseUrl() : "http://localhost:3000");
       console.log(result.created ? `Seeded the demo organisation "${result.slug}".` : `The demo organisation "${result.slug}" already exists; nothing changed.`);
       return;
     }

@@ -43,6 +43,8 @@ export const organizationSettingsSchema = z.object({
     ]),
   /** The organisation's Facebook app id, for the official share dialog (else the legacy sharer). */
   facebookAppId: z.string().regex(/^\d{5,20}$/).nullable().default(null),
+  /** Feed cards say how many colleagues shared each story ("N colleagues shared this"). */
+  showColleagueShares: z.boolean().default(true),
 });
 
 export type OrganizationSettings = z.infer<typeof organizationSettingsSchema>;

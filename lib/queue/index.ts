@@ -65,6 +65,10 @@ export const jobSchemas = {
   import: {
     "feeds.poll": z.object({}).strict(),
     "feed.fetch": z.object({ feedId: z.uuid() }).strict(),
+    /** Fetch and store a copy of a story's outside image; urlHash says which imageUrl it was queued for. */
+    "story.image": z.object({ storyId: z.uuid(), urlHash: z.string().regex(/^[0-9a-f]{16}$/) }).strict(),
+    /** Queues story.image again for recent stories whose image was never fetched (Redis lost the job). */
+    "story.images.sweep": z.object({}).strict(),
   },
 } as const satisfies Record<QueueName, Record<string, z.ZodType>>;
 
@@ -79,6 +83,7 @@ export const schedules: Array<{ queue: QueueName; id: string; name: string; ever
   { queue: "lifecycle", id: "maintenance", name: "maintenance", every: 60 * 60_000 },
   { queue: "lifecycle", id: "stories-sweep", name: "stories.sweep", every: 60_000 },
   { queue: "import", id: "feeds-poll", name: "feeds.poll", every: 15 * 60_000 },
+  { queue: "import", id: "story-images-sweep", name: "story.images.sweep", every: 15 * 60_000 },
   { queue: "lifecycle", id: "connections-check", name: "connections.check", every: 6 * 60 * 60_000 },
   { queue: "lifecycle", id: "shares-reconcile", name: "shares.reconcile", every: 60_000 },
   { queue: "lifecycle", id: "connections-refresh", name: "connections.refresh", every: 10 * 60_000 },

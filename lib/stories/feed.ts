@@ -1,7 +1,8 @@
 import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { localeIds, memberships, stories, storyTopics, type Locale } from "@/db/schema";
+import { localeIds, memberships, shares, stories, storyTopics, type Locale, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
+import { getOrganizationSettings } from "@/lib/orgs";
 import { memberAudienceTeamIds, storyReaches } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
 
@@ -11,7 +12,7 @@ export type FeedStory = {
   summary: string;
   canonicalUrl: string | null;
   imageUrl: string | null;
-  /** Ripple's stored copy of the image (/media/<key>); null until fetched, or if it could not be. */
+  /** The stored copy of the image (served at /media/<key>); null: show a placeholder. */
   imageKey: string | null;
   language: Locale;
   pinned: boolean;
@@ -135,4 +136,93 @@ export async function visitFeed(db: DbOrTx, scope: Scope, userId: string, now = 
       where m.id = old.id
       returning old.last_feed_visit_at as previous`);
   return row?.previous ? new Date(row.previous) : null;
+}
+
+/** The viewer's own share of a story: published (the latest), else scheduled (the next). */
+export type MyShare = { status: "published" | "scheduled"; networks: NetworkId[]; at: Date };
+
+export type FeedCard = FeedStory & {
+  topicIds: string[];
+  myShare: MyShare | null;
+  /** Colleagues who published a share of it; null when the organisation hides the count. */
+  colleagues: number | null;
+};
+
+type DetailRow = {
+  story_id: string;
+  topic_ids: string[] | null;
+  published_networks: NetworkId[] | null;
+  published_at: string | Date | null;
+  scheduled_networks: NetworkId[] | null;
+  scheduled_at: string | Date | null;
+  colleagues: number | null;
+};
+
+/** The SQL of feedCardDetails (for a page's story ids), apart so the bench can EXPLAIN it. */
+export function feedCardDetailsQuery(scope: Scope, userId: string, storyIds: string[], options: { colleagues: boolean }) {
+  const ids = sql`array[${sql.join(storyIds.map((id) => sql`${id}::uuid`), sql`, `)}]`;
+  const colleagues = options.colleagues
+    ? sql`(select count(distinct c.user_id)::int from ${shares} c
+             where c.org_id = ${scope.orgId} and c.story_id = p.id and c.status = 'published' and c.user_id <> ${userId})`
+    : sql`null::int`;
+  return sql`
+    select p.id as story_id,
+      (select array_agg(st.topic_id::text) from ${storyTopics} st where st.story_id = p.id) as topic_ids,
+      mine.published_networks, mine.published_at, mine.scheduled_networks, mine.scheduled_at,
+      ${colleagues} as colleagues
+    from unnest(${ids}) as p(id)
+    cross join lateral (
+      select array_agg(distinct m.network::text) filter (where m.status = 'published') as published_networks,
+             max(m.published_at) filter (where m.status = 'published') as published_at,
+             array_agg(distinct m.network::text) filter (where m.status in ('scheduled', 'publishing') and m.mode = 'api') as scheduled_networks,
+             min(m.scheduled_at) filter (where m.status in ('scheduled', 'publishing') and m.mode = 'api') as scheduled_at
+      from ${shares} m
+      where m.org_id = ${scope.orgId} and m.story_id = p.id and m.user_id = ${userId}
+    ) mine`;
+}
+
+/**
+ * What a page of cards adds to its stories, in one query for the whole page: topics, the
+ * viewer's own share (published, or scheduled through the API; an unanswered share window
+ * is not a share) and how many colleagues of the same organisation published one.
+ */
+export async function feedCardDetails(
+  db: DbOrTx,
+  scope: Scope,
+  userId: string,
+  storyIds: string[],
+  options: { colleagues: boolean },
+): Promise<Map<string, Omit<FeedCard, keyof FeedStory>>> {
+  const details = new Map<string, Omit<FeedCard, keyof FeedStory>>();
+  if (storyIds.length === 0) return details;
+  const rows = await db.execute<DetailRow>(feedCardDetailsQuery(scope, userId, storyIds, options));
+  for (const row of rows) {
+    const myShare: MyShare | null = row.published_networks?.length
+      ? { status: "published", networks: row.published_networks, at: new Date(row.published_at!) }
+      : row.scheduled_networks?.length
+        ? { status: "scheduled", networks: row.scheduled_networks, at: new Date(row.scheduled_at!) }
+        : null;
+    details.set(row.story_id, { topicIds: row.topic_ids ?? [], myShare, colleagues: row.colleagues });
+  }
+  return details;
+}
+
+/**
+ * A page of the feed as cards: listFeed's page plus feedCardDetails, whatever the page
+ * size; the organisation's settings (is the colleague count shown?) are read alongside.
+ */
+export async function listFeedCards(
+  db: DbOrTx,
+  scope: Scope,
+  userId: string,
+  query: Partial<FeedQuery>,
+  now = new Date(),
+): Promise<{ items: FeedCard[]; nextCursor: string | null }> {
+  const [page, settings] = await Promise.all([listFeed(db, scope, userId, query, now), getOrganizationSettings(db, scope.orgId)]);
+  const colleagues = settings.showColleagueShares;
+  const details = await feedCardDetails(db, scope, userId, page.items.map((s) => s.id), { colleagues });
+  return {
+    items: page.items.map((story) => ({ ...story, ...(details.get(story.id) ?? { topicIds: [], myShare: null, colleagues: colleagues ? 0 : null }) })),
+    nextCursor: page.nextCursor,
+  };
 }

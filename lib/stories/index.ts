@@ -5,3 +5,4 @@ export { createStory, updateStory } from "./write";
 export { approveStory, archiveStory, rejectStory, runDueLifecycle, submitStory } from "./lifecycle";
 export { storyHistory } from "./transitions";
 export { previewForEditor, suggestStory } from "./suggest";
+export { ownMediaKey, queueStoryImage, storeStoryImage, storyImageJobId, sweepStoryImages } from "./story-image";

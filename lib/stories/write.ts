@@ -11,6 +11,7 @@ import { assertTopicsInOrg } from "@/lib/topics";
 import { storyRuleViolations } from "./governance";
 import { recordTransition } from "./transitions";
 import { scheduleLifecycleJobs } from "./lifecycle-jobs";
+import { ownMediaKey, queueStoryImage } from "./story-image";
 import { storyInputSchema, storyPatchSchema, type StoryInput, type StoryPatch, type VariantInput } from "./schemas";
 
 type Source = Story["source"];
@@ -109,7 +110,7 @@ export async function createStory(
   options: { source?: Source; status?: "draft" | "in_review"; sourceFeedId?: string; note?: string } = {},
 ): Promise<Story> {
   const input: StoryInput = storyInputSchema.parse(raw);
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     await assertRefs(tx, scope, input);
     await assertRules(tx, scope, input);
     const [story] = await tx
@@ -122,6 +123,7 @@ export async function createStory(
         body: input.body,
         canonicalUrl: input.canonicalUrl ?? null,
         imageUrl: input.imageUrl ?? null,
+        imageKey: await ownMediaKey(tx, scope.orgId, input.imageUrl),
         language: input.language,
         pinned: input.pinned,
         publishAt: input.publishAt ?? null,
@@ -138,6 +140,8 @@ export async function createStory(
     await audit(tx, scope, { action: "story.create", targetType: "story", targetId: story!.id, after: await snapshot(tx, story!.id) });
     return story!;
   });
+  await queueStoryImage(created);
+  return created;
 }
 
 const CONTENT_FIELDS = ["title", "summary", "body", "canonicalUrl", "imageUrl", "language", "variants"] as const;
@@ -167,6 +171,8 @@ export async function updateStory(db: DbOrTx, scope: Scope, storyId: string, raw
     const settings = await getOrganizationSettings(tx, scope.orgId);
     const contentChanged = CONTENT_FIELDS.some((f) => patch[f] !== undefined);
     const backToReview = settings.approvalRequired && current.status === "approved" && contentChanged;
+    // A new image URL drops the old copy; our own upload's copy is known at once.
+    const imageChanged = patch.imageUrl !== undefined && (patch.imageUrl ?? null) !== current.imageUrl;
     const [story] = await tx
       .update(stories)
       .set({
@@ -176,7 +182,7 @@ export async function updateStory(db: DbOrTx, scope: Scope, storyId: string, raw
         ...(patch.summary !== undefined ? { summary: patch.summary } : {}),
         ...(patch.body !== undefined ? { body: patch.body } : {}),
         ...(patch.canonicalUrl !== undefined ? { canonicalUrl: patch.canonicalUrl } : {}),
-        ...(patch.imageUrl !== undefined ? { imageUrl: patch.imageUrl } : {}),
+        ...(imageChanged ? { imageUrl: patch.imageUrl ?? null, imageKey: await ownMediaKey(tx, scope.orgId, patch.imageUrl) } : {}),
         ...(patch.language !== undefined ? { language: patch.language } : {}),
         ...(patch.pinned !== undefined ? { pinned: patch.pinned } : {}),
         ...(patch.publishAt !== undefined ? { publishAt } : {}),
@@ -190,7 +196,7 @@ export async function updateStory(db: DbOrTx, scope: Scope, storyId: string, raw
     await audit(tx, scope, { action: "story.update", targetType: "story", targetId: storyId, before, after: await snapshot(tx, storyId) });
     return story!;
   });
-  await scheduleLifecycleJobs(result);
+  await Promise.all([scheduleLifecycleJobs(result), queueStoryImage(result)]);
   return result;
 }
 

@@ -1,8 +1,10 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import webpush from "web-push";
 import { createDatabase } from "@/db/client";
 import { seedDemo } from "@/db/seed";
+import { seedDemoStoryImages } from "@/lib/stories/demo-story-images";
 import { createTestDatabase } from "../support/database";
 import { startMailCatcher } from "../support/mail-catcher";
 import { startAtprotoNetwork } from "../support/atproto";
@@ -26,8 +28,12 @@ export default async function globalSetup() {
     throw new Error("No production build: run `npm run build` before the e2e tests (npm test does).");
   }
   const database = await createTestDatabase("e2e");
+  // Uploaded images of this run (the demo's pictures among them), shared by seed, web and workers.
+  const storageDir = mkdtempSync(path.join(os.tmpdir(), "ripple-e2e-uploads-"));
+  process.env.STORAGE_DIR = storageDir;
   const handle = createDatabase(database.url, { max: 1 });
-  await seedDemo(handle.db);
+  const demo = await seedDemo(handle.db);
+  await seedDemoStoryImages(handle.db, demo.orgId, baseURL);
   await handle.close();
 
   const mail = await startMailCatcher();
@@ -47,6 +53,7 @@ export default async function globalSetup() {
     DATABASE_URL: database.url,
     APP_URL: baseURL,
     PORT: String(E2E_PORT),
+    STORAGE_DIR: storageDir,
     SMTP_URL: mail.smtpUrl,
     MAIL_FROM: "Ripple <ripple@example.test>",
     OIDC_ISSUER: oidc.issuer,
@@ -87,5 +94,6 @@ export default async function globalSetup() {
     await Promise.all([mail.close(), oidc.close(), mastodon.close(), bluesky.close()]);
     await clearRedisPrefix(env.REDIS_URL, env.QUEUE_PREFIX);
     await database.drop();
+    rmSync(storageDir, { recursive: true, force: true });
   };
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { stories, storyAudiences, type NewStory, type StoryStatus } from "@/db/schema";
+import { shares, stories, storyAudiences, storyTopics, type NetworkId, type NewStory, type ShareStatus, type StoryStatus } from "@/db/schema";
 import { db } from "@/lib/db";
-import { listFeed } from "@/lib/stories/feed";
+import { updateFeedSettings } from "@/lib/orgs/feed-settings";
+import { decodeFeedCursor, listFeed, listFeedCards } from "@/lib/stories/feed";
 import { createTeam } from "@/lib/teams";
+import { createTopic } from "@/lib/topics";
 import type { Scope } from "@/lib/tenant";
 import { makeMember, makeOrganization } from "../support/factories";
 
@@ -149,5 +151,91 @@ describe("the employee feed", () => {
     expect(rest).toEqual([]);
     expect(page.nextCursor).not.toBeNull();
     expect(first).toMatchObject({ id: story.id, title: "Card", summary: "Kort resumé", canonicalUrl: "https://nordlys.example/card", language: "en", pinned: false });
+  });
+});
+
+/** A share row as the publisher leaves it: published (at `at`) or still scheduled (for `at`). */
+async function share(scope: Scope, storyId: string, userId: string, network: NetworkId, status: ShareStatus, at: Date, mode: "api" | "intent" = "api") {
+  await db()
+    .insert(shares)
+    .values({ orgId: scope.orgId, storyId, userId, network, mode, text: "Se her", status, scheduledAt: at, publishedAt: status === "published" ? at : null });
+}
+
+async function cards(scope: Scope, userId: string) {
+  const page = await listFeedCards(db(), scope, userId, { limit: 50 });
+  return new Map(page.items.map((card) => [card.title, card]));
+}
+
+describe("the feed's cards", () => {
+  it("say when and where the viewer shared a story: the latest published share's date and every network it went to", async () => {
+    const { cli } = await organisation();
+    const me = await makeMember(cli, ["employee"]);
+    const shared = await makeStory(cli, "Delt");
+    const planned = await makeStory(cli, "Planlagt");
+    const windowOnly = await makeStory(cli, "Kun vindue");
+    await makeStory(cli, "Urørt");
+    const dec3 = new Date("2026-12-03T09:00:00Z");
+    await share(cli, shared.id, me.user.id, "linkedin", "published", new Date("2026-12-01T09:00:00Z"));
+    await share(cli, shared.id, me.user.id, "x", "published", dec3);
+    await share(cli, shared.id, me.user.id, "mastodon", "failed", ahead(HOUR));
+    await share(cli, planned.id, me.user.id, "bluesky", "scheduled", ahead(DAY));
+    // A share window opened and never confirmed is no share.
+    await share(cli, windowOnly.id, me.user.id, "facebook", "scheduled", ago(HOUR), "intent");
+
+    const byTitle = await cards(cli, me.user.id);
+    expect(byTitle.get("Delt")!.myShare).toEqual({ status: "published", networks: ["linkedin", "x"], at: dec3 });
+    expect(byTitle.get("Planlagt")!.myShare).toMatchObject({ status: "scheduled", networks: ["bluesky"] });
+    expect(byTitle.get("Kun vindue")!.myShare).toBeNull();
+    expect(byTitle.get("Urørt")!.myShare).toBeNull();
+  });
+
+  it("count the colleagues who published a share, each once, not the viewer nor another organisation's people", async () => {
+    const mine = await organisation();
+    const theirs = await organisation();
+    const me = await makeMember(mine.cli, ["employee"]);
+    const [anna, bo, cleo] = await Promise.all([makeMember(mine.cli, ["employee"]), makeMember(mine.cli, ["employee"]), makeMember(mine.cli, ["employee"])]);
+    const stranger = await makeMember(theirs.cli, ["employee"]);
+    const story = await makeStory(mine.cli, "Populær");
+    await share(mine.cli, story.id, anna.user.id, "linkedin", "published", ago(HOUR));
+    await share(mine.cli, story.id, anna.user.id, "x", "published", ago(HOUR));
+    await share(mine.cli, story.id, bo.user.id, "linkedin", "published", ago(HOUR));
+    await share(mine.cli, story.id, cleo.user.id, "linkedin", "scheduled", ahead(HOUR));
+    await share(mine.cli, story.id, me.user.id, "linkedin", "published", ago(HOUR));
+    // A row wrongly carrying another organisation's id never counts here.
+    await share(theirs.cli, story.id, stranger.user.id, "linkedin", "published", ago(HOUR));
+
+    expect((await cards(mine.cli, me.user.id)).get("Populær")!.colleagues).toBe(2);
+    expect((await cards(mine.cli, cleo.user.id)).get("Populær")!.colleagues).toBe(3);
+  });
+
+  it("hide the colleague count when the organisation turns it off", async () => {
+    const { cli } = await organisation();
+    const me = await makeMember(cli, ["employee"]);
+    const other = await makeMember(cli, ["employee"]);
+    const admin = await makeMember(cli, ["admin"]);
+    const story = await makeStory(cli, "Stille");
+    await share(cli, story.id, other.user.id, "linkedin", "published", ago(HOUR));
+    expect((await cards(cli, me.user.id)).get("Stille")!.colleagues).toBe(1);
+
+    await updateFeedSettings(db(), admin.scope, { showColleagueShares: false });
+    expect((await cards(cli, me.user.id)).get("Stille")!.colleagues).toBeNull();
+  });
+
+  it("carry the stored image key and the story's topics, and keep the keyset pages", async () => {
+    const { cli } = await organisation();
+    const me = await makeMember(cli, ["employee"]);
+    const wind = await createTopic(db(), cli, "Vind");
+    const sol = await createTopic(db(), cli, "Sol");
+    const story = await makeStory(cli, "Med billede", { imageUrl: "https://nordlys.example/a.png", imageKey: `${cli.orgId}/abcdefghijklmnopqrstuvwx.png` });
+    await db().insert(storyTopics).values([{ storyId: story.id, topicId: wind.id }, { storyId: story.id, topicId: sol.id }]);
+    await makeStory(cli, "Uden billede", { publishAt: ago(DAY) });
+
+    const first = await listFeedCards(db(), cli, me.user.id, { limit: 1 });
+    expect(first.items).toHaveLength(1);
+    expect(first.items[0]).toMatchObject({ title: "Med billede", imageKey: `${cli.orgId}/abcdefghijklmnopqrstuvwx.png`, myShare: null, colleagues: 0 });
+    expect(first.items[0]!.topicIds.sort()).toEqual([wind.id, sol.id].sort());
+    const second = await listFeedCards(db(), cli, me.user.id, { limit: 1, cursor: decodeFeedCursor(first.nextCursor!)! });
+    expect(second.items).toMatchObject([{ title: "Uden billede", imageKey: null, topicIds: [] }]);
+    expect(second.nextCursor).toBeNull();
   });
 });

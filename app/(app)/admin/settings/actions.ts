@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action } from "@/lib/auth/guard";
+import { feedSettingsSchema, updateFeedSettings } from "@/lib/orgs/feed-settings";
 import { updateGovernance } from "@/lib/orgs/governance";
 import { pointsSettingsSchema, updatePointsSettings } from "@/lib/orgs/points";
 
@@ -30,5 +31,13 @@ export const saveGovernanceAction = action({ roles: ["admin"], input: form }, as
 export const savePointsAction = action({ roles: ["admin"], input: pointsSettingsSchema }, async (input, ctx) => {
   const saved = await updatePointsSettings(ctx.db, ctx.scope, input);
   revalidatePath("/admin/settings");
+  return saved;
+});
+
+/** What the feed shows: the colleague count on each card. */
+export const saveFeedSettingsAction = action({ roles: ["admin"], input: feedSettingsSchema }, async (input, ctx) => {
+  const saved = await updateFeedSettings(ctx.db, ctx.scope, input);
+  revalidatePath("/admin/settings");
+  revalidatePath("/feed");
   return saved;
 });

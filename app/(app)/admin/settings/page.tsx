@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { PageHeader } from "../../../_components/ui";
+import { FeedSettingsForm } from "./feed-settings-form";
 import { GovernanceForm } from "./governance-form";
 import { PointsForm } from "./points-form";
 
@@ -18,6 +19,7 @@ export default async function SettingsAdminPage() {
     <>
       <PageHeader title={t("title")} description={t("description")} />
       <GovernanceForm approvalRequired={settings.approvalRequired} disclosureHashtag={settings.disclosureHashtag ?? ""} blockedWords={settings.blockedWords} />
+      <FeedSettingsForm showColleagueShares={settings.showColleagueShares} />
       <PointsForm points={settings.points} />
     </>
   );
