@@ -26,7 +26,7 @@ for (const { locale, heading, share } of [
       await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
       await expect(first.getByText("nordlys.example", { exact: true })).toBeVisible();
       await expect(first.getByRole("link", { name: new RegExp(`^${share}: `) })).toBeVisible();
-      expect(await page.getByTestId("story-image-placeholder").count()).toBe(0);
+      await expect(first.getByTestId("story-image-placeholder")).toHaveCount(0);
 
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
       await expectAccessible(page);
