@@ -23,7 +23,7 @@ const folded = { sm: "hidden sm:table-cell", md: "hidden md:table-cell" } as con
 /** The frame every table scrolls in on a narrow screen; focusable, so a keyboard can scroll it too. */
 export function TableFrame({ className, children }: { className?: string; children: ReactNode }) {
   return (
-    <div className={clsx("overflow-x-auto rounded-lg border border-slate-200 bg-white", className)} tabIndex={0}>
+    <div className={clsx("scroll-cue relative overflow-x-auto rounded-lg border border-slate-200", className)} tabIndex={0}>
       {children}
     </div>
   );

@@ -43,7 +43,7 @@ export function TimeChart({
             s.kind === "bar" ? (
               <Bar key={s.key} dataKey={s.key} name={s.label} fill={s.color ?? palette[i % palette.length]} isAnimationActive={false} />
             ) : (
-              <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color ?? palette[i % palette.length]} strokeWidth={2} dot={false} isAnimationActive={false} type="monotone" />
+              <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color ?? palette[i % palette.length]} strokeWidth={2} dot={false} isAnimationActive={false} type="linear" />
             ),
           )}
         </ComposedChart>

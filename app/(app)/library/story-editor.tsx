@@ -58,7 +58,7 @@ function VariantRow({
   const ids = { text: useId(), lang: useId() };
   return (
     <div className="grid gap-3 rounded-md border border-slate-200 p-3 lg:grid-cols-2" data-testid={`variant-${variant.network}`}>
-      <div className="space-y-2">
+      <div className="min-w-0 space-y-2">
         <div className="flex items-end gap-2">
           <Field label={t("variantLanguage")} htmlFor={ids.lang} className="w-36">
             <select id={ids.lang} value={variant.language} onChange={(e) => onChange({ ...variant, language: e.target.value as Locale })} className={inputClass}>
@@ -76,14 +76,14 @@ function VariantRow({
           onChange={(text) => onChange({ ...variant, text })}
           lang={variant.language}
           className="font-normal"
-          counter={check ? t(`counter.${check.unit === "weighted" ? "weighted" : check.unit === "graphemes" ? "graphemes" : "characters"}`, { length: check.length, limit: check.limit }) : t("counterEmpty")}
+          counter={check ? t(`counter.${check.unit === "weighted" ? "weighted" : check.unit === "graphemes" ? "graphemes" : "characters"}`, { network: tn(variant.network), length: check.length, limit: check.limit }) : t("counterEmpty")}
           over={check ? !check.ok : false}
           problems={[...problemWords(check), ...(errors ?? [])]}
         />
       </div>
-      <figure className="rounded-md bg-slate-50 p-3 text-sm" aria-label={t("postPreview", { network: tn(variant.network) })}>
+      <figure className="min-w-0 rounded-md bg-slate-50 p-3 text-sm [overflow-wrap:anywhere]" aria-label={t("postPreview", { network: tn(variant.network) })}>
         <figcaption className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-700">{t("postPreview", { network: tn(variant.network) })}</figcaption>
-        <p className="whitespace-pre-wrap break-words text-slate-900" lang={variant.language}>
+        <p className="whitespace-pre-wrap text-slate-900" lang={variant.language}>
           {check?.text ?? variant.text}
         </p>
         {link.url ? (

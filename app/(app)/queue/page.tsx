@@ -20,22 +20,16 @@ const tabs = {
 type Tab = keyof typeof tabs;
 
 /** The person's shares: waiting (edit, reschedule, cancel), published (with a link), failed (why, and retry). */
-export default async function QueuePage({ searchParams }: { searchParams: Promise<{ tab?: string; created?: string }> }) {
+export default async function QueuePage({ searchParams }: { searchParams: Promise<{ tab?: string }> }) {
   const ctx = await requireMember(["employee"]);
   const t = await getTranslations("queue");
   const format = await getFormatter();
   const params = await searchParams;
   const tab: Tab = (Object.keys(tabs) as Tab[]).find((k) => k === params.tab) ?? "scheduled";
   const [shares, zone] = await Promise.all([listMyShares(ctx.db, ctx.scope, ctx.userId, [...tabs[tab]]), timeZoneOf(ctx)]);
-  const created = Number(params.created);
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
-      {Number.isInteger(created) && created > 0 ? (
-        <p role="status" className="mb-4 rounded-md bg-green-50 p-3 text-sm text-green-900">
-          {t("created", { count: created })}
-        </p>
-      ) : null}
       <TabNav
         label={t("tabs")}
         items={(Object.keys(tabs) as Tab[]).map((key) => ({ key, href: key === "scheduled" ? "/queue" : `/queue?tab=${key}`, label: t(`tab.${key}`), current: key === tab }))}
