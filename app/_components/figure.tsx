@@ -1,3 +1,5 @@
+import type { ReactNode } from "react";
+import { useTranslations } from "next-intl";
 import { getTranslations } from "next-intl/server";
 import type { FigureSource } from "@/lib/me/impact";
 import { Badge } from "./ui";
@@ -10,7 +12,7 @@ export async function SourceBadge({ source }: { source: FigureSource }) {
 }
 
 /** One headline figure with its label, its source and a line on what it means. */
-export async function Figure({ label, value, source, note }: { label: string; value: string; source: FigureSource; note?: string }) {
+export async function Figure({ label, value, source, note }: { label: string; value: string; source: FigureSource; note?: ReactNode }) {
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
       <dt className="text-sm font-medium text-slate-800">{label}</dt>
@@ -19,8 +21,23 @@ export async function Figure({ label, value, source, note }: { label: string; va
         <span className="mt-2 block">
           <SourceBadge source={source} />
         </span>
-        {note ? <span className="mt-1 block text-xs text-slate-700">{note}</span> : null}
+        {note ? <div className="mt-1 text-xs text-slate-700">{note}</div> : null}
       </dd>
     </div>
+  );
+}
+
+/** What earned media value means, in words, with the formula and rate version one click away. */
+export function EmvExplained({ emv, note }: { emv: { formula: string; version: number; currency: string }; note?: string }) {
+  const t = useTranslations("glossary");
+  return (
+    <>
+      <p>{t("emvMeaning")}</p>
+      {note ? <p className="mt-1">{note}</p> : null}
+      <details className="mt-1">
+        <summary className="cursor-pointer font-medium text-brand-700">{t("emvFormula")}</summary>
+        <p className="mt-1">{t("emvFormulaDetail", { formula: emv.formula, version: emv.version, currency: emv.currency })}</p>
+      </details>
+    </>
   );
 }

@@ -1,6 +1,6 @@
 import { stringify } from "csv-stringify/sync";
 import type { Locale } from "@/db/schema";
-import { translator } from "@/lib/i18n/messages";
+import { translator, type Messages } from "@/lib/i18n/messages";
 import { slugify } from "@/lib/slug";
 import type { Figures, ReportTable, TeamReport } from "./schemas";
 
@@ -33,10 +33,18 @@ export function reportCsv(report: TeamReport, table: ReportTable, locale: Locale
   const yes = t("reportCsv.suppressed");
   const no = "";
 
+  // The glossary's words, as on the pages and in the mail, with what a spreadsheet needs added.
+  const term = (key: keyof Messages["glossary"], qualifier?: string) => (qualifier ? `${t(`glossary.${key}`)} (${qualifier})` : t(`glossary.${key}`));
+  const qualifierOf: Partial<Record<(typeof figureColumns)[number], string>> = {
+    impressions: t("reportCsv.qualifiers.measured"),
+    engagements: t("reportCsv.qualifiers.measured"),
+    estimatedReach: t("reportCsv.qualifiers.estimatedReach"),
+  };
   const figureHeader = [
-    ...figureColumns.map((key) => t(`reportCsv.columns.${key}`)),
-    t("reportCsv.columns.emv", { currency: report.emv.currency, formula: report.emv.formula, version: report.emv.version }),
+    ...figureColumns.map((key) => term(key === "estimatedReach" ? "potentialReach" : key, qualifierOf[key])),
+    term("emvShort", t("reportCsv.qualifiers.emv", { currency: report.emv.currency, formula: report.emv.formula, version: report.emv.version })),
   ];
+  const sharerHeader = [term("activeSharers"), term("participation", t("reportCsv.qualifiers.participation"))];
   const figureCells = (f: Figures): Cell[] => [...figureColumns.map((key) => f[key]), decimal(f.emv, 2)];
   const blank = (n: number): Cell[] => Array.from({ length: n }, () => "");
 
@@ -44,11 +52,11 @@ export function reportCsv(report: TeamReport, table: ReportTable, locale: Locale
   let rows: Cell[][];
   switch (table) {
     case "series":
-      header = [t(`reportCsv.columns.start.${report.range.period}`), ...figureHeader, t("reportCsv.columns.activeSharers"), t("reportCsv.columns.participation")];
+      header = [t(`reportCsv.columns.start.${report.range.period}`), ...figureHeader, ...sharerHeader];
       rows = report.series.map((s) => [s.start, ...figureCells(s), s.activeSharers, percent(s.participation), no]);
       break;
     case "subTeams":
-      header = [t("reportCsv.columns.team"), t("reportCsv.columns.members"), ...figureHeader, t("reportCsv.columns.activeSharers"), t("reportCsv.columns.participation")];
+      header = [t("reportCsv.columns.team"), term("members"), ...figureHeader, ...sharerHeader];
       rows = report.subTeams.map((s) =>
         s.figures && !s.suppressed
           ? [text(s.name), s.memberCount, ...figureCells(s.figures), s.figures.activeSharers, percent(s.figures.participation), no]
@@ -69,7 +77,7 @@ export function reportCsv(report: TeamReport, table: ReportTable, locale: Locale
       break;
     case "adoption": {
       const months = Array.from({ length: 12 }, (_, i) => t("reportCsv.columns.month", { n: i + 1 }));
-      header = [t("reportCsv.columns.cohort"), t("reportCsv.columns.members"), ...months];
+      header = [t("reportCsv.columns.cohort"), term("members"), ...months];
       rows = report.adoption.map((c) =>
         c.suppressed ? [c.cohort, c.members, ...blank(12), yes] : [c.cohort, c.members, ...months.map((_, i) => (i < c.activeShare.length ? percent(c.activeShare[i]!) : "")), no],
       );

@@ -105,12 +105,12 @@ export function renderReportMail(locale: Locale, orgName: string, reports: TeamR
       report.suppressed || !totals
         ? []
         : [
-            [t("reportMail.impressions"), number.format(totals.impressions)],
-            [t("reportMail.estimatedReach"), number.format(totals.estimatedReach)],
-            [t("reportMail.clicks"), number.format(totals.clicks)],
-            [t("reportMail.engagements"), number.format(totals.engagements)],
-            [t("reportMail.emv"), money.format(totals.emv)],
-            [t("reportMail.participation"), t("reportMail.participationValue", { percent: percent.format(totals.participation), sharers: totals.activeSharers, members: totals.members })],
+            [t("glossary.impressions"), number.format(totals.impressions)],
+            [`${t("glossary.potentialReach")} (${t("reportMail.followers")})`, number.format(totals.estimatedReach)],
+            [t("glossary.uniqueVisitors"), number.format(totals.uniqueVisitors)],
+            [t("glossary.engagements"), number.format(totals.engagements)],
+            [t("glossary.emv"), money.format(totals.emv)],
+            [t("glossary.participation"), t("reportMail.participationValue", { percent: percent.format(totals.participation), sharers: totals.activeSharers, members: totals.members })],
           ];
     return { name: report.team.name, suppressed: report.suppressed, lines };
   });

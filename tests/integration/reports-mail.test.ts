@@ -109,7 +109,8 @@ describe("the weekly report mail", () => {
     const kundeservice = text.slice(text.indexOf("Kundeservice"), text.indexOf("Lager"));
     expect(kundeservice).toContain("Visninger: 3.000");
     expect(kundeservice).toContain("Potentiel rækkevidde (følgere): 800");
-    expect(kundeservice).toContain("Klik: 12");
+    // The page's headline figure (and what EMV prices): unique visitors, not raw clicks (12).
+    expect(kundeservice).toContain("Unikke besøgende: 10");
     expect(kundeservice).toContain("Interaktioner: 7");
     // Default rates (version 0, DKK): 3000/1000 × 200 + 10 × 20 + 7 × 5 = 835.
     expect(kundeservice).toMatch(/Earned media value \(EMV\): 835\s?kr\./);

@@ -76,6 +76,10 @@ describe("the story analytics page", () => {
       let html = await page();
       expect(html).toContain("Statistik: Vindmøller i Esbjerg");
       expect(html).toContain("EMV v1 (emv-1)");
+      // What EMV means, in words, with the formula and rate version one click away (no link to an admin-only page).
+      expect(html).toContain("Hvad denne rækkevidde ville have kostet som betalt annoncering");
+      expect(html).toMatch(/<details[^>]*><summary[^>]*>Sådan beregnes den<\/summary><p[^>]*>Formel emv-1, satstabel version 1, i EUR/);
+      expect(html).not.toContain('href="/admin/emv"');
       expect(html).toContain("Skjult: færre end 5 personer");
       expect(html).toContain("LinkedIn · tekst 1 (dansk)");
       expect(html).toContain("Potentiel rækkevidde");

@@ -17,7 +17,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function ImpactPage({ searchParams }: { searchParams: Promise<{ days?: string }> }) {
   const ctx = await requireMember("any-member");
   const days = impactPeriodSchema.parse((await searchParams).days);
-  const [t, tn, tb, format, locale] = await Promise.all([getTranslations("me.impact"), getTranslations("networks"), getTranslations("me.badges"), getFormatter(), getLocale()]);
+  const [t, tg, tn, tb, format, locale] = await Promise.all([getTranslations("me.impact"), getTranslations("glossary"), getTranslations("networks"), getTranslations("me.badges"), getFormatter(), getLocale()]);
   const [impact, badges] = await Promise.all([myImpact(ctx.db, ctx.scope, ctx.userId, days), myBadges(ctx.db, ctx.scope, ctx.userId)]);
   const n = (value: number) => format.number(value);
   const day = (value: string) => format.dateTime(new Date(`${value}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" });
@@ -41,12 +41,12 @@ export default async function ImpactPage({ searchParams }: { searchParams: Promi
 
       <Section id="impact-figures" title={t("figuresTitle")} className="mb-8">
         <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-          <Figure label={t("figures.shares")} value={n(totals.shares)} source={figureSources.shares} note={t("notes.shares")} />
-          <Figure label={t("figures.uniqueVisitors")} value={n(totals.uniqueVisitors)} source={figureSources.uniqueVisitors} note={t("notes.uniqueVisitors", { clicks: totals.clicks })} />
-          <Figure label={t("figures.engagements")} value={n(totals.engagements)} source={figureSources.engagements} note={t("notes.engagements")} />
-          <Figure label={t("figures.impressions")} value={n(totals.impressions)} source={figureSources.impressions} note={t("notes.impressions")} />
-          <Figure label={t("figures.estimatedReach")} value={n(totals.estimatedReach)} source={figureSources.estimatedReach} note={t("notes.estimatedReach")} />
-          <Figure label={t("figures.points")} value={n(totals.points)} source={figureSources.points} note={t("notes.points")} />
+          <Figure label={tg("shares")} value={n(totals.shares)} source={figureSources.shares} note={t("notes.shares")} />
+          <Figure label={tg("uniqueVisitors")} value={n(totals.uniqueVisitors)} source={figureSources.uniqueVisitors} note={t("notes.uniqueVisitors", { clicks: totals.clicks })} />
+          <Figure label={tg("engagements")} value={n(totals.engagements)} source={figureSources.engagements} note={t("notes.engagements")} />
+          <Figure label={tg("impressions")} value={n(totals.impressions)} source={figureSources.impressions} note={t("notes.impressions")} />
+          <Figure label={tg("potentialReach")} value={n(totals.estimatedReach)} source={figureSources.estimatedReach} note={t("notes.estimatedReach")} />
+          <Figure label={tg("points")} value={n(totals.points)} source={figureSources.points} note={t("notes.points")} />
         </dl>
       </Section>
 
@@ -56,9 +56,9 @@ export default async function ImpactPage({ searchParams }: { searchParams: Promi
           label={t("chartLabel")}
           data={impact.weeks.map((w) => ({ start: w.week, shares: w.shares, uniqueVisitors: w.uniqueVisitors, engagements: w.engagements }))}
           series={[
-            { key: "shares", label: t("figures.shares"), kind: "bar" },
-            { key: "uniqueVisitors", label: t("figures.uniqueVisitors"), kind: "line" },
-            { key: "engagements", label: t("figures.engagements"), kind: "line" },
+            { key: "shares", label: tg("shares"), kind: "bar" },
+            { key: "uniqueVisitors", label: tg("uniqueVisitors"), kind: "line" },
+            { key: "engagements", label: tg("engagements"), kind: "line" },
           ]}
         />
         <TableDetails summary={t("showTable")}>
@@ -68,9 +68,9 @@ export default async function ImpactPage({ searchParams }: { searchParams: Promi
             rowKey={(w) => w.week}
             columns={[
               { key: "week", header: t("weekOf"), rowHeader: true, cell: (w) => day(w.week) },
-              { key: "shares", header: t("figures.shares"), numeric: true, cell: (w) => n(w.shares) },
-              { key: "uniqueVisitors", header: t("figures.uniqueVisitors"), numeric: true, cell: (w) => n(w.uniqueVisitors) },
-              { key: "engagements", header: t("figures.engagements"), numeric: true, cell: (w) => n(w.engagements) },
+              { key: "shares", header: tg("shares"), numeric: true, cell: (w) => n(w.shares) },
+              { key: "uniqueVisitors", header: tg("uniqueVisitors"), numeric: true, cell: (w) => n(w.uniqueVisitors) },
+              { key: "engagements", header: tg("engagements"), numeric: true, cell: (w) => n(w.engagements) },
             ]}
           />
         </TableDetails>
@@ -107,15 +107,15 @@ export default async function ImpactPage({ searchParams }: { searchParams: Promi
           empty={<p className="text-sm text-slate-700">{t("noShares")}</p>}
           columns={[
             { key: "network", header: t("network"), rowHeader: true, cell: (row) => tn(row.network) },
-            { key: "shares", header: t("figures.shares"), numeric: true, cell: (row) => n(row.shares) },
-            { key: "uniqueVisitors", header: t("figures.uniqueVisitors"), numeric: true, cell: (row) => n(row.uniqueVisitors) },
-            { key: "engagements", header: t("figures.engagements"), numeric: true, cell: (row) => n(row.engagements) },
-            { key: "impressions", header: t("figures.impressions"), numeric: true, cell: (row) => n(row.impressions) },
+            { key: "shares", header: tg("shares"), numeric: true, cell: (row) => n(row.shares) },
+            { key: "uniqueVisitors", header: tg("uniqueVisitors"), numeric: true, cell: (row) => n(row.uniqueVisitors) },
+            { key: "engagements", header: tg("engagements"), numeric: true, cell: (row) => n(row.engagements) },
+            { key: "impressions", header: tg("impressions"), numeric: true, cell: (row) => n(row.impressions) },
             {
               key: "estimatedReach",
               header: (
                 <>
-                  {t("figures.estimatedReach")} <SourceBadge source="estimate" />
+                  {tg("potentialReach")} <SourceBadge source="estimate" />
                 </>
               ),
               numeric: true,
@@ -146,9 +146,9 @@ export default async function ImpactPage({ searchParams }: { searchParams: Promi
               className: "whitespace-nowrap",
               cell: (s) => (s.publishedAt ? <time dateTime={s.publishedAt.toISOString()}>{format.dateTime(s.publishedAt, { dateStyle: "medium" })}</time> : "—"),
             },
-            { key: "uniqueVisitors", header: t("figures.uniqueVisitors"), numeric: true, cell: (s) => n(s.uniqueVisitors) },
-            { key: "clicks", header: t("figures.clicks"), numeric: true, cell: (s) => n(s.clicks) },
-            { key: "engagements", header: t("figures.engagements"), numeric: true, cell: (s) => n(s.engagements) },
+            { key: "uniqueVisitors", header: tg("uniqueVisitors"), numeric: true, cell: (s) => n(s.uniqueVisitors) },
+            { key: "clicks", header: tg("clicks"), numeric: true, cell: (s) => n(s.clicks) },
+            { key: "engagements", header: tg("engagements"), numeric: true, cell: (s) => n(s.engagements) },
             {
               key: "post",
               header: t("post"),

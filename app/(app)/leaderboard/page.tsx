@@ -19,7 +19,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function LeaderboardPage({ searchParams }: { searchParams: Promise<{ board?: string }> }) {
   const ctx = await requireMember("any-member");
   const board = boardScopeSchema.parse((await searchParams).board);
-  const [t, format] = await Promise.all([getTranslations("me.leaderboard"), getFormatter()]);
+  const [t, tg, format] = await Promise.all([getTranslations("me.leaderboard"), getTranslations("glossary"), getFormatter()]);
   const [points, result, settings] = await Promise.all([
     myPoints(ctx.db, ctx.scope, ctx.userId),
     leaderboard(ctx.db, ctx.scope, ctx.userId, { scope: board }),
@@ -89,7 +89,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
                   </>
                 ),
               },
-              { key: "points", header: t("points"), numeric: true, cell: (e) => n(e.points) },
+              { key: "points", header: tg("points"), numeric: true, cell: (e) => n(e.points) },
             ]}
           />
         )}

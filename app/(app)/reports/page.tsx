@@ -9,7 +9,7 @@ import { managedTeams, reportPeriods, reportQuerySchema, teamReport, type Figure
 import { addDays, utcDay } from "@/lib/time";
 import { DataTable, TableDetails, type Column } from "../../_components/data-table";
 import { TimeChart } from "../../_components/time-chart";
-import { Figure } from "../../_components/figure";
+import { EmvExplained, Figure } from "../../_components/figure";
 import { EmptyState, FilterBar, FilterField, Options, PageHeader, Section, buttonClass, inputClass } from "../../_components/ui";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -39,6 +39,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   const ctx = await requireMember(["manager"]);
   const t = await getTranslations("reports");
   const tn = await getTranslations("networks");
+  const tg = await getTranslations("glossary");
   const format = await getFormatter();
   const locale = await getLocale();
   const db = readDb();
@@ -132,11 +133,11 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   );
   // EMV is a team figure: people's rows (top advocates) show what they did, not a money value.
   const figureColumns = <Row,>(get: (row: Row) => Figures, withEmv = true): Array<Column<Row>> => [
-    { key: "shares", header: t("figures.shares"), numeric: true, cell: (row) => n(get(row).shares) },
-    { key: "clicks", header: t("figures.clicks"), numeric: true, cell: (row) => n(get(row).uniqueVisitors) },
-    { key: "engagements", header: t("figures.engagements"), numeric: true, cell: (row) => n(get(row).engagements) },
-    { key: "impressions", header: t("figures.impressions"), numeric: true, cell: (row) => n(get(row).impressions) },
-    ...(withEmv ? [{ key: "emv", header: t("figures.emv"), numeric: true, cell: (row: Row) => money(get(row).emv) }] : []),
+    { key: "shares", header: tg("shares"), numeric: true, cell: (row) => n(get(row).shares) },
+    { key: "clicks", header: tg("uniqueVisitors"), numeric: true, cell: (row) => n(get(row).uniqueVisitors) },
+    { key: "engagements", header: tg("engagements"), numeric: true, cell: (row) => n(get(row).engagements) },
+    { key: "impressions", header: tg("impressions"), numeric: true, cell: (row) => n(get(row).impressions) },
+    ...(withEmv ? [{ key: "emv", header: tg("emv"), numeric: true, cell: (row: Row) => money(get(row).emv) }] : []),
   ];
   const suppressed = (from: number) => ({ from, content: t("suppressed") });
   /** A table of figures by one thing (story, network, person), with its CSV. */
@@ -165,18 +166,18 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
       ) : (
         <>
           <dl className="mb-6 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-            <Figure label={t("figures.shares")} value={n(report.totals.shares)} source="counted" />
+            <Figure label={tg("shares")} value={n(report.totals.shares)} source="counted" />
             <Figure
-              label={t("figures.participation")}
+              label={tg("participation")}
               value={pct(report.totals.participation)}
               source="counted"
               note={t("participationOf", { active: report.totals.activeSharers, members: report.totals.members })}
             />
-            <Figure label={t("figures.clicks")} value={n(report.totals.uniqueVisitors)} source="redirect" note={t("clicksDetail", { clicks: report.totals.clicks, bots: report.totals.botClicks })} />
-            <Figure label={t("figures.engagements")} value={n(report.totals.engagements)} source="network" />
-            <Figure label={t("figures.impressions")} value={n(report.totals.impressions)} source="network" />
-            <Figure label={t("figures.potentialReach")} value={n(report.totals.estimatedReach)} source="estimate" note={t("source.estimated")} />
-            <Figure label={t("figures.emv")} value={money(report.totals.emv)} source="estimate" note={emvLabel} />
+            <Figure label={tg("uniqueVisitors")} value={n(report.totals.uniqueVisitors)} source="redirect" note={t("clicksDetail", { clicks: report.totals.clicks, bots: report.totals.botClicks })} />
+            <Figure label={tg("engagements")} value={n(report.totals.engagements)} source="network" />
+            <Figure label={tg("impressions")} value={n(report.totals.impressions)} source="network" />
+            <Figure label={tg("potentialReach")} value={n(report.totals.estimatedReach)} source="estimate" note={t("source.estimated")} />
+            <Figure label={tg("emv")} value={money(report.totals.emv)} source="estimate" note={<EmvExplained emv={report.emv} />} />
           </dl>
 
           <Section card id="report-series" title={t("overTime")} description={t("overTimeNote")} actions={csvLink("series")} className="mb-6">
@@ -185,9 +186,9 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
               label={t("chartLabel", { team: report.team.name })}
               data={report.series.map((s) => ({ start: s.start, shares: s.shares, clicks: s.uniqueVisitors, engagements: s.engagements }))}
               series={[
-                { key: "shares", label: t("figures.shares"), kind: "bar" },
-                { key: "clicks", label: t("figures.clicks"), kind: "line" },
-                { key: "engagements", label: t("figures.engagements"), kind: "line" },
+                { key: "shares", label: tg("shares"), kind: "bar" },
+                { key: "clicks", label: tg("uniqueVisitors"), kind: "line" },
+                { key: "engagements", label: tg("engagements"), kind: "line" },
               ]}
             />
             <TableDetails summary={t("showTable")}>
@@ -198,7 +199,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
                 columns={[
                   { key: "start", header: t("periodStart"), rowHeader: true, cell: (s) => format.dateTime(new Date(`${s.start}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }) },
                   ...figureColumns((s: TeamReport["series"][number]) => s),
-                  { key: "participation", header: t("figures.participation"), numeric: true, cell: (s) => pct(s.participation) },
+                  { key: "participation", header: tg("participation"), numeric: true, cell: (s) => pct(s.participation) },
                 ]}
               />
             </TableDetails>
@@ -216,9 +217,9 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
           empty={<p className="text-slate-700">{t("noSubTeams")}</p>}
           columns={[
             { key: "team", header: t("team"), rowHeader: true, className: "font-medium", cell: (sub) => sub.name },
-            { key: "members", header: t("members"), numeric: true, cell: (sub) => (sub.suppressed ? t("underFive") : n(sub.memberCount)) },
+            { key: "members", header: tg("members"), numeric: true, cell: (sub) => (sub.suppressed ? t("underFive") : n(sub.memberCount)) },
             ...figureColumns((sub: TeamReport["subTeams"][number]) => sub.figures!),
-            { key: "participation", header: t("figures.participation"), numeric: true, cell: (sub) => pct(sub.figures!.participation) },
+            { key: "participation", header: tg("participation"), numeric: true, cell: (sub) => pct(sub.figures!.participation) },
           ]}
         />
       </Section>
@@ -236,7 +237,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
               rowNote={(c) => (c.suppressed ? suppressed(2) : null)}
               columns={[
                 { key: "cohort", header: t("cohort"), rowHeader: true, cell: (c) => c.cohort },
-                { key: "members", header: t("members"), numeric: true, cell: (c) => (c.suppressed ? t("underFive") : n(c.members)) },
+                { key: "members", header: tg("members"), numeric: true, cell: (c) => (c.suppressed ? t("underFive") : n(c.members)) },
                 ...cohortMonths.map((m) => ({
                   key: `month-${m}`,
                   header: t("monthN", { month: m + 1 }),

@@ -15,14 +15,14 @@ export async function generateMetadata(): Promise<Metadata> {
 /** Exactly what a manager's report can show about this person, and the rules that limit it, in plain words. */
 export default async function ManagerViewPage() {
   const ctx = await requireMember("any-member");
-  const [t, format] = await Promise.all([getTranslations("me.managerView"), getFormatter()]);
+  const [t, tg, format] = await Promise.all([getTranslations("me.managerView"), getTranslations("glossary"), getFormatter()]);
   const view = await whatMyManagerSees(ctx.db, ctx.scope, ctx.userId);
   const n = (value: number) => format.number(value);
   const rows = [
-    { label: t("figures.shares"), value: view.row.shares, source: "counted" as const },
-    { label: t("figures.uniqueVisitors"), value: view.row.uniqueVisitors, source: "redirect" as const },
-    { label: t("figures.engagements"), value: view.row.engagements, source: "network" as const },
-    { label: t("figures.impressions"), value: view.row.impressions, source: "network" as const },
+    { label: tg("shares"), value: view.row.shares, source: "counted" as const },
+    { label: tg("uniqueVisitors"), value: view.row.uniqueVisitors, source: "redirect" as const },
+    { label: tg("engagements"), value: view.row.engagements, source: "network" as const },
+    { label: tg("impressions"), value: view.row.impressions, source: "network" as const },
   ];
 
   return (

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import type { Best, NetworkRow, TimelinePoint, VariantRow } from "@/lib/reports/story";
+import { EmvExplained } from "../../../../_components/figure";
 import { DataTable, TableDetails, type Column } from "../../../../_components/data-table";
 import { Card, ChoiceNav, PageHeader, Section } from "../../../../_components/ui";
 import { loadStoryAnalytics } from "./load";
@@ -21,6 +22,7 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
   const t = await getTranslations("storyAnalytics");
   const te = await getTranslations("emv");
   const tn = await getTranslations("networks");
+  const tg = await getTranslations("glossary");
   const format = await getFormatter();
   const locale = await getLocale();
   const n = (value: number) => format.number(value);
@@ -50,13 +52,13 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
       { key: "people", header: t("figures.people"), numeric: true, cell: shown((row) => n(row.people)) },
       ...(["shares", "clicks", "uniqueVisitors", "engagements", "impressions"] as const).map((key) => ({
         key,
-        header: t(`figures.${key}`),
+        header: tg(key),
         numeric: true,
         cell: shown((row) => n(row.figures[key])),
       })),
       ratioColumn("clicksPerShare", t("figures.clicksPerShare")),
       ratioColumn("engagementsPerShare", t("figures.engagementsPerShare")),
-      { key: "emv", header: t("figures.emv"), numeric: true, cell: shown((row) => money(row.figures.emv)) },
+      { key: "emv", header: tg("emv"), numeric: true, cell: shown((row) => money(row.figures.emv)) },
     ];
   };
   const held = { from: 1, content: t("suppressed") };
@@ -84,13 +86,13 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
 
   const totals = a.totals;
   const cards = [
-    { label: t("figures.shares"), value: n(totals.shares), source: t("source.counted") },
-    { label: t("figures.clicks"), value: n(totals.clicks), source: t("source.clicks", { bots: totals.botClicks }) },
-    { label: t("figures.uniqueVisitors"), value: n(totals.uniqueVisitors), source: t("source.visitors") },
-    { label: t("figures.engagements"), value: n(totals.engagements), source: t("source.network") },
-    { label: t("figures.impressions"), value: n(totals.impressions), source: t("source.network") },
-    { label: t("figures.potentialReach"), value: n(totals.estimatedReach), source: t("source.estimated") },
-    { label: t("figures.emv"), value: money(totals.emv), source: a.emv.isDefault ? t("source.emvDefaults", { label: emvLabel }) : emvLabel, href: "/admin/emv" },
+    { label: tg("shares"), value: n(totals.shares), source: t("source.counted") },
+    { label: tg("clicks"), value: n(totals.clicks), source: t("source.clicks", { bots: totals.botClicks }) },
+    { label: tg("uniqueVisitors"), value: n(totals.uniqueVisitors), source: t("source.visitors") },
+    { label: tg("engagements"), value: n(totals.engagements), source: t("source.network") },
+    { label: tg("impressions"), value: n(totals.impressions), source: t("source.network") },
+    { label: tg("potentialReach"), value: n(totals.estimatedReach), source: t("source.estimated") },
+    { label: tg("emv"), value: money(totals.emv), source: <EmvExplained emv={a.emv} note={a.emv.isDefault ? t("source.emvDefaults", { label: emvLabel }) : emvLabel} /> },
   ];
 
   const networkRow = (key: string | null) => a.networks.find((r) => r.key === key);
@@ -111,7 +113,7 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
           <Card key={item.label} className="!p-4">
             <dt className="text-sm text-slate-700">{item.label}</dt>
             <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900">{item.value}</dd>
-            <dd className="mt-1 text-xs text-slate-700">{item.href ? <Link href={item.href} className="underline">{item.source}</Link> : item.source}</dd>
+            <dd className="mt-1 text-xs text-slate-700">{item.source}</dd>
           </Card>
         ))}
       </dl>
@@ -162,7 +164,7 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
                   { key: "period", header: t("periodStart"), rowHeader: true, cell: (p) => format.dateTime(new Date(`${p.period}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }) },
                   ...(["shares", "clicks", "uniqueVisitors", "engagements", "impressions"] as const).map((key) => ({
                     key,
-                    header: t(`figures.${key}`),
+                    header: tg(key),
                     numeric: true,
                     cell: (p: TimelinePoint) => n(p[key]),
                   })),

@@ -14,16 +14,17 @@ type View = "activity" | "impressions";
  */
 export function StoryChart({ points, interval, locale }: { points: TimelinePoint[]; interval: StoryAnalytics["interval"]; locale: string }) {
   const t = useTranslations("storyAnalytics");
+  const tg = useTranslations("glossary");
   const [view, setView] = useState<View>("activity");
   const data = points.map((p) => ({ start: p.period, shares: p.shares, uniqueVisitors: p.uniqueVisitors, engagements: p.engagements, impressions: p.impressions }));
   const series =
     view === "activity"
       ? [
-          { key: "shares", label: t("figures.shares"), kind: "bar" as const },
-          { key: "uniqueVisitors", label: t("figures.uniqueVisitors"), kind: "line" as const },
-          { key: "engagements", label: t("figures.engagements"), kind: "line" as const },
+          { key: "shares", label: tg("shares"), kind: "bar" as const },
+          { key: "uniqueVisitors", label: tg("uniqueVisitors"), kind: "line" as const },
+          { key: "engagements", label: tg("engagements"), kind: "line" as const },
         ]
-      : [{ key: "impressions", label: t("figures.impressions"), kind: "bar" as const }];
+      : [{ key: "impressions", label: tg("impressions"), kind: "bar" as const }];
   return (
     <div>
       <div role="group" aria-label={t("view")} className="mb-3 flex flex-wrap gap-2">
@@ -35,7 +36,7 @@ export function StoryChart({ points, interval, locale }: { points: TimelinePoint
             onClick={() => setView(v)}
             className={clsx("rounded-full border px-3 py-1 text-sm", view === v ? "border-brand-600 bg-brand-50 text-brand-800" : "border-slate-300 text-slate-800 hover:bg-slate-100")}
           >
-            {t(`views.${v}`)}
+            {v === "impressions" ? tg("impressions") : t("views.activity")}
           </button>
         ))}
       </div>
