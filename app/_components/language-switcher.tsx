@@ -4,7 +4,7 @@ import clsx from "clsx";
 import { useRouter } from "next/navigation";
 import { useLocale, useTranslations } from "next-intl";
 import { useTransition } from "react";
-import type { Locale } from "@/lib/i18n/locales";
+import { languageOf, type Locale } from "@/lib/i18n/locales";
 import { setLocaleAction } from "./locale-actions";
 import { languageNames } from "./ui";
 
@@ -12,7 +12,7 @@ const options = (Object.keys(languageNames) as Locale[]).map((locale) => ({ loca
 
 /** Two buttons, each named in its own language; the choice is remembered. */
 export function LanguageSwitcher({ className }: { className?: string }) {
-  const current = useLocale();
+  const current = languageOf(useLocale());
   const t = useTranslations("nav");
   const router = useRouter();
   const [pending, startTransition] = useTransition();

@@ -1,8 +1,7 @@
 import { getLocale } from "next-intl/server";
-import { defaultLocale, isLocale, type Locale } from "@/lib/i18n/locales";
+import { languageOf, type Locale } from "@/lib/i18n/locales";
 
-/** The request's language as lib's Locale (next-intl returns a plain string). */
+/** The request's language as lib's Locale (next-intl's locale may carry a country: en-DK). */
 export async function requestLocale(): Promise<Locale> {
-  const locale = await getLocale();
-  return isLocale(locale) ? locale : defaultLocale;
+  return languageOf(await getLocale());
 }

@@ -1,7 +1,7 @@
 import { cookies, headers } from "next/headers";
 import { getRequestConfig } from "next-intl/server";
 import { getSession } from "@/lib/auth/guard";
-import { LOCALE_COOKIE, defaultLocale, isLocale, negotiateLocale } from "@/lib/i18n/locales";
+import { LOCALE_COOKIE, defaultLocale, formattingLocale, isLocale, negotiateLocale } from "@/lib/i18n/locales";
 import { messages } from "@/lib/i18n/messages";
 import { getUserPreferences } from "@/lib/users";
 import { db } from "@/lib/db";
@@ -9,7 +9,8 @@ import { db } from "@/lib/db";
 /**
  * The language of a request: the visitor's explicit choice (cookie), else the signed-in
  * person's saved choice, else the browser's Accept-Language, else Danish. Dates and
- * times use the person's time zone, else the organisation's, else Copenhagen.
+ * times use the person's time zone, else the organisation's, else Copenhagen, and the
+ * organisation's country's conventions (formattingLocale).
  */
 export default getRequestConfig(async () => {
   const cookieLocale = (await cookies()).get(LOCALE_COOKIE)?.value;
@@ -19,7 +20,8 @@ export default getRequestConfig(async () => {
     ? cookieLocale
     : (prefs?.locale ?? negotiateLocale((await headers()).get("accept-language")) ?? prefs?.orgLocale ?? defaultLocale);
   return {
-    locale,
+    // Words in the reader's language; dates and numbers as written in the organisation's country.
+    locale: formattingLocale(locale, prefs?.orgLocale),
     messages: messages[locale],
     timeZone: prefs?.timeZone ?? "Europe/Copenhagen",
     now: new Date(),

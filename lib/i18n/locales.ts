@@ -29,3 +29,22 @@ export function negotiateLocale(acceptLanguage: string | null | undefined): Loca
   }
   return undefined;
 }
+
+/** The country an organisation's language stands for, where it stands for one. */
+const regionOf: Partial<Record<Locale, string>> = { da: "DK" };
+
+/**
+ * The locale dates, times and numbers are written in: the reader's language with the
+ * conventions of the organisation's country, so an English reader at a Danish company reads
+ * "4 Dec 2026, 09.00" and "835,00 kr." (en-DK) like their colleagues, in English words.
+ */
+export function formattingLocale(language: Locale, orgLocale: Locale | null | undefined): string {
+  const region = orgLocale && orgLocale !== language ? regionOf[orgLocale] : undefined;
+  return region ? `${language}-${region}` : language;
+}
+
+/** The language of a locale such as en-DK, as one Ripple speaks. */
+export function languageOf(locale: string): Locale {
+  const language = locale.split("-")[0];
+  return isLocale(language) ? language : defaultLocale;
+}

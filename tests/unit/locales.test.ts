@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultLocale, isLocale, negotiateLocale } from "@/lib/i18n/locales";
+import { defaultLocale, formattingLocale, isLocale, languageOf, negotiateLocale } from "@/lib/i18n/locales";
 
 describe("negotiateLocale", () => {
   it.each([
@@ -53,5 +53,23 @@ describe("isLocale", () => {
 
   it("defaults to Danish", () => {
     expect(defaultLocale).toBe("da");
+  });
+});
+
+describe("formattingLocale", () => {
+  it("writes dates and numbers as in the organisation's country, in the reader's language", () => {
+    expect(formattingLocale("en", "da")).toBe("en-DK");
+    expect(formattingLocale("da", "da")).toBe("da");
+    expect(formattingLocale("en", "en")).toBe("en");
+    expect(formattingLocale("en", null)).toBe("en");
+    const at = new Date("2026-12-07T08:00:00Z");
+    const written = new Intl.DateTimeFormat(formattingLocale("en", "da"), { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Copenhagen" }).format(at);
+    expect(written).toBe("7 Dec 2026, 09.00");
+  });
+
+  it("gives back the language of a locale with a country", () => {
+    expect(languageOf("en-DK")).toBe("en");
+    expect(languageOf("da")).toBe("da");
+    expect(languageOf("de-DE")).toBe(defaultLocale);
   });
 });
