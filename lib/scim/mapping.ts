@@ -53,7 +53,7 @@ export const groupMappingSchema = z.object({
  * lose what the old mapping gave them and get what the new one gives, in one transaction:
  * if that would take the admin role from the last admin, nothing changes.
  */
-export async function mapDirectoryGroup(db: DbOrTx, scope: Scope, input: z.input<typeof groupMappingSchema>) {
+export async function mapDirectoryGroup(db: DbOrTx, scope: Scope, input: { groupId: string; target: string }) {
   const { groupId, target } = groupMappingSchema.parse(input);
   return db.transaction(async (tx) => {
     const [group] = await tx
