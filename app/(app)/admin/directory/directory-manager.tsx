@@ -36,7 +36,7 @@ function MappingForm({ group, teams, report }: { group: Group; teams: TeamOption
       <label htmlFor={id} className="sr-only">
         {t("mappingFor", { name: group.displayName })}
       </label>
-      <select id={id} value={target} onChange={(e) => setTarget(e.target.value)} className={`${inputClass} max-w-56`}>
+      <select id={id} value={target} onChange={(e) => setTarget(e.target.value)} className={`${inputClass} min-w-36 max-w-56`}>
         <option value="none">{t("unmapped")}</option>
         <optgroup label={t("roleGroup")}>
           {roleIds.map((role) => (
@@ -165,6 +165,7 @@ export function DirectoryManager({ baseUrl, token, groups, teams }: { baseUrl: s
               cell: (g) => (
                 <>
                   <div>{g.displayName}</div>
+                  <div className="text-xs font-normal text-slate-700 sm:hidden">{t("memberCount", { count: g.memberCount })}</div>
                   <div className="text-xs font-normal text-slate-700">
                     {g.role ? t("mappedToRole", { role: tr(g.role) }) : g.teamName ? t("mappedToTeam", { team: g.teamName }) : <Badge tone="amber">{t("unmapped")}</Badge>}
                   </div>
@@ -172,7 +173,7 @@ export function DirectoryManager({ baseUrl, token, groups, teams }: { baseUrl: s
               ),
             },
             { key: "externalId", header: t("externalId"), hideBelow: "md", className: "break-all font-mono text-xs text-slate-700", cell: (g) => g.externalId ?? "—" },
-            { key: "members", header: t("members"), numeric: true, cell: (g) => g.memberCount },
+            { key: "members", header: t("members"), numeric: true, hideBelow: "sm", cell: (g) => g.memberCount },
             { key: "mapping", header: t("mapping"), cell: (g) => <MappingForm group={g} teams={teams} report={report} /> },
           ]}
         />
