@@ -312,7 +312,7 @@ export function scimRoute<
         // lib/members' rules (the last admin, an unknown team) keep their words.
         const status = error.status === 404 ? 404 : error.status === 409 ? 409 : 400;
         const detail = error.code === "lastAdmin" ? "Refused: this would remove or deactivate the organisation's last active admin." : error.message;
-        return scimErrorResponse(new ScimError(status, detail, status === 400 ? "invalidValue" : undefined));
+        return scimErrorResponse(new ScimError(status, detail, status === 400 ? "invalidValue" : error.code === "alreadyMember" ? "uniqueness" : undefined));
       }
       log.error({ err: error, path: new URL(request.url).pathname }, "scim route failed");
       return scimErrorResponse(new ScimError(500, "Something went wrong on our side."));

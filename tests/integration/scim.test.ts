@@ -78,6 +78,38 @@ describe("SCIM authentication", () => {
   });
 });
 
+describe("SCIM discovery", () => {
+  it("describes what the endpoint supports, as Entra ID and Okta read it", async () => {
+    const { call } = await organisation();
+    const config = await call("GET", "ServiceProviderConfig");
+    expect(config.status).toBe(200);
+    expect(config.contentType).toBe("application/scim+json");
+    expect(config.json).toMatchObject({
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+      patch: { supported: true },
+      bulk: { supported: false },
+      filter: { supported: true, maxResults: 200 },
+      sort: { supported: false },
+      etag: { supported: false },
+      changePassword: { supported: false },
+      authenticationSchemes: [{ type: "oauthbearertoken", primary: true }],
+    });
+    const types = await call("GET", "ResourceTypes");
+    expect(types.json).toMatchObject({
+      totalResults: 2,
+      Resources: [
+        { id: "User", endpoint: "/Users", schema: "urn:ietf:params:scim:schemas:core:2.0:User" },
+        { id: "Group", endpoint: "/Groups", schema: "urn:ietf:params:scim:schemas:core:2.0:Group" },
+      ],
+    });
+    const schemas = await call("GET", "Schemas");
+    const user = schemas.json.Resources!.find((r) => r.id === "urn:ietf:params:scim:schemas:core:2.0:User") as { attributes: Array<{ name: string; uniqueness: string; required: boolean }> };
+    expect(user.attributes.find((a) => a.name === "userName")).toMatchObject({ required: true, uniqueness: "server" });
+    expect(user.attributes.map((a) => a.name)).toEqual(expect.arrayContaining(["userName", "externalId", "name", "displayName", "emails", "active", "groups"]));
+    expect(schemas.json.Resources!.map((r) => r.id)).toContain("urn:ietf:params:scim:schemas:core:2.0:Group");
+  });
+});
+
 describe("SCIM refusals", () => {
   it.each([
     ["a malformed expression", 'userName eq'],
