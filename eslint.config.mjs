@@ -34,6 +34,7 @@ export const libLayers = [
   ["health", "orgs"],
   ["notifications", "push", "users"],
   ["connections", "members", "webhooks"],
+  ["scim"],
   ["auth", "reach", "stories"],
   ["import", "links", "reports"],
   ["shares"],

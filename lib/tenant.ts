@@ -9,6 +9,8 @@ export type OrgId = string & { readonly [orgIdBrand]: true };
 export type Actor =
   | { kind: "user"; userId: string }
   | { kind: "cli" }
+  /** The company directory, provisioning over SCIM with the organisation's token. */
+  | { kind: "directory" }
   | { kind: "system" };
 
 export type Scope = { readonly orgId: OrgId; readonly actor: Actor };

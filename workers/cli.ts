@@ -9,6 +9,7 @@ import { appBaseUrl } from "@/lib/env/app-url";
 import { DomainError } from "@/lib/errors";
 import { addActiveMember, rolesSchema } from "@/lib/members";
 import { createOrganization, getOrganizationBySlug } from "@/lib/orgs";
+import { createScimToken } from "@/lib/scim";
 import { seedDemoStoryImages } from "@/lib/stories/demo-story-images";
 import { trustedScope } from "@/lib/tenant";
 import { emailSchema, findUserByEmail } from "@/lib/users";
@@ -28,6 +29,8 @@ Commands:
                                                  add an active member (roles: admin, editor, manager, employee)
   token:create --email <email> --org <slug> --name <name>
                                                  create an API token; printed once, on the last line
+  scim:token --org <slug>                        create the organisation's SCIM token for directory provisioning
+                                                 (revokes the previous one); printed once, on the last line
 `;
 
 const cli = { kind: "cli" } as const;
@@ -91,6 +94,15 @@ async function run(argv: string[]): Promise<void> {
       if (!user) throw new UsageError(`No user with the email ${values.email}`);
       const { token, record } = await createApiToken(db(), trustedScope(org.id, cli), { userId: user.id, name: values.name! });
       console.log(`Created API token "${record.name}" for ${user.email} in ${org.slug}. It is shown once; store it now:`);
+      console.log(token);
+      return;
+    }
+    case "scim:token": {
+      required(values, "org");
+      exitOnConfigError(() => envFor(["DATABASE_URL"]));
+      const org = await orgBySlug(values.org!);
+      const { token } = await createScimToken(db(), trustedScope(org.id, cli));
+      console.log(`Created the SCIM token for ${org.slug} (any earlier one is revoked). SCIM base URL: ${process.env.APP_URL ? appBaseUrl() : "<APP_URL>"}/scim/v2. It is shown once; store it now:`);
       console.log(token);
       return;
     }

@@ -10,7 +10,7 @@ export const auditLog = pgTable(
     id: bigserial({ mode: "number" }).primaryKey(),
     orgId: uuid().references(() => organizations.id, { onDelete: "cascade" }),
     actorUserId: text().references(() => users.id, { onDelete: "set null" }),
-    /** "user", "cli" or "system". */
+    /** "user", "cli", "directory" (SCIM provisioning) or "system". */
     actorKind: text().notNull().default("user"),
     action: text().notNull(),
     targetType: text().notNull(),

@@ -19,3 +19,4 @@ export * from "./media";
 export * from "./guidelines";
 export * from "./demo";
 export * from "./push";
+export * from "./directory";

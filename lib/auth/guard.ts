@@ -3,6 +3,7 @@ import { forbidden, redirect, unstable_rethrow } from "next/navigation";
 import { cache } from "react";
 import { z } from "zod";
 import { db, type Database } from "@/lib/db";
+import { appBaseUrl } from "@/lib/env/app-url";
 import { DomainError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { trustedScope, type OrgId, type Scope } from "@/lib/tenant";
@@ -10,6 +11,7 @@ import { verifyApiToken } from "./api-tokens";
 import { auth } from "./config";
 import { satisfies, type Role, type RoleRequirement } from "./roles";
 import { problem } from "@/lib/problem";
+import { ScimError, scimErrorResponse, verifyScimToken } from "@/lib/scim";
 
 /**
  * The only ways app/ reaches tenant data: requireMember (pages), action() (server actions),
@@ -253,6 +255,67 @@ export function publicAction<S extends z.ZodType, T>(options: { input: S }, hand
       if (error instanceof DomainError) return { ok: false, error: error.code, fieldErrors: error.fieldErrors };
       log.error({ err: error }, "public server action failed");
       return { ok: false, error: "unexpected" };
+    }
+  };
+}
+
+type ScimInput<P, Q, B> = { request: Request; scope: Scope; db: Database; params: P; query: Q; body: B; baseUrl: string };
+
+/** The address a directory reaches SCIM at, under APP_URL. */
+export function scimBaseUrl(): string {
+  return `${appBaseUrl()}/scim/v2`;
+}
+
+/**
+ * Wraps a SCIM 2.0 route handler (/scim/v2/*): the organisation's SCIM bearer token decides
+ * the organisation (the actor is "directory"), params, query and body are parsed with zod,
+ * and every failure is a SCIM error (RFC 7644 §3.12) in application/scim+json.
+ */
+export function scimRoute<
+  P extends z.ZodType = z.ZodUnknown,
+  Q extends z.ZodType = z.ZodUnknown,
+  B extends z.ZodType = z.ZodUnknown,
+>(options: { params?: P; query?: Q; body?: B }, handler: (input: ScimInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<Response>) {
+  return async (request: Request, context: RouteContext): Promise<Response> => {
+    const unauthorized = (detail: string) => scimErrorResponse(new ScimError(401, detail), { "WWW-Authenticate": 'Bearer realm="scim"' });
+    try {
+      const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
+      if (!match) return unauthorized("Send the organisation's SCIM token as Authorization: Bearer <token>.");
+      const identity = await verifyScimToken(db(), match[1]!);
+      if (!identity) return unauthorized("The SCIM token is invalid or revoked.");
+      const scope = trustedScope(identity.orgId, { kind: "directory" });
+
+      const params = (options.params ?? z.unknown()).safeParse(await context.params);
+      if (!params.success) return scimErrorResponse(new ScimError(404, "No such resource."));
+      const query = (options.query ?? z.unknown()).safeParse(Object.fromEntries(new URL(request.url).searchParams));
+      if (!query.success) return scimErrorResponse(new ScimError(400, "The query is invalid.", "invalidValue"));
+      let body: unknown = undefined;
+      if (options.body) {
+        let json: unknown;
+        try {
+          json = await request.json();
+        } catch {
+          return scimErrorResponse(new ScimError(400, "The body must be JSON.", "invalidSyntax"));
+        }
+        const parsed = options.body.safeParse(json);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          return scimErrorResponse(new ScimError(400, `The body is invalid: ${issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "unknown"}`, "invalidSyntax"));
+        }
+        body = parsed.data;
+      }
+      return await handler({ request, scope, db: db(), params: params.data, query: query.data, body, baseUrl: scimBaseUrl() } as ScimInput<z.infer<P>, z.infer<Q>, z.infer<B>>);
+    } catch (error) {
+      unstable_rethrow(error);
+      if (error instanceof ScimError) return scimErrorResponse(error);
+      if (error instanceof DomainError) {
+        // lib/members' rules (the last admin, an unknown team) keep their words.
+        const status = error.status === 404 ? 404 : error.status === 409 ? 409 : 400;
+        const detail = error.code === "lastAdmin" ? "Refused: this would remove or deactivate the organisation's last active admin." : error.message;
+        return scimErrorResponse(new ScimError(status, detail, status === 400 ? "invalidValue" : error.code === "alreadyMember" ? "uniqueness" : undefined));
+      }
+      log.error({ err: error, path: new URL(request.url).pathname }, "scim route failed");
+      return scimErrorResponse(new ScimError(500, "Something went wrong on our side."));
     }
   };
 }

@@ -18,6 +18,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           { href: "/admin/settings", label: t("settings.title") },
           { href: "/admin/guidelines", label: t("guidelines.title") },
           { href: "/admin/webhooks", label: t("webhooks.title") },
+          { href: "/admin/directory", label: t("directory.nav") },
           { href: "/admin/emv", label: (await getTranslations("emv"))("nav") },
           { href: "/admin/audit", label: t("audit.title") },
           // The queue dashboard spans every organisation: only for those who run the installation.
