@@ -19,7 +19,7 @@ export async function sendInvitationMail(input: { to: string; locale: Locale; or
       input.inviterName ? t("mail.invitation.introBy", { name: input.inviterName, org: input.orgName }) : t("mail.invitation.intro", { org: input.orgName }),
       t("mail.invitation.what"),
     ],
-    button: { label: t("mail.invitation.button"), url },
+    button: { label: t("mail.invitation.button", { org: input.orgName }), url },
     footer: t("mail.invitation.footer"),
   });
   return sendMail({ to: input.to, subject: t("mail.invitation.subject", { org: input.orgName }), html, text });
