@@ -117,7 +117,8 @@ export async function inviteMember(db: DbOrTx, scope: Scope, input: InviteMember
   const parsed = inviteMemberSchema.parse(input);
   return db.transaction(async (tx) => {
     await assertTeamInOrg(tx, scope, parsed.teamId);
-    const user = await ensureUser(tx, parsed.email, parsed.name);
+    // An empty name field means no name, so lists fall back to the address.
+    const user = await ensureUser(tx, parsed.email, parsed.name || null);
     const [membership] = await tx
       .insert(memberships)
       .values({

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { expectAccessible, personas, preferEnglish, storedSession, uniqueEmail, waitForMail, linkIn, withDatabase } from "./support";
 
 /**
@@ -9,9 +9,24 @@ import { expectAccessible, personas, preferEnglish, storedSession, uniqueEmail, 
 
 test.use({ storageState: storedSession("admin") });
 
-async function fitsPhone(page: Page, label: string) {
+/**
+ * At 360 px: nothing of `part` (or of the whole page) reaches past the screen's edge,
+ * except inside a frame that scrolls on its own (a wide table). The members page as a
+ * whole is named a known overflow in mobile.spec.ts, so on it only the new parts are held to this.
+ */
+async function fitsPhone(page: Page, label: string, part?: Locator) {
   await page.setViewportSize({ width: 360, height: 740 });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${label} scrolls sideways at 360 px`).toBe(true);
+  const root = part ?? page.locator("body");
+  const wide = await root.evaluate((top) => {
+    const inFrame = (el: Element) => {
+      for (let up = el.parentElement; up && up !== top.parentElement; up = up.parentElement) if (["auto", "scroll", "hidden"].includes(getComputedStyle(up).overflowX)) return true;
+      return false;
+    };
+    const out = [top, ...top.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > 360.5 && !inFrame(el));
+    return out.length === 0 ? null : out.slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 4).join(".")} (${Math.round(el.getBoundingClientRect().right)} px)`).join("; ");
+  });
+  expect(wide, `${label} reaches past a 360 px screen`).toBeNull();
+  if (!part) expect(await page.evaluate(() => document.documentElement.scrollWidth <= 360), `${label} scrolls sideways`).toBe(true);
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
@@ -35,7 +50,7 @@ test("an admin invites someone and hands over the link; it signs them in once, i
   const link = await box.inputValue();
   await expect(links.getByRole("button", { name: `Copy the invitation link for ${email}` })).toBeVisible();
   await expectAccessible(page);
-  await fitsPhone(page, "/admin with an invitation link");
+  await fitsPhone(page, "the invitation links", links);
   // Mail is set up in this run, so the same link went by mail too.
   expect(linkIn((await waitForMail(email)).text)).toBe(link);
 
@@ -82,7 +97,7 @@ test("inviting again replaces the link: the old one no longer works", async ({ p
   await expect(box).toHaveValue(/\/invite\//);
   const first = await box.inputValue();
 
-  await page.getByRole("button", { name: `Invite ${email} again with a new link` }).click();
+  await page.getByRole("button", { name: `Invite again: ${email}` }).click();
   await expect(page.getByText(`${email} has a new invitation link; the old one no longer works.`)).toBeVisible();
   await expect(box).not.toHaveValue(first);
 
@@ -114,7 +129,7 @@ test("a CSV import is previewed first; one bad line applies nothing; the fixed f
   await expect(preview.getByRole("table", { name: "To invite" })).toContainText(ida);
   await expect(section.getByRole("button", { name: "Apply" })).toBeDisabled();
   await expectAccessible(page);
-  await fitsPhone(page, "/admin with an import preview");
+  await fitsPhone(page, "the import preview", section);
   expect(await membersNamed([ida, ole])).toEqual([]);
 
   await file.setInputFiles({ name: "members.csv", mimeType: "text/csv", buffer: Buffer.from(bad("Salg/Salg Vest")) });
@@ -127,7 +142,7 @@ test("a CSV import is previewed first; one bad line applies nothing; the fixed f
   await expect(links.getByRole("textbox", { name: `Invitation link for ${ole}` })).toHaveValue(/\/invite\//);
   await expect(links.getByRole("link", { name: "Download the links (CSV)" })).toHaveAttribute("download", "invitation-links.csv");
   await expectAccessible(page);
-  await fitsPhone(page, "/admin with imported links");
+  await fitsPhone(page, "the imported links", section);
 
   expect((await membersNamed([ida, ole])).map((m) => m.status)).toEqual(["invited", "invited"]);
   await expect(page.getByRole("row").filter({ hasText: ida })).toContainText("Salg Øst");

@@ -114,7 +114,7 @@ function ReinviteButton({ member, onDone, report }: { member: Member; onDone: (d
     <Button
       variant="secondary"
       disabled={pending}
-      aria-label={t("reinviteLabel", { name: member.name ?? member.email })}
+      aria-label={t("reinviteLabel", { name: member.name || member.email })}
       onClick={() =>
         startTransition(async () => {
           const result = await reinviteMemberAction({ membershipId: member.id });
