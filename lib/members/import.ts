@@ -261,10 +261,13 @@ async function fillMissingName(tx: DbOrTx, scope: Scope, membershipId: string, n
   if (filled.length > 0) await audit(tx, scope, { action: "member.update", targetType: "membership", targetId: membershipId, before: { name: null }, after: { name } });
 }
 
+/** A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is made plain text. */
+const plain = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+
 /** The links of an applied import as a CSV file (email, name, link, valid until), for the admin to pass on. */
 export function invitationLinksCsv(created: Array<{ email: string; name: string | null; url: string; expiresAt: Date | string }>): string {
   return stringify(
-    created.map((c) => [c.email, c.name ?? "", c.url, new Date(c.expiresAt).toISOString()]),
+    created.map((c) => [plain(c.email), plain(c.name ?? ""), c.url, new Date(c.expiresAt).toISOString()]),
     { header: true, columns: ["email", "name", "link", "expires_at"] },
   );
 }

@@ -114,6 +114,8 @@ describe("member import from CSV", () => {
     const file2 = invitationLinksCsv(result.created.map((c) => ({ email: c.email, name: c.name, url: c.link.url, expiresAt: c.link.expiresAt })));
     expect(file2.split("\n")[0]).toBe("email,name,link,expires_at");
     expect(file2).toContain(result.created[1]!.link.url);
+    // A name a spreadsheet would run as a formula is written as plain text.
+    expect(invitationLinksCsv([{ email: "x@example.test", name: "=HYPERLINK(1)", url: "u", expiresAt: new Date(0) }])).toContain("'=HYPERLINK(1)");
 
     // The same file again changes nothing more.
     expect((await previewMemberImport(db(), admin.scope, file)).counts).toMatchObject({ create: 0, change: 0, unchanged: 3 });
