@@ -3,6 +3,7 @@ export * from "./organizations";
 export * from "./auth";
 export * from "./teams";
 export * from "./memberships";
+export * from "./invitation-links";
 export * from "./topics";
 export * from "./feeds";
 export * from "./stories";

@@ -8,6 +8,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { activateInvitedMemberships, addActiveMember, usableMemberships } from "@/lib/members";
+import { acceptInvitationLink } from "@/lib/members/invitation-links";
 import { getOrganizationBySlug } from "@/lib/orgs";
 import { trustedScope } from "@/lib/tenant";
 import { findUserByEmail } from "@/lib/users";
@@ -22,6 +23,10 @@ declare module "next-auth" {
     roles: Role[];
     /** Every organisation the person may switch to. */
     organizations: Array<{ id: string; name: string }>;
+  }
+  interface User {
+    /** Set by the invitation-link sign-in: the session starts in the inviting organisation. */
+    orgId?: string;
   }
 }
 
@@ -81,6 +86,23 @@ function buildConfig(): NextAuthConfig {
     );
   }
 
+  // An invitation link (lib/members/invitation-links) signs its person in once, with or
+  // without mail or single sign-on; like the demo sign-in it needs no password.
+  providers.push(
+    Credentials({
+      id: "invitation",
+      name: "Invitation",
+      credentials: { token: { label: "Invitation", type: "text" } },
+      authorize: async (raw) => {
+        const parsed = z.object({ token: z.string().max(100) }).safeParse(raw);
+        if (!parsed.success) return null;
+        const accepted = await acceptInvitationLink(db(), parsed.data.token);
+        if (!accepted) return null;
+        return { id: accepted.userId, email: accepted.email, name: accepted.name, orgId: accepted.orgId };
+      },
+    }),
+  );
+
   return {
     secret: config.AUTH_SECRET,
     trustHost: true,
@@ -113,6 +135,7 @@ function buildConfig(): NextAuthConfig {
       },
       async jwt({ token, user, trigger, session }) {
         if (user?.id) token.sub = user.id;
+        if (user?.orgId) token.orgId = user.orgId;
         if (trigger === "update" && typeof session?.orgId === "string") token.orgId = session.orgId;
         return token;
       },

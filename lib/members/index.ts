@@ -8,6 +8,7 @@ import { assertTeamInOrg } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
 import { actorUserId } from "@/lib/tenant";
 import { emailSchema, ensureUser } from "@/lib/users";
+import { activateInvitedMembershipsOf, issueInvitationLink } from "./invitation-links";
 
 export const roleSchema = z.enum(roleIds);
 /** One or more roles, de-duplicated and in canonical order. */
@@ -108,14 +109,16 @@ async function assertAnotherActiveAdmin(db: DbOrTx, scope: Scope, membershipId: 
 const snapshot = (m: Membership) => ({ roles: m.roles, teamId: m.teamId, status: m.status });
 
 /**
- * Invites a person by email: creates the user if new and an invited membership. The
- * membership becomes active at their first sign-in. Throws if they are already a member.
+ * Invites a person by email: creates the user if new and an invited membership, with a
+ * single-use invitation link (lib/members/invitation-links). The membership becomes
+ * active at their first sign-in. Throws if they are already a member.
  */
 export async function inviteMember(db: DbOrTx, scope: Scope, input: InviteMemberInput) {
   const parsed = inviteMemberSchema.parse(input);
   return db.transaction(async (tx) => {
     await assertTeamInOrg(tx, scope, parsed.teamId);
-    const user = await ensureUser(tx, parsed.email, parsed.name);
+    // An empty name field means no name, so lists fall back to the address.
+    const user = await ensureUser(tx, parsed.email, parsed.name || null);
     const [membership] = await tx
       .insert(memberships)
       .values({
@@ -130,13 +133,14 @@ export async function inviteMember(db: DbOrTx, scope: Scope, input: InviteMember
       .onConflictDoNothing()
       .returning();
     if (!membership) throw conflict("alreadyMember", `${parsed.email} is already a member`);
+    const link = await issueInvitationLink(tx, scope, membership.id);
     await audit(tx, scope, {
       action: "member.invite",
       targetType: "membership",
       targetId: membership.id,
-      after: { email: user.email, ...snapshot(membership) },
+      after: { email: user.email, ...snapshot(membership), linkExpiresAt: link.expiresAt },
     });
-    return { membership, user };
+    return { membership, user, link };
   });
 }
 
@@ -249,11 +253,8 @@ export async function usableMemberships(db: DbOrTx, userId: string): Promise<Ses
     .orderBy(asc(organizations.name));
 }
 
-/** Marks invited memberships active at a person's first sign-in. */
+/** Marks invited memberships active at a person's first sign-in; their open invitation links end. */
 export async function activateInvitedMemberships(db: DbOrTx, userId: string): Promise<void> {
-  await db
-    .update(memberships)
-    .set({ status: "active", joinedAt: new Date() })
-    .where(and(eq(memberships.userId, userId), eq(memberships.status, "invited")));
+  await activateInvitedMembershipsOf(db, userId);
 }
 

@@ -89,7 +89,7 @@ test("an admin invites a member who then signs in and shows as active", async ({
   const invitation = await waitForMail(email);
   expect(invitation.subject).toContain("Nordlys Energi A/S");
   expect(invitation.text).toContain("Mette Kjær");
-  expect(invitation.text).toContain(`${baseURL}/signin`);
+  expect(invitation.text).toContain(`${baseURL}/invite/`);
 
   // The invitee asks for a sign-in link and lands on their first section.
   const invitee = await signedInBrowser(browser, email);

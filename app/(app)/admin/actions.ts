@@ -3,12 +3,11 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action } from "@/lib/auth/guard";
-import { log } from "@/lib/log";
 import { deactivateMember, inviteMember, inviteMemberSchema, reactivateMember, rolesSchema, updateMember } from "@/lib/members";
-import { sendInvitationMail } from "@/lib/members/invitation-mail";
-import { getOrganizationSettings } from "@/lib/orgs";
+import { applyMemberImport, importFileSchema, invitationLinksCsv, previewMemberImport } from "@/lib/members/import";
+import { reissueInvitation } from "@/lib/members/invitation-links";
+import { mailInvitations } from "@/lib/members/invitation-mail";
 import { createTeam, deleteTeam, moveTeam, renameTeam, setTeamManagers, teamNameSchema } from "@/lib/teams";
-import { getUser } from "@/lib/users";
 
 const admin = ["admin"] as const;
 /** A select's "no team" option arrives as an empty string. */
@@ -18,17 +17,38 @@ const id = z.uuid();
 export const inviteMemberAction = action(
   { roles: admin, input: inviteMemberSchema.extend({ teamId: optionalId }) },
   async (input, ctx) => {
-    const { user } = await inviteMember(ctx.db, ctx.scope, input);
-    const [inviter, settings] = await Promise.all([getUser(ctx.db, ctx.userId), getOrganizationSettings(ctx.db, ctx.orgId)]);
-    // The membership stands even if the mail fails; the admin sees whether it was sent.
-    const mail = await sendInvitationMail({ to: user.email, locale: user.locale ?? settings.locale, orgName: ctx.orgName, inviterName: inviter?.name ?? null }).catch((error) => {
-      log.error({ err: error }, "invitation mail failed");
-      return { sent: false };
-    });
+    const { user, link } = await inviteMember(ctx.db, ctx.scope, input);
+    // The membership stands even if the mail fails; the admin has the link either way.
+    const sent = await mailInvitations(ctx.db, { orgId: ctx.orgId, orgName: ctx.orgName, inviterUserId: ctx.userId, invitations: [{ email: user.email, locale: user.locale, url: link.url }] });
     revalidatePath("/admin");
-    return { email: user.email, mailSent: mail.sent };
+    return { email: user.email, mailSent: sent > 0, link: { url: link.url, expiresAt: link.expiresAt.toISOString() } };
   },
 );
+
+/** Invite again: a fresh link for a member who has not joined (the old link stops working), mailed when mail is set up. */
+export const reinviteMemberAction = action({ roles: admin, input: z.object({ membershipId: id }) }, async ({ membershipId }, ctx) => {
+  const { link, email, locale } = await reissueInvitation(ctx.db, ctx.scope, membershipId);
+  const sent = await mailInvitations(ctx.db, { orgId: ctx.orgId, orgName: ctx.orgName, inviterUserId: ctx.userId, invitations: [{ email, locale, url: link.url }] });
+  return { email, mailSent: sent > 0, link: { url: link.url, expiresAt: link.expiresAt.toISOString() } };
+});
+
+/** The dry run of a member CSV: what would be invited, changed and refused, line by line. Writes nothing. */
+export const previewImportAction = action({ roles: admin, input: importFileSchema }, async ({ csv }, ctx) => previewMemberImport(ctx.db, ctx.scope, csv));
+
+/** Applies a member CSV, checked again here; all or nothing. Returns the new members' links, also as a CSV file. */
+export const applyImportAction = action({ roles: admin, input: importFileSchema }, async ({ csv }, ctx) => {
+  const result = await applyMemberImport(ctx.db, ctx.scope, csv);
+  if (!result.applied) return result;
+  const links = result.created.map((c) => ({ email: c.email, name: c.name, url: c.link.url, expiresAt: c.link.expiresAt.toISOString() }));
+  const mailed = await mailInvitations(ctx.db, {
+    orgId: ctx.orgId,
+    orgName: ctx.orgName,
+    inviterUserId: ctx.userId,
+    invitations: result.created.map((c) => ({ email: c.email, locale: c.locale, url: c.link.url })),
+  });
+  revalidatePath("/admin");
+  return { applied: true as const, created: links, changed: result.changed, unchanged: result.unchanged, mailed, csv: invitationLinksCsv(links) };
+});
 
 export const updateMemberAction = action(
   { roles: admin, input: z.object({ membershipId: id, roles: rolesSchema, teamId: optionalId }) },

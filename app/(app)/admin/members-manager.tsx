@@ -11,7 +11,8 @@ import { ConfirmDialog } from "../../_components/modal";
 import { Badge, Button, CheckboxTile, Field, FormAlert, ManagedList, Options, inputClass } from "../../_components/ui";
 import { useNotice, type Report } from "../../_components/use-notice";
 import type { IsoDates } from "../../_components/wire";
-import { deactivateMemberAction, inviteMemberAction, reactivateMemberAction, updateMemberAction } from "./actions";
+import { deactivateMemberAction, inviteMemberAction, reactivateMemberAction, reinviteMemberAction, updateMemberAction } from "./actions";
+import { InvitationLinks, type IssuedLink } from "./invitation-links";
 
 type TeamOption = Pick<TeamNode, "id" | "name" | "depth">;
 type Member = IsoDates<MemberRow, "invitedAt" | "joinedAt">;
@@ -44,7 +45,9 @@ function RoleCheckboxes({ roles, defaultRoles, errors }: { roles: readonly Role[
   );
 }
 
-function InviteDialog({ roles, teams, onDone }: { roles: readonly Role[]; teams: TeamOption[]; onDone: (message: string) => void }) {
+type Invited = { email: string; mailSent: boolean; link: { url: string; expiresAt: string } };
+
+function InviteDialog({ roles, teams, onDone }: { roles: readonly Role[]; teams: TeamOption[]; onDone: (data: Invited) => void }) {
   const t = useTranslations("admin.members");
   const ids = { email: useId(), name: useId(), team: useId() };
   return (
@@ -54,7 +57,7 @@ function InviteDialog({ roles, teams, onDone }: { roles: readonly Role[]; teams:
       title={t("inviteTitle")}
       description={t("inviteDescription")}
       action={inviteMemberAction}
-      onSuccess={(data) => onDone(data.mailSent ? t("invited", { email: data.email }) : t("invitedNoMail", { email: data.email }))}
+      onSuccess={onDone}
       submitLabel={t("sendInvite")}
       cancelLabel={t("cancel")}
     >
@@ -103,6 +106,28 @@ function EditDialog({ member, roles, teams, onDone }: { member: Member; roles: r
   );
 }
 
+/** A fresh invitation link for someone who has not joined yet; the old link stops working. */
+function ReinviteButton({ member, onDone, report }: { member: Member; onDone: (data: Invited) => void; report: Report }) {
+  const t = useTranslations("admin.members");
+  const [pending, startTransition] = useTransition();
+  return (
+    <Button
+      variant="secondary"
+      disabled={pending}
+      aria-label={t("reinviteLabel", { name: member.name || member.email })}
+      onClick={() =>
+        startTransition(async () => {
+          const result = await reinviteMemberAction({ membershipId: member.id });
+          if (result.ok) onDone(result.data);
+          else report(result, "");
+        })
+      }
+    >
+      {t("reinvite")}
+    </Button>
+  );
+}
+
 function StatusToggle({ member, isSelf, report }: { member: Member; isSelf: boolean; report: Report }) {
   const t = useTranslations("admin.members");
   const [pending, startTransition] = useTransition();
@@ -140,6 +165,11 @@ export function MembersManager({ members, roles, teams, currentUserId }: { membe
   const format = useFormatter();
   const [query, setQuery] = useState("");
   const { notify, report, status } = useNotice();
+  const [links, setLinks] = useState<IssuedLink[]>([]);
+  const invited = (data: Invited, again = false) => {
+    notify(again ? t("reinvited", { email: data.email }) : data.mailSent ? t("invited", { email: data.email }) : t("invitedNoMail", { email: data.email }));
+    setLinks([{ email: data.email, ...data.link }]);
+  };
   const searchId = useId();
   const visible = members.filter((m) => `${m.name ?? ""} ${m.email}`.toLowerCase().includes(query.trim().toLowerCase()));
   const statusTone = { active: "green", invited: "amber", deactivated: "slate" } as const;
@@ -187,7 +217,8 @@ export function MembersManager({ members, roles, teams, currentUserId }: { membe
       header: t("actions"),
       hiddenHeader: true,
       cell: (member) => (
-        <div className="flex justify-end gap-2">
+        <div className="flex flex-wrap justify-end gap-2">
+          {member.status === "invited" ? <ReinviteButton member={member} onDone={(data) => invited(data, true)} report={report} /> : null}
           {member.status !== "deactivated" ? <EditDialog member={member} roles={roles} teams={teams} onDone={notify} /> : null}
           <StatusToggle member={member} isSelf={member.userId === currentUserId} report={report} />
         </div>
@@ -203,10 +234,11 @@ export function MembersManager({ members, roles, teams, currentUserId }: { membe
           <Field label={t("search")} htmlFor={searchId} className="w-full sm:mr-auto sm:max-w-xs">
             <input id={searchId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} className={inputClass} />
           </Field>
-          <InviteDialog roles={roles} teams={teams} onDone={notify} />
+          <InviteDialog roles={roles} teams={teams} onDone={(data) => invited(data)} />
         </>
       }
     >
+      <InvitationLinks links={links} onDismiss={() => setLinks([])} />
       <DataTable
         caption={t("title")}
         columns={columns}

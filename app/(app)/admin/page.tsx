@@ -3,9 +3,11 @@ import { getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { roleIds } from "@/lib/auth/roles";
 import { listMembers } from "@/lib/members";
+import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "@/lib/members/import";
 import { buildTeamTree, flattenTeamTree, listTeams } from "@/lib/teams";
 import { PageHeader } from "../../_components/ui";
 import { withIsoDates } from "../../_components/wire";
+import { MemberImport } from "./member-import";
 import { MembersManager } from "./members-manager";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -26,6 +28,9 @@ export default async function MembersPage() {
         teams={teamOptions}
         members={members.map((m) => withIsoDates(m, ["invitedAt", "joinedAt"]))}
       />
+      <div className="mt-8">
+        <MemberImport maxRows={IMPORT_MAX_ROWS} maxBytes={IMPORT_MAX_BYTES} />
+      </div>
     </>
   );
 }
