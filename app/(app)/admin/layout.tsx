@@ -19,6 +19,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           { href: "/admin/guidelines", label: t("guidelines.title") },
           { href: "/admin/webhooks", label: t("webhooks.title") },
           { href: "/admin/emv", label: (await getTranslations("emv"))("nav") },
+          { href: "/admin/api-tokens", label: (await getTranslations("apiTokens"))("nav") },
           { href: "/admin/audit", label: t("audit.title") },
           // The queue dashboard spans every organisation: only for those who run the installation.
           ...(operator ? [{ href: "/admin/queues", label: t("queues.title") }] : []),
