@@ -20,10 +20,13 @@ export type Column<Row> = {
 const pad = "px-3 py-2";
 const folded = { sm: "hidden sm:table-cell", md: "hidden md:table-cell" } as const;
 
-/** The frame every table scrolls in on a narrow screen; focusable, so a keyboard can scroll it too. */
+/**
+ * The frame every table scrolls in on a narrow screen; focusable, so a keyboard can scroll it too.
+ * Positioned, so a visually hidden header (sr-only is absolute) stays inside it rather than widening the page.
+ */
 export function TableFrame({ className, children }: { className?: string; children: ReactNode }) {
   return (
-    <div className={clsx("overflow-x-auto rounded-lg border border-slate-200 bg-white", className)} tabIndex={0}>
+    <div className={clsx("relative overflow-x-auto rounded-lg border border-slate-200 bg-white", className)} tabIndex={0}>
       {children}
     </div>
   );
