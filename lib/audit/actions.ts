@@ -1,0 +1,55 @@
+import { storyStatusIds } from "@/db/schema";
+
+/**
+ * Every action the audit log records. `audit()` accepts only these, so a new action cannot be
+ * written without being named here, and tests/unit/audit-actions.test.ts demands words for
+ * each in Danish and English (messages: audit.actions.<group>.<verb>).
+ */
+export const auditActions = [
+  "api_token.create",
+  "api_token.revoke",
+  "connection.create",
+  "connection.delete",
+  "emv.rates_saved",
+  "feed.create",
+  "feed.delete",
+  "feed.update",
+  "guidelines.accept",
+  "guidelines.save",
+  "leaderboard.opt_in",
+  "leaderboard.opt_out",
+  "member.add",
+  "member.deactivate",
+  "member.erased",
+  "member.invite",
+  "member.reactivate",
+  "member.update",
+  "org.create",
+  "org.feed",
+  "org.governance",
+  "org.points",
+  "story.create",
+  "story.update",
+  ...storyStatusIds.map((status) => `story.${status}` as const),
+  "team.create",
+  "team.delete",
+  "team.managers",
+  "team.move",
+  "team.rename",
+  "topic.create",
+  "topic.delete",
+  "topic.rename",
+  "webhook.create",
+  "webhook.delete",
+  "webhook.update",
+] as const;
+
+export type AuditAction = (typeof auditActions)[number];
+
+export function isAuditAction(value: string): value is AuditAction {
+  return (auditActions as readonly string[]).includes(value);
+}
+
+/** What an entry is about; each has a word for "deleted <thing>" (audit.targets.*). */
+export const auditTargetTypes = ["api_token", "guidelines", "membership", "organization", "rss_feed", "social_connection", "story", "team", "topic", "webhook"] as const;
+export type AuditTargetType = (typeof auditTargetTypes)[number];
