@@ -66,6 +66,16 @@ describe("audit actions", () => {
   });
 });
 
+describe("the audit log is append-only", () => {
+  it("is never updated or deleted from, except by a person's erasure (GDPR), which empties what it says about them", () => {
+    const writers = ["lib", "app", "workers", "db"]
+      .flatMap((dir) => sourceFiles(path.join(root, dir)))
+      .filter((file) => /\.(update|delete)\(auditLog\)/.test(readFileSync(file, "utf8")))
+      .map((file) => path.relative(root, file));
+    expect(writers).toEqual(["lib/me/delete-account.ts"]);
+  });
+});
+
 describe("audit changes", () => {
   it("lists only the fields that changed, old and new, without bookkeeping columns", () => {
     expect(
