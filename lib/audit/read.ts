@@ -98,12 +98,13 @@ export async function readAuditLog(
   return describeAuditRows(db, scope, rows);
 }
 
-/** The people who appear as actors in the organisation's log, for the person filter. */
+/** The members who appear as actors in the organisation's log, for the person filter (someone who left is a "deleted member" there too). */
 export async function auditActors(db: DbOrTx, scope: Scope): Promise<Array<{ userId: string; name: string }>> {
   const rows = await db
     .selectDistinct({ userId: users.id, name: users.name, email: users.email })
     .from(auditLog)
     .innerJoin(users, eq(users.id, auditLog.actorUserId))
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, scope.orgId)))
     .where(eq(auditLog.orgId, scope.orgId));
   return rows.map((r) => ({ userId: r.userId, name: r.name ?? r.email })).sort((a, b) => a.name.localeCompare(b.name));
 }
