@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDemo } from "@/db/seed";
-import { createApiToken } from "@/lib/auth/api-tokens";
+import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, apiTokenDaysSchema, createApiToken, expiryInDays, listApiTokens, revokeApiToken } from "@/lib/auth/api-tokens";
 import { closeDb, db } from "@/lib/db";
 import { envFor } from "@/lib/env";
 import { appBaseUrl } from "@/lib/env/app-url";
@@ -27,8 +27,11 @@ Commands:
   org:create --name <name> --slug <slug>         create an organisation
   user:create --email <email> --org <slug> --roles <role,role> [--name <name>]
                                                  add an active member (roles: admin, editor, manager, employee)
-  token:create --email <email> --org <slug> --name <name>
-                                                 create an API token; printed once, on the last line
+  token:create --email <email> --org <slug> --name <name> [--days <n>]
+                                                 create an API token (expires after ${API_TOKEN_DEFAULT_DAYS} days unless --days, at most ${API_TOKEN_MAX_DAYS}); printed once, on the last line
+  token:list --org <slug>                        the organisation's API tokens: prefix, name, owner, dates, status
+  token:revoke --org <slug> (--prefix <prefix> | --id <id>)
+                                                 revoke an API token at once
   scim:token --org <slug>                        create the organisation's SCIM token for directory provisioning
                                                  (revokes the previous one); printed once, on the last line
 `;
@@ -47,11 +50,21 @@ async function orgBySlug(slug: string) {
   return org;
 }
 
+/** Rows as aligned columns under a header, for a terminal; "(none)" when there are none. */
+function printTable(header: string[], rows: string[][]) {
+  if (rows.length === 0) {
+    console.log("(none)");
+    return;
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
+}
+
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { name: { type: "string" }, slug: { type: "string" }, email: { type: "string" }, org: { type: "string" }, roles: { type: "string" } },
+    options: { name: { type: "string" }, slug: { type: "string" }, email: { type: "string" }, org: { type: "string" }, roles: { type: "string" }, days: { type: "string" }, prefix: { type: "string" }, id: { type: "string" } },
     strict: true,
   });
   switch (command) {
@@ -92,9 +105,34 @@ async function run(argv: string[]): Promise<void> {
       const org = await orgBySlug(values.org!);
       const user = await findUserByEmail(db(), emailSchema.parse(values.email));
       if (!user) throw new UsageError(`No user with the email ${values.email}`);
-      const { token, record } = await createApiToken(db(), trustedScope(org.id, cli), { userId: user.id, name: values.name! });
-      console.log(`Created API token "${record.name}" for ${user.email} in ${org.slug}. It is shown once; store it now:`);
+      const days = values.days === undefined ? API_TOKEN_DEFAULT_DAYS : apiTokenDaysSchema.safeParse(values.days);
+      if (typeof days !== "number" && !days.success) throw new UsageError(`--days must be a whole number from 1 to ${API_TOKEN_MAX_DAYS}`);
+      const expiresAt = expiryInDays(typeof days === "number" ? days : days.data);
+      const { token, record } = await createApiToken(db(), trustedScope(org.id, cli), { userId: user.id, name: values.name!, expiresAt });
+      console.log(`Created API token "${record.name}" (${record.prefix}…) for ${user.email} in ${org.slug}, expiring ${expiresAt.toISOString()}. It is shown once; store it now:`);
       console.log(token);
+      return;
+    }
+    case "token:list": {
+      required(values, "org");
+      exitOnConfigError(() => envFor(["DATABASE_URL"]));
+      const org = await orgBySlug(values.org!);
+      const rows = await listApiTokens(db(), trustedScope(org.id, cli));
+      const when = (at: Date | null) => (at ? at.toISOString().slice(0, 16).replace("T", " ") : "-");
+      printTable(
+        ["prefix", "name", "owner", "created", "last used", "expires", "status"],
+        rows.map((r) => [r.prefix, r.name, r.ownerEmail, when(r.createdAt), when(r.lastUsedAt), r.expiresAt ? when(r.expiresAt) : "never", r.status]),
+      );
+      return;
+    }
+    case "token:revoke": {
+      required(values, "org");
+      if (!values.prefix === !values.id) throw new UsageError("Give either --prefix or --id");
+      exitOnConfigError(() => envFor(["DATABASE_URL"]));
+      const org = await orgBySlug(values.org!);
+      const which = values.id ? { tokenId: z.uuid().parse(values.id) } : { prefix: values.prefix! };
+      const { record, changed } = await revokeApiToken(db(), trustedScope(org.id, cli), which);
+      console.log(changed ? `Revoked API token "${record.name}" (${record.prefix}…) in ${org.slug}.` : `API token "${record.name}" (${record.prefix}…) was already revoked; nothing changed.`);
       return;
     }
     case "scim:token": {

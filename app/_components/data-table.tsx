@@ -20,7 +20,10 @@ export type Column<Row> = {
 const pad = "px-3 py-2";
 const folded = { sm: "hidden sm:table-cell", md: "hidden md:table-cell" } as const;
 
-/** The frame every table scrolls in on a narrow screen; focusable, so a keyboard can scroll it too. */
+/**
+ * The frame every table scrolls in on a narrow screen; focusable, so a keyboard can scroll it too.
+ * Positioned, so a visually hidden header (sr-only is absolute) stays inside it rather than widening the page.
+ */
 export function TableFrame({ className, children }: { className?: string; children: ReactNode }) {
   return (
     <div className={clsx("scroll-cue relative overflow-x-auto rounded-lg border border-slate-200", className)} tabIndex={0}>

@@ -110,7 +110,7 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
       summary: "Employee advocacy: the story library, its topics and teams.",
       description:
         "REST API v1. Every request acts as one member of one organisation: send `Authorization: Bearer <token>` with an API token " +
-        "(`npm run ripple -- token:create`); the signed-in web app's session is accepted too. Everything is scoped to the token's " +
+        "(Settings → API tokens, or `npm run ripple -- token:create`; tokens expire after 90 days by default, at most a year); the signed-in web app's session is accepted too. Everything is scoped to the token's " +
         "organisation: another organisation's ids are answered as unknown (404 or a field error), never as forbidden. Failures are " +
         "RFC 9457 problem details (`application/problem+json`); invalid fields are listed in `errors`. Unknown query parameters " +
         "and unknown body fields are refused rather than ignored.",
@@ -328,7 +328,11 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
       responses: {
         BadRequest: problemResponse("The query has an unknown or invalid parameter (see `errors`), or the body is not JSON."),
         Unauthorized: {
-          ...problemResponse("No credentials, or the bearer token is invalid, revoked or expired."),
+          ...problemResponse(
+            "No credentials, or the bearer token is not valid. A token that was revoked or has expired says which: `type` " +
+              "`urn:ripple:problem:token-revoked` or `urn:ripple:problem:token-expired` (detail \"Token revoked: …\" / \"Token expired: …\"); " +
+              "an unknown token has `type` `about:blank`.",
+          ),
           headers: { "WWW-Authenticate": { description: "The Bearer challenge.", schema: { type: "string" } } },
         },
         Forbidden: problemResponse("The member's roles do not allow this."),
@@ -337,7 +341,7 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
         UnprocessableContent: problemResponse("The body is invalid; `errors` names each field (unknown topics and teams included)."),
       },
       securitySchemes: {
-        bearerAuth: { type: "http", scheme: "bearer", description: "API token from `npm run ripple -- token:create`" },
+        bearerAuth: { type: "http", scheme: "bearer", description: "API token from Settings → API tokens or `npm run ripple -- token:create`" },
       },
     },
   };

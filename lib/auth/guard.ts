@@ -7,7 +7,7 @@ import { appBaseUrl } from "@/lib/env/app-url";
 import { DomainError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { trustedScope, type OrgId, type Scope } from "@/lib/tenant";
-import { verifyApiToken } from "./api-tokens";
+import { checkApiToken, tokenProblemTypes, type TokenRefusal } from "./api-tokens";
 import { auth } from "./config";
 import { satisfies, type Role, type RoleRequirement } from "./roles";
 import { problem } from "@/lib/problem";
@@ -144,13 +144,14 @@ type RouteOptions<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>
 
 type RouteInput<P, Q, B> = { request: Request; ctx: AuthContext; params: P; query: Q; body: B };
 
-async function tokenContext(request: Request): Promise<AuthContext | null | "invalid"> {
+async function tokenContext(request: Request): Promise<AuthContext | null | { refused: TokenRefusal }> {
   const header = request.headers.get("authorization");
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) return "invalid";
-  const identity = await verifyApiToken(db(), match[1]!);
-  if (!identity) return "invalid";
+  if (!match) return { refused: "unknown" };
+  const checked = await checkApiToken(db(), match[1]!);
+  if (!checked.ok) return { refused: checked.reason };
+  const identity = checked.identity;
   return {
     userId: identity.userId,
     orgId: identity.orgId as OrgId,
@@ -159,6 +160,17 @@ async function tokenContext(request: Request): Promise<AuthContext | null | "inv
     scope: trustedScope(identity.orgId, { kind: "user", userId: identity.userId }),
     db: db(),
   };
+}
+
+const tokenRefusalDetail: Record<TokenRefusal, string> = {
+  unknown: "The bearer token is not valid.",
+  expired: "Token expired: this API token is past its expiry date. Create a new one.",
+  revoked: "Token revoked: this API token was revoked and no longer works. Create a new one.",
+};
+
+function tokenRefused(reason: TokenRefusal, instance: string): Response {
+  const description = reason === "unknown" ? "" : `, error_description="token ${reason}"`;
+  return problem(401, "Unauthorized", tokenRefusalDetail[reason], instance, { "WWW-Authenticate": `Bearer error="invalid_token"${description}` }, { type: tokenProblemTypes[reason] });
 }
 
 function wantsPage(request: Request): boolean {
@@ -189,7 +201,7 @@ export function route<
       let ctx: AuthContext | null = null;
       if (options.auth !== "session") {
         const fromToken = await tokenContext(request);
-        if (fromToken === "invalid") return problem(401, "Unauthorized", "The bearer token is invalid, revoked or expired.", instance, { "WWW-Authenticate": 'Bearer error="invalid_token"' });
+        if (fromToken && "refused" in fromToken) return tokenRefused(fromToken.refused, instance);
         ctx = fromToken;
       }
       if (!ctx && options.auth !== "token") ctx = await sessionContext();

@@ -118,6 +118,7 @@ const pagesOf: Record<Persona | "visitor", string[]> = {
     "/leaderboard",
     "/notifications",
     "/settings",
+    "/settings/api-tokens",
     "/guidelines",
     "/demo-network",
     // The 403 page, as an employee opening the admin section sees it.
@@ -134,7 +135,7 @@ const pagesOf: Record<Persona | "visitor", string[]> = {
     "/library/{story}/analytics",
   ],
   manager: ["/reports", "/impact", "/impact/manager-view", "/leaderboard", "/notifications", "/settings", "/guidelines"],
-  admin: ["/admin", "/admin/teams", "/admin/settings", "/admin/guidelines", "/admin/webhooks", "/admin/emv", "/admin/audit"],
+  admin: ["/admin", "/admin/teams", "/admin/settings", "/admin/guidelines", "/admin/webhooks", "/admin/emv", "/admin/api-tokens", "/admin/audit"],
   visitor: ["/signin", "/login", "/signin/check-email", "/signin/error?error=Verification", "/no-such-page"],
 };
 

@@ -14,6 +14,8 @@ const pages = [
   { path: "/admin/teams", heading: "Teams", roles: ["admin"] },
   { path: "/admin/audit", heading: "Audit log", roles: ["admin"] },
   { path: "/admin/emv", heading: "Earned media value", roles: ["admin"] },
+  { path: "/admin/api-tokens", heading: "API tokens", roles: ["admin"] },
+  { path: "/settings/api-tokens", heading: "API tokens", roles: ["admin", "editor", "manager", "employee"] },
   { path: "/impact", heading: "My impact", roles: ["admin", "editor", "manager", "employee"] },
   { path: "/impact/manager-view", heading: "What my manager sees", roles: ["admin", "editor", "manager", "employee"] },
   { path: "/leaderboard", heading: "Points and leaderboard", roles: ["admin", "editor", "manager", "employee"] },

@@ -7,7 +7,7 @@ import { apiTokens, auditLog, memberships, organizations, users } from "@/db/sch
 import { verifyApiToken } from "@/lib/auth/api-tokens";
 import { sha256Hex } from "@/lib/crypto";
 import { db } from "@/lib/db";
-import { uniqueEmail, uniqueSlug } from "../support/factories";
+import { makeMember, makeOrganization, uniqueEmail, uniqueSlug } from "../support/factories";
 import { projectRoot } from "../support/processes";
 
 /** `npm run ripple -- …` as an operator runs it: a real process, its output and exit code. */
@@ -194,6 +194,65 @@ describe.concurrent("ripple CLI", { timeout: 120_000 }, () => {
     expect(audit).not.toContain(token.slice(4));
   });
 
+  it("token:create honours --days up to a year and refuses more; token:list shows the organisation's tokens; token:revoke stops one", async () => {
+    // The organisations and the member are made directly: the commands under test are the token ones.
+    const home = await makeOrganization("Liste ApS");
+    const slug = home.org.slug;
+    const { user } = await makeMember(home.cli, ["employee"]);
+    const email = user.email;
+    const other = await makeOrganization("Anden ApS");
+    const otherSlug = other.org.slug;
+    await makeMember(other.cli, ["employee"], { email });
+
+    const tooLong = await ripple(["token:create", "--email", email, "--org", slug, "--name", "x", "--days", "366"]);
+    expect(tooLong.code).toBe(64);
+    expect(tooLong.stderr).toContain("--days");
+
+    const before = Date.now();
+    const standard = await ripple(["token:create", "--email", email, "--org", slug, "--name", "Standard"]);
+    const short = await ripple(["token:create", "--email", email, "--org", slug, "--name", "Kort", "--days", "7"]);
+    const elsewhere = await ripple(["token:create", "--email", email, "--org", otherSlug, "--name", "Elsewhere"]);
+    for (const run of [standard, short, elsewhere]) expect(run.code, run.stderr).toBe(0);
+    const [org] = await db().select().from(organizations).where(eq(organizations.slug, slug));
+    const rows = await db().select().from(apiTokens).where(eq(apiTokens.orgId, org!.id));
+    expect(rows).toHaveLength(2);
+    const days = (name: string) => Math.round((rows.find((r) => r.name === name)!.expiresAt!.getTime() - before) / 86_400_000);
+    expect(days("Standard")).toBe(90);
+    expect(days("Kort")).toBe(7);
+
+    const listed = await ripple(["token:list", "--org", slug]);
+    expect(listed.code).toBe(0);
+    const table = lines(listed.stdout);
+    expect(table[0]).toMatch(/^prefix\s+name\s+owner\s+created\s+last used\s+expires\s+status$/);
+    expect(table).toHaveLength(3);
+    const shortToken = lines(short.stdout).at(-1)!;
+    const shortLine = table.find((l) => l.startsWith(shortToken.slice(0, 10)))!;
+    expect(shortLine).toContain("Kort");
+    expect(shortLine).toContain(email);
+    expect(shortLine).toMatch(/active$/);
+    expect(listed.stdout).not.toContain("Elsewhere");
+    expect(listed.stdout).not.toContain(shortToken.slice(10));
+
+    const unknown = await ripple(["token:revoke", "--org", slug, "--prefix", lines(elsewhere.stdout).at(-1)!.slice(0, 10)]);
+    expect(unknown.code).toBe(65);
+    expect(await verifyApiToken(db(), lines(elsewhere.stdout).at(-1)!)).not.toBeNull();
+
+    expect(await verifyApiToken(db(), shortToken)).not.toBeNull();
+    const revoked = await ripple(["token:revoke", "--org", slug, "--prefix", shortToken.slice(0, 10)]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain("Revoked");
+    expect(await verifyApiToken(db(), shortToken)).toBeNull();
+    const audit = await db().select().from(auditLog).where(and(eq(auditLog.orgId, org!.id), eq(auditLog.action, "api_token.revoke")));
+    expect(audit).toMatchObject([{ actorKind: "cli" }]);
+
+    const byId = await ripple(["token:revoke", "--org", slug, "--id", rows.find((r) => r.name === "Standard")!.id]);
+    expect(byId.code, byId.stderr).toBe(0);
+    expect(await verifyApiToken(db(), lines(standard.stdout).at(-1)!)).toBeNull();
+
+    const neither = await ripple(["token:revoke", "--org", slug]);
+    expect(neither.code).toBe(64);
+  });
+
   it("refuses a token for someone who is not a member, creating nothing", async () => {
     const slug = uniqueSlug("cli");
     expect((await ripple(["org:create", "--name", "Ingen ApS", "--slug", slug])).code).toBe(0);
@@ -209,7 +268,7 @@ describe.concurrent("ripple CLI", { timeout: 120_000 }, () => {
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('Unknown command "frobnicate"');
     expect(result.stderr).toContain("Usage: npm run ripple");
-    for (const command of ["migrate", "seed", "org:create", "user:create", "token:create"]) expect(result.stderr).toContain(command);
+    for (const command of ["migrate", "seed", "org:create", "user:create", "token:create", "token:list", "token:revoke"]) expect(result.stderr).toContain(command);
   });
 
   it("prints the usage on help, exit 0", async () => {

@@ -96,8 +96,12 @@ describe("the OpenAPI document", () => {
     expect(components.securitySchemes.bearerAuth).toEqual({
       type: "http",
       scheme: "bearer",
-      description: "API token from `npm run ripple -- token:create`",
+      description: "API token from Settings → API tokens or `npm run ripple -- token:create`",
     });
+    // An integrator reads which problem types a refused token answers with.
+    const unauthorized = (components.responses.Unauthorized as unknown as { description: string }).description;
+    expect(unauthorized).toContain("urn:ripple:problem:token-revoked");
+    expect(unauthorized).toContain("urn:ripple:problem:token-expired");
   });
 
   it("declares the Story schema with exactly the resource's fields, all required", () => {

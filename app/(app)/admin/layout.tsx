@@ -20,6 +20,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           { href: "/admin/webhooks", label: t("webhooks.title") },
           { href: "/admin/directory", label: t("directory.nav") },
           { href: "/admin/emv", label: (await getTranslations("emv"))("nav") },
+          { href: "/admin/api-tokens", label: (await getTranslations("apiTokens"))("nav") },
           { href: "/admin/audit", label: t("audit.title") },
           // The queue dashboard spans every organisation: only for those who run the installation.
           ...(operator ? [{ href: "/admin/queues", label: t("queues.title") }] : []),

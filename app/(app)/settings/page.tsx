@@ -8,7 +8,7 @@ import { vapidPublicKey } from "@/lib/push/vapid";
 import { getUser } from "@/lib/users";
 import { LanguageSwitcher } from "../../_components/language-switcher";
 import { requestLocale } from "../../_i18n/locale";
-import { PageHeader, Section, buttonClass } from "../../_components/ui";
+import { ButtonLink, PageHeader, Section, buttonClass } from "../../_components/ui";
 import { DeleteAccountForm } from "./delete-account-form";
 import { NotificationForm } from "./notification-form";
 import { ProfileForm } from "./profile-form";
@@ -45,9 +45,20 @@ export default async function SettingsPage() {
         <Section card id="push-heading" title={tPush("title")} description={tPush("hint")}>
           <PushToggle publicKey={vapidPublicKey()} />
         </Section>
+        <ApiTokensCard />
         <MyDataCards />
       </div>
     </>
+  );
+}
+
+/** Personal API tokens for /api/v1 live on their own page (settings/api-tokens). */
+async function ApiTokensCard() {
+  const t = await getTranslations("apiTokens");
+  return (
+    <Section card id="api-tokens-heading" title={t("title")} description={t("settingsHint")}>
+      <ButtonLink href="/settings/api-tokens">{t("manage")}</ButtonLink>
+    </Section>
   );
 }
 
