@@ -14,6 +14,7 @@ const pages = [
   { path: "/admin/teams", heading: "Teams", roles: ["admin"] },
   { path: "/admin/audit", heading: "Audit log", roles: ["admin"] },
   { path: "/admin/emv", heading: "Earned media value", roles: ["admin"] },
+  { path: "/admin/publishing", heading: "Publishing health", roles: ["admin"] },
   { path: "/impact", heading: "My impact", roles: ["admin", "editor", "manager", "employee"] },
   { path: "/impact/manager-view", heading: "What my manager sees", roles: ["admin", "editor", "manager", "employee"] },
   { path: "/leaderboard", heading: "Points and leaderboard", roles: ["admin", "editor", "manager", "employee"] },
