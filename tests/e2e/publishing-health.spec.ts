@@ -48,7 +48,7 @@ test("an admin reads the publishing health on a phone, in English and in Danish"
     await expect(page.locator("html")).toHaveAttribute("lang", language);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(en ? "Publishing health" : "Udgivelsens tilstand");
 
-    const byNetwork = page.getByRole("table", { name: en ? "By network" : "Pr. netværk" });
+    const byNetwork = page.getByRole("table", { name: en ? "By network" : "Pr. netværk", exact: true });
     await expect(byNetwork.getByRole("columnheader")).toHaveText(
       en
         ? ["Network", "Scheduled", "Posting now", "Published, 24 h", "Published, 7 days", "Failed, 7 days", "Needs attention"]
@@ -57,12 +57,12 @@ test("an admin reads the publishing health on a phone, in English and in Danish"
     await expect(byNetwork.getByRole("rowheader")).toHaveText(["LinkedIn", "X", "Mastodon", "Bluesky", en ? "All networks" : "Alle netværk"]);
     await expect(page.getByRole("heading", { name: en ? "Lateness" : "Forsinkelse" })).toBeVisible();
 
-    const failures = page.getByRole("table", { name: en ? "Failures by reason" : "Fejl efter årsag" });
+    const failures = page.getByRole("table", { name: en ? "Failures by reason" : "Fejl efter årsag", exact: true });
     await expect(
       failures.getByRole("row").filter({ hasText: en ? "The network did not allow the post" : "Netværket tillod ikke opslaget" }),
     ).toBeVisible();
 
-    const attention = page.getByRole("table", { name: en ? "Needs attention" : "Kræver opmærksomhed" });
+    const attention = page.getByRole("table", { name: en ? "Needs attention" : "Kræver opmærksomhed", exact: true });
     const row = attention.getByRole("row").filter({ hasText: name });
     await expect(row).toHaveCount(1);
     await expect(row).toContainText("Mastodon");
@@ -70,7 +70,7 @@ test("an admin reads the publishing health on a phone, in English and in Danish"
     await expect(row.getByRole("link", { name: en ? `Email ${name}` : `Skriv til ${name}` })).toHaveAttribute("href", `mailto:${email}`);
 
     // One organisation on this installation: Mette runs it, so she sees the queues too.
-    await expect(page.getByRole("table", { name: en ? "Publish queues" : "Udgivelseskøer" }).getByRole("rowheader")).toHaveText([
+    await expect(page.getByRole("table", { name: en ? "Publish queues" : "Udgivelseskøer", exact: true }).getByRole("rowheader")).toHaveText([
       "publish-linkedin",
       "publish-x",
       "publish-mastodon",
