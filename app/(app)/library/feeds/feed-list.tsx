@@ -28,7 +28,7 @@ function AddFeedDialog({ notify }: { notify: Notify }) {
       title={t("addTitle")}
       description={t("addDescription")}
       action={addFeedAction}
-      onSuccess={(data) => notify(t("added", { name: data.title }))}
+      onSuccess={(data) => notify(data.unreachable ? t("addedUnreachable", { name: data.title, error: data.unreachable }) : t("added", { name: data.title }))}
       submitLabel={t("create")}
       workingLabel={t("checking")}
       cancelLabel={t("cancel")}
