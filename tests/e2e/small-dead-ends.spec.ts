@@ -33,7 +33,7 @@ test("a feed that cannot be reached yet is saved with its error, and a row's not
   await expectAccessible(page);
 
   await row.getByRole("button", { name: `Remove ${name}` }).click();
-  await page.getByRole("dialog", { name: `Remove ${name}?` }).getByRole("button", { name: "Remove feed" }).click();
+  await page.getByRole("alertdialog", { name: `Remove ${name}?` }).getByRole("button", { name: "Remove feed" }).click();
   await expect(page.getByText(`${name} removed.`)).toBeVisible();
   await expect(row).toHaveCount(0);
 });
