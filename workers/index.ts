@@ -3,7 +3,7 @@ import { closeDb, db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { beat } from "@/lib/queue/heartbeat";
-import { closeQueues, createRedis, getQueue, publishQueues, schedules } from "@/lib/queue";
+import { closeQueues, createRedis, getQueue, publishQueues, removeRetiredQueues, schedules } from "@/lib/queue";
 import { startClickConsumer } from "./processors/clicks";
 import { lifecycleProcessors } from "./processors/lifecycle";
 import { importProcessors } from "./processors/import";
@@ -36,6 +36,13 @@ async function main() {
   const registerSchedules = () =>
     Promise.all(schedules.map((s) => getQueue(s.queue).upsertJobScheduler(s.id, { every: s.every }, { name: s.name, data: {} })));
   await registerSchedules();
+  // Queues of earlier versions would otherwise go on being reported with their stale jobs.
+  try {
+    const removed = await removeRetiredQueues(connection);
+    if (removed.length > 0) log.info({ queues: removed }, "retired queues removed");
+  } catch (error) {
+    log.warn({ err: error }, "retired queues not removed");
+  }
   const reregister = setInterval(() => void registerSchedules().catch((error) => log.warn({ err: error }, "schedules not registered")), SCHEDULE_REFRESH_MS);
   reregister.unref();
   await beat(connection);

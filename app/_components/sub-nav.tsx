@@ -10,12 +10,12 @@ export function isCurrentPath(pathname: string, href: string, exact?: boolean) {
 }
 
 /** Tabs between the pages of one section. */
-export function SubNav({ label, items }: { label: string; items: Array<{ href: string; label: string; exact?: boolean }> }) {
+export function SubNav({ label, items }: { label: string; items: Array<{ href: string; label: string; exact?: boolean; document?: boolean }> }) {
   const pathname = usePathname();
   return (
     <nav aria-label={label} className="mb-6 overflow-x-auto border-b border-slate-200">
       <LinkList
-        items={items.map((item) => ({ href: item.href, label: item.label, current: isCurrentPath(pathname, item.href, item.exact) }))}
+        items={items.map((item) => ({ href: item.href, label: item.label, document: item.document, current: isCurrentPath(pathname, item.href, item.exact) }))}
         className="flex gap-1"
         linkClass={(current) =>
           clsx(

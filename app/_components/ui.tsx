@@ -128,7 +128,13 @@ export function ChoiceNav({ label, showLabel, items }: { label: string; showLabe
   );
 }
 
-export type LinkItem = { key?: string; href: string; label: ReactNode; current: boolean };
+/**
+ * `document`: the address is not a page of this app (a route handler with its own UI, such as
+ * the queue dashboard), so it is a plain link: the router would prefetch it and ask it for a
+ * Server Components payload it cannot give, and leave that answer unread (a request that never
+ * ends, so the page never finishes loading).
+ */
+export type LinkItem = { key?: string; href: string; label: ReactNode; current: boolean; document?: boolean };
 
 /** The list inside every navigation (main menu, section tabs, filter tabs): the current link is marked. */
 export function LinkList({ items, className, linkClass, onNavigate }: { items: LinkItem[]; className: string; linkClass: (current: boolean) => string; onNavigate?: () => void }) {
@@ -136,9 +142,15 @@ export function LinkList({ items, className, linkClass, onNavigate }: { items: L
     <ul className={className}>
       {items.map((item) => (
         <li key={item.key ?? item.href}>
-          <Link href={item.href} onClick={onNavigate} aria-current={item.current ? "page" : undefined} className={linkClass(item.current)}>
-            {item.label}
-          </Link>
+          {item.document ? (
+            <a href={item.href} onClick={onNavigate} aria-current={item.current ? "page" : undefined} className={linkClass(item.current)}>
+              {item.label}
+            </a>
+          ) : (
+            <Link href={item.href} onClick={onNavigate} aria-current={item.current ? "page" : undefined} className={linkClass(item.current)}>
+              {item.label}
+            </Link>
+          )}
         </li>
       ))}
     </ul>

@@ -8,7 +8,7 @@ import { UnsafeFetchError } from "@/lib/net/safe-fetch";
 import { actorUserId, type Scope } from "@/lib/tenant";
 import { FeedHttpError, fetchFeed } from "./fetch-feed";
 import { capText, NotAFeedError } from "./parse";
-import { enqueueFeedFetch } from "./poll";
+import { enqueueFeedFetch, shortFeedError } from "./poll";
 
 export const FEED_TITLE_MAX = 200;
 
@@ -61,9 +61,22 @@ async function getFeedInOrg(db: DbOrTx, scope: Scope, feedId: string, lock = fal
 }
 
 /**
- * Adds a feed after fetching it once: it must be reachable (SSRF-safe: a refusal is the
- * field error "preview.<reason>") and parse as RSS, Atom or JSON Feed ("notAFeed"). The
- * title is the feed's own unless one is given. Its items come in with the first poll.
+ * Whether a failed first fetch may pass later: no answer, no answer in time, a server error
+ * or a request to slow down. Anything else (an internal address, a page that is not a feed,
+ * a 404) is the address's fault and refused.
+ */
+function unreachableForNow(error: unknown): boolean {
+  if (error instanceof UnsafeFetchError) return error.reason === "unreachable" || error.reason === "timeout";
+  if (error instanceof FeedHttpError) return error.status >= 500 || error.status === 429 || error.status === 408;
+  return false;
+}
+
+/**
+ * Adds a feed after fetching it once: it must parse as RSS, Atom or JSON Feed ("notAFeed")
+ * and not point inside (SSRF-safe: a refusal is the field error "preview.<reason>"). A feed
+ * that cannot be reached right now (unreachableForNow) is saved with that error in lastError,
+ * and the scheduled polls try it again. The title is the feed's own unless one is given (the
+ * host while the feed has not answered). Its items come in with the first poll.
  */
 export async function addFeed(db: DbOrTx, scope: Scope, raw: unknown): Promise<RssFeed> {
   const input = feedInputSchema.parse(raw);
@@ -74,22 +87,30 @@ export async function addFeed(db: DbOrTx, scope: Scope, raw: unknown): Promise<R
     .where(and(eq(rssFeeds.orgId, scope.orgId), eq(rssFeeds.url, url)));
   if (existing) throw feedExists();
 
-  let feedTitle: string | null;
+  let feedTitle: string | null = null;
+  let lastError: string | null = null;
   try {
     const fetched = await fetchFeed(url);
     feedTitle = fetched.status === "ok" ? fetched.feed.title : null;
   } catch (error) {
-    if (error instanceof UnsafeFetchError) {
+    if (unreachableForNow(error)) {
+      lastError = shortFeedError(error);
+    } else if (error instanceof UnsafeFetchError) {
       throw new DomainError(422, `preview.${error.reason}`, error.message, { url: [`preview.${error.reason}`] });
+    } else if (error instanceof NotAFeedError || error instanceof FeedHttpError) {
+      throw invalid("notAFeed", error.message, { url: ["notAFeed"] });
+    } else {
+      throw error;
     }
-    if (error instanceof NotAFeedError || error instanceof FeedHttpError) throw invalid("notAFeed", error.message, { url: ["notAFeed"] });
-    throw error;
   }
   const title = input.title ?? (feedTitle ? capText(feedTitle, FEED_TITLE_MAX) : new URL(url).hostname);
 
   try {
     return await db.transaction(async (tx) => {
-      const [feed] = await tx.insert(rssFeeds).values({ orgId: scope.orgId, url, title, createdBy: actorUserId(scope) }).returning();
+      const [feed] = await tx
+        .insert(rssFeeds)
+        .values({ orgId: scope.orgId, url, title, createdBy: actorUserId(scope), ...(lastError ? { lastError, lastPolledAt: new Date() } : {}) })
+        .returning();
       await audit(tx, scope, { action: "feed.create", targetType: "rss_feed", targetId: feed!.id, after: feed });
       return feed!;
     });

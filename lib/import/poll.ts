@@ -29,7 +29,7 @@ export type PollResult = {
 };
 
 /** One line, short, for the feed's lastError column (the editor sees it): no stack, no newlines. */
-function shortError(error: unknown): string {
+export function shortFeedError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return capText(message.replace(/\s+/g, " ").trim() || "Unknown error", ERROR_MAX);
 }
@@ -97,7 +97,7 @@ function draftFor(candidate: Candidate, preview: LinkPreview | null, fallbackLan
 }
 
 async function recordFailure(db: DbOrTx, feed: RssFeed, error: unknown) {
-  await db.update(rssFeeds).set({ lastPolledAt: new Date(), lastError: shortError(error) }).where(eq(rssFeeds.id, feed.id));
+  await db.update(rssFeeds).set({ lastPolledAt: new Date(), lastError: shortFeedError(error) }).where(eq(rssFeeds.id, feed.id));
 }
 
 /**

@@ -17,6 +17,14 @@ export const publishQueues: readonly PublishQueue[] = connectableNetworks.map(pu
 export const queueNames = [...publishQueues, "reach", "lifecycle", "notify", "import"] as const;
 export type QueueName = (typeof queueNames)[number];
 
+/**
+ * Queues of earlier versions that nothing reads any more: "clicks" became a Redis stream
+ * (lib/links/click-stream.ts) and "publish" one queue per network. An installation that ran
+ * them still holds their keys, which a dashboard or monitor that finds queues by scanning
+ * Redis would report (stale jobs, failures): the workers remove them at start.
+ */
+export const retiredQueueNames = ["clicks", "publish"] as const;
+
 const publishJobs = { "share.publish": z.object({ shareId: z.uuid() }).strict() };
 
 /** Payload schema per queue and job name; workers parse every job through these. */
@@ -158,4 +166,24 @@ export async function closeQueues() {
     clientConnection.disconnect();
     clientConnection = undefined;
   }
+}
+
+/** Keys every BullMQ queue that ever held a job has; one of them is enough to know it is there. */
+const QUEUE_MARKER_KEYS = ["meta", "id", "events", "wait", "paused", "delayed", "active", "completed", "failed", "prioritized", "repeat"];
+
+/** Removes what is left of the retired queues (retiredQueueNames); returns the names it removed. */
+export async function removeRetiredQueues(connection: Redis): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of retiredQueueNames) {
+    const present = await connection.exists(...QUEUE_MARKER_KEYS.map((key) => `${queuePrefix()}:${name}:${key}`));
+    if (present === 0) continue;
+    const queue = new Queue(name, { connection: connection as ConnectionOptions, prefix: queuePrefix() });
+    try {
+      await queue.obliterate({ force: true });
+      removed.push(name);
+    } finally {
+      await queue.close();
+    }
+  }
+  return removed;
 }

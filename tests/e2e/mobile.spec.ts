@@ -135,7 +135,7 @@ const pagesOf: Record<Persona | "visitor", string[]> = {
     "/library/{story}/analytics",
   ],
   manager: ["/reports", "/impact", "/impact/manager-view", "/leaderboard", "/notifications", "/settings", "/guidelines"],
-  admin: ["/admin", "/admin/teams", "/admin/settings", "/admin/guidelines", "/admin/webhooks", "/admin/emv", "/admin/api-tokens", "/admin/audit"],
+  admin: ["/admin", "/admin/teams", "/admin/settings", "/admin/guidelines", "/admin/webhooks", "/admin/emv", "/admin/api-tokens", "/admin/directory", "/admin/audit", "/admin/publishing"],
   visitor: ["/signin", "/login", "/signin/check-email", "/signin/error?error=Verification", "/no-such-page"],
 };
 

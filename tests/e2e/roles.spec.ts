@@ -16,6 +16,8 @@ const pages = [
   { path: "/admin/emv", heading: "Earned media value", roles: ["admin"] },
   { path: "/admin/api-tokens", heading: "API tokens", roles: ["admin"] },
   { path: "/settings/api-tokens", heading: "API tokens", roles: ["admin", "editor", "manager", "employee"] },
+  { path: "/admin/directory", heading: "Directory (SCIM)", roles: ["admin"] },
+  { path: "/admin/publishing", heading: "Publishing health", roles: ["admin"] },
   { path: "/impact", heading: "My impact", roles: ["admin", "editor", "manager", "employee"] },
   { path: "/impact/manager-view", heading: "What my manager sees", roles: ["admin", "editor", "manager", "employee"] },
   { path: "/leaderboard", heading: "Points and leaderboard", roles: ["admin", "editor", "manager", "employee"] },

@@ -307,6 +307,45 @@ describe("feed import", () => {
     expect(await listFeeds(db(), editor.scope)).toHaveLength(1);
   });
 
+  it("saves a feed that cannot be reached right now with its error, and the scheduled polls import it once it answers", async () => {
+    const { editor, site } = await setup();
+    // A port nobody listens on: the connection is refused.
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+
+    const down = await addFeed(db(), editor.scope, { url: `http://127.0.0.1:${port}/feed.xml`, title: "Nede" });
+    expect(down).toMatchObject({ title: "Nede", active: true, lastError: expect.stringMatching(/Could not reach 127\.0\.0\.1:\d+: ECONNREFUSED/) });
+    expect(down.lastPolledAt).toBeInstanceOf(Date);
+
+    let answer: Answer = { status: 503, body: "Service Unavailable" };
+    site.routes.set("/feed.xml", () => answer);
+    const busy = await addFeed(db(), editor.scope, { url: `${site.origin}/feed.xml` });
+    // No title given and none fetched: the host stands in.
+    expect(busy).toMatchObject({ title: "127.0.0.1", lastError: expect.stringMatching(/HTTP 503/) });
+    expect((await listFeeds(db(), editor.scope)).map((f) => [f.title, f.lastError !== null])).toEqual([
+      ["Nede", true],
+      ["127.0.0.1", true],
+    ]);
+    const created = await db().select().from(auditLog).where(and(eq(auditLog.orgId, editor.scope.orgId), eq(auditLog.action, "feed.create")));
+    expect(created).toHaveLength(2);
+
+    // Saved feeds are in the scheduled round like any other, and the first good answer clears the error.
+    const now = new Date();
+    await pollDueFeeds(db(), now);
+    expect(await getQueue("import").getJob(`feed-${busy.id}-${pollRound(now)}`)).toBeDefined();
+    answer = { type: "application/rss+xml", body: rss(site, [{ title: "Oppe igen", path: "/up" }]) };
+    expect(await pollFeed(db(), busy.id)).toMatchObject({ status: "imported", created: 1 });
+    expect((await feedRow(busy.id)).lastError).toBeNull();
+    expect((await storiesOf(editor.scope)).map((story) => story.canonicalUrl)).toEqual([`${site.origin}/up`]);
+
+    // A page that answers but is not a feed is still refused, as is a 404.
+    site.routes.set("/gone.xml", { status: 404, body: "Not found" });
+    await expect(addFeed(db(), editor.scope, { url: `${site.origin}/gone.xml` })).rejects.toMatchObject({ code: "notAFeed" });
+    expect(await listFeeds(db(), editor.scope)).toHaveLength(2);
+  });
+
   it("records a 500 or a malformed feed in lastError and throws; the next good poll clears it", async () => {
     const { editor, site } = await setup();
     let answer: Answer = { type: "application/rss+xml", body: rss(site, []) };

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { Queue, type ConnectionOptions } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDatabase, type DatabaseHandle } from "@/db/client";
 import { shares, stories, type NewShare } from "@/db/schema";
@@ -9,7 +10,7 @@ import { beat } from "@/lib/queue/heartbeat";
 import { addActiveMember } from "@/lib/members";
 import { createMetrics, QUEUE_STATES } from "@/lib/metrics";
 import { createOrganization } from "@/lib/orgs";
-import { getQueue, queueNames, redis } from "@/lib/queue";
+import { getQueue, queueNames, redis, removeRetiredQueues, retiredQueueNames } from "@/lib/queue";
 import { heartbeatKey } from "@/lib/queue/heartbeat";
 import { trustedScope } from "@/lib/tenant";
 import { ensureUser } from "@/lib/users";
@@ -363,5 +364,34 @@ describe("queue dashboard at /admin/queues", () => {
     const resume = await call("PUT", "/admin/queues/api/queues/reach/resume", { headers: { "sec-fetch-site": "same-origin" } });
     expect(resume.status).toBeLessThan(300);
     expect(await getQueue("reach").isPaused()).toBe(false);
+  });
+  it("reports no queue that no longer exists: a clicks or publish queue left in Redis by an older version is listed nowhere, and the workers remove it", async () => {
+    // What an installation that ran an earlier version still holds.
+    const leftovers = retiredQueueNames.map((name) => new Queue(name, { connection: redis() as ConnectionOptions, prefix }));
+    try {
+      for (const queue of leftovers) {
+        await queue.add("stale", {});
+        await queue.add("stale", {}, { delay: 60 * MINUTE });
+      }
+      await getQueue("publish-x").add("share.publish", { shareId: randomUUID() }, { delay: 60 * MINUTE, jobId: "kept" });
+      for (const name of retiredQueueNames) expect(queueNames as readonly string[]).not.toContain(name);
+
+      const health = await checkHealth(opsDb.db, redis());
+      expect(Object.keys(health.queues.counts).sort()).toEqual([...queueNames].sort());
+      const metrics = parse((await createMetrics({ db: opsDb.db, redis: redis(), defaultMetrics: false }).render()).body);
+      expect([...new Set(series(metrics, "ripple_queue_jobs").map((s) => s.labels.queue))].sort()).toEqual([...queueNames].sort());
+      signIn(["admin"]);
+      const api = await call("GET", "/admin/queues/api/queues");
+      const { queues } = (await api.json()) as { queues: Array<{ name: string }> };
+      expect(queues.map((q) => q.name).sort()).toEqual([...queueNames].sort());
+
+      expect(await removeRetiredQueues(redis())).toEqual([...retiredQueueNames]);
+      for (const name of retiredQueueNames) expect(await redis().keys(`${prefix}:${name}:*`)).toEqual([]);
+      expect(await getQueue("publish-x").getJob("kept")).toBeDefined();
+      // Nothing left: a second start has nothing to do.
+      expect(await removeRetiredQueues(redis())).toEqual([]);
+    } finally {
+      await Promise.all(leftovers.map((queue) => queue.close()));
+    }
   });
 });

@@ -22,8 +22,10 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           { href: "/admin/emv", label: (await getTranslations("emv"))("nav") },
           { href: "/admin/api-tokens", label: (await getTranslations("apiTokens"))("nav") },
           { href: "/admin/audit", label: t("audit.title") },
+          { href: "/admin/publishing", label: (await getTranslations("publishingHealth"))("nav") },
           // The queue dashboard spans every organisation: only for those who run the installation.
-          ...(operator ? [{ href: "/admin/queues", label: t("queues.title") }] : []),
+          // Not a page of this app: a plain link (see LinkItem.document).
+          ...(operator ? [{ href: "/admin/queues", label: t("queues.title"), document: true }] : []),
         ]}
       />
       {children}

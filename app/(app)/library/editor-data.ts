@@ -19,7 +19,7 @@ export async function editorContext(ctx: AuthContext) {
     settings,
     editor: {
       topics: topics.map((t) => ({ id: t.id, name: t.name })),
-      teams: flattenTeamTree(buildTeamTree(teams)).map((t) => ({ id: t.id, name: t.name, depth: t.depth })),
+      teams: flattenTeamTree(buildTeamTree(teams)).map((t) => ({ id: t.id, name: t.name, depth: t.depth, parentId: t.parentId })),
       timeZone,
       disclosureHashtag: settings.disclosureHashtag,
       networks: networkIds,

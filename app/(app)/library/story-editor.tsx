@@ -108,7 +108,32 @@ function safeHost(url: string) {
   }
 }
 
-type TeamOption = Pick<TeamNode, "id" | "name" | "depth">;
+type TeamOption = Pick<TeamNode, "id" | "name" | "depth" | "parentId">;
+
+/**
+ * The audience picker: the team tree as nested lists of checkboxes, each team's sub-teams in a
+ * list under it (named "Sub-teams of …"), in the depth-first order `teams` comes in.
+ */
+function AudienceTree({ teams, parentId, checked, onToggle }: { teams: TeamOption[]; parentId: string | null; checked: string[]; onToggle: (id: string) => void }) {
+  const t = useTranslations("editor");
+  const known = new Set(teams.map((team) => team.id));
+  const level = teams.filter((team) => (parentId === null ? team.parentId === null || !known.has(team.parentId) : team.parentId === parentId));
+  const parent = parentId === null ? undefined : teams.find((team) => team.id === parentId);
+  if (level.length === 0) return null;
+  return (
+    <ul className={parent ? "ms-4 border-s border-slate-200 ps-2" : "mt-2 space-y-1"} aria-label={parent ? t("audienceSubTeams", { name: parent.name }) : undefined}>
+      {level.map((team) => (
+        <li key={team.id}>
+          <label className="flex min-h-10 items-center gap-2 rounded-md px-2 text-sm">
+            <input type="checkbox" checked={checked.includes(team.id)} onChange={() => onToggle(team.id)} className="h-4 w-4" />
+            {team.name}
+          </label>
+          <AudienceTree teams={teams} parentId={team.id} checked={checked} onToggle={onToggle} />
+        </li>
+      ))}
+    </ul>
+  );
+}
 type TopicOption = Pick<TopicWithCount, "id" | "name">;
 
 /**
@@ -309,14 +334,7 @@ export function StoryEditor({
         <fieldset>
           <legend className="text-sm font-medium text-slate-900">{t("audience")}</legend>
           <p className="text-sm text-slate-700">{t("audienceHint")}</p>
-          <div className="mt-2 grid gap-1 sm:grid-cols-2">
-            {teams.map((team) => (
-              <label key={team.id} className="flex min-h-10 items-center gap-2 rounded-md px-2 text-sm" style={{ paddingInlineStart: `${0.5 + team.depth * 1.25}rem` }}>
-                <input type="checkbox" checked={story.audienceTeamIds.includes(team.id)} onChange={() => toggle("audienceTeamIds", team.id)} className="h-4 w-4" />
-                {team.name}
-              </label>
-            ))}
-          </div>
+          <AudienceTree teams={teams} parentId={null} checked={story.audienceTeamIds} onToggle={(id) => toggle("audienceTeamIds", id)} />
           <FormAlert message={feedback.field("audienceTeamIds")} />
         </fieldset>
       </Section>

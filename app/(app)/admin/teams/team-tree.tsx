@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { useId, useTransition } from "react";
 import type { TeamNode } from "@/lib/teams";
 import { FormDialog } from "../../../_components/form-dialog";
-import { Badge, Button, CheckboxTile, Field, FormAlert, ManagedList, Options, inputClass } from "../../../_components/ui";
+import { Badge, Button, CheckboxTile, Field, FormAlert, LiveStatus, ManagedList, Options, inputClass } from "../../../_components/ui";
 import { useNotice, type Notify, type Report } from "../../../_components/use-notice";
 import { createTeamAction, deleteTeamAction, moveTeamAction, renameTeamAction, setTeamManagersAction } from "../actions";
 
@@ -33,7 +33,7 @@ function TeamActions({ team, teams, managers, notify, report }: { team: TeamRow;
   const [pending, startTransition] = useTransition();
   return (
     <div className="flex flex-wrap justify-end gap-2">
-      <FormDialog trigger={t("addSub")} triggerLabel={t("addSubLabel", { name: team.name })} title={t("addSubTitle", { name: team.name })} action={createTeamAction} onSuccess={() => notify(t("created"))} submitLabel={t("create")} cancelLabel={t("cancel")}>
+      <FormDialog trigger={t("addSub")} triggerLabel={t("addSubLabel", { name: team.name })} title={t("addSubTitle", { name: team.name })} action={createTeamAction} onSuccess={() => notify(t("created"), false, team.id)} submitLabel={t("create")} cancelLabel={t("cancel")}>
         {(field) => (
           <>
             <input type="hidden" name="parentId" value={team.id} />
@@ -43,7 +43,7 @@ function TeamActions({ team, teams, managers, notify, report }: { team: TeamRow;
           </>
         )}
       </FormDialog>
-      <FormDialog trigger={t("rename")} triggerLabel={t("renameLabel", { name: team.name })} title={t("renameTitle", { name: team.name })} action={renameTeamAction} onSuccess={() => notify(t("renamed"))} submitLabel={t("save")} cancelLabel={t("cancel")}>
+      <FormDialog trigger={t("rename")} triggerLabel={t("renameLabel", { name: team.name })} title={t("renameTitle", { name: team.name })} action={renameTeamAction} onSuccess={() => notify(t("renamed"), false, team.id)} submitLabel={t("save")} cancelLabel={t("cancel")}>
         {(field) => (
           <>
             <input type="hidden" name="teamId" value={team.id} />
@@ -53,7 +53,7 @@ function TeamActions({ team, teams, managers, notify, report }: { team: TeamRow;
           </>
         )}
       </FormDialog>
-      <FormDialog trigger={t("move")} triggerLabel={t("moveLabel", { name: team.name })} title={t("moveTitle", { name: team.name })} action={moveTeamAction} onSuccess={() => notify(t("moved"))} submitLabel={t("save")} cancelLabel={t("cancel")}>
+      <FormDialog trigger={t("move")} triggerLabel={t("moveLabel", { name: team.name })} title={t("moveTitle", { name: team.name })} action={moveTeamAction} onSuccess={() => notify(t("moved"), false, team.id)} submitLabel={t("save")} cancelLabel={t("cancel")}>
         {(field) => (
           <>
             <input type="hidden" name="teamId" value={team.id} />
@@ -63,7 +63,7 @@ function TeamActions({ team, teams, managers, notify, report }: { team: TeamRow;
           </>
         )}
       </FormDialog>
-      <FormDialog trigger={t("managers")} triggerLabel={t("managersLabel", { name: team.name })} title={t("managersTitle", { name: team.name })} action={setTeamManagersAction} onSuccess={() => notify(t("managersSaved"))} submitLabel={t("save")} cancelLabel={t("cancel")}>
+      <FormDialog trigger={t("managers")} triggerLabel={t("managersLabel", { name: team.name })} title={t("managersTitle", { name: team.name })} action={setTeamManagersAction} onSuccess={() => notify(t("managersSaved"), false, team.id)} submitLabel={t("save")} cancelLabel={t("cancel")}>
         {(field) => (
           <>
             <input type="hidden" name="teamId" value={team.id} />
@@ -96,7 +96,7 @@ function TeamActions({ team, teams, managers, notify, report }: { team: TeamRow;
 /** Teams as an indented tree with add, rename, move, managers and delete. */
 export function TeamTree({ teams, managers }: { teams: TeamRow[]; managers: Manager[] }) {
   const t = useTranslations("admin.teams");
-  const { notify, report, status } = useNotice();
+  const { notify, report, status, statusAt } = useNotice();
   const nameId = useId();
   const managerNames = new Map(managers.map((m) => [m.userId, m.label]));
   return (
@@ -131,6 +131,7 @@ export function TeamTree({ teams, managers }: { teams: TeamRow[]; managers: Mana
                   ))}
                 </span>
               ) : null}
+              <LiveStatus className="mt-1" {...statusAt(team.id)} />
             </div>
             <TeamActions team={team} teams={teams} managers={managers} notify={notify} report={report} />
           </li>

@@ -5,7 +5,7 @@ import { useId, useTransition } from "react";
 import type { ChatWebhook, ChatWebhookKind } from "@/lib/webhooks/manage";
 import { FormDialog } from "../../../_components/form-dialog";
 import { ConfirmDialog } from "../../../_components/modal";
-import { Badge, Button, EmptyState, Field, ManagedList, inputClass } from "../../../_components/ui";
+import { Badge, Button, EmptyState, Field, LiveStatus, ManagedList, inputClass } from "../../../_components/ui";
 import { useNotice, type Notify, type Report } from "../../../_components/use-notice";
 import type { IsoDates } from "../../../_components/wire";
 import { createWebhookAction, deleteWebhookAction, setWebhookActiveAction, testWebhookAction } from "./actions";
@@ -46,7 +46,7 @@ function AddDialog({ kinds, onDone }: { kinds: readonly ChatWebhookKind[]; onDon
   );
 }
 
-function HookItem({ hook, notify, report }: { hook: Hook; notify: Notify; report: Report }) {
+function HookItem({ hook, notify, report, status }: { hook: Hook; notify: Notify; report: Report; status: { success: string | null; error: string | null } }) {
   const t = useTranslations("admin.webhooks");
   const format = useFormatter();
   const [pending, startTransition] = useTransition();
@@ -64,6 +64,7 @@ function HookItem({ hook, notify, report }: { hook: Hook; notify: Notify; report
             {hook.lastDeliveryAt ? t("lastDelivery", { date: format.dateTime(new Date(hook.lastDeliveryAt), { dateStyle: "medium", timeStyle: "short" }) }) : t("neverDelivered")}
           </p>
           {hook.lastError ? <p className="break-words text-sm text-red-800">{t("lastError", { error: hook.lastError })}</p> : null}
+          <LiveStatus {...status} />
         </div>
         <div role="group" aria-label={t("actionsFor", { name })} className="flex flex-wrap gap-2 sm:justify-end">
           <Button
@@ -73,8 +74,8 @@ function HookItem({ hook, notify, report }: { hook: Hook; notify: Notify; report
               startTransition(async () => {
                 const result = await testWebhookAction({ webhookId: hook.id });
                 // A delivery that failed is a result, not a refused action: it says what the channel answered.
-                if (result.ok && !result.data.ok) notify(t("testFailed", { error: result.data.error }), true);
-                else report(result, t("testSent"));
+                if (result.ok && !result.data.ok) notify(t("testFailed", { error: result.data.error }), true, hook.id);
+                else report(result, t("testSent"), hook.id);
               })
             }
           >
@@ -83,7 +84,7 @@ function HookItem({ hook, notify, report }: { hook: Hook; notify: Notify; report
           <Button
             variant="secondary"
             disabled={pending}
-            onClick={() => startTransition(async () => report(await setWebhookActiveAction({ webhookId: hook.id, active: !hook.active }), (data) => (data.active ? t("enabled") : t("disabled"))))}
+            onClick={() => startTransition(async () => report(await setWebhookActiveAction({ webhookId: hook.id, active: !hook.active }), (data) => (data.active ? t("enabled") : t("disabled")), hook.id))}
           >
             {hook.active ? t("disable") : t("enable")}
           </Button>
@@ -104,7 +105,7 @@ function HookItem({ hook, notify, report }: { hook: Hook; notify: Notify; report
 /** The organisation's Slack and Teams webhooks: add, pause or turn on, test, remove; `kinds` are lib's. */
 export function WebhooksManager({ webhooks, kinds }: { webhooks: Hook[]; kinds: readonly ChatWebhookKind[] }) {
   const t = useTranslations("admin.webhooks");
-  const { notify, report, status } = useNotice();
+  const { notify, report, status, statusAt } = useNotice();
   return (
     <ManagedList actions={<AddDialog kinds={kinds} onDone={notify} />} status={status}>
       {webhooks.length === 0 ? (
@@ -112,7 +113,7 @@ export function WebhooksManager({ webhooks, kinds }: { webhooks: Hook[]; kinds: 
       ) : (
         <ul className="grid gap-3">
           {webhooks.map((hook) => (
-            <HookItem key={hook.id} hook={hook} notify={notify} report={report} />
+            <HookItem key={hook.id} hook={hook} notify={notify} report={report} status={statusAt(hook.id)} />
           ))}
         </ul>
       )}

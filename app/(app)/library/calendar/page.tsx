@@ -16,6 +16,8 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 const barTones = { in_review: "bg-amber-400", approved: "bg-brand-600", published: "bg-green-600", archived: "bg-slate-400", draft: "bg-slate-300" } as const;
+/** The statuses a bar can have, in the legend's order (drafts have no window and are not shown). */
+const legendStatuses = ["in_review", "approved", "published", "archived"] as const;
 
 /**
  * Publish windows month by month: one row per story, a bar over the days it is live, in
@@ -61,51 +63,65 @@ export default async function CalendarPage({ searchParams }: { searchParams: Pro
       {entries.length === 0 ? (
         <EmptyState title={t("calendarEmpty")} />
       ) : (
-        <TableFrame>
-          <table className="w-full border-collapse text-xs">
-            <caption className="sr-only">{t("calendarCaption", { month: monthName })}</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="sticky left-0 min-w-48 bg-white px-3 py-2 text-left font-semibold text-slate-800">
-                  {t("story")}
-                </th>
-                {Array.from({ length: days }, (_, i) => (
-                  <th key={i} scope="col" className={clsx("w-7 px-0.5 py-2 text-center font-medium text-slate-700", todayDay === i + 1 && "bg-brand-50 text-brand-800")}>
-                    {i + 1}
+        <>
+          <ul aria-label={t("calendarLegend")} className="mb-3 flex flex-wrap gap-x-4 gap-y-2 text-sm text-slate-800">
+            {legendStatuses.map((status) => (
+              <li key={status} className="flex items-center gap-2">
+                <span aria-hidden className={clsx("inline-block h-3 w-6 rounded", barTones[status])} />
+                {ts(status)}
+              </li>
+            ))}
+            <li className="flex items-center gap-2">
+              <span aria-hidden className="inline-block h-4 w-6 rounded border border-slate-300 bg-brand-50" />
+              {t("calendarToday")}
+            </li>
+          </ul>
+          <TableFrame>
+            <table className="w-full border-collapse text-xs">
+              <caption className="sr-only">{t("calendarCaption", { month: monthName })}</caption>
+              <thead>
+                <tr>
+                  <th scope="col" className="sticky left-0 min-w-48 bg-white px-3 py-2 text-left font-semibold text-slate-800">
+                    {t("story")}
                   </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => {
-                const start = entry.publishAt ? Math.max(1, dayOf(entry.publishAt)) : 1;
-                const end = entry.expiresAt ? Math.min(days, dayOf(entry.expiresAt)) : days;
-                const window = `${entry.publishAt ? format.dateTime(entry.publishAt, { dateStyle: "medium", timeStyle: "short" }) : "—"} – ${entry.expiresAt ? format.dateTime(entry.expiresAt, { dateStyle: "medium", timeStyle: "short" }) : t("noEnd")}`;
-                return (
-                  <tr key={entry.id} className="border-t border-slate-100">
-                    <th scope="row" className="sticky left-0 bg-white px-3 py-2 text-left font-normal">
-                      <Link href={`/library/${entry.id}`} className="font-medium text-brand-700 underline">
-                        {entry.title}
-                      </Link>
-                      <div className="text-slate-700">
-                        {ts(entry.status)} · {window}
-                      </div>
+                  {Array.from({ length: days }, (_, i) => (
+                    <th key={i} scope="col" className={clsx("w-7 px-0.5 py-2 text-center font-medium text-slate-700", todayDay === i + 1 && "bg-brand-50 text-brand-800")}>
+                      {i + 1}
                     </th>
-                    {Array.from({ length: days }, (_, i) => {
-                      const day = i + 1;
-                      const live = day >= start && day <= end;
-                      return (
-                        <td key={day} className={clsx("px-0.5 py-2", todayDay === day && "bg-brand-50")} aria-hidden>
-                          {live ? <div className={clsx("h-3", barTones[entry.status], day === start && "rounded-l", day === end && "rounded-r")} /> : null}
-                        </td>
-                      );
-                    })}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </TableFrame>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {entries.map((entry) => {
+                  const start = entry.publishAt ? Math.max(1, dayOf(entry.publishAt)) : 1;
+                  const end = entry.expiresAt ? Math.min(days, dayOf(entry.expiresAt)) : days;
+                  const window = `${entry.publishAt ? format.dateTime(entry.publishAt, { dateStyle: "medium", timeStyle: "short" }) : "—"} – ${entry.expiresAt ? format.dateTime(entry.expiresAt, { dateStyle: "medium", timeStyle: "short" }) : t("noEnd")}`;
+                  return (
+                    <tr key={entry.id} className="border-t border-slate-100">
+                      <th scope="row" className="sticky left-0 bg-white px-3 py-2 text-left font-normal">
+                        <Link href={`/library/${entry.id}`} className="font-medium text-brand-700 underline">
+                          {entry.title}
+                        </Link>
+                        <div className="text-slate-700">
+                          {ts(entry.status)} · {window}
+                        </div>
+                      </th>
+                      {Array.from({ length: days }, (_, i) => {
+                        const day = i + 1;
+                        const live = day >= start && day <= end;
+                        return (
+                          <td key={day} className={clsx("px-0.5 py-2", todayDay === day && "bg-brand-50")} aria-hidden>
+                            {live ? <div className={clsx("h-3", barTones[entry.status], day === start && "rounded-l", day === end && "rounded-r")} /> : null}
+                          </td>
+                        );
+                      })}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableFrame>
+        </>
       )}
     </>
   );

@@ -16,7 +16,8 @@ export const addFeedAction = action({ roles: editor, input: feedInputSchema }, a
   // The feed stands even if the queue is down; the scheduled round picks it up then.
   await enqueueFeedFetch(feed.id, "manual").catch((error: unknown) => log.error({ err: error, feedId: feed.id }, "could not queue the first fetch of a new feed"));
   revalidatePath(PATH);
-  return { id: feed.id, title: feed.title ?? feed.url };
+  // Saved although it did not answer: the form says so, with the reason.
+  return { id: feed.id, title: feed.title ?? feed.url, unreachable: feed.lastError };
 });
 
 export const setFeedActiveAction = action({ roles: editor, input: z.object({ feedId: z.uuid(), active: flag }) }, async ({ feedId, active }, ctx) => {

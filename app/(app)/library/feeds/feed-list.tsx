@@ -5,7 +5,7 @@ import { useId, useTransition } from "react";
 import type { FeedWithCounts } from "@/lib/import";
 import { FormDialog } from "../../../_components/form-dialog";
 import { ConfirmDialog } from "../../../_components/modal";
-import { Badge, Button, Field, ManagedList, inputClass } from "../../../_components/ui";
+import { Badge, Button, Field, LiveStatus, ManagedList, inputClass } from "../../../_components/ui";
 import { useNotice, type Notify, type Report } from "../../../_components/use-notice";
 import { addFeedAction, fetchFeedNowAction, removeFeedAction, setFeedActiveAction } from "./actions";
 
@@ -28,7 +28,7 @@ function AddFeedDialog({ notify }: { notify: Notify }) {
       title={t("addTitle")}
       description={t("addDescription")}
       action={addFeedAction}
-      onSuccess={(data) => notify(t("added", { name: data.title }))}
+      onSuccess={(data) => notify(data.unreachable ? t("addedUnreachable", { name: data.title, error: data.unreachable }) : t("added", { name: data.title }))}
       submitLabel={t("create")}
       workingLabel={t("checking")}
       cancelLabel={t("cancel")}
@@ -63,9 +63,9 @@ function FeedActions({ feed, report }: { feed: FeedRow; report: Report }) {
   const [pending, startTransition] = useTransition();
   const toggle = () =>
     startTransition(async () =>
-      report(await setFeedActiveAction({ feedId: feed.id, active: !feed.active }), (data) => (data.active ? t("resumed", { name: feed.title }) : t("pausedNotice", { name: feed.title }))),
+      report(await setFeedActiveAction({ feedId: feed.id, active: !feed.active }), (data) => (data.active ? t("resumed", { name: feed.title }) : t("pausedNotice", { name: feed.title })), feed.id),
     );
-  const fetchNow = () => startTransition(async () => report(await fetchFeedNowAction({ feedId: feed.id }), t("fetchQueued", { name: feed.title })));
+  const fetchNow = () => startTransition(async () => report(await fetchFeedNowAction({ feedId: feed.id }), t("fetchQueued", { name: feed.title }), feed.id));
   return (
     <div className="flex flex-wrap gap-2 lg:justify-end">
       <Button variant="secondary" disabled={pending} onClick={fetchNow} aria-label={t("fetchNowLabel", { name: feed.title })}>
@@ -95,7 +95,7 @@ function FeedActions({ feed, report }: { feed: FeedRow; report: Report }) {
 /** The organisation's feeds with add, fetch now, pause/resume and remove. */
 export function FeedList({ feeds }: { feeds: FeedRow[] }) {
   const t = useTranslations("feeds");
-  const { notify, report, status } = useNotice();
+  const { notify, report, status, statusAt } = useNotice();
   return (
     <ManagedList actions={<AddFeedDialog notify={notify} />} status={status}>
       {feeds.length === 0 ? <p className="text-slate-700">{t("empty")}</p> : null}
@@ -126,6 +126,7 @@ export function FeedList({ feeds }: { feeds: FeedRow[] }) {
                     <span className="font-medium">{t("lastError")}</span> <span lang="en">{feed.lastError}</span>
                   </p>
                 ) : null}
+                <LiveStatus {...statusAt(feed.id)} />
               </div>
               <FeedActions feed={feed} report={report} />
             </li>
