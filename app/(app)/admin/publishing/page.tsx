@@ -23,6 +23,7 @@ const dashboardQueue = (network: ConnectableNetwork) => `/admin/queues/queue/${p
 export default async function PublishingHealthPage() {
   const ctx = await requireMember(["admin"]);
   const t = await getTranslations("publishingHealth");
+  const tg = await getTranslations("glossary");
   const tn = await getTranslations("networks");
   const format = await getFormatter();
   const operator = await isOperator(ctx.db, ctx.userId);
@@ -107,7 +108,7 @@ export default async function PublishingHealthPage() {
             rowKey={(row) => row.network}
             columns={[
               { key: "network", header: t("lateness.network"), rowHeader: true, cell: (row) => tn(row.network) },
-              { key: "count", header: t("lateness.count"), numeric: true, cell: (row) => n(row.samples) },
+              { key: "count", header: tg("shares"), numeric: true, cell: (row) => n(row.samples) },
               { key: "median", header: t("lateness.median"), numeric: true, cell: (row) => late(row.medianSeconds) },
               { key: "p95", header: t("lateness.p95"), numeric: true, cell: (row) => late(row.p95Seconds) },
             ]}
@@ -122,7 +123,7 @@ export default async function PublishingHealthPage() {
             empty={<EmptyState title={t("failures.empty")} />}
             columns={[
               { key: "reason", header: t("failures.reason"), rowHeader: true, className: "min-w-48 font-normal text-slate-900", cell: (row) => reasonText(row.reason, row.codes) },
-              { key: "count", header: t("failures.count"), numeric: true, cell: (row) => n(row.count) },
+              { key: "count", header: tg("shares"), numeric: true, cell: (row) => n(row.count) },
               {
                 key: "networks",
                 header: t("failures.networks"),
