@@ -109,8 +109,9 @@ test.describe(() => {
 
     await page.goto("/admin");
     const mette = page.getByRole("row").filter({ hasText: personas.admin.email });
-    await expect(mette).toContainText(`Joined ${format("en")}`);
-    await expect(mette).toContainText(/Joined (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}, \d{4}/);
+    // English words, written as in the organisation's country (Denmark): day before month.
+    await expect(mette).toContainText(`Joined ${format("en-DK")}`);
+    await expect(mette).toContainText(/Joined \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}/);
 
     await setLanguageCookie(page, "da");
     await page.reload();
@@ -130,14 +131,14 @@ test.describe(() => {
     const [story] = await withDatabase((sql) => sql<{ title: string; publish_at: Date }[]>`select title, publish_at from stories where slug = 'ny-app-funktion-bedste-tidspunkt'`);
     const format = (locale: string) => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: COPENHAGEN }).format(story!.publish_at);
     const counts = await withDatabase((sql) => sql<{ n: number }[]>`select count(*)::int as n from stories s join organizations o on o.id = s.org_id where o.slug = 'nordlys'`);
-    const total = new Intl.NumberFormat("en").format(counts[0]!.n);
+    const total = new Intl.NumberFormat("en-DK").format(counts[0]!.n);
 
     await page.goto("/library");
     const tabs = page.getByRole("navigation", { name: "Filter by status" });
     await expect(tabs.getByRole("link", { name: `All (${total})` })).toBeVisible();
     await expect(tabs.getByRole("link", { name: /^In review \(\d+\)$/ })).toBeVisible();
     const row = page.getByRole("row").filter({ hasText: story!.title });
-    await expect(row.getByRole("cell").nth(2)).toHaveText(format("en"));
+    await expect(row.getByRole("cell").nth(2)).toHaveText(format("en-DK"));
     await expect(row.getByRole("cell").nth(1)).toHaveText("Approved");
 
     await setLanguageCookie(page, "da");

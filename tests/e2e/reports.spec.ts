@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { AtpAgent } from "@atproto/api";
 import { expect, test } from "@playwright/test";
 import { projectRoot } from "../support/processes";
-import { expectAccessible, pageAs, personas, runScheduledJobNow, withDatabase, workersQueue } from "./support";
+import { expectAccessible, expectTablesFit, pageAs, personas, runScheduledJobNow, withDatabase, workersQueue } from "./support";
 
 const run = promisify(execFile);
 
@@ -126,6 +126,11 @@ test("a manager sees their team's reach with a chart, downloads the CSV, and a s
   // No figure in its cells (its name carries a random tag, so only the cells are read).
   await expect(pressRow.locator("td")).toHaveText(["Fewer than 5", "Hidden: fewer than 5 people"]);
   await expectAccessible(manager);
+  // A report's tables never cut columns off at 1,024 px or wider.
+  for (const width of [1024, 1366]) {
+    await manager.setViewportSize({ width, height: 800 });
+    await expectTablesFit(manager, `/reports at ${width} px`);
+  }
 
   const download = manager.waitForEvent("download");
   await manager.getByRole("region", { name: "Sub-teams" }).getByRole("link", { name: "Download CSV" }).click();

@@ -48,6 +48,17 @@ export async function expectAccessible(page: Page, options: { soft?: boolean; la
 type Mail = { to: string[]; subject: string; text: string; receivedAt: string };
 
 /** Mails the SMTP catcher received for an address, oldest first. */
+/** Every table on the page shows all its columns without scrolling inside its frame (report pages at 1,024 px and wider). */
+export async function expectTablesFit(page: Page, label: string) {
+  const cut = await page.locator("table").evaluateAll((tables) =>
+    tables
+      .map((table) => ({ caption: table.querySelector("caption")?.textContent ?? "", frame: table.parentElement! }))
+      .filter(({ frame }) => frame.scrollWidth > frame.clientWidth + 1)
+      .map(({ caption, frame }) => `${caption}: ${frame.scrollWidth} > ${frame.clientWidth}`),
+  );
+  expect(cut, `${label}: tables cut off`).toEqual([]);
+}
+
 export async function mailsTo(address: string): Promise<Mail[]> {
   const response = await fetch(`${process.env.E2E_MAIL_URL}/messages`);
   const all = (await response.json()) as Mail[];

@@ -225,7 +225,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
       </Section>
 
       {report.suppressed ? null : (
-        <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
+        <div className="space-y-6">
           {figuresTable("stories", t("storiesTitle"), t("story"), report.stories.map((row) => ({ key: row.storyId, label: row.title, figures: row.figures })))}
           {figuresTable("networks", t("networksTitle"), t("network"), report.networks.map((row) => ({ key: row.network, label: tn(row.network), figures: row.figures })))}
           {figuresTable("topAdvocates", t("advocatesTitle"), t("person"), report.topAdvocates.map((row) => ({ key: row.userId, label: row.name, figures: row.figures })), false)}
