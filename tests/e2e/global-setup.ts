@@ -4,6 +4,7 @@ import path from "node:path";
 import webpush from "web-push";
 import { createDatabase } from "@/db/client";
 import { seedDemo } from "@/db/seed";
+import { demoHistory } from "@/lib/demo/history";
 import { seedDemoStoryImages } from "@/lib/stories/demo-story-images";
 import { createTestDatabase } from "../support/database";
 import { startMailCatcher } from "../support/mail-catcher";
@@ -32,7 +33,7 @@ export default async function globalSetup() {
   const storageDir = mkdtempSync(path.join(os.tmpdir(), "ripple-e2e-uploads-"));
   process.env.STORAGE_DIR = storageDir;
   const handle = createDatabase(database.url, { max: 1 });
-  const demo = await seedDemo(handle.db);
+  const demo = await seedDemo(handle.db, { history: demoHistory });
   await seedDemoStoryImages(handle.db, demo.orgId, baseURL);
   await handle.close();
 
