@@ -31,12 +31,18 @@ test("a manager's report over six months shows the team's figures, and Udvikling
   for (const row of await manager.locator('[data-testid^="subteam-"]').all()) await expect(row).not.toContainText("Hidden: fewer than 5 people");
   await expectAccessible(manager);
 
-  // Henrik manages Teknik: Drift shows, Udvikling (two people) is hidden.
-  const teknik = await withDatabase(async (sql) => (await sql`select t.id from teams t join organizations o on o.id = t.org_id where o.slug = 'nordlys' and t.name = 'Udvikling'`)[0]!.id as string);
-  const admin = await pageAs(browser, "admin");
-  await admin.goto(`/reports?${range}&teamId=${await withDatabase(async (sql) => (await sql`select t.id from teams t join organizations o on o.id = t.org_id where o.slug = 'nordlys' and t.name = 'Teknik'`)[0]!.id as string)}`);
-  await expect(admin.getByRole("heading", { level: 2, name: /^Teknik/ })).toBeVisible();
-  await expect(admin.getByTestId(`subteam-${teknik}`)).toContainText("Hidden: fewer than 5 people");
+  // Henrik manages Teknik; he is in the demo sign-in list under "Managers". Drift shows, Udvikling (two people) is hidden.
+  const udvikling = await withDatabase(async (sql) => (await sql`select t.id from teams t join organizations o on o.id = t.org_id where o.slug = 'nordlys' and t.name = 'Udvikling'`)[0]!.id as string);
+  const henrik = await (await browser.newContext()).newPage();
+  await preferEnglish(henrik);
+  await henrik.goto("/signin");
+  await henrik.getByText(/^Everyone else in the demo \(\d+\)$/).click();
+  await henrik.getByRole("region", { name: "Managers" }).getByRole("button", { name: "Sign in as Henrik Lauridsen" }).click();
+  await expect(henrik).not.toHaveURL(/\/signin/);
+  await henrik.goto(`/reports?${range}`);
+  await expect(henrik.getByRole("heading", { level: 2, name: /^Teknik/ })).toBeVisible();
+  await expect(henrik.getByTestId(`subteam-${udvikling}`)).toContainText("Hidden: fewer than 5 people");
+  await expect(henrik.locator('[data-testid^="subteam-"]').filter({ hasText: "Drift" })).not.toContainText("Hidden: fewer than 5 people");
 });
 
 test("a story's analytics page and the leaderboard show the demo's figures", async ({ browser }) => {
@@ -45,7 +51,9 @@ test("a story's analytics page and the leaderboard show the demo's figures", asy
   await editor.goto(`/library/${storyId}/analytics`);
   await expect(editor.getByText("Fewer than 5 people have shared this story so far")).toHaveCount(0);
   const cards = editor.locator("dl").first();
-  const shares = Number((await cards.locator("div", { has: editor.getByText("Shares", { exact: true }) }).locator("dd").first().innerText()).replace(/\D/g, ""));
+  // The first card is Shares: its figure is the list's first definition.
+  await expect(cards.getByRole("term").first()).toHaveText("Shares");
+  const shares = Number((await cards.getByRole("definition").first().innerText()).replace(/\D/g, ""));
   expect(shares).toBeGreaterThanOrEqual(5);
   await expect(editor.getByText("Nothing has happened with this story yet.")).toHaveCount(0);
 

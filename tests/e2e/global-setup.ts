@@ -32,7 +32,9 @@ export default async function globalSetup() {
   // Uploaded images of this run (the demo's pictures among them), shared by seed, web and workers.
   const storageDir = mkdtempSync(path.join(os.tmpdir(), "ripple-e2e-uploads-"));
   process.env.STORAGE_DIR = storageDir;
-  const handle = createDatabase(database.url, { max: 1 });
+  // The demo's history shares carry tracked links on the app's address.
+  process.env.APP_URL = baseURL;
+  const handle = createDatabase(database.url, { max: 4 });
   const demo = await seedDemo(handle.db, { history: demoHistory });
   await seedDemoStoryImages(handle.db, demo.orgId, baseURL);
   await handle.close();
