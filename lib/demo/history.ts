@@ -45,6 +45,15 @@ const SEED = 0x5eed_2026;
 export type DemoHistoryInput = { orgId: string; now: Date };
 export type DemoHistorySummary = { shares: number; clicks: number; botClicks: number; snapshots: number };
 
+/** The personas a visitor signs in as first share often, so their own pages are full too. */
+const REGULARS = new Map([
+  ["jonas@nordlys.example", 0.85],
+  ["anne@nordlys.example", 0.6],
+  ["soren@nordlys.example", 0.7],
+  ["ida@nordlys.example", 0.6],
+  ["mette@nordlys.example", 0.5],
+]);
+
 type Member = { userId: string; email: string; joinedAt: Date; enthusiasm: number; followers: number };
 type StoryRow = { id: string; slug: string; language: Locale; canonicalUrl: string | null; title: string; publishAt: Date; expiresAt: Date | null };
 type PlannedShare = { storyId: string; userId: string; at: Date; text: string; variantId: string | null };
@@ -114,14 +123,17 @@ async function loadMembers(db: Database, scope: Scope, random: Random): Promise<
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.orgId, scope.orgId), eq(memberships.status, "active")))
     .orderBy(asc(users.email));
-  return rows.map((row) => ({
-    userId: row.userId,
-    email: row.email,
-    joinedAt: row.joinedAt ?? new Date(0),
-    // Some share nearly everything, most now and then.
-    enthusiasm: 0.2 + 0.75 * random() ** 1.5,
-    followers: Math.round(80 + 1400 * random() ** 3),
-  }));
+  return rows.map((row) => {
+    // Some share nearly everything, most now and then; the sign-in personas are regulars.
+    const drawn = 0.2 + 0.75 * random() ** 1.5;
+    return {
+      userId: row.userId,
+      email: row.email,
+      joinedAt: row.joinedAt ?? new Date(0),
+      enthusiasm: Math.max(drawn, REGULARS.get(row.email) ?? 0),
+      followers: Math.round(80 + 1400 * random() ** 3),
+    };
+  });
 }
 
 /** Each member on the demo network since they joined, having read the guidelines if asked to. */

@@ -10,7 +10,7 @@ export type PointsAction = "share" | "click" | "engagement";
 export type PointsAward = { orgId: string; userId: string | null; action: PointsAction; count: number; shareId?: string | null; at?: Date };
 
 /**
- * Writes points to the ledger: one row per user, action and share for the batch, worth
+ * Writes points to the ledger: one row per user, action, share and moment (`at`) for the batch, worth
  * count × the organisation's points for the action. Awards for nobody (an anonymised
  * share), of nothing, or of an action set to 0 points write nothing.
  */

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createDatabase, type DatabaseHandle } from "@/db/client";
 import { seedDemo } from "@/db/seed";
 import { demoHistory } from "@/lib/demo/history";
+import { myImpact } from "@/lib/me/impact";
 import { leaderboard } from "@/lib/me/leaderboard";
 import { teamReport } from "@/lib/reports";
 import { storyAnalytics } from "@/lib/reports/story";
@@ -126,6 +127,11 @@ describe("the demo's history", () => {
       expect(analytics.totals!.shares).toBeGreaterThanOrEqual(5);
       expect(analytics.totals!.clicks).toBeGreaterThan(0);
     }
+
+    // Jonas's My impact page: his own shares and the clicks they brought.
+    const impact = await myImpact(db, scope, await person("jonas@nordlys.example"), 90, NOW);
+    expect(impact.totals.shares).toBeGreaterThan(0);
+    expect(impact.totals.clicks).toBeGreaterThan(0);
 
     const board = await leaderboard(db, scope, await person("jonas@nordlys.example"), { scope: "org", now: NOW });
     expect(board.entries.length).toBeGreaterThanOrEqual(5);
