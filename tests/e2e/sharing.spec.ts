@@ -164,7 +164,17 @@ test.describe(() => {
   });
 
   test("on the demo network, sharing now goes through the publisher and shows on the demo timeline", async ({ page }) => {
-    const [, story] = await openStories(2);
+    // A story of its own: the demo's stories carry colleagues' demo-network shares, and one
+    // within the spacing window (another spec's, sharing "now") would move this share later.
+    const story = await withDatabase(async (sql) => {
+      const tag = Date.now().toString(36);
+      const [row] = await sql`
+        insert into stories (org_id, slug, title, summary, canonical_url, language, status, published_at)
+        select id, ${`demo-timeline-${tag}`}, ${`Demo-netværket ${tag}`}, 'En historie til demo-netværket.', 'https://nordlys.example/nyheder/demo-netvaerket', 'da', 'published', now() - interval '1 hour'
+        from organizations where slug = 'nordlys'
+        returning id`;
+      return { id: row!.id as string };
+    });
     await page.goto(`/compose?story=${story!.id}`);
     if (/\/guidelines/.test(page.url())) {
       await page.getByRole("button", { name: "I have read the guidelines and will follow them" }).click();
