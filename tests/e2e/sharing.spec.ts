@@ -123,10 +123,11 @@ test("an employee acknowledges the guidelines, connects Mastodon and Bluesky, sc
   await page.goto("/queue?tab=published");
   await expect(page.getByRole("heading", { level: 2, name: third!.title })).toBeVisible();
 
-  // The scheduled shares carry their own tracked links, and nothing else was posted yet.
+  // The scheduled shares carry their own tracked links, and nothing else was posted yet. (Shares
+  // made by one compose have the same created_at: mastodon before bluesky, by name, not by heap order.)
   const rows = await withDatabase(
     (sql) => sql`select s.network, s.mode, s.status, s.text, l.code from shares s join users u on u.id = s.user_id
-      left join tracked_links l on l.share_id = s.id where u.email = ${email} order by s.created_at`,
+      left join tracked_links l on l.share_id = s.id where u.email = ${email} order by s.created_at, s.network::text desc`,
   );
   expect(rows.map((r) => `${r.network}/${r.mode}/${r.status}`)).toEqual(["mastodon/api/scheduled", "bluesky/api/scheduled", "mastodon/api/cancelled", "facebook/intent/published"]);
   for (const row of rows) expect(row.text as string).toContain(`/r/${row.code as string}`);
