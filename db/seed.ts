@@ -91,6 +91,21 @@ const members: readonly (DemoUser & { joinedDaysAgo: number })[] = [
   { email: "morten@nordlys.example", name: "Morten Skov", roles: ["employee"], teamName: "Drift", locale: "da", joinedDaysAgo: 78 },
   { email: "daniel@nordlys.example", name: "Daniel Whitaker", roles: ["employee"], teamName: "Udvikling", locale: "en", joinedDaysAgo: 163 },
   { email: "signe@nordlys.example", name: "Signe Larsen", roles: ["employee"], teamName: "Udvikling", locale: "da", joinedDaysAgo: 122 },
+  // Enough people that every team but Udvikling (kept small, to show suppression) has five or more.
+  { email: "birgitte@nordlys.example", name: "Birgitte Nielsen", roles: ["employee"], teamName: "Direktion", locale: "da", joinedDaysAgo: 358 },
+  { email: "jens@nordlys.example", name: "Jens Kristensen", roles: ["employee"], teamName: "Direktion", locale: "da", joinedDaysAgo: 344 },
+  { email: "charlotte@nordlys.example", name: "Charlotte Friis", roles: ["employee"], teamName: "Direktion", locale: "da", joinedDaysAgo: 290 },
+  { email: "camilla@nordlys.example", name: "Camilla Holst", roles: ["employee"], teamName: "Kommunikation", locale: "da", joinedDaysAgo: 340 },
+  { email: "nikolaj@nordlys.example", name: "Nikolaj Bruun", roles: ["employee"], teamName: "Kommunikation", locale: "da", joinedDaysAgo: 265 },
+  { email: "oliver@nordlys.example", name: "Oliver Grant", roles: ["employee"], teamName: "Kommunikation", locale: "en", joinedDaysAgo: 205 },
+  { email: "louise@nordlys.example", name: "Louise Jeppesen", roles: ["employee"], teamName: "Kundeservice", locale: "da", joinedDaysAgo: 310 },
+  { email: "mikkel@nordlys.example", name: "Mikkel Hansen", roles: ["employee"], teamName: "Kundeservice", locale: "da", joinedDaysAgo: 248 },
+  { email: "nanna@nordlys.example", name: "Nanna Winther", roles: ["employee"], teamName: "Kundeservice", locale: "da", joinedDaysAgo: 190 },
+  { email: "anders@nordlys.example", name: "Anders Frederiksen", roles: ["employee"], teamName: "Drift", locale: "da", joinedDaysAgo: 334 },
+  { email: "jakob@nordlys.example", name: "Jakob Nørgaard", roles: ["employee"], teamName: "Drift", locale: "da", joinedDaysAgo: 283 },
+  { email: "katrine@nordlys.example", name: "Katrine Lind", roles: ["employee"], teamName: "Drift", locale: "da", joinedDaysAgo: 220 },
+  { email: "mathias@nordlys.example", name: "Mathias Vinther", roles: ["employee"], teamName: "Salg Øst", locale: "da", joinedDaysAgo: 305 },
+  { email: "emily@nordlys.example", name: "Emily Carter", roles: ["employee"], teamName: "Salg Vest", locale: "en", joinedDaysAgo: 236 },
 ];
 
 /** The sign-in personas first, in order, then the other employees. */
@@ -566,6 +581,108 @@ Der er gratis adgang, og du behøver ikke at tilmelde dig. Adresse og parkering 
     topics: ["kunder", "baeredygtighed"],
     schedule: { status: "archived", approvedBy: SECOND_EDITOR, daysAgo: 75, expiredDaysAgo: 61 },
   },
+  // Six months of earlier stories, shared and since archived: the history reports read.
+  {
+    slug: "solcellepark-ved-holstebro-i-drift",
+    language: "da",
+    title: "Solcelleparken ved Holstebro leverer strøm til nettet",
+    summary: "Vores første store solcellepark er koblet til elnettet. De 180.000 paneler producerer strøm svarende til forbruget i 45.000 husstande.",
+    body: `Efter ti måneders byggeri er solcelleparken ved Holstebro nu koblet til elnettet. Parken har 180.000 paneler på 140 hektar og producerer strøm svarende til forbruget i omkring 45.000 husstande.
+
+Mellem panelerne græsser får, og langs hegnet er der sået blomster til bier og andre insekter.
+
+Læs mere på [nordlys.example/sol](https://nordlys.example/sol).`,
+    topics: ["baeredygtighed", "innovation"],
+    schedule: { status: "archived", approvedBy: ADMIN, daysAgo: 44, expiredDaysAgo: 30 },
+  },
+  {
+    slug: "tilfredshedsmaaling-kunder-2026",
+    language: "da",
+    title: "Kunderne giver os 4,4 ud af 5 i årets tilfredshedsmåling",
+    summary: "Over 12.000 kunder svarede på årets måling. De roser især hurtige svar og klar besked om prisen.",
+    body: `Over 12.000 kunder har svaret på vores årlige tilfredshedsmåling, og gennemsnittet landede på 4,4 ud af 5 – det højeste nogensinde.
+
+Kunderne roser især, at vi svarer hurtigt, og at prisen står klart på regningen. Der, hvor vi skal blive bedre, er ventetiden på installationer af ladebokse.
+
+Tak til alle, der tog sig tid til at svare.`,
+    topics: ["kunder"],
+    schedule: { status: "archived", approvedBy: SECOND_EDITOR, daysAgo: 58, expiredDaysAgo: 44 },
+  },
+  {
+    slug: "ladebokse-til-boligforeninger",
+    language: "da",
+    title: "Ladebokse til boligforeninger: én aftale, ingen anlægsudgift",
+    summary: "Boligforeninger kan nu få ladebokse til elbiler sat op uden anlægsudgift. Beboerne betaler kun for den strøm, de lader.",
+    body: `Flere og flere beboere i boligforeninger kører elbil, men det kan være dyrt for foreningen at etablere ladepladser. Med vores nye aftale sætter vi ladeboksene op og står for driften, uden at foreningen betaler for anlægget.
+
+Beboerne betaler for den strøm, de lader, via en app. Foreningen får en fast andel af indtægten.
+
+Kontakt vores erhvervsafdeling på [nordlys.example/lade](https://nordlys.example/lade).`,
+    topics: ["produkter", "kunder"],
+    audiences: ["Salg"],
+    schedule: { status: "archived", approvedBy: ADMIN, daysAgo: 92, expiredDaysAgo: 70 },
+  },
+  {
+    slug: "sommerjob-for-studerende",
+    language: "da",
+    title: "Sommerjob for studerende: 20 pladser i Drift og Kundeservice",
+    summary: "Vi tilbyder 20 sommerjob til studerende, der vil prøve kræfter med energibranchen. Ansøgningsfristen er om tre uger.",
+    body: `Vil du bruge sommeren på at lære energibranchen at kende? Vi søger 20 studerende til sommerjob i Drift og Kundeservice.
+
+Du får en fast kollega som makker, løn efter overenskomst og mulighed for at fortsætte som studentermedhjælper efter sommeren.
+
+Søg på [nordlys.example/job](https://nordlys.example/job).`,
+    topics: ["job-og-karriere"],
+    schedule: { status: "archived", approvedBy: SECOND_EDITOR, daysAgo: 113, expiredDaysAgo: 92 },
+  },
+  {
+    slug: "annual-report-record-green-share",
+    language: "en",
+    title: "Annual report: renewables now make up 71 per cent of what we deliver",
+    summary: "Our annual report shows the highest share of renewable energy in our history, and a turnover of DKK 6.2 billion.",
+    body: `Nordlys Energi delivered more renewable energy than ever last year: 71 per cent of the electricity and heat we supplied came from wind, sun and heat pumps, up from 58 per cent the year before.
+
+Turnover reached DKK 6.2 billion, and we invested DKK 1.1 billion in new renewable capacity.
+
+Read the full report at [nordlys.example/en/report](https://nordlys.example/en/report).`,
+    topics: ["baeredygtighed"],
+    schedule: { status: "archived", approvedBy: ADMIN, daysAgo: 131, expiredDaysAgo: 110 },
+  },
+  {
+    slug: "varmepumper-i-skoler",
+    language: "da",
+    title: "Tolv skoler i Midtjylland skifter oliefyret ud med varmepumper",
+    summary: "Sammen med tre kommuner udskifter vi oliefyr på tolv skoler. Det sparer 900 ton CO₂ om året.",
+    body: `Tolv skoler i Midtjylland får i løbet af efteråret nye varmepumper i stedet for oliefyr. Projektet er et samarbejde mellem Nordlys og tre kommuner.
+
+Skiftet sparer omkring 900 ton CO₂ om året, og eleverne får et undervisningsforløb om, hvordan en varmepumpe virker.`,
+    topics: ["baeredygtighed", "kunder"],
+    schedule: { status: "archived", approvedBy: SECOND_EDITOR, daysAgo: 150, expiredDaysAgo: 128 },
+  },
+  {
+    slug: "nordlys-app-version-3",
+    language: "da",
+    title: "Nordlys-appen i version 3: se dit forbrug time for time",
+    summary: "Den nye version af appen viser dit elforbrug time for time og sender en besked, når strømmen er billigst.",
+    body: `Version 3 af Nordlys-appen er klar. Nu kan du se dit elforbrug time for time og sammenligne med sidste måned.
+
+Appen sender en besked, når strømmen er billigst, så du kan sætte vaskemaskinen eller opladningen af elbilen i gang på det rigtige tidspunkt.
+
+Hent den i App Store eller Google Play.`,
+    topics: ["produkter", "innovation"],
+    schedule: { status: "archived", approvedBy: ADMIN, daysAgo: 168, expiredDaysAgo: 146 },
+  },
+  {
+    slug: "first-hydrogen-pilot",
+    language: "en",
+    title: "Our first green hydrogen pilot starts in Esbjerg",
+    summary: "A 2 MW electrolyser in Esbjerg turns surplus wind power into hydrogen for local buses and trucks.",
+    body: `A 2 MW electrolyser at the port of Esbjerg now turns surplus wind power into green hydrogen. The hydrogen fuels twelve city buses and a fleet of trucks at the port.
+
+The pilot runs for two years, and we share what we learn with our partners in the Danish hydrogen network.`,
+    topics: ["innovation", "baeredygtighed"],
+    schedule: { status: "archived", approvedBy: ADMIN, daysAgo: 178, expiredDaysAgo: 157 },
+  },
 ];
 
 function articleUrl(story: DemoStory): string {
@@ -574,10 +691,46 @@ function articleUrl(story: DemoStory): string {
     : `https://nordlys.example/en/news/${story.slug}`;
 }
 
-/** Creates the demo organisation unless it exists; all or nothing. */
-export async function seedDemo(db: Database, options: { now?: Date } = {}): Promise<{ created: boolean; slug: string; orgId: string }> {
+/** What the demo's history is played on: the organisation, its people and its stories as seeded. */
+export type DemoSeedFacts = { orgId: string; now: Date; userIds: ReadonlyMap<string, string>; storyIds: ReadonlyMap<string, string> };
+
+/**
+ * Plays the demo's past through the application's own code (lib/demo, which db/ cannot
+ * import, so the seed's callers pass it in). Archived stories are still published while it
+ * runs, as they were when they were shared; they are archived after.
+ */
+export type DemoHistory = (db: Database, demo: DemoSeedFacts) => Promise<void>;
+
+/**
+ * Creates the demo organisation unless it exists, then plays its history when one is given.
+ * The organisation is removed again if the history fails, so a rerun starts afresh.
+ */
+export async function seedDemo(db: Database, options: { now?: Date; history?: DemoHistory } = {}): Promise<{ created: boolean; slug: string; orgId: string }> {
   const now = options.now ?? new Date();
-  return db.transaction(async (tx) => {
+  const history = options.history;
+  const seeded = await seedRows(db, now, history !== undefined);
+  if (!seeded.created || !history) return { created: seeded.created, slug: DEMO_ORG_SLUG, orgId: seeded.orgId };
+  try {
+    await history(db, { orgId: seeded.orgId, now, userIds: seeded.userIds, storyIds: seeded.storyIds });
+  } catch (error) {
+    await db.delete(organizations).where(eq(organizations.id, seeded.orgId));
+    throw error;
+  }
+  for (const { story, steps } of storyList.map((story) => ({ story, ...lifecycle(story.schedule, now) }))) {
+    if (story.schedule.status !== "archived") continue;
+    await db
+      .update(stories)
+      .set({ status: "archived", archivedAt: steps.find((step) => step.to === "archived")!.at })
+      .where(eq(stories.id, lookup(seeded.storyIds, story.slug)));
+  }
+  return { created: true, slug: DEMO_ORG_SLUG, orgId: seeded.orgId };
+}
+
+type Seeded = { created: false; orgId: string } | { created: true; orgId: string; userIds: Map<string, string>; storyIds: Map<string, string> };
+
+/** The organisation's rows, all or nothing; archived stories left published when `archiveLater`. */
+async function seedRows(db: Database, now: Date, archiveLater: boolean): Promise<Seeded> {
+  return db.transaction(async (tx): Promise<Seeded> => {
     const [org] = await tx
       .insert(organizations)
       .values({ name: "Nordlys Energi A/S", slug: DEMO_ORG_SLUG, isDemo: true, settings })
@@ -585,7 +738,7 @@ export async function seedDemo(db: Database, options: { now?: Date } = {}): Prom
       .returning({ id: organizations.id });
     if (!org) {
       const [existing] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, DEMO_ORG_SLUG));
-      return { created: false, slug: DEMO_ORG_SLUG, orgId: existing!.id };
+      return { created: false, orgId: existing!.id };
     }
     const orgId = org.id;
 
@@ -646,7 +799,7 @@ export async function seedDemo(db: Database, options: { now?: Date } = {}): Prom
             // nordlys.example does not resolve, so an image URL there would render broken.
             imageUrl: null,
             language: story.language,
-            status: story.schedule.status,
+            status: archiveLater && story.schedule.status === "archived" ? ("published" as const) : story.schedule.status,
             source: "manual" as const,
             pinned: story.pinned ?? false,
             publishAt,
@@ -655,7 +808,7 @@ export async function seedDemo(db: Database, options: { now?: Date } = {}): Prom
             approvedBy: approved?.by ? lookup(userIds, approved.by) : null,
             approvedAt: approved?.at ?? null,
             publishedAt: stepTo("published")?.at ?? null,
-            archivedAt: stepTo("archived")?.at ?? null,
+            archivedAt: archiveLater ? null : (stepTo("archived")?.at ?? null),
             createdAt: steps[0]!.at,
             updatedAt: steps[steps.length - 1]!.at,
           };
@@ -703,7 +856,7 @@ export async function seedDemo(db: Database, options: { now?: Date } = {}): Prom
       ),
     );
 
-    return { created: true, slug: DEMO_ORG_SLUG, orgId };
+    return { created: true, orgId, userIds, storyIds };
   });
 }
 

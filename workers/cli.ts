@@ -3,6 +3,7 @@ import { z } from "zod";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDemo } from "@/db/seed";
 import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, apiTokenDaysSchema, createApiToken, expiryInDays, listApiTokens, revokeApiToken } from "@/lib/auth/api-tokens";
+import { demoHistory } from "@/lib/demo/history";
 import { closeDb, db } from "@/lib/db";
 import { envFor } from "@/lib/env";
 import { appBaseUrl } from "@/lib/env/app-url";
@@ -76,10 +77,13 @@ async function run(argv: string[]): Promise<void> {
     }
     case "seed": {
       exitOnConfigError(() => envFor(["DATABASE_URL"]));
-      const result = await seedDemo(db());
+      // The history's shares carry tracked links on APP_URL; without one, the demo's own address.
+      process.env.APP_URL ||= "http://localhost:3000";
+      const started = Date.now();
+      const result = await seedDemo(db(), { history: demoHistory });
       // Pictures go through the upload path, which db/ cannot reach; the address is APP_URL's when set.
       if (result.created) await seedDemoStoryImages(db(), result.orgId, process.env.APP_URL ? appBaseUrl() : "http://localhost:3000");
-      console.log(result.created ? `Seeded the demo organisation "${result.slug}".` : `The demo organisation "${result.slug}" already exists; nothing changed.`);
+      console.log(result.created ? `Seeded the demo organisation "${result.slug}" with six months of activity in ${((Date.now() - started) / 1000).toFixed(1)} s.` : `The demo organisation "${result.slug}" already exists; nothing changed.`);
       return;
     }
     case "org:create": {

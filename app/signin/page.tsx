@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { signInMethods } from "@/lib/auth/config";
-import { demoPersonas } from "@/lib/auth/demo";
+import { demoPeople, demoPersonas } from "@/lib/auth/demo";
 import { optionalMember } from "@/lib/auth/guard";
 import { homePath } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
@@ -30,6 +30,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const tr = await getTranslations("roles");
   const methods = signInMethods();
   const personas = methods.demo ? await demoPersonas(db()) : [];
+  const others = methods.demo ? await demoPeople(db(), personas) : [];
+  const othersCount = others.reduce((n, g) => n + g.people.length, 0);
   const error = typeof params.error === "string" ? params.error : undefined;
 
   return (
@@ -73,6 +75,33 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
               </li>
             ))}
           </ul>
+          {othersCount > 0 ? (
+            <details className="rounded-md border border-slate-200">
+              <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-900">{t("demoEveryone", { count: othersCount })}</summary>
+              <div className="space-y-4 px-3 pb-3">
+                {others.map((group) => (
+                  <section key={group.role} aria-labelledby={`demo-${group.role}`}>
+                    <h3 id={`demo-${group.role}`} className="mb-1 text-sm font-semibold text-slate-700">
+                      {t(`demoGroup.${group.role}`)}
+                    </h3>
+                    <ul className="grid gap-1">
+                      {group.people.map((p) => (
+                        <li key={p.email}>
+                          <ActionForm action={demoSignIn}>
+                            <input type="hidden" name="email" value={p.email} />
+                            <input type="hidden" name="callbackUrl" value={callbackUrl} />
+                            <Button type="submit" variant="secondary" className="w-full justify-start text-left">
+                              {t("demoAs", { name: p.name ?? p.email })}
+                            </Button>
+                          </ActionForm>
+                        </li>
+                      ))}
+                    </ul>
+                  </section>
+                ))}
+              </div>
+            </details>
+          ) : null}
         </section>
       ) : null}
     </div>

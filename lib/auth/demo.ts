@@ -30,3 +30,29 @@ export async function demoPersonas(db: DbOrTx): Promise<DemoPersona[]> {
   }
   return personas;
 }
+
+export type DemoPeopleGroup = { role: Role; people: Array<{ email: string; name: string | null }> };
+
+/**
+ * Every other active member of the demo organisations, by their first role in the order
+ * admin, editor, manager, employee (a second editor signs in here to approve a story).
+ * The personas are left out: they have their own buttons.
+ */
+export async function demoPeople(db: DbOrTx, personas: readonly DemoPersona[]): Promise<DemoPeopleGroup[]> {
+  const rows = await db
+    .select({ email: users.email, name: users.name, roles: memberships.roles })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(organizations.isDemo, true), eq(memberships.status, "active")))
+    .orderBy(asc(users.name), asc(users.email));
+  const shown = new Set(personas.map((p) => p.email));
+  const groups = roleIds.map((role): DemoPeopleGroup => ({ role, people: [] }));
+  for (const row of rows) {
+    if (shown.has(row.email)) continue;
+    shown.add(row.email); // a person in two demo organisations once
+    const group = groups.find((g) => row.roles.includes(g.role));
+    group?.people.push({ email: row.email, name: row.name });
+  }
+  return groups.filter((g) => g.people.length > 0);
+}

@@ -25,6 +25,11 @@ export async function demoNetworkEnabled(db: DbOrTx, scope: Scope): Promise<bool
 /** Connects the person to the demo network if they are not yet (idempotent). */
 export async function ensureDemoConnection(db: DbOrTx, scope: Scope, userId: string): Promise<void> {
   if (!(await demoNetworkEnabled(db, scope))) return;
+  await connectDemoAccount(db, scope, userId);
+}
+
+/** The person's demo account, whether demo mode is on or not (the demo's history makes them before it is). */
+export async function connectDemoAccount(db: DbOrTx, scope: Scope, userId: string, options: { followerCount?: number; at?: Date } = {}): Promise<void> {
   const [user] = await db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, userId));
   if (!user) return;
   const local = user.email.split("@")[0]!.replace(/[^a-z0-9_]/gi, "").toLowerCase() || "demo";
@@ -38,14 +43,15 @@ export async function ensureDemoConnection(db: DbOrTx, scope: Scope, userId: str
       handle: `@${local}@demo.ripple`,
       displayName: user.name,
       instanceUrl: DEMO_INSTANCE,
-      followerCount: 120,
+      followerCount: options.followerCount ?? 120,
       status: "active",
+      ...(options.at ? { createdAt: options.at } : {}),
     })
     .onConflictDoNothing();
 }
 
 /** Posts a share to the demo network: once per share, however often it is retried. */
-export async function postToDemoNetwork(db: DbOrTx, input: { orgId: string; connectionId: string; shareId: string; author: string; text: string }) {
+export async function postToDemoNetwork(db: DbOrTx, input: { orgId: string; connectionId: string; shareId: string; author: string; text: string; createdAt?: Date }) {
   await db.insert(demoPosts).values(input).onConflictDoNothing({ target: demoPosts.shareId });
   const [post] = await db.select().from(demoPosts).where(eq(demoPosts.shareId, input.shareId));
   return { id: post!.id, url: appUrl(`/demo-network#${post!.id}`) };

@@ -81,16 +81,17 @@ export async function writeClickBatch(db: Database, entries: readonly StreamEntr
 
     // Rollups and points: only for what was inserted now, and only where there is a share
     // (a story's own link has none).
-    const perShareDay = new Map<string, { shareId: string; orgId: string; day: string; clicks: number; uniqueVisitors: number; botClicks: number }>();
+    const perShareDay = new Map<string, { shareId: string; orgId: string; day: string; clicks: number; uniqueVisitors: number; botClicks: number; lastAt: number }>();
     for (const row of inserted) {
       if (!row.shareId) continue;
       const day = clickDay(row.at);
       const key = `${row.shareId}|${day}`;
       let figures = perShareDay.get(key);
       if (!figures) {
-        figures = { shareId: row.shareId, orgId: row.orgId, day, clicks: 0, uniqueVisitors: 0, botClicks: 0 };
+        figures = { shareId: row.shareId, orgId: row.orgId, day, clicks: 0, uniqueVisitors: 0, botClicks: 0, lastAt: row.at };
         perShareDay.set(key, figures);
       }
+      figures.lastAt = Math.max(figures.lastAt, row.at);
       if (row.isBot) figures.botClicks++;
       else {
         figures.clicks++;
@@ -100,20 +101,17 @@ export async function writeClickBatch(db: Database, entries: readonly StreamEntr
     if (perShareDay.size > 0) {
       const facts = await shareFacts(tx, [...new Set([...perShareDay.values()].map((f) => f.shareId))]);
       const deltas: RollupDelta[] = [];
-      const awards = new Map<string, PointsAward>();
+      const awards: PointsAward[] = [];
       for (const f of perShareDay.values()) {
         const fact = facts.get(f.shareId);
         // A share deleted since, or an entry naming another organisation's share: no rollup.
         if (!fact || fact.orgId !== f.orgId) continue;
         deltas.push({ facts: fact, day: f.day, delta: { clicks: f.clicks, uniqueVisitors: f.uniqueVisitors, botClicks: f.botClicks } });
-        if (f.uniqueVisitors > 0) {
-          const award = awards.get(f.shareId);
-          if (award) award.count += f.uniqueVisitors;
-          else awards.set(f.shareId, { orgId: fact.orgId, userId: fact.userId, action: "click", count: f.uniqueVisitors, shareId: f.shareId });
-        }
+        // One award a share and day, dated at its latest click.
+        if (f.uniqueVisitors > 0) awards.push({ orgId: fact.orgId, userId: fact.userId, action: "click", count: f.uniqueVisitors, shareId: f.shareId, at: new Date(f.lastAt) });
       }
       await addToRollups(tx, deltas);
-      await awardPoints(tx, [...awards.values()]);
+      await awardPoints(tx, awards);
     }
     return inserted.length;
   });

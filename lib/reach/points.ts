@@ -6,10 +6,11 @@ import { parseSettings } from "@/lib/orgs/settings";
 /** What earns points; each organisation sets how many per action (settings.points). */
 export type PointsAction = "share" | "click" | "engagement";
 
-export type PointsAward = { orgId: string; userId: string | null; action: PointsAction; count: number; shareId?: string | null };
+/** `at`: when the rewarded event happened (the ledger row's time); now when not given. */
+export type PointsAward = { orgId: string; userId: string | null; action: PointsAction; count: number; shareId?: string | null; at?: Date };
 
 /**
- * Writes points to the ledger: one row per user, action and share for the batch, worth
+ * Writes points to the ledger: one row per user, action, share and moment (`at`) for the batch, worth
  * count × the organisation's points for the action. Awards for nobody (an anonymised
  * share), of nothing, or of an action set to 0 points write nothing.
  */
@@ -19,14 +20,14 @@ export async function awardPoints(db: DbOrTx, awards: readonly PointsAward[]): P
   const orgIds = [...new Set(due.map((a) => a.orgId))];
   const orgs = await db.select({ id: organizations.id, settings: organizations.settings }).from(organizations).where(inArray(organizations.id, orgIds));
   const perAction = new Map(orgs.map((o) => [o.id, parseSettings(o.settings).points]));
-  const merged = new Map<string, { orgId: string; userId: string; action: PointsAction; points: number; shareId: string | null }>();
+  const merged = new Map<string, { orgId: string; userId: string; action: PointsAction; points: number; shareId: string | null; createdAt?: Date }>();
   for (const a of due) {
     const points = (perAction.get(a.orgId)?.[a.action] ?? 0) * a.count;
     if (points === 0) continue;
-    const key = `${a.orgId}|${a.userId}|${a.action}|${a.shareId ?? ""}`;
+    const key = `${a.orgId}|${a.userId}|${a.action}|${a.shareId ?? ""}|${a.at?.toISOString() ?? ""}`;
     const row = merged.get(key);
     if (row) row.points += points;
-    else merged.set(key, { orgId: a.orgId, userId: a.userId!, action: a.action, points, shareId: a.shareId ?? null });
+    else merged.set(key, { orgId: a.orgId, userId: a.userId!, action: a.action, points, shareId: a.shareId ?? null, ...(a.at ? { createdAt: a.at } : {}) });
   }
   if (merged.size > 0) await db.insert(pointsLedger).values([...merged.values()]);
 }

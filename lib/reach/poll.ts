@@ -64,14 +64,15 @@ export function increaseOver(earlier: readonly Counts[], now: Counts): { impress
   return { impressions: increase("impressions"), engagements: engagementKeys.reduce((sum, key) => sum + increase(key), 0) };
 }
 
-type PolledShare = { id: string; orgId: string; externalId: string; publishedAt: Date };
+export type PolledShare = { id: string; orgId: string; externalId: string; publishedAt: Date };
 
 /**
- * Adds to rollups and points only when the snapshot is new (a retried job conflicts and adds
- * nothing). The share's row is locked first, so a late retry overtaken by the next poll
- * computes its increase after it, not alongside.
+ * Stores one poll's metrics as a snapshot. Adds to rollups and points only when the snapshot
+ * is new (a retried job conflicts and adds nothing). The share's row is locked first, so a
+ * late retry overtaken by the next poll computes its increase after it, not alongside.
+ * Exported for the demo's history (lib/demo), which measures its own network's posts.
  */
-async function store(db: Database, share: PolledShare, poll: number, metrics: PostMetrics): Promise<boolean> {
+export async function storeSnapshot(db: Database, share: PolledShare, poll: number, metrics: PostMetrics): Promise<boolean> {
   return db.transaction(async (tx) => {
     await tx.select({ id: shares.id }).from(shares).where(eq(shares.id, share.id)).for("no key update");
     const earlier = await tx
@@ -114,7 +115,7 @@ async function store(db: Database, share: PolledShare, poll: number, metrics: Po
     const facts = (await shareFacts(tx, [share.id])).get(share.id);
     if (facts) {
       await addToRollups(tx, [{ facts, day: utcDay(capturedAt), delta: { impressions, engagements } }]);
-      await awardPoints(tx, [{ orgId: facts.orgId, userId: facts.userId, action: "engagement", count: engagements, shareId: share.id }]);
+      await awardPoints(tx, [{ orgId: facts.orgId, userId: facts.userId, action: "engagement", count: engagements, shareId: share.id, at: capturedAt }]);
     }
     return true;
   });
@@ -207,5 +208,5 @@ export async function pollShare(db: Database, shareId: string, poll: number, now
     return "no_answer";
   }
   if (answer === "gone") return endPolling(shareId, poll, "gone", { network: connection.network });
-  return (await store(db, polled, poll, answer)) ? "stored" : "unchanged";
+  return (await storeSnapshot(db, polled, poll, answer)) ? "stored" : "unchanged";
 }

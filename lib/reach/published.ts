@@ -17,7 +17,7 @@ export async function recordPublished(db: DbOrTx, shareIds: readonly string[]): 
     // Ordered by share id: two batches holding the same share (the publisher's and the
     // reconciler's) take the snapshot's unique-index locks in the same order, so neither
     // can wait on the other in a cycle.
-    const counted = await tx.execute<{ share_id: string; reached: number | null; day: string }>(sql`
+    const counted = await tx.execute<{ share_id: string; reached: number | null; day: string; captured_at: Date | string }>(sql`
       insert into ${reachSnapshots} (org_id, share_id, captured_at, source, poll, reached)
       select ${shares.orgId}, ${shares.id}, ${shares.publishedAt}, 'estimated', null,
         -- Followers at publishing; a share link's account is not known to Ripple.
@@ -26,18 +26,19 @@ export async function recordPublished(db: DbOrTx, shareIds: readonly string[]): 
       where ${and(inArray(shares.id, ids), eq(shares.status, "published"), isNotNull(shares.publishedAt))}
       order by ${shares.id}
       on conflict do nothing
-      returning share_id, reached, (captured_at at time zone 'UTC')::date::text as day`);
+      returning share_id, reached, (captured_at at time zone 'UTC')::date::text as day, captured_at`);
     if (counted.length === 0) return 0;
 
     const facts = await shareFacts(tx, counted.map((c) => c.share_id));
     const deltas: RollupDelta[] = [];
     const awards: PointsAward[] = [];
-    for (const { share_id: shareId, reached, day } of counted) {
+    for (const { share_id: shareId, reached, day, captured_at: publishedAt } of counted) {
       const share = facts.get(shareId);
       if (!share) continue;
       // The publish day, UTC (as utcDay), as Postgres computed it for the stored moment.
       deltas.push({ facts: share, day, delta: { shares: 1, estimatedReach: reached ?? 0 } });
-      awards.push({ orgId: share.orgId, userId: share.userId, action: "share", count: 1, shareId });
+      // Dated when the share was published, also when the reconciler counts it later.
+      awards.push({ orgId: share.orgId, userId: share.userId, action: "share", count: 1, shareId, at: new Date(publishedAt) });
     }
     await addToRollups(tx, deltas);
     await awardPoints(tx, awards);

@@ -20,8 +20,8 @@ import { spreadFromColleagues } from "./timing";
 /** Shares may be made a minute in the past (the time it took to press the button). */
 const PAST_TOLERANCE_MS = 60_000;
 
-async function shareableStory(db: DbOrTx, scope: Scope, userId: string, storyId: string): Promise<FeedStory & { slug: string }> {
-  const story = await feedStory(db, scope, userId, storyId);
+async function shareableStory(db: DbOrTx, scope: Scope, userId: string, storyId: string, now = new Date()): Promise<FeedStory & { slug: string }> {
+  const story = await feedStory(db, scope, userId, storyId, now);
   if (!story) throw notFound("Story");
   const [row] = await db.select({ slug: stories.slug }).from(stories).where(eq(stories.id, storyId));
   return { ...story, slug: row!.slug };
@@ -46,6 +46,8 @@ type NewShare = {
   urlLength?: number;
   /** Where a refusal of the text is reported (the form field). */
   field: string;
+  /** When the share was made (its row's createdAt); now when not given. */
+  at?: Date;
 };
 
 
@@ -70,6 +72,7 @@ async function insertShare(tx: Tx, scope: Scope, input: NewShare): Promise<{ sha
       text,
       status: "scheduled",
       scheduledAt: input.scheduledAt,
+      ...(input.at ? { createdAt: input.at } : {}),
     })
     .returning();
   await createTrackedLink(tx, scope, { code, shareId: id, storyId: input.story.id, destination: input.story.canonicalUrl, network: input.network, storySlug: input.story.slug });
@@ -86,11 +89,13 @@ async function checkVariant(tx: Tx, storyId: string, variantId: string | null | 
  * Shares a story from the employee's connected accounts, now or at a time: one share per
  * account, each text checked the way its network counts, spread from colleagues' shares
  * of the same story on the same network by the organisation's spacing. All or nothing.
+ * `enqueue: false` leaves the publish jobs out, for a caller that publishes the shares
+ * itself at their time (the demo's history, lib/demo).
  */
-export async function createShares(db: DbOrTx, scope: Scope, userId: string, raw: unknown, now = new Date()): Promise<Share[]> {
+export async function createShares(db: DbOrTx, scope: Scope, userId: string, raw: unknown, now = new Date(), options: { enqueue?: boolean } = {}): Promise<Share[]> {
   const input = composeSchema.parse(raw);
   await requireGuidelines(db, scope, userId);
-  const story = await shareableStory(db, scope, userId, input.storyId);
+  const story = await shareableStory(db, scope, userId, input.storyId, now);
   const settings = await getOrganizationSettings(db, scope.orgId);
   const desired = input.scheduledAt ?? now;
   if (desired.getTime() < now.getTime() - PAST_TOLERANCE_MS) throw invalid("timeInPast", "Choose a time in the future", { scheduledAt: ["timeInPast"] });
@@ -126,12 +131,13 @@ export async function createShares(db: DbOrTx, scope: Scope, userId: string, raw
           settings,
           ...limits,
           field: `posts.${i}.text`,
+          at: now,
         });
       out.push(share);
     }
     return out;
   });
-  await Promise.all(created.map((share) => enqueuePublish(share)));
+  if (options.enqueue !== false) await Promise.all(created.map((share) => enqueuePublish(share)));
   return created;
 }
 

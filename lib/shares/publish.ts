@@ -105,13 +105,13 @@ async function finish(db: Database, share: Share, values: Partial<typeof shares.
   return values.status as PublishOutcome;
 }
 
-async function published(db: Database, share: Share, post: PublishedPost): Promise<PublishOutcome> {
-  const publishedAt = new Date();
+async function published(db: Database, share: Share, post: PublishedPost, options: PublishOptions): Promise<PublishOutcome> {
+  const publishedAt = options.now ?? new Date();
   await statements(db).markPublished.execute({ shareId: share.id, publishedAt: publishedAt.toISOString(), externalId: post.externalId, externalUrl: post.url });
   log.info({ shareId: share.id, network: share.network, status: "published" }, "share finished");
   // Counted as shared (rollups, points) and its metric polls queued; both batched with
   // the shares published alongside it, and both caught up by the reconciler if lost.
-  await scheduleReachPolls(share.id, publishedAt);
+  if (options.followUp !== false) await scheduleReachPolls(share.id, publishedAt);
   return "published";
 }
 
@@ -140,10 +140,10 @@ async function target(db: Database, connection: SocialConnection): Promise<Targe
   return { kind: "network", connection, adapter, ctx: await actingContext(db, connection), tokens };
 }
 
-async function send(db: Database, to: Target, post: OutgoingPost): Promise<PublishedPost> {
+async function send(db: Database, to: Target, post: OutgoingPost, at?: Date): Promise<PublishedPost> {
   if (to.kind === "demo") {
     const [author] = await db.select({ name: users.name }).from(users).where(eq(users.id, to.connection.userId));
-    const made = await postToDemoNetwork(db, { orgId: to.connection.orgId, connectionId: to.connection.id, shareId: post.shareId, author: author?.name ?? to.connection.handle, text: post.text });
+    const made = await postToDemoNetwork(db, { orgId: to.connection.orgId, connectionId: to.connection.id, shareId: post.shareId, author: author?.name ?? to.connection.handle, text: post.text, createdAt: at });
     return { externalId: made.id, url: made.url };
   }
   if (!to.adapter.publish) throw new NetworkError(to.connection.network, "invalid", `Posting to ${to.connection.network} is not available`);
@@ -167,14 +167,20 @@ async function lookup(to: Target, post: OutgoingPost): Promise<PublishedPost | n
  * post, else the share needs the person's attention, never a blind repeat. RetryLater for rate
  * limits (no attempt spent). How: docs/design-notes.md, "Exactly-once publishing".
  */
-export async function publishShare(db: Database, redis: Redis, shareId: string, options: { now?: Date; lastAttempt?: boolean } = {}): Promise<PublishOutcome> {
+/**
+ * `now`: the moment of the publish (the share's publishedAt when given). `followUp: false`
+ * queues neither metric polls nor a push: for a caller that plays the past (lib/demo).
+ */
+export type PublishOptions = { now?: Date; lastAttempt?: boolean; followUp?: boolean };
+
+export async function publishShare(db: Database, redis: Redis, shareId: string, options: PublishOptions = {}): Promise<PublishOutcome> {
   const outcome = await publishOnce(db, redis, shareId, options);
   // Posted, failed or needing attention: the person hears it on their devices (when push is on).
-  if (outcome !== "skipped") await queueSharePush(shareId, outcome);
+  if (outcome !== "skipped" && options.followUp !== false) await queueSharePush(shareId, outcome);
   return outcome;
 }
 
-async function publishOnce(db: Database, redis: Redis, shareId: string, options: { now?: Date; lastAttempt?: boolean }): Promise<PublishOutcome> {
+async function publishOnce(db: Database, redis: Redis, shareId: string, options: PublishOptions): Promise<PublishOutcome> {
   const now = options.now ?? new Date();
   const claimed = await claim(db, shareId, now);
   if (!claimed) return "skipped";
@@ -216,7 +222,7 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
   const safeRepeat = to.kind === "network" && to.adapter.idempotencyWindowMs !== undefined && now.getTime() - (share.firstAttemptAt ?? now).getTime() < to.adapter.idempotencyWindowMs;
   if ((recovering || share.attempts > 1) && !safeRepeat) {
     const found = await lookup(to, post);
-    if (found && found !== "unknown") return published(db, share, found);
+    if (found && found !== "unknown") return published(db, share, found, options);
     if (found === "unknown" && !(to.kind === "network" && to.adapter.repeatNamesFirstPost)) {
       return finish(db, share, { status: "needs_attention", errorCode: "outcome_unknown", lastError: "The network could not say whether the earlier try was posted" });
     }
@@ -231,7 +237,7 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
   }
 
   try {
-    return await published(db, share, await send(db, to, post));
+    return await published(db, share, await send(db, to, post, options.now), options);
   } catch (error) {
     let renewed: Target | null;
     try {
@@ -242,7 +248,7 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
     if (!renewed) return handleFailure(error);
     to = renewed;
     try {
-      return await published(db, share, await send(db, to, post));
+      return await published(db, share, await send(db, to, post, options.now), options);
     } catch (again) {
       return handleFailure(again);
     }
@@ -278,9 +284,9 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
     if (error.kind === "duplicate") {
       // The text carries the share's own tracked link: a duplicate of it is this share's post.
       const existing = error.existingId;
-      if (existing) return published(db, share, { externalId: existing, url: to!.kind === "network" ? (to!.adapter.postUrl?.(existing) ?? null) : null });
+      if (existing) return published(db, share, { externalId: existing, url: to!.kind === "network" ? (to!.adapter.postUrl?.(existing) ?? null) : null }, options);
       const found = await lookup(to!, post);
-      if (found && found !== "unknown") return published(db, share, found);
+      if (found && found !== "unknown") return published(db, share, found, options);
       return finish(db, share, { status: "needs_attention", errorCode: "duplicate_unresolved", lastError: error.message });
     }
     if (error.kind === "rateLimited") {

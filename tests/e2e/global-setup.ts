@@ -4,6 +4,7 @@ import path from "node:path";
 import webpush from "web-push";
 import { createDatabase } from "@/db/client";
 import { seedDemo } from "@/db/seed";
+import { demoHistory } from "@/lib/demo/history";
 import { seedDemoStoryImages } from "@/lib/stories/demo-story-images";
 import { createTestDatabase } from "../support/database";
 import { startMailCatcher } from "../support/mail-catcher";
@@ -31,8 +32,10 @@ export default async function globalSetup() {
   // Uploaded images of this run (the demo's pictures among them), shared by seed, web and workers.
   const storageDir = mkdtempSync(path.join(os.tmpdir(), "ripple-e2e-uploads-"));
   process.env.STORAGE_DIR = storageDir;
-  const handle = createDatabase(database.url, { max: 1 });
-  const demo = await seedDemo(handle.db);
+  // The demo's history shares carry tracked links on the app's address.
+  process.env.APP_URL = baseURL;
+  const handle = createDatabase(database.url, { max: 4 });
+  const demo = await seedDemo(handle.db, { history: demoHistory });
   await seedDemoStoryImages(handle.db, demo.orgId, baseURL);
   await handle.close();
 

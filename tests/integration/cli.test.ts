@@ -86,22 +86,25 @@ describe.concurrent("ripple CLI", { timeout: 120_000 }, () => {
     expect(await countRows(url, "drizzle.migrations")).toBe(Number(/Applied (\d+)/.exec(first.stdout)![1]));
   });
 
-  it("seeds the demo organisation once; a second run changes nothing", async () => {
+  // The seed plays six months of activity: migrate, seed and seed again take longer than the rest.
+  it("seeds the demo organisation once, with its history; a second run changes nothing", { timeout: 300_000 }, async () => {
     const url = await emptyDatabase();
     expect((await ripple(["migrate"], { DATABASE_URL: url })).code).toBe(0);
 
     const first = await ripple(["seed"], { DATABASE_URL: url });
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/Seeded the demo organisation "nordlys"/);
-    const counts = { organizations: await countRows(url, "organizations"), memberships: await countRows(url, "memberships"), stories: await countRows(url, "stories") };
+    const counts = { organizations: await countRows(url, "organizations"), memberships: await countRows(url, "memberships"), stories: await countRows(url, "stories"), shares: await countRows(url, "shares"), clicks: await countRows(url, "click_events") };
     expect(counts.organizations).toBe(1);
+    expect(counts.shares).toBeGreaterThan(0);
+    expect(counts.clicks).toBeGreaterThan(0);
     expect(counts.memberships).toBeGreaterThan(0);
     expect(counts.stories).toBeGreaterThan(0);
 
     const second = await ripple(["seed"], { DATABASE_URL: url });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/already exists; nothing changed/);
-    expect({ organizations: await countRows(url, "organizations"), memberships: await countRows(url, "memberships"), stories: await countRows(url, "stories") }).toEqual(counts);
+    expect({ organizations: await countRows(url, "organizations"), memberships: await countRows(url, "memberships"), stories: await countRows(url, "stories"), shares: await countRows(url, "shares"), clicks: await countRows(url, "click_events") }).toEqual(counts);
   });
 
   it("creates an organisation, audited as the CLI, and refuses a duplicate slug without changing it", async () => {

@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import type { Best, NetworkRow, TimelinePoint, VariantRow } from "@/lib/reports/story";
 import { EmvExplained } from "../../../../_components/figure";
 import { DataTable, TableDetails, type Column } from "../../../../_components/data-table";
-import { Card, ChoiceNav, PageHeader, Section } from "../../../../_components/ui";
+import { ChoiceNav, PageHeader, Section } from "../../../../_components/ui";
 import { loadStoryAnalytics } from "./load";
 import { StoryChart } from "./story-chart";
 
@@ -109,12 +109,13 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
     <>
       {header}
       <dl className="mb-6 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+        {/* A div per term and its definitions: a dl may hold nothing else (a Card is a section). */}
         {cards.map((item) => (
-          <Card key={item.label} className="!p-4">
+          <div key={item.label} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
             <dt className="text-sm text-slate-700">{item.label}</dt>
             <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900">{item.value}</dd>
             <dd className="mt-1 text-xs text-slate-700">{item.source}</dd>
-          </Card>
+          </div>
         ))}
       </dl>
 
