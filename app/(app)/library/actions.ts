@@ -5,7 +5,7 @@ import { z } from "zod";
 import { networkIds } from "@/lib/networks";
 import { action } from "@/lib/auth/guard";
 import { checkEmployeeText } from "@/lib/shares";
-import { approveStory, archiveStory, createStory, previewForEditor, rejectStory, submitStory, updateStory } from "@/lib/stories";
+import { approveStory, archiveStory, createStory, moveDaysSchema, moveStoryWindow, previewForEditor, rejectStory, submitStory, updateStory } from "@/lib/stories";
 import { localToInstant, isLocalDateTime } from "@/lib/time";
 import { createTopic, deleteTopic, renameTopic, topicNameSchema } from "@/lib/topics";
 import { timeZoneOf } from "../time-zone";
@@ -28,6 +28,13 @@ export const saveStoryAction = action({ roles: editor, input: storyForm }, async
   const saved = storyId ? await updateStory(ctx.db, ctx.scope, storyId, input) : await createStory(ctx.db, ctx.scope, input);
   revalidatePath("/library", "layout");
   return { id: saved.id, status: saved.status };
+});
+
+/** Moves a story that is not live yet by whole days (the calendar's drag and its buttons). */
+export const moveStoryWindowAction = action({ roles: editor, input: z.object({ storyId: id, days: moveDaysSchema }) }, async ({ storyId, days }, ctx) => {
+  const story = await moveStoryWindow(ctx.db, ctx.scope, storyId, days, await timeZoneOf(ctx));
+  revalidatePath("/library", "layout");
+  return { publishAt: story.publishAt?.toISOString() ?? null, expiresAt: story.expiresAt?.toISOString() ?? null };
 });
 
 export const previewLinkAction = action({ roles: editor, input: z.object({ url: z.url({ protocol: /^https?$/, error: "invalidUrl" }) }) }, async ({ url }) => previewForEditor(url));

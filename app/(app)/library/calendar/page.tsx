@@ -1,15 +1,14 @@
 import clsx from "clsx";
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { countStoriesByStatus, listCalendar } from "@/lib/stories";
 import { instantToLocal, monthRange } from "@/lib/time";
 import { getUserPreferences } from "@/lib/users";
-import { TableFrame } from "../../../_components/data-table";
 import { ButtonLink, EmptyState, PageHeader } from "../../../_components/ui";
 import { LibraryNav } from "../library-nav";
+import { CalendarTable, type CalendarRow } from "./calendar-table";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("library"))("calendar") };
@@ -50,6 +49,20 @@ export default async function CalendarPage({ searchParams }: { searchParams: Pro
     return `/library/calendar?month=${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
   };
   const todayDay = today.startsWith(`${year}-${String(month).padStart(2, "0")}`) ? Number(today.slice(8, 10)) : null;
+  const now = new Date();
+  const rows: CalendarRow[] = entries.map((entry) => {
+    const window = `${entry.publishAt ? format.dateTime(entry.publishAt, { dateStyle: "medium", timeStyle: "short", timeZone: zone }) : "—"} – ${entry.expiresAt ? format.dateTime(entry.expiresAt, { dateStyle: "medium", timeStyle: "short", timeZone: zone }) : t("noEnd")}`;
+    return {
+      id: entry.id,
+      title: entry.title,
+      label: `${ts(entry.status)} · ${window}`,
+      tone: barTones[entry.status],
+      start: entry.publishAt ? Math.max(1, dayOf(entry.publishAt)) : 1,
+      end: entry.expiresAt ? Math.min(days, dayOf(entry.expiresAt)) : days,
+      // As moveStoryWindow decides: in review or approved, and not live yet.
+      movable: (entry.status === "in_review" || entry.status === "approved") && entry.publishAt !== null && entry.publishAt > now,
+    };
+  });
   const monthName = format.dateTime(new Date(Date.UTC(year, month - 1, 15)), { month: "long", year: "numeric", timeZone: "UTC" });
   return (
     <>
@@ -76,51 +89,7 @@ export default async function CalendarPage({ searchParams }: { searchParams: Pro
               {t("calendarToday")}
             </li>
           </ul>
-          <TableFrame>
-            <table className="w-full border-collapse text-xs">
-              <caption className="sr-only">{t("calendarCaption", { month: monthName })}</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className="sticky left-0 min-w-48 bg-white px-3 py-2 text-left font-semibold text-slate-800">
-                    {t("story")}
-                  </th>
-                  {Array.from({ length: days }, (_, i) => (
-                    <th key={i} scope="col" className={clsx("w-7 px-0.5 py-2 text-center font-medium text-slate-700", todayDay === i + 1 && "bg-brand-50 text-brand-800")}>
-                      {i + 1}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {entries.map((entry) => {
-                  const start = entry.publishAt ? Math.max(1, dayOf(entry.publishAt)) : 1;
-                  const end = entry.expiresAt ? Math.min(days, dayOf(entry.expiresAt)) : days;
-                  const window = `${entry.publishAt ? format.dateTime(entry.publishAt, { dateStyle: "medium", timeStyle: "short" }) : "—"} – ${entry.expiresAt ? format.dateTime(entry.expiresAt, { dateStyle: "medium", timeStyle: "short" }) : t("noEnd")}`;
-                  return (
-                    <tr key={entry.id} className="border-t border-slate-100">
-                      <th scope="row" className="sticky left-0 bg-white px-3 py-2 text-left font-normal">
-                        <Link href={`/library/${entry.id}`} className="font-medium text-brand-700 underline">
-                          {entry.title}
-                        </Link>
-                        <div className="text-slate-700">
-                          {ts(entry.status)} · {window}
-                        </div>
-                      </th>
-                      {Array.from({ length: days }, (_, i) => {
-                        const day = i + 1;
-                        const live = day >= start && day <= end;
-                        return (
-                          <td key={day} className={clsx("px-0.5 py-2", todayDay === day && "bg-brand-50")} aria-hidden>
-                            {live ? <div className={clsx("h-3", barTones[entry.status], day === start && "rounded-l", day === end && "rounded-r")} /> : null}
-                          </td>
-                        );
-                      })}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableFrame>
+          <CalendarTable rows={rows} days={days} todayDay={todayDay} caption={t("calendarCaption", { month: monthName })} timeZone={zone} />
         </>
       )}
     </>
