@@ -212,7 +212,7 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
       expires_in: ACCESS_TTL_S,
       ...(refresh && {
         refresh_token: refresh.value,
-        refresh_token_expires_in: Math.max(0, Math.floor((refresh.grantStart + REFRESH_TTL_S * 1000 - clock.now()) / 1000)),
+        refresh_token_expires_in: Math.max(0, Math.ceil((refresh.grantStart + REFRESH_TTL_S * 1000 - clock.now()) / 1000)),
       }),
       scope: scopes.join(","),
       token_type: "Bearer",
