@@ -11,13 +11,7 @@ export type DemoPersona = { email: string; name: string | null; role: Role };
  * holding the fewest roles who joined first stands for the role.
  */
 export async function demoPersonas(db: DbOrTx): Promise<DemoPersona[]> {
-  const rows = await db
-    .select({ email: users.email, name: users.name, roles: memberships.roles })
-    .from(memberships)
-    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(organizations.isDemo, true), eq(memberships.status, "active")))
-    .orderBy(asc(sql`cardinality(${memberships.roles})`), asc(memberships.joinedAt), asc(users.email));
+  const rows = await activeDemoMembers(db).orderBy(asc(sql`cardinality(${memberships.roles})`), asc(memberships.joinedAt), asc(users.email));
   const rank = (email: string) => {
     const i = demoUsers.findIndex((u) => u.email === email);
     return i === -1 ? demoUsers.length : i;
@@ -39,13 +33,7 @@ export type DemoPeopleGroup = { role: Role; people: Array<{ email: string; name:
  * The personas are left out: they have their own buttons.
  */
 export async function demoPeople(db: DbOrTx, personas: readonly DemoPersona[]): Promise<DemoPeopleGroup[]> {
-  const rows = await db
-    .select({ email: users.email, name: users.name, roles: memberships.roles })
-    .from(memberships)
-    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(organizations.isDemo, true), eq(memberships.status, "active")))
-    .orderBy(asc(users.name), asc(users.email));
+  const rows = await activeDemoMembers(db).orderBy(asc(users.name), asc(users.email));
   const shown = new Set(personas.map((p) => p.email));
   const groups = roleIds.map((role): DemoPeopleGroup => ({ role, people: [] }));
   for (const row of rows) {
@@ -55,4 +43,15 @@ export async function demoPeople(db: DbOrTx, personas: readonly DemoPersona[]): 
     group?.people.push({ email: row.email, name: row.name });
   }
   return groups.filter((g) => g.people.length > 0);
+}
+
+/** The active members of the demo organisations, with their roles. */
+function activeDemoMembers(db: DbOrTx) {
+  return db
+    .select({ email: users.email, name: users.name, roles: memberships.roles })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(organizations.isDemo, true), eq(memberships.status, "active")))
+    .$dynamic();
 }

@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { scimTokens } from "@/db/schema";
 import { audit } from "@/lib/audit";
 import { randomBase62, sha256Hex } from "@/lib/crypto";
-import type { DbOrTx } from "@/lib/db";
+import type { DbOrTx, Tx } from "@/lib/db";
 import { actorUserId, type Scope } from "@/lib/tenant";
 
 /**
@@ -16,14 +16,7 @@ const TOKEN_PATTERN = /^scim_[0-9A-Za-z]{43}$/;
 export async function createScimToken(db: DbOrTx, scope: Scope) {
   const token = TOKEN_PREFIX + randomBase62(43);
   return db.transaction(async (tx) => {
-    const revoked = await tx
-      .update(scimTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(scimTokens.orgId, scope.orgId), isNull(scimTokens.revokedAt)))
-      .returning({ id: scimTokens.id, prefix: scimTokens.prefix });
-    for (const old of revoked) {
-      await audit(tx, scope, { action: "scim_token.revoke", targetType: "scim_token", targetId: old.id, after: { prefix: old.prefix, replaced: true } });
-    }
+    await revokeInUse(tx, scope, { replaced: true });
     const [row] = await tx
       .insert(scimTokens)
       .values({ orgId: scope.orgId, tokenHash: sha256Hex(token), prefix: token.slice(0, 9), createdBy: actorUserId(scope) })
@@ -35,17 +28,20 @@ export async function createScimToken(db: DbOrTx, scope: Scope) {
 
 /** Revokes the organisation's token in use, if any; returns whether there was one. */
 export async function revokeScimToken(db: DbOrTx, scope: Scope): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const revoked = await tx
-      .update(scimTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(scimTokens.orgId, scope.orgId), isNull(scimTokens.revokedAt)))
-      .returning({ id: scimTokens.id, prefix: scimTokens.prefix });
-    for (const old of revoked) {
-      await audit(tx, scope, { action: "scim_token.revoke", targetType: "scim_token", targetId: old.id, after: { prefix: old.prefix } });
-    }
-    return revoked.length > 0;
-  });
+  return db.transaction(async (tx) => (await revokeInUse(tx, scope, {})).length > 0);
+}
+
+/** Revokes the organisation's token in use (at most one), each revocation in the audit log. */
+async function revokeInUse(tx: Tx, scope: Scope, note: { replaced?: true }) {
+  const revoked = await tx
+    .update(scimTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(scimTokens.orgId, scope.orgId), isNull(scimTokens.revokedAt)))
+    .returning({ id: scimTokens.id, prefix: scimTokens.prefix });
+  for (const old of revoked) {
+    await audit(tx, scope, { action: "scim_token.revoke", targetType: "scim_token", targetId: old.id, after: { prefix: old.prefix, ...note } });
+  }
+  return revoked;
 }
 
 export type ScimTokenStatus = { prefix: string; createdAt: Date; lastUsedAt: Date | null } | null;
