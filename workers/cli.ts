@@ -13,6 +13,7 @@ import { createOrganization, getOrganizationBySlug } from "@/lib/orgs";
 import { createScimToken } from "@/lib/scim";
 import { seedDemoStoryImages } from "@/lib/stories/demo-story-images";
 import { trustedScope } from "@/lib/tenant";
+import { encryptPlainWebhookUrls } from "@/lib/webhooks/secrets";
 import { emailSchema, findUserByEmail } from "@/lib/users";
 import { exitOnConfigError } from "./startup";
 
@@ -73,6 +74,14 @@ async function run(argv: string[]): Promise<void> {
       const { DATABASE_URL } = exitOnConfigError(() => envFor(["DATABASE_URL"]));
       const applied = await migrateDatabase(DATABASE_URL);
       console.log(applied === 0 ? "Database is up to date." : `Applied ${applied} migration(s).`);
+      // Secrets a migration found in plain text need the key, which a migration does not have.
+      if (process.env.TOKEN_ENCRYPTION_KEY) {
+        exitOnConfigError(() => envFor(["TOKEN_ENCRYPTION_KEY"]));
+        const encrypted = await encryptPlainWebhookUrls(db());
+        if (encrypted > 0) console.log(`Encrypted ${encrypted} webhook URL(s) stored in plain text.`);
+      } else {
+        console.log("TOKEN_ENCRYPTION_KEY is not set here: the workers encrypt any webhook URL still stored in plain text when they start.");
+      }
       return;
     }
     case "seed": {

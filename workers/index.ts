@@ -2,6 +2,7 @@ import type { Worker } from "bullmq";
 import { closeDb, db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { encryptPlainWebhookUrls } from "@/lib/webhooks/secrets";
 import { beat } from "@/lib/queue/heartbeat";
 import { closeQueues, createRedis, getQueue, publishQueues, removeRetiredQueues, schedules } from "@/lib/queue";
 import { startClickConsumer } from "./processors/clicks";
@@ -19,6 +20,9 @@ const SCHEDULE_REFRESH_MS = 60_000;
 
 async function main() {
   const config = exitOnConfigError(() => env());
+  // Webhook URLs a migration left in plain text (it has no key); once, before any is sent.
+  const encrypted = await encryptPlainWebhookUrls(db());
+  if (encrypted > 0) log.info({ webhooks: encrypted }, "webhook URLs stored in plain text encrypted");
   const connection = createRedis("worker");
   const workers: Worker[] = [
     startWorker("lifecycle", lifecycleProcessors(connection), connection, { concurrency: 2 }),

@@ -11,7 +11,14 @@ export const webhooks = pgTable(
     id: idColumn(),
     orgId: orgColumn(),
     kind: webhookKindEnum().notNull().default("generic"),
-    url: text().notNull(),
+    /**
+     * The URL, AES-256-GCM ciphertext (lib/webhooks/secrets.ts): an incoming-webhook URL is the
+     * whole credential. Rows from before it was encrypted hold the plain URL until the
+     * migrate step or the workers' start rewrites them.
+     */
+    urlEnc: text().notNull(),
+    /** What the UI shows of the URL: host and its last four characters. Null until rewritten. */
+    urlHint: text(),
     /** Signing secret, AES-256-GCM ciphertext. */
     secretEnc: text(),
     events: text().array().notNull().default([]),

@@ -269,7 +269,7 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
             "Shares, clicks, unique visitors, impressions, engagements, potential reach, EMV and participation (active sharers ÷ active members) " +
             "for a team with its sub-teams over a range of UTC days (at most 731, `from` ≤ `to`, else 400): totals, a series by day, ISO week or month " +
             "(zero-filled), sub-teams, top stories, networks, top advocates and adoption by join cohort. A team, sub-team or cohort of fewer than 5 " +
-            "active members is `suppressed` and carries no figures. Every EMV figure is under the rate version and formula in `emv`. Managers may ask " +
+            "active members is `suppressed` and carries no figures and no exact size (its `memberCount` or `members` is null). Every EMV figure is under the rate version and formula in `emv`. Managers may ask " +
             "for the teams they manage and their sub-teams (another team is 403), admins for any team. Needs the manager or admin role.",
           tags: ["Reports"],
           parameters: parameters("query", reportApiQueryDocSchema),

@@ -3,7 +3,7 @@ import { memberships, teamManagers, teams, users } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { getOrganizationSettings } from "@/lib/orgs";
-import { MIN_GROUP_SIZE } from "@/lib/reports/schemas";
+import { mayShow } from "@/lib/reports/privacy";
 import { teamAndAncestorIds, teamAndDescendantIds } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
 import { impactTotals, periodStart } from "./impact";
@@ -11,7 +11,7 @@ import { impactTotals, periodStart } from "./impact";
 /**
  * "What my manager sees about me": what a team report (lib/reports/team.ts) can show of this
  * person, computed the same way and under its rules: named only among top advocates, no
- * figures under MIN_GROUP_SIZE members, opted-out people never named (still in the totals).
+ * figures under five members (lib/reports/privacy.ts), opted-out people never named (still in the totals).
  */
 export const MANAGER_VIEW_DAYS = 30;
 
@@ -46,7 +46,7 @@ export async function whatMyManagerSees(db: DbOrTx, scope: Scope, userId: string
       .from(memberships)
       .where(and(eq(memberships.orgId, scope.orgId), eq(memberships.status, "active"), inArray(memberships.teamId, inTeam)));
     const memberCount = size?.n ?? 0;
-    team = { name: member.teamName ?? "", memberCount, suppressed: memberCount < MIN_GROUP_SIZE };
+    team = { name: member.teamName ?? "", memberCount, suppressed: !mayShow(memberCount) };
     const rows = await db
       .selectDistinct({ name: sql<string>`coalesce(nullif(${users.name}, ''), ${users.email})` })
       .from(teamManagers)

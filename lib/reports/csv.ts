@@ -32,6 +32,8 @@ export function reportCsv(report: TeamReport, table: ReportTable, locale: Locale
   // The last column: a word in a suppressed row (so the line itself says why it is empty), else empty.
   const yes = t("reportCsv.suppressed");
   const no = "";
+  // A held group's size, in the page's words ("Fewer than 5"): its exact size is not in the report at all.
+  const size = (people: number | null): Cell => (people === null ? t("reports.underFive") : people);
 
   // The glossary's words, as on the pages and in the mail, with what a spreadsheet needs added.
   const term = (key: keyof Messages["glossary"], qualifier?: string) => (qualifier ? `${t(`glossary.${key}`)} (${qualifier})` : t(`glossary.${key}`));
@@ -59,8 +61,8 @@ export function reportCsv(report: TeamReport, table: ReportTable, locale: Locale
       header = [t("reportCsv.columns.team"), term("members"), ...figureHeader, ...sharerHeader];
       rows = report.subTeams.map((s) =>
         s.figures && !s.suppressed
-          ? [text(s.name), s.memberCount, ...figureCells(s.figures), s.figures.activeSharers, percent(s.figures.participation), no]
-          : [text(s.name), s.memberCount, ...blank(figureHeader.length + 2), yes],
+          ? [text(s.name), size(s.memberCount), ...figureCells(s.figures), s.figures.activeSharers, percent(s.figures.participation), no]
+          : [text(s.name), size(s.memberCount), ...blank(figureHeader.length + 2), yes],
       );
       break;
     case "stories":
@@ -79,7 +81,7 @@ export function reportCsv(report: TeamReport, table: ReportTable, locale: Locale
       const months = Array.from({ length: 12 }, (_, i) => t("reportCsv.columns.month", { n: i + 1 }));
       header = [t("reportCsv.columns.cohort"), term("members"), ...months];
       rows = report.adoption.map((c) =>
-        c.suppressed ? [c.cohort, c.members, ...blank(12), yes] : [c.cohort, c.members, ...months.map((_, i) => (i < c.activeShare.length ? percent(c.activeShare[i]!) : "")), no],
+        c.suppressed ? [c.cohort, size(c.members), ...blank(12), yes] : [c.cohort, size(c.members), ...months.map((_, i) => (i < c.activeShare.length ? percent(c.activeShare[i]!) : "")), no],
       );
       break;
     }

@@ -13,7 +13,7 @@ export type ReportPeriod = (typeof reportPeriods)[number];
 /** A report spans at most two years (inclusive of both ends), so one query stays bounded. */
 export const MAX_RANGE_DAYS = 731;
 
-/** Any group smaller than this (a team, a sub-team, a join cohort) shows no figures, in every view and export. */
+/** Any group smaller than this (a team, a sub-team, a join cohort) shows no figures, in every view and export: lib/reports/privacy.ts applies it. */
 export const MIN_GROUP_SIZE = 5;
 
 export const reportTables = ["series", "subTeams", "stories", "networks", "topAdvocates", "adoption"] as const;
@@ -73,7 +73,7 @@ export type Figures = z.infer<typeof figuresSchema>;
 const participation = z.number().min(0).max(1).describe("Active sharers ÷ active members.");
 
 export const teamReportSchema = z.object({
-  team: z.object({ id: z.uuid(), name: z.string(), memberCount: count }),
+  team: z.object({ id: z.uuid(), name: z.string(), memberCount: count.nullable().describe("Active members, sub-teams included; null when fewer than 5 (suppressed).") }),
   range: z.object({ from: z.iso.date(), to: z.iso.date(), period: z.enum(reportPeriods) }),
   emv: z.object({ version: z.number().int().min(0), formula: z.string(), currency: z.string() }).describe("Which rate table and formula every EMV figure comes from (version 0: the defaults)."),
   suppressed: z.boolean().describe("The team (with its sub-teams) has fewer than 5 active members: no figures at all."),
@@ -83,7 +83,7 @@ export const teamReportSchema = z.object({
     z.object({
       id: z.uuid(),
       name: z.string(),
-      memberCount: count,
+      memberCount: count.nullable().describe("Null when suppressed: a group of fewer than 5 shows neither figures nor its exact size."),
       suppressed: z.boolean(),
       figures: figuresSchema.extend({ activeSharers: count, participation }).nullable(),
     }),
@@ -94,7 +94,7 @@ export const teamReportSchema = z.object({
   adoption: z.array(
     z.object({
       cohort: z.string().regex(/^\d{4}-\d{2}$/).describe("The month the members joined, YYYY-MM."),
-      members: count,
+      members: count.nullable().describe("Null when suppressed: a cohort of fewer than 5 shows neither figures nor its exact size."),
       suppressed: z.boolean(),
       activeShare: z.array(z.number().min(0).max(1)).describe("Per month since joining (up to 12): the fraction of the cohort that had shared at least once by then."),
     }),

@@ -7,14 +7,13 @@ import { notFound } from "@/lib/errors";
 import { currentEmvTable, emvOf, emvFiguresOf, isDefaultEmvTable, type EmvTable } from "@/lib/reach/emv";
 import type { Scope } from "@/lib/tenant";
 import { addDays, isoWeekStart } from "@/lib/time";
-import { MIN_GROUP_SIZE } from "./schemas";
+import { mayShow, rowsToHold } from "./privacy";
 
 /**
  * Figures from the rollups only; shares are read for each one's variant, network and person,
  * never for a figure. No row, and no total minus the shown rows, reveals fewer than
- * MIN_GROUP_SIZE people (docs/design-notes.md, "Story analytics").
+ * five people: the rule of ./privacy.ts (docs/design-notes.md, "Story analytics").
  */
-const MIN_GROUP = MIN_GROUP_SIZE;
 
 export const storyAnalyticsQuerySchema = z.object({
   interval: z.enum(["day", "week"]).catch("day"),
@@ -69,7 +68,7 @@ export type StoryAnalytics = {
   interval: "day" | "week";
   /** Distinct people who have shared the story (with figures so far). */
   people: number;
-  /** True while fewer than MIN_GROUP people have shared: no figures at all then. */
+  /** True while fewer than five people have shared (./privacy.ts): no figures at all then. */
   suppressed: boolean;
   totals: (StoryFigures & { botClicks: number }) | null;
   timeline: TimelinePoint[];
@@ -106,22 +105,6 @@ export function buildTimeline(byDay: ReadonlyMap<string, Sums>, interval: "day" 
     point.engagements += row.engagements;
   }
   return [...points.values()];
-}
-
-/**
- * Rows under MIN_GROUP people, then the smallest shown ones until the held rows cover that many
- * people (counted once), so the total gives no small group away. A row nobody used (a suggested
- * text no one started from) has nothing to protect and is always shown.
- */
-export function rowsToHold(groups: ReadonlyArray<{ key: string; people: ReadonlySet<string>; unused?: boolean }>): Set<string> {
-  const held = new Set(groups.filter((g) => !g.unused && g.people.size < MIN_GROUP).map((g) => g.key));
-  const heldPeople = () => new Set(groups.filter((g) => held.has(g.key)).flatMap((g) => [...g.people])).size;
-  while (held.size > 0 && heldPeople() < MIN_GROUP) {
-    const next = groups.filter((g) => !held.has(g.key) && !g.unused).sort((a, b) => a.people.size - b.people.size || (a.key < b.key ? -1 : 1))[0];
-    if (!next) break;
-    held.add(next.key);
-  }
-  return held;
 }
 
 /** The row of the highest ratio among shown rows with shares, when there are at least two to compare. */
@@ -199,7 +182,7 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
 
   const emv = { version: table.version, formula: table.formula, currency: table.currency, isDefault: isDefaultEmvTable(table) };
   const base = { story, emv, interval, people: everyone.size };
-  if (everyone.size < MIN_GROUP) {
+  if (!mayShow(everyone.size)) {
     return { ...base, suppressed: true, totals: null, timeline: [], networks: [], variants: [], best: { networks: { clicksPerShare: null, engagementsPerShare: null }, variants: { clicksPerShare: null, engagementsPerShare: null } } };
   }
 

@@ -6,11 +6,13 @@ import { currentEmvTable, emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach
 import type { Scope } from "@/lib/tenant";
 import { bucketStarts, lastDayOfMonth, monthIndex, rangeParts, type RangeParts } from "./periods";
 import { byName, managedTeamIds, subtreeOf, treeOrder, type Viewer } from "./team-access";
-import { MIN_GROUP_SIZE, reportPeriods, reportQuerySchema, type Figures, type ReportQuery, type TeamReport } from "./schemas";
+import { disclose, mayShow, sizeShown } from "./privacy";
+import { reportPeriods, reportQuerySchema, type Figures, type ReportQuery, type TeamReport } from "./schemas";
 
 /**
  * A team's report (sub-teams included), read from the rollups only, every read an
- * index-only scan; groups under MIN_GROUP_SIZE show no figures (docs/design-notes.md, "Manager reports").
+ * index-only scan. Every group (the team, a sub-team, a join cohort) goes through ./privacy.ts:
+ * under five people it carries neither figures nor its size (docs/design-notes.md, "Manager reports").
  */
 
 const TOP_STORIES = 20;
@@ -172,24 +174,24 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
 
   const { from, to, period } = query;
   const base = {
-    team: { id: team.id, name: team.name, memberCount: members.length },
+    team: { id: team.id, name: team.name, memberCount: sizeShown(members.length) },
     range: { from, to, period },
     emv: { version: emvTable.version, formula: emvTable.formula, currency: emvTable.currency },
   };
   const adoptionCohorts = cohortsOf(members, to);
 
   // Too small a team: what was read (little, for so few people) is dropped unseen.
-  if (members.length < MIN_GROUP_SIZE) {
+  if (!mayShow(members.length)) {
     return {
       ...base,
       suppressed: true,
       totals: null,
       series: [],
-      subTeams: children.map((c) => ({ id: c.id, name: c.name, memberCount: membersOf(childSubtrees.get(c.id)!).length, suppressed: true, figures: null })),
+      subTeams: children.map((c) => ({ id: c.id, name: c.name, memberCount: null, suppressed: true, figures: null })),
       stories: [],
       networks: [],
       topAdvocates: [],
-      adoption: adoptionCohorts.map((c) => ({ cohort: c.cohort, members: c.userIds.length, suppressed: true, activeShare: [] })),
+      adoption: adoptionCohorts.map((c) => ({ cohort: c.cohort, members: null, suppressed: true, activeShare: [] })),
     };
   }
 
@@ -217,16 +219,12 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
   const subTeams = children.map((child) => {
     const ids = childSubtrees.get(child.id)!;
     const childMembers = membersOf(ids);
-    if (childMembers.length < MIN_GROUP_SIZE) return { id: child.id, name: child.name, memberCount: childMembers.length, suppressed: true, figures: null };
-    const figures = [...ids].reduce((sum, id) => addInto(sum, teamFigures.get(id) ?? emptyFigures()), emptyFigures());
-    const sharers = childMembers.filter((m) => shared(m.userId)).length;
-    return {
-      id: child.id,
-      name: child.name,
-      memberCount: childMembers.length,
-      suppressed: false,
-      figures: { ...rounded(figures), activeSharers: sharers, participation: ratio(sharers, childMembers.length) },
-    };
+    const group = disclose(childMembers.length, () => {
+      const figures = [...ids].reduce((sum, id) => addInto(sum, teamFigures.get(id) ?? emptyFigures()), emptyFigures());
+      const sharers = childMembers.filter((m) => shared(m.userId)).length;
+      return { ...rounded(figures), activeSharers: sharers, participation: ratio(sharers, childMembers.length) };
+    });
+    return { id: child.id, name: child.name, memberCount: group.size, suppressed: group.suppressed, figures: group.figures };
   });
 
   const firstShare = new Map(firstShares.map((r) => [r.user_id, r.first_day]));
@@ -390,7 +388,7 @@ async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, mem
     .filter((a) => a.score > 0)
     .sort((a, b) => b.score - a.score || b.counts.clicks - a.counts.clicks || (a.userId < b.userId ? -1 : 1))
     .slice(0, TOP_ADVOCATES);
-  if (ranked.length === 0 || members.length < MIN_GROUP_SIZE) return [];
+  if (ranked.length === 0 || !mayShow(members.length)) return [];
   const ids = ranked.map((a) => a.userId);
   const [rows, names] = await Promise.all([
     db.execute<NetworkRow & { user_id: string }>(sql`
@@ -417,13 +415,18 @@ function cohortsOf(members: Member[], to: string): Cohort[] {
   return [...byMonth.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([cohort, userIds]) => ({ cohort, userIds }));
 }
 
-/** For each month since the cohort joined (up to 12, not past the range): the fraction that had shared by its end. */
+/** A cohort's row: its size and adoption curve, or neither under five people. */
 function adoptionRow(cohort: Cohort, firstShare: Map<string, string | null>, to: string) {
+  const group = disclose(cohort.userIds.length, () => cohortShares(cohort, firstShare, to));
+  return { cohort: cohort.cohort, members: group.size, suppressed: group.suppressed, activeShare: group.figures ?? [] };
+}
+
+/** For each month since the cohort joined (up to 12, not past the range): the fraction that had shared by its end. */
+function cohortShares(cohort: Cohort, firstShare: Map<string, string | null>, to: string): number[] {
   const size = cohort.userIds.length;
-  if (size < MIN_GROUP_SIZE) return { cohort: cohort.cohort, members: size, suppressed: true, activeShare: [] };
   const start = monthIndex(cohort.cohort);
   const months = Math.min(ADOPTION_MONTHS, monthIndex(to.slice(0, 7)) - start + 1);
-  const activeShare = Array.from({ length: months }, (_, k) => {
+  return Array.from({ length: months }, (_, k) => {
     const end = lastDayOfMonth(start + k);
     const cutoff = end < to ? end : to;
     const shared = cohort.userIds.filter((id) => {
@@ -432,5 +435,4 @@ function adoptionRow(cohort: Cohort, firstShare: Map<string, string | null>, to:
     }).length;
     return ratio(shared, size);
   });
-  return { cohort: cohort.cohort, members: size, suppressed: false, activeShare };
 }

@@ -7,6 +7,7 @@ import { parseSettings } from "@/lib/orgs";
 import type { Scope } from "@/lib/tenant";
 import { chatWebhookKinds, getChatWebhook, type ChatWebhookKind } from "./manage";
 import { slackStoryMessage, teamsStoryMessage, testMessage } from "./messages";
+import { webhookUrlOf } from "./secrets";
 
 /** Posting to a channel, only through safeFetch, whose SSRF rules refuse private addresses (admins type these URLs). */
 
@@ -30,7 +31,7 @@ export type DeliveryOptions = Pick<SafeFetchOptions, "allowList" | "allowPrivate
 async function post(db: DbOrTx, hook: Webhook, payload: unknown, options: DeliveryOptions): Promise<void> {
   let failure: WebhookDeliveryError | PermanentFailure | null = null;
   try {
-    const response = await safeFetch(hook.url, {
+    const response = await safeFetch(webhookUrlOf(hook), {
       ...options,
       method: "POST",
       body: JSON.stringify(payload),

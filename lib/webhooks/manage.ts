@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { and, count, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
@@ -7,10 +8,14 @@ import type { DbOrTx } from "@/lib/db";
 import { conflict, notFound } from "@/lib/errors";
 import { blockedAddressKind } from "@/lib/net/safe-fetch";
 import type { Scope } from "@/lib/tenant";
+import { sealWebhookUrl, webhookUrlHint } from "./secrets";
+
+export { maskWebhookUrl } from "./secrets";
 
 /**
  * An organisation's Slack and Teams incoming webhooks. The URL is the whole credential
- * (whoever has it can post to the channel): shown masked, never audited or logged in full.
+ * (whoever has it can post to the channel): stored encrypted (./secrets.ts), shown masked,
+ * never audited or logged in full.
  */
 
 export const chatWebhookKinds = ["slack", "teams"] as const;
@@ -58,18 +63,8 @@ export type ChatWebhook = {
   createdAt: Date;
 };
 
-export function maskWebhookUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    const rest = `${url.pathname}${url.search}`;
-    return rest.length > 1 ? `${url.host}/…${rest.slice(-4)}` : url.host;
-  } catch {
-    return "…";
-  }
-}
-
 function toChatWebhook(row: Webhook): ChatWebhook {
-  return { id: row.id, kind: row.kind as ChatWebhookKind, urlHint: maskWebhookUrl(row.url), active: row.active, lastDeliveryAt: row.lastDeliveryAt, lastError: row.lastError, createdAt: row.createdAt };
+  return { id: row.id, kind: row.kind as ChatWebhookKind, urlHint: webhookUrlHint(row), active: row.active, lastDeliveryAt: row.lastDeliveryAt, lastError: row.lastError, createdAt: row.createdAt };
 }
 
 const chatKind = inArray(webhooks.kind, [...chatWebhookKinds]);
@@ -103,9 +98,10 @@ export async function createChatWebhook(db: DbOrTx, scope: Scope, input: NewChat
       .from(webhooks)
       .where(and(eq(webhooks.orgId, scope.orgId), chatKind));
     if ((existing?.n ?? 0) >= MAX_WEBHOOKS) throw conflict("tooMany", `At most ${MAX_WEBHOOKS} Slack and Teams webhooks`);
+    const id = randomUUID();
     const [row] = await tx
       .insert(webhooks)
-      .values({ orgId: scope.orgId, kind: parsed.kind, url: parsed.url, events: ["story.published"], active: true })
+      .values({ id, orgId: scope.orgId, kind: parsed.kind, ...sealWebhookUrl(id, parsed.url), events: ["story.published"], active: true })
       .returning();
     const created = toChatWebhook(row!);
     await audit(tx, scope, { action: "webhook.create", targetType: "webhook", targetId: created.id, after: { kind: created.kind, url: created.urlHint, active: true } });
@@ -132,6 +128,6 @@ export async function deleteChatWebhook(db: DbOrTx, scope: Scope, id: string): P
   await db.transaction(async (tx) => {
     const before = await getChatWebhook(tx, scope, id);
     await tx.delete(webhooks).where(eq(webhooks.id, id));
-    await audit(tx, scope, { action: "webhook.delete", targetType: "webhook", targetId: id, before: { kind: before.kind, url: maskWebhookUrl(before.url), active: before.active } });
+    await audit(tx, scope, { action: "webhook.delete", targetType: "webhook", targetId: id, before: { kind: before.kind, url: webhookUrlHint(before), active: before.active } });
   });
 }

@@ -155,7 +155,8 @@ describe("a team report", () => {
       {
         id: scene.vest.id,
         name: "Salg Vest",
-        memberCount: 3,
+        // Not its size either: "fewer than 5" is all any output can say.
+        memberCount: null,
         suppressed: true,
         figures: null,
       },
@@ -229,7 +230,7 @@ describe("a team report", () => {
     expect(r.adoption).toEqual([
       // December's 7: nobody had shared by the end of December; Anna and Bent by the end of January.
       { cohort: "2029-12", members: 7, suppressed: false, activeShare: [0, 0.2857] },
-      { cohort: "2030-01", members: 3, suppressed: true, activeShare: [] },
+      { cohort: "2030-01", members: null, suppressed: true, activeShare: [] },
     ]);
   });
 
@@ -287,8 +288,8 @@ describe("a team report", () => {
   it("suppresses a team of 3 entirely", async () => {
     const r = await report({ teamId: scene.vest.id, ...JAN });
     expect(r).toMatchObject({ suppressed: true, totals: null, series: [], stories: [], networks: [], topAdvocates: [], subTeams: [] });
-    expect(r.team.memberCount).toBe(3);
-    expect(r.adoption).toEqual([{ cohort: "2030-01", members: 3, suppressed: true, activeShare: [] }]);
+    expect(r.team.memberCount).toBeNull();
+    expect(r.adoption).toEqual([{ cohort: "2030-01", members: null, suppressed: true, activeShare: [] }]);
   });
 });
 
@@ -329,11 +330,14 @@ describe("the CSV of a report", () => {
   it("never writes a suppressed group's numbers", async () => {
     const r = await report({ teamId: scene.salg.id, ...JAN });
     const vest = cells(reportCsv(r, "subTeams", "en"), ",").find((row) => row[0] === "Salg Vest")!;
-    expect(vest[1]).toBe("3");
+    // The page's words for its size, never the size (3).
+    expect(vest[1]).toBe("Fewer than 5");
     expect(vest.slice(2, -1).every((cell) => cell === "")).toBe(true);
     expect(vest.at(-1)).toBe("suppressed: fewer than 5 people");
     const cohort = cells(reportCsv(r, "adoption", "en"), ",").find((row) => row[0] === "2030-01")!;
+    expect(cohort[1]).toBe("Fewer than 5");
     expect(cohort.slice(2, -1).every((cell) => cell === "")).toBe(true);
+    expect(cells(reportCsv(r, "adoption", "da"), ";").find((row) => row[0] === "2030-01")![1]).toBe("Under 5");
 
     const small = await report({ teamId: scene.vest.id, ...JAN });
     for (const table of ["series", "stories", "networks", "topAdvocates"] as const) {
@@ -407,7 +411,7 @@ describe("the routes", () => {
       const body = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
       const lines = body.slice(1).trim().split("\r\n");
       expect(lines[0]!.startsWith("Team;Aktive medlemmer;Delinger;Klik;")).toBe(true);
-      expect(lines).toContain("Salg Vest;3;;;;;;;;;;;skjult: færre end 5 personer");
+      expect(lines).toContain("Salg Vest;Under 5;;;;;;;;;;;skjult: færre end 5 personer");
       expect(lines.find((l) => l.startsWith("Salg Øst;6;2;14;"))).toBeDefined();
 
       const english = await exportRoute.GET(new Request(url.replace("subTeams", "series"), { headers: { "accept-language": "en-GB,en;q=0.9" } }), ctx);

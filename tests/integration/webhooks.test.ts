@@ -1,7 +1,11 @@
+import { randomUUID } from "node:crypto";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { Job } from "bullmq";
-import { and, asc, eq, like } from "drizzle-orm";
+import { and, asc, eq, like, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createWebhookAction, deleteWebhookAction, setWebhookActiveAction, testWebhookAction } from "@/app/(app)/admin/webhooks/actions";
 import { auditLog, organizations, webhooks, type Webhook } from "@/db/schema";
@@ -13,6 +17,7 @@ import type { Scope } from "@/lib/tenant";
 import { deliverStoryWebhook, sendTestMessage, WebhookDeliveryError } from "@/lib/webhooks/deliver";
 import { createChatWebhook, deleteChatWebhook, listChatWebhooks, setChatWebhookActive } from "@/lib/webhooks/manage";
 import { announceStory, storyWebhookJobId } from "@/lib/webhooks/announce";
+import { encryptPlainWebhookUrls, sealWebhookUrl, webhookUrlOf } from "@/lib/webhooks/secrets";
 import { notifyProcessors } from "@/workers/processors/notify";
 import { makeMember, makeOrganization } from "../support/factories";
 
@@ -77,9 +82,10 @@ function allowLoopback() {
 
 /** A webhook row pointing at the local server (the admin form only takes https, so tests insert it). */
 async function hookAt(scope: Scope, kind: "slack" | "teams", path: string, active = true): Promise<Webhook> {
+  const id = randomUUID();
   const [row] = await db()
     .insert(webhooks)
-    .values({ orgId: scope.orgId, kind, url: `${origin}${path}`, events: ["story.published"], active })
+    .values({ id, orgId: scope.orgId, kind, ...sealWebhookUrl(id, `${origin}${path}`), events: ["story.published"], active })
     .returning();
   return row!;
 }
@@ -387,5 +393,89 @@ describe("the webhook server actions", () => {
     expect(await setWebhookActiveAction({ webhookId, active: false })).toEqual({ ok: true, data: { active: false } });
     expect(await deleteWebhookAction({ webhookId })).toEqual({ ok: true, data: true });
     expect(await listChatWebhooks(db(), a.admin.scope)).toEqual([]);
+  });
+});
+
+describe("a webhook URL at rest", () => {
+  const slackUrl = "https://hooks.slack.com/services/T0RIPPLE/B0RIPPLE/atRestSecret9876";
+  /** The column as PostgreSQL holds it, past drizzle. */
+  const rawColumns = async (id: string) => (await db().execute<{ url_enc: string; url_hint: string | null }>(sql`select url_enc, url_hint from webhooks where id = ${id}`))[0]!;
+
+  it("is stored encrypted and shown masked, and a copy moved to another row does not decrypt", async () => {
+    const { admin } = await newsroom();
+    const created = await createChatWebhook(db(), admin.scope, { kind: "slack", url: slackUrl });
+    const raw = await rawColumns(created.id);
+    expect(raw.url_enc).not.toContain("hooks.slack.com");
+    expect(raw.url_enc).not.toContain("atRestSecret9876");
+    expect(raw.url_enc).toMatch(/^v1\./);
+    expect(raw.url_hint).toBe("hooks.slack.com/…9876");
+    expect((await listChatWebhooks(db(), admin.scope)).map((w) => w.urlHint)).toEqual(["hooks.slack.com/…9876"]);
+    expect(webhookUrlOf(await reload(created.id))).toBe(slackUrl);
+
+    const other = await createChatWebhook(db(), admin.scope, { kind: "slack", url: "https://hooks.slack.com/services/T1/B1/other" });
+    expect(() => webhookUrlOf({ id: other.id, urlEnc: raw.url_enc })).toThrow();
+  });
+
+  it("still sends from a row written before encryption, and the rewrite encrypts it without losing a message", async () => {
+    allowLoopback();
+    const { admin } = await newsroom("en");
+    const hookPath = `/slack/legacy/${unique()}`;
+    // What migration 0014 leaves of a row the old schema wrote: the plain URL, renamed to url_enc, no hint.
+    const [legacy] = await db().execute<{ id: string }>(
+      sql`insert into webhooks (org_id, kind, url_enc, events, active) values (${admin.scope.orgId}, 'slack', ${`${origin}${hookPath}`}, '{story.published}', true) returning id`,
+    );
+    const id = legacy!.id;
+    expect((await listChatWebhooks(db(), admin.scope)).map((w) => w.urlHint)).toEqual([`${new URL(origin).host}/…${hookPath.slice(-4)}`]);
+    expect(await sendTestMessage(db(), admin.scope, id, { allowPrivate: true })).toEqual({ ok: true });
+    expect(requestsTo(hookPath)).toHaveLength(1);
+
+    expect(await encryptPlainWebhookUrls(db())).toBeGreaterThanOrEqual(1);
+    const raw = await rawColumns(id);
+    expect(raw.url_enc).not.toContain(origin);
+    expect(raw.url_enc).not.toContain(hookPath);
+    expect(raw.url_hint).toBe(`${new URL(origin).host}/…${hookPath.slice(-4)}`);
+    // Once is enough: a second run (another process starting) finds nothing to do.
+    expect(await encryptPlainWebhookUrls(db())).toBe(0);
+    expect(await sendTestMessage(db(), admin.scope, id, { allowPrivate: true })).toEqual({ ok: true });
+    expect(requestsTo(hookPath)).toHaveLength(2);
+  });
+
+  it("is encrypted after migrating a database whose rows the old schema wrote", async () => {
+    // A database at migration 0013 (the journal cut there), a row as that schema wrote it, then every migration and the rewrite.
+    const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+    const { createDatabase } = await import("@/db/client");
+    const { migrateDatabase, migrationsFolder } = await import("@/db/migrate");
+    const { default: postgres } = await import("postgres");
+    const folder = await mkdtemp(path.join(tmpdir(), "ripple-migrations-"));
+    const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+    const name = `ripple_webhook_migration_${unique()}`;
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database "${name}"`);
+    const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+    const old = createDatabase(url, { max: 1 });
+    try {
+      await cp(migrationsFolder, folder, { recursive: true });
+      const journalPath = path.join(folder, "meta", "_journal.json");
+      const journal = JSON.parse(await readFile(journalPath, "utf8")) as { entries: Array<{ idx: number; tag: string }> };
+      const at = journal.entries.findIndex((e) => e.tag.endsWith("_webhook_url_encrypted"));
+      expect(at).toBeGreaterThan(0);
+      await writeFile(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
+      await migrate(old.db, { migrationsFolder: folder, migrationsSchema: "drizzle", migrationsTable: "migrations" });
+
+      const [org] = await old.client<{ id: string }[]>`insert into organizations (name, slug) values ('Gammel ApS', ${`gammel-${unique()}`}) returning id`;
+      const [row] = await old.client<{ id: string }[]>`insert into webhooks (org_id, kind, url, events) values (${org!.id}, 'slack', ${slackUrl}, '{story.published}') returning id`;
+
+      expect(await migrateDatabase(url)).toBeGreaterThanOrEqual(1);
+      expect(await encryptPlainWebhookUrls(old.db as never)).toBe(1);
+      const [after] = await old.client<{ url_enc: string; url_hint: string }[]>`select url_enc, url_hint from webhooks where id = ${row!.id}`;
+      expect(after!.url_enc).not.toContain("hooks.slack.com");
+      expect(after!.url_hint).toBe("hooks.slack.com/…9876");
+      expect(webhookUrlOf({ id: row!.id, urlEnc: after!.url_enc })).toBe(slackUrl);
+    } finally {
+      await old.close();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

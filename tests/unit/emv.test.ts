@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_EMV_TABLE, EMV_FORMULA, emvFiguresOf, emvFormSchema, emvOf, emvOfRollups, emvTableInputSchema, isDefaultEmvTable, type EmvTable } from "@/lib/reach/emv";
-import { buildTimeline, rowsToHold } from "@/lib/reports/story";
+import { rowsToHold } from "@/lib/reports/privacy";
+import { buildTimeline } from "@/lib/reports/story";
 import { isoWeekStart } from "@/lib/time";
 
 const table: EmvTable = {

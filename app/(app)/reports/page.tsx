@@ -157,7 +157,8 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
       <PageHeader title={t("title")} description={t("description")} />
       {filters}
       <h2 className="mb-3 text-xl font-semibold text-slate-900">
-        {report.team.name} <span className="text-base font-normal text-slate-700">· {t("memberCount", { count: report.team.memberCount })}</span>
+        {report.team.name}{" "}
+        <span className="text-base font-normal text-slate-700">· {report.team.memberCount === null ? t("memberCountHidden") : t("memberCount", { count: report.team.memberCount })}</span>
       </h2>
       {report.suppressed || !report.totals ? (
         <p role="status" className="rounded-md border border-amber-200 bg-amber-50 p-4 text-amber-900">
@@ -217,7 +218,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
           empty={<p className="text-slate-700">{t("noSubTeams")}</p>}
           columns={[
             { key: "team", header: t("team"), rowHeader: true, className: "font-medium", cell: (sub) => sub.name },
-            { key: "members", header: tg("members"), numeric: true, cell: (sub) => (sub.suppressed ? t("underFive") : n(sub.memberCount)) },
+            { key: "members", header: tg("members"), numeric: true, cell: (sub) => (sub.memberCount === null ? t("underFive") : n(sub.memberCount)) },
             ...figureColumns((sub: TeamReport["subTeams"][number]) => sub.figures!),
             { key: "participation", header: tg("participation"), numeric: true, cell: (sub) => pct(sub.figures!.participation) },
           ]}
@@ -237,7 +238,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
               rowNote={(c) => (c.suppressed ? suppressed(2) : null)}
               columns={[
                 { key: "cohort", header: t("cohort"), rowHeader: true, cell: (c) => c.cohort },
-                { key: "members", header: tg("members"), numeric: true, cell: (c) => (c.suppressed ? t("underFive") : n(c.members)) },
+                { key: "members", header: tg("members"), numeric: true, cell: (c) => (c.members === null ? t("underFive") : n(c.members)) },
                 ...cohortMonths.map((m) => ({
                   key: `month-${m}`,
                   header: t("monthN", { month: m + 1 }),
