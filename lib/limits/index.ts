@@ -55,7 +55,7 @@ function limiter(set: Limiters, name: LimitName): RateLimiterRedis {
   let found = set.byName.get(name);
   if (!found) {
     const { points, durationS } = LIMITS[name];
-    found = new RateLimiterRedis({ storeClient: set.redis, keyPrefix: `${queuePrefix()}:limit:${name}`, points, duration: durationS, rejectIfRedisNotReady: true });
+    found = new RateLimiterRedis({ storeClient: set.redis, keyPrefix: `${queuePrefix()}:limit:${name}`, points, duration: durationS });
     set.byName.set(name, found);
   }
   return found;

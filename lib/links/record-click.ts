@@ -48,7 +48,8 @@ export class ClickRecorder implements ClickSink {
         shareId: click.shareId,
         at: click.at,
         visitorHash: visitorHash(salt, click.ip, click.userAgent ?? "", click.code),
-        clientHash: clientLinkHash(salt, click.ip, click.code),
+        // No address (no server stamped one): the visitor stands in, as the other limits skip it.
+        clientHash: click.ip === "unknown" ? visitorHash(salt, click.ip, click.userAgent ?? "", click.code) : clientLinkHash(salt, click.ip, click.code),
         isBot: isBotRequest(click.method, click.userAgent),
         referrerHost: referrerHost(click.referer),
       });
