@@ -31,7 +31,7 @@ export const libLayers = [
   ["crypto", "db", "log", "net", "storage"],
   ["audit", "demo-network", "mail", "media", "networks", "preview"],
   ["governance", "guidelines", "queue", "teams", "topics"],
-  ["health", "orgs"],
+  ["health", "limits", "orgs"],
   ["notifications", "push", "users"],
   ["connections", "members", "webhooks"],
   ["scim"],

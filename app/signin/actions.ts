@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signIn } from "@/lib/auth/config";
 import { publicAction } from "@/lib/auth/guard";
+import { currentClient, signInAttemptsSpent, signInMailSpent, tooMany } from "@/lib/limits/sign-in";
 import { emailSchema } from "@/lib/users";
 
 /** Only a path on this site: never an absolute or protocol-relative URL. */
@@ -13,6 +14,7 @@ const callbackUrl = z
   .transform((v) => (v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/"));
 
 export const requestSignInLink = publicAction({ input: z.object({ email: emailSchema, callbackUrl }) }, async ({ email, callbackUrl }) => {
+  tooMany("tooManySignInMails", await signInMailSpent(email, await currentClient()));
   await signIn("nodemailer", { email, redirectTo: callbackUrl, redirect: false });
   // The same page for every address, member or not.
   redirect("/signin/check-email");
@@ -23,5 +25,6 @@ export const signInWithSso = publicAction({ input: z.object({ callbackUrl }) }, 
 });
 
 export const demoSignIn = publicAction({ input: z.object({ email: emailSchema, callbackUrl }) }, async ({ email, callbackUrl }) => {
+  tooMany("tooManySignInAttempts", await signInAttemptsSpent(await currentClient()));
   await signIn("demo", { email, redirectTo: callbackUrl });
 });

@@ -91,7 +91,7 @@ type Operation = {
 };
 
 function operation({ problems = [], roleRequired = true, responses, ...rest }: Operation): JsonObject {
-  const refused: Record<string, JsonObject> = { "401": responseRef("Unauthorized") };
+  const refused: Record<string, JsonObject> = { "401": responseRef("Unauthorized"), "429": responseRef("TooManyRequests") };
   if (roleRequired) refused["403"] = responseRef("Forbidden");
   const codes = { BadRequest: "400", NotFound: "404", UnprocessableContent: "422", Conflict: "409" } as const;
   for (const problem of problems) refused[codes[problem]] = responseRef(problem);
@@ -113,7 +113,9 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
         "(Settings → API tokens, or `npm run ripple -- token:create`; tokens expire after 90 days by default, at most a year); the signed-in web app's session is accepted too. Everything is scoped to the token's " +
         "organisation: another organisation's ids are answered as unknown (404 or a field error), never as forbidden. Failures are " +
         "RFC 9457 problem details (`application/problem+json`); invalid fields are listed in `errors`. Unknown query parameters " +
-        "and unknown body fields are refused rather than ignored.",
+        "and unknown body fields are refused rather than ignored. Each token may make 600 calls a minute: every answer carries " +
+        "`RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds) and `RateLimit-Policy` " +
+        "(draft-ietf-httpapi-ratelimit-headers-07); past the budget the answer is 429 with `Retry-After`.",
       license: { name: "MIT", identifier: "MIT" },
     },
     servers: [{ url: baseUrl }],
@@ -334,6 +336,16 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
               "an unknown token has `type` `about:blank`.",
           ),
           headers: { "WWW-Authenticate": { description: "The Bearer challenge.", schema: { type: "string" } } },
+        },
+        TooManyRequests: {
+          ...problemResponse(
+            "The token has used its budget of calls (600 a minute), or this client address sent too many refused tokens (30 in 15 minutes). " +
+              "Wait `Retry-After` seconds.",
+          ),
+          headers: {
+            "Retry-After": { description: "Seconds until the budget starts again.", schema: { type: "integer" } },
+            "RateLimit-Remaining": { description: "Calls left in the window (0 here).", schema: { type: "integer" } },
+          },
         },
         Forbidden: problemResponse("The member's roles do not allow this."),
         NotFound: problemResponse("No such resource in the organisation."),

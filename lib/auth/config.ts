@@ -1,5 +1,5 @@
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
-import NextAuth, { type NextAuthConfig } from "next-auth";
+import NextAuth, { type NextAuthConfig, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import Nodemailer from "next-auth/providers/nodemailer";
 import { z } from "zod";
@@ -12,6 +12,7 @@ import { acceptInvitationLink } from "@/lib/members/invitation-links";
 import { getOrganizationBySlug } from "@/lib/orgs";
 import { trustedScope } from "@/lib/tenant";
 import { findUserByEmail } from "@/lib/users";
+import { currentClient, signInAttemptsSpent, signInFailed, takeSignInMail } from "@/lib/limits/sign-in";
 import { sendSignInLink } from "./sign-in-mail";
 
 declare module "next-auth" {
@@ -33,6 +34,20 @@ declare module "next-auth" {
 const MAGIC_LINK_MAX_AGE_SECONDS = 30 * 60;
 const SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600;
 
+/**
+ * A password-less sign-in (demo, invitation link) under the failed-attempts limit: a client
+ * whose failures spent the budget is refused without a look, and each failure spends one.
+ */
+function limitedAuthorize<C>(authorize: (raw: C) => Promise<User | null>): (raw: C) => Promise<User | null> {
+  return async (raw) => {
+    const client = await currentClient();
+    if (await signInAttemptsSpent(client)) return null;
+    const user = await authorize(raw);
+    if (!user) await signInFailed(client);
+    return user;
+  };
+}
+
 function buildConfig(): NextAuthConfig {
   const config = env();
   const providers: NextAuthConfig["providers"] = [];
@@ -45,7 +60,11 @@ function buildConfig(): NextAuthConfig {
         maxAge: MAGIC_LINK_MAX_AGE_SECONDS,
         // Decides on its own whether the address belongs to a member; the visitor sees
         // the same "check your email" page either way (no account enumeration).
-        sendVerificationRequest: ({ identifier, url, expires }) => {
+        // The rate limit is spent before the answer (the same for every address); the mail, if
+        // any, goes after it, so the answer's timing says nothing about the address either.
+        sendVerificationRequest: async ({ identifier, url, expires }) => {
+          const allowed = await takeSignInMail(identifier, await currentClient());
+          if (!allowed) return;
           void sendSignInLink(identifier, url, expires).catch((error) => log.error({ err: error }, "sign-in mail failed"));
         },
       }),
@@ -73,7 +92,7 @@ function buildConfig(): NextAuthConfig {
         name: "Demo",
         credentials: { email: { label: "Email", type: "email" } },
         // Only members of a demo organisation, and only while DEMO_MODE is on.
-        authorize: async (raw) => {
+        authorize: limitedAuthorize(async (raw) => {
           const parsed = z.object({ email: z.string().email() }).safeParse(raw);
           if (!parsed.success) return null;
           const user = await findUserByEmail(db(), parsed.data.email);
@@ -81,7 +100,7 @@ function buildConfig(): NextAuthConfig {
           const orgs = await usableMemberships(db(), user.id);
           if (!orgs.some((m) => m.isDemo)) return null;
           return { id: user.id, email: user.email, name: user.name };
-        },
+        }),
       }),
     );
   }
@@ -93,13 +112,13 @@ function buildConfig(): NextAuthConfig {
       id: "invitation",
       name: "Invitation",
       credentials: { token: { label: "Invitation", type: "text" } },
-      authorize: async (raw) => {
+      authorize: limitedAuthorize(async (raw) => {
         const parsed = z.object({ token: z.string().max(100) }).safeParse(raw);
         if (!parsed.success) return null;
         const accepted = await acceptInvitationLink(db(), parsed.data.token);
         if (!accepted) return null;
         return { id: accepted.userId, email: accepted.email, name: accepted.name, orgId: accepted.orgId };
-      },
+      }),
     }),
   );
 

@@ -7,6 +7,8 @@ import { appBaseUrl } from "@/lib/env/app-url";
 import { DomainError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { trustedScope, type OrgId, type Scope } from "@/lib/tenant";
+import { consume, consumeForClient, peekForClient, rateLimitHeaders, type LimitState } from "@/lib/limits";
+import { requestClientIp } from "@/lib/net/client-ip";
 import { checkApiToken, tokenProblemTypes, type TokenRefusal } from "./api-tokens";
 import { auth } from "./config";
 import { satisfies, type Role, type RoleRequirement } from "./roles";
@@ -26,6 +28,8 @@ export type AuthContext = {
   roles: Role[];
   scope: Scope;
   db: Database;
+  /** A bearer-token call's RateLimit header fields, sent with its answer. */
+  rateLimit?: Record<string, string>;
 };
 
 /** The Auth.js session, read once per request. */
@@ -144,15 +148,25 @@ type RouteOptions<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>
 
 type RouteInput<P, Q, B> = { request: Request; ctx: AuthContext; params: P; query: Q; body: B };
 
-async function tokenContext(request: Request): Promise<AuthContext | null | { refused: TokenRefusal }> {
+type TokenOutcome = AuthContext | null | { refused: TokenRefusal } | { limited: Response };
+
+async function tokenContext(request: Request, instance: string): Promise<TokenOutcome> {
   const header = request.headers.get("authorization");
   if (!header) return null;
+  const client = requestClientIp(request.headers);
+  const blocked = await tokenAttemptsSpent(client, instance);
+  if (blocked) return { limited: blocked };
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) return { refused: "unknown" };
-  const checked = await checkApiToken(db(), match[1]!);
-  if (!checked.ok) return { refused: checked.reason };
+  const checked = match ? await checkApiToken(db(), match[1]!) : ({ ok: false, reason: "unknown" } as const);
+  if (!checked.ok) {
+    await consumeForClient("failedTokenPerClient", client);
+    return { refused: checked.reason };
+  }
   const identity = checked.identity;
+  const budget = await consume("apiCallsPerToken", identity.tokenId);
+  if (!budget.allowed) return { limited: tooManyRequests(instance, "This API token has used its budget of calls for now.", budget, rateLimitHeaders("apiCallsPerToken", budget)) };
   return {
+    rateLimit: rateLimitHeaders("apiCallsPerToken", budget),
     userId: identity.userId,
     orgId: identity.orgId as OrgId,
     orgName: "",
@@ -160,6 +174,30 @@ async function tokenContext(request: Request): Promise<AuthContext | null | { re
     scope: trustedScope(identity.orgId, { kind: "user", userId: identity.userId }),
     db: db(),
   };
+}
+
+/** 429 with Retry-After (seconds) and, where there is one, the budget's RateLimit fields. */
+function tooManyRequests(instance: string, detail: string, limit: LimitState, headers: Record<string, string> = {}): Response {
+  return problem(429, "Too Many Requests", detail, instance, { "Retry-After": String(limit.resetS), ...headers });
+}
+
+/** A 429 when this client has sent too many refused tokens lately; null while it may try. */
+async function tokenAttemptsSpent(client: string, instance: string): Promise<Response | null> {
+  const attempts = await peekForClient("failedTokenPerClient", client);
+  return attempts.allowed ? null : tooManyRequests(instance, "Too many refused tokens from this address: try again later.", attempts);
+}
+
+/** The answer with extra header fields (a copy when its headers are immutable). */
+function withHeaders(response: Response, headers: Record<string, string> | undefined): Response {
+  if (!headers) return response;
+  try {
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
+    return copy;
+  }
 }
 
 const tokenRefusalDetail: Record<TokenRefusal, string> = {
@@ -200,7 +238,8 @@ export function route<
     try {
       let ctx: AuthContext | null = null;
       if (options.auth !== "session") {
-        const fromToken = await tokenContext(request);
+        const fromToken = await tokenContext(request, instance);
+        if (fromToken && "limited" in fromToken) return fromToken.limited;
         if (fromToken && "refused" in fromToken) return tokenRefused(fromToken.refused, instance);
         ctx = fromToken;
       }
@@ -226,7 +265,7 @@ export function route<
         body = parsed.data;
       }
       const result = await handler({ request, ctx, params: params.data, query: query.data, body } as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>);
-      return result instanceof Response ? result : Response.json(result);
+      return withHeaders(result instanceof Response ? result : Response.json(result), ctx.rateLimit);
     } catch (error) {
       unstable_rethrow(error);
       if (error instanceof DomainError) {
@@ -291,10 +330,16 @@ export function scimRoute<
   return async (request: Request, context: RouteContext): Promise<Response> => {
     const unauthorized = (detail: string) => scimErrorResponse(new ScimError(401, detail), { "WWW-Authenticate": 'Bearer realm="scim"' });
     try {
+      const client = requestClientIp(request.headers);
+      const attempts = await peekForClient("failedTokenPerClient", client);
+      if (!attempts.allowed) return scimErrorResponse(new ScimError(429, "Too many refused tokens from this address: try again later."), { "Retry-After": String(attempts.resetS) });
       const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
       if (!match) return unauthorized("Send the organisation's SCIM token as Authorization: Bearer <token>.");
       const identity = await verifyScimToken(db(), match[1]!);
-      if (!identity) return unauthorized("The SCIM token is invalid or revoked.");
+      if (!identity) {
+        await consumeForClient("failedTokenPerClient", client);
+        return unauthorized("The SCIM token is invalid or revoked.");
+      }
       const scope = trustedScope(identity.orgId, { kind: "directory" });
 
       const params = (options.params ?? z.unknown()).safeParse(await context.params);

@@ -9,6 +9,7 @@ import { acceptGuidelines, guidelinesStatus } from "@/lib/guidelines";
 import { encodeClick } from "@/lib/links/click-stream";
 import { referrerHost } from "@/lib/links/client-address";
 import { isBotRequest } from "@/lib/links/detect-bot";
+import { clientLinkHash } from "@/lib/links/click-limit";
 import { writeClickBatch, type StreamEntry } from "@/lib/links/ingest";
 import { visitorHash } from "@/lib/links/visitor-hash";
 import { log } from "@/lib/log";
@@ -367,6 +368,7 @@ function clickFields(share: HistoryShare, at: number, ip: string, userAgent: str
     shareId: share.id,
     at,
     visitorHash: visitorHash(salt, ip, userAgent, share.code),
+    clientHash: clientLinkHash(salt, ip, share.code),
     isBot: isBotRequest(method, userAgent),
     referrerHost: referrerHost(referer),
   });

@@ -22,13 +22,15 @@ export type StreamClick = {
   visitorHash: string;
   isBot: boolean;
   referrerHost: string | null;
+  /** Address and code hashed under the day's salt, no user agent: the click limit's key (lib/links/click-limit.ts). */
+  clientHash: string;
 };
 
-/** The entry's fields in order (names l, o, s, t, v, b, r), values only: see XADD_MANY. */
-const FIELD_NAMES = ["l", "o", "s", "t", "v", "b", "r"] as const;
+/** The entry's fields in order (names l, o, s, t, v, b, r, c), values only: see XADD_MANY. */
+const FIELD_NAMES = ["l", "o", "s", "t", "v", "b", "r", "c"] as const;
 
 function clickValues(click: StreamClick): string[] {
-  return [click.linkId, click.orgId, click.shareId ?? "", String(click.at), click.visitorHash, click.isBot ? "1" : "0", click.referrerHost ?? ""];
+  return [click.linkId, click.orgId, click.shareId ?? "", String(click.at), click.visitorHash, click.isBot ? "1" : "0", click.referrerHost ?? "", click.clientHash];
 }
 
 /** An entry's [field, value, …] list, as XADD takes and XREADGROUP gives it. */
@@ -48,8 +50,8 @@ function clickLine(click: StreamClick): string {
 const XADD_MANY = `
 local maxlen = ARGV[1]
 local n = 0
-for l, o, s, t, v, b, r in string.gmatch(ARGV[2], "([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\n") do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'l', l, 'o', o, 's', s, 't', t, 'v', v, 'b', b, 'r', r)
+for l, o, s, t, v, b, r, c in string.gmatch(ARGV[2], "([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\n") do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'l', l, 'o', o, 's', s, 't', t, 'v', v, 'b', b, 'r', r, 'c', c)
   n = n + 1
 end
 return n`;
@@ -64,6 +66,8 @@ const streamFields = z.object({
   v: z.string().min(16).max(128),
   b: z.enum(["0", "1"]),
   r: z.string().max(253),
+  // Entries written before the click limit have none: their visitor hash stands in.
+  c: z.string().min(16).max(128).optional(),
 });
 
 /** A stream entry's fields back to a click; null for anything malformed. */
@@ -73,7 +77,7 @@ export function decodeClick(fields: readonly string[]): StreamClick | null {
   const parsed = streamFields.safeParse(record);
   if (!parsed.success) return null;
   const f = parsed.data;
-  return { linkId: f.l, orgId: f.o, shareId: f.s || null, at: f.t, visitorHash: f.v, isBot: f.b === "1", referrerHost: f.r || null };
+  return { linkId: f.l, orgId: f.o, shareId: f.s || null, at: f.t, visitorHash: f.v, isBot: f.b === "1", referrerHost: f.r || null, clientHash: f.c ?? f.v };
 }
 
 export type ClickBufferOptions = {

@@ -27,17 +27,7 @@ export function clientIp(input: { socketAddress: string | null | undefined; forw
   return (input.socketAddress && normaliseIp(input.socketAddress)) || "unknown";
 }
 
-/**
- * The request header the web server (the process that owns the socket) stamps with the
- * client's address, as clientIp() decides it; a client's own copy is removed first. Route
- * handlers, server actions and Auth.js read the address from it and from nothing else.
- */
-export const CLIENT_IP_HEADER = "x-ripple-client-ip";
-
-/** The client's address as the web server stamped it; "unknown" when no server did (tests calling a handler directly). */
-export function requestClientIp(headers: Pick<Headers, "get">): string {
-  return headers.get(CLIENT_IP_HEADER) || "unknown";
-}
+export { CLIENT_IP_HEADER, requestClientIp } from "@/lib/net/client-ip";
 
 /** The referrer's host (lower case), never its path or query: that is all a report needs. */
 export function referrerHost(referer: string | null | undefined): string | null {

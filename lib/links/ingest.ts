@@ -5,6 +5,7 @@ import type { Database } from "@/lib/db";
 import { log } from "@/lib/log";
 import { awardPoints, type PointsAward } from "@/lib/reach/points";
 import { addToRollups, shareFacts, type RollupDelta } from "@/lib/reach/rollups";
+import { clicksOverLimit } from "./click-limit";
 import { decodeClick, type StreamClick } from "./click-stream";
 import { clickDay } from "./visitor-hash";
 
@@ -22,7 +23,8 @@ export const CLICK_GROUP = "ingest";
  */
 export type StreamEntry = [id: string, fields: string[] | null];
 
-export type BatchResult = { read: number; stored: number; duplicates: number; malformed: number };
+/** throttled: clicks past their client's limit on a link (lib/links/click-limit.ts), not written. */
+export type BatchResult = { read: number; stored: number; duplicates: number; malformed: number; throttled: number };
 
 /** A Postgres array literal of text, uuid, timestamp or boolean values (NULL for null), as one parameter. */
 function pgArray(values: ReadonlyArray<string | boolean | null>): string {
@@ -31,16 +33,24 @@ function pgArray(values: ReadonlyArray<string | boolean | null>): string {
 
 type Row = StreamClick & { eventKey: string; isUnique: boolean };
 
-export async function writeClickBatch(db: Database, entries: readonly StreamEntry[]): Promise<BatchResult> {
-  const rows: Row[] = [];
+/**
+ * With `redis` (the click consumer), clicks past their client's limit on a link are dropped
+ * first; without it (the demo's history, which makes its clicks itself) all are written.
+ */
+export async function writeClickBatch(db: Database, entries: readonly StreamEntry[], options: { redis?: Redis } = {}): Promise<BatchResult> {
+  const decoded: Row[] = [];
   let malformed = 0;
   for (const [id, fields] of entries) {
     const click = fields ? decodeClick(fields) : null;
-    if (click) rows.push({ ...click, eventKey: id, isUnique: false });
+    if (click) decoded.push({ ...click, eventKey: id, isUnique: false });
     else malformed++;
   }
   if (malformed > 0) log.warn({ malformed }, "malformed click entries skipped");
-  if (rows.length === 0) return { read: entries.length, stored: 0, duplicates: 0, malformed };
+  const over = options.redis ? await clicksOverLimit(options.redis, decoded) : new Set<string>();
+  const rows = over.size > 0 ? decoded.filter((row) => !over.has(row.eventKey)) : decoded;
+  const throttled = decoded.length - rows.length;
+  if (throttled > 0) log.info({ throttled }, "clicks past their client's limit not counted");
+  if (rows.length === 0) return { read: entries.length, stored: 0, duplicates: 0, malformed, throttled };
 
   const stored = await db.transaction(async (tx) => {
     // Unique visitors: one candidate per (day, link, visitor), in key order so two
@@ -115,7 +125,7 @@ export async function writeClickBatch(db: Database, entries: readonly StreamEntr
     }
     return inserted.length;
   });
-  return { read: entries.length, stored, duplicates: rows.length - stored, malformed };
+  return { read: entries.length, stored, duplicates: rows.length - stored, malformed, throttled };
 }
 
 // --- The stream side ---------------------------------------------------------------------------

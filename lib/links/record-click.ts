@@ -1,6 +1,7 @@
 import { db as defaultDb, type DbOrTx } from "@/lib/db";
 import { envFor } from "@/lib/env";
 import { log } from "@/lib/log";
+import { clientLinkHash } from "./click-limit";
 import { ClickBuffer, clickStreamKey } from "./click-stream";
 import { referrerHost } from "./client-address";
 import { isBotRequest } from "./detect-bot";
@@ -47,6 +48,8 @@ export class ClickRecorder implements ClickSink {
         shareId: click.shareId,
         at: click.at,
         visitorHash: visitorHash(salt, click.ip, click.userAgent ?? "", click.code),
+        // No address (no server stamped one): the visitor stands in, as the other limits skip it.
+        clientHash: click.ip === "unknown" ? visitorHash(salt, click.ip, click.userAgent ?? "", click.code) : clientLinkHash(salt, click.ip, click.code),
         isBot: isBotRequest(click.method, click.userAgent),
         referrerHost: referrerHost(click.referer),
       });

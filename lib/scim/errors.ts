@@ -19,7 +19,7 @@ export type ScimType =
 
 export class ScimError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 500 | 501,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 501,
     readonly detail: string,
     readonly scimType?: ScimType,
   ) {

@@ -79,6 +79,7 @@ function makeClicks(links: Awaited<ReturnType<typeof seedLinks>>, count: number)
       shareId: link.shareId,
       at: start + Math.floor((i / count) * 60_000),
       visitorHash: visitors[(i * 104729) % visitors.length]!,
+      clientHash: visitors[(i * 104729) % visitors.length]!,
       isBot: i % 10 === 0,
       referrerHost: i % 3 === 0 ? "www.linkedin.com" : null,
     };

@@ -55,7 +55,7 @@ async function sharedLink() {
 }
 
 function click(link: { id: string; orgId: string; shareId: string | null }, visitor: string, extra: Partial<StreamClick> = {}): StreamClick {
-  return { linkId: link.id, orgId: link.orgId, shareId: link.shareId, at: Date.now(), visitorHash: `visitor-hash-${visitor}-${"x".repeat(20)}`, isBot: false, referrerHost: null, ...extra };
+  return { linkId: link.id, orgId: link.orgId, shareId: link.shareId, at: Date.now(), visitorHash: `visitor-hash-${visitor}-${"x".repeat(20)}`, clientHash: `client-hash-${visitor}-${"x".repeat(20)}`, isBot: false, referrerHost: null, ...extra };
 }
 
 async function append(key: string, clicks: StreamClick[]) {

@@ -93,6 +93,7 @@ describe("stream entries", () => {
     shareId: null,
     at: 1_780_000_000_123,
     visitorHash: "N3u_7GC7Xio9uYhoX5_Mq76XACT4P8JgsLFSVvEdlo",
+    clientHash: "q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6j7K8l9Z0x1",
     isBot: true,
     referrerHost: "t.co",
   };

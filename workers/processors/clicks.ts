@@ -38,7 +38,7 @@ const FORGET_IDLE_CONSUMERS_MS = 60 * 60_000;
 export class ClickConsumer {
   readonly name: string;
   readonly key: string;
-  readonly stats = { batches: 0, stored: 0, duplicates: 0, malformed: 0, claimed: 0, failures: 0 };
+  readonly stats = { batches: 0, stored: 0, duplicates: 0, malformed: 0, throttled: 0, claimed: 0, failures: 0 };
   private readonly redis: Redis;
   private readonly ownsRedis: boolean;
   private readonly count: number;
@@ -101,16 +101,17 @@ export class ClickConsumer {
     }
     if (entries.length === 0) {
       this.retryOwn = false;
-      return { read: 0, stored: 0, duplicates: 0, malformed: 0, claimed };
+      return { read: 0, stored: 0, duplicates: 0, malformed: 0, throttled: 0, claimed };
     }
     this.retryOwn = true;
-    const result = await writeClickBatch(this.options.db, entries);
+    const result = await writeClickBatch(this.options.db, entries, { redis: this.redis });
     await ackClicks(this.redis, this.key, entries.map(([id]) => id));
     this.retryOwn = false;
     this.stats.batches++;
     this.stats.stored += result.stored;
     this.stats.duplicates += result.duplicates;
     this.stats.malformed += result.malformed;
+    this.stats.throttled += result.throttled;
     this.stats.claimed += claimed;
     return { ...result, claimed };
   }
