@@ -4,13 +4,11 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signIn } from "@/lib/auth/config";
 import { publicAction } from "@/lib/auth/guard";
+import { returnPath } from "@/lib/auth/return-to";
 import { emailSchema } from "@/lib/users";
 
-/** Only a path on this site: never an absolute or protocol-relative URL. */
-const callbackUrl = z
-  .string()
-  .optional()
-  .transform((v) => (v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/"));
+/** Only a path on this site (lib/auth/return-to); anything else is the start page. */
+const callbackUrl = z.string().optional().transform(returnPath);
 
 export const requestSignInLink = publicAction({ input: z.object({ email: emailSchema, callbackUrl }) }, async ({ email, callbackUrl }) => {
   await signIn("nodemailer", { email, redirectTo: callbackUrl, redirect: false });
