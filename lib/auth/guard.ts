@@ -9,6 +9,7 @@ import { log } from "@/lib/log";
 import { trustedScope, type OrgId, type Scope } from "@/lib/tenant";
 import { checkApiToken, tokenProblemTypes, type TokenRefusal } from "./api-tokens";
 import { auth } from "./config";
+import { returnPath } from "./return-to";
 import { satisfies, type Role, type RoleRequirement } from "./roles";
 import { problem } from "@/lib/problem";
 import { ScimError, scimErrorResponse, verifyScimToken } from "@/lib/scim";
@@ -46,8 +47,7 @@ const sessionContext = cache(async (): Promise<AuthContext | null> => {
 
 /** The path the proxy saw, to come back to after signing in. */
 async function currentPath(): Promise<string> {
-  const path = (await headers()).get("x-ripple-path");
-  return path && path.startsWith("/") && !path.startsWith("//") ? path : "/";
+  return returnPath((await headers()).get("x-ripple-path"));
 }
 
 /**
