@@ -36,6 +36,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <h1 className="text-2xl font-semibold text-slate-900">{t("title")}</h1>
         <p className="mt-1 text-slate-700">{t("intro")}</p>
       </div>
+      {params.signedOut === "everywhere" ? (
+        <p role="status" className="rounded-md bg-green-50 p-3 text-sm text-green-900">
+          {t("signedOutEverywhere")}
+        </p>
+      ) : null}
       {error ? (
         <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
           {t("failed")}

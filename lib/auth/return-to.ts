@@ -6,7 +6,13 @@ export const START_PAGE = "/";
 const MAX_LENGTH = 2048;
 
 /** A control character (C0, DEL, C1) or a backslash: never part of an address we send anyone to. */
-const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\\]/;
+function hasUnsafeCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x5c) return true;
+  }
+  return false;
+}
 
 /** The text decoded until it stops changing (at most three rounds); null when an escape is malformed. */
 function fullyDecoded(value: string): string | null {
@@ -34,7 +40,7 @@ function fullyDecoded(value: string): string | null {
 export function safeReturnTo(raw: unknown, appUrl: string): string {
   if (typeof raw !== "string" || raw.length === 0 || raw.length > MAX_LENGTH) return START_PAGE;
   const decoded = fullyDecoded(raw);
-  if (decoded === null || UNSAFE_CHARACTER.test(raw) || UNSAFE_CHARACTER.test(decoded)) return START_PAGE;
+  if (decoded === null || hasUnsafeCharacter(raw) || hasUnsafeCharacter(decoded)) return START_PAGE;
   // "//evil", or the same written as %2F%2Fevil: a browser reads it as another host.
   if (/^\s*\/\//.test(decoded)) return START_PAGE;
   const base = new URL(appUrl);
