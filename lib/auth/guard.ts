@@ -181,7 +181,7 @@ function wantsPage(request: Request): boolean {
 async function signInRedirect(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const session = await getSession();
-  const location = session?.userId ? "/signin/error?error=NoMembership" : `/signin?callbackUrl=${encodeURIComponent(url.pathname + url.search)}`;
+  const location = session?.userId ? "/signin/error?error=NoMembership" : `/signin?callbackUrl=${encodeURIComponent(returnPath(url.pathname + url.search))}`;
   return new Response(null, { status: 307, headers: { location, "cache-control": "no-store" } });
 }
 
