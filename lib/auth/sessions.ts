@@ -3,7 +3,7 @@ import { and, asc, eq, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { endedSessions, memberships, organizations, pushSubscriptions, users } from "@/db/schema";
 import { audit } from "@/lib/audit";
 import type { Database, DbOrTx } from "@/lib/db";
-import type { SessionMembership } from "@/lib/members";
+import { sessionMembershipColumns, type SessionMembership } from "@/lib/members";
 import { trustedScope, type Scope } from "@/lib/tenant";
 
 /**
@@ -45,12 +45,7 @@ export async function readSession(db: DbOrTx, userId: string, claims: Partial<Se
     .select({
       version: users.sessionVersion,
       ended: sql<boolean>`exists (select 1 from ${endedSessions} where ${endedSessions.sid} = ${sid})`,
-      orgId: memberships.orgId,
-      orgName: organizations.name,
-      orgSlug: organizations.slug,
-      isDemo: organizations.isDemo,
-      roles: memberships.roles,
-      status: memberships.status,
+      ...sessionMembershipColumns,
     })
     .from(users)
     .leftJoin(

@@ -254,17 +254,20 @@ export type SessionMembership = {
   status: Membership["status"];
 };
 
+/** The columns of a SessionMembership, from memberships joined with organizations. */
+export const sessionMembershipColumns = {
+  orgId: memberships.orgId,
+  orgName: organizations.name,
+  orgSlug: organizations.slug,
+  isDemo: organizations.isDemo,
+  roles: memberships.roles,
+  status: memberships.status,
+};
+
 /** The organisations a person may act in: active or invited (not deactivated) memberships. */
 export async function usableMemberships(db: DbOrTx, userId: string): Promise<SessionMembership[]> {
   return db
-    .select({
-      orgId: memberships.orgId,
-      orgName: organizations.name,
-      orgSlug: organizations.slug,
-      isDemo: organizations.isDemo,
-      roles: memberships.roles,
-      status: memberships.status,
-    })
+    .select(sessionMembershipColumns)
     .from(memberships)
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
     .where(and(eq(memberships.userId, userId), ne(memberships.status, "deactivated")))

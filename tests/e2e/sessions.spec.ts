@@ -55,28 +55,12 @@ test("signing out ends the session on the server: a copy of the cookie is sent t
   await copy.context.close();
 });
 
-const layouts: Array<{ locale: Locale; width: number; words: { button: string; confirm: string; title: string; done: string; heading: string } }> = [
-  {
-    locale: "en",
-    width: 1366,
-    words: { heading: "Signed-in devices", button: "Sign out everywhere", title: "Sign out everywhere?", confirm: "Sign out everywhere", done: "You are signed out on all your devices. Sign in again to continue." },
-  },
-  {
-    locale: "en",
-    width: 360,
-    words: { heading: "Signed-in devices", button: "Sign out everywhere", title: "Sign out everywhere?", confirm: "Sign out everywhere", done: "You are signed out on all your devices. Sign in again to continue." },
-  },
-  {
-    locale: "da",
-    width: 1366,
-    words: { heading: "Enheder, du er logget ind på", button: "Log ud overalt", title: "Log ud overalt?", confirm: "Log ud overalt", done: "Du er logget ud på alle dine enheder. Log ind igen for at fortsætte." },
-  },
-  {
-    locale: "da",
-    width: 360,
-    words: { heading: "Enheder, du er logget ind på", button: "Log ud overalt", title: "Log ud overalt?", confirm: "Log ud overalt", done: "Du er logget ud på alle dine enheder. Log ind igen for at fortsætte." },
-  },
-];
+const wordsIn = {
+  en: { heading: "Signed-in devices", button: "Sign out everywhere", title: "Sign out everywhere?", confirm: "Sign out everywhere", done: "You are signed out on all your devices. Sign in again to continue." },
+  da: { heading: "Enheder, du er logget ind på", button: "Log ud overalt", title: "Log ud overalt?", confirm: "Log ud overalt", done: "Du er logget ud på alle dine enheder. Log ind igen for at fortsætte." },
+} as const satisfies Record<Locale, Record<string, string>>;
+
+const layouts = (["en", "da"] as const).flatMap((locale) => [1366, 360].map((width) => ({ locale, width, words: wordsIn[locale] })));
 
 for (const { locale, width, words } of layouts) {
   test(`"Sign out everywhere" in Settings ends every session (${locale}, ${width} px)`, async ({ browser }, testInfo) => {
