@@ -5,13 +5,11 @@ import { z } from "zod";
 import { signIn } from "@/lib/auth/config";
 import { publicAction } from "@/lib/auth/guard";
 import { currentClient, signInAttemptsSpent, signInMailSpent, tooMany } from "@/lib/limits/sign-in";
+import { returnPath } from "@/lib/auth/return-to";
 import { emailSchema } from "@/lib/users";
 
-/** Only a path on this site: never an absolute or protocol-relative URL. */
-const callbackUrl = z
-  .string()
-  .optional()
-  .transform((v) => (v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/"));
+/** Only a path on this site (lib/auth/return-to); anything else is the start page. */
+const callbackUrl = z.string().optional().transform(returnPath);
 
 export const requestSignInLink = publicAction({ input: z.object({ email: emailSchema, callbackUrl }) }, async ({ email, callbackUrl }) => {
   tooMany("tooManySignInMails", await signInMailSpent(email, await currentClient()));

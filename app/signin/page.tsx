@@ -4,6 +4,7 @@ import { getTranslations } from "next-intl/server";
 import { signInMethods } from "@/lib/auth/config";
 import { demoPeople, demoPersonas } from "@/lib/auth/demo";
 import { optionalMember } from "@/lib/auth/guard";
+import { returnPath } from "@/lib/auth/return-to";
 import { homePath } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import { ActionForm } from "../_components/action-form";
@@ -15,14 +16,9 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("signin"))("title") };
 }
 
-function safeCallback(value: string | string[] | undefined): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v && v.startsWith("/") && !v.startsWith("//") ? v : "/";
-}
-
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  const callbackUrl = returnPath(params.callbackUrl);
   const member = await optionalMember();
   if (member) redirect(callbackUrl === "/" ? homePath(member.roles) : callbackUrl);
 
@@ -40,6 +36,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <h1 className="text-2xl font-semibold text-slate-900">{t("title")}</h1>
         <p className="mt-1 text-slate-700">{t("intro")}</p>
       </div>
+      {params.signedOut === "everywhere" ? (
+        <p role="status" className="rounded-md bg-green-50 p-3 text-sm text-green-900">
+          {t("signedOutEverywhere")}
+        </p>
+      ) : null}
       {error ? (
         <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
           {t("failed")}

@@ -1,4 +1,4 @@
-import { integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import { createdAt, localeEnum } from "./common";
 
 /** The tables of the Auth.js drizzle adapter, plus Ripple's per-person preferences. */
@@ -16,6 +16,11 @@ export const users = pgTable("users", {
   locale: localeEnum(),
   /** IANA time zone for scheduling, e.g. Europe/Copenhagen; null = the organisation's. */
   timeZone: text(),
+  /**
+   * Raised by "sign out everywhere": a session carries the number it was signed in under
+   * and ends when it no longer matches (lib/auth/sessions).
+   */
+  sessionVersion: integer().notNull().default(0),
   createdAt: createdAt(),
 });
 
@@ -46,6 +51,23 @@ export const sessions = pgTable("sessions", {
     .references(() => users.id, { onDelete: "cascade" }),
   expires: timestamp({ mode: "date", withTimezone: true }).notNull(),
 });
+
+/**
+ * Sessions ended by signing out, by their id (the JWT's `sid`), until the longest a copy of
+ * the cookie could still live; the hourly maintenance removes rows past `expiresAt`. Kept in
+ * PostgreSQL, not Redis: a Redis flush must not bring an ended session back.
+ */
+export const endedSessions = pgTable(
+  "ended_sessions",
+  {
+    sid: text().primaryKey(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: timestamp({ mode: "date", withTimezone: true }).notNull(),
+  },
+  (t) => [index().on(t.expiresAt)],
+);
 
 export const verificationTokens = pgTable(
   "verification_tokens",

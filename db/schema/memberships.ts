@@ -32,6 +32,11 @@ export const memberships = pgTable(
     invitedAt: timestamp({ withTimezone: true }),
     joinedAt: timestamp({ withTimezone: true }),
     deactivatedAt: timestamp({ withTimezone: true }),
+    /**
+     * Set on deactivation: sessions signed in before it never act in this organisation again,
+     * also after reactivation (lib/auth/sessions); null = every session may.
+     */
+    sessionsNotBefore: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

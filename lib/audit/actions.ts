@@ -41,6 +41,7 @@ export const auditActions = [
   "scim.user.update",
   "scim_token.create",
   "scim_token.revoke",
+  "session.sign_out_everywhere",
   "story.create",
   "story.update",
   ...storyStatusIds.map((status) => `story.${status}` as const),

@@ -7,12 +7,14 @@ import { accounts, sessions, users, verificationTokens, type Role } from "@/db/s
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { activateInvitedMemberships, addActiveMember, usableMemberships } from "@/lib/members";
+import { activateInvitedMemberships, addActiveMember, usableMemberships, type SessionMembership } from "@/lib/members";
 import { acceptInvitationLink } from "@/lib/members/invitation-links";
 import { getOrganizationBySlug } from "@/lib/orgs";
 import { trustedScope } from "@/lib/tenant";
 import { findUserByEmail } from "@/lib/users";
 import { currentClient, signInAttemptsSpent, signInFailed, takeSignInMail } from "@/lib/limits/sign-in";
+import { safeReturnTo } from "./return-to";
+import { SESSION_MAX_AGE_SECONDS, endSession, readSession, startSession, type SessionClaims } from "./sessions";
 import { sendSignInLink } from "./sign-in-mail";
 
 declare module "next-auth" {
@@ -31,8 +33,16 @@ declare module "next-auth" {
   }
 }
 
+declare module "@auth/core/jwt" {
+  interface JWT extends Partial<SessionClaims> {
+    orgId?: string;
+  }
+}
+
 const MAGIC_LINK_MAX_AGE_SECONDS = 30 * 60;
-const SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600;
+
+/** What the jwt callback read for this request, handed to the session callback (same token object). */
+const sessionReads = new WeakMap<object, SessionMembership[]>();
 
 /**
  * A password-less sign-in (demo, invitation link) under the failed-attempts limit: a client
@@ -131,8 +141,9 @@ function buildConfig(): NextAuthConfig {
       sessionsTable: sessions,
       verificationTokensTable: verificationTokens,
     }),
-    // Credentials (demo) needs JWT sessions; memberships and roles are still read from
-    // the database on every request, so a role change or deactivation applies at once.
+    // Credentials (demo) needs JWT sessions; memberships, roles and whether the session has
+    // ended are still read from the database on every request (lib/auth/sessions), so
+    // signing out, a role change or deactivation applies at once.
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/signin", verifyRequest: "/signin/check-email", error: "/signin/error" },
     providers,
@@ -152,15 +163,31 @@ function buildConfig(): NextAuthConfig {
         if (account?.provider === "oidc" && config.OIDC_ORG) return true;
         return "/signin/error?error=NoMembership";
       },
-      async jwt({ token, user, trigger, session }) {
-        if (user?.id) token.sub = user.id;
-        if (user?.orgId) token.orgId = user.orgId;
-        if (trigger === "update" && typeof session?.orgId === "string") token.orgId = session.orgId;
+      // Every path back is checked by safeReturnTo against APP_URL (lib/auth/return-to).
+      redirect({ url, baseUrl }) {
+        return `${baseUrl}${safeReturnTo(url, config.APP_URL)}`;
+      },
+      // Signing in starts a session (lib/auth/sessions); every later read checks it is still
+      // live and reads the memberships it may act in, in one query. null ends it (cookie cleared).
+      async jwt({ token, user, account, trigger, session }) {
+        if (user?.id) {
+          const claims = await startSession(db(), user.id, { demoOnly: account?.provider === "demo" });
+          if (!claims) return null;
+          return { ...token, sub: user.id, ...claims, orgId: user.orgId };
+        }
+        if (!token.sub) return null;
+        const orgs = await readSession(db(), token.sub, token);
+        if (!orgs) return null;
+        sessionReads.set(token, orgs);
+        // Switching organisation: only to one this session may act in (a demo sign-in: demo ones only).
+        if (trigger === "update" && typeof session?.orgId === "string" && orgs.some((m) => m.orgId === session.orgId && m.status === "active")) {
+          token.orgId = session.orgId;
+        }
         return token;
       },
       async session({ session, token }) {
         const userId = token.sub!;
-        const orgs = await usableMemberships(db(), userId);
+        const orgs = sessionReads.get(token) ?? (await readSession(db(), userId, token)) ?? [];
         const active = orgs.filter((m) => m.status === "active");
         const current = active.find((m) => m.orgId === token.orgId) ?? active[0];
         return {
@@ -174,6 +201,11 @@ function buildConfig(): NextAuthConfig {
       },
     },
     events: {
+      // Signing out ends the session on the server too: a copy of the cookie is refused.
+      async signOut(message) {
+        const token = "token" in message ? message.token : null;
+        if (token?.sub && typeof token.sid === "string") await endSession(db(), token.sub, token.sid);
+      },
       async signIn({ user, account }) {
         if (!user.id) return;
         if (account?.provider === "oidc" && config.OIDC_ORG && user.email) {

@@ -11,6 +11,7 @@ import { consume, consumeForClient, peekForClient, rateLimitHeaders, type LimitS
 import { requestClientIp } from "@/lib/net/client-ip";
 import { checkApiToken, tokenProblemTypes, type TokenRefusal } from "./api-tokens";
 import { auth } from "./config";
+import { returnPath } from "./return-to";
 import { satisfies, type Role, type RoleRequirement } from "./roles";
 import { problem } from "@/lib/problem";
 import { ScimError, scimErrorResponse, verifyScimToken } from "@/lib/scim";
@@ -50,8 +51,7 @@ const sessionContext = cache(async (): Promise<AuthContext | null> => {
 
 /** The path the proxy saw, to come back to after signing in. */
 async function currentPath(): Promise<string> {
-  const path = (await headers()).get("x-ripple-path");
-  return path && path.startsWith("/") && !path.startsWith("//") ? path : "/";
+  return returnPath((await headers()).get("x-ripple-path"));
 }
 
 /**
@@ -219,7 +219,7 @@ function wantsPage(request: Request): boolean {
 async function signInRedirect(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const session = await getSession();
-  const location = session?.userId ? "/signin/error?error=NoMembership" : `/signin?callbackUrl=${encodeURIComponent(url.pathname + url.search)}`;
+  const location = session?.userId ? "/signin/error?error=NoMembership" : `/signin?callbackUrl=${encodeURIComponent(returnPath(url.pathname + url.search))}`;
   return new Response(null, { status: 307, headers: { location, "cache-control": "no-store" } });
 }
 

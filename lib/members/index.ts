@@ -1,6 +1,6 @@
-import { and, asc, eq, ilike, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, ilike, isNull, ne, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { memberships, organizations, roleIds, teams, users, type Membership, type Role } from "@/db/schema";
+import { apiTokens, memberships, organizations, roleIds, teams, users, type Membership, type Role } from "@/db/schema";
 import { audit } from "@/lib/audit";
 import type { DbOrTx } from "@/lib/db";
 import { conflict, notFound } from "@/lib/errors";
@@ -201,14 +201,32 @@ export async function deactivateMember(db: DbOrTx, scope: Scope, membershipId: s
     if (before.status === "deactivated") return before;
     if (before.userId === actorUserId(scope)) throw conflict("cannotDeactivateSelf", "You cannot deactivate yourself");
     if (before.status === "active" && before.roles.includes("admin")) await assertAnotherActiveAdmin(tx, scope, membershipId);
+    // Sessions signed in until now never act here again, also after reactivation (lib/auth/sessions).
     const [after] = await tx
       .update(memberships)
-      .set({ status: "deactivated", deactivatedAt: new Date() })
+      .set({ status: "deactivated", deactivatedAt: new Date(), sessionsNotBefore: sql`clock_timestamp()` })
       .where(eq(memberships.id, membershipId))
       .returning();
     await audit(tx, scope, { action: "member.deactivate", targetType: "membership", targetId: membershipId, before: snapshot(before), after: snapshot(after!) });
+    await revokeTokensOf(tx, scope, before.userId);
     return after!;
   });
+}
+
+/**
+ * A deactivated member's API tokens in the organisation are revoked at once, each recorded
+ * as a revocation: reactivation does not bring them back (the member makes new ones).
+ */
+async function revokeTokensOf(tx: DbOrTx, scope: Scope, userId: string) {
+  const revoked = await tx
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning();
+  for (const row of revoked) {
+    const token = { name: row.name, prefix: row.prefix, userId: row.userId };
+    await audit(tx, scope, { action: "api_token.revoke", targetType: "api_token", targetId: row.id, before: { ...token, revokedAt: null }, after: { ...token, revokedAt: row.revokedAt } });
+  }
 }
 
 export async function reactivateMember(db: DbOrTx, scope: Scope, membershipId: string) {
@@ -236,17 +254,20 @@ export type SessionMembership = {
   status: Membership["status"];
 };
 
+/** The columns of a SessionMembership, from memberships joined with organizations. */
+export const sessionMembershipColumns = {
+  orgId: memberships.orgId,
+  orgName: organizations.name,
+  orgSlug: organizations.slug,
+  isDemo: organizations.isDemo,
+  roles: memberships.roles,
+  status: memberships.status,
+};
+
 /** The organisations a person may act in: active or invited (not deactivated) memberships. */
 export async function usableMemberships(db: DbOrTx, userId: string): Promise<SessionMembership[]> {
   return db
-    .select({
-      orgId: memberships.orgId,
-      orgName: organizations.name,
-      orgSlug: organizations.slug,
-      isDemo: organizations.isDemo,
-      roles: memberships.roles,
-      status: memberships.status,
-    })
+    .select(sessionMembershipColumns)
     .from(memberships)
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
     .where(and(eq(memberships.userId, userId), ne(memberships.status, "deactivated")))

@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { apiTokens, auditLog } from "@/db/schema";
 import * as meRoute from "@/app/api/v1/me/route";
-import { createApiToken, expiryInDays, listApiTokens, newApiTokenSchema, revokeApiToken, verifyApiToken } from "@/lib/auth/api-tokens";
+import { checkApiToken, createApiToken, expiryInDays, listApiTokens, newApiTokenSchema, revokeApiToken, verifyApiToken } from "@/lib/auth/api-tokens";
 import { sha256Hex } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { deactivateMember, reactivateMember, updateMember } from "@/lib/members";
@@ -106,7 +106,7 @@ describe("API tokens", () => {
     expect(await verifyApiToken(db(), token)).toBeNull();
   });
 
-  it("stops working while its member is deactivated", async () => {
+  it("is revoked when its member is deactivated, and stays revoked after reactivation", async () => {
     const { cli } = await makeOrganization();
     const member = await makeMember(cli, ["employee"]);
     const { token } = await createApiToken(db(), cli, { userId: member.user.id, name: "n" });
@@ -114,7 +114,7 @@ describe("API tokens", () => {
     await deactivateMember(db(), cli, member.membership.id);
     expect(await verifyApiToken(db(), token)).toBeNull();
     await reactivateMember(db(), cli, member.membership.id);
-    expect(await verifyApiToken(db(), token)).not.toBeNull();
+    expect(await checkApiToken(db(), token)).toEqual({ ok: false, reason: "revoked" });
   });
 
   it("acts only in the organisation it was made for, whatever happens in another", async () => {

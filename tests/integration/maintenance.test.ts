@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type DatabaseHandle } from "@/db/client";
-import { verificationTokens } from "@/db/schema";
+import { endedSessions, users, verificationTokens } from "@/db/schema";
 import { runMaintenance } from "@/lib/maintenance";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
@@ -78,6 +78,21 @@ describe("maintenance", () => {
     expect(result.expiredLinksRemoved).toBeGreaterThanOrEqual(2);
     const left = await handle.db.execute<{ identifier: string }>(sql`select identifier from verification_tokens where identifier like ${`%-${tag}@example.test`}`);
     expect(left.map((r) => r.identifier)).toEqual([`fresh-${tag}@example.test`]);
+  });
+
+  it("forgets signed-out sessions only once no copy of their cookie can still be alive", async () => {
+    const tag = randomBytes(4).toString("hex");
+    const [person] = await handle.db.insert(users).values({ email: `ended-${tag}@example.test` }).returning();
+    await handle.db.insert(endedSessions).values([
+      { sid: `past-${tag}`, userId: person!.id, expiresAt: new Date(Date.now() - 60_000) },
+      { sid: `live-${tag}`, userId: person!.id, expiresAt: new Date(Date.now() + 600_000) },
+    ]);
+
+    const result = await runMaintenance(handle.db);
+
+    expect(result.endedSessionsRemoved).toBeGreaterThanOrEqual(1);
+    const left = await handle.db.execute<{ sid: string }>(sql`select sid from ended_sessions where user_id = ${person!.id}`);
+    expect(left.map((r) => r.sid)).toEqual([`live-${tag}`]);
   });
 
   it("can run in two places at once: both runs succeed and the partitions exist once", async () => {

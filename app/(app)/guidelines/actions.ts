@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { action } from "@/lib/auth/guard";
 import { acceptGuidelines } from "@/lib/guidelines";
-import { sameSitePath } from "./next-path";
+import { continueTo } from "./next-path";
 
 /** "I have read the guidelines and will follow them": records the version the page showed. */
 export const acceptGuidelinesAction = action(
@@ -14,7 +14,7 @@ export const acceptGuidelinesAction = action(
     await acceptGuidelines(ctx.db, ctx.scope, ctx.userId, version);
     revalidatePath("/guidelines");
     // Straight on to where the person was going (the page would re-render without the form first).
-    const target = sameSitePath(next);
+    const target = continueTo(next);
     if (target) redirect(target);
     return { next: null };
   },

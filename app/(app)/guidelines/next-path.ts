@@ -1,15 +1,11 @@
+import { START_PAGE, returnPath } from "@/lib/auth/return-to";
+
 /**
- * Where to go after acknowledging the guidelines: only a path on this site ("/compose?story=…"),
- * never another origin ("//evil.example", "/\\evil.example", "https://…"); anything else is null.
+ * Where to go after acknowledging the guidelines ("/compose?story=…"): the `next` address
+ * checked by returnPath (lib/auth/return-to); null when none was given or it was refused.
  */
-export function sameSitePath(value: unknown): string | null {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return null;
-  if (value.length > 2048 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return null;
-  try {
-    const base = "https://ripple.invalid";
-    const url = new URL(value, base);
-    return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : null;
-  } catch {
-    return null;
-  }
+export function continueTo(value: unknown): string | null {
+  if (value === undefined) return null;
+  const path = returnPath(value);
+  return path === START_PAGE ? null : path;
 }

@@ -6,7 +6,7 @@ import { Markdown } from "../../_components/markdown";
 import { ButtonLink, Card, PageHeader } from "../../_components/ui";
 import { requestLocale } from "../../_i18n/locale";
 import { AcceptForm } from "./accept-form";
-import { sameSitePath } from "./next-path";
+import { continueTo } from "./next-path";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("guidelines"))("title") };
@@ -21,7 +21,7 @@ export default async function GuidelinesPage({ searchParams }: { searchParams: P
   const ctx = await requireMember("any-member");
   const t = await getTranslations("guidelines");
   const locale = await requestLocale();
-  const next = sameSitePath((await searchParams).next);
+  const next = continueTo((await searchParams).next);
   const [guidelines, status] = await Promise.all([currentGuidelines(ctx.db, ctx.scope), guidelinesStatus(ctx.db, ctx.scope, ctx.userId)]);
   const body = locale === "en" ? guidelines.bodyEn : guidelines.bodyDa;
   return (

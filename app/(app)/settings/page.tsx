@@ -13,6 +13,7 @@ import { DeleteAccountForm } from "./delete-account-form";
 import { NotificationForm } from "./notification-form";
 import { ProfileForm } from "./profile-form";
 import { PushToggle } from "./push-toggle";
+import { SignOutEverywhere } from "./sign-out-everywhere";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("settings"))("title") };
@@ -44,6 +45,9 @@ export default async function SettingsPage() {
         </Section>
         <Section card id="push-heading" title={tPush("title")} description={tPush("hint")}>
           <PushToggle publicKey={vapidPublicKey()} />
+        </Section>
+        <Section card id="sessions-heading" title={t("sessions.title")} description={t("sessions.hint")}>
+          <SignOutEverywhere />
         </Section>
         <ApiTokensCard />
         <MyDataCards />
