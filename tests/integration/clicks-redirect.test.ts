@@ -7,6 +7,7 @@ import { clickEvents, dailyRollups, pointsLedger, trackedLinks } from "@/db/sche
 import * as redirectRoute from "@/app/r/[code]/route";
 import { db } from "@/lib/db";
 import { clickStreamKey } from "@/lib/links/click-stream";
+import { CLIENT_IP_HEADER } from "@/lib/links/client-address";
 import { LinkLookup } from "@/lib/links/lookup-link";
 import { closeSharedRedirector, flushSharedRedirector, sharedRedirector } from "@/lib/links/redirect";
 import { newLinkCode } from "@/lib/links/tracked-links";
@@ -47,7 +48,8 @@ const BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.
 const LINKEDIN_PREVIEW = "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)";
 
 async function visit(code: string, init: { method?: "GET" | "HEAD"; ip?: string; userAgent?: string; referer?: string } = {}) {
-  const headers: Record<string, string> = { "x-forwarded-for": init.ip ?? "198.51.100.7", "user-agent": init.userAgent ?? BROWSER };
+  // The address as the web server stamps it (lib/web/front.ts); the route reads nothing else.
+  const headers: Record<string, string> = { [CLIENT_IP_HEADER]: init.ip ?? "198.51.100.7", "user-agent": init.userAgent ?? BROWSER };
   if (init.referer) headers.referer = init.referer;
   const request = new Request(`http://localhost:3999/r/${encodeURIComponent(code)}`, { method: init.method ?? "GET", headers });
   const handler = init.method === "HEAD" ? redirectRoute.HEAD : redirectRoute.GET;
