@@ -2,6 +2,7 @@ import { createServer, IncomingMessage, type Server, type ServerResponse } from 
 import { CLIENT_IP_HEADER, clientIp } from "@/lib/links/client-address";
 import { log } from "@/lib/log";
 import { MAX_IMAGE_BYTES } from "@/lib/media";
+import { FALLBACK_CSP, FALLBACK_HTML_CSP, securityHeaders } from "./security-headers";
 
 /**
  * The web process's own HTTP server, in front of Next's request handler: it owns the
@@ -44,23 +45,6 @@ export function bodyLimit(pathname: string): number {
 
 export type FrontConfig = { appUrl: string; trustProxy: boolean };
 export type FrontHandler = (request: IncomingMessage, response: ServerResponse) => unknown;
-
-const PERMISSIONS_POLICY = "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()";
-/** For answers without a policy of their own (API JSON, media, redirects); pages bring theirs (proxy.ts). */
-export const FALLBACK_CSP = "default-src 'none'; frame-ancestors 'none'";
-/** An HTML answer without a policy still may not be framed. */
-const FALLBACK_HTML_CSP = "frame-ancestors 'none'";
-
-/** The headers every answer carries (HSTS only when the public address is https). */
-export function securityHeaders(appUrl: string): Array<[string, string]> {
-  const headers: Array<[string, string]> = [
-    ["X-Content-Type-Options", "nosniff"],
-    ["Referrer-Policy", "strict-origin-when-cross-origin"],
-    ["Permissions-Policy", PERMISSIONS_POLICY],
-  ];
-  if (new URL(appUrl).protocol === "https:") headers.push(["Strict-Transport-Security", "max-age=31536000; includeSubDomains"]);
-  return headers;
-}
 
 function headerFromArgs(args: unknown[], name: string): string | undefined {
   const headers = args.find((a) => a !== null && typeof a === "object") as Record<string, unknown> | unknown[] | undefined;
