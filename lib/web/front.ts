@@ -154,13 +154,16 @@ function hasBody(request: IncomingMessage): boolean {
 }
 
 /**
- * Refuses a body past its limit: 413 with Connection: close, no further reading, and the
- * socket destroyed once the answer is out (the client may still be sending).
+ * Refuses a body past its limit: 413 with Connection: close and no further reading (the
+ * paused socket's window fills, so the client's writes wait), then the socket is destroyed
+ * a moment after the answer is out: long enough for a busy client to read it first.
  */
+const REFUSED_GRACE_MS = 2_000;
+
 function refuseTooLarge(request: IncomingMessage, response: ServerResponse, limit: number, pathname: string): void {
   request.pause();
   request.removeAllListeners("data");
-  response.once("finish", () => setTimeout(() => request.socket.destroy(), 200).unref());
+  response.once("finish", () => setTimeout(() => request.socket.destroy(), REFUSED_GRACE_MS).unref());
   sendProblem(response, 413, `The request body may be at most ${Math.floor(limit / KB)} KB here.`, { close: true, instance: pathname });
 }
 
