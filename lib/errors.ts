@@ -41,3 +41,16 @@ export class PermanentFailure extends Error {
     this.name = "PermanentFailure";
   }
 }
+
+/**
+ * PostgreSQL refused text it cannot store: a NUL or a byte sequence that is not UTF-8
+ * (22021 character_not_in_repertoire, 22P05 untranslatable_character, e.g. \u0000 in jsonb).
+ * Bad input, not a fault: the edges answer 400. Drizzle wraps the driver's error in `cause`.
+ */
+export function isUnstorableText(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "22021" || code === "22P05") return true;
+  }
+  return false;
+}

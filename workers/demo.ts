@@ -149,7 +149,7 @@ function startApp(name: string, script: string, env: NodeJS.ProcessEnv): Running
     stop: async () => {
       await stopChild(child, exited, [["SIGTERM", 35_000]]);
       try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL"); // what is left of its group, such as `next start` under workers/web.ts
+        if (child.pid) process.kill(-child.pid, "SIGKILL"); // what is left of its group, such as the script under tsx's launcher
       } catch {
         // the group is gone
       }
@@ -172,7 +172,7 @@ function buildNeeded(): boolean {
   return !built || buildInputs.some((input) => changedSince(path.join(root, input), built.mtimeMs));
 }
 
-/** Any HTTP answer counts: the point is that `next start` is serving. */
+/** Any HTTP answer counts: the point is that the web server (workers/web.ts) is serving. */
 async function waitForWeb(port: number) {
   const url = `http://localhost:${port}/api/health`;
   const deadline = Date.now() + 60_000;

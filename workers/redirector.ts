@@ -5,6 +5,7 @@ import { clientIp } from "@/lib/links/client-address";
 import { createRedirectorRuntime, type Outcome } from "@/lib/links/redirect";
 import { notFoundAnswer, type Answer } from "@/lib/links/redirect-answers";
 import { log } from "@/lib/log";
+import { FALLBACK_CSP, securityHeaders } from "@/lib/web/security-headers";
 import { exitOnConfigError } from "./startup";
 
 /**
@@ -40,8 +41,11 @@ function wantedHeaders(raw: string[]): { userAgent?: string; referer?: string; f
   return found;
 }
 
+// The web server's headers (no HSTS: this process does not know the public address; the TLS proxy in front sets it).
+const STATIC_HEADERS: Record<string, string> = Object.freeze({ ...Object.fromEntries(securityHeaders().map(([name, value]) => [name.toLowerCase(), value])), "content-security-policy": FALLBACK_CSP });
+
 function send(request: IncomingMessage, response: ServerResponse, answer: Answer): void {
-  response.writeHead(answer.status, answer.headers);
+  response.writeHead(answer.status, { ...STATIC_HEADERS, ...answer.headers });
   response.end(request.method === "HEAD" ? undefined : answer.body);
 }
 
@@ -55,12 +59,12 @@ const server = createServer((request, response) => {
   const url = request.url ?? "/";
   const method = request.method ?? "GET";
   if (method !== "GET" && method !== "HEAD") {
-    response.writeHead(405, { allow: "GET, HEAD", "content-length": "0" });
+    response.writeHead(405, { ...STATIC_HEADERS, allow: "GET, HEAD", "content-length": "0" });
     response.end();
     return;
   }
   if (url === "/healthz") {
-    response.writeHead(200, { "content-type": "text/plain", "cache-control": "no-store" });
+    response.writeHead(200, { ...STATIC_HEADERS, "content-type": "text/plain", "cache-control": "no-store" });
     response.end(method === "HEAD" ? undefined : "ok\n");
     return;
   }
@@ -83,7 +87,7 @@ const server = createServer((request, response) => {
     (resolved) => respond(request, response, resolved),
     (error: unknown) => {
       log.error({ err: error }, "redirect lookup failed");
-      if (!response.headersSent) response.writeHead(503, { "content-type": "text/plain", "retry-after": "5", "cache-control": "no-store" });
+      if (!response.headersSent) response.writeHead(503, { ...STATIC_HEADERS, "content-type": "text/plain", "retry-after": "5", "cache-control": "no-store" });
       response.end("Temporarily unavailable\n");
     },
   );

@@ -4,7 +4,7 @@ import { cache } from "react";
 import { z } from "zod";
 import { db, type Database } from "@/lib/db";
 import { appBaseUrl } from "@/lib/env/app-url";
-import { DomainError } from "@/lib/errors";
+import { DomainError, isUnstorableText } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { trustedScope, type OrgId, type Scope } from "@/lib/tenant";
 import { consume, consumeForClient, peekForClient, rateLimitHeaders, type LimitState } from "@/lib/limits";
@@ -123,6 +123,7 @@ export function action<S extends z.ZodType, T>(
       unstable_rethrow(error);
       if (error instanceof DomainError) return { ok: false, error: error.code, fieldErrors: error.fieldErrors };
       if (error instanceof z.ZodError) return { ok: false, error: "invalidInput", fieldErrors: fieldErrors(error) };
+      if (isUnstorableText(error)) return { ok: false, error: "invalidInput" };
       log.error({ err: error }, "server action failed");
       return { ok: false, error: "unexpected" };
     }
@@ -211,6 +212,24 @@ function tokenRefused(reason: TokenRefusal, instance: string): Response {
   return problem(401, "Unauthorized", tokenRefusalDetail[reason], instance, { "WWW-Authenticate": `Bearer error="invalid_token"${description}` }, { type: tokenProblemTypes[reason] });
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The request came from a page of ours: its Origin is APP_URL's, or, from a browser that sent
+ * none, Sec-Fetch-Site says same-origin. Next checks server actions itself; this is for
+ * route handlers a session cookie authenticates (the media upload, the queue dashboard).
+ */
+export function sameOrigin(request: Request): boolean {
+  const origin = request.headers.get("origin");
+  if (origin) return origin === new URL(appBaseUrl()).origin;
+  return request.headers.get("sec-fetch-site") === "same-origin";
+}
+
+/** 400 for text PostgreSQL cannot store (NUL, invalid UTF-8): the backstop behind the web server's own check. */
+function unstorableText(instance: string): Response {
+  return problem(400, "Bad Request", "The request contains text that cannot be stored (a NUL or invalid UTF-8).", instance);
+}
+
 function wantsPage(request: Request): boolean {
   return request.method === "GET" && (request.headers.get("accept") ?? "").includes("text/html");
 }
@@ -243,7 +262,14 @@ export function route<
         if (fromToken && "refused" in fromToken) return tokenRefused(fromToken.refused, instance);
         ctx = fromToken;
       }
-      if (!ctx && options.auth !== "token") ctx = await sessionContext();
+      if (!ctx && options.auth !== "token") {
+        ctx = await sessionContext();
+        // A browser's cookie goes along with any site's request: a write must come from our pages.
+        if (ctx && !SAFE_METHODS.has(request.method) && !sameOrigin(request)) {
+          log.warn({ userId: ctx.userId, path: instance, origin: request.headers.get("origin") }, "route refused: cross-origin write with a session cookie");
+          return problem(403, "Forbidden", "Cross-origin request refused: a write with a session cookie must come from Ripple's own pages (Origin must be APP_URL's).", instance);
+        }
+      }
       if (!ctx && options.onUnauthenticated === "redirect" && wantsPage(request)) return await signInRedirect(request);
       if (!ctx) return problem(401, "Unauthorized", "Sign in or send an API token.", instance, options.auth === "session" ? {} : { "WWW-Authenticate": "Bearer" });
       if (!satisfies(ctx.roles, options.roles)) return problem(403, "Forbidden", "Your role does not allow this.", instance);
@@ -271,6 +297,7 @@ export function route<
       if (error instanceof DomainError) {
         return problem(error.status, error.code, error.message, instance, {}, error.fieldErrors ? { errors: error.fieldErrors } : {});
       }
+      if (isUnstorableText(error)) return unstorableText(instance);
       log.error({ err: error, path: instance }, "route failed");
       return problem(500, "Internal Server Error", "Something went wrong on our side.", instance);
     }
@@ -284,6 +311,7 @@ export function publicRoute(handler: (request: Request, context: RouteContext) =
       return await handler(request, context);
     } catch (error) {
       unstable_rethrow(error);
+      if (isUnstorableText(error)) return unstorableText(new URL(request.url).pathname);
       log.error({ err: error }, "public route failed");
       return problem(500, "Internal Server Error", "Something went wrong on our side.", new URL(request.url).pathname);
     }
@@ -304,6 +332,7 @@ export function publicAction<S extends z.ZodType, T>(options: { input: S }, hand
     } catch (error) {
       unstable_rethrow(error);
       if (error instanceof DomainError) return { ok: false, error: error.code, fieldErrors: error.fieldErrors };
+      if (isUnstorableText(error)) return { ok: false, error: "invalidInput" };
       log.error({ err: error }, "public server action failed");
       return { ok: false, error: "unexpected" };
     }
@@ -371,6 +400,7 @@ export function scimRoute<
         const detail = error.code === "lastAdmin" ? "Refused: this would remove or deactivate the organisation's last active admin." : error.message;
         return scimErrorResponse(new ScimError(status, detail, status === 400 ? "invalidValue" : error.code === "alreadyMember" ? "uniqueness" : undefined));
       }
+      if (isUnstorableText(error)) return scimErrorResponse(new ScimError(400, "The request contains text that cannot be stored (a NUL or invalid UTF-8).", "invalidValue"));
       log.error({ err: error, path: new URL(request.url).pathname }, "scim route failed");
       return scimErrorResponse(new ScimError(500, "Something went wrong on our side."));
     }

@@ -15,14 +15,14 @@ function normaliseIp(value: string): string | null {
 }
 
 /**
- * The address the visitor hash is made from: the socket's, or the first X-Forwarded-For
- * entry when the installation says a proxy of its own sets that header (TRUST_PROXY).
- * Without that, the header is the client's to invent and is ignored.
+ * The client's address: the socket's, or, when the installation says a proxy of its own
+ * sets X-Forwarded-For (TRUST_PROXY), that header's last entry, the one the proxy appended
+ * (entries before it are the client's to invent). Without TRUST_PROXY the header is ignored.
  */
 export function clientIp(input: { socketAddress: string | null | undefined; forwardedFor: string | null | undefined; trustProxy: boolean }): string {
   if (input.trustProxy && input.forwardedFor) {
-    const first = normaliseIp(input.forwardedFor.split(",")[0] ?? "");
-    if (first) return first;
+    const last = normaliseIp(input.forwardedFor.split(",").at(-1) ?? "");
+    if (last) return last;
   }
   return (input.socketAddress && normaliseIp(input.socketAddress)) || "unknown";
 }

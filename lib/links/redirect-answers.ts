@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /** What /r/<code> answers: a 302 to the stored destination, or the not-found page. */
 
 export type Answer = { status: 302 | 404; headers: Record<string, string>; body: string };
@@ -26,6 +28,10 @@ const NOT_FOUND_HTML = `<!doctype html>
 </html>
 `;
 
+// The page's one inline style, allowed by its hash; nothing else may load.
+const STYLE = /<style>([\s\S]*?)<\/style>/.exec(NOT_FOUND_HTML)![1]!;
+const NOT_FOUND_CSP = `default-src 'none'; style-src 'sha256-${createHash("sha256").update(STYLE).digest("base64")}'; frame-ancestors 'none'`;
+
 const NOT_FOUND: Answer = Object.freeze({
   status: 404,
   headers: Object.freeze({
@@ -33,6 +39,7 @@ const NOT_FOUND: Answer = Object.freeze({
     "content-length": String(Buffer.byteLength(NOT_FOUND_HTML)),
     "cache-control": "no-store",
     "x-robots-tag": "noindex",
+    "content-security-policy": NOT_FOUND_CSP,
   }),
   body: NOT_FOUND_HTML,
 }) as Answer;

@@ -83,6 +83,8 @@ export default async function globalSetup() {
     E2E_BLUESKY_ADVOCATE: JSON.stringify({ handle: advocate.handle, appPassword: advocate.appPassword }),
     E2E_BLUESKY_FAN: JSON.stringify({ handle: fan.handle, password: fan.password, did: fan.did }),
     E2E_DATABASE_URL: database.url,
+    // The web server's own process (node --import tsx: no launcher in between), for memory checks.
+    E2E_WEB_PID: String(web.pid),
     E2E_MAIL_URL: mail.httpUrl,
     E2E_QUEUE_PREFIX: env.QUEUE_PREFIX,
     E2E_REDIS_URL: env.REDIS_URL,

@@ -7,10 +7,12 @@ import { clickEvents, dailyRollups, pointsLedger, trackedLinks } from "@/db/sche
 import * as redirectRoute from "@/app/r/[code]/route";
 import { db } from "@/lib/db";
 import { clickStreamKey } from "@/lib/links/click-stream";
+import { CLIENT_IP_HEADER } from "@/lib/links/client-address";
 import { LinkLookup } from "@/lib/links/lookup-link";
 import { closeSharedRedirector, flushSharedRedirector, sharedRedirector } from "@/lib/links/redirect";
 import { newLinkCode } from "@/lib/links/tracked-links";
 import { createShares } from "@/lib/shares";
+import { createFrontServer } from "@/lib/web/front";
 import { createTeam } from "@/lib/teams";
 import { ClickConsumer } from "@/workers/processors/clicks";
 import { makeOrganization, makePublishedStory, makeSharer } from "../support/factories";
@@ -47,7 +49,8 @@ const BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.
 const LINKEDIN_PREVIEW = "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)";
 
 async function visit(code: string, init: { method?: "GET" | "HEAD"; ip?: string; userAgent?: string; referer?: string } = {}) {
-  const headers: Record<string, string> = { "x-forwarded-for": init.ip ?? "198.51.100.7", "user-agent": init.userAgent ?? BROWSER };
+  // The address as the web server stamps it (lib/web/front.ts); the route reads nothing else.
+  const headers: Record<string, string> = { [CLIENT_IP_HEADER]: init.ip ?? "198.51.100.7", "user-agent": init.userAgent ?? BROWSER };
   if (init.referer) headers.referer = init.referer;
   const request = new Request(`http://localhost:3999/r/${encodeURIComponent(code)}`, { method: init.method ?? "GET", headers });
   const handler = init.method === "HEAD" ? redirectRoute.HEAD : redirectRoute.GET;
@@ -201,6 +204,46 @@ describe("GET /r/<code>: clicks", () => {
     expect(Math.abs(row!.occurredAt.getTime() - Date.now())).toBeLessThan(60_000);
     // Acknowledged and removed from the stream.
     expect(await redis.xlen(clickStreamKey(PREFIX))).toBe(0);
+  });
+
+  it("through the web server, a client cannot become new visitors by varying address headers: one socket, one unique visitor", async () => {
+    const { link, org } = await sharedLink();
+    // The real front server (lib/web/front.ts) over HTTP, with the route as its handler.
+    const server = createFrontServer({
+      config: { appUrl: "http://localhost:3999", trustProxy: false },
+      handler: async (req, res) => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+        const answer = await redirectRoute.GET(new Request(`http://localhost:3999${req.url}`, { headers }), { params: Promise.resolve({ code: req.url!.split("/")[2]! }) });
+        res.writeHead(answer.status, Object.fromEntries(answer.headers));
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const tricks: Array<Record<string, string>> = [
+        {},
+        { "x-forwarded-for": "198.51.100.1" },
+        { "x-forwarded-for": "198.51.100.2, 198.51.100.3" },
+        { "x-real-ip": "198.51.100.4" },
+        { forwarded: "for=198.51.100.5" },
+        { [CLIENT_IP_HEADER]: "198.51.100.6" },
+      ];
+      for (const headers of tricks) {
+        const response = await fetch(`http://127.0.0.1:${port}/r/${link.code}`, { redirect: "manual", headers: { "user-agent": BROWSER, ...headers } });
+        expect(response.status).toBe(302);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    await ingest();
+    const rows = await db().select().from(clickEvents).where(eq(clickEvents.linkId, link.id));
+    expect(rows).toHaveLength(6);
+    expect(rows.filter((r) => r.isUnique)).toHaveLength(1);
+    expect(new Set(rows.map((r) => r.visitorHash)).size).toBe(1);
+    expect((await rollups(org.id)).get(`org:${org.id}:all`)).toMatchObject({ clicks: 6, uniqueVisitors: 1 });
   });
 
   it("counts the same visitor twice on one day as 2 clicks and 1 unique visitor; another visitor is another unique", async () => {

@@ -68,6 +68,10 @@ describe("the standalone redirector", () => {
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe(link.destination);
     expect(response.headers.get("cache-control")).toMatch(/no-store/);
+    // The web server's headers on every answer (the 302 keeps its own referrer policy).
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(response.headers.get("permissions-policy")).toMatch(/camera=\(\)/);
 
     const head = await get(`/r/${link.code}`, { method: "HEAD" });
     expect(head.status).toBe(302);
@@ -82,6 +86,9 @@ describe("the standalone redirector", () => {
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get("location")).toBeNull();
     expect(await unknown.text()).toBe(await unknownViaRoute.text());
+    // The not-found page's own policy: its inline style by hash, nothing else, never framed.
+    expect(unknown.headers.get("content-security-policy")).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; frame-ancestors 'none'$/);
+    expect(unknown.headers.get("x-content-type-options")).toBe("nosniff");
     for (const path of ["/r/short", "/r/%2F%2Fevil.example", `/r/${link.code}/`, "/r/../etc/passwd", "/", "/favicon.ico"]) {
       const r = await get(path);
       expect(r.status, path).toBe(404);

@@ -43,11 +43,13 @@ describe("bots", () => {
 describe("the visitor's address", () => {
   it("is the socket's, and X-Forwarded-For is ignored unless the installation trusts its proxy", () => {
     expect(clientIp({ socketAddress: "203.0.113.9", forwardedFor: "198.51.100.1", trustProxy: false })).toBe("203.0.113.9");
-    expect(clientIp({ socketAddress: "10.0.0.2", forwardedFor: "198.51.100.1, 10.0.0.1", trustProxy: true })).toBe("198.51.100.1");
+    // The proxy appends the address it saw; what came before is the client's to invent.
+    expect(clientIp({ socketAddress: "10.0.0.2", forwardedFor: "198.51.100.1, 203.0.113.50", trustProxy: true })).toBe("203.0.113.50");
+    expect(clientIp({ socketAddress: "10.0.0.2", forwardedFor: "203.0.113.50", trustProxy: true })).toBe("203.0.113.50");
   });
 
   it("falls back to the socket when the trusted header is garbage, and spells one address one way", () => {
-    expect(clientIp({ socketAddress: "10.0.0.2", forwardedFor: "unknown, 198.51.100.1", trustProxy: true })).toBe("10.0.0.2");
+    expect(clientIp({ socketAddress: "10.0.0.2", forwardedFor: "198.51.100.1, unknown", trustProxy: true })).toBe("10.0.0.2");
     expect(clientIp({ socketAddress: "::ffff:192.0.2.44", forwardedFor: undefined, trustProxy: false })).toBe("192.0.2.44");
     expect(clientIp({ socketAddress: "2001:DB8:0:0:0:0:0:1", forwardedFor: undefined, trustProxy: false })).toBe(clientIp({ socketAddress: "2001:db8::1", forwardedFor: undefined, trustProxy: false }));
     expect(clientIp({ socketAddress: undefined, forwardedFor: undefined, trustProxy: false })).toBe("unknown");

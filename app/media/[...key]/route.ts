@@ -18,7 +18,7 @@ export const GET = publicRoute(async (_request, context) => {
       "content-type": image.contentType,
       "cache-control": "public, max-age=31536000, immutable",
       "x-content-type-options": "nosniff",
-      "content-security-policy": "default-src 'none'",
+      "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
     },
   });
 });

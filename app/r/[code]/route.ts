@@ -1,24 +1,21 @@
 import { publicRoute } from "@/lib/auth/guard";
-import { envFor } from "@/lib/env";
-import { clientIp } from "@/lib/links/client-address";
+import { requestClientIp } from "@/lib/links/client-address";
 import { sharedRedirector } from "@/lib/links/redirect";
 import { type Answer } from "@/lib/links/redirect-answers";
 
 /**
- * 302 to the stored destination and only to it. A route handler does not see the socket: Next
- * fills X-Forwarded-For with the socket's address when the client sent none, so without
- * TRUST_PROXY its last entry stands in for it.
+ * 302 to the stored destination and only to it. A route handler does not see the socket: the
+ * visitor's address is the one the web server stamped (x-ripple-client-ip, lib/web/front.ts),
+ * never a header the client could vary.
  */
 async function serve(request: Request, context: { params: Promise<Record<string, string | string[] | undefined>> }): Promise<Response> {
   const { code } = await context.params;
-  const forwardedFor = request.headers.get("x-forwarded-for");
-  const { TRUST_PROXY } = envFor(["TRUST_PROXY"]);
   const outcome = await sharedRedirector().handle({
     method: request.method,
     code: typeof code === "string" ? code : "",
     userAgent: request.headers.get("user-agent"),
     referer: request.headers.get("referer"),
-    ip: clientIp({ socketAddress: forwardedFor?.split(",").at(-1), forwardedFor, trustProxy: TRUST_PROXY }),
+    ip: requestClientIp(request.headers),
   });
   const response = toResponse(outcome.answer, request.method === "HEAD");
   // Only hands the click to the in-memory buffer (no I/O is awaited): Redis gets it
