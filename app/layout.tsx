@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import { NextIntlClientProvider } from "next-intl";
 import { getTranslations } from "next-intl/server";
+import { connection } from "next/server";
 import { requestLocale } from "./_i18n/locale";
 import "./globals.css";
 
@@ -11,7 +12,13 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
+/**
+ * Every page renders per request, never prerendered at build time: Next puts the request's
+ * Content-Security-Policy nonce (proxy.ts) on its scripts, and a prerendered page would have
+ * none, so the browser would block them.
+ */
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  await connection();
   const locale = await requestLocale();
   return (
     <html lang={locale}>

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectAccessible, personas, storedSession, withDatabase, type Persona } from "./support";
+import { PUBLISHED, demoStoryId, expectAccessible, pagesOf, personas, storedSession, withDatabase, type Persona } from "./support";
 
 /** On a phone the navigation folds into a "Menu" dialog; pages stay usable and accessible. */
 
@@ -98,46 +98,6 @@ test.describe(() => {
 type Language = "da" | "en";
 const languages: Language[] = ["da", "en"];
 const PHONE = { width: 360, height: 740 };
-
-/** Story ids the pages need: a published story (composer, analytics) from the demo seed. */
-async function demoStoryId(slug: string): Promise<string> {
-  const [row] = await withDatabase((sql) => sql<{ id: string }[]>`select s.id from stories s join organizations o on o.id = s.org_id where o.slug = 'nordlys' and s.slug = ${slug}`);
-  return row!.id;
-}
-
-const PUBLISHED = "havvind-skagerrak-syd";
-
-/** The pages each persona (or a visitor) can see; "{story}" is a published story's id. */
-const pagesOf: Record<Persona | "visitor", string[]> = {
-  employee: [
-    "/feed",
-    "/compose?story={story}",
-    "/queue",
-    "/connections",
-    "/impact",
-    "/leaderboard",
-    "/notifications",
-    "/settings",
-    "/settings/api-tokens",
-    "/guidelines",
-    "/demo-network",
-    // The 403 page, as an employee opening the admin section sees it.
-    "/admin",
-  ],
-  editor: [
-    "/library",
-    "/library/review",
-    "/library/calendar",
-    "/library/feeds",
-    "/library/topics",
-    "/library/new",
-    "/library/{story}",
-    "/library/{story}/analytics",
-  ],
-  manager: ["/reports", "/impact", "/impact/manager-view", "/leaderboard", "/notifications", "/settings", "/guidelines"],
-  admin: ["/admin", "/admin/teams", "/admin/settings", "/admin/guidelines", "/admin/webhooks", "/admin/emv", "/admin/api-tokens", "/admin/directory", "/admin/audit", "/admin/publishing"],
-  visitor: ["/signin", "/login", "/signin/check-email", "/signin/error?error=Verification", "/no-such-page"],
-};
 
 /** What makes the page wider than the screen, to name in a failure. */
 async function overflow(page: Page) {

@@ -186,3 +186,44 @@ export async function runScheduledJobNow(name: "shares.reconcile" | "stories.swe
     await queue.close();
   }
 }
+
+/** A demo story's id by its slug (the Nordlys seed). */
+export async function demoStoryId(slug: string): Promise<string> {
+  const [row] = await withDatabase((sql) => sql<{ id: string }[]>`select s.id from stories s join organizations o on o.id = s.org_id where o.slug = 'nordlys' and s.slug = ${slug}`);
+  return row!.id;
+}
+
+/** A published story of the seed, for the pages that need one (composer, analytics). */
+export const PUBLISHED = "havvind-skagerrak-syd";
+
+/** The pages each persona (or a visitor) can see, for sweeps over all of them; "{story}" is PUBLISHED's id. */
+export const pagesOf: Record<Persona | "visitor", string[]> = {
+  employee: [
+    "/feed",
+    "/compose?story={story}",
+    "/queue",
+    "/connections",
+    "/impact",
+    "/leaderboard",
+    "/notifications",
+    "/settings",
+    "/settings/api-tokens",
+    "/guidelines",
+    "/demo-network",
+    // The 403 page, as an employee opening the admin section sees it.
+    "/admin",
+  ],
+  editor: [
+    "/library",
+    "/library/review",
+    "/library/calendar",
+    "/library/feeds",
+    "/library/topics",
+    "/library/new",
+    "/library/{story}",
+    "/library/{story}/analytics",
+  ],
+  manager: ["/reports", "/impact", "/impact/manager-view", "/leaderboard", "/notifications", "/settings", "/guidelines"],
+  admin: ["/admin", "/admin/teams", "/admin/settings", "/admin/guidelines", "/admin/webhooks", "/admin/emv", "/admin/api-tokens", "/admin/directory", "/admin/audit", "/admin/publishing"],
+  visitor: ["/signin", "/login", "/signin/check-email", "/signin/error?error=Verification", "/no-such-page"],
+};

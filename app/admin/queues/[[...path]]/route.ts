@@ -4,6 +4,7 @@ import { HonoAdapter } from "@bull-board/hono";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import { route, type AuthContext } from "@/lib/auth/guard";
+import { QUEUE_DASHBOARD_POLICY } from "@/lib/net/content-security-policy";
 import { problem } from "@/lib/problem";
 import { isOperator } from "@/lib/ops/operators";
 import { getQueue, queueNames } from "@/lib/queue";
@@ -41,15 +42,25 @@ function crossSite(request: Request): boolean {
 
 type Input = { request: Request; ctx: AuthContext };
 
+/**
+ * Every answer from here carries the dashboard's own policy (its scripts are files from this
+ * site; proxy.ts leaves this path alone) and may never be framed.
+ */
+function withPolicy(response: Response): Response {
+  const headers = new Headers(response.headers);
+  headers.set("content-security-policy", QUEUE_DASHBOARD_POLICY);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 /** Admins who do not run the installation (lib/ops/operators) get a 403. */
 function notOperator(request: Request): Response {
   return problem(403, "Forbidden", "The queue dashboard is for the people who run this installation (OPERATOR_EMAILS).", new URL(request.url).pathname);
 }
 
 async function write({ request, ctx }: Input): Promise<Response> {
-  if (!(await isOperator(ctx.db, ctx.userId))) return notOperator(request);
-  if (crossSite(request)) return problem(403, "Forbidden", "Queue changes are accepted from this site only.", new URL(request.url).pathname);
-  return dashboard().fetch(request);
+  if (!(await isOperator(ctx.db, ctx.userId))) return withPolicy(notOperator(request));
+  if (crossSite(request)) return withPolicy(problem(403, "Forbidden", "Queue changes are accepted from this site only.", new URL(request.url).pathname));
+  return withPolicy(await dashboard().fetch(request));
 }
 
 /**
@@ -67,7 +78,7 @@ async function withoutThirdParties(response: Response): Promise<Response> {
 
 /** The UI (a signed-out browser is sent to sign in), its static files and its read API. */
 export const GET = route({ roles: ["admin"], auth: "session", onUnauthenticated: "redirect" }, async ({ request, ctx }) =>
-  (await isOperator(ctx.db, ctx.userId)) ? withoutThirdParties(await dashboard().fetch(request)) : notOperator(request),
+  withPolicy((await isOperator(ctx.db, ctx.userId)) ? await withoutThirdParties(await dashboard().fetch(request)) : notOperator(request)),
 );
 /** The dashboard's actions: retry, promote, clean, pause, add and edit jobs. */
 export const POST = route({ roles: ["admin"], auth: "session" }, write);
