@@ -154,17 +154,19 @@ function hasBody(request: IncomingMessage): boolean {
 }
 
 /**
- * Refuses a body past its limit: 413 with Connection: close and no further reading (the
- * paused socket's window fills, so the client's writes wait), then the socket is destroyed
- * a moment after the answer is out: long enough for a busy client to read it first.
+ * Refuses a body past its limit: 413, then what the client still sends is read and thrown
+ * away (nothing kept) until the socket is destroyed a moment after the answer is out — a
+ * lingering close, as nginx does. Closing at once (Connection: close) made a client still
+ * writing meet a reset before it could read the 413 (EPIPE in the e2e run on a busy machine).
  */
 const REFUSED_GRACE_MS = 2_000;
 
 function refuseTooLarge(request: IncomingMessage, response: ServerResponse, limit: number, pathname: string): void {
-  request.pause();
   request.removeAllListeners("data");
+  request.on("data", () => {});
+  request.resume();
   response.once("finish", () => setTimeout(() => request.socket.destroy(), REFUSED_GRACE_MS).unref());
-  sendProblem(response, 413, `The request body may be at most ${Math.floor(limit / KB)} KB here.`, { close: true, instance: pathname });
+  sendProblem(response, 413, `The request body may be at most ${Math.floor(limit / KB)} KB here.`, { instance: pathname });
 }
 
 /** The body, read up to the limit; null when it was refused or the client went away. */

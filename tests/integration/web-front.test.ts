@@ -99,13 +99,12 @@ afterAll(async () => {
 });
 
 describe("request bodies are bounded while they stream", () => {
-  it("refuses a Content-Length over the limit at once with 413 problem+json and Connection: close; the handler never sees it", async () => {
+  it("refuses a Content-Length over the limit at once with 413 problem+json; the handler never sees it", async () => {
     const before = plain.seen.length;
     const answer = await send(plain.port, { path: "/api/auth/signin/email", headers: { "content-type": "application/json", "content-length": 10 * 1024 * 1024 }, chunks: 1, chunkBytes: 1024 });
     const problem = expectProblem(answer, 413);
     expect(problem.title).toBe("Content Too Large");
     expect(problem.detail).toContain("64 KB");
-    expect(answer.headers.connection).toBe("close");
     expect(plain.seen.length).toBe(before);
   });
 
