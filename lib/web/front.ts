@@ -80,14 +80,18 @@ export function addSecurityHeaders(response: ServerResponse, headers: Array<[str
 const PROBLEM_TITLES: Record<number, string> = { 400: "Bad Request", 413: "Content Too Large", 414: "URI Too Long", 500: "Internal Server Error" };
 
 /** An RFC 9457 answer written straight to the socket's response (lib/problem.ts's shape). */
-function sendProblem(response: ServerResponse, status: number, detail: string, options: { close?: boolean; instance?: string } = {}): void {
+function sendProblem(response: ServerResponse, status: number, detail: string, options: { close?: boolean; instance?: string; lingerMs?: number } = {}): void {
   const body = JSON.stringify({ type: "about:blank", title: PROBLEM_TITLES[status] ?? "Error", status, detail, ...(options.instance ? { instance: options.instance } : {}) });
   response.statusCode = status;
   response.setHeader("Content-Type", "application/problem+json");
   response.setHeader("Content-Length", Buffer.byteLength(body));
   response.setHeader("Cache-Control", "no-store");
   if (options.close) response.setHeader("Connection", "close");
-  response.end(body);
+  if (!options.lingerMs) return void response.end(body);
+  // The whole answer now (its length is known, so the client can read it at once); the end,
+  // after which Node closes a connection whose request is unfinished, only later.
+  response.write(body);
+  setTimeout(() => response.end(), options.lingerMs).unref();
 }
 
 // Percent-escapes of C0 controls and DEL (%00–%1F, %7F), and raw ones.
@@ -154,19 +158,18 @@ function hasBody(request: IncomingMessage): boolean {
 }
 
 /**
- * Refuses a body past its limit: 413, then what the client still sends is read and thrown
- * away (nothing kept) until the socket is destroyed a moment after the answer is out — a
- * lingering close, as nginx does. Closing at once (Connection: close) made a client still
+ * Refuses a body past its limit: the whole 413 at once, then no further reading (the paused
+ * socket's window fills, so the client's writes wait, and nothing is buffered) until the
+ * socket is destroyed 2 s later. Closing at once (Connection: close) made a client still
  * writing meet a reset before it could read the 413 (EPIPE in the e2e run on a busy machine).
  */
 const REFUSED_GRACE_MS = 2_000;
 
 function refuseTooLarge(request: IncomingMessage, response: ServerResponse, limit: number, pathname: string): void {
+  request.pause();
   request.removeAllListeners("data");
-  request.on("data", () => {});
-  request.resume();
-  response.once("finish", () => setTimeout(() => request.socket.destroy(), REFUSED_GRACE_MS).unref());
-  sendProblem(response, 413, `The request body may be at most ${Math.floor(limit / KB)} KB here.`, { instance: pathname });
+  response.once("finish", () => request.socket.destroy());
+  sendProblem(response, 413, `The request body may be at most ${Math.floor(limit / KB)} KB here.`, { instance: pathname, lingerMs: REFUSED_GRACE_MS });
 }
 
 /** The body, read up to the limit; null when it was refused or the client went away. */
