@@ -69,7 +69,9 @@ const members: readonly (DemoUser & { joinedDaysAgo: number })[] = [
   // The four sign-in personas, in this order.
   { email: ADMIN, name: "Mette Kjær", roles: ["admin"], teamName: "Direktion", locale: "da", joinedDaysAgo: 362 },
   { email: EDITOR, name: "Søren Holm", roles: ["editor"], teamName: "Kommunikation", locale: "da", joinedDaysAgo: 360 },
-  { email: "anne@nordlys.example", name: "Anne Lund", roles: ["manager"], teamName: "Salg", locale: "da", joinedDaysAgo: 331 },
+  // Anne manages Salg from Salg Øst: nobody sits directly in Salg, so its report can show both
+  // sub-teams (people directly in a team with 1-4 others would be given away by its total).
+  { email: "anne@nordlys.example", name: "Anne Lund", roles: ["manager"], teamName: "Salg Øst", locale: "da", joinedDaysAgo: 331 },
   { email: "jonas@nordlys.example", name: "Jonas Berg", roles: ["employee"], teamName: "Salg Øst", locale: "da", joinedDaysAgo: 298 },
   // Everyone else.
   { email: "lars@nordlys.example", name: "Lars Mikkelsen", roles: ["employee"], teamName: "Direktion", locale: "da", joinedDaysAgo: 355 },
@@ -106,6 +108,10 @@ const members: readonly (DemoUser & { joinedDaysAgo: number })[] = [
   { email: "katrine@nordlys.example", name: "Katrine Lind", roles: ["employee"], teamName: "Drift", locale: "da", joinedDaysAgo: 220 },
   { email: "mathias@nordlys.example", name: "Mathias Vinther", roles: ["employee"], teamName: "Salg Øst", locale: "da", joinedDaysAgo: 305 },
   { email: "emily@nordlys.example", name: "Emily Carter", roles: ["employee"], teamName: "Salg Vest", locale: "en", joinedDaysAgo: 236 },
+  // Henrik and these two sit directly in Teknik: with Udvikling's two they are five, so Teknik's
+  // total minus Drift gives no one away and Drift may show.
+  { email: "ulla@nordlys.example", name: "Ulla Mogensen", roles: ["employee"], teamName: "Teknik", locale: "da", joinedDaysAgo: 302 },
+  { email: "tobias@nordlys.example", name: "Tobias Krag", roles: ["employee"], teamName: "Teknik", locale: "da", joinedDaysAgo: 141 },
 ];
 
 /** The sign-in personas first, in order, then the other employees. */

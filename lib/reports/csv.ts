@@ -32,8 +32,8 @@ export function reportCsv(report: TeamReport, table: ReportTable, locale: Locale
   // The last column: a word in a suppressed row (so the line itself says why it is empty), else empty.
   const yes = t("reportCsv.suppressed");
   const no = "";
-  // A held group's size, in the page's words ("Fewer than 5"): its exact size is not in the report at all.
-  const size = (people: number | null): Cell => (people === null ? t("reports.underFive") : people);
+  // A held group's size, in the page's words ("Hidden"): its exact size is not in the report at all.
+  const size = (people: number | null): Cell => (people === null ? t("reports.sizeHidden") : people);
 
   // The glossary's words, as on the pages and in the mail, with what a spreadsheet needs added.
   const term = (key: keyof Messages["glossary"], qualifier?: string) => (qualifier ? `${t(`glossary.${key}`)} (${qualifier})` : t(`glossary.${key}`));

@@ -24,25 +24,41 @@ export type Suppressed = { suppressed: true; size: null; figures: null };
 export type Disclosed<F> = { suppressed: false; size: number; figures: F };
 
 /**
- * A group as every output shows it: its size and figures, or neither. `figures` is only called
- * for a group that may show them.
+ * Rows under MIN_GROUP_SIZE people, then the smallest shown ones until the people no shown row
+ * accounts for (the held rows' people and `outside`, those in the total but in no row, counted
+ * once) are none or at least MIN_GROUP_SIZE: a total minus the shown rows then gives no small
+ * group away. A row nobody used (a suggested text no one started from) has nothing to protect
+ * and is always shown.
  */
-export function disclose<F>(people: number, figures: () => F): Suppressed | Disclosed<F> {
-  return mayShow(people) ? { suppressed: false, size: people, figures: figures() } : { suppressed: true, size: null, figures: null };
-}
-
-/**
- * Rows under MIN_GROUP_SIZE people, then the smallest shown ones until the held rows cover that
- * many people (counted once), so a total minus the shown rows gives no small group away. A row
- * nobody used (a suggested text no one started from) has nothing to protect and is always shown.
- */
-export function rowsToHold(groups: ReadonlyArray<{ key: string; people: ReadonlySet<string>; unused?: boolean }>): Set<string> {
+export function rowsToHold(
+  groups: ReadonlyArray<{ key: string; people: ReadonlySet<string>; unused?: boolean }>,
+  outside: ReadonlySet<string> = new Set(),
+): Set<string> {
   const held = new Set(groups.filter((g) => !g.unused && !mayShow(g.people.size)).map((g) => g.key));
-  const heldPeople = () => new Set(groups.filter((g) => held.has(g.key)).flatMap((g) => [...g.people])).size;
-  while (held.size > 0 && !mayShow(heldPeople())) {
+  const unaccounted = () => new Set([...outside, ...groups.filter((g) => held.has(g.key)).flatMap((g) => [...g.people])]).size;
+  while (unaccounted() > 0 && !mayShow(unaccounted())) {
     const next = groups.filter((g) => !held.has(g.key) && !g.unused).sort((a, b) => a.people.size - b.people.size || (a.key < b.key ? -1 : 1))[0];
     if (!next) break;
     held.add(next.key);
   }
   return held;
+}
+
+/**
+ * The rows of a total as every output shows them (a team's sub-teams, its join cohorts): each
+ * with its size and figures, or, where rowsToHold holds it, neither. `figures` is only called
+ * for a row that is shown.
+ */
+export function discloseRows<G extends { key: string; people: ReadonlySet<string> }, F>(
+  groups: readonly G[],
+  outside: ReadonlySet<string>,
+  figures: (group: G) => F,
+): Map<string, Suppressed | Disclosed<F>> {
+  const held = rowsToHold(groups, outside);
+  return new Map(
+    groups.map((g): [string, Suppressed | Disclosed<F>] => [
+      g.key,
+      held.has(g.key) ? { suppressed: true, size: null, figures: null } : { suppressed: false, size: g.people.size, figures: figures(g) },
+    ]),
+  );
 }

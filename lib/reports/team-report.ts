@@ -6,13 +6,15 @@ import { currentEmvTable, emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach
 import type { Scope } from "@/lib/tenant";
 import { bucketStarts, lastDayOfMonth, monthIndex, rangeParts, type RangeParts } from "./periods";
 import { byName, managedTeamIds, subtreeOf, treeOrder, type Viewer } from "./team-access";
-import { disclose, mayShow, sizeShown } from "./privacy";
+import { discloseRows, mayShow, sizeShown } from "./privacy";
 import { reportPeriods, reportQuerySchema, type Figures, type ReportQuery, type TeamReport } from "./schemas";
 
 /**
  * A team's report (sub-teams included), read from the rollups only, every read an
  * index-only scan. Every group (the team, a sub-team, a join cohort) goes through ./privacy.ts:
- * under five people it carries neither figures nor its size (docs/design-notes.md, "Manager reports").
+ * under five people it carries neither figures nor its size, and neither does the next smallest
+ * row where the team's total minus the shown rows would give a small group away (the team's own
+ * direct members, or one hidden row) (docs/design-notes.md, "Manager reports").
  */
 
 const TOP_STORIES = 20;
@@ -216,14 +218,17 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
   const shared = (userId: string) => (counts.byMember.get(userId)?.shares ?? 0) > 0;
   const activeSharers = members.filter((m) => shared(m.userId)).length;
 
-  const subTeams = children.map((child) => {
-    const ids = childSubtrees.get(child.id)!;
-    const childMembers = membersOf(ids);
-    const group = disclose(childMembers.length, () => {
-      const figures = [...ids].reduce((sum, id) => addInto(sum, teamFigures.get(id) ?? emptyFigures()), emptyFigures());
-      const sharers = childMembers.filter((m) => shared(m.userId)).length;
-      return { ...rounded(figures), activeSharers: sharers, participation: ratio(sharers, childMembers.length) };
-    });
+  // The team's direct members are in its total but in no sub-team's row.
+  const childGroups = children.map((child) => ({ key: child.id, child, members: membersOf(childSubtrees.get(child.id)!) }))
+    .map((g) => ({ ...g, people: new Set(g.members.map((m) => m.userId)) }));
+  const inSubTeams = new Set(childGroups.flatMap((g) => [...g.people]));
+  const subTeamRows = discloseRows(childGroups, new Set(members.map((m) => m.userId).filter((id) => !inSubTeams.has(id))), (g) => {
+    const figures = [...childSubtrees.get(g.key)!].reduce((sum, id) => addInto(sum, teamFigures.get(id) ?? emptyFigures()), emptyFigures());
+    const sharers = g.members.filter((m) => shared(m.userId)).length;
+    return { ...rounded(figures), activeSharers: sharers, participation: ratio(sharers, g.members.length) };
+  });
+  const subTeams = childGroups.map(({ child }) => {
+    const group = subTeamRows.get(child.id)!;
     return { id: child.id, name: child.name, memberCount: group.size, suppressed: group.suppressed, figures: group.figures };
   });
 
@@ -243,7 +248,7 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
       .sort(([a, fa], [b, fb]) => fb.clicks - fa.clicks || fb.shares - fa.shares || networkIds.indexOf(a) - networkIds.indexOf(b))
       .map(([network, figures]) => ({ network, figures: rounded(figures) })),
     topAdvocates,
-    adoption: adoptionCohorts.map((c) => adoptionRow(c, firstShare, to)),
+    adoption: adoptionRows(adoptionCohorts, members, firstShare, to),
   };
 }
 
@@ -415,10 +420,18 @@ function cohortsOf(members: Member[], to: string): Cohort[] {
   return [...byMonth.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([cohort, userIds]) => ({ cohort, userIds }));
 }
 
-/** A cohort's row: its size and adoption curve, or neither under five people. */
-function adoptionRow(cohort: Cohort, firstShare: Map<string, string | null>, to: string) {
-  const group = disclose(cohort.userIds.length, () => cohortShares(cohort, firstShare, to));
-  return { cohort: cohort.cohort, members: group.size, suppressed: group.suppressed, activeShare: group.figures ?? [] };
+/**
+ * The cohorts' rows: each with its size and adoption curve, or neither where ./privacy.ts holds
+ * it (members who joined after the range are in the team's size but in no cohort).
+ */
+function adoptionRows(cohorts: Cohort[], members: Member[], firstShare: Map<string, string | null>, to: string) {
+  const groups = cohorts.map((c) => ({ key: c.cohort, cohort: c, people: new Set(c.userIds) }));
+  const inCohorts = new Set(cohorts.flatMap((c) => c.userIds));
+  const rows = discloseRows(groups, new Set(members.map((m) => m.userId).filter((id) => !inCohorts.has(id))), (g) => cohortShares(g.cohort, firstShare, to));
+  return cohorts.map((c) => {
+    const group = rows.get(c.cohort)!;
+    return { cohort: c.cohort, members: group.size, suppressed: group.suppressed, activeShare: group.figures ?? [] };
+  });
 }
 
 /** For each month since the cohort joined (up to 12, not past the range): the fraction that had shared by its end. */

@@ -28,10 +28,10 @@ test("a manager's report over six months shows the team's figures, and Udvikling
   expect(shared.active).toBeGreaterThanOrEqual(5);
   await expect(totals.getByText(/\d+ clicks in all; \d+ from bots and link previews not counted/)).toBeVisible();
   // Both sales sub-teams have figures of their own.
-  for (const row of await manager.locator('[data-testid^="subteam-"]').all()) await expect(row).not.toContainText("Hidden: fewer than 5 people");
+  for (const row of await manager.locator('[data-testid^="subteam-"]').all()) await expect(row).not.toContainText("Hidden to protect a small group");
   await expectAccessible(manager);
 
-  // Henrik manages Teknik; he is in the demo sign-in list under "Managers". Drift shows, Udvikling (two people) is hidden.
+  // Henrik manages Teknik; he is in the demo sign-in list under "Managers". Drift shows, Udvikling (two people) is hidden (with Teknik's three direct members they are five).
   const udvikling = await withDatabase(async (sql) => (await sql`select t.id from teams t join organizations o on o.id = t.org_id where o.slug = 'nordlys' and t.name = 'Udvikling'`)[0]!.id as string);
   const henrik = await (await browser.newContext()).newPage();
   await preferEnglish(henrik);
@@ -41,8 +41,8 @@ test("a manager's report over six months shows the team's figures, and Udvikling
   await expect(henrik).not.toHaveURL(/\/signin/);
   await henrik.goto(`/reports?${range}`);
   await expect(henrik.getByRole("heading", { level: 2, name: /^Teknik/ })).toBeVisible();
-  await expect(henrik.getByTestId(`subteam-${udvikling}`)).toContainText("Hidden: fewer than 5 people");
-  await expect(henrik.locator('[data-testid^="subteam-"]').filter({ hasText: "Drift" })).not.toContainText("Hidden: fewer than 5 people");
+  await expect(henrik.getByTestId(`subteam-${udvikling}`)).toContainText("Hidden to protect a small group");
+  await expect(henrik.locator('[data-testid^="subteam-"]').filter({ hasText: "Drift" })).not.toContainText("Hidden to protect a small group");
 });
 
 test("a story's analytics page and the leaderboard show the demo's figures", async ({ browser }) => {

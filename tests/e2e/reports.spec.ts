@@ -122,9 +122,9 @@ test("a manager sees their team's reach with a chart, downloads the CSV, and a s
   await expect(totals.getByText("3 of 9 members shared")).toBeVisible();
   await expect(totals.getByText("11 clicks in all; 2 from bots and link previews not counted")).toBeVisible();
   const pressRow = manager.getByTestId(`subteam-${press.id}`);
-  await expect(pressRow).toContainText("Hidden: fewer than 5 people");
+  await expect(pressRow).toContainText("Hidden to protect a small group");
   // No figure in its cells (its name carries a random tag, so only the cells are read).
-  await expect(pressRow.locator("td")).toHaveText(["Fewer than 5", "Hidden: fewer than 5 people"]);
+  await expect(pressRow.locator("td")).toHaveText(["Hidden", "Hidden to protect a small group"]);
   await expectAccessible(manager);
   // A report's tables never cut columns off at 1,024 px or wider.
   for (const width of [1024, 1366]) {

@@ -2,7 +2,7 @@ import { createElement } from "react";
 import { renderToReadableStream } from "react-dom/server";
 import { NextIntlClientProvider } from "next-intl";
 import { parse } from "csv-parse/sync";
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as exportRoute from "@/app/(app)/reports/export/route";
 import * as reportsRoute from "@/app/api/v1/reports/route";
@@ -12,7 +12,7 @@ import { db } from "@/lib/db";
 import { resetEnvForTests } from "@/lib/env";
 import { messages } from "@/lib/i18n/messages";
 import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
-import { teamReportSchema, type ReportTable, type TeamReport } from "@/lib/reports";
+import { teamReport, teamReportSchema, type ReportTable, type TeamReport } from "@/lib/reports";
 import { sendReportMail } from "@/lib/reports/report-mail";
 import { createTeam, setTeamManagers } from "@/lib/teams";
 import { setUserLocale } from "@/lib/users";
@@ -23,8 +23,9 @@ import { makeMember, makeOrganization, makePublishedStory } from "../support/fac
  * Issue 14, item 9: one suppression rule (lib/reports/privacy.ts) behind every way a report
  * leaves the server. The same week of the same two teams is read four ways — the reports
  * page as HTML, its CSV downloads, GET /api/v1/reports and the weekly mail — and they must
- * agree: the team of 3 and the join cohort of 3 show neither figures nor their size
- * anywhere, and the team of 8 shows the same figures in all four.
+ * agree: the team of 3 and the join cohorts of 2 and 3 show neither figures nor their size
+ * anywhere, and the team of 10 shows the same figures in all four. A second scene checks that
+ * no total minus the shown rows gives a small group away.
  */
 
 const session = vi.hoisted(() => ({ current: null as null | { userId: string; orgId: string; orgName: string; roles: string[] } }));
@@ -62,8 +63,9 @@ afterAll(async () => {
 });
 
 /**
- * Nordlys: "Lille" (3 people, all of whom shared last week) and "Stor" (8: five joined in
- * December, three in January; four of December's shared). Mette manages both and reads English.
+ * Nordlys: "Lille" (3 people, all of whom shared last week) and "Stor" (10: two joined in
+ * November, five in December, three in January; four of December's shared). Mette manages
+ * both and reads English.
  */
 async function scene() {
   const { org, cli } = await makeOrganization("Nordlys A/S");
@@ -77,6 +79,8 @@ async function scene() {
   const smallMembers = await Promise.all([1, 2, 3].map((i) => makeMember(cli, ["employee"], { teamId: small.id, name: `Lille ${i}` })));
   const december = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: large.id, name: `December ${i}` })));
   const january = await Promise.all([1, 2, 3].map((i) => makeMember(cli, ["employee"], { teamId: large.id, name: `Januar ${i}` })));
+  const november = await Promise.all([1, 2].map((i) => makeMember(cli, ["employee"], { teamId: large.id, name: `November ${i}` })));
+  await db().update(memberships).set({ joinedAt: new Date("2029-11-05T09:00:00Z") }).where(inArray(memberships.id, november.map((m) => m.membership.id)));
   await db()
     .update(memberships)
     .set({ joinedAt: new Date("2029-12-02T09:00:00Z") })
@@ -167,12 +171,12 @@ describe("a report's privacy rule, in the page, the CSV, the API and the mail al
     expect(outputs.page.small).toContain("fewer than 5 members");
     expect(outputs.page.small).not.toMatch(/3 members/);
     expect(outputs.page.small).toContain("This team has fewer than 5 members, so its figures are not shown");
-    expect(csv.small.series).toEqual([expect.any(Array), ["Lille", ...Array(csv.small.series[0]!.length - 2).fill(""), "suppressed: fewer than 5 people"]]);
+    expect(csv.small.series).toEqual([expect.any(Array), ["Lille", ...Array(csv.small.series[0]!.length - 2).fill(""), "hidden: protects a group of fewer than 5 people"]]);
     expect(outputs.mail.small).toContain("Fewer than 5 active members: no figures are shown");
 
-    // The team of 8: the API's figures, and the very same ones on the page, in the CSV and in the mail.
+    // The team of 10: the API's figures, and the very same ones on the page, in the CSV and in the mail.
     const totals = api.large.totals!;
-    expect([totals.shares, totals.clicks, totals.uniqueVisitors, totals.impressions, totals.engagements, totals.estimatedReach, totals.members, totals.activeSharers]).toEqual([4, 108, 100, 6000, 48, 3200, 8, 4]);
+    expect([totals.shares, totals.clicks, totals.uniqueVisitors, totals.impressions, totals.engagements, totals.estimatedReach, totals.members, totals.activeSharers]).toEqual([4, 108, 100, 6000, 48, 3200, 10, 4]);
     const en = new Intl.NumberFormat("en-GB");
     const card = (label: string) => new RegExp(`<dt[^>]*>${label}</dt><dd[^>]*><span[^>]*>([^<]*)</span>`).exec(outputs.page.large)?.[1];
     expect(card("Unique visitors")).toBe(en.format(totals.uniqueVisitors));
@@ -190,15 +194,17 @@ describe("a report's privacy rule, in the page, the CSV, the API and the mail al
     expect(outputs.mail.large).toContain(`Engagements: ${en.format(totals.engagements)}`);
     expect(outputs.mail.large).toContain(`Potential reach (followers): ${en.format(totals.estimatedReach)}`);
 
-    // Its join cohorts: December's 5 shown with the same size everywhere, January's 3 as "fewer than 5" everywhere.
+    // Its join cohorts: December's 5 shown with the same size everywhere, November's 2 and
+    // January's 3 as "Hidden" everywhere (together 5, so 10 − 5 gives no small group away).
     expect(api.large.adoption).toEqual([
+      { cohort: "2029-11", members: null, suppressed: true, activeShare: [] },
       { cohort: "2029-12", members: 5, suppressed: false, activeShare: [0, 0.8] },
       { cohort: "2030-01", members: null, suppressed: true, activeShare: [] },
     ]);
     const adoptionCsv = (cohort: string) => csv.large.adoption.find((row) => row[0] === cohort)!;
     expect(adoptionCsv("2029-12").slice(0, 4)).toEqual(["2029-12", "5", "0.0", "80.0"]);
-    expect(adoptionCsv("2030-01").slice(0, 3)).toEqual(["2030-01", "Fewer than 5", ""]);
-    expect(adoptionCsv("2030-01").at(-1)).toBe("suppressed: fewer than 5 people");
+    expect(adoptionCsv("2030-01").slice(0, 3)).toEqual(["2030-01", "Hidden", ""]);
+    expect(adoptionCsv("2030-01").at(-1)).toBe("hidden: protects a group of fewer than 5 people");
     const pageCohort = (cohort: string) =>
       new RegExp(`<th[^>]*>${cohort}</th>(.*?)</tr>`)
         .exec(outputs.page.large)?.[1]
@@ -206,6 +212,45 @@ describe("a report's privacy rule, in the page, the CSV, the API and the mail al
         .split("|")
         .filter(Boolean);
     expect(pageCohort("2029-12")?.slice(0, 3)).toEqual(["5", "0%", "80%"]);
-    expect(pageCohort("2030-01")?.slice(0, 2)).toEqual(["Fewer than 5", "Hidden: fewer than 5 people"]);
+    expect(pageCohort("2030-01")?.slice(0, 2)).toEqual(["Hidden", "Hidden to protect a small group"]);
+  });
+
+  it("hides the next smallest row where the team's total minus the shown rows would give a small group away", async () => {
+    const { cli } = await makeOrganization("Fjord ApS");
+    const admin = await makeMember(cli, ["admin"]);
+    const parent = await createTeam(db(), admin.scope, { name: "Drift" });
+    const nord = await createTeam(db(), admin.scope, { name: "Nord", parentId: parent.id });
+    const syd = await createTeam(db(), admin.scope, { name: "Syd", parentId: parent.id });
+    const vest = await createTeam(db(), admin.scope, { name: "Vest", parentId: parent.id });
+    const mette = await makeMember(cli, ["manager"], { name: "Mette" });
+    await setTeamManagers(db(), admin.scope, parent.id, [mette.user.id]);
+    // Two people directly in Drift, 6 in Nord, 8 in Syd, 9 in Vest: all sub-teams are five or
+    // more, but Drift's 25 minus the three sub-teams would be its two direct members.
+    const direct = await Promise.all([1, 2].map((i) => makeMember(cli, ["employee"], { teamId: parent.id, name: `Drift ${i}` })));
+    const people = async (teamId: string, n: number, name: string) => Promise.all(Array.from({ length: n }, (_, i) => makeMember(cli, ["employee"], { teamId, name: `${name} ${i + 1}` })));
+    const [inNord, inSyd, inVest] = [await people(nord.id, 6, "Nord"), await people(syd.id, 8, "Syd"), await people(vest.id, 9, "Vest")];
+    // Join cohorts: 8 in November (Nord and the two direct), 17 in December, none after.
+    const all = [...direct, ...inNord, ...inSyd, ...inVest];
+    await db().update(memberships).set({ joinedAt: new Date("2029-12-02T09:00:00Z") }).where(inArray(memberships.id, all.map((m) => m.membership.id)));
+    await db().update(memberships).set({ joinedAt: new Date("2029-11-02T09:00:00Z") }).where(inArray(memberships.id, [...direct, ...inNord].map((m) => m.membership.id)));
+    const late = await makeMember(cli, ["employee"], { teamId: syd.id, name: "Sen" });
+    await db().update(memberships).set({ joinedAt: new Date("2030-02-02T09:00:00Z") }).where(eq(memberships.id, late.membership.id));
+
+    const report = await teamReport(db(), cli, { userId: mette.user.id, roles: ["manager"] }, { teamId: parent.id, ...WEEK });
+    // Nord (6, the smallest) is held with the two direct members, so the held people are 8.
+    expect(report.team.memberCount).toBe(26);
+    expect(report.subTeams.map((t) => [t.name, t.memberCount, t.suppressed])).toEqual([
+      ["Nord", null, true],
+      ["Syd", 9, false],
+      ["Vest", 9, false],
+    ]);
+    expect(report.subTeams[0]!.figures).toBeNull();
+    // The one who joined after the range is in the team's size but in no cohort: November's 8
+    // and December's 17 are shown (26 − 25 = 1 is the late joiner alone), so the smallest
+    // cohort, November's, is held to cover them.
+    expect(report.adoption.map((c) => [c.cohort, c.members, c.suppressed])).toEqual([
+      ["2029-11", null, true],
+      ["2029-12", 17, false],
+    ]);
   });
 });

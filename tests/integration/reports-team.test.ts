@@ -29,8 +29,9 @@ const JAN = { from: "2030-01-01", to: "2030-01-31" };
 type Scene = Awaited<ReturnType<typeof buildScene>>;
 
 /**
- * Nordlys: Salg (1 member) > Salg Øst (6) and Salg Vest (3); Drift (5) elsewhere, with its
- * own manager. Anna and Bent (Øst) and Carl (Vest) share in January 2030; a Drift member
+ * Nordlys: Salg (3 members) > Salg Øst (6) and Salg Vest (3); Drift (5) elsewhere, with its
+ * own manager. Salg's two other direct members joined in November, so the people no shown row
+ * accounts for (Vest and Salg's own three) are five together and Øst may show. Anna and Bent (Øst) and Carl (Vest) share in January 2030; a Drift member
  * shares too, with many clicks that must not reach Salg's report.
  */
 async function buildScene() {
@@ -51,13 +52,16 @@ async function buildScene() {
   const ostOthers = await Promise.all([1, 2, 3, 4].map((i) => makeMember(cli, ["employee"], { teamId: ost.id, name: `Øst ${i}` })));
   const carl = await makeMember(cli, ["employee"], { teamId: vest.id, name: "Carl Carlsen" });
   const vestOthers = await Promise.all([1, 2].map((i) => makeMember(cli, ["employee"], { teamId: vest.id, name: `Vest ${i}` })));
+  const salgOthers = await Promise.all([1, 2].map((i) => makeMember(cli, ["employee"], { teamId: salg.id, name: `Salg ${i}` })));
   const driftMembers = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: drift.id, name: `Drift ${i}` })));
 
-  // Join cohorts: Salg and Øst in December 2029 (7 people), Vest in January 2030 (3 people).
+  // Join cohorts: two of Salg's in November 2029, Ebbe and Øst in December (7 people), Vest in
+  // January 2030 (3 people): November and January are held together (5 people).
   const december = [employee, anna, bent, ...ostOthers].map((m) => m.membership.id);
   const january = [carl, ...vestOthers].map((m) => m.membership.id);
   await db().update(memberships).set({ joinedAt: new Date("2029-12-10T09:00:00Z") }).where(inArray(memberships.id, december));
   await db().update(memberships).set({ joinedAt: new Date("2030-01-05T09:00:00Z") }).where(inArray(memberships.id, january));
+  await db().update(memberships).set({ joinedAt: new Date("2029-11-20T09:00:00Z") }).where(inArray(memberships.id, salgOthers.map((m) => m.membership.id)));
 
   // An EMV table of the organisation's own, so the figures name version 1 and euros.
   await saveEmvRates(db(), admin.scope, {
@@ -124,7 +128,7 @@ describe("a team report", () => {
   it("sums the team and its sub-teams from the rollups, with participation and EMV per network", async () => {
     const r = await report({ teamId: scene.salg.id, ...JAN });
     expect(teamReportSchema.parse(r)).toEqual(r);
-    expect(r.team).toEqual({ id: scene.salg.id, name: "Salg", memberCount: 10 });
+    expect(r.team).toEqual({ id: scene.salg.id, name: "Salg", memberCount: 12 });
     expect(r.suppressed).toBe(false);
     expect(r.emv).toEqual({ version: 1, formula: "emv-1", currency: "EUR" });
     // Drift's share and February's clicks are not Salg's January.
@@ -139,8 +143,8 @@ describe("a team report", () => {
       // LinkedIn 2000/1000×10 + 8×2 + 20×1 = 56; X 1000/1000×5 + 4×1 + 3×0.5 = 10.5; Mastodon 7×0.5 = 3.5.
       emv: 70,
       activeSharers: 3,
-      members: 10,
-      participation: 0.3,
+      members: 12,
+      participation: 0.25,
     });
     expect(r.networks.map((n) => [n.network, n.figures.clicks, n.figures.emv])).toEqual([
       ["linkedin", 10, 56],
@@ -155,7 +159,7 @@ describe("a team report", () => {
       {
         id: scene.vest.id,
         name: "Salg Vest",
-        // Not its size either: "fewer than 5" is all any output can say.
+        // Not its size either: "Hidden" is all any output can say.
         memberCount: null,
         suppressed: true,
         figures: null,
@@ -179,7 +183,7 @@ describe("a team report", () => {
       ["2030-01-21", 0, 0, 0],
       ["2030-01-28", 0, 0, 0],
     ]);
-    expect(weeks.series[1]!.participation).toBe(0.2);
+    expect(weeks.series[1]!.participation).toBe(0.1667);
 
     const months = await report({ teamId: scene.salg.id, from: "2029-12-15", to: "2030-02-28", period: "month" });
     expect(months.series.map((s) => [s.start, s.shares, s.clicks])).toEqual([
@@ -225,9 +229,10 @@ describe("a team report", () => {
     }
   });
 
-  it("draws adoption by join cohort and suppresses a cohort of 3", async () => {
+  it("draws adoption by join cohort and suppresses cohorts of 2 and 3", async () => {
     const r = await report({ teamId: scene.salg.id, ...JAN });
     expect(r.adoption).toEqual([
+      { cohort: "2029-11", members: null, suppressed: true, activeShare: [] },
       // December's 7: nobody had shared by the end of December; Anna and Bent by the end of January.
       { cohort: "2029-12", members: 7, suppressed: false, activeShare: [0, 0.2857] },
       { cohort: "2030-01", members: null, suppressed: true, activeShare: [] },
@@ -307,7 +312,7 @@ describe("the CSV of a report", () => {
     expect(series[0]).toContain("EMV (EUR, emv-1-satser v1)");
     expect(series[0]![0]).toBe("Uge fra");
     expect(series).toHaveLength(1 + 5);
-    expect(series[2]).toEqual(["2030-01-07", "2", "17", "15", "2", "2000", "20", "500", "59,50", "2", "20,0", ""]);
+    expect(series[2]).toEqual(["2030-01-07", "2", "17", "15", "2", "2000", "20", "500", "59,50", "2", "16,7", ""]);
     const en = cells(reportCsv(r, "networks", "en"), ",");
     expect(en[0]).toEqual([
       "Network",
@@ -319,7 +324,7 @@ describe("the CSV of a report", () => {
       "Engagements (measured)",
       "Potential reach (followers, estimated)",
       "EMV (EUR, emv-1 rates v1)",
-      "Suppressed (fewer than 5 people)",
+      "Hidden (protects groups of fewer than 5 people)",
     ]);
     expect(en[1]).toEqual(["LinkedIn", "1", "10", "8", "2", "2000", "20", "500", "56.00", ""]);
     // A title a spreadsheet would run as a formula is written as text.
@@ -331,20 +336,20 @@ describe("the CSV of a report", () => {
     const r = await report({ teamId: scene.salg.id, ...JAN });
     const vest = cells(reportCsv(r, "subTeams", "en"), ",").find((row) => row[0] === "Salg Vest")!;
     // The page's words for its size, never the size (3).
-    expect(vest[1]).toBe("Fewer than 5");
+    expect(vest[1]).toBe("Hidden");
     expect(vest.slice(2, -1).every((cell) => cell === "")).toBe(true);
-    expect(vest.at(-1)).toBe("suppressed: fewer than 5 people");
+    expect(vest.at(-1)).toBe("hidden: protects a group of fewer than 5 people");
     const cohort = cells(reportCsv(r, "adoption", "en"), ",").find((row) => row[0] === "2030-01")!;
-    expect(cohort[1]).toBe("Fewer than 5");
+    expect(cohort[1]).toBe("Hidden");
     expect(cohort.slice(2, -1).every((cell) => cell === "")).toBe(true);
-    expect(cells(reportCsv(r, "adoption", "da"), ";").find((row) => row[0] === "2030-01")![1]).toBe("Under 5");
+    expect(cells(reportCsv(r, "adoption", "da"), ";").find((row) => row[0] === "2030-01")![1]).toBe("Skjult");
 
     const small = await report({ teamId: scene.vest.id, ...JAN });
     for (const table of ["series", "stories", "networks", "topAdvocates"] as const) {
       const rows = cells(reportCsv(small, table, "da"), ";");
       expect(rows).toHaveLength(2);
       expect(rows[1]![0]).toBe("Salg Vest");
-      expect(rows[1]!.at(-1)).toBe("skjult: færre end 5 personer");
+      expect(rows[1]!.at(-1)).toBe("skjult: beskytter en gruppe på færre end 5 personer");
       // Carl's share and clicks (1, 7) appear nowhere.
       expect(rows[1]!.slice(1, -1).every((cell) => cell === "")).toBe(true);
     }
@@ -411,7 +416,7 @@ describe("the routes", () => {
       const body = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
       const lines = body.slice(1).trim().split("\r\n");
       expect(lines[0]!.startsWith("Team;Aktive medlemmer;Delinger;Klik;")).toBe(true);
-      expect(lines).toContain("Salg Vest;Under 5;;;;;;;;;;;skjult: færre end 5 personer");
+      expect(lines).toContain("Salg Vest;Skjult;;;;;;;;;;;skjult: beskytter en gruppe på færre end 5 personer");
       expect(lines.find((l) => l.startsWith("Salg Øst;6;2;14;"))).toBeDefined();
 
       const english = await exportRoute.GET(new Request(url.replace("subTeams", "series"), { headers: { "accept-language": "en-GB,en;q=0.9" } }), ctx);

@@ -12,7 +12,7 @@ import { makeMember, makeOrganization, makePublishedStory } from "../support/fac
 
 /**
  * The story analytics page and the EMV admin page rendered as a person sees them, in
- * Danish and English: the figures, the EMV version, and "fewer than 5 people" where a
+ * Danish and English: the figures, the EMV version, and "Hidden to protect a small group" where a
  * row is held back (never its numbers).
  */
 
@@ -65,7 +65,7 @@ async function signIn(cli: Scope, roles: Role[]) {
 }
 
 describe("the story analytics page", () => {
-  it("shows totals with the EMV version, the shown rows' figures, and only 'fewer than 5 people' for the held-back ones", async () => {
+  it("shows totals with the EMV version, the shown rows' figures, and only 'Hidden to protect a small group' for the held-back ones", async () => {
     const { cli, story } = await scene();
     await saveEmvRates(db(), cli, { currency: "EUR", rates: {} });
     const { default: Page } = await import("@/app/(app)/library/[id]/analytics/page");
@@ -80,7 +80,7 @@ describe("the story analytics page", () => {
       expect(html).toContain("Hvad denne rækkevidde ville have kostet som betalt annoncering");
       expect(html).toMatch(/<details[^>]*><summary[^>]*>Sådan beregnes den<\/summary><p[^>]*>Formel emv-1, satstabel version 1, i EUR/);
       expect(html).not.toContain('href="/admin/emv"');
-      expect(html).toContain("Skjult: færre end 5 personer");
+      expect(html).toContain("Skjult for at beskytte en lille gruppe");
       expect(html).toContain("LinkedIn · tekst 1 (dansk)");
       expect(html).toContain("Potentiel rækkevidde");
       // LinkedIn's six people are shown; X and Bluesky are three each (six together), so they say only that.
@@ -89,14 +89,14 @@ describe("the story analytics page", () => {
       expect(text("variant-own").slice(0, 3)).toEqual(["6", "6", "2.772"]);
       for (const key of ["network-x", "network-bluesky"]) {
         const cells = rowOf(html, key).replace(/^.*?<\/th>/, "").replace(/<[^>]*>/g, "");
-        expect(cells, key).toBe("Skjult: færre end 5 personer");
+        expect(cells, key).toBe("Skjult for at beskytte en lille gruppe");
       }
       expect(html).toContain("2.814"); // 6 × 7 + 3 × 913 + 3 × 11 clicks, in Danish digits
 
       language.locale = "en";
       html = await page({ interval: "week" });
       expect(html).toContain("Analytics: Vindmøller i Esbjerg");
-      expect(html).toContain("Hidden: fewer than 5 people");
+      expect(html).toContain("Hidden to protect a small group");
       expect(html).toMatch(/aria-current="page"[^>]*>Week<\/a>/);
       expect(html).toContain("Chart of shares, visitors and engagements per week");
       expect(html).toContain("2,814");

@@ -130,5 +130,16 @@ describe("story analytics helpers", () => {
       { key: "unused", people: people(), unused: true },
     ])).toEqual(new Set());
     expect(rowsToHold([{ key: "a", people: people(1, 2, 3, 4, 5) }])).toEqual(new Set());
+    // People in the total but in no row (a team's direct members) count as held: two of them
+    // take the smallest row with them, and five or more need no cover.
+    const subTeams = [
+      { key: "a", people: people(1, 2, 3, 4, 5, 6) },
+      { key: "b", people: people(7, 8, 9, 10, 11, 12, 13, 14) },
+    ];
+    expect(rowsToHold(subTeams, people(20, 21))).toEqual(new Set(["a"]));
+    expect(rowsToHold(subTeams, people(20, 21, 22, 23, 24))).toEqual(new Set());
+    expect(rowsToHold(subTeams, people())).toEqual(new Set());
+    // A held row of nobody gives nobody away, so it needs no cover.
+    expect(rowsToHold([...subTeams, { key: "empty", people: people() }])).toEqual(new Set(["empty"]));
   });
 });

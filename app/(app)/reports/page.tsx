@@ -218,7 +218,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
           empty={<p className="text-slate-700">{t("noSubTeams")}</p>}
           columns={[
             { key: "team", header: t("team"), rowHeader: true, className: "font-medium", cell: (sub) => sub.name },
-            { key: "members", header: tg("members"), numeric: true, cell: (sub) => (sub.memberCount === null ? t("underFive") : n(sub.memberCount)) },
+            { key: "members", header: tg("members"), numeric: true, cell: (sub) => (sub.memberCount === null ? t("sizeHidden") : n(sub.memberCount)) },
             ...figureColumns((sub: TeamReport["subTeams"][number]) => sub.figures!),
             { key: "participation", header: tg("participation"), numeric: true, cell: (sub) => pct(sub.figures!.participation) },
           ]}
@@ -238,7 +238,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
               rowNote={(c) => (c.suppressed ? suppressed(2) : null)}
               columns={[
                 { key: "cohort", header: t("cohort"), rowHeader: true, cell: (c) => c.cohort },
-                { key: "members", header: tg("members"), numeric: true, cell: (c) => (c.members === null ? t("underFive") : n(c.members)) },
+                { key: "members", header: tg("members"), numeric: true, cell: (c) => (c.members === null ? t("sizeHidden") : n(c.members)) },
                 ...cohortMonths.map((m) => ({
                   key: `month-${m}`,
                   header: t("monthN", { month: m + 1 }),
