@@ -8,9 +8,8 @@ import { ClickBuffer, type StreamClick } from "@/lib/links/click-stream";
 import { clickDay, SaltCache } from "@/lib/links/visitor-hash";
 import { CLICK_GROUP, ensureClickGroup, readClicks, writeClickBatch } from "@/lib/links/ingest";
 import { newLinkCode } from "@/lib/links/tracked-links";
-import { createShares } from "@/lib/shares";
 import { ClickConsumer } from "@/workers/processors/clicks";
-import { makeOrganization, makePublishedStory, makeSharer } from "../support/factories";
+import { makeSharedLink } from "../support/factories";
 import { clearRedisPrefix } from "../support/test-env";
 
 /**
@@ -45,14 +44,6 @@ function consumerOn(key: string, options: { name?: string; claimIdleMs?: number;
   return consumer;
 }
 
-async function sharedLink() {
-  const { cli, org } = await makeOrganization();
-  const story = await makePublishedStory(cli);
-  const person = await makeSharer(cli, { networks: ["mastodon"] });
-  const [share] = await createShares(db(), cli, person.user.id, { storyId: story.id, posts: [{ connectionId: person.connections.mastodon!.id, text: "Se her" }] });
-  const [link] = await db().select().from(trackedLinks).where(eq(trackedLinks.shareId, share!.id));
-  return { org, cli, story, person, share: share!, link: link! };
-}
 
 function click(link: { id: string; orgId: string; shareId: string | null }, visitor: string, extra: Partial<StreamClick> = {}): StreamClick {
   return { linkId: link.id, orgId: link.orgId, shareId: link.shareId, at: Date.now(), visitorHash: `visitor-hash-${visitor}-${"x".repeat(20)}`, clientHash: `client-hash-${visitor}-${"x".repeat(20)}`, isBot: false, referrerHost: null, ...extra };
@@ -80,7 +71,7 @@ async function clickPoints(orgId: string) {
 describe("click ingestion", () => {
   it("stores a batch once when it is written twice (the consumer died between commit and XACK)", async () => {
     const key = newStream();
-    const { link, org, share } = await sharedLink();
+    const { link, org, share } = await makeSharedLink();
     await append(key, [click(link, "a"), click(link, "a"), click(link, "b"), click(link, "bot", { isBot: true })]);
 
     // The first consumer reads and commits, then dies before acknowledging.
@@ -106,7 +97,7 @@ describe("click ingestion", () => {
 
   it("re-reads its own pending batch after a failed write, and stores it once", async () => {
     const key = newStream();
-    const { link, org, share } = await sharedLink();
+    const { link, org, share } = await makeSharedLink();
     await append(key, [click(link, "c"), click(link, "d")]);
     const consumer = consumerOn(key, { claimIdleMs: 60_000 });
     // The database refuses the first write: a stand-in whose transactions fail.
@@ -125,7 +116,7 @@ describe("click ingestion", () => {
 
   it("shares the stream between consumers without losing or double counting a click", async () => {
     const key = newStream();
-    const { link, org, share } = await sharedLink();
+    const { link, org, share } = await makeSharedLink();
     const clicks = Array.from({ length: 3_000 }, (_, i) => click(link, `v${i % 1_000}`, { isBot: i % 10 === 0 }));
     await append(key, clicks);
     const a = consumerOn(key, { count: 250 });
@@ -145,7 +136,7 @@ describe("click ingestion", () => {
 
   it("stores clicks of a story's own link (no share) without rollups, and skips malformed entries", async () => {
     const key = newStream();
-    const { cli, org, story } = await sharedLink();
+    const { cli, org, story } = await makeSharedLink();
     const [storyLink] = await db().insert(trackedLinks).values({ orgId: cli.orgId, code: newLinkCode(), storyId: story.id, destination: "https://nordlys.example/" }).returning();
     const before = await db().select({ n: sql<number>`count(*)::int` }).from(dailyRollups).where(eq(dailyRollups.orgId, org.id));
     await append(key, [click({ id: storyLink!.id, orgId: org.id, shareId: null }, "e")]);
@@ -164,7 +155,7 @@ describe("click ingestion", () => {
 
   it("counts a visitor once a day per link even across batches, and again on another link", async () => {
     const key = newStream();
-    const first = await sharedLink();
+    const first = await makeSharedLink();
     const consumer = consumerOn(key);
     await append(key, [click(first.link, "f")]);
     await consumer.drain();

@@ -1,8 +1,7 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { memberships, notifications, organizations } from "@/db/schema";
 import { db } from "@/lib/db";
-import { resetEnvForTests } from "@/lib/env";
 import { deactivateMember } from "@/lib/members";
 import { dueDigests, enqueueDueDigests, sendDigest } from "@/lib/notifications/digest";
 import { weeklyMailWeek } from "@/lib/notifications/weekly";
@@ -16,7 +15,7 @@ import { approveStory, archiveStory, createStory, submitStory } from "@/lib/stor
 import { createTeam } from "@/lib/teams";
 import type { Scope } from "@/lib/tenant";
 import { setUserLocale } from "@/lib/users";
-import { startMailCatcher, type MailCatcher } from "../support/mail-catcher";
+import { catchMail } from "../support/catch-mail";
 import { makeMember, makeOrganization } from "../support/factories";
 
 /** The mail server can be made to refuse, to see a failed digest handed back for the retry. */
@@ -37,23 +36,9 @@ const DAY = 24 * HOUR;
 /** Monday 7 January 2030, 08:15 in Copenhagen (CET, UTC+1). */
 const MONDAY = new Date("2030-01-07T07:15:00Z");
 
-let catcher: MailCatcher;
-const savedSmtpUrl = process.env.SMTP_URL;
+const mailbox = catchMail();
 
-beforeAll(async () => {
-  catcher = await startMailCatcher();
-  process.env.SMTP_URL = catcher.smtpUrl;
-  resetEnvForTests();
-});
-
-afterAll(async () => {
-  if (savedSmtpUrl === undefined) delete process.env.SMTP_URL;
-  else process.env.SMTP_URL = savedSmtpUrl;
-  resetEnvForTests();
-  await catcher?.close();
-});
-
-const mailsTo = (email: string) => catcher.mails.filter((m) => m.to.includes(email));
+const mailsTo = (email: string) => mailbox.current.mails.filter((m) => m.to.includes(email));
 const composeLink = (storyId: string) => `http://localhost:3999/compose?story=${storyId}`;
 /** The mail catcher keeps folding whitespace between encoded words of a long subject. */
 const squash = (text: string) => text.replace(/\s+/g, " ");

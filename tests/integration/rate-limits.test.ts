@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { count, eq } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { clickEvents, clickUniques, stories, trackedLinks } from "@/db/schema";
+import { clickEvents, clickUniques, stories } from "@/db/schema";
 import * as meRoute from "@/app/api/v1/me/route";
 import * as storiesRoute from "@/app/api/v1/stories/route";
 import * as scimUsers from "@/app/scim/v2/Users/route";
@@ -16,8 +16,7 @@ import { ClickRecorder } from "@/lib/links/record-click";
 import { SaltCache } from "@/lib/links/visitor-hash";
 import { CLIENT_IP_HEADER } from "@/lib/net/client-ip";
 import { createScimToken } from "@/lib/scim";
-import { createShares } from "@/lib/shares";
-import { makeMember, makeOrganization, makePublishedStory, makeSharer, uniqueEmail } from "../support/factories";
+import { makeMember, makeOrganization, makeSharedLink, uniqueEmail } from "../support/factories";
 import { clearRedisPrefix } from "../support/test-env";
 
 /**
@@ -211,17 +210,9 @@ describe("clicks per address and link", () => {
     await clearRedisPrefix(process.env.REDIS_URL!, prefix);
   });
 
-  async function sharedLink() {
-    const { cli, org } = await makeOrganization();
-    const story = await makePublishedStory(cli);
-    const person = await makeSharer(cli, { networks: ["mastodon"] });
-    const [share] = await createShares(db(), cli, person.user.id, { storyId: story.id, posts: [{ connectionId: person.connections.mastodon!.id, text: "Se her" }] });
-    const [link] = await db().select().from(trackedLinks).where(eq(trackedLinks.shareId, share!.id));
-    return { org, share: share!, link: link! };
-  }
 
   it("counts at most the limit from one address, however its user agent varies, and the same again when a batch is written twice", async () => {
-    const { link } = await sharedLink();
+    const { link } = await makeSharedLink();
     const key = `${prefix}:clicks:stream`;
     const buffer = new ClickBuffer(redis, { key, maxLen: 1_000_000 });
     const recorder = new ClickRecorder(buffer, new SaltCache(), db);

@@ -1,36 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { shares } from "@/db/schema";
 import { db } from "@/lib/db";
-import { resetEnvForTests } from "@/lib/env";
 import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
 import { dueReportMails, enqueueDueReportMails, lastWeek, sendReportMail } from "@/lib/reports/report-mail";
 import { setPreferences } from "@/lib/notifications/preferences";
 import { getQueue } from "@/lib/queue";
 import { createTeam, setTeamManagers } from "@/lib/teams";
 import { setUserLocale } from "@/lib/users";
-import { startMailCatcher, type MailCatcher } from "../support/mail-catcher";
+import { catchMail } from "../support/catch-mail";
 import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";
 
 /** Monday 14 January 2030, 08:15 in Copenhagen (CET, UTC+1): last week is 7–13 January. */
 const MONDAY = new Date("2030-01-14T07:15:00Z");
 
-let catcher: MailCatcher;
-const savedSmtpUrl = process.env.SMTP_URL;
+const mailbox = catchMail();
 
-beforeAll(async () => {
-  catcher = await startMailCatcher();
-  process.env.SMTP_URL = catcher.smtpUrl;
-  resetEnvForTests();
-});
-
-afterAll(async () => {
-  if (savedSmtpUrl === undefined) delete process.env.SMTP_URL;
-  else process.env.SMTP_URL = savedSmtpUrl;
-  resetEnvForTests();
-  await catcher?.close();
-});
-
-const mailsTo = (email: string) => catcher.mails.filter((m) => m.to.includes(email));
+const mailsTo = (email: string) => mailbox.current.mails.filter((m) => m.to.includes(email));
 
 /**
  * Havvind: Kundeservice (5 people, one of whom shared last week) and Lager (3 people).

@@ -3,20 +3,19 @@ import { renderToReadableStream } from "react-dom/server";
 import { NextIntlClientProvider } from "next-intl";
 import { parse } from "csv-parse/sync";
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as exportRoute from "@/app/(app)/reports/export/route";
 import * as reportsRoute from "@/app/api/v1/reports/route";
 import { memberships, shares } from "@/db/schema";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { db } from "@/lib/db";
-import { resetEnvForTests } from "@/lib/env";
 import { messages } from "@/lib/i18n/messages";
 import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
 import { teamReport, teamReportSchema, type ReportTable, type TeamReport } from "@/lib/reports";
 import { sendReportMail } from "@/lib/reports/report-mail";
 import { createTeam, setTeamManagers } from "@/lib/teams";
 import { setUserLocale } from "@/lib/users";
-import { startMailCatcher, type MailCatcher } from "../support/mail-catcher";
+import { catchMail } from "../support/catch-mail";
 import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";
 
 /**
@@ -48,19 +47,7 @@ const WEEK = { from: "2030-01-07", to: "2030-01-13", period: "week" } as const;
 const SMALL_SHARE: Partial<RollupFigures> = { shares: 1, clicks: 313, uniqueVisitors: 311, impressions: 7771, engagements: 433, estimatedReach: 6661 };
 const LARGE_SHARE: Partial<RollupFigures> = { shares: 1, clicks: 27, uniqueVisitors: 25, impressions: 1500, engagements: 12, estimatedReach: 800 };
 
-let catcher: MailCatcher;
-const savedSmtpUrl = process.env.SMTP_URL;
-beforeAll(async () => {
-  catcher = await startMailCatcher();
-  process.env.SMTP_URL = catcher.smtpUrl;
-  resetEnvForTests();
-});
-afterAll(async () => {
-  if (savedSmtpUrl === undefined) delete process.env.SMTP_URL;
-  else process.env.SMTP_URL = savedSmtpUrl;
-  resetEnvForTests();
-  await catcher?.close();
-});
+const mailbox = catchMail();
 
 /**
  * Nordlys: "Lille" (3 people, all of whom shared last week) and "Stor" (10: two joined in
@@ -145,7 +132,7 @@ describe("a report's privacy rule, in the page, the CSV, the API and the mail al
       csv = { small: await csvTables(s.small.id), large: await csvTables(s.large.id) };
       const page = { small: await pageHtml(s, s.small.id), large: await pageHtml(s, s.large.id) };
       expect(await sendReportMail(db(), s.mette.membership.id, MONDAY)).toBe("sent");
-      const mails = catcher.mails.filter((m) => m.to.includes(s.mette.user.email));
+      const mails = mailbox.current.mails.filter((m) => m.to.includes(s.mette.user.email));
       expect(mails).toHaveLength(1);
       mail = mails[0]!.text;
       // The mail lists the teams by name: Lille, then Stor.

@@ -1,34 +1,19 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { notifications, shares, type NewShare } from "@/db/schema";
 import { db } from "@/lib/db";
-import { resetEnvForTests } from "@/lib/env";
 import { countUnreadNotices, listNotices, markNoticesRead } from "@/lib/notifications";
 import { sendNoticeMail } from "@/lib/notifications/mail";
 import { getQueue } from "@/lib/queue";
 import { approveStory, archiveStory, createStory, runDueLifecycle, submitStory } from "@/lib/stories";
 import type { Scope } from "@/lib/tenant";
 import { setUserLocale } from "@/lib/users";
-import { startMailCatcher, type MailCatcher } from "../support/mail-catcher";
+import { catchMail } from "../support/catch-mail";
 import { makeMember, makeOrganization } from "../support/factories";
 
 const HOUR = 3_600_000;
 
-let catcher: MailCatcher;
-const savedSmtpUrl = process.env.SMTP_URL;
-
-beforeAll(async () => {
-  catcher = await startMailCatcher();
-  process.env.SMTP_URL = catcher.smtpUrl;
-  resetEnvForTests();
-});
-
-afterAll(async () => {
-  if (savedSmtpUrl === undefined) delete process.env.SMTP_URL;
-  else process.env.SMTP_URL = savedSmtpUrl;
-  resetEnvForTests();
-  await catcher?.close();
-});
+const mailbox = catchMail();
 
 /** A share row as the composer would leave it (no connection needed: the column is nullable). */
 async function makeShare(scope: Scope, values: Pick<NewShare, "storyId" | "userId"> & Partial<NewShare>) {
@@ -145,12 +130,12 @@ describe("withdrawing a story", () => {
     expect(await sendNoticeMail(db(), metteNotice.id)).toBe("sent");
     expect(await sendNoticeMail(db(), johnNotice.id)).toBe("sent");
 
-    const toMette = catcher.mails.find((m) => m.to.includes(mette.user.email))!;
+    const toMette = mailbox.current.mails.find((m) => m.to.includes(mette.user.email))!;
     expect(squash(toMette.subject)).toBe(squash("“Laks fra Færøerne” er trukket tilbage"));
     expect(toMette.text).toContain("Historien “Laks fra Færøerne” er trukket tilbage");
     expect(toMette.text).toContain("dine 2 planlagte delinger af den er annulleret");
     expect(toMette.text).toContain("http://localhost:3999/notifications");
-    const toJohn = catcher.mails.find((m) => m.to.includes(john.user.email))!;
+    const toJohn = mailbox.current.mails.find((m) => m.to.includes(john.user.email))!;
     expect(squash(toJohn.subject)).toBe(squash("“Laks fra Færøerne” was withdrawn"));
     expect(toJohn.text).toContain("The story “Laks fra Færøerne” has been withdrawn");
     expect(toJohn.text).toContain("your scheduled share of it was cancelled");
@@ -193,7 +178,7 @@ describe("a story expiring", () => {
 
     const metteNotice = notices.find((n) => n.userId === mette.user.id)!;
     expect(await sendNoticeMail(db(), metteNotice.id)).toBe("sent");
-    const mail = catcher.mails.filter((m) => m.to.includes(mette.user.email)).at(-1)!;
+    const mail = mailbox.current.mails.filter((m) => m.to.includes(mette.user.email)).at(-1)!;
     expect(squash(mail.subject)).toBe(squash("“Laks fra Færøerne” er udløbet"));
     expect(mail.text).toContain("slutningen af sin delingsperiode");
 

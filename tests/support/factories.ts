@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { socialConnections, stories, storyAudiences, storyTopics, type NewStory, type Role } from "@/db/schema";
+import { eq } from "drizzle-orm";
+import { socialConnections, stories, storyAudiences, storyTopics, trackedLinks, type NewStory, type Role } from "@/db/schema";
 import { db } from "@/lib/db";
 import { acceptGuidelines, guidelinesStatus } from "@/lib/guidelines";
 import { addActiveMember } from "@/lib/members";
 import { createOrganization } from "@/lib/orgs";
+import { createShares } from "@/lib/shares";
 import { trustedScope, type Scope } from "@/lib/tenant";
 
 /** Small builders for integration tests; each call makes distinct rows, so tests can run side by side. */
@@ -96,4 +98,14 @@ export async function makeSharer(
   const connections: Record<string, typeof socialConnections.$inferSelect> = {};
   for (const network of options.networks ?? ["x"]) connections[network] = await makeConnection(cli, member.user.id, { network });
   return { ...member, connections };
+}
+
+/** A Mastodon share of a fresh story in a fresh organisation, and its tracked link (for click tests). */
+export async function makeSharedLink() {
+  const { cli, org } = await makeOrganization();
+  const story = await makePublishedStory(cli);
+  const person = await makeSharer(cli, { networks: ["mastodon"] });
+  const [share] = await createShares(db(), cli, person.user.id, { storyId: story.id, posts: [{ connectionId: person.connections.mastodon!.id, text: "Se her" }] });
+  const [link] = await db().select().from(trackedLinks).where(eq(trackedLinks.shareId, share!.id));
+  return { org, cli, story, person, share: share!, link: link! };
 }
