@@ -82,16 +82,41 @@ export function escapeLittleText(text: string): string {
   return text.replace(LITTLE_RESERVED, (c) => `\\${c}`);
 }
 
-/** The text a person sees, from escaped commentary (for finding a share's link in it). */
+/**
+ * A hashtag as LinkedIn's composer makes one: `#` at the start, after white space or an
+ * opening bracket or quote, then letters, digits or underscores with at least one letter
+ * (Danish æ, ø, å and any other script included). `C#`, `abc#def`, `https://a.dk/#top`, a
+ * lone `#`, `#2026` and `#🌱` are no tags: their `#` is sent escaped and shows as typed.
+ */
+const HASHTAG = /(?<=^|[\s([{"'“‘«])#((?=[\p{L}\p{M}\p{N}_]*\p{L})[\p{L}\p{M}\p{N}_]+)/gu;
+
+/**
+ * The commentary of a post: each hashtag in LinkedIn's hashtag template
+ * (`{hashtag|\#|word}`, little text format), so it is a clickable, discoverable tag; every
+ * other reserved character escaped (docs/networks/linkedin.md, "Commentary").
+ */
+export function linkedinCommentary(text: string): string {
+  let out = "";
+  let last = 0;
+  for (const match of text.matchAll(HASHTAG)) {
+    out += escapeLittleText(text.slice(last, match.index)) + `{hashtag|\\#|${escapeLittleText(match[1]!)}}`;
+    last = match.index + match[0].length;
+  }
+  return out + escapeLittleText(text.slice(last));
+}
+
+/** The text a person sees, from commentary (for finding a share's link in it): templates back to `#word`, escapes undone. */
 export function unescapeLittleText(text: string): string {
-  return text.replace(/\\([\\|{}@[\]()<>#*_~])/g, "$1");
+  return text
+    .replace(/\{hashtag\|\\#\|((?:\\.|[^\\}])*)\}/g, "\\#$1")
+    .replace(/\\([\\|{}@[\]()<>#*_~])/g, "$1");
 }
 
 /** What POST /rest/posts gets for a share. */
 export function linkedinPostBody(authorId: string, post: OutgoingPost) {
   return {
     author: linkedinAuthorUrn(authorId),
-    commentary: escapeLittleText(post.text),
+    commentary: linkedinCommentary(post.text),
     visibility: "PUBLIC",
     distribution: { feedDistribution: "MAIN_FEED", targetEntities: [], thirdPartyDistributionChannels: [] },
     // The card. LinkedIn does not scrape links; a thumbnail would need an image uploaded

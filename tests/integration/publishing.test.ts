@@ -11,7 +11,7 @@ import { closeDb, db } from "@/lib/db";
 import { locales } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/messages";
 import { trackedUrl } from "@/lib/links/tracked-links";
-import { escapeLittleText } from "@/lib/networks/linkedin";
+import { linkedinCommentary } from "@/lib/networks/linkedin";
 import { adapterFor } from "@/lib/networks/registry";
 import { NetworkError, networkErrorKinds } from "@/lib/networks/types";
 import { updateGovernance } from "@/lib/orgs/governance";
@@ -117,7 +117,7 @@ async function account(s: Scene, network: Network, options: { scopes?: string[] 
 }
 type Account = Awaited<ReturnType<typeof account>>;
 
-const TEXT = "Vi åbner en ny fabrik i Esbjerg (200 nye job)";
+const TEXT = "Vi åbner en ny fabrik i Esbjerg (200 nye job) #GrønOmstilling, C# og #2026";
 
 /** A share as the employee makes it (text checked, tracked link in, publish job queued); now unless `at`. */
 async function schedule(s: Scene, connection: SocialConnection, options: { at?: Date; text?: string } = {}) {
@@ -233,7 +233,9 @@ describe("a due share", () => {
       expect(request!.headers["idempotency-key"]).toBe(share.id);
       expect(body).toMatchObject({ status: share.text, visibility: "public", language: "da" });
     } else {
-      expect(body).toMatchObject({ author: `urn:li:person:${who.externalId}`, commentary: escapeLittleText(share.text), lifecycleState: "PUBLISHED" });
+      expect(body).toMatchObject({ author: `urn:li:person:${who.externalId}`, commentary: linkedinCommentary(share.text), lifecycleState: "PUBLISHED" });
+      // A tag as LinkedIn's template, C# and #2026 as typed (escaped), the parentheses escaped.
+      expect(body.commentary).toContain("\\(200 nye job\\) {hashtag|\\#|GrønOmstilling}, C\\# og \\#2026");
       expect(body.content).toMatchObject({ article: { source: link, title: "Ny fabrik i Esbjerg", description: "200 nye job i vindmølleindustrien" } });
     }
 

@@ -2,7 +2,7 @@ import { TID } from "@atproto/common-web";
 import { describe, expect, it } from "vitest";
 import { blueskyPostRecord, blueskyRecordKey, jwtSubject } from "@/lib/networks/bluesky";
 import { sameLink, searchRecentPosts, textHasLink } from "@/lib/networks/http";
-import { escapeLittleText, unescapeLittleText, untilMidnightUtc } from "@/lib/networks/linkedin";
+import { escapeLittleText, linkedinCommentary, unescapeLittleText, untilMidnightUtc } from "@/lib/networks/linkedin";
 import type { OutgoingPost } from "@/lib/networks/types";
 import { xRetryAfterMs } from "@/lib/networks/x";
 
@@ -62,6 +62,30 @@ describe("LinkedIn little text", () => {
     const escaped = escapeLittleText(text);
     expect(escaped).toBe("A \\(B\\) \\[c\\] \\{d\\} \\<e\\> \\@f \\#g \\*h\\* \\_i\\_ \\~j\\~ k\\|l \\\\m https://ripple.dk/r/Ab3");
     expect(unescapeLittleText(escaped)).toBe(text);
+  });
+
+  it("sends hashtags in LinkedIn's hashtag template, Danish letters and emoji around them included", () => {
+    const cases: Array<[string, string]> = [
+      ["#GrønOmstilling i Århus", "{hashtag|\\#|GrønOmstilling} i Århus"],
+      ["Vi bygger 🌱 #vindmøller og #Æblegrød_2026!", "Vi bygger 🌱 {hashtag|\\#|vindmøller} og {hashtag|\\#|Æblegrød\\_2026}!"],
+      ["(#energi) \"#ø\"", "\\({hashtag|\\#|energi}\\) \"{hashtag|\\#|ø}\""],
+      ["Første linje\n#nyhed", "Første linje\n{hashtag|\\#|nyhed}"],
+      // Not tags: after a letter, a lone #, digits only, emoji, a URL's fragment, # inside a word.
+      ["Vi skriver C# og F#", "Vi skriver C\\# og F\\#"],
+      ["abc#def", "abc\\#def"],
+      ["Nummer # 5", "Nummer \\# 5"],
+      ["#2026 var et godt år", "\\#2026 var et godt år"],
+      ["#🌱 og # 🌍", "\\#🌱 og \\# 🌍"],
+      ["Læs https://nordlys.dk/#top", "Læs https://nordlys.dk/\\#top"],
+      ["Sidst i teksten #", "Sidst i teksten \\#"],
+    ];
+    for (const [text, commentary] of cases) {
+      expect(linkedinCommentary(text), text).toBe(commentary);
+      // What findPost reads back is the person's own text.
+      expect(unescapeLittleText(linkedinCommentary(text)), text).toBe(text);
+    }
+    // A tag's own reserved characters stay escaped inside the template.
+    expect(linkedinCommentary("#a_b")).toBe("{hashtag|\\#|a\\_b}");
   });
 
   it("waits for the daily reset at midnight UTC", () => {
