@@ -177,11 +177,11 @@ export const refreshGrantClassifier: Classifier = (response) => {
 };
 
 /** Parses a successful answer; an answer of the wrong shape is NetworkError "invalid". */
-export function expectBody<S extends z.ZodType>(network: NetworkId, what: string, schema: S, body: unknown): z.infer<S> {
+export function expectBody<S extends z.ZodType>(network: NetworkId, what: string, schema: S, body: unknown, details: { code?: string } = {}): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new NetworkError(network, "invalid", `${network}: unexpected answer to ${what}${issue ? ` (${issue.path.join(".") || "body"}: ${issue.message})` : ""}`);
+  throw new NetworkError(network, "invalid", `${network}: unexpected answer to ${what}${issue ? ` (${issue.path.join(".") || "body"}: ${issue.message})` : ""}`, details);
 }
 
 /** Query string with %20 for spaces (LinkedIn's examples; every network accepts it). */

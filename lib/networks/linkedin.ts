@@ -19,7 +19,7 @@ import {
 import { postAppearances } from "./appearance";
 import { measureText } from "./measure";
 import { shareQuery } from "./share-window";
-import { NetworkError, type AccountContext, type MetricsResult, type OAuthAdapter, type OutgoingPost, type TokenSet } from "./types";
+import { NetworkError, UNEXPECTED_ANSWER, type AccountContext, type MetricsResult, type OAuthAdapter, type OutgoingPost, type TokenSet } from "./types";
 
 /**
  * LinkedIn: a member posts as themselves (networks.md §1). Scopes, tokens, the duplicate
@@ -162,8 +162,21 @@ const ANALYTICS_METRICS = [
 ] as const satisfies ReadonlyArray<readonly [string, keyof MetricFigures]>;
 const OPTIONAL_METRICS = new Set<string>(["POST_SAVE"]);
 
+/**
+ * The metric type as a string ("IMPRESSION") or, as older API versions answer, an object of
+ * one member whose value is that string ({"com.linkedin…CreatorPostAnalyticsMetricTypeV1":
+ * "IMPRESSION"}; the member's name varies, so any single member is read: docs/networks/linkedin.md).
+ */
+const metricTypeSchema = z.union([
+  z.string(),
+  z
+    .record(z.string(), z.string())
+    .refine((value) => Object.keys(value).length === 1, "one member")
+    .transform((value) => Object.values(value)[0]!),
+]);
+
 const analyticsSchema = z.object({
-  elements: z.array(z.object({ count: z.number().nonnegative().optional(), metricType: z.string().optional() }).passthrough()),
+  elements: z.array(z.object({ count: z.number().nonnegative().optional(), metricType: metricTypeSchema.optional() }).passthrough()),
 });
 
 /**
@@ -193,7 +206,7 @@ async function analyticsCount(tokens: TokenSet, entity: string, metricType: stri
     if (error instanceof NetworkError && error.status === 400 && OPTIONAL_METRICS.has(metricType)) return null;
     throw error;
   }
-  const { elements } = expectBody("linkedin", "post analytics", analyticsSchema, response.body);
+  const { elements } = expectBody("linkedin", "post analytics", analyticsSchema, response.body, { code: UNEXPECTED_ANSWER });
   const counted = elements.filter((e) => e.count !== undefined && (e.metricType === undefined || e.metricType === metricType));
   return counted.length === 0 ? null : counted.reduce((sum, e) => sum + (e.count ?? 0), 0);
 }

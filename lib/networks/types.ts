@@ -72,6 +72,12 @@ export type AccountContext = {
 export const networkErrorKinds = ["unauthorized", "forbidden", "rateLimited", "duplicate", "invalid", "unavailable"] as const;
 export type NetworkErrorKind = (typeof networkErrorKinds)[number];
 
+/**
+ * NetworkError code of an answer in a shape Ripple cannot read (a changed API version):
+ * asking again gets the same shape, so a metric poll ends with it instead of retrying.
+ */
+export const UNEXPECTED_ANSWER = "UNEXPECTED_ANSWER";
+
 export class NetworkError extends Error {
   constructor(
     readonly network: NetworkId,

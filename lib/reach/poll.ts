@@ -6,7 +6,7 @@ import { RetryLater } from "@/lib/errors";
 import { isDemoConnection } from "@/lib/demo-network";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
-import { isConnectable, NetworkError, type MetricsResult, type NetworkAdapter, type PostMetrics, type TokenSet } from "@/lib/networks/types";
+import { isConnectable, NetworkError, UNEXPECTED_ANSWER, type MetricsResult, type NetworkAdapter, type PostMetrics, type TokenSet } from "@/lib/networks/types";
 import { getQueue, queuePrefix, redis } from "@/lib/queue";
 import { awardPoints } from "./points";
 import { addToRollups, shareFacts } from "./rollups";
@@ -18,7 +18,7 @@ import { pollJobId, REACH_POLLS_MS } from "./schedule";
  * a failed job: the share's later polls are removed for good. One share per job, and how a
  * poll decides: docs/design-notes.md, "Reach polls".
  */
-export type PollOutcome = "stored" | "unchanged" | "no_answer" | "ended";
+export type PollOutcome = "stored" | "unchanged" | "no_answer" | "unreadable" | "ended";
 
 /** Waited out when a network answers 429 without saying how long. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60_000;
@@ -197,6 +197,12 @@ export async function pollShare(db: Database, shareId: string, poll: number, now
         return endPolling(shareId, poll, "forbidden", details);
       case "rateLimited":
         throw new RetryLater(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, error.message);
+      case "invalid":
+        if (error.details.code !== UNEXPECTED_ANSWER) throw error;
+        // An answer in a shape we cannot read (a changed API version): asking again would get
+        // the same, so this poll ends, named in the log; later polls still ask.
+        log.error({ shareId, poll, ...details, reason: error.message }, "reach poll: the network's answer has a shape Ripple cannot read");
+        return "unreadable";
       default:
         throw error;
     }

@@ -89,6 +89,11 @@ export interface FakeLinkedIn extends FakeServer {
   /** 401 EXPIRED_ACCESS_TOKEN from now on (access tokens), invalid for refresh (refresh tokens). */
   expireToken(token: string): void;
   setMetrics(urn: string, metrics: Partial<Record<LinkedInMetric, number>>): void;
+  /**
+   * How analytics elements carry their metric type: "string" ("IMPRESSION", the current
+   * versions) or "object" (one member naming the type, as older versions answer).
+   */
+  answerMetricTypesAs(form: "string" | "object"): void;
   /** As if the member deleted the post. */
   deletePost(urn: string): void;
 }
@@ -366,6 +371,7 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
     return json(200, { elements: own.slice(start, start + count).map(renderPost), paging: { start, count, links: [], total: own.length } });
   });
 
+  let metricTypeForm: "string" | "object" = "string";
   const postAnalytics = rest((req, { member: caller, scopes, version }) => {
     if (req.query.get("q") !== "entity") return badRequest("Invalid value for param 'q'");
     if (!scopes.includes("r_member_postAnalytics")) return json(403, forbidden(`memberCreatorPostAnalytics.FINDER-entity.${version}`));
@@ -381,8 +387,10 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
     const post = posts.find((p) => p.urn === urn && !p.deleted);
     if (!post) return json(404, { status: 404, message: `Entity ${urn} not found` });
     if (post.author !== personUrn(caller)) return json(403, forbidden(`memberCreatorPostAnalytics.FINDER-entity.${version}`));
-    // Element shape from third-party code (networks.md: UNVERIFIED).
-    const element = { count: post.metrics[queryType] ?? 0, metricType: queryType, targetEntity: { [entity[1]!]: urn } };
+    // Element shape from third-party code (networks.md: UNVERIFIED); the object form as older
+    // API versions answer (docs/networks/linkedin.md, "Metrics").
+    const metricType = metricTypeForm === "object" ? { "com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1": queryType } : queryType;
+    const element = { count: post.metrics[queryType] ?? 0, metricType, targetEntity: { [entity[1]!]: urn } };
     return json(200, { elements: [element], paging: { start: 0, count: 10, links: [] } });
   });
 
@@ -424,6 +432,7 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
     revokeToken: (token) => void tokens.revoke(token),
     expireToken: (token) => void tokens.expire(token),
     setMetrics: (urn, metrics) => Object.assign(postByUrn(urn).metrics, metrics),
+    answerMetricTypesAs: (form) => void (metricTypeForm = form),
     deletePost: (urn) => void (postByUrn(urn).deleted = true),
   };
 }

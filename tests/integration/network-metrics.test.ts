@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bluesky } from "@/lib/networks/bluesky";
 import { linkedin } from "@/lib/networks/linkedin";
 import { mastodon } from "@/lib/networks/mastodon";
-import { type AccountContext, type MeasuredPost, type NetworkAdapter, type OutgoingPost, type PostMetrics, type TokenSet } from "@/lib/networks/types";
+import { UNEXPECTED_ANSWER, type AccountContext, type MeasuredPost, type NetworkAdapter, type OutgoingPost, type PostMetrics, type TokenSet } from "@/lib/networks/types";
 import { x } from "@/lib/networks/x";
 import type { FakeRequest } from "../fakes/common";
 import { startFakeLinkedIn, type FakeLinkedIn } from "../fakes/linkedin";
@@ -143,6 +143,25 @@ describe("LinkedIn", () => {
     const result = await metrics(ctx, bearer(token), [posted(urn)]);
 
     expect(result.get(urn)).toEqual(figures({ impressions: 50, reached: 0, reposts: 0, reactions: 2, replies: 0, saves: null }));
+  });
+
+  it("reads the metric type in the object form older API versions answer with, the same as the string form", async () => {
+    const { token, ctx, urn } = await publishAs("older-version-member");
+    linkedinFake.setMetrics(urn, { IMPRESSION: 700, MEMBERS_REACHED: 500, RESHARE: 1, REACTION: 9, COMMENT: 2, POST_SAVE: 1 });
+    const expected = figures({ impressions: 700, reached: 500, reposts: 1, reactions: 9, replies: 2, saves: 1 });
+    linkedinFake.answerMetricTypesAs("object");
+    try {
+      expect((await metrics(ctx, bearer(token), [posted(urn)])).get(urn)).toEqual(expected);
+    } finally {
+      linkedinFake.answerMetricTypesAs("string");
+    }
+    expect((await metrics(ctx, bearer(token), [posted(urn)])).get(urn)).toEqual(expected);
+  });
+
+  it("an answer in a shape it cannot read fails as invalid, named UNEXPECTED_ANSWER (a poll ends on it rather than retrying)", async () => {
+    const { token, ctx, urn } = await publishAs("unknown-shape-member");
+    linkedinFake.inject({ match: isAnalytics, status: 200, body: { elements: [{ count: 5, metricType: ["IMPRESSION"] }] }, times: 6 });
+    expect(await failure(metrics(ctx, bearer(token), [posted(urn)]))).toMatchObject({ kind: "invalid", code: UNEXPECTED_ANSWER });
   });
 
   it("without r_member_postAnalytics → forbidden; a revoked token → unauthorized; 429 → rateLimited until LinkedIn's reset", async () => {

@@ -426,6 +426,21 @@ describe("polling ends quietly", () => {
     expect((await db().select().from(socialConnections).where(eq(socialConnections.id, connection.id)))[0]).toMatchObject({ status: "revoked" });
   });
 
+  it("LinkedIn answering in a shape Ripple cannot read: that poll ends without retrying or storing, later polls stay", async () => {
+    const s = await scene();
+    const { connection } = await fakeAccount(s, "linkedin");
+    const share = await published(s, connection);
+    const isAnalytics = (r: { method: string; path: string }) => r.method === "GET" && r.path === "/rest/memberCreatorPostAnalytics";
+    linkedinFake.inject({ match: isAnalytics, status: 200, body: { elements: [{ count: 3, metricType: { a: "IMPRESSION", b: "REACTION" } }] }, times: 6 });
+
+    const job = await runPoll(share.id, 0);
+
+    expect(job.returnvalue).toBe("unreadable");
+    expect(job.attemptsMade).toBe(1);
+    expect(await snapshots(share.id)).toEqual([]);
+    expect(await laterPollsQueued(share.id, 0)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it("LinkedIn without the analytics permission (403): polling ends, the connection stays active", async () => {
     const s = await scene();
     const { connection } = await fakeAccount(s, "linkedin", { scopes: ["openid", "profile", "email", "w_member_social"] });
