@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import type { Database, DbOrTx, Tx } from "@/lib/db";
+import { linkedinVersionAge, type LinkedInVersionAge } from "@/lib/networks/linkedin-version";
 import { getQueue, queueNames, type QueueName } from "@/lib/queue";
 import { heartbeatKey, HEARTBEAT_TTL_SECONDS } from "@/lib/queue/heartbeat";
 
@@ -16,6 +17,8 @@ export type HealthReport = {
   workers: { ok: boolean; lastHeartbeatAt: string | null; ageSeconds: number | null };
   /** Read from Postgres; informational only (never turns the status to "down"). */
   publishing: PublishingState & { ok: boolean; error?: string };
+  /** How old LINKEDIN_VERSION is, with a warning from 10 months; informational only. */
+  linkedinVersion: LinkedInVersionAge;
 };
 
 export type PublishingState = {
@@ -153,5 +156,6 @@ export async function checkHealth(db: Database, redis: Redis): Promise<HealthRep
       ageSeconds: age,
     },
     publishing,
+    linkedinVersion: linkedinVersionAge(),
   };
 }

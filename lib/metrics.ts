@@ -5,6 +5,7 @@ import { shareStatusIds } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { boundedRead, readPublishingState, withDeadline } from "@/lib/health";
 import { log } from "@/lib/log";
+import { linkedinVersionAge } from "@/lib/networks/linkedin-version";
 import { getQueue, queueNames, type QueueName } from "@/lib/queue";
 import { heartbeatKey } from "@/lib/queue/heartbeat";
 
@@ -221,8 +222,20 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     ),
   });
 
+  const linkedinVersion: Gauge<"version"> = new Gauge({
+    name: "ripple_linkedin_version_age_months",
+    help: "Months since the release of the configured LinkedIn API version (LINKEDIN_VERSION); LinkedIn retires a version about 12 months after release. Warn from 10.",
+    labelNames: ["version"],
+    registers: [],
+    collect() {
+      const { version, ageMonths } = linkedinVersionAge();
+      linkedinVersion.reset();
+      linkedinVersion.set({ version }, ageMonths);
+    },
+  });
+
   // Order matters for the error counter only: it goes last (see its collect).
-  const ordered = [queueJobs, sharesByStatus, lateness, latenessSamples, overdue, oldestOverdue, failed, heartbeatAge, errors] as Metric[];
+  const ordered = [queueJobs, sharesByStatus, lateness, latenessSamples, overdue, oldestOverdue, failed, heartbeatAge, linkedinVersion, errors] as Metric[];
   for (const metric of ordered) registry.registerMetric(metric);
 
   let previous: Promise<unknown> = Promise.resolve();

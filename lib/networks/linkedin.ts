@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { env } from "@/lib/env";
+import { env, linkedinVersionFor } from "@/lib/env";
 import {
   apiUrl,
   expectBody,
@@ -19,7 +19,7 @@ import {
 import { postAppearances } from "./appearance";
 import { measureText } from "./measure";
 import { shareQuery } from "./share-window";
-import { NetworkError, UNEXPECTED_ANSWER, type AccountContext, type MetricsResult, type OAuthAdapter, type OutgoingPost, type TokenSet } from "./types";
+import { API_VERSION_RETIRED, NetworkError, UNEXPECTED_ANSWER, type AccountContext, type MetricsResult, type OAuthAdapter, type OutgoingPost, type TokenSet } from "./types";
 
 /**
  * LinkedIn: a member posts as themselves (networks.md §1). Scopes, tokens, the duplicate
@@ -58,8 +58,8 @@ const classify: Classifier = (response) => {
   if (response.status === 426) {
     return {
       kind: "invalid",
-      code: body?.code ?? "NONEXISTENT_VERSION",
-      message: `LinkedIn-Version ${env().LINKEDIN_VERSION} is not active any more: set LINKEDIN_VERSION to a recent month (YYYYMM)`,
+      code: API_VERSION_RETIRED,
+      message: `LinkedIn-Version ${env().LINKEDIN_VERSION} is not active any more: set LINKEDIN_VERSION to ${linkedinVersionFor(new Date())} (or unset it for that default)`,
     };
   }
   if (body?.errorDetails?.inputErrors?.some((e) => e.code === "DUPLICATE_POST")) {

@@ -78,6 +78,12 @@ export type NetworkErrorKind = (typeof networkErrorKinds)[number];
  */
 export const UNEXPECTED_ANSWER = "UNEXPECTED_ANSWER";
 
+/**
+ * NetworkError code of a call made with an API version the network has retired (LinkedIn's
+ * own code for its 426): nothing posts until the configuration names a live version.
+ */
+export const API_VERSION_RETIRED = "NONEXISTENT_VERSION";
+
 export class NetworkError extends Error {
   constructor(
     readonly network: NetworkId,

@@ -55,6 +55,7 @@ export const failureReasons = [
   "outcome_unknown",
   "duplicate_unresolved",
   ...networkErrorKinds.map((kind) => `network_${kind}` as const),
+  "network_version_retired",
   "unknown",
 ] as const;
 export type FailureReason = (typeof failureReasons)[number] | "other";

@@ -9,7 +9,7 @@ import { findBlockedPhrases } from "@/lib/governance/blocked-words";
 import { trackedUrl } from "@/lib/links/tracked-links";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
-import { isConnectable, NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type PublishedPost, type TokenSet } from "@/lib/networks/types";
+import { API_VERSION_RETIRED, isConnectable, NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type PublishedPost, type TokenSet } from "@/lib/networks/types";
 import { parseSettings } from "@/lib/orgs";
 import { queueSharePush } from "@/lib/push/fan-out";
 import { scheduleReachPolls } from "@/lib/reach/schedule";
@@ -303,6 +303,8 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
     if (error.kind === "unauthorized") {
       await markConnectionBroken(db, connection!, "revoked", error.message).catch((e) => log.error({ err: e }, "could not mark the connection"));
     }
-    return fail(`network_${error.kind}`, error.message);
+    // A retired API version is the server's configuration, not the post: named apart, so
+    // publishing health points at the setting (lib/networks/linkedin-version.ts).
+    return fail(error.code === API_VERSION_RETIRED ? "network_version_retired" : `network_${error.kind}`, error.message);
   }
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDatabase, type DatabaseHandle } from "@/db/client";
 import { shares, stories, type NewShare } from "@/db/schema";
 import { db } from "@/lib/db";
-import { resetEnvForTests } from "@/lib/env";
+import { linkedinVersionFor, resetEnvForTests } from "@/lib/env";
 import { checkHealth } from "@/lib/health";
 import { beat } from "@/lib/queue/heartbeat";
 import { addActiveMember } from "@/lib/members";
@@ -214,6 +214,22 @@ describe("GET /api/metrics", () => {
     expect(() => parse(body)).not.toThrow();
   });
 
+  it("gives the configured LinkedIn API version's age in months, for an alert from 10", async () => {
+    const now = new Date();
+    const elevenBack = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1));
+    const version = `${elevenBack.getUTCFullYear()}${String(elevenBack.getUTCMonth() + 1).padStart(2, "0")}`;
+    process.env.LINKEDIN_VERSION = version;
+    resetEnvForTests();
+    try {
+      const { GET } = await import("@/app/api/metrics/route");
+      const body = await (await GET(new Request("http://localhost/api/metrics"), routeContext())).text();
+      expect(body).toContain(`ripple_linkedin_version_age_months{version="${version}"} 11`);
+    } finally {
+      delete process.env.LINKEDIN_VERSION;
+      resetEnvForTests();
+    }
+  });
+
   it("requires the bearer token when METRICS_TOKEN is set", async () => {
     const token = randomBytes(16).toString("hex");
     process.env.METRICS_TOKEN = token;
@@ -252,8 +268,26 @@ describe("health", () => {
     const response = await GET(new Request("http://localhost/api/health"), routeContext());
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(["checkedAt", "postgres", "publishing", "queues", "redis", "status", "workers"]);
+    expect(Object.keys(body).sort()).toEqual(["checkedAt", "linkedinVersion", "postgres", "publishing", "queues", "redis", "status", "workers"]);
     expect(body.publishing).toEqual({ ok: true, overdue: expect.any(Number), oldestOverdueSeconds: expect.toSatisfy((v) => v === null || typeof v === "number"), failedLastHour: expect.any(Number) });
+    // The default version (two months back) is young; nothing to warn about.
+    expect(body.linkedinVersion).toEqual({ version: linkedinVersionFor(new Date()), ageMonths: 2, warning: false, suggested: linkedinVersionFor(new Date()) });
+  });
+
+  it("GET /api/health warns from 10 months and names a live version, staying 200", async () => {
+    process.env.LINKEDIN_VERSION = "202501";
+    resetEnvForTests();
+    try {
+      const { GET } = await import("@/app/api/health/route");
+      const response = await GET(new Request("http://localhost/api/health"), routeContext());
+      expect(response.status).toBe(200);
+      const { linkedinVersion } = (await response.json()) as { linkedinVersion: { version: string; ageMonths: number; warning: boolean; suggested: string } };
+      expect(linkedinVersion).toMatchObject({ version: "202501", warning: true, suggested: linkedinVersionFor(new Date()) });
+      expect(linkedinVersion.ageMonths).toBeGreaterThanOrEqual(10);
+    } finally {
+      delete process.env.LINKEDIN_VERSION;
+      resetEnvForTests();
+    }
   });
 });
 

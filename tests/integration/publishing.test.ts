@@ -5,6 +5,7 @@ import type { Job, Worker } from "bullmq";
 import { and, eq } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { linkedinVersionFor } from "@/lib/env";
 import { notifications, shares, socialConnections, stories, trackedLinks, type Share, type SocialConnection } from "@/db/schema";
 import { completeConnect, decryptTokens, refreshExpiringTokens, startConnect } from "@/lib/connections";
 import { closeDb, db } from "@/lib/db";
@@ -370,6 +371,24 @@ describe("a network's answer", () => {
     expect(row.lastError).toContain("Text character limit of 500 exceeded");
     expect(postsAt("mastodon", who)).toHaveLength(0);
     expectReasonShown("network_invalid");
+  });
+
+  it("426 (a retired LinkedIn-Version): failed network_version_retired, naming the version to set; nothing posted", async () => {
+    const s = await scene();
+    const who = await account(s, "linkedin");
+    const share = await schedule(s, who.connection);
+    setEnv({ LINKEDIN_VERSION: "202001" });
+    try {
+      expect(await publishShare(db(), redis(), share.id)).toBe("failed");
+    } finally {
+      setEnv({ LINKEDIN_VERSION: undefined });
+    }
+
+    const row = await reload(share.id);
+    expect(row).toMatchObject({ status: "failed", errorCode: "network_version_retired" });
+    expect(row.lastError).toContain(`set LINKEDIN_VERSION to ${linkedinVersionFor(new Date())}`);
+    expect(postsAt("linkedin", who)).toHaveLength(0);
+    expectReasonShown("network_version_retired");
   });
 
   it("5xx: back to scheduled and the error thrown (the queue retries); the retry posts once", async () => {

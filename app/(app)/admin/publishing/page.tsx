@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
+import { linkedinVersionAge } from "@/lib/networks/linkedin-version";
+import { isAvailable } from "@/lib/networks/registry";
 import { connectableNetworks, type ConnectableNetwork } from "@/lib/networks/types";
 import { isOperator } from "@/lib/ops/operators";
 import { readPublishingHealth, readPublishQueues, type AttentionItem, type FailureGroup, type Lateness, type NetworkCounts } from "@/lib/ops/publishing-health";
@@ -29,6 +31,10 @@ export default async function PublishingHealthPage() {
   const operator = await isOperator(ctx.db, ctx.userId);
   const [health, queues] = await Promise.all([readPublishingHealth(ctx.db, ctx.scope), operator ? readPublishQueues(redis()) : null]);
   const editor = ctx.roles.includes("editor");
+  // Operators always see the version in use; admins once it needs changing. Only where this
+  // server posts to LinkedIn at all.
+  const version = linkedinVersionAge();
+  const showVersion = isAvailable("linkedin") && (operator || version.warning);
   const n = (value: number) => format.number(value);
   const when = (date: Date) => (
     <time dateTime={date.toISOString()} title={format.dateTime(date, { dateStyle: "medium", timeStyle: "short" })}>
@@ -66,6 +72,17 @@ export default async function PublishingHealthPage() {
       <p className="-mt-4 mb-6 text-sm text-slate-700">{t("checkedAt", { time: format.dateTime(health.checkedAt, { dateStyle: "medium", timeStyle: "medium" }) })}</p>
 
       <div className="space-y-8">
+        {showVersion ? (
+          <Section id="linkedin-version" title={t("linkedinVersion.title")}>
+            <div role="status" data-testid="linkedin-version" className={version.warning ? "rounded-md bg-amber-50 p-3 text-sm text-amber-900" : "text-sm text-slate-800"}>
+              <p>{t("linkedinVersion.current", { version: version.version, months: version.ageMonths })}</p>
+              <p className="mt-1">
+                {version.warning ? t(operator ? "linkedinVersion.warning" : "linkedinVersion.warningAdmin", { suggested: version.suggested }) : t("linkedinVersion.ok")}
+              </p>
+            </div>
+          </Section>
+        ) : null}
+
         <Section id="by-network" title={t("networks.title")} description={t("networks.description")}>
           <DataTable
             caption={t("networks.title")}
