@@ -21,6 +21,8 @@ export type NetworkRequest = {
   form?: Record<string, string | undefined>;
   /** application/json body. */
   json?: unknown;
+  /** A raw body (an image upload) with its content type. */
+  bytes?: { data: Buffer; contentType: string };
   timeoutMs?: number;
   maxBytes?: number;
 };
@@ -45,8 +47,11 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 export async function networkFetch(network: NetworkId, url: string, request: NetworkRequest = {}, classify?: Classifier): Promise<NetworkResponse> {
   const headers: Record<string, string> = { accept: "application/json", ...request.headers };
-  let body: string | undefined;
-  if (request.form) {
+  let body: string | Buffer | undefined;
+  if (request.bytes) {
+    body = request.bytes.data;
+    headers["content-type"] = request.bytes.contentType;
+  } else if (request.form) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(request.form)) if (value !== undefined) params.set(key, value);
     body = params.toString();

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { env, linkedinVersionFor } from "@/lib/env";
+import { log } from "@/lib/log";
+import { safeFetch } from "@/lib/net/safe-fetch";
 import {
   apiUrl,
   expectBody,
@@ -112,19 +114,77 @@ export function unescapeLittleText(text: string): string {
     .replace(/\\([\\|{}@[\]()<>#*_~])/g, "$1");
 }
 
+/**
+ * The link card. LinkedIn does not scrape links, so the card is what we send: the tracked
+ * link, the story's title and summary, and the story's image as an uploaded urn:li:image
+ * when there is one.
+ */
+export function linkedinArticle(post: OutgoingPost, thumbnail?: string) {
+  return { article: { source: post.trackedUrl, title: post.link.title, description: post.link.description, ...(thumbnail && { thumbnail }) } };
+}
+
 /** What POST /rest/posts gets for a share. */
-export function linkedinPostBody(authorId: string, post: OutgoingPost) {
+export function linkedinPostBody(authorId: string, post: OutgoingPost, thumbnail?: string) {
   return {
     author: linkedinAuthorUrn(authorId),
     commentary: linkedinCommentary(post.text),
     visibility: "PUBLIC",
     distribution: { feedDistribution: "MAIN_FEED", targetEntities: [], thirdPartyDistributionChannels: [] },
-    // The card. LinkedIn does not scrape links; a thumbnail would need an image uploaded
-    // first (its urn:li:image in content.article.thumbnail), which is not done yet.
-    content: { article: { source: post.trackedUrl, title: post.link.title, description: post.link.description } },
+    content: linkedinArticle(post, thumbnail),
     lifecycleState: "PUBLISHED",
     isReshareDisabledByAuthor: false,
   };
+}
+
+/** LinkedIn's image limits are in pixels (36,152,320); a story's card image stays far below this. */
+const THUMBNAIL_MAX_BYTES = 5 * 1024 * 1024;
+const THUMBNAIL_TYPES = new Set(["image/jpeg", "image/png", "image/gif"]);
+
+const initializeUploadSchema = z.object({ value: z.object({ uploadUrl: z.string().url(), image: z.string().regex(/^urn:li:image:/) }) });
+
+/**
+ * The upload URL LinkedIn hands out lives on its own hosts (www.linkedin.com/dms-uploads/…);
+ * anything else is not sent the member's token. The configured API host is allowed too (a
+ * test's fake LinkedIn).
+ */
+function isLinkedInUploadUrl(url: string): boolean {
+  const { protocol, host, hostname } = new URL(url);
+  return (protocol === "https:" && (hostname === "linkedin.com" || hostname.endsWith(".linkedin.com"))) || host === new URL(env().LINKEDIN_API_URL).host;
+}
+
+/**
+ * The story's image as a LinkedIn image for the card (docs/networks/linkedin.md, "Link card
+ * image"): fetched through safeFetch (the address comes from a story), then the Images API's
+ * initializeUpload, then the bytes PUT to the upload URL. Any failure gives no thumbnail: a
+ * card without an image, never a failed post.
+ */
+async function uploadThumbnail(tokens: TokenSet, author: string, imageUrl: string | null): Promise<string | undefined> {
+  if (!imageUrl) return undefined;
+  try {
+    const image = await safeFetch(imageUrl, {
+      maxBytes: THUMBNAIL_MAX_BYTES,
+      timeoutMs: 5_000,
+      headers: { accept: "image/jpeg, image/png, image/gif" },
+      wantBody: (head) => head.status === 200 && THUMBNAIL_TYPES.has(head.contentType ?? ""),
+    });
+    if (image.status !== 200 || !THUMBNAIL_TYPES.has(image.contentType ?? "") || image.body.length === 0) {
+      log.info({ imageUrl, status: image.status, contentType: image.contentType }, "linkedin: the story's image is not one LinkedIn takes; the card goes without");
+      return undefined;
+    }
+    const init = await networkFetch(
+      "linkedin",
+      `${apiUrl(env().LINKEDIN_API_URL, "/rest/images")}?action=initializeUpload`,
+      { bearer: tokens.accessToken, headers: restHeaders("action"), json: { initializeUploadRequest: { owner: author } } },
+      classify,
+    );
+    const { value } = expectBody("linkedin", "initializeUpload", initializeUploadSchema, init.body);
+    if (!isLinkedInUploadUrl(value.uploadUrl)) throw new Error(`the upload URL is not LinkedIn's (${new URL(value.uploadUrl).host})`);
+    await networkFetch("linkedin", value.uploadUrl, { method: "PUT", bearer: tokens.accessToken, bytes: { data: image.body, contentType: image.contentType! }, timeoutMs: 15_000 }, classify);
+    return value.image;
+  } catch (error) {
+    log.warn({ err: error, imageUrl }, "linkedin: the card image could not be uploaded; posting without it");
+    return undefined;
+  }
 }
 
 export function linkedinPostUrl(urn: string): string {
@@ -211,7 +271,7 @@ async function analyticsCount(tokens: TokenSet, entity: string, metricType: stri
   return counted.length === 0 ? null : counted.reduce((sum, e) => sum + (e.count ?? 0), 0);
 }
 
-function restHeaders(method: "create" | "finder"): Record<string, string> {
+function restHeaders(method: "create" | "finder" | "action"): Record<string, string> {
   return { ...linkedinRestHeaders(), "X-RestLi-Method": method };
 }
 
@@ -281,7 +341,8 @@ export const linkedin: OAuthAdapter = {
   },
 
   async publish(ctx, tokens, post) {
-    const body = linkedinPostBody(await authorId(ctx, tokens), post);
+    const author = await authorId(ctx, tokens);
+    const body = linkedinPostBody(author, post, await uploadThumbnail(tokens, linkedinAuthorUrn(author), post.link.imageUrl));
     const response = await networkFetch(
       "linkedin",
       apiUrl(env().LINKEDIN_API_URL, "/rest/posts"),

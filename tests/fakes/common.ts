@@ -30,6 +30,8 @@ export interface FakeRequest {
    * anything else as text; undefined when empty. Unparseable JSON stays text.
    */
   body: unknown;
+  /** The body's bytes as sent (uploads). */
+  raw: Buffer;
   at: Date;
 }
 
@@ -97,6 +99,7 @@ async function readRequest(incoming: http.IncomingMessage, now: number): Promise
     rawQuery,
     headers: incoming.headers,
     body: parseBody(incoming.headers["content-type"] ?? "", Buffer.concat(chunks).toString("utf8")),
+    raw: Buffer.concat(chunks),
     at: new Date(now),
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { measureText } from "@/lib/networks/measure";
 import {
   authorize,
@@ -78,8 +79,13 @@ export interface LinkedInPost {
   metrics: Partial<Record<LinkedInMetric, number>>;
 }
 
+/** An image made through the Images API: uploaded once its bytes were PUT. */
+export type LinkedInImage = { urn: string; owner: string; uploaded: { bytes: number; contentType: string } | null };
+
 export interface FakeLinkedIn extends FakeServer {
   posts: LinkedInPost[];
+  /** The image URN's upload, or undefined when none was made. */
+  image(urn: string): LinkedInImage | undefined;
   /** The member signed in as `username`, created on first use. */
   member(username: string): LinkedInMember;
   /** A 60-day access token for `username` without the OAuth dance (default: every app scope). */
@@ -341,6 +347,12 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
       const message = `com.linkedin.content.common.exception.BadRequestResponseException: ShareCommentary text length (${length} characters) exceeded the maximum allowed (${TEXT_LIMIT} characters)`;
       return json(400, badRequestError(400, message, { description: "Size of array cannot be higher than the maxLength", input: { value: { stringValue: commentary } }, code: "FIELD_ARRAY_SIZE_TOO_HIGH", maxLength: TEXT_LIMIT }));
     }
+    const thumbnail = isRecord(body.content) && isRecord(body.content.article) ? body.content.article.thumbnail : undefined;
+    if (thumbnail !== undefined) {
+      const image = [...images.values()].find((i) => i.urn === thumbnail);
+      // An image that was never uploaded, or someone else's (the error's shape is UNVERIFIED).
+      if (!image?.uploaded || image.owner !== personUrn(caller)) return json(400, badRequestError(400, `Invalid thumbnail ${String(thumbnail)}`, { description: "Image not found or not ready", input: {}, code: "INVALID_THUMBNAIL" }));
+    }
     const duplicate = posts.find((p) => p.author === personUrn(caller) && p.commentary === commentary);
     if (duplicate) {
       const message = `com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of ${duplicate.urn}`;
@@ -372,6 +384,7 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
   });
 
   let metricTypeForm: "string" | "object" = "string";
+  const images = new Map<string, LinkedInImage>();
   const postAnalytics = rest((req, { member: caller, scopes, version }) => {
     if (req.query.get("q") !== "entity") return badRequest("Invalid value for param 'q'");
     if (!scopes.includes("r_member_postAnalytics")) return json(403, forbidden(`memberCreatorPostAnalytics.FINDER-entity.${version}`));
@@ -394,8 +407,33 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
     return json(200, { elements: [element], paging: { start: 0, count: 10, links: [] } });
   });
 
+  // Images API (docs/networks/linkedin.md, "Link card image"): initializeUpload hands out an
+  // upload URL on another path (LinkedIn's is www.linkedin.com/dms-uploads/…) and the image
+  // URN; the bytes are PUT there with the member's token; a post may then name the image.
+  const initializeImageUpload = rest((req, { member: caller, scopes, version }) => {
+    if (req.query.get("action") !== "initializeUpload") return badRequest("Invalid value for param 'action'");
+    if (!scopes.includes("w_member_social")) return json(403, forbidden(`images.ACTION-initializeUpload.${version}`));
+    const owner = isRecord(req.body) && isRecord(req.body.initializeUploadRequest) ? req.body.initializeUploadRequest.owner : undefined;
+    if (owner !== personUrn(caller)) return json(403, forbidden(`images.ACTION-initializeUpload.${version}`));
+    const id = `D4E10AQ${randomBytes(6).toString("hex")}`;
+    images.set(id, { urn: `urn:li:image:${id}`, owner, uploaded: null });
+    return json(200, { value: { uploadUrlExpiresAt: clock.now() + 3_600_000, uploadUrl: `${server.url}/dms-uploads/${id}/uploaded-image/0`, image: `urn:li:image:${id}` } });
+  });
+
+  const uploadImage = (req: FakeRequest, params: { id?: string }) => {
+    const auth = authenticate(req);
+    if (!auth.ok) return auth.reply;
+    const image = images.get(params.id ?? "");
+    if (!image || image.owner !== personUrn(auth.member)) return json(404, { status: 404, message: "Upload not found" });
+    if (req.raw.length === 0) return badRequest("Empty upload");
+    image.uploaded = { bytes: req.raw.length, contentType: header(req, "content-type") ?? "" };
+    return { status: 201 };
+  };
+
   const routes = router(
     [
+      ["POST", "/rest/images", initializeImageUpload],
+      ["PUT", "/dms-uploads/:id/uploaded-image/0", uploadImage],
       ["GET", "/oauth/v2/authorization", oauthAuthorize],
       ["POST", "/oauth/v2/authorization", oauthAuthorize],
       ["POST", "/oauth/v2/accessToken", accessToken],
@@ -433,6 +471,7 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
     expireToken: (token) => void tokens.expire(token),
     setMetrics: (urn, metrics) => Object.assign(postByUrn(urn).metrics, metrics),
     answerMetricTypesAs: (form) => void (metricTypeForm = form),
+    image: (urn) => [...images.values()].find((i) => i.urn === urn),
     deletePost: (urn) => void (postByUrn(urn).deleted = true),
   };
 }

@@ -149,6 +149,60 @@ describe("LinkedIn", () => {
     expect(linkedinFake.requests.some((r) => r.path === "/v2/userinfo" && r.headers.authorization === `Bearer ${token}`)).toBe(true);
   });
 
+  it("uploads the story's image through the Images API and sends its URN as the card's thumbnail", async () => {
+    const token = linkedinFake.createToken("card-image");
+    const member = linkedinFake.member("card-image");
+    const before = linkedinFake.requests.length;
+    const post = share({ link: { url: "x", title: "Ny fabrik i Esbjerg", description: "200 nye job", imageUrl: `${images.url}/card.png` } });
+    const made = await publish({ instanceUrl: null, client: null, account: { externalId: member.sub, handle: "C" } }, bearer(token), post);
+
+    const calls = linkedinFake.requests.slice(before);
+    const init = calls.find((r) => r.method === "POST" && r.path === "/rest/images")!;
+    expect(init.rawQuery).toBe("action=initializeUpload");
+    expect(init.body).toEqual({ initializeUploadRequest: { owner: `urn:li:person:${member.sub}` } });
+    expect(init.headers["linkedin-version"]).toMatch(/^20\d{4}$/);
+    expect(init.headers["x-restli-protocol-version"]).toBe("2.0.0");
+    const upload = calls.find((r) => r.method === "PUT")!;
+    expect(upload.path).toMatch(/^\/dms-uploads\//);
+    expect(upload.headers.authorization).toBe(`Bearer ${token}`);
+    expect(upload.raw.equals(PNG)).toBe(true);
+    const created = linkedinFake.posts.find((p) => p.urn === made.externalId)!;
+    const thumbnail = (created.body.content as { article: { thumbnail?: string } }).article.thumbnail;
+    expect(thumbnail).toMatch(/^urn:li:image:/);
+    expect(linkedinFake.image(thumbnail!)?.uploaded).toEqual({ bytes: PNG.length, contentType: "image/png" });
+    // Upload, then the post: the image exists before the post names it.
+    expect(calls.findIndex((r) => r.method === "PUT")).toBeLessThan(calls.findIndex((r) => r.method === "POST" && r.path === "/rest/posts"));
+  });
+
+  it("posts without a thumbnail, once, when any step of the image fails or the image is not one LinkedIn takes", async () => {
+    const member = linkedinFake.member("card-image-fails");
+    const ctx = { instanceUrl: null, client: null, account: { externalId: member.sub, handle: "F" } };
+    const postWith = async (imageUrl: string) => {
+      const token = linkedinFake.createToken("card-image-fails");
+      const post = share({ link: { url: "x", title: "Uden billede", description: "Kortet uden billede", imageUrl } });
+      const made = await publish(ctx, bearer(token), post);
+      const created = linkedinFake.posts.filter((p) => p.commentary.includes(post.trackedUrl));
+      expect(created).toHaveLength(1);
+      expect(created[0]!.urn).toBe(made.externalId);
+      return (created[0]!.body.content as { article: Record<string, unknown> }).article;
+    };
+    // The upload itself fails.
+    linkedinFake.inject({ match: (r) => r.method === "PUT" && r.path.startsWith("/dms-uploads/"), status: 500 });
+    expect(await postWith(`${images.url}/card.png`)).not.toHaveProperty("thumbnail");
+    // initializeUpload is refused.
+    linkedinFake.inject({ match: (r) => r.method === "POST" && r.path === "/rest/images", status: 403 });
+    expect(await postWith(`${images.url}/card.png`)).not.toHaveProperty("thumbnail");
+    // An upload URL that is not LinkedIn's is never sent the token.
+    const before = linkedinFake.requests.length;
+    linkedinFake.inject({ match: (r) => r.method === "POST" && r.path === "/rest/images", status: 200, body: { value: { uploadUrl: `${images.url}/steal`, image: "urn:li:image:ELSEWHERE" } } });
+    expect(await postWith(`${images.url}/card.png`)).not.toHaveProperty("thumbnail");
+    expect(linkedinFake.requests.slice(before).some((r) => r.method === "PUT")).toBe(false);
+    // A page, not an image: nothing is uploaded.
+    const quiet = linkedinFake.requests.length;
+    expect(await postWith(`${images.url}/page`)).toEqual({ source: expect.any(String), title: "Uden billede", description: "Kortet uden billede" });
+    expect(linkedinFake.requests.slice(quiet).some((r) => r.path === "/rest/images")).toBe(false);
+  });
+
   it("a retired LinkedIn-Version (426) is a configuration problem: invalid NONEXISTENT_VERSION, pointing at LINKEDIN_VERSION", async () => {
     const token = linkedinFake.createToken("retired-version");
     setEnv({ LINKEDIN_VERSION: "202001" });
