@@ -21,3 +21,4 @@ export * from "./guidelines";
 export * from "./demo";
 export * from "./push";
 export * from "./directory";
+export * from "./api-usage";

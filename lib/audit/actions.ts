@@ -31,6 +31,7 @@ export const auditActions = [
   "org.feed",
   "org.governance",
   "org.points",
+  "org.xApi",
   "scim.group.create",
   "scim.group.delete",
   "scim.group.member_add",

@@ -84,6 +84,19 @@ export const UNEXPECTED_ANSWER = "UNEXPECTED_ANSWER";
  */
 export const API_VERSION_RETIRED = "NONEXISTENT_VERSION";
 
+/** Unit prices of a network's API, as published on `asOf` at `source`. */
+export type ApiPricing = {
+  currency: string;
+  /** A post without a link. */
+  post: number;
+  /** A post with a URL in it (every share's post carries its tracked link). */
+  postWithLink: number;
+  /** One post read (the exactly-once look-up, a metric poll). */
+  read: number;
+  asOf: string;
+  source: string;
+};
+
 export class NetworkError extends Error {
   constructor(
     readonly network: NetworkId,
@@ -233,6 +246,11 @@ interface AdapterBase {
    * hour). Within it a recovery simply repeats the call; absent: no such window.
    */
   readonly idempotencyWindowMs?: number;
+  /**
+   * The network charges per call (X since 2026): its published unit prices, the defaults of an
+   * organisation's budget (lib/orgs/api-budget.ts). Absent: calls cost nothing.
+   */
+  readonly pricing?: ApiPricing;
   /** The public address of a post from its id alone, where the network's addresses allow (a LinkedIn URN). */
   postUrl?(externalId: string): string;
   /** Renew the access token with the refresh token. Absent where the network has no refresh (Mastodon). */

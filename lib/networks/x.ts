@@ -200,6 +200,9 @@ export const x: OAuthAdapter = {
   shareWindow: { takesText: true, url: ({ text }) => `https://x.com/intent/tweet?${shareQuery({ text })}` },
   // POST /2/tweets: 100 per 15 minutes per user, 10,000 per 24 hours per app.
   postLimits: { account: { max: 95, windowMs: 15 * 60_000 }, app: { max: 9_500, windowMs: 24 * 60 * 60_000 } },
+  // Pay-per-use since 2026: "Content: Create" $0.015, "Content: Create (with URL)" $0.200,
+  // "Posts: Read" $0.005 per post (docs/networks/x.md, "Pricing").
+  pricing: { currency: "USD", post: 0.015, postWithLink: 0.2, read: 0.005, asOf: "2026-08-28", source: "https://docs.x.com/x-api/getting-started/pricing" },
   clientSource: {
     kind: "configured",
     load() {

@@ -6,13 +6,13 @@ import { enqueue } from "@/lib/queue";
 import type { Scope } from "@/lib/tenant";
 
 /** The kinds of notice and their parameters; the text lives in messages/*.json (notices.*). */
-export const noticeKinds = ["story.withdrawn", "story.expired", "connection.expiring", "connection.expired"] as const;
+export const noticeKinds = ["story.withdrawn", "story.expired", "connection.expiring", "connection.expired", "share.shareWindow"] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 export type NoticeData = Record<string, string | number | null>;
 
 /** The page a notice's mail button and in-app link lead to. */
 export function noticeLink(kind: string): string {
-  return kind.startsWith("connection.") ? "/connections" : "/notifications";
+  return kind.startsWith("connection.") ? "/connections" : kind.startsWith("share.") ? "/queue" : "/notifications";
 }
 
 /**

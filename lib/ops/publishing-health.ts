@@ -56,6 +56,7 @@ export const failureReasons = [
   "duplicate_unresolved",
   ...networkErrorKinds.map((kind) => `network_${kind}` as const),
   "network_version_retired",
+  "lookup_over_budget",
   "unknown",
 ] as const;
 export type FailureReason = (typeof failureReasons)[number] | "other";

@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { localeIds, networkIds, type OrganizationSettingsJson } from "@/db/schema";
 
+const price = z.number().min(0).max(100);
+
+/** The organisation's use of X's pay-per-use API. */
+export const xApiSettingsSchema = z.object({
+  enabled: z.boolean(),
+  budget: z.object({ kind: z.enum(["posts", "money"]), amount: z.number().min(0).max(10_000_000).nullable() }),
+  prices: z.object({ post: price, postWithLink: price, read: price }).nullable(),
+});
+export type XApiSettings = z.infer<typeof xApiSettingsSchema>;
+
 /** Organisation settings with their defaults; stored rows are parsed through this. */
 export const organizationSettingsSchema = z.object({
   locale: z.enum(localeIds).default("da"),
@@ -45,6 +55,12 @@ export const organizationSettingsSchema = z.object({
   facebookAppId: z.string().regex(/^\d{5,20}$/).nullable().default(null),
   /** Feed cards say how many colleagues shared each story ("N colleagues shared this"). */
   showColleagueShares: z.boolean().default(true),
+  /**
+   * Posting through X's paid API (lib/orgs/api-budget.ts): on or off, a monthly budget in
+   * posts or in money (null: no cap), and the unit prices the meter charges (null: X's
+   * published prices, lib/networks/x.ts).
+   */
+  xApi: xApiSettingsSchema.default({ enabled: true, budget: { kind: "money", amount: null }, prices: null }),
 });
 
 export type OrganizationSettings = z.infer<typeof organizationSettingsSchema>;

@@ -3,6 +3,7 @@ import { reachSnapshots, shares, socialConnections, type SocialConnection } from
 import { actingContext, connectionTokens, decryptTokens, markConnectionBroken, refreshConnection } from "@/lib/connections";
 import type { Database } from "@/lib/db";
 import { RetryLater } from "@/lib/errors";
+import { reserveApiCall } from "@/lib/orgs/api-budget";
 import { isDemoConnection } from "@/lib/demo-network";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
@@ -18,7 +19,7 @@ import { pollJobId, REACH_POLLS_MS } from "./schedule";
  * a failed job: the share's later polls are removed for good. One share per job, and how a
  * poll decides: docs/design-notes.md, "Reach polls".
  */
-export type PollOutcome = "stored" | "unchanged" | "no_answer" | "unreadable" | "ended";
+export type PollOutcome = "stored" | "unchanged" | "no_answer" | "unreadable" | "over_budget" | "ended";
 
 /** Waited out when a network answers 429 without saying how long. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60_000;
@@ -157,6 +158,12 @@ export async function pollShare(db: Database, shareId: string, poll: number, now
   if (!adapter.metrics) return endPolling(shareId, poll, "no_metrics");
   const polled: PolledShare = { id: share.id, orgId: share.orgId, externalId: share.externalId, publishedAt: share.publishedAt };
   const posts = [{ externalId: polled.externalId, publishedAt: polled.publishedAt }];
+  // A paid API (X): the read is reserved against the organisation's budget; when it says no
+  // this poll is skipped (later ones ask again, a new month may allow them).
+  if (adapter.pricing && (await reserveApiCall(db, share.orgId, connection.network, "read", now, posts.length)) !== "ok") {
+    log.info({ shareId, poll, network: connection.network }, "reach poll skipped: the organisation's API budget is spent");
+    return "over_budget";
+  }
 
   let result: MetricsResult;
   try {

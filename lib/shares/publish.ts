@@ -11,11 +11,15 @@ import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
 import { API_VERSION_RETIRED, isConnectable, NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type PublishedPost, type TokenSet } from "@/lib/networks/types";
 import { parseSettings } from "@/lib/orgs";
+import { reserveApiCall, type Reservation } from "@/lib/orgs/api-budget";
+import { addNotices } from "@/lib/notifications";
+import { trustedScope } from "@/lib/tenant";
 import { queueSharePush } from "@/lib/push/fan-out";
 import { scheduleReachPolls } from "@/lib/reach/schedule";
 import { refusedByNetwork, takePostSlot } from "./rate-limit";
 
-export type PublishOutcome = "published" | "skipped" | "failed" | "needs_attention";
+/** share_window: the organisation's budget for a paid API said no; the person posts it through the share window. */
+export type PublishOutcome = "published" | "skipped" | "failed" | "needs_attention" | "share_window";
 
 /**
  * A share left in "publishing" this long has lost its worker (killed mid-publish): the
@@ -116,6 +120,24 @@ async function published(db: Database, share: Share, post: PublishedPost, option
 }
 
 /**
+ * The budget of a paid API said no: the share becomes a share-window share, waiting for the
+ * person (My shares offers the network's share window with the text), and they are told why.
+ * Nothing was sent to the network.
+ */
+async function toShareWindow(db: Database, share: Share, reservation: Exclude<Reservation, "ok">, title: string): Promise<PublishOutcome> {
+  const errorCode = reservation === "off" ? "api_posting_off" : "api_budget_reached";
+  const moved = await db
+    .update(shares)
+    .set({ mode: "intent", status: "scheduled", errorCode, lastError: null, publishingStartedAt: null })
+    .where(and(eq(shares.id, share.id), eq(shares.status, "publishing")))
+    .returning({ id: shares.id });
+  if (moved.length === 0) return "skipped";
+  if (share.userId) await addNotices(db, trustedScope(share.orgId, { kind: "system" }), [{ userId: share.userId, kind: "share.shareWindow", data: { title, network: share.network, reason: errorCode } }]);
+  log.info({ shareId: share.id, network: share.network, reason: errorCode }, "share moved to the share window");
+  return "share_window";
+}
+
+/**
  * Back to scheduled, to be tried again. `reachedNetwork` false: this try certainly posted
  * nothing (a rate limit refused it), so it gives its attempt back — the next try is not a
  * "second try" that must first look for an earlier post.
@@ -150,10 +172,18 @@ async function send(db: Database, to: Target, post: OutgoingPost, at?: Date): Pr
   return to.adapter.publish(to.ctx, to.tokens, post);
 }
 
-/** Whether the post already exists at the network: the post, null (certainly not), or "unknown". */
-async function lookup(to: Target, post: OutgoingPost): Promise<PublishedPost | null | "unknown"> {
+/**
+ * Whether the post already exists at the network: the post, null (certainly not), or
+ * "unknown". On a paid API the look-up is a read the budget must allow first; when it says
+ * no the answer is "unknown" and `refused` is called (the share then needs attention).
+ */
+async function lookup(db: Database, to: Target, post: OutgoingPost, refused: () => void): Promise<PublishedPost | null | "unknown"> {
   if (to.kind === "demo") return null; // the demo network keeps one post per share by itself
   if (!to.adapter.findPost) return "unknown";
+  if (to.adapter.pricing && (await reserveApiCall(db, to.connection.orgId, to.connection.network, "read")) !== "ok") {
+    refused();
+    return "unknown";
+  }
   try {
     return await to.adapter.findPost(to.ctx, to.tokens, post);
   } catch (error) {
@@ -186,6 +216,11 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
   if (!claimed) return "skipped";
   const { share, recovering } = claimed;
   const fail = (code: string, detail: string) => finish(db, share, { status: "failed", errorCode: code, lastError: detail.slice(0, 1000) });
+  // A look-up the paid API's budget refused: the share needs the person, never a blind repeat.
+  let lookupRefused = false;
+  const refuseLookup = () => void (lookupRefused = true);
+  const unknownOutcome = (detail: string) =>
+    finish(db, share, lookupRefused ? { status: "needs_attention", errorCode: "lookup_over_budget", lastError: "The organisation's budget for the network's API did not allow the look-up" } : { status: "needs_attention", errorCode: "outcome_unknown", lastError: detail });
 
   // The account, the story, the organisation's rules and the tracked link: one round trip.
   const [context] = await statements(db).context.execute({ shareId: share.id });
@@ -221,11 +256,18 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
   // a repeat returns the first post, so there is nothing to ask.
   const safeRepeat = to.kind === "network" && to.adapter.idempotencyWindowMs !== undefined && now.getTime() - (share.firstAttemptAt ?? now).getTime() < to.adapter.idempotencyWindowMs;
   if ((recovering || share.attempts > 1) && !safeRepeat) {
-    const found = await lookup(to, post);
+    const found = await lookup(db, to, post, refuseLookup);
     if (found && found !== "unknown") return published(db, share, found, options);
     if (found === "unknown" && !(to.kind === "network" && to.adapter.repeatNamesFirstPost)) {
-      return finish(db, share, { status: "needs_attention", errorCode: "outcome_unknown", lastError: "The network could not say whether the earlier try was posted" });
+      return unknownOutcome("The network could not say whether the earlier try was posted");
     }
+  }
+
+  // A paid API (X): the post's cost is reserved against the organisation's budget first; when
+  // the budget says no (or API posting is off) the person posts it through the share window.
+  if (to.kind === "network" && to.adapter.pricing) {
+    const reservation = await reserveApiCall(db, share.orgId, connection.network, post.text.includes(post.trackedUrl) ? "postWithLink" : "post", now);
+    if (reservation !== "ok") return toShareWindow(db, share, reservation, story.title);
   }
 
   if (to.kind === "network") {
@@ -285,8 +327,9 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
       // The text carries the share's own tracked link: a duplicate of it is this share's post.
       const existing = error.existingId;
       if (existing) return published(db, share, { externalId: existing, url: to!.kind === "network" ? (to!.adapter.postUrl?.(existing) ?? null) : null }, options);
-      const found = await lookup(to!, post);
+      const found = await lookup(db, to!, post, refuseLookup);
       if (found && found !== "unknown") return published(db, share, found, options);
+      if (lookupRefused) return unknownOutcome(error.message);
       return finish(db, share, { status: "needs_attention", errorCode: "duplicate_unresolved", lastError: error.message });
     }
     if (error.kind === "rateLimited") {

@@ -15,6 +15,7 @@ import { trackedUrl } from "@/lib/links/tracked-links";
 import { linkedinCommentary } from "@/lib/networks/linkedin";
 import { adapterFor } from "@/lib/networks/registry";
 import { NetworkError, networkErrorKinds } from "@/lib/networks/types";
+import { apiBudget, updateXApiSettings } from "@/lib/orgs/api-budget";
 import { updateGovernance } from "@/lib/orgs/governance";
 import { createRedis, getQueue, publishQueueFor, queuePrefix, redis } from "@/lib/queue";
 import { cancelShare, createShares, markPosted, retryShare } from "@/lib/shares";
@@ -1005,5 +1006,87 @@ describe("refreshExpiringTokens", () => {
     const share = await db().insert(shares).values({ orgId: s.cli.orgId, storyId: s.story.id, userId: s.userId, connectionId: connection.id, network: "x", mode: "api", text: TEXT, scheduledAt: new Date() }).returning();
     expect(await publishShare(db(), redis(), share[0]!.id)).toBe("failed");
     expect(await reload(share[0]!.id)).toMatchObject({ errorCode: "connection_expired" });
+  });
+});
+
+// --- X priced in: the organisation's budget for X's paid API -----------------------------------
+
+describe("X's paid API under the organisation's budget", () => {
+  const budget = (s: Scene, kind: "posts" | "money", amount: number | null, enabled = true) => updateXApiSettings(db(), s.cli, { enabled, budget: { kind, amount }, prices: null });
+  const notices = (s: Scene) => db().select().from(notifications).where(and(eq(notifications.userId, s.userId), eq(notifications.kind, "share.shareWindow")));
+
+  it("a post the month's budget cannot cover goes to X's share window, the person told why; nothing sent to X, nothing failed", async () => {
+    const s = await scene();
+    const who = await account(s, "x");
+    await budget(s, "posts", 1);
+    const first = await schedule(s, who.connection);
+    const second = await schedule(s, who.connection, { text: "Endnu en fabrik i Esbjerg" });
+
+    expect(await publishShare(db(), redis(), first.id)).toBe("published");
+    expect(await publishShare(db(), redis(), second.id)).toBe("share_window");
+
+    expect(await reload(second.id)).toMatchObject({ mode: "intent", status: "scheduled", errorCode: "api_budget_reached", externalId: null });
+    expect(postRequests("x", who)).toHaveLength(1);
+    expect(postsAt("x", who)).toHaveLength(1);
+    expect(await notices(s)).toEqual([expect.objectContaining({ data: { title: "Ny fabrik i Esbjerg", network: "x", reason: "api_budget_reached" } })]);
+    expectReasonShown("api_budget_reached");
+    // The meter: one post with a link at X's published price; nothing left of the budget.
+    expect(await apiBudget(db(), s.cli.orgId, "x")).toMatchObject({ used: { posts: 1, reads: 0, spent: 0.2 }, remaining: 0, canPost: false, reason: "budget" });
+    // A second run of its job finds an intent share: nothing more happens.
+    expect(await publishShare(db(), redis(), second.id)).toBe("skipped");
+  });
+
+  it("budget 0: every X share uses the share window and none fails; API posting off says so", async () => {
+    const s = await scene();
+    const who = await account(s, "x");
+    await budget(s, "money", 0);
+    const made = await Promise.all([1, 2, 3].map((i) => schedule(s, who.connection, { text: `Fabrik nummer ${i} i Esbjerg` })));
+    for (const share of made) expect(await publishShare(db(), redis(), share.id)).toBe("share_window");
+    expect((await Promise.all(made.map((m) => reload(m.id)))).map((r) => [r.mode, r.status, r.errorCode])).toEqual(Array(3).fill(["intent", "scheduled", "api_budget_reached"]));
+    expect(postRequests("x", who)).toHaveLength(0);
+
+    await budget(s, "money", null, false);
+    const off = await schedule(s, who.connection, { text: "Fabrik nummer 4 i Esbjerg" });
+    expect(await publishShare(db(), redis(), off.id)).toBe("share_window");
+    expect(await reload(off.id)).toMatchObject({ mode: "intent", errorCode: "api_posting_off" });
+    expectReasonShown("api_posting_off");
+    expect(postRequests("x", who)).toHaveLength(0);
+  });
+
+  it("workers side by side never spend past the budget: a budget for three posts lets exactly three of ten through", async () => {
+    const s = await scene();
+    const who = await account(s, "x");
+    await budget(s, "money", 0.6);
+    const made = await Promise.all(Array.from({ length: 10 }, (_, i) => schedule(s, who.connection, { text: `Samtidig fabrik ${i} i Esbjerg` })));
+    const outcomes = await Promise.all(made.map((share) => publishShare(db(), redis(), share.id)));
+    expect(outcomes.filter((o) => o === "published")).toHaveLength(3);
+    expect(outcomes.filter((o) => o === "share_window")).toHaveLength(7);
+    expect(postsAt("x", who)).toHaveLength(3);
+    expect((await apiBudget(db(), s.cli.orgId, "x"))!.used).toEqual({ posts: 3, reads: 0, spent: 0.6 });
+  });
+
+  it("a look-up the budget refuses ends the share in needs attention, never a second post", async () => {
+    const s = await scene();
+    const who = await account(s, "x");
+    await budget(s, "money", 0.2);
+    const share = await schedule(s, who.connection);
+    expect(await publishShare(db(), redis(), share.id)).toBe("published");
+    const now = new Date();
+    await leftPublishing(share, now, { startedAgo: 2 * MINUTE });
+
+    expect(await publishShare(db(), redis(), share.id, { now })).toBe("needs_attention");
+
+    expect(await reload(share.id)).toMatchObject({ status: "needs_attention", errorCode: "lookup_over_budget" });
+    expect(postRequests("x", who)).toHaveLength(1);
+    expect(xFake.requests.filter((r) => r.method === "GET" && r.headers.authorization === `Bearer ${who.accessToken}` && r.path.includes("/tweets"))).toHaveLength(0);
+    expectReasonShown("lookup_over_budget");
+  });
+
+  it("other networks are not metered", async () => {
+    const s = await scene();
+    const who = await account(s, "mastodon");
+    await budget(s, "money", 0);
+    expect(await publishShare(db(), redis(), (await schedule(s, who.connection)).id)).toBe("published");
+    expect(await apiBudget(db(), s.cli.orgId, "mastodon")).toBeNull();
   });
 });

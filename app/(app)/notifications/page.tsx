@@ -54,10 +54,10 @@ export default async function NotificationsPage() {
                     {t(`${key}.title`, params)}
                   </h2>
                   <p className="mt-1 text-slate-800">{t(`${key}.body`, params)}</p>
-                  {key.startsWith("connection.") ? (
+                  {key.startsWith("connection.") || key.startsWith("share.") ? (
                     <p className="mt-2">
                       <Link href={noticeLink(key)} className="text-sm font-medium text-brand-700 underline">
-                        {t("reconnect")}
+                        {t(key.startsWith("share.") ? "openShares" : "reconnect")}
                       </Link>
                     </p>
                   ) : null}

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
+import { shareWindowFor } from "@/lib/networks/registry";
 import { listMyShares } from "@/lib/shares";
 import { instantToLocal } from "@/lib/time";
 import { EmptyState, PageHeader, TabNav } from "../../_components/ui";
@@ -10,6 +11,9 @@ import { ShareList } from "./share-list";
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("queue"))("title") };
 }
+
+/** Why a share is waiting in the share window instead of going out through the API. */
+const budgetCodes = new Set(["api_budget_reached", "api_posting_off"]);
 
 const tabs = {
   scheduled: ["scheduled", "publishing"],
@@ -53,6 +57,9 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
             externalUrl: s.externalUrl,
             errorCode: s.errorCode,
             lastError: s.lastError,
+            // Moved to the share window by the organisation's budget for a paid API: one click
+            // opens the network's own window with the text (its tracked link in it).
+            shareWindowUrl: s.mode === "intent" && s.status === "scheduled" && s.errorCode && budgetCodes.has(s.errorCode) ? shareWindowFor(s.network).url({ url: "", text: s.text }) : null,
           }))}
         />
       )}

@@ -18,6 +18,8 @@ type Row = Pick<MyShare, "id" | "storyTitle" | "storyLanguage" | "network" | "mo
   whenLabel: string;
   /** Wall-clock "YYYY-MM-DDTHH:mm" in the person's zone, for the date-time picker. */
   whenLocal: string;
+  /** The network's share window with the text, where a budget moved the share there. */
+  shareWindowUrl: string | null;
 };
 
 const tones = { scheduled: "blue", publishing: "amber", published: "green", failed: "red", needs_attention: "amber", cancelled: "slate" } as const;
@@ -124,6 +126,14 @@ export function ShareList({ shares, timeZone }: { shares: Row[]; timeZone: strin
                         onConfirm={() => act(() => cancelShareAction({ shareId: row.id }), t("cancelled"))}
                       />
                     </>
+                  ) : null}
+                  {awaitingAnswer && row.shareWindowUrl ? (
+                    <div className="w-full space-y-2 rounded-md bg-amber-50 p-3 text-sm text-amber-900" data-testid="budget-share-window">
+                      <p>{row.errorCode && tr.has(row.errorCode) ? tr(row.errorCode) : null}</p>
+                      <a href={row.shareWindowUrl} target="_blank" rel="noreferrer noopener" className="inline-block font-medium text-brand-700 underline">
+                        {t("openShareWindow", { network: tn(row.network) })}
+                      </a>
+                    </div>
                   ) : null}
                   {awaitingAnswer ? (
                     <>

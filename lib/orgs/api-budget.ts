@@ -1,0 +1,132 @@
+import { and, eq, sql } from "drizzle-orm";
+import { type z } from "zod";
+import { apiUsage, organizations, type NetworkId } from "@/db/schema";
+import { audit } from "@/lib/audit";
+import type { DbOrTx } from "@/lib/db";
+import { notFound } from "@/lib/errors";
+import { adapterFor } from "@/lib/networks/registry";
+import { isConnectable, type ApiPricing } from "@/lib/networks/types";
+import type { Scope } from "@/lib/tenant";
+import { parseSettings, xApiSettingsSchema, type OrganizationSettings, type XApiSettings } from "./settings";
+
+/**
+ * The organisation's budget for a network whose API is paid per call (X): whether Ripple
+ * posts through it at all, a monthly budget in posts or money, and the meter. Every paid call
+ * (a post, the exactly-once look-up, a metric read) reserves its cost here first, in one
+ * conditional UPDATE, so workers side by side never spend past the budget; what the budget
+ * refuses is not called (docs/design-notes.md, "Paid APIs").
+ */
+
+export type ApiCall = "post" | "postWithLink" | "read";
+/** ok: call; off: the organisation turned API posting off; budget: the month's budget is spent. */
+export type Reservation = "ok" | "off" | "budget";
+
+export type BudgetState = {
+  network: NetworkId;
+  enabled: boolean;
+  kind: "posts" | "money";
+  /** null: no cap. */
+  amount: number | null;
+  month: string;
+  used: { posts: number; reads: number; spent: number };
+  /** Posts or money left this month; null without a cap. */
+  remaining: number | null;
+  /** Whether a post with a link may go through the API now. */
+  canPost: boolean;
+  /** Why not, when it may not. */
+  reason: "off" | "budget" | null;
+  prices: { post: number; postWithLink: number; read: number };
+  pricing: ApiPricing;
+};
+
+/** The networks that charge per call, and their published prices. */
+export function pricingOf(network: NetworkId): ApiPricing | null {
+  return isConnectable(network) ? (adapterFor(network).pricing ?? null) : null;
+}
+
+/** The calendar month (UTC) a call at `now` is metered in, as its first day. */
+export function meterMonth(now: Date): string {
+  return `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, "0")}-01`;
+}
+
+function budgetSettings(settings: OrganizationSettings, network: NetworkId): XApiSettings | null {
+  return network === "x" ? settings.xApi : null;
+}
+
+function priceOf(prices: BudgetState["prices"], call: ApiCall, count: number): number {
+  return Math.round(prices[call] * count * 10_000) / 10_000;
+}
+
+/** The budget's state this month; null for a network that charges nothing. */
+export async function apiBudget(db: DbOrTx, orgId: string, network: NetworkId, now = new Date()): Promise<BudgetState | null> {
+  const pricing = pricingOf(network);
+  if (!pricing) return null;
+  const [org] = await db.select({ settings: organizations.settings }).from(organizations).where(eq(organizations.id, orgId));
+  if (!org) throw notFound("Organisation");
+  const config = budgetSettings(parseSettings(org.settings), network)!;
+  const month = meterMonth(now);
+  const [row] = await db
+    .select({ posts: apiUsage.posts, reads: apiUsage.reads, spent: apiUsage.spent })
+    .from(apiUsage)
+    .where(and(eq(apiUsage.orgId, orgId), eq(apiUsage.network, network), eq(apiUsage.month, month)));
+  const used = { posts: row?.posts ?? 0, reads: row?.reads ?? 0, spent: Number(row?.spent ?? 0) };
+  const prices = config.prices ?? { post: pricing.post, postWithLink: pricing.postWithLink, read: pricing.read };
+  const { kind, amount } = config.budget;
+  const remaining = amount === null ? null : kind === "posts" ? Math.max(0, amount - used.posts) : Math.max(0, Math.round((amount - used.spent) * 10_000) / 10_000);
+  const affordable = remaining === null || (kind === "posts" ? remaining >= 1 : remaining >= prices.postWithLink);
+  const reason = !config.enabled ? "off" : affordable ? null : "budget";
+  return { network, enabled: config.enabled, kind, amount, month, used, remaining, canPost: reason === null, reason, prices, pricing };
+}
+
+/**
+ * Reserves `count` calls of a kind against the month's meter: "ok" when the budget allows
+ * them (and they are counted), else why not, counting nothing. A network without pricing is
+ * always "ok" and metered nowhere.
+ */
+export async function reserveApiCall(db: DbOrTx, orgId: string, network: NetworkId, call: ApiCall, now = new Date(), count = 1): Promise<Reservation> {
+  const state = await apiBudget(db, orgId, network, now);
+  if (!state) return "ok";
+  // Reads (look-ups, metrics) stay allowed with API posting off: they serve posts already made.
+  if (!state.enabled && call !== "read") return "off";
+  const cost = priceOf(state.prices, call, count);
+  const posts = call === "read" ? 0 : count;
+  const reads = call === "read" ? count : 0;
+  const { kind, amount } = state;
+  // Money: the cost must fit. Posts: a post must fit; a read needs a post left (once the
+  // month's posts are spent, reads stop too: the budget says no).
+  const fits =
+    amount === null
+      ? sql`true`
+      : kind === "money"
+        ? sql`${apiUsage.spent} + ${cost} <= ${amount}`
+        : posts > 0
+          ? sql`${apiUsage.posts} + ${posts} <= ${amount}`
+          : sql`${apiUsage.posts} < ${amount}`;
+  await db.insert(apiUsage).values({ orgId, network, month: state.month }).onConflictDoNothing();
+  const updated = await db
+    .update(apiUsage)
+    .set({ posts: sql`${apiUsage.posts} + ${posts}`, reads: sql`${apiUsage.reads} + ${reads}`, spent: sql`${apiUsage.spent} + ${cost}`, updatedAt: now })
+    .where(and(eq(apiUsage.orgId, orgId), eq(apiUsage.network, network), eq(apiUsage.month, state.month), fits))
+    .returning({ posts: apiUsage.posts });
+  return updated.length > 0 ? "ok" : "budget";
+}
+
+/** What an admin may set: the X API switch, the budget and (optionally) the unit prices. */
+export const xApiInputSchema = xApiSettingsSchema;
+export type XApiInput = z.input<typeof xApiInputSchema>;
+
+/** Saves the organisation's X API settings, audited with the values before and after. */
+export async function updateXApiSettings(db: DbOrTx, scope: Scope, input: XApiInput): Promise<XApiSettings> {
+  const next = xApiInputSchema.parse(input);
+  return db.transaction(async (tx) => {
+    const [org] = await tx.select().from(organizations).where(eq(organizations.id, scope.orgId)).for("update");
+    if (!org) throw notFound("Organisation");
+    const before = parseSettings(org.settings).xApi;
+    await tx
+      .update(organizations)
+      .set({ settings: { ...org.settings, xApi: next } })
+      .where(eq(organizations.id, scope.orgId));
+    await audit(tx, scope, { action: "org.xApi", targetType: "organization", targetId: scope.orgId, before, after: next });
+    return next;
+  });
+}
