@@ -4,6 +4,7 @@ import type { Job, Worker } from "bullmq";
 import { and, eq, sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { apiBudget, updateXApiSettings } from "@/lib/orgs/api-budget";
 import { dailyRollups, notifications, pointsLedger, reachSnapshots, shares, socialConnections, type Share, type SocialConnection } from "@/db/schema";
 import { completeConnect, decryptTokens, startConnect } from "@/lib/connections";
 import { encryptTokens } from "@/lib/connections/secrets";
@@ -424,6 +425,27 @@ describe("polling ends quietly", () => {
     expect(await snapshots(share.id)).toHaveLength(1);
     expect(await laterPollsQueued(share.id, 1)).toEqual([]);
     expect((await db().select().from(socialConnections).where(eq(socialConnections.id, connection.id)))[0]).toMatchObject({ status: "revoked" });
+  });
+
+  it("X over the organisation's API budget: the poll is skipped without a read, later polls stay; within the budget the read is metered", async () => {
+    const s = await scene();
+    const { connection, accessToken } = await fakeAccount(s, "x");
+    const share = await published(s, connection);
+    await updateXApiSettings(db(), s.cli, { enabled: true, budget: { kind: "money", amount: 0 }, prices: null });
+    const reads = () => xFake.requests.filter((r) => isTweetLookup(r) && r.headers.authorization === `Bearer ${accessToken}`).length;
+
+    const job = await runPoll(share.id, 0);
+
+    expect(job.returnvalue).toBe("over_budget");
+    expect(reads()).toBe(0);
+    expect(await snapshots(share.id)).toEqual([]);
+    expect(await laterPollsQueued(share.id, 0)).toEqual([1, 2, 3, 4, 5]);
+
+    await updateXApiSettings(db(), s.cli, { enabled: false, budget: { kind: "money", amount: 1 }, prices: null });
+    expect((await runPoll(share.id, 1)).returnvalue).toBe("stored");
+    expect(reads()).toBe(1);
+    // The share's own post (0.200) and this read (0.005); with API posting off, reads still go.
+    expect((await apiBudget(db(), s.cli.orgId, "x"))!.used).toEqual({ posts: 1, reads: 1, spent: 0.205 });
   });
 
   it("LinkedIn answering in a shape Ripple cannot read: that poll ends without retrying or storing, later polls stay", async () => {

@@ -15,7 +15,8 @@ import { checkComposeAction, confirmIntentAction, intentShareAction, shareAction
 import { PostPreview, type CardFacts } from "./post-preview";
 import { ShareOutcomes, type CreatedShare } from "./share-outcomes";
 
-type Account = { id: string; network: NetworkId; handle: string; displayName: string | null; demo: boolean; expiring: boolean };
+/** viaShareWindow: the organisation's budget for the network's paid API says this post goes through the share window, and why. */
+type Account = { id: string; network: NetworkId; handle: string; displayName: string | null; demo: boolean; expiring: boolean; viaShareWindow: "off" | "budget" | null };
 type ShareLink = { network: NetworkId; asksInstance: boolean };
 
 /** What every text editor of the page needs to know about the story and the person. */
@@ -325,6 +326,13 @@ export function ComposeForm({
                   </CheckboxTile>
                 ))}
               </div>
+              {chosen
+                .filter((a) => a.viaShareWindow)
+                .map((a) => (
+                  <p key={a.id} role="note" data-testid={`share-window-note-${a.network}`} className="rounded-md bg-amber-50 p-3 text-sm text-amber-900">
+                    {t(a.viaShareWindow === "off" ? "viaShareWindow.off" : "viaShareWindow.budget", { network: tn(a.network) })}
+                  </p>
+                ))}
             </fieldset>
             {chosen.map((a) => (
               <TextEditor

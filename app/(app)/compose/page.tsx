@@ -6,6 +6,7 @@ import { getSession, requireMember } from "@/lib/auth/guard";
 import { ensureDemoConnection, isDemoConnection } from "@/lib/demo-network";
 import { guidelinesStatus } from "@/lib/guidelines";
 import { getOrganizationSettings } from "@/lib/orgs";
+import { apiBudget } from "@/lib/orgs/api-budget";
 import { composeSuggestions, listShareAccounts, sampleTrackedUrl, suggestShareTime } from "@/lib/shares";
 import { feedStory } from "@/lib/stories/feed";
 import { instantToLocal } from "@/lib/time";
@@ -45,6 +46,8 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   const enabled = networkIds.filter((n) => settings.enabledNetworks.includes(n));
   const usable = accounts.filter((a) => isConnectable(a.network) && enabled.includes(a.network) && (a.status === "active" || a.status === "expiring"));
   const connectedNetworks = new Set(usable.map((a) => a.network));
+  // X's paid API: whether this month's budget still lets a post through (else its share window).
+  const xBudget = usable.some((a) => a.network === "x") ? await apiBudget(ctx.db, ctx.orgId, "x") : null;
   const linkNetworks = enabled.filter((n) => !connectedNetworks.has(n));
   const [suggestions, timeSuggestion] = await Promise.all([
     composeSuggestions(ctx.db, ctx.scope, {
@@ -92,6 +95,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
           displayName: account.displayName,
           demo: isDemoConnection(account),
           expiring: account.status === "expiring",
+          viaShareWindow: account.network === "x" && !isDemoConnection(account) && xBudget && !xBudget.canPost ? xBudget.reason : null,
         }))}
         shareLinks={linkNetworks.map((network) => ({ network, asksInstance: shareWindowFor(network).asksInstance ?? false }))}
         suggestions={suggestions.byNetwork}

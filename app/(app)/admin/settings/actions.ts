@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action } from "@/lib/auth/guard";
+import { updateXApiSettings, xApiInputSchema } from "@/lib/orgs/api-budget";
 import { feedSettingsSchema, updateFeedSettings } from "@/lib/orgs/feed-settings";
 import { updateGovernance } from "@/lib/orgs/governance";
 import { pointsSettingsSchema, updatePointsSettings } from "@/lib/orgs/points";
@@ -39,5 +40,13 @@ export const saveFeedSettingsAction = action({ roles: ["admin"], input: feedSett
   const saved = await updateFeedSettings(ctx.db, ctx.scope, input);
   revalidatePath("/admin/settings");
   revalidatePath("/feed");
+  return saved;
+});
+
+/** Posting through X's paid API: the switch, the monthly budget and the unit prices. */
+export const saveXApiAction = action({ roles: ["admin"], input: xApiInputSchema }, async (input, ctx) => {
+  const saved = await updateXApiSettings(ctx.db, ctx.scope, input);
+  revalidatePath("/admin/settings");
+  revalidatePath("/compose");
   return saved;
 });

@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
-import { getTranslations } from "next-intl/server";
+import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { getOrganizationSettings } from "@/lib/orgs";
+import { apiBudget } from "@/lib/orgs/api-budget";
 import { PageHeader } from "../../../_components/ui";
 import { FeedSettingsForm } from "./feed-settings-form";
 import { GovernanceForm } from "./governance-form";
 import { PointsForm } from "./points-form";
+import { XApiForm } from "./x-api-form";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("admin.settings"))("title") };
@@ -14,13 +16,26 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function SettingsAdminPage() {
   const ctx = await requireMember(["admin"]);
   const t = await getTranslations("admin.settings");
-  const settings = await getOrganizationSettings(ctx.db, ctx.orgId);
+  const [settings, x] = await Promise.all([getOrganizationSettings(ctx.db, ctx.orgId), apiBudget(ctx.db, ctx.orgId, "x").then((state) => state!)]);
+  const tx = await getTranslations("admin.xApi");
+  const format = await getFormatter();
+  const money = (value: number) => format.number(value, { style: "currency", currency: x.pricing.currency, maximumFractionDigits: 3 });
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
       <GovernanceForm approvalRequired={settings.approvalRequired} disclosureHashtag={settings.disclosureHashtag ?? ""} blockedWords={settings.blockedWords} />
       <FeedSettingsForm showColleagueShares={settings.showColleagueShares} />
       <PointsForm points={settings.points} />
+      <XApiForm
+        initial={settings.xApi}
+        published={{ ...x.pricing, currency: x.pricing.currency, asOf: format.dateTime(new Date(x.pricing.asOf), { dateStyle: "long" }) }}
+        usage={
+          x.amount === null
+            ? tx("usageNoCap", { posts: x.used.posts, reads: x.used.reads, spent: money(x.used.spent) })
+            : tx(x.kind === "posts" ? "usagePosts" : "usageMoney", { posts: x.used.posts, reads: x.used.reads, spent: money(x.used.spent), amount: x.kind === "posts" ? x.amount : money(x.amount), remaining: x.kind === "posts" ? x.remaining! : money(x.remaining!) }) +
+              (x.canPost ? "" : ` ${tx(x.reason === "off" ? "stateOff" : "stateSpent")}`)
+        }
+      />
     </>
   );
 }
