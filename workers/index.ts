@@ -49,9 +49,6 @@ async function main() {
   }
   const reregister = setInterval(() => void registerSchedules().catch((error) => log.warn({ err: error }, "schedules not registered")), SCHEDULE_REFRESH_MS);
   reregister.unref();
-  await beat(connection);
-  log.info({ queues: workers.map((w) => w.name), schedules: schedules.map((s) => s.id) }, "workers started");
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -75,8 +72,12 @@ async function main() {
     log.info("workers stopped");
     process.exit(0);
   };
+  // Before the first heartbeat: whoever sees it may stop us at once (a test, an orchestrator),
+  // and a signal that came before the handlers would kill the process mid-start.
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  await beat(connection);
+  log.info({ queues: workers.map((w) => w.name), schedules: schedules.map((s) => s.id) }, "workers started");
 }
 
 main().catch((error) => {
