@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { postMetrics, sameLink, textHasLink } from "./http";
+import { expectBody, networkFetch, postMetrics, sameLink, textHasLink } from "./http";
 import type { PostMetrics } from "./types";
 
 /**
@@ -180,4 +180,58 @@ async function createAndPublish(steps: ThreadsPublishSteps, text: string, tracke
   const containerId = await steps.createContainer(threadsContainerBody(text, trackedUrl));
   await steps.saveContainer(containerId, recreated);
   return { kind: "published", mediaId: await steps.publishContainer(containerId) };
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP, after docs/networks/threads.md. `base` is graph.threads.net, or a fake in tests.
+
+const idSchema = z.object({ id: z.string().min(1) });
+
+function graphUrl(base: string, path: string, query: Record<string, string> = {}): string {
+  const url = new URL(path, base.endsWith("/") ? base : `${base}/`);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+/** The five publishing calls for one person, over HTTP; saveContainer is the caller's committed write. */
+export function threadsHttpSteps(base: string, userId: string, accessToken: string, saveContainer: ThreadsPublishSteps["saveContainer"]): ThreadsPublishSteps {
+  const api = (path: string) => graphUrl(base, `${THREADS_API_VERSION}/${path}`);
+  return {
+    async createContainer(body) {
+      const response = await networkFetch("threads", api(`${encodeURIComponent(userId)}/threads`), { form: Object.fromEntries(body), bearer: accessToken });
+      return expectBody("threads", "container", idSchema, response.body).id;
+    },
+    async containerStatus(containerId) {
+      const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(containerId)}`, { fields: "status,error_message" }), { bearer: accessToken });
+      return expectBody("threads", "container status", threadsContainerStatusSchema, response.body);
+    },
+    async publishContainer(containerId) {
+      const response = await networkFetch("threads", api(`${encodeURIComponent(userId)}/threads_publish`), { form: { creation_id: containerId }, bearer: accessToken });
+      return expectBody("threads", "publish", idSchema, response.body).id;
+    },
+    async listPosts() {
+      const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(userId)}/threads`, { fields: "id,text,link_attachment_url" }), { bearer: accessToken });
+      return expectBody("threads", "posts", threadsPostListSchema, response.body).data;
+    },
+    saveContainer,
+  };
+}
+
+/** GET /{media-id}/insights for the documented metrics. */
+export async function fetchThreadsMetrics(base: string, accessToken: string, mediaId: string, measuredAt = new Date()): Promise<PostMetrics> {
+  const url = graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(mediaId)}/insights`, { metric: "views,likes,replies,reposts,quotes,shares" });
+  const response = await networkFetch("threads", url, { bearer: accessToken });
+  return threadsMetrics(expectBody("threads", "insights", threadsInsightsSchema, response.body), measuredAt);
+}
+
+/** Short-lived (one hour) → long-lived (60 days). Server-side only: it carries the app secret. */
+export async function exchangeThreadsToken(base: string, appSecret: string, shortLived: string): Promise<z.infer<typeof threadsLongLivedTokenSchema>> {
+  const url = graphUrl(base, "access_token", { grant_type: "th_exchange_token", client_secret: appSecret, access_token: shortLived });
+  return expectBody("threads", "token exchange", threadsLongLivedTokenSchema, (await networkFetch("threads", url)).body);
+}
+
+/** A long-lived token a day old or more, before it expires → a new one for 60 days. */
+export async function refreshThreadsToken(base: string, longLived: string): Promise<z.infer<typeof threadsLongLivedTokenSchema>> {
+  const url = graphUrl(base, "refresh_access_token", { grant_type: "th_refresh_token", access_token: longLived });
+  return expectBody("threads", "token refresh", threadsLongLivedTokenSchema, (await networkFetch("threads", url)).body);
 }
