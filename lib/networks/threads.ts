@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { expectBody, networkFetch, postMetrics, sameLink, textHasLink } from "./http";
+import { expectBody, networkFetch, postMetrics, sameLink, textHasLink, type Classifier } from "./http";
 import type { PostMetrics } from "./types";
 
 /**
@@ -187,6 +187,23 @@ async function createAndPublish(steps: ThreadsPublishSteps, text: string, tracke
 
 const idSchema = z.object({ id: z.string().min(1) });
 
+const graphErrorSchema = z.object({ error: z.object({ code: z.number().optional(), message: z.string().optional() }) });
+
+/**
+ * Meta answers most refusals with HTTP 400 and a Graph error code: 190 is a dead token
+ * (connect again), 4, 17, 32 and 613 are its rate limits, including the 250 posts a day
+ * (Graph API convention; the Threads error page was not in reach: UNVERIFIED, see
+ * docs/networks/threads.md). Without this a day's limit would read as a bad request and
+ * the share would fail instead of waiting.
+ */
+export const threadsClassifier: Classifier = (response) => {
+  const parsed = graphErrorSchema.safeParse(response.body);
+  const code = parsed.success ? parsed.data.error.code : undefined;
+  if (code === 190) return { kind: "unauthorized", code: "190", message: "token expired or revoked" };
+  if (code !== undefined && [4, 17, 32, 613].includes(code)) return { kind: "rateLimited", code: String(code), message: "Threads limit reached" };
+  return null;
+};
+
 function graphUrl(base: string, path: string, query: Record<string, string> = {}): string {
   const url = new URL(path, base.endsWith("/") ? base : `${base}/`);
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
@@ -198,19 +215,19 @@ export function threadsHttpSteps(base: string, userId: string, accessToken: stri
   const api = (path: string) => graphUrl(base, `${THREADS_API_VERSION}/${path}`);
   return {
     async createContainer(body) {
-      const response = await networkFetch("threads", api(`${encodeURIComponent(userId)}/threads`), { form: Object.fromEntries(body), bearer: accessToken });
+      const response = await networkFetch("threads", api(`${encodeURIComponent(userId)}/threads`), { form: Object.fromEntries(body), bearer: accessToken }, threadsClassifier);
       return expectBody("threads", "container", idSchema, response.body).id;
     },
     async containerStatus(containerId) {
-      const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(containerId)}`, { fields: "status,error_message" }), { bearer: accessToken });
+      const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(containerId)}`, { fields: "status,error_message" }), { bearer: accessToken }, threadsClassifier);
       return expectBody("threads", "container status", threadsContainerStatusSchema, response.body);
     },
     async publishContainer(containerId) {
-      const response = await networkFetch("threads", api(`${encodeURIComponent(userId)}/threads_publish`), { form: { creation_id: containerId }, bearer: accessToken });
+      const response = await networkFetch("threads", api(`${encodeURIComponent(userId)}/threads_publish`), { form: { creation_id: containerId }, bearer: accessToken }, threadsClassifier);
       return expectBody("threads", "publish", idSchema, response.body).id;
     },
     async listPosts() {
-      const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(userId)}/threads`, { fields: "id,text,link_attachment_url" }), { bearer: accessToken });
+      const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(userId)}/threads`, { fields: "id,text,link_attachment_url" }), { bearer: accessToken }, threadsClassifier);
       return expectBody("threads", "posts", threadsPostListSchema, response.body).data;
     },
     saveContainer,
@@ -220,7 +237,7 @@ export function threadsHttpSteps(base: string, userId: string, accessToken: stri
 /** GET /{media-id}/insights for the documented metrics. */
 export async function fetchThreadsMetrics(base: string, accessToken: string, mediaId: string, measuredAt = new Date()): Promise<PostMetrics> {
   const url = graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(mediaId)}/insights`, { metric: "views,likes,replies,reposts,quotes,shares" });
-  const response = await networkFetch("threads", url, { bearer: accessToken });
+  const response = await networkFetch("threads", url, { bearer: accessToken }, threadsClassifier);
   return threadsMetrics(expectBody("threads", "insights", threadsInsightsSchema, response.body), measuredAt);
 }
 

@@ -25,6 +25,8 @@ export interface FakeThreads extends FakeServer {
   shortLivedToken(userId: string): string;
   posts: ThreadsPost[];
   containers: Map<string, Container>;
+  /** The fake's own time (real time plus what tests moved it forward). */
+  now(): number;
 }
 
 const graphError = (status: number, message: string, code: number, type = "OAuthException") => json(status, { error: { message, type, code, fbtrace_id: randomToken(8) } });
@@ -118,5 +120,5 @@ export async function startFakeThreads(options: FakeThreadsOptions): Promise<Fak
     handle: (req): FakeResponse | Promise<FakeResponse> => handle(req),
     faultBody: (code) => ({ error: { message: `Injected ${code}`, type: "OAuthException", code: 2 } }),
   });
-  return Object.assign(server, { shortLivedToken: (userId: string) => issue(userId, false).token, posts, containers });
+  return Object.assign(server, { shortLivedToken: (userId: string) => issue(userId, false).token, posts, containers, now: () => clock.now() });
 }

@@ -116,6 +116,16 @@ describe("publishing to Threads", () => {
     expect(threads.posts.filter((post) => post.link_attachment_url === link)).toHaveLength(1);
   });
 
+  it("waits, rather than failing the share, when the profile used its 250 posts of the day", async () => {
+    const userId = "1789000000000250";
+    const busy = await exchangeThreadsToken(threads.url, APP_SECRET, threads.shortLivedToken(userId));
+    // 250 posts in the last hour: Threads' limit for a moving 24 hours.
+    for (let n = 0; n < 250; n++) threads.posts.push({ id: `seed${n}`, userId, text: `seed ${n}`, publishedAt: threads.now() - 60 * 60 * 1000, insights: {} });
+    const steps = threadsHttpSteps(threads.url, userId, busy.access_token, async () => {});
+    await expect(publishThreadsShare(steps, null, "Nyt https://ripple.dk/r/busy", "https://ripple.dk/r/busy")).rejects.toMatchObject({ kind: "rateLimited", transient: true });
+    expect(threads.posts.filter((post) => post.userId === userId)).toHaveLength(250);
+  });
+
   it("refuses a text over 500 as Threads counts it (emoji by UTF-8 bytes) and posts nothing", async () => {
     const token = await longLivedToken();
     const before = threads.posts.length;
