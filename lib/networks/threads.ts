@@ -1,0 +1,254 @@
+import { z } from "zod";
+import { expectBody, networkFetch, postMetrics, sameLink, textHasLink, type Classifier } from "./http";
+import type { PostMetrics } from "./types";
+
+/**
+ * Threads (Meta) by API: the parts of the contract in docs/networks/threads.md that need no
+ * connection. Not in the adapter registry yet, so Threads is still offered through its
+ * share window only (share-window.ts); these pieces are what the adapter will be built on.
+ */
+
+export const THREADS_GRAPH = "https://graph.threads.net";
+export const THREADS_API_VERSION = "v1.0";
+
+/** threads_basic for every call, threads_content_publish to post, threads_manage_insights for reach (get-started). */
+export const THREADS_SCOPES = ["threads_basic", "threads_content_publish", "threads_manage_insights"] as const;
+
+/** "Text posts are limited to 500 characters" (posts); measure.ts counts them, emoji by UTF-8 bytes. */
+export const THREADS_TEXT_LIMIT = 500;
+
+/** 250 API-published posts per profile in a moving 24 hours, enforced by threads_publish (overview). */
+export const THREADS_POSTS_PER_DAY = 250;
+
+/** A long-lived token may be refreshed once it is a day old and until it expires (long-lived tokens). */
+export const THREADS_REFRESH_MIN_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The form body of POST /{threads-user-id}/threads for a share: a text post whose link
+ * preview is the tracked link, named explicitly (link_attachment) rather than left to
+ * "the first URL in the text", which could be another link the person wrote.
+ */
+export function threadsContainerBody(text: string, trackedUrl: string): URLSearchParams {
+  const body = new URLSearchParams({ media_type: "TEXT", text });
+  body.set("link_attachment", trackedUrl);
+  return body;
+}
+
+/** GET /{container-id}?fields=status,error_message, as documented (troubleshooting). */
+export const threadsContainerStatusSchema = z.object({
+  id: z.string().min(1),
+  status: z.enum(["EXPIRED", "ERROR", "FINISHED", "IN_PROGRESS", "PUBLISHED"]),
+  error_message: z.string().optional(),
+});
+export type ThreadsContainerStatus = z.infer<typeof threadsContainerStatusSchema>;
+
+/** What a retry does with the container id stored on a share before threads_publish was called. */
+export type ContainerStep =
+  | { kind: "publish" } // FINISHED: publish this container, never a new one
+  | { kind: "findPublished" } // PUBLISHED: the post exists; look up its media id, post nothing
+  | { kind: "wait" } // IN_PROGRESS: ask again later
+  | { kind: "recreate" } // EXPIRED the first time: one new container
+  | { kind: "needsAttention"; reason: string }; // ERROR, or expired again: a person decides
+
+/**
+ * The retry decision for a stored container. An expired container is created again once
+ * only: a second expiry means something keeps the share from publishing within 24 hours,
+ * and looping would hide it.
+ */
+export function nextContainerStep(status: ThreadsContainerStatus, alreadyRecreated: boolean): ContainerStep {
+  switch (status.status) {
+    case "FINISHED":
+      return { kind: "publish" };
+    case "PUBLISHED":
+      return { kind: "findPublished" };
+    case "IN_PROGRESS":
+      return { kind: "wait" };
+    case "EXPIRED":
+      return alreadyRecreated ? { kind: "needsAttention", reason: "THREADS_CONTAINER_EXPIRED_TWICE" } : { kind: "recreate" };
+    case "ERROR":
+      return { kind: "needsAttention", reason: status.error_message ?? "UNKNOWN" };
+  }
+}
+
+/** One post of GET /{threads-user-id}/threads?fields=id,text,link_attachment_url. */
+export const threadsListedPostSchema = z.object({
+  id: z.string().min(1),
+  text: z.string().optional(),
+  link_attachment_url: z.string().optional(),
+});
+export const threadsPostListSchema = z.object({ data: z.array(threadsListedPostSchema) });
+
+/**
+ * The published media id of a share among the person's own posts: the one carrying the
+ * share's tracked link (unique per share) in its text or its link attachment. Null when
+ * none does; the caller ends in needs attention rather than posting again.
+ */
+export function findSharePost(posts: readonly z.infer<typeof threadsListedPostSchema>[], trackedUrl: string): string | null {
+  const found = posts.find((post) => (post.text !== undefined && textHasLink(post.text, trackedUrl)) || sameLink(post.link_attachment_url, trackedUrl));
+  return found?.id ?? null;
+}
+
+/** GET /{threads-media-id}/insights: lifetime values by metric name (insights). */
+export const threadsInsightsSchema = z.object({
+  data: z.array(z.object({ name: z.string(), values: z.array(z.object({ value: z.number() })).min(1) })),
+});
+
+/**
+ * Threads' insights as Ripple's figures: views are impressions, likes reactions. "shares"
+ * (sends) has no figure of its own and is left out; reach, clicks and saves are not reported.
+ */
+export function threadsMetrics(insights: z.infer<typeof threadsInsightsSchema>, measuredAt = new Date()): PostMetrics {
+  const value = (name: string) => insights.data.find((metric) => metric.name === name)?.values[0]?.value;
+  return postMetrics(
+    { impressions: value("views"), reactions: value("likes"), replies: value("replies"), reposts: value("reposts"), quotes: value("quotes") },
+    measuredAt,
+  );
+}
+
+/** GET /access_token (th_exchange_token) and /refresh_access_token (th_refresh_token) answers. */
+export const threadsLongLivedTokenSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.number().int().positive(),
+});
+
+/**
+ * Whether a long-lived token should be refreshed now: Threads allows it only once the token
+ * is a day old and before it expires; Ripple refreshes in the last week so a missed run
+ * still leaves days to try again.
+ */
+export function threadsTokenDueForRefresh(issuedAt: Date, expiresAt: Date, now = new Date()): boolean {
+  const age = now.getTime() - issuedAt.getTime();
+  const left = expiresAt.getTime() - now.getTime();
+  return age >= THREADS_REFRESH_MIN_AGE_MS && left > 0 && left <= 7 * 24 * 60 * 60 * 1000;
+}
+
+/**
+ * The calls a Threads share is published with, one per documented request, so the
+ * exactly-once order below is written once and the adapter only supplies HTTP.
+ */
+export interface ThreadsPublishSteps {
+  /** POST /{threads-user-id}/threads → the container id. */
+  createContainer(body: URLSearchParams): Promise<string>;
+  /** GET /{container-id}?fields=status,error_message. */
+  containerStatus(containerId: string): Promise<ThreadsContainerStatus>;
+  /** POST /{threads-user-id}/threads_publish (creation_id) → the media id. */
+  publishContainer(containerId: string): Promise<string>;
+  /** GET /{threads-user-id}/threads: the person's recent posts. */
+  listPosts(): Promise<z.infer<typeof threadsListedPostSchema>[]>;
+  /**
+   * Stores the container id on the share and commits, before anything is published: a
+   * worker killed after this finds the id on retry. `recreated` marks the one re-creation.
+   */
+  saveContainer(containerId: string, recreated: boolean): Promise<void>;
+}
+
+/** Where a Threads share stands: the container id stored on it, if any, and whether it was re-created once. */
+export type StoredContainer = { containerId: string; recreated: boolean } | null;
+
+export type ThreadsPublishOutcome =
+  | { kind: "published"; mediaId: string }
+  | { kind: "wait" }
+  | { kind: "needsAttention"; reason: string };
+
+/**
+ * Publishes a share on Threads exactly once. With no stored container: create one, store
+ * it, publish it. With one stored (an earlier attempt died somewhere after storing it): ask
+ * its status and publish that container, or take the post it already became, or create it
+ * again once if it expired. Never a second container while the first may still publish.
+ */
+export async function publishThreadsShare(steps: ThreadsPublishSteps, stored: StoredContainer, text: string, trackedUrl: string): Promise<ThreadsPublishOutcome> {
+  if (!stored) return createAndPublish(steps, text, trackedUrl, false);
+  const step = nextContainerStep(await steps.containerStatus(stored.containerId), stored.recreated);
+  switch (step.kind) {
+    case "publish":
+      return { kind: "published", mediaId: await steps.publishContainer(stored.containerId) };
+    case "findPublished": {
+      const mediaId = findSharePost(await steps.listPosts(), trackedUrl);
+      return mediaId ? { kind: "published", mediaId } : { kind: "needsAttention", reason: "THREADS_PUBLISHED_POST_NOT_FOUND" };
+    }
+    case "recreate":
+      return createAndPublish(steps, text, trackedUrl, true);
+    case "wait":
+      return { kind: "wait" };
+    case "needsAttention":
+      return step;
+  }
+}
+
+async function createAndPublish(steps: ThreadsPublishSteps, text: string, trackedUrl: string, recreated: boolean): Promise<ThreadsPublishOutcome> {
+  const containerId = await steps.createContainer(threadsContainerBody(text, trackedUrl));
+  await steps.saveContainer(containerId, recreated);
+  return { kind: "published", mediaId: await steps.publishContainer(containerId) };
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP, after docs/networks/threads.md. `base` is graph.threads.net, or a fake in tests.
+
+const idSchema = z.object({ id: z.string().min(1) });
+
+const graphErrorSchema = z.object({ error: z.object({ code: z.number().optional(), message: z.string().optional() }) });
+
+/**
+ * Meta answers most refusals with HTTP 400 and a Graph error code: 190 is a dead token
+ * (connect again), 4, 17, 32 and 613 are its rate limits, including the 250 posts a day
+ * (Graph API convention; the Threads error page was not in reach: UNVERIFIED, see
+ * docs/networks/threads.md). Without this a day's limit would read as a bad request and
+ * the share would fail instead of waiting.
+ */
+export const threadsClassifier: Classifier = (response) => {
+  const parsed = graphErrorSchema.safeParse(response.body);
+  const code = parsed.success ? parsed.data.error.code : undefined;
+  if (code === 190) return { kind: "unauthorized", code: "190", message: "token expired or revoked" };
+  if (code !== undefined && [4, 17, 32, 613].includes(code)) return { kind: "rateLimited", code: String(code), message: "Threads limit reached" };
+  return null;
+};
+
+function graphUrl(base: string, path: string, query: Record<string, string> = {}): string {
+  const url = new URL(path, base.endsWith("/") ? base : `${base}/`);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+/** The five publishing calls for one person, over HTTP; saveContainer is the caller's committed write. */
+export function threadsHttpSteps(base: string, userId: string, accessToken: string, saveContainer: ThreadsPublishSteps["saveContainer"]): ThreadsPublishSteps {
+  const api = (path: string) => graphUrl(base, `${THREADS_API_VERSION}/${path}`);
+  return {
+    async createContainer(body) {
+      const response = await networkFetch("threads", api(`${encodeURIComponent(userId)}/threads`), { form: Object.fromEntries(body), bearer: accessToken }, threadsClassifier);
+      return expectBody("threads", "container", idSchema, response.body).id;
+    },
+    async containerStatus(containerId) {
+      const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(containerId)}`, { fields: "status,error_message" }), { bearer: accessToken }, threadsClassifier);
+      return expectBody("threads", "container status", threadsContainerStatusSchema, response.body);
+    },
+    async publishContainer(containerId) {
+      const response = await networkFetch("threads", api(`${encodeURIComponent(userId)}/threads_publish`), { form: { creation_id: containerId }, bearer: accessToken }, threadsClassifier);
+      return expectBody("threads", "publish", idSchema, response.body).id;
+    },
+    async listPosts() {
+      const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(userId)}/threads`, { fields: "id,text,link_attachment_url" }), { bearer: accessToken }, threadsClassifier);
+      return expectBody("threads", "posts", threadsPostListSchema, response.body).data;
+    },
+    saveContainer,
+  };
+}
+
+/** GET /{media-id}/insights for the documented metrics. */
+export async function fetchThreadsMetrics(base: string, accessToken: string, mediaId: string, measuredAt = new Date()): Promise<PostMetrics> {
+  const url = graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(mediaId)}/insights`, { metric: "views,likes,replies,reposts,quotes,shares" });
+  const response = await networkFetch("threads", url, { bearer: accessToken }, threadsClassifier);
+  return threadsMetrics(expectBody("threads", "insights", threadsInsightsSchema, response.body), measuredAt);
+}
+
+/** Short-lived (one hour) → long-lived (60 days). Server-side only: it carries the app secret. */
+export async function exchangeThreadsToken(base: string, appSecret: string, shortLived: string): Promise<z.infer<typeof threadsLongLivedTokenSchema>> {
+  const url = graphUrl(base, "access_token", { grant_type: "th_exchange_token", client_secret: appSecret, access_token: shortLived });
+  return expectBody("threads", "token exchange", threadsLongLivedTokenSchema, (await networkFetch("threads", url)).body);
+}
+
+/** A long-lived token a day old or more, before it expires → a new one for 60 days. */
+export async function refreshThreadsToken(base: string, longLived: string): Promise<z.infer<typeof threadsLongLivedTokenSchema>> {
+  const url = graphUrl(base, "refresh_access_token", { grant_type: "th_refresh_token", access_token: longLived });
+  return expectBody("threads", "token refresh", threadsLongLivedTokenSchema, (await networkFetch("threads", url)).body);
+}
