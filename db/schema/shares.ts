@@ -11,6 +11,15 @@ export const shareStatusEnum = pgEnum("share_status", shareStatusIds);
 /** api: Ripple posts through the network's API; intent: the employee posts through a share link. */
 export const shareModeEnum = pgEnum("share_mode", ["api", "intent"]);
 
+/**
+ * Where a share's tracked link goes (issue 15, item 7): a link card, the URL in the text
+ * without a card, or a first comment under the post. Chosen per network by the
+ * organisation and recorded on the share when it is made, so reports compare placements.
+ */
+export const linkPlacementIds = ["card", "text", "first_comment"] as const;
+export type LinkPlacement = (typeof linkPlacementIds)[number];
+export const linkPlacementEnum = pgEnum("link_placement", linkPlacementIds);
+
 /** One employee's share of one story on one network. The source of truth for publishing. */
 export const shares = pgTable(
   "shares",
@@ -26,6 +35,8 @@ export const shares = pgTable(
     network: networkEnum().notNull(),
     mode: shareModeEnum().notNull(),
     text: text().notNull(),
+    /** Where the link went, as the organisation's setting was when the share was made. */
+    placement: linkPlacementEnum().notNull().default("card"),
     status: shareStatusEnum().notNull().default("scheduled"),
     scheduledAt: timestamp({ withTimezone: true }).notNull(),
     publishingStartedAt: timestamp({ withTimezone: true }),

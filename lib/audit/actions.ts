@@ -30,6 +30,7 @@ export const auditActions = [
   "org.create",
   "org.feed",
   "org.governance",
+  "org.linkPlacement",
   "org.points",
   "org.xApi",
   "scim.group.create",

@@ -145,10 +145,13 @@ export function blueskyPostRecord(post: OutgoingPost, thumb: BlobRef | undefined
     createdAt: now.toISOString(),
     langs: [post.language],
     ...(facets.length > 0 && { facets }),
-    embed: {
-      $type: "app.bsky.embed.external",
-      external: { uri: post.trackedUrl, title: post.link.title, description: post.link.description, ...(thumb && { thumb }) },
-    },
+    // "URL in the text": no card; the link facet above keeps the URL clickable.
+    ...(post.placement !== "text" && {
+      embed: {
+        $type: "app.bsky.embed.external",
+        external: { uri: post.trackedUrl, title: post.link.title, description: post.link.description, ...(thumb && { thumb }) },
+      },
+    }),
   };
 }
 
@@ -306,7 +309,7 @@ export const bluesky: PasswordAdapter = {
         throw new NetworkError(NETWORK, "invalid", `bluesky: the record key ${rkey} holds another post (share ${post.shareId}); not overwriting it`, { code: "RecordKeyTaken" });
       }
       if (existing) return existing;
-      const thumb = await uploadThumb(agent, post.link.imageUrl);
+      const thumb = post.placement === "text" ? undefined : await uploadThumb(agent, post.link.imageUrl);
       // putRecord creates the record or replaces it: even two attempts racing past the
       // look-up above write one record.
       const { data } = await agent.com.atproto.repo.putRecord({ repo: did, collection: BLUESKY_POST_COLLECTION, rkey, record: blueskyPostRecord(post, thumb) });

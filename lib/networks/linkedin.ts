@@ -130,7 +130,8 @@ export function linkedinPostBody(authorId: string, post: OutgoingPost, thumbnail
     commentary: linkedinCommentary(post.text),
     visibility: "PUBLIC",
     distribution: { feedDistribution: "MAIN_FEED", targetEntities: [], thirdPartyDistributionChannels: [] },
-    content: linkedinArticle(post, thumbnail),
+    // "URL in the text": no article, so LinkedIn shows the commentary with its link only.
+    ...(post.placement !== "text" && { content: linkedinArticle(post, thumbnail) }),
     lifecycleState: "PUBLISHED",
     isReshareDisabledByAuthor: false,
   };
@@ -342,7 +343,8 @@ export const linkedin: OAuthAdapter = {
 
   async publish(ctx, tokens, post) {
     const author = await authorId(ctx, tokens);
-    const body = linkedinPostBody(author, post, await uploadThumbnail(tokens, linkedinAuthorUrn(author), post.link.imageUrl));
+    const thumbnail = post.placement === "text" ? undefined : await uploadThumbnail(tokens, linkedinAuthorUrn(author), post.link.imageUrl);
+    const body = linkedinPostBody(author, post, thumbnail);
     const response = await networkFetch(
       "linkedin",
       apiUrl(env().LINKEDIN_API_URL, "/rest/posts"),

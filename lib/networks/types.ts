@@ -160,6 +160,12 @@ export type OutgoingPost = {
   trackedUrl: string;
   language: Locale;
   link: { url: string; title: string; description: string; imageUrl: string | null };
+  /**
+   * Where the link goes (the organisation's choice, recorded on the share): "card" (absent)
+   * sends the card where the network takes one; "text" leaves the card out, the URL stays
+   * in the text. X and Mastodon make their own card from the URL either way.
+   */
+  placement?: "card" | "text";
 };
 
 /** What the network says it made. */

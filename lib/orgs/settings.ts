@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { localeIds, networkIds, type OrganizationSettingsJson } from "@/db/schema";
 
+
 const price = z.number().min(0).max(100);
 
 /** The organisation's use of X's pay-per-use API. */
@@ -10,6 +11,17 @@ export const xApiSettingsSchema = z.object({
   prices: z.object({ post: price, postWithLink: price, read: price }).nullable(),
 });
 export type XApiSettings = z.infer<typeof xApiSettingsSchema>;
+
+/**
+ * The placements an organisation can choose today. first_comment is recorded by the schema
+ * (db/schema/shares.ts) but not offered until publishing posts the comment exactly once.
+ */
+export const offeredPlacements = ["card", "text"] as const;
+const placement = z.enum(offeredPlacements).default("card");
+
+/** Where the tracked link goes, per network Ripple posts to; the card until the organisation decides otherwise. */
+export const linkPlacementSchema = z.object({ linkedin: placement, x: placement, mastodon: placement, bluesky: placement });
+export type LinkPlacementSettings = z.infer<typeof linkPlacementSchema>;
 
 /** Organisation settings with their defaults; stored rows are parsed through this. */
 export const organizationSettingsSchema = z.object({
@@ -60,6 +72,7 @@ export const organizationSettingsSchema = z.object({
    * posts or in money (null: no cap), and the unit prices the meter charges (null: X's
    * published prices, lib/networks/x.ts).
    */
+  linkPlacement: linkPlacementSchema.default({ linkedin: "card", x: "card", mastodon: "card", bluesky: "card" }),
   xApi: xApiSettingsSchema.default({ enabled: true, budget: { kind: "money", amount: null }, prices: null }),
 });
 

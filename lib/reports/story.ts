@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { dailyRollups, networkIds, shares, stories, storyVariants, type NetworkId } from "@/db/schema";
+import { dailyRollups, linkPlacementIds, networkIds, shares, stories, storyVariants, type LinkPlacement, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { currentEmvTable, emvOf, emvFiguresOf, isDefaultEmvTable, type EmvTable } from "@/lib/reach/emv";
@@ -58,6 +58,16 @@ export type VariantRow = {
   text: string | null;
 } & (Shown | Held);
 
+/**
+ * One placement of the link (card, URL in the text, first comment) across the story's shares:
+ * `shares` is what every ratio rests on. Impressions are reported by LinkedIn and X only, so
+ * impressionsPerShare divides by `sharesReportingImpressions` (null when none).
+ */
+export type PlacementRow = { key: LinkPlacement; placement: LinkPlacement } & (
+  | (Shown & { impressionsPerShare: number | null; sharesReportingImpressions: number })
+  | Held
+);
+
 export type TimelinePoint = { period: string; shares: number; clicks: number; uniqueVisitors: number; impressions: number; engagements: number };
 
 export type Best = { clicksPerShare: string | null; engagementsPerShare: string | null };
@@ -74,6 +84,8 @@ export type StoryAnalytics = {
   timeline: TimelinePoint[];
   networks: NetworkRow[];
   variants: VariantRow[];
+  /** The link's placements compared (lib/orgs/link-placement.ts); only placements with shares. */
+  placements: PlacementRow[];
   best: { networks: Best; variants: Best };
 };
 
@@ -156,7 +168,7 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
       .groupBy(dailyRollups.network, dailyRollups.day),
     // Each share's rollup total (a share is on one network, so its 'all' rows are its figures).
     db
-      .select({ shareId: shares.id, userId: shares.userId, network: shares.network, variantId: shares.variantId, ...figureColumns })
+      .select({ shareId: shares.id, userId: shares.userId, network: shares.network, variantId: shares.variantId, placement: shares.placement, ...figureColumns })
       .from(dailyRollups)
       .innerJoin(shares, sql`${dailyRollups.dimensionId} = ${shares.id}::text`)
       .where(
@@ -183,7 +195,7 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
   const emv = { version: table.version, formula: table.formula, currency: table.currency, isDefault: isDefaultEmvTable(table) };
   const base = { story, emv, interval, people: everyone.size };
   if (!mayShow(everyone.size)) {
-    return { ...base, suppressed: true, totals: null, timeline: [], networks: [], variants: [], best: { networks: { clicksPerShare: null, engagementsPerShare: null }, variants: { clicksPerShare: null, engagementsPerShare: null } } };
+    return { ...base, suppressed: true, totals: null, timeline: [], networks: [], variants: [], placements: [], best: { networks: { clicksPerShare: null, engagementsPerShare: null }, variants: { clicksPerShare: null, engagementsPerShare: null } } };
   }
 
   // Totals, timeline and networks from the story's rows.
@@ -220,7 +232,7 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
   const OWN = "own";
   const groups = new Map<string, { people: Set<string>; sums: Sums; emv: number }>();
   for (const { userId, network, variantId, ...figures } of shareRows) {
-    const { shareId: _, ...row } = figures;
+    const { shareId: _, placement: __, ...row } = figures;
     const key = variantId && known.has(variantId) ? variantId : OWN;
     const group = groups.get(key) ?? { people: new Set<string>(), sums: zero(), emv: 0 };
     group.people.add(person(userId));
@@ -248,6 +260,7 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
   return {
     ...base,
     suppressed: false,
+    placements: placementRows(shareRows, table, person),
     totals: { shares: total.shares, clicks: total.clicks, uniqueVisitors: total.uniqueVisitors, impressions: total.impressions, engagements: total.engagements, estimatedReach: total.estimatedReach, emv: totalEmv, botClicks: total.botClicks },
     timeline: buildTimeline(byDay, interval),
     networks,
@@ -257,4 +270,42 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
       variants: { clicksPerShare: bestOf(variantRows, "clicksPerShare"), engagementsPerShare: bestOf(variantRows, "engagementsPerShare") },
     },
   };
+}
+
+/** The networks whose metrics include impressions (lib/networks/types.ts PostMetrics.impressions). */
+const REPORTS_IMPRESSIONS: ReadonlySet<string> = new Set(["linkedin", "x"]);
+
+/**
+ * The story's shares grouped by where the link went, each group under the one privacy rule
+ * (rowsToHold): a placement fewer than five people used shows nothing, nor does the rest
+ * give it away.
+ */
+function placementRows(
+  shareRows: ReadonlyArray<{ userId: string | null; network: NetworkId; placement: LinkPlacement } & Sums>,
+  table: EmvTable,
+  person: (userId: string | null) => string,
+): PlacementRow[] {
+  const groups = new Map<LinkPlacement, { people: Set<string>; sums: Sums; emv: number; reporting: Sums }>();
+  for (const { userId, network, placement, ...figures } of shareRows) {
+    const row: Sums = { shares: figures.shares, clicks: figures.clicks, uniqueVisitors: figures.uniqueVisitors, botClicks: figures.botClicks, impressions: figures.impressions, engagements: figures.engagements, estimatedReach: figures.estimatedReach };
+    const group = groups.get(placement) ?? { people: new Set<string>(), sums: zero(), emv: 0, reporting: zero() };
+    group.people.add(person(userId));
+    add(group.sums, row);
+    if (REPORTS_IMPRESSIONS.has(network)) add(group.reporting, row);
+    group.emv += emvOfSums(table, network, row);
+    groups.set(placement, group);
+  }
+  const order = linkPlacementIds.filter((p) => groups.has(p));
+  const held = rowsToHold(order.map((key) => ({ key, people: groups.get(key)!.people })));
+  return order.map((placement): PlacementRow => {
+    const group = groups.get(placement)!;
+    if (held.has(placement)) return { key: placement, placement, suppressed: true };
+    return {
+      key: placement,
+      placement,
+      ...shown(group.people.size, group.sums, group.emv),
+      impressionsPerShare: group.reporting.shares > 0 ? group.reporting.impressions / group.reporting.shares : null,
+      sharesReportingImpressions: group.reporting.shares,
+    };
+  });
 }

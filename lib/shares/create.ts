@@ -9,6 +9,7 @@ import { createTrackedLink, newLinkCode, trackedUrl } from "@/lib/links/tracked-
 import { shareWindowFor } from "@/lib/networks/registry";
 import { isConnectable } from "@/lib/networks/types";
 import { getOrganizationSettings, type OrganizationSettings } from "@/lib/orgs";
+import { placementFor } from "@/lib/orgs/link-placement";
 import { countPublishedNow } from "@/lib/reach/published";
 import { feedStory, type FeedStory } from "@/lib/stories/feed";
 import { enqueuePublish } from "@/lib/queue/publish";
@@ -70,6 +71,7 @@ async function insertShare(tx: Tx, scope: Scope, input: NewShare): Promise<{ sha
       network: input.network,
       mode: input.mode,
       text,
+      placement: placementFor(input.settings, input.network, input.mode),
       status: "scheduled",
       scheduledAt: input.scheduledAt,
       ...(input.at ? { createdAt: input.at } : {}),

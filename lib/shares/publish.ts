@@ -243,6 +243,8 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
     trackedUrl: linkUrl,
     language: story.language,
     link: { url: linkUrl, title: story.title, description: story.summary, imageUrl: story.imageUrl },
+    // first_comment is not offered yet (lib/orgs/settings.ts offeredPlacements); such a row posts as a card.
+    placement: share.placement === "text" ? "text" : "card",
   };
 
   let to: Target;

@@ -92,6 +92,10 @@ describe("the story analytics page", () => {
         expect(cells, key).toBe("Skjult for at beskytte en lille gruppe");
       }
       expect(html).toContain("2.814"); // 6 × 7 + 3 × 913 + 3 × 11 clicks, in Danish digits
+      // Where the link went: all twelve shares went out with the default card. Impressions per
+      // share rest on the nine LinkedIn and X shares only (Bluesky reports none).
+      expect(html).toContain("Hvor linket stod");
+      expect(text("placement-card")).toEqual(["12", "12", "234,5", "1.000 (af 9 delinger på LinkedIn og X)", "2"]);
 
       language.locale = "en";
       html = await page({ interval: "week" });

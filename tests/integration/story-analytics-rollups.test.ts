@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { shares, storyVariants, type NetworkId, type Role } from "@/db/schema";
+import { shares, storyVariants, type LinkPlacement, type NetworkId, type Role } from "@/db/schema";
 import { db } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { saveEmvRates } from "@/lib/reach/emv";
@@ -20,7 +20,7 @@ const PUBLISHED = "2025-03-03"; // a Monday
 const CLICKED = "2025-03-04";
 const MEASURED = "2025-03-10"; // the next Monday
 
-type Spec = { network: NetworkId; variant: string | null; people: number[]; per: Partial<RollupFigures> };
+type Spec = { network: NetworkId; variant: string | null; people: number[]; per: Partial<RollupFigures>; placement?: LinkPlacement };
 
 /** A story with suggested texts and shares by numbered people, whose figures go into the rollups as the workers would add them. */
 async function scene(specs: Spec[], variants: Array<{ name: string; network: NetworkId; text: string }> = []) {
@@ -55,6 +55,7 @@ async function scene(specs: Spec[], variants: Array<{ name: string; network: Net
           scheduledAt: new Date(`${PUBLISHED}T08:00:00Z`),
           publishedAt: new Date(`${PUBLISHED}T08:00:00Z`),
           variantId: spec.variant ? variantIds.get(spec.variant)! : null,
+          placement: spec.placement ?? "card",
         })
         .returning();
       const facts = (await shareFacts(db(), [share!.id])).get(share!.id)!;
@@ -107,6 +108,44 @@ function row<T extends { key: string }>(rows: T[], key: string): T {
 }
 
 describe("storyAnalytics: figures from the rollups", () => {
+  it("compares the link's placements: shares each rests on, clicks, impressions (LinkedIn and X only) and engagements per share", async () => {
+    const { cli, story } = await scene([
+      { network: "linkedin", variant: null, people: range(1, 6), per: { clicks: 4, impressions: 1000, engagements: 10 }, placement: "card" },
+      { network: "mastodon", variant: null, people: range(7, 8), per: { clicks: 1, engagements: 2 }, placement: "card" },
+      { network: "linkedin", variant: null, people: range(9, 13), per: { clicks: 7, impressions: 600, engagements: 4 }, placement: "text" },
+      { network: "x", variant: null, people: range(14, 16), per: { clicks: 1, impressions: 100, engagements: 1 }, placement: "first_comment" },
+      { network: "bluesky", variant: null, people: range(17, 18), per: { clicks: 1, engagements: 1 }, placement: "first_comment" },
+    ]);
+    const a = await storyAnalytics(db(), cli, story.id);
+
+    expect(a.placements.map((p) => p.key)).toEqual(["card", "text", "first_comment"]);
+    expect(row(a.placements, "card")).toMatchObject({
+      suppressed: false,
+      people: 8,
+      figures: { shares: 8, clicks: 26, impressions: 6000, engagements: 64 },
+      clicksPerShare: 26 / 8,
+      engagementsPerShare: 64 / 8,
+      // Mastodon reports no impressions: the figure rests on the six LinkedIn shares only.
+      impressionsPerShare: 1000,
+      sharesReportingImpressions: 6,
+    });
+    expect(row(a.placements, "text")).toMatchObject({ suppressed: false, people: 5, figures: { shares: 5, clicks: 35 }, clicksPerShare: 7, impressionsPerShare: 600, sharesReportingImpressions: 5 });
+    // Five people used first_comment, so it shows; with one person fewer it would be held (next test).
+    expect(row(a.placements, "first_comment")).toMatchObject({ suppressed: false, people: 5, clicksPerShare: 1 });
+  });
+
+  it("holds a placement fewer than five people used, and the next smallest so the total gives it away neither", async () => {
+    const { cli, story } = await scene([
+      { network: "linkedin", variant: null, people: range(1, 6), per: { clicks: 4 }, placement: "card" },
+      { network: "linkedin", variant: null, people: range(7, 11), per: { clicks: 7 }, placement: "text" },
+      { network: "linkedin", variant: null, people: range(12, 14), per: { clicks: 9 }, placement: "first_comment" },
+    ]);
+    const a = await storyAnalytics(db(), cli, story.id);
+    expect(row(a.placements, "first_comment")).toEqual({ key: "first_comment", placement: "first_comment", suppressed: true });
+    expect(row(a.placements, "text")).toEqual({ key: "text", placement: "text", suppressed: true });
+    expect(row(a.placements, "card")).toMatchObject({ suppressed: false, people: 6, clicksPerShare: 4 });
+  });
+
   it("totals, networks with EMV under the saved version, and which network worked best", async () => {
     const { cli, story } = await scene(sixteen, textsByNetwork);
     await saveEmvRates(db(), cli, eur);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { action } from "@/lib/auth/guard";
 import { updateXApiSettings, xApiInputSchema } from "@/lib/orgs/api-budget";
 import { feedSettingsSchema, updateFeedSettings } from "@/lib/orgs/feed-settings";
+import { linkPlacementSchema, updateLinkPlacement } from "@/lib/orgs/link-placement";
 import { updateGovernance } from "@/lib/orgs/governance";
 import { pointsSettingsSchema, updatePointsSettings } from "@/lib/orgs/points";
 
@@ -48,5 +49,12 @@ export const saveXApiAction = action({ roles: ["admin"], input: xApiInputSchema 
   const saved = await updateXApiSettings(ctx.db, ctx.scope, input);
   revalidatePath("/admin/settings");
   revalidatePath("/compose");
+  return saved;
+});
+
+/** Where the tracked link goes, per network: a card or the URL in the text. */
+export const saveLinkPlacementAction = action({ roles: ["admin"], input: linkPlacementSchema.strict() }, async (input, ctx) => {
+  const saved = await updateLinkPlacement(ctx.db, ctx.scope, input);
+  revalidatePath("/admin/settings");
   return saved;
 });

@@ -6,6 +6,7 @@ import { apiBudget } from "@/lib/orgs/api-budget";
 import { PageHeader } from "../../../_components/ui";
 import { FeedSettingsForm } from "./feed-settings-form";
 import { GovernanceForm } from "./governance-form";
+import { LinkPlacementForm } from "./link-placement-form";
 import { PointsForm } from "./points-form";
 import { XApiForm } from "./x-api-form";
 
@@ -26,6 +27,7 @@ export default async function SettingsAdminPage() {
       <GovernanceForm approvalRequired={settings.approvalRequired} disclosureHashtag={settings.disclosureHashtag ?? ""} blockedWords={settings.blockedWords} />
       <FeedSettingsForm showColleagueShares={settings.showColleagueShares} />
       <PointsForm points={settings.points} />
+      <LinkPlacementForm initial={settings.linkPlacement} />
       <XApiForm
         initial={settings.xApi}
         published={{ ...x.pricing, currency: x.pricing.currency, asOf: format.dateTime(new Date(x.pricing.asOf), { dateStyle: "long" }) }}

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
-import type { Best, NetworkRow, TimelinePoint, VariantRow } from "@/lib/reports/story";
+import type { Best, NetworkRow, PlacementRow, TimelinePoint, VariantRow } from "@/lib/reports/story";
 import { EmvExplained } from "../../../../_components/figure";
 import { DataTable, TableDetails, type Column } from "../../../../_components/data-table";
 import { ChoiceNav, PageHeader, Section } from "../../../../_components/ui";
@@ -62,6 +62,22 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
     ];
   };
   const held = { from: 1, content: t("suppressed") };
+
+  /** Where the link went, compared per share; each ratio says how many shares it rests on. */
+  const placed = (render: (row: Extract<PlacementRow, { suppressed: false }>) => ReactNode) => (row: PlacementRow) => (row.suppressed ? null : render(row));
+  const placementColumns: Array<Column<PlacementRow>> = [
+    { key: "placement", header: t("placement"), rowHeader: true, className: "font-medium", cell: (row) => t(`placements.${row.placement}`) },
+    { key: "people", header: t("figures.people"), numeric: true, cell: placed((row) => n(row.people)) },
+    { key: "shares", header: t("figures.restsOn"), numeric: true, cell: placed((row) => n(row.figures.shares)) },
+    { key: "clicksPerShare", header: t("figures.clicksPerShare"), numeric: true, cell: placed((row) => ratio(row.clicksPerShare)) },
+    {
+      key: "impressionsPerShare",
+      header: t("figures.impressionsPerShare"),
+      numeric: true,
+      cell: placed((row) => (row.impressionsPerShare === null ? "–" : t("figures.ratioOf", { value: ratio(row.impressionsPerShare), shares: row.sharesReportingImpressions }))),
+    },
+    { key: "engagementsPerShare", header: t("figures.engagementsPerShare"), numeric: true, cell: placed((row) => ratio(row.engagementsPerShare)) },
+  ];
 
   const header = (
     <>
@@ -214,6 +230,18 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
             },
             ...figureColumns<VariantRow>((row, which) => a.best.variants[which] === row.key),
           ]}
+        />
+      </Section>
+
+      <Section id="placements-heading" title={t("placementsTitle")} description={t("placementsNote")} className="mb-6">
+        <DataTable
+          caption={t("placementsTitle")}
+          rows={a.placements}
+          rowKey={(row) => row.key}
+          rowProps={(row) => ({ "data-testid": `placement-${row.key}` })}
+          rowNote={(row) => (row.suppressed ? held : null)}
+          empty={<p className="text-slate-700">{t("noRows")}</p>}
+          columns={placementColumns}
         />
       </Section>
 
