@@ -2,7 +2,8 @@
 
 import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
-import { offeredPlacements, type LinkPlacementSettings } from "@/lib/orgs/settings";
+import { offeredPlacements } from "@/lib/orgs/placements";
+import type { LinkPlacementSettings } from "@/lib/orgs/settings";
 import { Field, Section, SubmitRow, inputClass } from "../../../_components/ui";
 import { useActionFeedback } from "../../../_components/use-action-feedback";
 import { useAction } from "../../../_components/use-form-action";
