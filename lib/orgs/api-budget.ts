@@ -1,12 +1,12 @@
 import { and, eq, sql } from "drizzle-orm";
 import { type z } from "zod";
 import { apiUsage, organizations, type NetworkId } from "@/db/schema";
-import { audit } from "@/lib/audit";
 import type { DbOrTx } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, type ApiPricing } from "@/lib/networks/types";
 import type { Scope } from "@/lib/tenant";
+import { saveSettingsPart } from "./save-settings";
 import { parseSettings, xApiSettingsSchema, type OrganizationSettings, type XApiSettings } from "./settings";
 
 /**
@@ -117,16 +117,5 @@ export type XApiInput = z.input<typeof xApiInputSchema>;
 
 /** Saves the organisation's X API settings, audited with the values before and after. */
 export async function updateXApiSettings(db: DbOrTx, scope: Scope, input: XApiInput): Promise<XApiSettings> {
-  const next = xApiInputSchema.parse(input);
-  return db.transaction(async (tx) => {
-    const [org] = await tx.select().from(organizations).where(eq(organizations.id, scope.orgId)).for("update");
-    if (!org) throw notFound("Organisation");
-    const before = parseSettings(org.settings).xApi;
-    await tx
-      .update(organizations)
-      .set({ settings: { ...org.settings, xApi: next } })
-      .where(eq(organizations.id, scope.orgId));
-    await audit(tx, scope, { action: "org.xApi", targetType: "organization", targetId: scope.orgId, before, after: next });
-    return next;
-  });
+  return saveSettingsPart(db, scope, { action: "org.xApi", before: (s) => s.xApi, stored: (xApi) => ({ xApi }) }, xApiInputSchema.parse(input));
 }

@@ -1,11 +1,8 @@
-import { eq } from "drizzle-orm";
 import type { LinkPlacement } from "@/db/schema";
-import { organizations } from "@/db/schema";
-import { audit } from "@/lib/audit";
 import type { DbOrTx } from "@/lib/db";
-import { notFound } from "@/lib/errors";
 import type { Scope } from "@/lib/tenant";
-import { linkPlacementSchema, parseSettings, type LinkPlacementSettings, type OrganizationSettings } from "./settings";
+import { saveSettingsPart } from "./save-settings";
+import { linkPlacementSchema, type LinkPlacementSettings, type OrganizationSettings } from "./settings";
 
 export { linkPlacementSchema, type LinkPlacementSettings } from "./settings";
 
@@ -20,16 +17,5 @@ export function placementFor(settings: OrganizationSettings, network: string, mo
 
 /** Saves where the link goes per network, audited with the values before and after. Unknown networks or placements are refused. */
 export async function updateLinkPlacement(db: DbOrTx, scope: Scope, input: LinkPlacementSettings): Promise<LinkPlacementSettings> {
-  const next = linkPlacementSchema.strict().parse(input);
-  return db.transaction(async (tx) => {
-    const [org] = await tx.select().from(organizations).where(eq(organizations.id, scope.orgId)).for("update");
-    if (!org) throw notFound("Organisation");
-    const before = parseSettings(org.settings).linkPlacement;
-    await tx
-      .update(organizations)
-      .set({ settings: { ...org.settings, linkPlacement: next } })
-      .where(eq(organizations.id, scope.orgId));
-    await audit(tx, scope, { action: "org.linkPlacement", targetType: "organization", targetId: scope.orgId, before, after: next });
-    return next;
-  });
+  return saveSettingsPart(db, scope, { action: "org.linkPlacement", before: (s) => s.linkPlacement, stored: (linkPlacement) => ({ linkPlacement }) }, linkPlacementSchema.strict().parse(input));
 }
