@@ -84,5 +84,25 @@ export const networkApps = pgTable(
   (t) => [unique("network_apps_instance").on(t.network, t.instanceUrl, t.redirectUri)],
 );
 
+/**
+ * An organisation's own app at a network whose apps belong to whoever runs them (a Meta
+ * app with the Threads use case, docs/networks/threads.md): entered by the organisation's
+ * admin; the secret AES-256-GCM ciphertext for this row, never shown back.
+ */
+export const orgNetworkApps = pgTable(
+  "org_network_apps",
+  {
+    id: idColumn(),
+    orgId: orgColumn(),
+    network: networkEnum().notNull(),
+    clientId: text().notNull(),
+    clientSecretEnc: text().notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [unique("org_network_apps_network").on(t.orgId, t.network)],
+);
+
+export type OrgNetworkApp = typeof orgNetworkApps.$inferSelect;
 export type OauthState = typeof oauthStates.$inferSelect;
 export type NetworkApp = typeof networkApps.$inferSelect;

@@ -1,4 +1,4 @@
-import { index, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt, networkEnum, updatedAt } from "./common";
 import { socialConnections } from "./connections";
@@ -45,6 +45,13 @@ export const shares = pgTable(
     publishedAt: timestamp({ withTimezone: true }),
     externalId: text(),
     externalUrl: text(),
+    /**
+     * A two-step network's first step (a Threads container), stored and committed before the
+     * second: a retry publishes this draft or finds it published, never a second one.
+     */
+    draftId: text(),
+    /** The draft expired once and was made again; a second expiry is not retried. */
+    draftRecreated: boolean().notNull().default(false),
     attempts: integer().notNull().default(0),
     /** A machine-readable reason (lib maps it to words in the employee's language). */
     errorCode: text(),

@@ -31,6 +31,7 @@ export const auditActions = [
   "org.feed",
   "org.governance",
   "org.linkPlacement",
+  "org.networkApp",
   "org.points",
   "org.xApi",
   "scim.group.create",

@@ -4,8 +4,9 @@ import { networkApps, type NetworkId } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import type { DbOrTx } from "@/lib/db";
 import { appUrl } from "@/lib/env/app-url";
-import { adapterFor } from "@/lib/networks/registry";
+import { adapterFor, isAvailable } from "@/lib/networks/registry";
 import { isConnectable, type ConnectableNetwork, type OAuthAdapter, type OAuthClient } from "@/lib/networks/types";
+import { orgNetworkApp } from "./org-apps";
 import { secretContext } from "./secrets";
 
 /** Where a network sends the person back: registered with every network as is. */
@@ -14,21 +15,27 @@ export function redirectUriFor(network: ConnectableNetwork): string {
 }
 
 /**
- * Null when a configured network has no client in the environment. A per-instance network
+ * Null when a configured network has no client in the environment, or the organisation
+ * entered no app of its own where the network wants one (Threads). A per-instance network
  * registers once per instance (only with `register`, again when the scopes changed), shared by
  * every employee there (docs/networks/README.md, "OAuth clients").
  */
 export async function oauthClientFor(
   db: DbOrTx,
   adapter: OAuthAdapter,
-  instanceUrl: string | null,
+  where: { orgId: string; instanceUrl: string | null },
   options: { register: boolean },
 ): Promise<OAuthClient | null> {
+  const { instanceUrl } = where;
   const redirectUri = redirectUriFor(adapter.id);
   const source = adapter.clientSource;
   if (source.kind === "configured") {
     const credentials = source.load();
     return credentials ? { ...credentials, redirectUri } : null;
+  }
+  if (source.kind === "perOrganisation") {
+    const app = await orgNetworkApp(db, where.orgId, adapter.id);
+    return app ? { ...app, redirectUri } : null;
   }
   if (!instanceUrl) return null;
   const scopes = adapter.scopes.join(" ");
@@ -89,4 +96,15 @@ export async function instanceTextLimits(db: DbOrTx, network: NetworkId, instanc
     .where(and(eq(networkApps.network, network), eq(networkApps.instanceUrl, instanceUrl)))
     .limit(1);
   return { ...(app?.maxCharacters ? { limit: app.maxCharacters } : {}), ...(app?.charactersPerUrl ? { urlLength: app.charactersPerUrl } : {}) };
+}
+
+/**
+ * Whether people of the organisation can connect accounts of the network: the server's
+ * configuration (lib/networks/registry.ts isAvailable), or the organisation's own app where
+ * the network wants one.
+ */
+export async function isAvailableTo(db: DbOrTx, orgId: string, network: ConnectableNetwork): Promise<boolean> {
+  const adapter = adapterFor(network);
+  if (adapter.kind === "oauth" && adapter.clientSource.kind === "perOrganisation") return (await orgNetworkApp(db, orgId, network)) !== null;
+  return isAvailable(network);
 }

@@ -6,10 +6,10 @@ import { decryptSecret, encryptSecret, randomBase62 } from "@/lib/crypto";
 import type { Database } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { adapterFor, isAvailable } from "@/lib/networks/registry";
+import { adapterFor } from "@/lib/networks/registry";
 import { NetworkError, type ConnectableNetwork, type Profile, type TokenSet } from "@/lib/networks/types";
 import type { Scope } from "@/lib/tenant";
-import { oauthClientFor } from "./clients";
+import { isAvailableTo, oauthClientFor } from "./clients";
 import { blueskyConnectSchema, startConnectSchema, type BlueskyConnectInput, type StartConnectInput } from "./schemas";
 import { encryptTokens, secretContext } from "./secrets";
 
@@ -57,7 +57,7 @@ function serverFailure(error: unknown, field: string, network: ConnectableNetwor
 export async function startConnect(db: Database, scope: Scope, userId: string, input: StartConnectInput): Promise<{ redirectUrl: string }> {
   const { network, instanceUrl: typed } = startConnectSchema.parse(input);
   const adapter = adapterFor(network);
-  if (adapter.kind !== "oauth" || !isAvailable(network)) throw fail(422, "networkUnavailable", `${network} is not configured on this server`);
+  if (adapter.kind !== "oauth" || !(await isAvailableTo(db, scope.orgId, network))) throw fail(422, "networkUnavailable", `${network} is not configured on this server`);
 
   let instanceUrl: string | null = null;
   if (adapter.clientSource.kind === "perInstance") {
@@ -70,7 +70,7 @@ export async function startConnect(db: Database, scope: Scope, userId: string, i
   }
   let client;
   try {
-    client = await oauthClientFor(db, adapter, instanceUrl, { register: true });
+    client = await oauthClientFor(db, adapter, { orgId: scope.orgId, instanceUrl }, { register: true });
   } catch (error) {
     throw serverFailure(error, "instanceUrl", network);
   }
@@ -128,7 +128,7 @@ export async function completeConnect(db: Database, scope: Scope, userId: string
 
   const adapter = adapterFor(network);
   if (adapter.kind !== "oauth") throw fail(400, "oauthStateInvalid", "Not an OAuth network");
-  const client = await oauthClientFor(db, adapter, pending.instanceUrl, { register: false });
+  const client = await oauthClientFor(db, adapter, { orgId: scope.orgId, instanceUrl: pending.instanceUrl }, { register: false });
   if (!client) throw fail(422, "networkUnavailable", `${network} is not configured on this server`);
   const ctx = { instanceUrl: pending.instanceUrl, client };
   const codeVerifier = pending.codeVerifierEnc ? decryptSecret(pending.codeVerifierEnc, secretContext.codeVerifier(pending.id)) : null;

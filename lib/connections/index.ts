@@ -4,7 +4,8 @@
  * periodic check that nudges people to re-connect before a connection expires.
  */
 export { checkConnections, type ConnectionCheckResult } from "./check";
-export { instanceTextLimits, oauthClientFor, redirectUriFor } from "./clients";
+export { instanceTextLimits, isAvailableTo, oauthClientFor, redirectUriFor } from "./clients";
+export { listOrgNetworkApps, orgAppNetworks, orgNetworkAppSchema, removeOrgNetworkApp, saveOrgNetworkApp, type OrgNetworkAppView } from "./org-apps";
 export {
   completeConnect,
   connectBluesky,
@@ -20,21 +21,32 @@ export * from "./schemas";
 export { decryptTokens, secretContext } from "./secrets";
 export { accountContext, actingContext, connectionTokens, markConnectionBroken, refreshConnection } from "./tokens";
 
-import { adapters, isAvailable } from "@/lib/networks/registry";
+import type { DbOrTx } from "@/lib/db";
+import { adapters } from "@/lib/networks/registry";
+import { isAvailableTo } from "./clients";
 import { connectableNetworks, type ConnectableNetwork } from "@/lib/networks/types";
 
 /**
  * What the connections page offers per network: available or not on this server, and
- * how one connects: "oauth" (straight to the network), "instance" (name your server, then
+ * how one connects: "oauth" (straight to the network, with the organisation's own app for Threads), "instance" (name your server, then
  * OAuth there), "password" (handle and app password).
  */
-export type NetworkOffer = { network: ConnectableNetwork; available: boolean; method: "oauth" | "instance" | "password" };
+export type NetworkOffer = {
+  network: ConnectableNetwork;
+  available: boolean;
+  method: "oauth" | "instance" | "password";
+  /** Offered once the organisation's admin entered its own app (Threads); unavailable until then. */
+  orgApp: boolean;
+};
 
-export function networkOffers(): NetworkOffer[] {
-  return connectableNetworks.map((network) => {
-    const adapter = adapters[network];
-    const method = adapter.kind === "password" ? "password" : adapter.clientSource.kind === "perInstance" ? "instance" : "oauth";
-    return { network, available: isAvailable(network), method };
-  });
+export async function networkOffers(db: DbOrTx, orgId: string): Promise<NetworkOffer[]> {
+  return Promise.all(
+    connectableNetworks.map(async (network) => {
+      const adapter = adapters[network];
+      const method = adapter.kind === "password" ? "password" : adapter.clientSource.kind === "perInstance" ? "instance" : "oauth";
+      const orgApp = adapter.kind === "oauth" && adapter.clientSource.kind === "perOrganisation";
+      return { network, available: await isAvailableTo(db, orgId, network), method, orgApp };
+    }),
+  );
 }
 export { refreshExpiringTokens, REFRESH_AHEAD_MS } from "./refresh-ahead";

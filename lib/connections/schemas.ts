@@ -6,7 +6,7 @@ import { connectableNetworks } from "@/lib/networks/types";
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const startConnectSchema = z.object({
-  network: z.enum(["linkedin", "x", "mastodon"]),
+  network: z.enum(["linkedin", "x", "mastodon", "threads"]),
   /** The Mastodon instance ("mastodon.social", "https://…", "@me@mastodon.social"). */
   instanceUrl: z.preprocess(blankToUndefined, z.string().trim().max(300, "tooLong").optional()),
 });

@@ -11,6 +11,7 @@ export const secretContext = {
   access: (connectionId: string) => `social_connections:${connectionId}:access_token`,
   refresh: (connectionId: string) => `social_connections:${connectionId}:refresh_token`,
   clientSecret: (appId: string) => `network_apps:${appId}:client_secret`,
+  orgAppSecret: (appId: string) => `org_network_apps:${appId}:client_secret`,
   codeVerifier: (stateId: string) => `oauth_states:${stateId}:code_verifier`,
 };
 

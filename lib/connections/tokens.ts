@@ -13,10 +13,10 @@ import { decryptTokens, encryptTokens } from "./secrets";
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
 /** What calls for this account need besides its tokens: its server and Ripple's client there. */
-export async function accountContext(db: DbOrTx, connection: Pick<SocialConnection, "network" | "instanceUrl">): Promise<AccountContext> {
+export async function accountContext(db: DbOrTx, connection: Pick<SocialConnection, "orgId" | "network" | "instanceUrl">): Promise<AccountContext> {
   if (!isConnectable(connection.network)) throw new Error(`No adapter for ${connection.network}`);
   const adapter = adapterFor(connection.network);
-  const client = adapter.kind === "oauth" ? await oauthClientFor(db, adapter, connection.instanceUrl, { register: false }) : null;
+  const client = adapter.kind === "oauth" ? await oauthClientFor(db, adapter, connection, { register: false }) : null;
   return { instanceUrl: connection.instanceUrl, client };
 }
 

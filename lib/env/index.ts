@@ -161,6 +161,9 @@ const fields = z.object({
     X_CLIENT_SECRET: optionalString,
     X_AUTH_URL: optionalUrl(["http:", "https:"], "where X's OAuth consent page lives").default("https://x.com"),
     X_API_URL: optionalUrl(["http:", "https:"], "X's API host").default("https://api.x.com"),
+    /** Threads' API and its authorisation window (docs/networks/threads.md); the app itself is each organisation's own. */
+    THREADS_API_URL: optionalUrl(["http:", "https:"], "Threads' Graph API host").default("https://graph.threads.net"),
+    THREADS_AUTH_URL: optionalUrl(["http:", "https:"], "where Threads' authorisation window lives").default("https://threads.net"),
     /**
      * Web Push (VAPID, RFC 8292): the application server's P-256 key pair, base64url as
      * `npx web-push generate-vapid-keys` prints it. Unset: push notifications are off.

@@ -8,7 +8,7 @@ export function shareQuery(params: Record<string, string>): string {
 
 /**
  * The networks without a posting API that Ripple offers, through their share windows only
- * (networks.md §3, §6, §7, §8). Where the document marks an address UNVERIFIED it is the
+ * (networks.md §3, §7, §8). Where the document marks an address UNVERIFIED it is the
  * widely used one.
  */
 export const shareOnlyNetworks: Record<Exclude<NetworkId, ConnectableNetwork>, ShareWindow> = {
@@ -20,5 +20,4 @@ export const shareOnlyNetworks: Record<Exclude<NetworkId, ConnectableNetwork>, S
         : `https://www.facebook.com/sharer/sharer.php?${shareQuery({ u: url })}`,
   },
   xing: { takesText: false, url: ({ url }) => `https://www.xing.com/spi/shares/new?${shareQuery({ url })}` },
-  threads: { takesText: true, url: ({ text }) => `https://www.threads.net/intent/post?${shareQuery({ text })}` },
 };

@@ -1,11 +1,17 @@
 import { z } from "zod";
-import { expectBody, networkFetch, postMetrics, sameLink, textHasLink, type Classifier } from "./http";
-import type { PostMetrics } from "./types";
+import { env } from "@/lib/env";
+import { postAppearances } from "./appearance";
+import { expectBody, networkFetch, postMetrics, queryString, sameLink, textHasLink, type Classifier } from "./http";
+import { measureText } from "./measure";
+import { shareQuery } from "./share-window";
+import { NetworkError, type AccountContext, type MetricsResult, type OAuthAdapter, type PostMetrics, type TokenSet } from "./types";
 
 /**
- * Threads (Meta) by API: the parts of the contract in docs/networks/threads.md that need no
- * connection. Not in the adapter registry yet, so Threads is still offered through its
- * share window only (share-window.ts); these pieces are what the adapter will be built on.
+ * Threads (Meta) by API, after docs/networks/threads.md: OAuth with the organisation's own
+ * Threads app, long-lived tokens renewed in their last week, a text post with the tracked
+ * link as its attachment in two steps (container, then publish) with the container stored
+ * on the share in between, 250 posts a day per profile, insights for reach. Where the
+ * organisation has no app, Threads stays a share window.
  */
 
 export const THREADS_GRAPH = "https://graph.threads.net";
@@ -252,3 +258,135 @@ export async function refreshThreadsToken(base: string, longLived: string): Prom
   const url = graphUrl(base, "refresh_access_token", { grant_type: "th_refresh_token", access_token: longLived });
   return expectBody("threads", "token refresh", threadsLongLivedTokenSchema, (await networkFetch("threads", url)).body);
 }
+
+// ---------------------------------------------------------------------------------------
+// The adapter.
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long a long-lived token lives (expires_in says; 60 days when it does not). */
+const LONG_LIVED_MS = 60 * DAY_MS;
+/** An in-progress container is asked about again this much later. */
+const CONTAINER_WAIT_MS = 30_000;
+
+const codeExchangeSchema = z.object({ access_token: z.string().min(1), user_id: z.union([z.string(), z.number()]).optional() });
+const meSchema = z.object({ id: z.string().min(1), username: z.string().min(1), name: z.string().optional() });
+const permalinkSchema = z.object({ permalink: z.string().url().optional() });
+
+/**
+ * A long-lived token as Ripple stores it: it renews itself, so it is its own refresh token
+ * too, and renewing has no end of its own (refreshExpiresAt null): the connection stays
+ * active while the weekly renewal works, and is marked when Threads refuses it.
+ */
+function longLivedTokens(token: z.infer<typeof threadsLongLivedTokenSchema>, now = Date.now()): TokenSet {
+  return { accessToken: token.access_token, refreshToken: token.access_token, expiresAt: new Date(now + token.expires_in * 1000), refreshExpiresAt: null, scopes: [...THREADS_SCOPES] };
+}
+
+async function whoami(ctx: AccountContext, tokens: TokenSet): Promise<{ externalId: string; handle: string }> {
+  return ctx.account ?? (await threads.profile(ctx, tokens));
+}
+
+/** The post's public address; null when Threads does not say (it is not needed to publish). */
+async function permalink(base: string, accessToken: string, mediaId: string): Promise<string | null> {
+  try {
+    const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(mediaId)}`, { fields: "permalink" }), { bearer: accessToken }, threadsClassifier);
+    return permalinkSchema.parse(response.body).permalink ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export const threads: OAuthAdapter = {
+  id: "threads",
+  kind: "oauth",
+  scopes: THREADS_SCOPES,
+  pkce: false,
+  appearance: postAppearances.threads,
+  shareWindow: { takesText: true, url: ({ text }) => `https://www.threads.net/intent/post?${shareQuery({ text })}` },
+  // 250 API-published posts per profile in 24 hours (overview): a few kept for the person's own tools.
+  postLimits: { account: { max: THREADS_POSTS_PER_DAY - 10, windowMs: DAY_MS } },
+  clientSource: { kind: "perOrganisation" },
+  // Renewed in the last week of its 60 days, so a missed run leaves days to try again.
+  refreshAheadMs: 7 * DAY_MS,
+
+  authorizeUrl({ client }, { state }) {
+    const query = queryString({ client_id: client.clientId, redirect_uri: client.redirectUri, scope: THREADS_SCOPES.join(","), response_type: "code", state });
+    return `${graphUrl(env().THREADS_AUTH_URL, "oauth/authorize")}?${query}`;
+  },
+
+  async exchangeCode({ client }, { code }) {
+    const base = env().THREADS_API_URL;
+    const response = await networkFetch(
+      "threads",
+      graphUrl(base, "oauth/access_token"),
+      { form: { client_id: client.clientId, client_secret: client.clientSecret, grant_type: "authorization_code", redirect_uri: client.redirectUri, code } },
+      threadsClassifier,
+    );
+    const shortLived = expectBody("threads", "the code exchange", codeExchangeSchema, response.body).access_token;
+    // The one-hour token is traded at once and never stored.
+    return longLivedTokens(await exchangeThreadsToken(base, client.clientSecret, shortLived));
+  },
+
+  async refresh(_ctx, tokens) {
+    if (!tokens.expiresAt) return tokens;
+    // Threads renews a token only once it is a day old: a younger one is kept as it is.
+    const issuedAt = new Date(tokens.expiresAt.getTime() - LONG_LIVED_MS);
+    if (Date.now() - issuedAt.getTime() < THREADS_REFRESH_MIN_AGE_MS) return tokens;
+    return longLivedTokens(await refreshThreadsToken(env().THREADS_API_URL, tokens.accessToken));
+  },
+
+  async profile(_ctx, tokens) {
+    const response = await networkFetch("threads", graphUrl(env().THREADS_API_URL, `${THREADS_API_VERSION}/me`, { fields: "id,username,name" }), { bearer: tokens.accessToken }, threadsClassifier);
+    const me = expectBody("threads", "me", meSchema, response.body);
+    return { externalId: me.id, handle: `@${me.username}`, displayName: me.name ?? null, profileUrl: `https://www.threads.net/@${encodeURIComponent(me.username)}`, followerCount: null };
+  },
+
+  measure: (text, options) => measureText("threads", text, options),
+
+  async publish(ctx, tokens, post) {
+    const base = env().THREADS_API_URL;
+    const { externalId } = await whoami(ctx, tokens);
+    const save = post.draft?.save ?? (async () => {});
+    const outcome = await publishThreadsShare(threadsHttpSteps(base, externalId, tokens.accessToken, save), post.draft?.stored ? { containerId: post.draft.stored.id, recreated: post.draft.stored.recreated } : null, post.text, post.trackedUrl);
+    switch (outcome.kind) {
+      case "published":
+        return { externalId: outcome.mediaId, url: await permalink(base, tokens.accessToken, outcome.mediaId) };
+      case "wait":
+        throw new NetworkError("threads", "unavailable", "threads: the container is still being processed", { retryAfterMs: CONTAINER_WAIT_MS });
+      case "needsAttention":
+        // Published, but not found among the person's posts: never post again, a person decides.
+        if (outcome.reason === "THREADS_PUBLISHED_POST_NOT_FOUND") throw new NetworkError("threads", "duplicate", "threads: the container was published but its post was not found", { code: outcome.reason });
+        throw new NetworkError("threads", "invalid", `threads: the container cannot be published (${outcome.reason.slice(0, 200)})`, { code: outcome.reason.slice(0, 100) });
+    }
+  },
+
+  /**
+   * Certain without searching: a share's container is stored before it is published, so no
+   * stored container, or one not PUBLISHED, means no post. A published one is looked up
+   * among the person's posts by the tracked link.
+   */
+  async findPost(ctx, tokens, post) {
+    const stored = post.draft?.stored;
+    if (!stored) return null;
+    const base = env().THREADS_API_URL;
+    const { externalId } = await whoami(ctx, tokens);
+    const steps = threadsHttpSteps(base, externalId, tokens.accessToken, async () => {});
+    const status = await steps.containerStatus(stored.id);
+    if (status.status !== "PUBLISHED") return null;
+    const mediaId = findSharePost(await steps.listPosts(), post.trackedUrl);
+    return mediaId ? { externalId: mediaId, url: await permalink(base, tokens.accessToken, mediaId) } : "unknown";
+  },
+
+  async metrics(_ctx, tokens, posts) {
+    const result: MetricsResult = new Map();
+    for (const { externalId } of posts) {
+      try {
+        result.set(externalId, await fetchThreadsMetrics(env().THREADS_API_URL, tokens.accessToken, externalId));
+      } catch (error) {
+        // A deleted post's insights are refused as an unsupported request (Graph code 100).
+        if (error instanceof NetworkError && error.kind === "invalid" && error.status === 400) result.set(externalId, "gone");
+        else throw error;
+      }
+    }
+    return result;
+  },
+};

@@ -9,7 +9,7 @@ import type { Measurement, MeasureOptions } from "./measure";
  */
 
 /** The networks an employee can connect an account of. */
-export const connectableNetworks = ["linkedin", "x", "mastodon", "bluesky"] as const satisfies readonly NetworkId[];
+export const connectableNetworks = ["linkedin", "x", "mastodon", "bluesky", "threads"] as const satisfies readonly NetworkId[];
 export type ConnectableNetwork = (typeof connectableNetworks)[number];
 
 export function isConnectable(network: string): network is ConnectableNetwork {
@@ -166,6 +166,13 @@ export type OutgoingPost = {
    * in the text. X and Mastodon make their own card from the URL either way.
    */
   placement?: "card" | "text";
+  /**
+   * A network that publishes in two steps (Threads: create a container, then publish it):
+   * the first step's id as stored on the share by an earlier try, and how to store it. `save`
+   * commits before the second step, so a try killed after it finds the id and finishes that
+   * draft instead of making a second one. `recreated`: the one allowed re-creation was used.
+   */
+  draft?: { stored: { id: string; recreated: boolean } | null; save(id: string, recreated: boolean): Promise<void> };
 };
 
 /** What the network says it made. */
@@ -259,6 +266,11 @@ interface AdapterBase {
   readonly pricing?: ApiPricing;
   /** The public address of a post from its id alone, where the network's addresses allow (a LinkedIn URN). */
   postUrl?(externalId: string): string;
+  /**
+   * How long before the access token expires the periodic refresh renews it, where that is
+   * earlier than Ripple's default twenty minutes (Threads: a week, of its 60 days).
+   */
+  readonly refreshAheadMs?: number;
   /** Renew the access token with the refresh token. Absent where the network has no refresh (Mastodon). */
   refresh?(ctx: AccountContext, tokens: TokenSet): Promise<TokenSet>;
   /** Revoke the grant at the network. Absent where the API offers no revocation (LinkedIn). */
@@ -296,10 +308,13 @@ export type RegisteredClient = { clientId: string; clientSecret: string; scopes:
 
 /**
  * How Ripple gets its OAuth client: from the environment (null when unset: the network is
- * not offered), or registered once per server the person names (lib/connections/clients.ts).
+ * not offered), the organisation's own app (null when its admin entered none), or
+ * registered once per server the person names (lib/connections/clients.ts).
  */
 export type ClientSource =
   | { kind: "configured"; load(): Omit<OAuthClient, "redirectUri"> | null }
+  /** The organisation's own app at the network, entered by its admin (Threads: lib/connections/org-apps.ts). */
+  | { kind: "perOrganisation" }
   | {
       kind: "perInstance";
       /** The server's canonical origin from what a person typed; throws NetworkError "invalid" when it is not a usable address. */

@@ -46,6 +46,7 @@ export const jobSchemas = {
   "publish-x": publishJobs,
   "publish-mastodon": publishJobs,
   "publish-bluesky": publishJobs,
+  "publish-threads": publishJobs,
   reach: {
     /** One metric poll of a published share; `poll` counts from 0 (about 1 h after publishing). */
     "share.poll": z.object({ shareId: z.uuid(), poll: z.number().int().min(0).max(20) }).strict(),

@@ -120,6 +120,19 @@ async function published(db: Database, share: Share, post: PublishedPost, option
 }
 
 /**
+ * A two-step network's first step (a Threads container), committed on the share before the
+ * second step is taken: a try that dies after this finds it and finishes that draft.
+ */
+async function saveDraft(db: Database, share: Share, draftId: string, recreated: boolean): Promise<void> {
+  const saved = await db
+    .update(shares)
+    .set({ draftId, draftRecreated: recreated })
+    .where(and(eq(shares.id, share.id), eq(shares.status, "publishing")))
+    .returning({ id: shares.id });
+  if (saved.length === 0) throw new Error("The share is no longer being published by this try");
+}
+
+/**
  * The budget of a paid API said no: the share becomes a share-window share, waiting for the
  * person (My shares offers the network's share window with the text), and they are told why.
  * Nothing was sent to the network.
@@ -245,6 +258,7 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
     link: { url: linkUrl, title: story.title, description: story.summary, imageUrl: story.imageUrl },
     // first_comment is not offered yet (lib/orgs/settings.ts offeredPlacements); such a row posts as a card.
     placement: share.placement === "text" ? "text" : "card",
+    draft: { stored: share.draftId ? { id: share.draftId, recreated: share.draftRecreated } : null, save: (id, recreated) => saveDraft(db, share, id, recreated) },
   };
 
   let to: Target;

@@ -1,8 +1,10 @@
 import { measureText } from "@/lib/networks/measure";
-import { Clock, type FakeRequest, type FakeResponse, type FakeServer, field, json, randomToken, router, startFakeServer } from "./common";
+import { authorize, AuthorizationCodes, Clock, type AuthorizeCheck, type FakeRequest, type FakeResponse, type FakeServer, field, isRedirectUri, json, randomToken, router, startFakeServer } from "./common";
 
 /**
- * A fake Threads API (graph.threads.net) after docs/networks/threads.md: long-lived token
+ * A fake Threads API (graph.threads.net) after docs/networks/threads.md: the authorisation
+ * window (threads.net/oauth/authorize) and code exchange for the app's id and secret, /me,
+ * long-lived token
  * exchange and refresh (a day old at least, not expired), text containers with a link
  * attachment and the 500-character limit, containers that expire after 24 hours,
  * threads_publish with the 250-per-24-hours limit, container status, the person's own
@@ -13,8 +15,14 @@ const DAY = 24 * 60 * 60 * 1000;
 const LONG_LIVED_S = 60 * 24 * 60 * 60;
 
 export interface FakeThreadsOptions {
+  /** The Threads app id and secret the organisation entered. */
+  appId?: string;
   appSecret: string;
+  /** Approve the authorisation window at once, as "ripple-user". */
+  autoApprove?: boolean;
 }
+
+const SCOPES = ["threads_basic", "threads_content_publish", "threads_manage_insights"];
 
 type Token = { userId: string; longLived: boolean; issuedAt: number; expiresAt: number };
 type Container = { id: string; userId: string; text: string; link?: string; createdAt: number; mediaId?: string };
@@ -23,6 +31,8 @@ export type ThreadsPost = { id: string; userId: string; text: string; link_attac
 export interface FakeThreads extends FakeServer {
   /** A short-lived token for this user, as the authorisation code exchange would give. */
   shortLivedToken(userId: string): string;
+  /** The user id of an account name (the name the authorisation window was approved as). */
+  userIdOf(account: string): string;
   posts: ThreadsPost[];
   containers: Map<string, Container>;
   /** The fake's own time (real time plus what tests moved it forward). */
@@ -51,10 +61,48 @@ export async function startFakeThreads(options: FakeThreadsOptions): Promise<Fak
     return token && token.expiresAt > clock.now() ? token : undefined;
   };
   const invalidToken = () => graphError(401, "Error validating access token: Session has expired or is invalid.", 190);
+  const codes = new AuthorizationCodes(clock);
+  const accounts = new Map<string, string>();
+  const userIdOf = (account: string) => {
+    let id = accounts.get(account);
+    if (!id) accounts.set(account, (id = newId()));
+    return id;
+  };
+  const usernameOf = (userId: string) => [...accounts].find(([, id]) => id === userId)?.[0] ?? `user${userId.slice(-6)}`;
+  const checkAuthorize = (params: URLSearchParams): AuthorizeCheck => {
+    const redirectUri = params.get("redirect_uri");
+    const scopes = (params.get("scope") ?? "").split(",").filter(Boolean);
+    const valid =
+      params.get("client_id") === (options.appId ?? "threads-app") &&
+      isRedirectUri(redirectUri) &&
+      params.get("response_type") === "code" &&
+      scopes.length > 0 &&
+      scopes.every((scope) => SCOPES.includes(scope));
+    if (!valid) return { ok: false, message: "Invalid platform app" };
+    return { ok: true, request: { clientId: params.get("client_id")!, redirectUri, scopes, state: params.get("state") ?? undefined }, appName: "Ripple" };
+  };
   const status = (container: Container) => (container.mediaId ? "PUBLISHED" : clock.now() - container.createdAt >= DAY ? "EXPIRED" : "FINISHED");
 
   const handle = router(
     [
+      ["GET", "/oauth/authorize", (req) =>
+        authorize(req, { network: "Fake Threads", autoApprove: options.autoApprove ?? false, codes, check: checkAuthorize, denied: { error: "access_denied", error_description: "Permissions error" } })],
+      ["POST", "/oauth/authorize", (req) =>
+        authorize(req, { network: "Fake Threads", autoApprove: options.autoApprove ?? false, codes, check: checkAuthorize, denied: { error: "access_denied", error_description: "Permissions error" } })],
+      ["POST", "/oauth/access_token", (req) => {
+        if (field(req.body, "client_id") !== (options.appId ?? "threads-app") || field(req.body, "client_secret") !== options.appSecret) return graphError(400, "Error validating client secret.", 1);
+        if (field(req.body, "grant_type") !== "authorization_code") return graphError(400, "Unsupported grant type", 100);
+        const grant = codes.redeem(field(req.body, "code"), { clientId: field(req.body, "client_id"), redirectUri: field(req.body, "redirect_uri"), codeVerifier: undefined });
+        if (!grant) return graphError(400, "Error validating verification code.", 100);
+        const userId = userIdOf(grant.account);
+        return json(200, { access_token: issue(userId, false).token, user_id: Number(userId) });
+      }],
+      ["GET", "/v1.0/me", (req) => {
+        const token = tokenOf(req);
+        if (!token) return invalidToken();
+        const username = usernameOf(token.userId);
+        return json(200, { id: token.userId, username, name: username });
+      }],
       ["GET", "/access_token", (req) => {
         const token = tokenOf(req);
         if (req.query.get("grant_type") !== "th_exchange_token" || req.query.get("client_secret") !== options.appSecret) return graphError(400, "Invalid grant or secret", 101);
@@ -106,6 +154,8 @@ export async function startFakeThreads(options: FakeThreadsOptions): Promise<Fak
       }],
       ["GET", "/v1.0/:id", (req, params) => {
         const token = tokenOf(req);
+        const post = posts.find((candidate) => candidate.id === params.id);
+        if (token && post && post.userId === token.userId) return json(200, { id: post.id, permalink: `https://www.threads.net/@${usernameOf(post.userId)}/post/${post.id}` });
         const container = containers.get(params.id ?? "");
         if (!token || !container || container.userId !== token.userId) return graphError(400, "Unsupported get request", 100);
         // The documented answer carries the container's own id, never the media id.
@@ -120,5 +170,5 @@ export async function startFakeThreads(options: FakeThreadsOptions): Promise<Fak
     handle: (req): FakeResponse | Promise<FakeResponse> => handle(req),
     faultBody: (code) => ({ error: { message: `Injected ${code}`, type: "OAuthException", code: 2 } }),
   });
-  return Object.assign(server, { shortLivedToken: (userId: string) => issue(userId, false).token, posts, containers, now: () => clock.now() });
+  return Object.assign(server, { shortLivedToken: (userId: string) => issue(userId, false).token, userIdOf, posts, containers, now: () => clock.now() });
 }

@@ -381,12 +381,15 @@ describe("what can be connected", () => {
     const { mette } = await scene();
     setEnv({ X_CLIENT_ID: undefined, X_CLIENT_SECRET: undefined });
     try {
-      expect(networkOffers()).toEqual([
-        { network: "linkedin", available: true, method: "oauth" },
-        { network: "x", available: false, method: "oauth" },
-        { network: "mastodon", available: true, method: "instance" },
-        { network: "bluesky", available: true, method: "password" },
+      expect(await networkOffers(db(), mette.scope.orgId)).toEqual([
+        { network: "linkedin", available: true, method: "oauth", orgApp: false },
+        { network: "x", available: false, method: "oauth", orgApp: false },
+        { network: "mastodon", available: true, method: "instance", orgApp: false },
+        { network: "bluesky", available: true, method: "password", orgApp: false },
+        // The organisation entered no Threads app of its own.
+        { network: "threads", available: false, method: "oauth", orgApp: true },
       ]);
+      expect(await refusal(startConnect(db(), mette.scope, mette.userId, { network: "threads" }))).toMatchObject({ code: "networkUnavailable" });
       expect(await refusal(startConnect(db(), mette.scope, mette.userId, { network: "x" }))).toMatchObject({ code: "networkUnavailable" });
     } finally {
       setEnv({ X_CLIENT_ID: overrides.X_CLIENT_ID, X_CLIENT_SECRET: overrides.X_CLIENT_SECRET });

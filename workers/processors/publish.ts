@@ -14,6 +14,7 @@ export const networkLimiter: Record<PublishQueue, { max: number; duration: numbe
   "publish-linkedin": { max: 250, duration: 1_000 },
   "publish-mastodon": { max: 250, duration: 1_000 },
   "publish-bluesky": { max: 50, duration: 1_000 },
+  "publish-threads": { max: 50, duration: 1_000 },
 };
 
 /** One processor for every network's publish queue; the last attempt ends the share failed with its reason. */

@@ -31,7 +31,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
   const query = await searchParams;
   await ensureDemoConnection(ctx.db, ctx.scope, ctx.userId);
   const accounts = await listConnections(ctx.db, ctx.scope, ctx.userId);
-  const offers = networkOffers();
+  const offers = await networkOffers(ctx.db, ctx.scope.orgId);
 
   const connected = query.connected && isConnectable(query.connected) ? t("connected", { network: tn(query.connected) }) : null;
   const disconnected = query.disconnected ? t("disconnected", { handle: query.disconnected.slice(0, 200) }) : null;
@@ -85,7 +85,7 @@ function NetworkCard({ offer, accounts, t, networkLabel, format }: { offer: Netw
           <h2 id={headingId} className="text-lg font-semibold text-slate-900">
             {networkLabel}
           </h2>
-          {!offer.available ? <p className="mt-1 text-sm text-slate-700">{t("notAvailable")}</p> : accounts.length === 0 ? <p className="mt-1 text-sm text-slate-700">{t("notConnected")}</p> : null}
+          {!offer.available ? <p className="mt-1 text-sm text-slate-700">{t(offer.orgApp ? "notAvailableOrgApp" : "notAvailable", { network: networkLabel })}</p> : accounts.length === 0 ? <p className="mt-1 text-sm text-slate-700">{t("notConnected")}</p> : null}
         </div>
         {offer.available ? (
           <ConnectControl

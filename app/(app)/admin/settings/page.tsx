@@ -2,12 +2,14 @@ import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireMember } from "@/lib/auth/guard";
 import { getOrganizationSettings } from "@/lib/orgs";
+import { listOrgNetworkApps, redirectUriFor } from "@/lib/connections";
 import { apiBudget } from "@/lib/orgs/api-budget";
 import { PageHeader } from "../../../_components/ui";
 import { FeedSettingsForm } from "./feed-settings-form";
 import { GovernanceForm } from "./governance-form";
 import { LinkPlacementForm } from "./link-placement-form";
 import { PointsForm } from "./points-form";
+import { ThreadsAppForm } from "./threads-app-form";
 import { XApiForm } from "./x-api-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -17,7 +19,8 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function SettingsAdminPage() {
   const ctx = await requireMember(["admin"]);
   const t = await getTranslations("admin.settings");
-  const [settings, x] = await Promise.all([getOrganizationSettings(ctx.db, ctx.orgId), apiBudget(ctx.db, ctx.orgId, "x").then((state) => state!)]);
+  const [settings, x, apps] = await Promise.all([getOrganizationSettings(ctx.db, ctx.orgId), apiBudget(ctx.db, ctx.orgId, "x").then((state) => state!), listOrgNetworkApps(ctx.db, ctx.orgId)]);
+  const threadsApp = apps.find((app) => app.network === "threads");
   const tx = await getTranslations("admin.xApi");
   const format = await getFormatter();
   const money = (value: number) => format.number(value, { style: "currency", currency: x.pricing.currency, maximumFractionDigits: 3 });
@@ -28,6 +31,7 @@ export default async function SettingsAdminPage() {
       <FeedSettingsForm showColleagueShares={settings.showColleagueShares} />
       <PointsForm points={settings.points} />
       <LinkPlacementForm initial={settings.linkPlacement} />
+      <ThreadsAppForm initial={threadsApp ? { clientId: threadsApp.clientId } : null} redirectUri={redirectUriFor("threads")} />
       <XApiForm
         initial={settings.xApi}
         published={{ ...x.pricing, currency: x.pricing.currency, asOf: format.dateTime(new Date(x.pricing.asOf), { dateStyle: "long" }) }}
