@@ -10,10 +10,11 @@ import { createTestDatabase } from "../support/database";
 import { startMailCatcher } from "../support/mail-catcher";
 import { startAtprotoNetwork } from "../support/atproto";
 import { startFakeMastodon } from "../fakes/mastodon";
+import { startFakeThreads } from "../fakes/threads";
 import { startOidcProvider } from "../support/oidc";
 import { projectRoot, startScript, stopProcess, waitForHttp } from "../support/processes";
 import { baseTestEnv, clearRedisPrefix } from "../support/test-env";
-import { E2E_PORT, OIDC_PORT, baseURL } from "./env";
+import { E2E_PORT, E2E_THREADS_APP, OIDC_PORT, baseURL } from "./env";
 
 /**
  * Everything the browser tests run against, all real: a fresh PostgreSQL database with
@@ -42,10 +43,12 @@ export default async function globalSetup() {
   const mail = await startMailCatcher();
   const oidc = await startOidcProvider({ port: OIDC_PORT, redirectUris: [`${baseURL}/api/auth/callback/oidc`] });
   const mastodon = await startFakeMastodon({ maxCharacters: 500 });
+  // The demo organisation's own Threads app, as an admin enters it (threads.spec).
+  const threads = await startFakeThreads({ appId: E2E_THREADS_APP.clientId, appSecret: E2E_THREADS_APP.clientSecret });
   // ripple-employee.test shares from the browser (sharing.spec); the reports spec shares as
   // ripple-advocate.test and likes its post as ripple-fan.test.
   const bluesky = await startAtprotoNetwork({ accounts: [{ handle: "ripple-employee.test" }, { handle: "ripple-advocate.test" }, { handle: "ripple-fan.test" }] });
-  const allowHosts = [new URL(mastodon.url).host, new URL(bluesky.pdsUrl).host, new URL(bluesky.appviewUrl).host];
+  const allowHosts = [new URL(mastodon.url).host, new URL(threads.url).host, new URL(bluesky.pdsUrl).host, new URL(bluesky.appviewUrl).host];
   // A VAPID key pair for this run only: push is on, as in the demo.
   const vapid = webpush.generateVAPIDKeys();
   const env = {
@@ -66,6 +69,8 @@ export default async function globalSetup() {
     OIDC_ORG: "nordlys",
     FETCH_ALLOW_HOSTS: allowHosts.join(","),
     BLUESKY_APPVIEW_URL: bluesky.appviewUrl,
+    THREADS_API_URL: threads.url,
+    THREADS_AUTH_URL: threads.url,
     DEMO_MODE: "true",
     AUTH_TRUST_HOST: "true",
     NEXT_TELEMETRY_DISABLED: "1",
@@ -96,7 +101,7 @@ export default async function globalSetup() {
 
   return async () => {
     await Promise.all([stopProcess(web), stopProcess(workers)]);
-    await Promise.all([mail.close(), oidc.close(), mastodon.close(), bluesky.close()]);
+    await Promise.all([mail.close(), oidc.close(), mastodon.close(), threads.close(), bluesky.close()]);
     await clearRedisPrefix(env.REDIS_URL, env.QUEUE_PREFIX);
     await database.drop();
     rmSync(storageDir, { recursive: true, force: true });

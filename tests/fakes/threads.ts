@@ -20,6 +20,8 @@ export interface FakeThreadsOptions {
   appSecret: string;
   /** Approve the authorisation window at once, as "ripple-user". */
   autoApprove?: boolean;
+  /** Delay before each answer: slow networks leave requests in flight (fault tests). */
+  latencyMs?: number;
 }
 
 const SCOPES = ["threads_basic", "threads_content_publish", "threads_manage_insights"];
@@ -33,6 +35,8 @@ export interface FakeThreads extends FakeServer {
   shortLivedToken(userId: string): string;
   /** The user id of an account name (the name the authorisation window was approved as). */
   userIdOf(account: string): string;
+  /** A long-lived (60-day) token for an account, as connecting ends with. */
+  createToken(account: string): string;
   posts: ThreadsPost[];
   containers: Map<string, Container>;
   /** The fake's own time (real time plus what tests moved it forward). */
@@ -167,8 +171,9 @@ export async function startFakeThreads(options: FakeThreadsOptions): Promise<Fak
 
   const server = await startFakeServer({
     clock,
+    latencyMs: options.latencyMs,
     handle: (req): FakeResponse | Promise<FakeResponse> => handle(req),
     faultBody: (code) => ({ error: { message: `Injected ${code}`, type: "OAuthException", code: 2 } }),
   });
-  return Object.assign(server, { shortLivedToken: (userId: string) => issue(userId, false).token, userIdOf, posts, containers, now: () => clock.now() });
+  return Object.assign(server, { shortLivedToken: (userId: string) => issue(userId, false).token, userIdOf, createToken: (account: string) => issue(userIdOf(account), true).token, posts, containers, now: () => clock.now() });
 }

@@ -7,6 +7,7 @@ import { eq, sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
 import { migrateDatabase } from "@/db/migrate";
+import { saveOrgNetworkApp } from "@/lib/connections/org-apps";
 import { shares, trackedLinks, type NetworkId } from "@/db/schema";
 import { closeDb, db } from "@/lib/db";
 import type { Scope } from "@/lib/tenant";
@@ -18,6 +19,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/workers/embedded
 import { findRedisServer, redisInstallHint, startEmbeddedRedis } from "@/workers/embedded/redis";
 import { startFakeLinkedIn, type FakeLinkedIn } from "../fakes/linkedin";
 import { startFakeMastodon, type FakeMastodon } from "../fakes/mastodon";
+import { startFakeThreads, type FakeThreads } from "../fakes/threads";
 import { startFakeX, type FakeX } from "../fakes/x";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { envOverride } from "../support/env-override";
@@ -32,13 +34,15 @@ import { baseTestEnv } from "../support/test-env";
  * as real processes (and a real SIGKILL), and the exactly-once count made at the fakes.
  */
 
-export type Network = "x" | "mastodon" | "linkedin";
-export const NETWORKS: Network[] = ["x", "mastodon", "linkedin"];
+export type Network = "x" | "mastodon" | "linkedin" | "threads";
+export const NETWORKS: Network[] = ["x", "mastodon", "linkedin", "threads"];
 
 /** A real top-level domain: X's fake wraps the tracked links in t.co, as X does. */
 export const APP_URL = "https://ripple.dk";
 const X_CLIENT = { clientId: "ripple-x-client", clientSecret: "ripple-x-secret-0123456789" };
 const LINKEDIN_CLIENT = { clientId: "ripple-linkedin-client", clientSecret: "ripple-linkedin-secret-0123456789" };
+/** The seeded organisation's own Threads app. */
+const THREADS_APP = { clientId: "1234567890123456", clientSecret: "ripple-threads-secret-0123456789" };
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -117,6 +121,7 @@ export type Fakes = {
   x: FakeX;
   mastodon: FakeMastodon;
   linkedin: FakeLinkedIn;
+  threads: FakeThreads;
   /** What the workers need to reach them. */
   env: Record<string, string>;
   close: () => Promise<void>;
@@ -124,24 +129,27 @@ export type Fakes = {
 
 async function startFakes(options: { latencyMs?: number } = {}): Promise<Fakes> {
   const { latencyMs } = options;
-  const [x, mastodon, linkedin] = await Promise.all([
+  const [x, mastodon, linkedin, threads] = await Promise.all([
     startFakeX({ ...X_CLIENT, latencyMs }),
     startFakeMastodon({ latencyMs }),
     startFakeLinkedIn({ ...LINKEDIN_CLIENT, latencyMs }),
+    startFakeThreads({ appId: THREADS_APP.clientId, appSecret: THREADS_APP.clientSecret, latencyMs }),
   ]);
   const host = (url: string) => new URL(url).host;
   return {
     x,
     mastodon,
     linkedin,
+    threads,
     env: {
-      FETCH_ALLOW_HOSTS: [x.url, mastodon.url, linkedin.url].map(host).join(","),
+      FETCH_ALLOW_HOSTS: [x.url, mastodon.url, linkedin.url, threads.url].map(host).join(","),
       X_API_URL: x.url,
       LINKEDIN_API_URL: linkedin.url,
       LINKEDIN_AUTH_URL: linkedin.url,
+      THREADS_API_URL: threads.url,
     },
     close: async () => {
-      await Promise.all([x.close(), mastodon.close(), linkedin.close()]);
+      await Promise.all([x.close(), mastodon.close(), linkedin.close(), threads.close()]);
     },
   };
 }
@@ -222,6 +230,7 @@ export async function seedShares(fakes: Fakes, options: { accounts: Partial<Reco
   const people = Math.max(...Object.values(options.accounts));
   const employees = [];
   for (let i = 0; i < people; i++) employees.push(await makeMember(cli, ["employee"], { name: `Ansat ${i + 1}` }));
+  if (options.accounts.threads) await saveOrgNetworkApp(db(), cli, { network: "threads", ...THREADS_APP });
   const accounts: Account[] = [];
   for (const network of NETWORKS) {
     for (let i = 0; i < (options.accounts[network] ?? 0); i++) accounts.push(await connect(fakes, cli, employees[i]!.user.id, network));
@@ -306,10 +315,10 @@ async function stopWorkers(children: ChildProcess[]) {
 // --- outcomes -------------------------------------------------------------------------------
 
 const CODE_IN_TEXT = /\/r\/([0-9A-Za-z]{8,32})\b/;
-const POST_PATH: Record<Network, string> = { x: "/2/tweets", mastodon: "/api/v1/statuses", linkedin: "/rest/posts" };
+const POST_PATH: Record<Network, RegExp> = { x: /^\/2\/tweets$/, mastodon: /^\/api\/v1\/statuses$/, linkedin: /^\/rest\/posts$/, threads: /^\/v1\.0\/[^/]+\/threads_publish$/ };
 
-/** Whether a request is a create-post call on its network. */
-export const isPost = (network: Network) => (req: { method: string; path: string }) => req.method === "POST" && req.path === POST_PATH[network];
+/** Whether a request is a create-post call on its network (Threads: publishing a container). */
+export const isPost = (network: Network) => (req: { method: string; path: string }) => req.method === "POST" && POST_PATH[network].test(req.path);
 
 /** Create-post requests the fakes have received (faults included). */
 export function postRequestCount(fakes: Fakes): number {
@@ -327,6 +336,7 @@ export function postsByCode(fakes: Fakes): Map<string, Array<{ network: Network;
   for (const t of fakes.x.tweets) if (!t.deleted) add("x", t.sentText, t.id);
   for (const s of fakes.mastodon.statuses.values()) add("mastodon", s.text, s.id);
   for (const p of fakes.linkedin.posts) if (!p.deleted) add("linkedin", p.commentary, p.urn);
+  for (const p of fakes.threads.posts) add("threads", p.text, p.id);
   return posts;
 }
 

@@ -95,6 +95,7 @@ describe("publishing health of one organisation", () => {
       x: { scheduled: 3, publishing: 1, publishedLastDay: 2, publishedLastWeek: 3, failedLastWeek: 2, needsAttention: 1 },
       mastodon: { scheduled: 0, publishing: 0, publishedLastDay: 0, publishedLastWeek: 2, failedLastWeek: 3, needsAttention: 1 },
       bluesky: { scheduled: 0, publishing: 0, publishedLastDay: 0, publishedLastWeek: 0, failedLastWeek: 0, needsAttention: 0 },
+      threads: { scheduled: 0, publishing: 0, publishedLastDay: 0, publishedLastWeek: 0, failedLastWeek: 0, needsAttention: 0 },
     });
     expect(health.totals).toEqual({ scheduled: 3, publishing: 1, publishedLastDay: 2, publishedLastWeek: 5, failedLastWeek: 5, needsAttention: 2 });
   });
@@ -185,6 +186,7 @@ describe("publish queues for operators", () => {
       { network: "x", waiting: 0, delayed: 2, active: 0, failed: 0 },
       { network: "mastodon", waiting: 1, delayed: 0, active: 0, failed: 0 },
       { network: "bluesky", waiting: 0, delayed: 0, active: 0, failed: 0 },
+      { network: "threads", waiting: 0, delayed: 0, active: 0, failed: 0 },
     ]);
   });
 

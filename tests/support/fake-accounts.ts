@@ -3,12 +3,13 @@ import type { SocialConnection } from "@/db/schema";
 import { encryptTokens } from "@/lib/connections/secrets";
 import type { FakeLinkedIn } from "../fakes/linkedin";
 import type { FakeMastodon } from "../fakes/mastodon";
+import type { FakeThreads } from "../fakes/threads";
 import type { FakeX } from "../fakes/x";
 import type { Scope } from "@/lib/tenant";
 import { makeConnection } from "./factories";
 
-export type FakeNetworks = { x: FakeX; mastodon: FakeMastodon; linkedin: FakeLinkedIn };
-export type FakeNetwork = keyof FakeNetworks;
+export type FakeNetworks = { x: FakeX; mastodon: FakeMastodon; linkedin: FakeLinkedIn; threads?: FakeThreads };
+export type FakeNetwork = "x" | "mastodon" | "linkedin" | "threads";
 
 /**
  * An account called `name` at a fake network and the employee's connection row to it,
@@ -36,6 +37,11 @@ export async function connectFakeAccount(
     externalId = fakes.mastodon.account(name).id;
     instanceUrl = fakes.mastodon.url;
     handle = `@${name}@${new URL(fakes.mastodon.url).host}`;
+  } else if (network === "threads") {
+    if (!fakes.threads) throw new Error("no fake Threads in this test");
+    accessToken = fakes.threads.createToken(name);
+    externalId = fakes.threads.userIdOf(name);
+    handle = `@${name}`;
   } else {
     accessToken = fakes.linkedin.createToken(name, options.scopes);
     externalId = fakes.linkedin.member(name).sub;
