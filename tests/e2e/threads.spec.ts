@@ -38,7 +38,7 @@ test("an admin sets up the organisation's Threads app, and an employee connects 
   await expect(form.getByText("Gemt.", { exact: true })).toBeVisible();
   await expect(form.getByTestId("threads-app-state")).toHaveText(/Jeres Threads-app er gemt/);
   await fitsWidth(admin, PHONE.width);
-  await admin.screenshot({ path: test.info().outputPath("threads-app-360-da.png"), fullPage: true });
+  await form.screenshot({ path: test.info().outputPath("threads-app-360-da.png") });
 
   // The secret is never shown back: after a reload the field is empty and says it is kept.
   await admin.reload();

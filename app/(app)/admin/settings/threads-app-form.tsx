@@ -21,7 +21,7 @@ export function ThreadsAppForm({ initial, redirectUri }: { initial: { clientId: 
   const remove = useAction(removeNetworkAppAction);
   const feedback = useActionFeedback(save.result);
   const removeFeedback = useActionFeedback(remove.result);
-  const ids = { clientId: useId(), clientSecret: useId(), redirect: useId() };
+  const ids = { section: useId(), clientId: useId(), clientSecret: useId(), redirect: useId() };
   return (
     <form
       noValidate
@@ -33,7 +33,7 @@ export function ThreadsAppForm({ initial, redirectUri }: { initial: { clientId: 
         }
       })}
     >
-      <Section card title={t("title")} description={t("description")}>
+      <Section card id={ids.section} title={t("title")} description={t("description")}>
         <div className="space-y-4">
           <p role="status" className="rounded-md bg-slate-50 p-3 text-sm text-slate-800" data-testid="threads-app-state">
             {stored ? t("stateOn") : t("stateOff")}
