@@ -13,6 +13,8 @@ import { clientLinkHash } from "@/lib/links/click-limit";
 import { writeClickBatch, type StreamEntry } from "@/lib/links/ingest";
 import { visitorHash } from "@/lib/links/visitor-hash";
 import { log } from "@/lib/log";
+import { getOrganizationSettings } from "@/lib/orgs";
+import { updateLinkPlacement } from "@/lib/orgs/link-placement";
 import { storeSnapshot } from "@/lib/reach/poll";
 import { recordPublished } from "@/lib/reach/published";
 import { REACH_POLLS_MS } from "@/lib/reach/schedule";
@@ -101,6 +103,10 @@ async function play(db: Database, input: DemoHistoryInput): Promise<DemoHistoryS
   const texts = await shareTexts(db, storyRows);
 
   const plan = planShares(random, members, storyRows, texts, input.now);
+  // The demo organisation measures where the link goes on its network: half the people's
+  // shares of each story carry a card, half the URL in the text (story analytics compares).
+  const { linkPlacement } = await getOrganizationSettings(db, input.orgId);
+  await updateLinkPlacement(db, scope, { ...linkPlacement, mastodon: "compare" });
   // A lazy client never connects: demo posts take no rate-limit slot (lib/shares/publish).
   const redis = new Redis({ lazyConnect: true, maxRetriesPerRequest: 0 });
   let published: Array<{ id: string; at: Date }>;

@@ -8,11 +8,15 @@ export { linkPlacementSchema, type LinkPlacementSettings } from "./settings";
 
 /**
  * Where a new share's link goes: the organisation's choice for an account Ripple posts to;
- * a share window (intent) always gets the network's own card from the URL.
+ * a share window (intent) always gets the network's own card from the URL. "compare"
+ * alternates by the story's shares on the network so far (`earlierShares`, asked only then):
+ * card, text, card…, so each placement gets half of the story's shares on it.
  */
-export function placementFor(settings: OrganizationSettings, network: string, mode: "api" | "intent"): LinkPlacement {
+export async function placementFor(settings: OrganizationSettings, network: string, mode: "api" | "intent", earlierShares: () => Promise<number>): Promise<LinkPlacement> {
   if (mode !== "api") return "card";
-  return (settings.linkPlacement as Record<string, LinkPlacement | undefined>)[network] ?? "card";
+  const choice = (settings.linkPlacement as Record<string, LinkPlacement | "compare" | undefined>)[network] ?? "card";
+  if (choice !== "compare") return choice;
+  return (await earlierShares()) % 2 === 0 ? "card" : "text";
 }
 
 /** Saves where the link goes per network, audited with the values before and after. Unknown networks or placements are refused. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { localeIds, networkIds, type OrganizationSettingsJson } from "@/db/schema";
-import { offeredPlacements } from "./placements";
+import { offeredPlacements, placementChoices } from "./placements";
 
 const price = z.number().min(0).max(100);
 
@@ -16,8 +16,8 @@ export type XApiSettings = z.infer<typeof xApiSettingsSchema>;
  * The placements an organisation can choose today. first_comment is recorded by the schema
  * (db/schema/shares.ts) but not offered until publishing posts the comment exactly once.
  */
-export { offeredPlacements };
-const placement = z.enum(offeredPlacements).default("card");
+export { offeredPlacements, placementChoices };
+const placement = z.enum(placementChoices).default("card");
 
 /** Where the tracked link goes, per network Ripple posts to; the card until the organisation decides otherwise. */
 export const linkPlacementSchema = z.object({ linkedin: placement, x: placement, mastodon: placement, bluesky: placement });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { shares, socialConnections, stories, storyVariants, type NetworkId, type Share } from "@/db/schema";
 import type { DbOrTx, Tx } from "@/lib/db";
 import { instanceTextLimits } from "@/lib/connections";
@@ -71,7 +71,7 @@ async function insertShare(tx: Tx, scope: Scope, input: NewShare): Promise<{ sha
       network: input.network,
       mode: input.mode,
       text,
-      placement: placementFor(input.settings, input.network, input.mode),
+      placement: await placementFor(input.settings, input.network, input.mode, () => sharesOfStoryOn(tx, input.story.id, input.network)),
       status: "scheduled",
       scheduledAt: input.scheduledAt,
       ...(input.at ? { createdAt: input.at } : {}),
@@ -79,6 +79,15 @@ async function insertShare(tx: Tx, scope: Scope, input: NewShare): Promise<{ sha
     .returning();
   await createTrackedLink(tx, scope, { code, shareId: id, storyId: input.story.id, destination: input.story.canonicalUrl, network: input.network, storySlug: input.story.slug });
   return { share: share!, linkUrl };
+}
+
+/** How many shares of the story on the network Ripple has posted or will post (the "compare" placement alternates by it). */
+async function sharesOfStoryOn(tx: Tx, storyId: string, network: NetworkId): Promise<number> {
+  const [row] = await tx
+    .select({ n: count() })
+    .from(shares)
+    .where(and(eq(shares.storyId, storyId), eq(shares.network, network), eq(shares.mode, "api")));
+  return row?.n ?? 0;
 }
 
 async function checkVariant(tx: Tx, storyId: string, variantId: string | null | undefined): Promise<string | null> {

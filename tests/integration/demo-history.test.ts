@@ -127,6 +127,14 @@ describe("the demo's history", () => {
       expect(analytics.totals!.shares).toBeGreaterThanOrEqual(5);
       expect(analytics.totals!.clicks).toBeGreaterThan(0);
     }
+    // The demo measures where the link goes: the pinned story's shares are split between a
+    // card and the URL in the text, each by five people or more, so both rows show figures.
+    const placements = (await storyAnalytics(db, scope, pinned!.id as string)).placements;
+    expect(placements.map((row) => row.placement)).toEqual(["card", "text"]);
+    for (const row of placements) {
+      expect(row.suppressed).toBe(false);
+      if (!row.suppressed) expect(row.people).toBeGreaterThanOrEqual(5);
+    }
 
     // Jonas's My impact page: his own shares and the clicks they brought.
     const impact = await myImpact(db, scope, await person("jonas@nordlys.example"), 90, NOW);

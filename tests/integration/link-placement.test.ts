@@ -104,6 +104,29 @@ describe("the organisation's setting", () => {
     expect(before[0]!.placement).toBe("card");
   });
 
+  it("\"compare both\" alternates the story's shares on the network between card and text", async () => {
+    const { cli } = await makeOrganization();
+    const admin = await makeMember(cli, ["admin"]);
+    const story = await makePublishedStory(cli, { title: "Nordlys måler", canonicalUrl: "https://nordlys.example/maaling" });
+    await updateLinkPlacement(db(), admin.scope, { ...CARDS, mastodon: "compare" });
+    const placements: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const sharer = await makeSharer(cli, { networks: ["x", "mastodon"] });
+      const made = await createShares(db(), cli, sharer.user.id, {
+        storyId: story.id,
+        posts: [
+          { connectionId: sharer.connections.mastodon!.id, text: "Se https://nordlys.example/maaling" },
+          { connectionId: sharer.connections.x!.id, text: "Se https://nordlys.example/maaling" },
+        ],
+      });
+      const byNetwork = Object.fromEntries(made.map((s) => [s.network, s.placement]));
+      // X keeps its own setting (the card); Mastodon compares.
+      expect(byNetwork.x).toBe("card");
+      placements.push(byNetwork.mastodon!);
+    }
+    expect(placements).toEqual(["card", "text", "card", "text", "card", "text"]);
+  });
+
   it("refuses an unknown placement, a placement not offered yet and an unknown network, changing nothing; only admins may change it", async () => {
     const { cli } = await makeOrganization();
     const admin = await makeMember(cli, ["admin"]);

@@ -2,7 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
-import { offeredPlacements } from "@/lib/orgs/placements";
+import { placementChoices } from "@/lib/orgs/placements";
 import type { LinkPlacementSettings } from "@/lib/orgs/settings";
 import { Field, Section, SubmitRow, inputClass } from "../../../_components/ui";
 import { useActionFeedback } from "../../../_components/use-action-feedback";
@@ -26,7 +26,7 @@ export function LinkPlacementForm({ initial }: { initial: LinkPlacementSettings 
           {placementNetworks.map((network) => (
             <Field key={network} label={tn(network)} htmlFor={`${id}-${network}`} hint={t(`hint.${network}`)}>
               <select id={`${id}-${network}`} value={placement[network]} onChange={(e) => setPlacement({ ...placement, [network]: e.target.value as LinkPlacementSettings[typeof network] })} className={inputClass}>
-                {offeredPlacements.map((option) => (
+                {placementChoices.map((option) => (
                   <option key={option} value={option}>
                     {t(`option.${option}`)}
                   </option>
