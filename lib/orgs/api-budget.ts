@@ -53,8 +53,28 @@ function budgetSettings(settings: OrganizationSettings, network: NetworkId): XAp
   return network === "x" ? settings.xApi : null;
 }
 
-function priceOf(prices: BudgetState["prices"], call: ApiCall, count: number): number {
-  return Math.round(prices[call] * count * 10_000) / 10_000;
+/** Money to four decimals, as the meter stores it (numeric(14, 4)): 0.1 + 0.2 is 0.3 here. */
+const toMeter = (value: number) => Math.round(value * 10_000) / 10_000;
+
+/** What `count` calls of a kind cost at these unit prices, to the meter's four decimals. */
+export function priceOf(prices: BudgetState["prices"], call: ApiCall, count: number): number {
+  return toMeter(prices[call] * count);
+}
+
+/**
+ * What is left of a month's budget and whether a post with a link still fits: posts left, or
+ * money left to the meter's four decimals (so 1.00 less 0.80 leaves the 0.20 a post costs,
+ * not 0.1999…). No cap (amount null): nothing to count down, always affordable.
+ */
+export function budgetLeft(
+  budget: { kind: "posts" | "money"; amount: number | null },
+  used: { posts: number; spent: number },
+  prices: BudgetState["prices"],
+): { remaining: number | null; affordable: boolean } {
+  const { kind, amount } = budget;
+  if (amount === null) return { remaining: null, affordable: true };
+  const remaining = kind === "posts" ? Math.max(0, amount - used.posts) : Math.max(0, toMeter(amount - used.spent));
+  return { remaining, affordable: kind === "posts" ? remaining >= 1 : remaining >= prices.postWithLink };
 }
 
 /** The budget's state this month; null for a network that charges nothing. */
@@ -72,8 +92,7 @@ export async function apiBudget(db: DbOrTx, orgId: string, network: NetworkId, n
   const used = { posts: row?.posts ?? 0, reads: row?.reads ?? 0, spent: Number(row?.spent ?? 0) };
   const prices = config.prices ?? { post: pricing.post, postWithLink: pricing.postWithLink, read: pricing.read };
   const { kind, amount } = config.budget;
-  const remaining = amount === null ? null : kind === "posts" ? Math.max(0, amount - used.posts) : Math.max(0, Math.round((amount - used.spent) * 10_000) / 10_000);
-  const affordable = remaining === null || (kind === "posts" ? remaining >= 1 : remaining >= prices.postWithLink);
+  const { remaining, affordable } = budgetLeft(config.budget, used, prices);
   const reason = !config.enabled ? "off" : affordable ? null : "budget";
   return { network, enabled: config.enabled, kind, amount, month, used, remaining, canPost: reason === null, reason, prices, pricing };
 }

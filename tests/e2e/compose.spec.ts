@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectAccessible, storedSession, withDatabase } from "./support";
+import { createMember, expectAccessible, preferEnglish, signInByMagicLink, storedSession, uniqueEmail, withDatabase } from "./support";
 
 /**
  * The composer on a phone: the editor's suggestions to choose from, the post drawn as the
@@ -128,4 +128,51 @@ test("a scheduled share shows its time in the person's zone, and a link's sugges
   await expect(outcome.getByText("Scheduled", { exact: true })).toBeVisible();
   await expectNoSidewaysScroll(page);
   await expectAccessible(page);
+});
+
+test("when the organisation's X budget is spent or API posting is off, the composer says the X post will go through the share window", async ({ browser }) => {
+  // A member of their own with an X account (a connection row as connecting leaves it), so no other test's shares meet it.
+  const email = uniqueEmail("xbudget");
+  await createMember(email, ["employee"], "Xenia Budget");
+  const story = await storyWithTwoSuggestions("xbudget");
+  await withDatabase(async (sql) => {
+    await sql`
+      insert into social_connections (org_id, user_id, network, external_id, handle, status)
+      select m.org_id, u.id, 'x', ${`x-${Date.now()}`}, '@xenia_budget', 'active'
+      from users u join memberships m on m.user_id = u.id where u.email = ${email}`;
+  });
+  const setXApi = (xApi: object) =>
+    withDatabase((sql) => sql`update organizations set settings = jsonb_set(coalesce(settings, '{}'::jsonb), '{xApi}', ${sql.json(xApi as never)}) where slug = 'nordlys'`);
+  const page = await (await browser.newContext({ storageState: { cookies: [], origins: [] }, viewport: { width: 360, height: 740 } })).newPage();
+  await preferEnglish(page);
+  await signInByMagicLink(page, email);
+  try {
+    // Within budget: no note.
+    await openComposer(page, `story=${story.id}`);
+    const account = page.getByRole("checkbox", { name: /^X · @xenia_budget/ });
+    await account.check();
+    await expect(page.getByTestId("share-window-note-x")).toHaveCount(0);
+
+    // The month's budget is 0 posts: the note says the share window will be used, and why.
+    await setXApi({ enabled: true, budget: { kind: "posts", amount: 0 }, prices: null });
+    await openComposer(page, `story=${story.id}`);
+    await account.check();
+    await expect(page.getByTestId("share-window-note-x")).toHaveText(/budget for X's paid API is used up this month: this post will go out through X's own share window/);
+    // Once the X editor and its preview are laid out, the page still fits the phone.
+    await expect(page.getByTestId("compose-x")).toBeVisible();
+    await page.waitForTimeout(1500);
+    console.log("OFFENDERS", await page.evaluate(() => [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 12).map((e) => `${e.tagName}.${String(e.className).slice(0, 80)} right=${Math.round(e.getBoundingClientRect().right)} :: ${(e.textContent ?? "").slice(0, 80)}`).join("\n")));
+    await page.screenshot({ path: "/tmp/xbudget.png", fullPage: true });
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.getByTestId("share-window-note-x").screenshot({ path: test.info().outputPath("x-budget-note-360.png") });
+
+    // API posting turned off: the note says so instead.
+    await setXApi({ enabled: false, budget: { kind: "money", amount: null }, prices: null });
+    await openComposer(page, `story=${story.id}`);
+    await account.check();
+    await expect(page.getByTestId("share-window-note-x")).toHaveText(/has turned off posting through X's paid API/);
+  } finally {
+    await setXApi({ enabled: true, budget: { kind: "money", amount: null }, prices: null });
+    await page.context().close();
+  }
 });
