@@ -1,13 +1,14 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { dailyRollups, linkPlacementIds, networkIds, shares, stories, storyVariants, type LinkPlacement, type NetworkId } from "@/db/schema";
+import { dailyRollups, networkIds, shares, stories, storyVariants, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { currentEmvTable, emvOf, emvFiguresOf, isDefaultEmvTable, type EmvTable } from "@/lib/reach/emv";
 import type { Scope } from "@/lib/tenant";
 import { addDays, isoWeekStart } from "@/lib/time";
 import { mayShow, rowsToHold } from "./privacy";
+import { add, placementRows, shown, zero, type Held, type PlacementRow, type Shown, type StoryFigures, type Sums } from "./placements";
 
 /**
  * Figures from the rollups only; shares are read for each one's variant, network and person,
@@ -20,31 +21,7 @@ export const storyAnalyticsQuerySchema = z.object({
 });
 export type StoryAnalyticsQuery = z.infer<typeof storyAnalyticsQuerySchema>;
 
-export type StoryFigures = {
-  shares: number;
-  /** Human clicks through our redirect (measured); bots are counted apart. */
-  clicks: number;
-  /** One a visitor, link and UTC day (measured): what EMV prices as clicks. */
-  uniqueVisitors: number;
-  /** Reported by the networks (measured). */
-  impressions: number;
-  engagements: number;
-  /** Followers of the accounts shared from: potential reach, an estimate. */
-  estimatedReach: number;
-  /** Under the organisation's current EMV table (see StoryAnalytics.emv for its version). */
-  emv: number;
-};
-
-type Shown = {
-  suppressed: false;
-  /** Distinct people behind the row. */
-  people: number;
-  figures: StoryFigures;
-  /** Null where there are no shares to divide by. */
-  clicksPerShare: number | null;
-  engagementsPerShare: number | null;
-};
-type Held = { suppressed: true };
+export type { StoryFigures };
 
 export type NetworkRow = { key: string; network: NetworkId } & (Shown | Held);
 export type VariantRow = {
@@ -58,15 +35,7 @@ export type VariantRow = {
   text: string | null;
 } & (Shown | Held);
 
-/**
- * One placement of the link (card, URL in the text, first comment) across the story's shares:
- * `shares` is what every ratio rests on. Impressions are reported by LinkedIn and X only, so
- * impressionsPerShare divides by `sharesReportingImpressions` (null when none).
- */
-export type PlacementRow = { key: LinkPlacement; placement: LinkPlacement } & (
-  | (Shown & { impressionsPerShare: number | null; sharesReportingImpressions: number })
-  | Held
-);
+export type { PlacementRow };
 
 export type TimelinePoint = { period: string; shares: number; clicks: number; uniqueVisitors: number; impressions: number; engagements: number };
 
@@ -88,13 +57,6 @@ export type StoryAnalytics = {
   placements: PlacementRow[];
   best: { networks: Best; variants: Best };
 };
-
-type Sums = { shares: number; clicks: number; uniqueVisitors: number; botClicks: number; impressions: number; engagements: number; estimatedReach: number };
-const zero = (): Sums => ({ shares: 0, clicks: 0, uniqueVisitors: 0, botClicks: 0, impressions: 0, engagements: 0, estimatedReach: 0 });
-function add(into: Sums, row: Sums): Sums {
-  for (const k of Object.keys(into) as Array<keyof Sums>) into[k] += row[k];
-  return into;
-}
 
 const sumOf = (column: AnyPgColumn) => sql<number>`coalesce(sum(${column}), 0)::bigint`.mapWith(Number);
 
@@ -125,16 +87,6 @@ function bestOf(rows: ReadonlyArray<{ key: string } & (Shown | Held)>, ratio: "c
   if (candidates.length < 2) return null;
   const top = candidates.reduce((a, b) => (b[ratio]! > a[ratio]! ? b : a));
   return top[ratio]! > 0 ? top.key : null;
-}
-
-function shown(people: number, sums: Sums, emv: number): Shown {
-  return {
-    suppressed: false,
-    people,
-    figures: { shares: sums.shares, clicks: sums.clicks, uniqueVisitors: sums.uniqueVisitors, impressions: sums.impressions, engagements: sums.engagements, estimatedReach: sums.estimatedReach, emv },
-    clicksPerShare: sums.shares > 0 ? sums.clicks / sums.shares : null,
-    engagementsPerShare: sums.shares > 0 ? sums.engagements / sums.shares : null,
-  };
 }
 
 const isNetwork = (n: string): n is NetworkId => (networkIds as readonly string[]).includes(n);
@@ -270,42 +222,4 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
       variants: { clicksPerShare: bestOf(variantRows, "clicksPerShare"), engagementsPerShare: bestOf(variantRows, "engagementsPerShare") },
     },
   };
-}
-
-/** The networks whose metrics include impressions (lib/networks/types.ts PostMetrics.impressions). */
-const REPORTS_IMPRESSIONS: ReadonlySet<string> = new Set(["linkedin", "x"]);
-
-/**
- * The story's shares grouped by where the link went, each group under the one privacy rule
- * (rowsToHold): a placement fewer than five people used shows nothing, nor does the rest
- * give it away.
- */
-function placementRows(
-  shareRows: ReadonlyArray<{ userId: string | null; network: NetworkId; placement: LinkPlacement } & Sums>,
-  table: EmvTable,
-  person: (userId: string | null) => string,
-): PlacementRow[] {
-  const groups = new Map<LinkPlacement, { people: Set<string>; sums: Sums; emv: number; reporting: Sums }>();
-  for (const { userId, network, placement, ...figures } of shareRows) {
-    const row: Sums = { shares: figures.shares, clicks: figures.clicks, uniqueVisitors: figures.uniqueVisitors, botClicks: figures.botClicks, impressions: figures.impressions, engagements: figures.engagements, estimatedReach: figures.estimatedReach };
-    const group = groups.get(placement) ?? { people: new Set<string>(), sums: zero(), emv: 0, reporting: zero() };
-    group.people.add(person(userId));
-    add(group.sums, row);
-    if (REPORTS_IMPRESSIONS.has(network)) add(group.reporting, row);
-    group.emv += emvOfSums(table, network, row);
-    groups.set(placement, group);
-  }
-  const order = linkPlacementIds.filter((p) => groups.has(p));
-  const held = rowsToHold(order.map((key) => ({ key, people: groups.get(key)!.people })));
-  return order.map((placement): PlacementRow => {
-    const group = groups.get(placement)!;
-    if (held.has(placement)) return { key: placement, placement, suppressed: true };
-    return {
-      key: placement,
-      placement,
-      ...shown(group.people.size, group.sums, group.emv),
-      impressionsPerShare: group.reporting.shares > 0 ? group.reporting.impressions / group.reporting.shares : null,
-      sharesReportingImpressions: group.reporting.shares,
-    };
-  });
 }
