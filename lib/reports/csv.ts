@@ -73,6 +73,25 @@ export function reportCsv(report: TeamReport, table: ReportTable, locale: Locale
       header = [t("reportCsv.columns.network"), ...figureHeader];
       rows = report.networks.map((n) => [t(`networks.${n.network}`), ...figureCells(n.figures), no]);
       break;
+    case "placements": {
+      // The ratios as on the page, each beside the shares it rests on.
+      const perShare = (value: number | null): Cell => (value === null ? "" : decimal(value, 2));
+      header = [
+        t("storyAnalytics.placement"),
+        t("storyAnalytics.figures.people"),
+        t("storyAnalytics.figures.restsOn"),
+        t("storyAnalytics.figures.clicksPerShare"),
+        t("storyAnalytics.figures.engagementsPerShare"),
+        t("storyAnalytics.figures.impressionsPerShare"),
+        t("reportCsv.columns.sharesReportingImpressions"),
+      ];
+      rows = report.placements.map((p) =>
+        p.suppressed || p.shares === null
+          ? [t(`storyAnalytics.placements.${p.placement}`), t("reports.sizeHidden"), ...blank(5), yes]
+          : [t(`storyAnalytics.placements.${p.placement}`), p.people ?? "", p.shares, perShare(p.clicksPerShare), perShare(p.engagementsPerShare), perShare(p.impressionsPerShare), p.sharesReportingImpressions ?? "", no],
+      );
+      break;
+    }
     case "topAdvocates":
       header = [t("reportCsv.columns.person"), ...figureHeader];
       rows = report.topAdvocates.map((a) => [text(a.name), ...figureCells(a.figures), no]);

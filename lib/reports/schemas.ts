@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { networkIds } from "@/db/schema";
+import { linkPlacementIds, networkIds } from "@/db/schema";
 
 /**
  * What a team report accepts and answers, as zod schemas: the page, the CSV route and
@@ -16,7 +16,7 @@ export const MAX_RANGE_DAYS = 731;
 /** Any group smaller than this (a team, a sub-team, a join cohort) shows no figures, in every view and export: lib/reports/privacy.ts applies it. */
 export const MIN_GROUP_SIZE = 5;
 
-export const reportTables = ["series", "subTeams", "stories", "networks", "topAdvocates", "adoption"] as const;
+export const reportTables = ["series", "subTeams", "stories", "networks", "placements", "topAdvocates", "adoption"] as const;
 export type ReportTable = (typeof reportTables)[number];
 
 const DAY_MS = 86_400_000;
@@ -90,6 +90,20 @@ export const teamReportSchema = z.object({
   ),
   stories: z.array(z.object({ storyId: z.uuid(), title: z.string(), figures: figuresSchema })),
   networks: z.array(z.object({ network: z.enum(networkIds), figures: figuresSchema })),
+  placements: z
+    .array(
+      z.object({
+        placement: z.enum(linkPlacementIds).describe("Where the shares' link went: a link card, the URL in the text, or a first comment."),
+        people: count.nullable().describe("Members behind the row; null when suppressed (fewer than 5 people, or the next smallest where the rest would give one away)."),
+        suppressed: z.boolean(),
+        shares: count.nullable().describe("The shares every ratio in the row rests on; null when suppressed."),
+        clicksPerShare: z.number().min(0).nullable(),
+        engagementsPerShare: z.number().min(0).nullable(),
+        impressionsPerShare: z.number().min(0).nullable().describe("Over the shares to networks that report impressions (LinkedIn, X) only; null when none."),
+        sharesReportingImpressions: count.nullable().describe("The shares impressionsPerShare rests on."),
+      }),
+    )
+    .describe("The members' shares with figures in the range, by where the link went (lib/orgs/link-placement.ts); only placements used."),
   topAdvocates: z.array(z.object({ userId: z.string(), name: z.string(), figures: figuresSchema })),
   adoption: z.array(
     z.object({

@@ -1,11 +1,12 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { memberships, networkIds, stories, teams, users, type NetworkId } from "@/db/schema";
+import { linkPlacementIds, memberships, networkIds, stories, teams, users, type LinkPlacement, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { DomainError, notFound } from "@/lib/errors";
 import { currentEmvTable, emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach/emv";
 import type { Scope } from "@/lib/tenant";
 import { bucketStarts, lastDayOfMonth, monthIndex, rangeParts, type RangeParts } from "./periods";
 import { byName, managedTeamIds, subtreeOf, treeOrder, type Viewer } from "./team-access";
+import { placementRows } from "./placements";
 import { discloseRows, mayShow, sizeShown } from "./privacy";
 import { reportPeriods, reportQuerySchema, type Figures, type ReportQuery, type TeamReport } from "./schemas";
 
@@ -47,7 +48,7 @@ function textArray(values: readonly string[]): SQL {
   return sql`${literal}::text[]`;
 }
 
-type Dimension = "user" | "team" | "team_story";
+type Dimension = "user" | "team" | "team_story" | "share";
 
 const figureColumns = ["shares", "clicks", "unique_visitors", "bot_clicks", "impressions", "engagements", "estimated_reach"] as const;
 type FigureColumn = (typeof figureColumns)[number];
@@ -163,12 +164,13 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
     .then((rows): Member[] => rows.map((m) => ({ userId: m.userId, teamId: m.teamId!, joinedAt: m.joinedAt ?? m.createdAt, optOut: m.optOut })));
   const reads = readRollups(db, scope.orgId, query, subtree, memberIds);
   const countsRead = reads.people.then(memberCounts);
-  const [members, teamRows, counts, sharerRows, firstShares, topStories, topAdvocates] = await Promise.all([
+  const [members, teamRows, counts, sharerRows, firstShares, placementShares, topStories, topAdvocates] = await Promise.all([
     membersRead,
     reads.teams,
     countsRead,
     reads.sharers,
     reads.firstShares,
+    reads.placementShares,
     reads.storyRanks.then((rows) => storiesShown(db, scope.orgId, query, subtree, rows, emvTable)),
     Promise.all([membersRead, countsRead]).then(([m, c]) => advocatesShown(db, scope.orgId, query, m, c.byMember, emvTable)),
   ]);
@@ -192,6 +194,7 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
       subTeams: children.map((c) => ({ id: c.id, name: c.name, memberCount: null, suppressed: true, figures: null })),
       stories: [],
       networks: [],
+      placements: [],
       topAdvocates: [],
       adoption: adoptionCohorts.map((c) => ({ cohort: c.cohort, members: null, suppressed: true, activeShare: [] })),
     };
@@ -247,6 +250,7 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
     networks: [...networkFigures.entries()]
       .sort(([a, fa], [b, fb]) => fb.clicks - fa.clicks || fb.shares - fa.shares || networkIds.indexOf(a) - networkIds.indexOf(b))
       .map(([network, figures]) => ({ network, figures: rounded(figures) })),
+    placements: placementsOf(placementShares, emvTable),
     topAdvocates,
     adoption: adoptionRows(adoptionCohorts, members, firstShare, to),
   };
@@ -317,6 +321,14 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
         cross join lateral (${rollupRows(orgId, "team_story", sql`dimension_id >= t.id and dimension_id < t.id || 'g'`, countNetwork, parts, { columns: rankColumns })}) r
         group by 1`),
     ),
+    // Placements: each member's share with figures in the range, its figures summed from its
+    // own rollup rows (one index range a share), with where its link went.
+    placementShares: db.execute<Omit<NetworkRow, "network"> & { user_id: string; network: string; placement: string }>(sql`
+      select s.user_id, s.network::text as network, s.placement::text as placement, x.*
+      from shares s
+      cross join lateral (
+        select ${sums} from (${rollupRows(orgId, "share", sql`dimension_id = s.id::text`, countNetwork, parts)}) r) x
+      where s.org_id = ${orgId} and s.user_id = any(${memberIds}) and s.created_at < ${to}::date + 1 and x.shares is not null`),
     // Adoption: each member's first day with a share, up to the end of the range (the share-days index).
     firstShares: db.execute<{ user_id: string; first_day: string | null }>(sql`
       select u.id as user_id, (
@@ -334,6 +346,43 @@ function withoutJit<T>(db: DbOrTx, read: (tx: DbOrTx) => Promise<T>): Promise<T>
     await tx.execute(sql`set local jit = off`);
     return read(tx);
   });
+}
+
+/**
+ * The members' shares by where the link went, through the story analytics' own rows
+ * (./placements.ts): a placement fewer than five members used, or the next smallest where the
+ * rest would give it away, has neither figures nor its size.
+ */
+function placementsOf(rows: ReadonlyArray<Omit<NetworkRow, "network"> & { user_id: string; network: string; placement: string }>, emvTable: EmvTable): TeamReport["placements"] {
+  const shareRows = rows
+    .filter((r): r is typeof r & { network: NetworkId; placement: LinkPlacement } => isNetwork(r.network) && (linkPlacementIds as readonly string[]).includes(r.placement))
+    .map((r) => ({
+      userId: r.user_id,
+      network: r.network,
+      placement: r.placement,
+      shares: Number(r.shares),
+      clicks: Number(r.clicks),
+      uniqueVisitors: Number(r.unique_visitors),
+      botClicks: Number(r.bot_clicks),
+      impressions: Number(r.impressions),
+      engagements: Number(r.engagements),
+      estimatedReach: Number(r.estimated_reach),
+    }));
+  const round = (value: number | null) => (value === null ? null : Math.round(value * 10_000) / 10_000);
+  return placementRows(shareRows, emvTable, (userId) => userId ?? "anonymised").map((row) =>
+    row.suppressed
+      ? { placement: row.placement, people: null, suppressed: true, shares: null, clicksPerShare: null, engagementsPerShare: null, impressionsPerShare: null, sharesReportingImpressions: null }
+      : {
+          placement: row.placement,
+          people: row.people,
+          suppressed: false,
+          shares: row.figures.shares,
+          clicksPerShare: round(row.clicksPerShare),
+          engagementsPerShare: round(row.engagementsPerShare),
+          impressionsPerShare: round(row.impressionsPerShare),
+          sharesReportingImpressions: row.sharesReportingImpressions,
+        },
+  );
 }
 
 type Counts = { shares: number; clicks: number; engagements: number };

@@ -40,6 +40,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   const t = await getTranslations("reports");
   const tn = await getTranslations("networks");
   const tg = await getTranslations("glossary");
+  const ts = await getTranslations("storyAnalytics");
   const format = await getFormatter();
   const locale = await getLocale();
   const db = readDb();
@@ -75,6 +76,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   const query = new URLSearchParams(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === "string"));
   const csvHref = (table: ReportTable) => `/reports/export?${new URLSearchParams({ ...Object.fromEntries(query), table }).toString()}`;
   const n = (value: number) => format.number(value);
+  const perShare = (value: number | null) => (value === null ? "–" : format.number(value, { maximumFractionDigits: 2 }));
   const pct = (value: number) => format.number(value, { style: "percent", maximumFractionDigits: 0 });
   const money = (value: number) => (report ? format.number(value, { style: "currency", currency: report.emv.currency, maximumFractionDigits: 0 }) : n(value));
   const emvLabel = report ? t("emvVersion", { version: report.emv.version, formula: report.emv.formula }) : "";
@@ -229,6 +231,29 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
         <div className="space-y-6">
           {figuresTable("stories", t("storiesTitle"), t("story"), report.stories.map((row) => ({ key: row.storyId, label: row.title, figures: row.figures })))}
           {figuresTable("networks", t("networksTitle"), t("network"), report.networks.map((row) => ({ key: row.network, label: tn(row.network), figures: row.figures })))}
+          <Section id="report-placements" title={t("placementsTitle")} description={t("placementsNote")} actions={csvLink("placements")}>
+            <DataTable
+              caption={t("placementsTitle")}
+              rows={report.placements}
+              rowKey={(p) => p.placement}
+              rowProps={(p) => ({ "data-testid": `placement-${p.placement}` })}
+              rowNote={(p) => (p.suppressed ? suppressed(1) : null)}
+              empty={<p className="text-slate-700">{ts("noRows")}</p>}
+              columns={[
+                { key: "placement", header: ts("placement"), rowHeader: true, className: "font-medium", cell: (p) => ts(`placements.${p.placement}`) },
+                { key: "people", header: ts("figures.people"), numeric: true, cell: (p) => (p.people === null ? "" : n(p.people)) },
+                { key: "shares", header: ts("figures.restsOn"), numeric: true, cell: (p) => (p.shares === null ? "" : n(p.shares)) },
+                { key: "clicksPerShare", header: ts("figures.clicksPerShare"), numeric: true, cell: (p) => perShare(p.clicksPerShare) },
+                {
+                  key: "impressionsPerShare",
+                  header: ts("figures.impressionsPerShare"),
+                  numeric: true,
+                  cell: (p) => (p.impressionsPerShare === null ? "–" : ts("figures.ratioOf", { value: perShare(p.impressionsPerShare), shares: p.sharesReportingImpressions ?? 0 })),
+                },
+                { key: "engagementsPerShare", header: ts("figures.engagementsPerShare"), numeric: true, cell: (p) => perShare(p.engagementsPerShare) },
+              ]}
+            />
+          </Section>
           {figuresTable("topAdvocates", t("advocatesTitle"), t("person"), report.topAdvocates.map((row) => ({ key: row.userId, label: row.name, figures: row.figures })), false)}
           <Section id="report-adoption" title={t("adoptionTitle")} description={t("adoptionNote")} actions={csvLink("adoption")}>
             <DataTable
