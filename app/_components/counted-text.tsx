@@ -70,7 +70,7 @@ export function CountedText({
   const unique = [...new Set(problems)];
   return (
     <>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-900">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-900 [overflow-wrap:anywhere]">
         {label}
       </label>
       <textarea
