@@ -45,6 +45,13 @@ export const shares = pgTable(
     publishedAt: timestamp({ withTimezone: true }),
     externalId: text(),
     externalUrl: text(),
+    /**
+     * first_comment only: the link's comment under the post. "pending" is written before the
+     * comment is sent, "posted" with its id after, "failed" when the network refused it: a
+     * retry after a crash looks for a pending comment before sending again.
+     */
+    commentStatus: text(),
+    commentExternalId: text(),
     attempts: integer().notNull().default(0),
     /** A machine-readable reason (lib maps it to words in the employee's language). */
     errorCode: text(),
