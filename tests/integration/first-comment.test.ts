@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { notifications, shares, trackedLinks, type Share, type SocialConnection } from "@/db/schema";
 import { closeDb, db } from "@/lib/db";
 import { trackedUrl } from "@/lib/links/tracked-links";
+import { updateLinkPlacement } from "@/lib/orgs/link-placement";
 import { redis } from "@/lib/queue";
 import { createShares } from "@/lib/shares";
 import { postFirstComment, publishShare } from "@/lib/shares/publish";
@@ -45,9 +46,9 @@ async function scene() {
   await acceptCurrentGuidelines(cli, member.user.id);
   const name = `mette_${randomBytes(4).toString("hex")}`;
   const who = await connectFakeAccount({ mastodon: mastodonFake } as never, cli, member.user.id, "mastodon", name, { displayName: "Mette Jensen" });
+  await updateLinkPlacement(db(), cli, { linkedin: "card", x: "card", mastodon: "first_comment", bluesky: "card" });
   const [share] = await createShares(db(), member.scope, member.user.id, { storyId: story.id, posts: [{ connectionId: (who.connection as SocialConnection).id, text: TEXT }] });
-  // The setting offers first_comment per network; recorded on the share as creating it does.
-  await db().update(shares).set({ placement: "first_comment" }).where(eq(shares.id, share!.id));
+  expect(share!.placement).toBe("first_comment");
   const [link] = await db().select({ code: trackedLinks.code }).from(trackedLinks).where(eq(trackedLinks.shareId, share!.id));
   return { userId: member.user.id, who, share: share!, link: trackedUrl(link!.code) };
 }
@@ -59,6 +60,16 @@ async function reload(id: string): Promise<Share> {
 
 const statusesOf = (externalId: string) => [...mastodonFake.statuses.values()].filter((st) => st.account.id === externalId);
 const isPostBy = (accessToken: string) => (r: { method: string; path: string; headers: Record<string, unknown> }) => r.method === "POST" && r.path === "/api/v1/statuses" && r.headers.authorization === `Bearer ${accessToken}`;
+
+describe("the setting", () => {
+  it("offers first_comment only on networks that post the comment (Mastodon so far)", async () => {
+    const { cli } = await makeOrganization();
+    for (const network of ["linkedin", "x", "bluesky"] as const) {
+      await expect(updateLinkPlacement(db(), cli, { linkedin: "card", x: "card", mastodon: "card", bluesky: "card", [network]: "first_comment" } as never)).rejects.toThrow();
+    }
+    await expect(updateLinkPlacement(db(), cli, { linkedin: "card", x: "text", mastodon: "first_comment", bluesky: "card" })).resolves.toMatchObject({ mastodon: "first_comment" });
+  });
+});
 
 describe("first_comment on Mastodon", () => {
   it("posts the text without the link, then the link as the author's first reply, once", async () => {
