@@ -52,6 +52,13 @@ export const shares = pgTable(
     draftId: text(),
     /** The draft expired once and was made again; a second expiry is not retried. */
     draftRecreated: boolean().notNull().default(false),
+    /**
+     * first_comment only: the link's comment under the post. "pending" is written before the
+     * comment is sent, "posted" with its id after, "failed" when the network refused it: a
+     * retry after a crash looks for a pending comment before sending again.
+     */
+    commentStatus: text(),
+    commentExternalId: text(),
     attempts: integer().notNull().default(0),
     /** A machine-readable reason (lib maps it to words in the employee's language). */
     errorCode: text(),

@@ -4,7 +4,7 @@ import { apiUrl, expectBody, networkFetch, normalizeServerUrl, oauthTokenSchema,
 import { postAppearances } from "./appearance";
 import { measureText } from "./measure";
 import { shareQuery } from "./share-window";
-import { NetworkError, type AccountContext, type InstanceLimits, type MetricsResult, type OAuthAdapter, type RegisteredClient, type TokenSet } from "./types";
+import { NetworkError, type AccountContext, type InstanceLimits, type MetricsResult, type OAuthAdapter, type OutgoingPost, type RegisteredClient, type TokenSet } from "./types";
 
 /**
  * Mastodon, on whichever instance the person uses (networks.md §4). Per-instance app
@@ -91,6 +91,16 @@ const statusCountsSchema = z.object({
 
 const FIND_PAGE_SIZE = 20;
 
+const contextSchema = z.object({
+  descendants: z.array(statusSchema.extend({ content: z.string().optional(), in_reply_to_id: z.string().nullable().optional(), account: z.object({ id: z.string() }).optional() })),
+});
+
+/** first_comment: the post goes out without its tracked link (the first comment carries it). */
+export function postedText(post: OutgoingPost): string {
+  if (post.placement !== "first_comment" || !post.trackedUrl) return post.text;
+  return post.text.split(post.trackedUrl).join("").replace(/[ \t]{2,}/g, " ").replace(/ +\n/g, "\n").trim();
+}
+
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
 
 /** The account's id on its instance: from the connection when the caller gave it, else verify_credentials. */
@@ -169,13 +179,16 @@ export const mastodon: OAuthAdapter = {
       bearer: tokens.accessToken,
       // Mastodon keeps the key for an hour and answers a repeat with the first status.
       headers: { "idempotency-key": post.shareId },
-      json: { status: post.text, visibility: "public", language: post.language },
+      json: { status: postedText(post), visibility: "public", language: post.language },
     });
     const status = expectBody("mastodon", "the new status", statusSchema, response.body);
     return { externalId: status.id, url: status.url ?? null };
   },
 
   async findPost(ctx, tokens, post) {
+    // Without the link in the post there is no unique marker to search for: the
+    // Idempotency-Key answers within its hour, after that the outcome is unknown.
+    if (post.placement === "first_comment") return "unknown";
     const id = await accountId(ctx, tokens);
     let response;
     try {
@@ -200,6 +213,30 @@ export const mastodon: OAuthAdapter = {
       matches: (status) => !status.reblog && textHasLink(status.content ?? "", link),
     });
     return found === null || found === "unknown" ? found : { externalId: found.id, url: found.url ?? null };
+  },
+
+  async comment(ctx, tokens, parent, text, key) {
+    const response = await networkFetch("mastodon", apiUrl(instanceOf(ctx), "/api/v1/statuses"), {
+      bearer: tokens.accessToken,
+      headers: { "idempotency-key": key },
+      json: { status: text, visibility: "public", in_reply_to_id: parent.externalId },
+    });
+    return { externalId: expectBody("mastodon", "the new reply", statusSchema, response.body).id };
+  },
+
+  async findComment(ctx, tokens, parent, text) {
+    const id = await accountId(ctx, tokens);
+    let response;
+    try {
+      response = await networkFetch("mastodon", apiUrl(instanceOf(ctx), `/api/v1/statuses/${encodeURIComponent(parent.externalId)}/context`), { bearer: tokens.accessToken });
+    } catch (error) {
+      if (error instanceof NetworkError && (error.status === 404 || error.kind === "forbidden")) return "unknown";
+      throw error;
+    }
+    const context = expectBody("mastodon", "the status's context", contextSchema, response.body);
+    const link = escapeHtml(text);
+    const found = context.descendants.find((s) => s.in_reply_to_id === parent.externalId && s.account?.id === id && textHasLink(s.content ?? "", link));
+    return found ? { externalId: found.id } : null;
   },
 
   async metrics(ctx, tokens, posts) {

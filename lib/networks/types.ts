@@ -165,7 +165,7 @@ export type OutgoingPost = {
    * sends the card where the network takes one; "text" leaves the card out, the URL stays
    * in the text. X and Mastodon make their own card from the URL either way.
    */
-  placement?: "card" | "text";
+  placement?: "card" | "text" | "first_comment";
   /**
    * A network that publishes in two steps (Threads: create a container, then publish it):
    * the first step's id as stored on the share by an earlier try, and how to store it. `save`
@@ -174,6 +174,9 @@ export type OutgoingPost = {
    */
   draft?: { stored: { id: string; recreated: boolean } | null; save(id: string, recreated: boolean): Promise<void> };
 };
+
+/** The link's comment under a share's post (placement first_comment). */
+export type PostedComment = { externalId: string };
 
 /** What the network says it made. */
 export type PublishedPost = {
@@ -299,6 +302,14 @@ interface AdapterBase {
    * cannot tell. Errors throw: never read them as "not posted" (docs/networks/README.md).
    */
   findPost?(ctx: AccountContext, tokens: TokenSet, post: OutgoingPost): Promise<FoundPost>;
+  /**
+   * Posts `text` as the author's first comment (reply) under their post `parent`: the link of a
+   * first_comment share. `key` is the comment's idempotency key where the network has one.
+   * Networks without it do not offer first_comment (lib/orgs/placements.ts).
+   */
+  comment?(ctx: AccountContext, tokens: TokenSet, parent: PublishedPost, text: string, key: string): Promise<PostedComment>;
+  /** The author's comment under `parent` holding `text`; null when certainly absent, "unknown" when the network cannot tell. */
+  findComment?(ctx: AccountContext, tokens: TokenSet, parent: PublishedPost, text: string): Promise<PostedComment | null | "unknown">;
 }
 
 /** A Mastodon instance's own text rules, read from its configuration. */

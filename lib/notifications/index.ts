@@ -6,7 +6,7 @@ import { enqueue } from "@/lib/queue";
 import type { Scope } from "@/lib/tenant";
 
 /** The kinds of notice and their parameters; the text lives in messages/*.json (notices.*). */
-export const noticeKinds = ["story.withdrawn", "story.expired", "connection.expiring", "connection.expired", "share.shareWindow"] as const;
+export const noticeKinds = ["story.withdrawn", "story.expired", "connection.expiring", "connection.expired", "share.shareWindow", "share.commentFailed"] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 export type NoticeData = Record<string, string | number | null>;
 

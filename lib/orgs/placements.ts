@@ -1,13 +1,24 @@
 /**
- * The link placements an admin may choose today (first_comment is in the schema, not offered
- * until it posts exactly once). A module of its own, without zod: the settings form imports it
- * in the browser, where zod's schemas would try eval and break the page's CSP.
+ * The link placements an admin may choose today, per network: first_comment only where
+ * publishing posts the link's comment exactly once (an adapter with comment and findComment;
+ * Mastodon so far). A module of its own, without zod: the settings form imports it in the
+ * browser, where zod's schemas would try eval and break the page's CSP.
  */
-export const offeredPlacements = ["card", "text"] as const;
+export const offeredPlacements = {
+  linkedin: ["card", "text"],
+  x: ["card", "text"],
+  mastodon: ["card", "text", "first_comment"],
+  bluesky: ["card", "text"],
+} as const;
 
 /**
- * What an admin may choose per network: one placement, or "compare" — each person's shares
- * of a story go out half as a card, half with the URL in the text (chosen by person and
- * story, so one person's shares of a story look alike), until the figures decide.
+ * What an admin may choose per network: one of its placements, or "compare": a story's
+ * shares on the network alternate between a card and the URL in the text (card, text,
+ * card…), so the organisation's own figures decide.
  */
-export const placementChoices = [...offeredPlacements, "compare"] as const;
+export const placementChoices = {
+  linkedin: [...offeredPlacements.linkedin, "compare"],
+  x: [...offeredPlacements.x, "compare"],
+  mastodon: [...offeredPlacements.mastodon, "compare"],
+  bluesky: [...offeredPlacements.bluesky, "compare"],
+} as const;

@@ -13,14 +13,14 @@ export const xApiSettingsSchema = z.object({
 export type XApiSettings = z.infer<typeof xApiSettingsSchema>;
 
 /**
- * The placements an organisation can choose today. first_comment is recorded by the schema
- * (db/schema/shares.ts) but not offered until publishing posts the comment exactly once.
+ * The placements an organisation can choose today, per network: first_comment is recorded by
+ * the schema (db/schema/shares.ts) and offered only where publishing posts the comment.
  */
 export { offeredPlacements, placementChoices };
-const placement = z.enum(placementChoices).default("card");
+const placement = <N extends keyof typeof placementChoices>(network: N) => z.enum(placementChoices[network]).default("card");
 
 /** Where the tracked link goes, per network Ripple posts to; the card until the organisation decides otherwise. */
-export const linkPlacementSchema = z.object({ linkedin: placement, x: placement, mastodon: placement, bluesky: placement });
+export const linkPlacementSchema = z.object({ linkedin: placement("linkedin"), x: placement("x"), mastodon: placement("mastodon"), bluesky: placement("bluesky") });
 export type LinkPlacementSettings = z.infer<typeof linkPlacementSchema>;
 
 /** Organisation settings with their defaults; stored rows are parsed through this. */

@@ -205,6 +205,68 @@ async function lookup(db: Database, to: Target, post: OutgoingPost, refused: () 
   }
 }
 
+export type CommentOutcome = "posted" | "failed" | "none";
+
+/**
+ * The link of a first_comment share as the first comment under its published post, exactly
+ * once: "pending" is stored before the comment is sent and its id after, so a retry that finds
+ * "pending" first asks the network for the comment (findComment) and only then sends again,
+ * under the same idempotency key. A refused comment leaves the post as it is and tells the person.
+ */
+export async function postFirstComment(db: Database, shareId: string, options: { lastAttempt?: boolean } = {}): Promise<CommentOutcome> {
+  const [row] = await db
+    .select({ share: shares, connection: socialConnections, code: trackedLinks.code, title: stories.title })
+    .from(shares)
+    .leftJoin(socialConnections, eq(socialConnections.id, shares.connectionId))
+    .leftJoin(stories, eq(stories.id, shares.storyId))
+    .leftJoin(trackedLinks, eq(trackedLinks.shareId, shares.id))
+    .where(eq(shares.id, shareId));
+  const share = row?.share;
+  if (!share || share.placement !== "first_comment" || share.status !== "published" || !share.externalId) return "none";
+  if (share.commentStatus === "posted" || share.commentStatus === "failed") return "none";
+  const text = row.code ? trackedUrl(row.code) : "";
+  const parent: PublishedPost = { externalId: share.externalId, url: share.externalUrl };
+  const failed = async (detail: string): Promise<CommentOutcome> => {
+    const [marked] = await db
+      .update(shares)
+      .set({ commentStatus: "failed", lastError: detail.slice(0, 1000) })
+      .where(and(eq(shares.id, share.id), eq(shares.commentStatus, "pending")))
+      .returning({ id: shares.id });
+    if (marked && share.userId) await addNotices(db, trustedScope(share.orgId, { kind: "system" }), [{ userId: share.userId, kind: "share.commentFailed", data: { title: row.title ?? "", network: share.network } }]);
+    log.warn({ shareId: share.id, network: share.network, detail }, "first comment failed");
+    return "failed";
+  };
+  const posted = async (externalId: string): Promise<CommentOutcome> => {
+    await db.update(shares).set({ commentStatus: "posted", commentExternalId: externalId }).where(eq(shares.id, share.id));
+    return "posted";
+  };
+  const retrying = share.commentStatus === "pending";
+  // Claimed before anything reaches the network: a crash after this point is a retry.
+  if (!retrying) await db.update(shares).set({ commentStatus: "pending" }).where(and(eq(shares.id, share.id), sql`${shares.commentStatus} is null`));
+  if (!row.connection || !text) return failed("The account or the tracked link is gone");
+  let to: Target;
+  try {
+    to = await target(db, row.connection);
+  } catch (error) {
+    return failed(String((error as Error)?.message ?? error));
+  }
+  if (to.kind !== "network" || !to.adapter.comment) return failed(`${share.network} takes no first comment`);
+  if (retrying) {
+    // Did the earlier try get through? Its comment is among the post's replies.
+    const found = to.adapter.findComment ? await to.adapter.findComment(to.ctx, to.tokens, parent, text).catch(() => "unknown" as const) : "unknown";
+    if (found && found !== "unknown") return posted(found.externalId);
+    const safeRepeat = to.adapter.idempotencyWindowMs !== undefined && share.publishedAt !== null && Date.now() - share.publishedAt.getTime() < to.adapter.idempotencyWindowMs;
+    if (found === "unknown" && !safeRepeat) return failed("The network could not say whether the earlier comment was posted");
+  }
+  try {
+    return posted((await to.adapter.comment(to.ctx, to.tokens, parent, text, `${share.id}:comment`)).externalId);
+  } catch (error) {
+    // Maybe posted (a timeout): the retry looks first, the comment stays "pending".
+    if (error instanceof NetworkError && error.transient && !options.lastAttempt) throw error;
+    return failed(String((error as Error)?.message ?? error));
+  }
+}
+
 /**
  * Publishes one share exactly once: a second try posts only when the network certainly has no
  * post, else the share needs the person's attention, never a blind repeat. RetryLater for rate
@@ -220,6 +282,9 @@ export async function publishShare(db: Database, redis: Redis, shareId: string, 
   const outcome = await publishOnce(db, redis, shareId, options);
   // Posted, failed or needing attention: the person hears it on their devices (when push is on).
   if (outcome !== "skipped" && options.followUp !== false) await queueSharePush(shareId, outcome);
+  // first_comment: the link follows as the post's first comment, a step of its own after the
+  // post is recorded. A retried job finds the share published ("skipped") and resumes here.
+  if (outcome === "published" || outcome === "skipped") await postFirstComment(db, shareId, options);
   return outcome;
 }
 
@@ -256,8 +321,7 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
     trackedUrl: linkUrl,
     language: story.language,
     link: { url: linkUrl, title: story.title, description: story.summary, imageUrl: story.imageUrl },
-    // first_comment is not offered yet (lib/orgs/settings.ts offeredPlacements); such a row posts as a card.
-    placement: share.placement === "text" ? "text" : "card",
+    placement: share.placement,
     draft: { stored: share.draftId ? { id: share.draftId, recreated: share.draftRecreated } : null, save: (id, recreated) => saveDraft(db, share, id, recreated) },
   };
 

@@ -461,6 +461,26 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     return json(200, { ...renderStatus(status), text: status.text });
   };
 
+  /** GET /api/v1/statuses/:id/context: ancestors and descendants (replies, depth first by id). */
+  const statusContext = (req: FakeRequest, id: string) => {
+    const auth = optionalAuth(req, ["read:statuses"]);
+    if (!auth.ok) return auth.reply;
+    const status = statuses.get(id);
+    if (!status || !visibleTo(status, auth.account)) return json(404, NOT_FOUND);
+    const ancestors: MastodonStatus[] = [];
+    for (let up = status.inReplyToId ? statuses.get(status.inReplyToId) : undefined; up; up = up.inReplyToId ? statuses.get(up.inReplyToId) : undefined) ancestors.unshift(up);
+    const descendants: MastodonStatus[] = [];
+    const walk = (parentId: string) => {
+      for (const child of [...statuses.values()].filter((s) => s.inReplyToId === parentId).sort((a, b) => (BigInt(a.id) > BigInt(b.id) ? 1 : -1))) {
+        if (!visibleTo(child, auth.account)) continue;
+        descendants.push(child);
+        walk(child.id);
+      }
+    };
+    walk(id);
+    return json(200, { ancestors: ancestors.map(renderStatus), descendants: descendants.map(renderStatus) });
+  };
+
   const accountStatuses = (req: FakeRequest, id: string) => {
     const auth = optionalAuth(req, ["read:statuses"]);
     if (!auth.ok) return auth.reply;
@@ -487,6 +507,7 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
       ["GET", "/api/v1/accounts/:id/statuses", (req, p) => accountStatuses(req, p.id!)],
       ["POST", "/api/v1/statuses", createStatus],
       ["GET", "/api/v1/statuses", getStatuses],
+      ["GET", "/api/v1/statuses/:id/context", (req, p) => statusContext(req, p.id!)],
       ["GET", "/api/v1/statuses/:id", (req, p) => getStatus(req, p.id!)],
       ["DELETE", "/api/v1/statuses/:id", (req, p) => deleteStatus(req, p.id!)],
     ],

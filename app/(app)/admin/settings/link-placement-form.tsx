@@ -26,7 +26,7 @@ export function LinkPlacementForm({ initial }: { initial: LinkPlacementSettings 
           {placementNetworks.map((network) => (
             <Field key={network} label={tn(network)} htmlFor={`${id}-${network}`} hint={t(`hint.${network}`)}>
               <select id={`${id}-${network}`} value={placement[network]} onChange={(e) => setPlacement({ ...placement, [network]: e.target.value as LinkPlacementSettings[typeof network] })} className={inputClass}>
-                {placementChoices.map((option) => (
+                {placementChoices[network].map((option) => (
                   <option key={option} value={option}>
                     {t(`option.${option}`)}
                   </option>
