@@ -107,7 +107,7 @@ test("GET /api/health reports Postgres, Redis, the queues and the workers as up"
     .toBe(true);
   expect(health).toMatchObject({ status: "ok", postgres: { ok: true }, redis: { ok: true }, queues: { ok: true }, workers: { ok: true } });
   expect(Object.keys(health!.queues.counts).sort()).toEqual(
-    ["import", "lifecycle", "notify", "publish-bluesky", "publish-linkedin", "publish-mastodon", "publish-x", "reach"],
+    ["import", "lifecycle", "notify", "publish-bluesky", "publish-linkedin", "publish-mastodon", "publish-threads", "publish-x", "reach"],
   );
   expect(Date.parse(health!.workers.lastHeartbeatAt!)).not.toBeNaN();
 });

@@ -54,7 +54,7 @@ test("an admin reads the publishing health on a phone, in English and in Danish"
         ? ["Network", "Scheduled", "Posting now", "Published, 24 h", "Published, 7 days", "Failed, 7 days", "Needs attention"]
         : ["Netværk", "Planlagt", "Deles nu", "Delt, 24 t", "Delt, 7 dage", "Mislykket, 7 dage", "Kræver opmærksomhed"],
     );
-    await expect(byNetwork.getByRole("rowheader")).toHaveText(["LinkedIn", "X", "Mastodon", "Bluesky", en ? "All networks" : "Alle netværk"]);
+    await expect(byNetwork.getByRole("rowheader")).toHaveText(["LinkedIn", "X", "Mastodon", "Bluesky", "Threads", en ? "All networks" : "Alle netværk"]);
     await expect(page.getByRole("heading", { name: en ? "Lateness" : "Forsinkelse" })).toBeVisible();
 
     const failures = page.getByRole("table", { name: en ? "Failures by reason" : "Fejl efter årsag", exact: true });
@@ -75,6 +75,7 @@ test("an admin reads the publishing health on a phone, in English and in Danish"
       "publish-x",
       "publish-mastodon",
       "publish-bluesky",
+      "publish-threads",
     ]);
     await expect(page.getByRole("link", { name: en ? "Open the queue dashboard" : "Åbn køoversigten" })).toHaveAttribute("href", "/admin/queues");
 
