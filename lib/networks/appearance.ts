@@ -1,4 +1,5 @@
 import type { NetworkId } from "@/db/schema/ids";
+import type { OutgoingPost } from "./types";
 
 /**
  * How each network shows a post, for the composer's preview: client-safe facts (no
@@ -24,20 +25,25 @@ export type PostAppearance = {
    * story's image is shown (LinkedIn's article card gets no thumbnail from Ripple).
    */
   card: { layout: "large" | "overlay" | "compact"; image: boolean; description: boolean; domainFirst: boolean } | null;
+  /**
+   * The network makes the card itself from a URL in the text (X, Mastodon, the share
+   * windows), so a post with the link in its text shows one even without a card sent.
+   */
+  cardFromText: boolean;
 };
 
 export const postAppearances = {
   // An article card with title and source; Ripple uploads no thumbnail (linkedin.ts).
-  linkedin: { color: "#0a66c2", author: "name", link: { kind: "asWritten" }, linkCountsAs: null, hashtagsLinked: true, card: { layout: "compact", image: false, description: false, domainFirst: false } },
+  linkedin: { color: "#0a66c2", author: "name", link: { kind: "asWritten" }, linkCountsAs: null, hashtagsLinked: true, card: { layout: "compact", image: false, description: false, domainFirst: false }, cardFromText: false },
   // t.co: every link counts 23 and shows as its display_url; the card's title lies on the image.
-  x: { color: "#0f6fae", author: "nameAndHandle", link: { kind: "shortened", maxChars: 23 }, linkCountsAs: 23, hashtagsLinked: true, card: { layout: "overlay", image: true, description: false, domainFirst: false } },
+  x: { color: "#0f6fae", author: "nameAndHandle", link: { kind: "shortened", maxChars: 23 }, linkCountsAs: 23, hashtagsLinked: true, card: { layout: "overlay", image: true, description: false, domainFirst: false }, cardFromText: true },
   // Links count 23 (characters_reserved_per_url) and show without scheme, cut after 30 characters.
-  mastodon: { color: "#563acc", author: "nameAndHandle", link: { kind: "shortened", maxChars: 30 }, linkCountsAs: 23, hashtagsLinked: true, card: { layout: "large", image: true, description: true, domainFirst: false } },
+  mastodon: { color: "#563acc", author: "nameAndHandle", link: { kind: "shortened", maxChars: 30 }, linkCountsAs: 23, hashtagsLinked: true, card: { layout: "large", image: true, description: true, domainFirst: false }, cardFromText: true },
   // app.bsky.embed.external with the story's image as thumb (bluesky.ts); the text keeps the link as written.
-  bluesky: { color: "#0a5fc2", author: "nameAndHandle", link: { kind: "asWritten" }, linkCountsAs: null, hashtagsLinked: true, card: { layout: "large", image: true, description: true, domainFirst: false } },
-  facebook: { color: "#0b5fcc", author: "name", link: { kind: "asWritten" }, linkCountsAs: null, hashtagsLinked: true, card: { layout: "large", image: true, description: false, domainFirst: true } },
-  xing: { color: "#006567", author: "name", link: { kind: "asWritten" }, linkCountsAs: null, hashtagsLinked: false, card: { layout: "large", image: true, description: false, domainFirst: false } },
-  threads: { color: "#101010", author: "nameAndHandle", link: { kind: "asWritten" }, linkCountsAs: null, hashtagsLinked: true, card: { layout: "large", image: true, description: false, domainFirst: false } },
+  bluesky: { color: "#0a5fc2", author: "nameAndHandle", link: { kind: "asWritten" }, linkCountsAs: null, hashtagsLinked: true, card: { layout: "large", image: true, description: true, domainFirst: false }, cardFromText: false },
+  facebook: { color: "#0b5fcc", author: "name", link: { kind: "asWritten" }, linkCountsAs: null, hashtagsLinked: true, card: { layout: "large", image: true, description: false, domainFirst: true }, cardFromText: true },
+  xing: { color: "#006567", author: "name", link: { kind: "asWritten" }, linkCountsAs: null, hashtagsLinked: false, card: { layout: "large", image: true, description: false, domainFirst: false }, cardFromText: true },
+  threads: { color: "#101010", author: "nameAndHandle", link: { kind: "asWritten" }, linkCountsAs: null, hashtagsLinked: true, card: { layout: "large", image: true, description: false, domainFirst: false }, cardFromText: true },
 } as const satisfies Record<NetworkId, PostAppearance>;
 
 export function appearanceOf(network: NetworkId): PostAppearance {
@@ -102,4 +108,18 @@ export function cardDomain(url: string | null): string | null {
   } catch {
     return null;
   }
+}
+
+/** Where a share's link goes (the organisation's choice, recorded on the share). */
+export type LinkPlacement = NonNullable<OutgoingPost["placement"]>;
+
+/**
+ * The text a share posts: for placement first_comment without its tracked link (the first
+ * comment carries it), spaces left by the link tidied; every other placement as written.
+ */
+export function postedText(post: Pick<OutgoingPost, "text" | "trackedUrl" | "placement">): string {
+  if (post.placement !== "first_comment" || !post.trackedUrl) return post.text;
+  // Whole occurrences only (as textHasLink): https://app/r/Ab3 is not inside https://app/r/Ab3x.
+  const escaped = post.trackedUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return post.text.replace(new RegExp(`${escaped}(?![0-9A-Za-z_-])`, "g"), "").replace(/[ \t]{2,}/g, " ").replace(/ +\n/g, "\n").trim();
 }

@@ -6,7 +6,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { safeFetch, safeFetchAsFetch, UnsafeFetchError } from "@/lib/net/safe-fetch";
 import { fetchFailure, inChunks, normalizeServerUrl, postMetrics, retryAfterMs, sameLink, textHasLink } from "./http";
-import { postAppearances } from "./appearance";
+import { postAppearances, postedText } from "./appearance";
 import { measureText } from "./measure";
 import { shareQuery } from "./share-window";
 import {
@@ -126,6 +126,23 @@ export function blueskyRecordKey(post: Pick<OutgoingPost, "shareId" | "createdAt
   return TID.fromTime(post.createdAt.getTime() * 1000 + microseconds, clockId).toString();
 }
 
+/**
+ * The record key of a share's first comment: a TID a little after its post's (so the reply
+ * sorts after the post), its clock id and microseconds from a hash of `key`. Every try
+ * writes the same record, so the comment exists once whatever crashes in between.
+ */
+export function blueskyCommentKey(parentRkey: string, key: string): string {
+  const hash = createHash("sha256").update(key).digest();
+  const clockId = hash.readUInt16BE(0) % 1024;
+  return TID.fromTime(TID.fromStr(parentRkey).timestamp() + 1 + (hash.readUInt16BE(2) % 1000), clockId).toString();
+}
+
+/** The parts of an at:// URI of a record. */
+function recordPath(uri: string): { repo: string; collection: string; rkey: string } | null {
+  const parts = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(uri);
+  return parts ? { repo: parts[1]!, collection: parts[2]!, rkey: parts[3]! } : null;
+}
+
 export function blueskyPostUrl(did: string, rkey: string): string {
   // The DID, not the handle: handles change, a post's address should not.
   return `https://bsky.app/profile/${did}/post/${rkey}`;
@@ -136,7 +153,7 @@ export function blueskyPostUrl(did: string, rkey: string): string {
  * refuses. createdAt is the time of writing, else a scheduled share appears backdated.
  */
 export function blueskyPostRecord(post: OutgoingPost, thumb: BlobRef | undefined, now = new Date()): AppBskyFeedPost.Record {
-  const rt = new RichText({ text: post.text });
+  const rt = new RichText({ text: postedText(post) });
   rt.detectFacetsWithoutResolution();
   const facets = (rt.facets ?? []).filter((facet) => facet.features.every((feature) => feature.$type !== "app.bsky.richtext.facet#mention"));
   return {
@@ -145,8 +162,9 @@ export function blueskyPostRecord(post: OutgoingPost, thumb: BlobRef | undefined
     createdAt: now.toISOString(),
     langs: [post.language],
     ...(facets.length > 0 && { facets }),
-    // "URL in the text": no card; the link facet above keeps the URL clickable.
-    ...(post.placement !== "text" && {
+    // "URL in the text": no card; the link facet above keeps the URL clickable. "First
+    // comment": neither link nor card, the reply carries the link.
+    ...((post.placement ?? "card") === "card" && {
       embed: {
         $type: "app.bsky.embed.external",
         external: { uri: post.trackedUrl, title: post.link.title, description: post.link.description, ...(thumb && { thumb }) },
@@ -233,7 +251,11 @@ async function recordAt(agent: AtpAgent, did: string, post: OutgoingPost): Promi
   }
   const record = data.value as { text?: unknown; embed?: { external?: { uri?: unknown } } };
   const external = record.embed?.external?.uri;
-  const ours = (typeof external === "string" && sameLink(external, post.trackedUrl)) || (typeof record.text === "string" && textHasLink(record.text, post.trackedUrl));
+  const ours =
+    (typeof external === "string" && sameLink(external, post.trackedUrl)) ||
+    (typeof record.text === "string" && textHasLink(record.text, post.trackedUrl)) ||
+    // A first_comment post has no link: its text under this share's key is the proof.
+    (post.placement === "first_comment" && record.text === postedText(post));
   return ours ? { externalId: data.uri, url: blueskyPostUrl(did, rkey) } : "taken";
 }
 
@@ -245,10 +267,10 @@ const GET_POSTS_MAX_URIS = 25;
  * says RecordNotFound, false when the record is there, null when the PDS does not answer.
  */
 async function recordGone(service: string, uri: string): Promise<boolean | null> {
-  const parts = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(uri);
-  if (!parts) return null;
+  const path = recordPath(uri);
+  if (!path) return null;
   try {
-    await agentFor(service).com.atproto.repo.getRecord({ repo: parts[1]!, collection: parts[2]!, rkey: parts[3]! });
+    await agentFor(service).com.atproto.repo.getRecord(path);
     return false;
   } catch (error) {
     if (error instanceof XRPCError && error.error === "RecordNotFound") return true;
@@ -309,7 +331,7 @@ export const bluesky: PasswordAdapter = {
         throw new NetworkError(NETWORK, "invalid", `bluesky: the record key ${rkey} holds another post (share ${post.shareId}); not overwriting it`, { code: "RecordKeyTaken" });
       }
       if (existing) return existing;
-      const thumb = post.placement === "text" ? undefined : await uploadThumb(agent, post.link.imageUrl);
+      const thumb = (post.placement ?? "card") !== "card" ? undefined : await uploadThumb(agent, post.link.imageUrl);
       // putRecord creates the record or replaces it: even two attempts racing past the
       // look-up above write one record.
       const { data } = await agent.com.atproto.repo.putRecord({ repo: did, collection: BLUESKY_POST_COLLECTION, rkey, record: blueskyPostRecord(post, thumb) });
@@ -323,6 +345,46 @@ export const bluesky: PasswordAdapter = {
       // A record of another share under this share's key (a collision): this share was
       // not posted there, but say "unknown" rather than invite a write over it.
       return found === "taken" ? "unknown" : found;
+    });
+  },
+
+  async comment(ctx, tokens, parent, text, key) {
+    return asAccount(ctx, tokens, "posting the first comment", async (agent, did) => {
+      const path = recordPath(parent.externalId);
+      if (!path) throw new NetworkError(NETWORK, "invalid", `bluesky: ${parent.externalId} is not a post's address`);
+      // The reply names its parent (and thread root: the same post) by URI and CID.
+      const { data: post } = await agent.com.atproto.repo.getRecord(path);
+      if (!post.cid) throw new NetworkError(NETWORK, "invalid", "bluesky: the post has no CID");
+      const ref = { uri: post.uri, cid: post.cid };
+      const rt = new RichText({ text });
+      rt.detectFacetsWithoutResolution();
+      const record: AppBskyFeedPost.Record = {
+        $type: "app.bsky.feed.post",
+        text: rt.text,
+        createdAt: new Date().toISOString(),
+        ...(rt.facets?.length && { facets: rt.facets.filter((facet) => facet.features.every((f) => f.$type === "app.bsky.richtext.facet#link")) }),
+        reply: { root: ref, parent: ref },
+      };
+      // putRecord under the comment's own key: a repeat rewrites the one reply, never adds one.
+      const { data } = await agent.com.atproto.repo.putRecord({ repo: did, collection: BLUESKY_POST_COLLECTION, rkey: blueskyCommentKey(path.rkey, key), record });
+      return { externalId: data.uri };
+    });
+  },
+
+  async findComment(ctx, tokens, parent, text, key) {
+    return asAccount(ctx, tokens, "looking up the first comment", async (agent, did) => {
+      const path = recordPath(parent.externalId);
+      if (!path) return "unknown";
+      let data;
+      try {
+        ({ data } = await agent.com.atproto.repo.getRecord({ repo: did, collection: BLUESKY_POST_COLLECTION, rkey: blueskyCommentKey(path.rkey, key) }));
+      } catch (error) {
+        if (error instanceof XRPCError && error.error === "RecordNotFound") return null;
+        throw error;
+      }
+      const record = data.value as { text?: unknown; reply?: { parent?: { uri?: unknown } } };
+      const ours = record.reply?.parent?.uri === parent.externalId && typeof record.text === "string" && textHasLink(record.text, text);
+      return ours ? { externalId: data.uri } : "unknown";
     });
   },
 

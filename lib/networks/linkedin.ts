@@ -18,7 +18,7 @@ import {
   type Classifier,
   type MetricFigures,
 } from "./http";
-import { postAppearances } from "./appearance";
+import { postAppearances, postedText } from "./appearance";
 import { measureText } from "./measure";
 import { shareQuery } from "./share-window";
 import { API_VERSION_RETIRED, NetworkError, UNEXPECTED_ANSWER, type AccountContext, type MetricsResult, type OAuthAdapter, type OutgoingPost, type TokenSet } from "./types";
@@ -127,11 +127,12 @@ export function linkedinArticle(post: OutgoingPost, thumbnail?: string) {
 export function linkedinPostBody(authorId: string, post: OutgoingPost, thumbnail?: string) {
   return {
     author: linkedinAuthorUrn(authorId),
-    commentary: linkedinCommentary(post.text),
+    commentary: linkedinCommentary(postedText(post)),
     visibility: "PUBLIC",
     distribution: { feedDistribution: "MAIN_FEED", targetEntities: [], thirdPartyDistributionChannels: [] },
     // "URL in the text": no article, so LinkedIn shows the commentary with its link only.
-    ...(post.placement !== "text" && { content: linkedinArticle(post, thumbnail) }),
+    // "First comment": neither; the comment carries the link.
+    ...((post.placement ?? "card") === "card" && { content: linkedinArticle(post, thumbnail) }),
     lifecycleState: "PUBLISHED",
     isReshareDisabledByAuthor: false,
   };
@@ -205,6 +206,16 @@ const postsPageSchema = z.object({
 });
 
 const FIND_PAGE_SIZE = 20;
+
+/** A comment as the Comments API answers (docs/networks/linkedin.md, "First comment"). */
+const commentSchema = z.object({
+  id: z.string().optional(),
+  commentUrn: z.string().optional(),
+  $URN: z.string().optional(),
+  actor: z.string().optional(),
+  message: z.object({ text: z.string().optional() }).optional(),
+});
+const commentsPageSchema = z.object({ elements: z.array(commentSchema), paging: z.object({ total: z.number().optional() }).optional() });
 
 /** The member's OpenID subject: from the connection when the caller gave it, else from /v2/userinfo. */
 async function authorId(ctx: AccountContext, tokens: TokenSet): Promise<string> {
@@ -343,7 +354,7 @@ export const linkedin: OAuthAdapter = {
 
   async publish(ctx, tokens, post) {
     const author = await authorId(ctx, tokens);
-    const thumbnail = post.placement === "text" ? undefined : await uploadThumbnail(tokens, linkedinAuthorUrn(author), post.link.imageUrl);
+    const thumbnail = (post.placement ?? "card") !== "card" ? undefined : await uploadThumbnail(tokens, linkedinAuthorUrn(author), post.link.imageUrl);
     const body = linkedinPostBody(author, post, thumbnail);
     const response = await networkFetch(
       "linkedin",
@@ -381,9 +392,53 @@ export const linkedin: OAuthAdapter = {
         const at = p.lastModifiedAt ?? p.createdAt;
         return at === undefined ? null : new Date(at);
       },
-      matches: (p) => sameLink(p.content?.article?.source, post.trackedUrl) || textHasLink(unescapeLittleText(p.commentary ?? ""), post.trackedUrl),
+      matches:
+        post.placement === "first_comment"
+          ? // No link in the post: its words, in a post made since the share was.
+            (p) => unescapeLittleText(p.commentary ?? "").trim() === postedText(post) && (p.createdAt ?? 0) >= post.createdAt.getTime() - 60_000
+          : (p) => sameLink(p.content?.article?.source, post.trackedUrl) || textHasLink(unescapeLittleText(p.commentary ?? ""), post.trackedUrl),
     });
     return found === null || found === "unknown" ? found : { externalId: found.id, url: linkedinPostUrl(found.id) };
+  },
+
+  async comment(ctx, tokens, parent, text) {
+    const actor = linkedinAuthorUrn(await authorId(ctx, tokens));
+    const response = await networkFetch(
+      "linkedin",
+      apiUrl(env().LINKEDIN_API_URL, `/rest/socialActions/${encodeURIComponent(parent.externalId)}/comments`),
+      // The comment's text is plain text, not little text: no escaping.
+      { bearer: tokens.accessToken, headers: restHeaders("create"), json: { actor, object: parent.externalId, message: { text } } },
+      classify,
+    );
+    const created = commentSchema.safeParse(response.body);
+    const id = (created.success ? (created.data.commentUrn ?? created.data.$URN ?? created.data.id) : undefined) ?? response.headers["x-restli-id"];
+    if (!id) throw new NetworkError("linkedin", "invalid", "linkedin: the comment was created but its id is missing", { status: response.status });
+    return { externalId: id };
+  },
+
+  async findComment(ctx, tokens, parent, text) {
+    const actor = linkedinAuthorUrn(await authorId(ctx, tokens));
+    let response;
+    try {
+      response = await networkFetch(
+        "linkedin",
+        apiUrl(env().LINKEDIN_API_URL, `/rest/socialActions/${encodeURIComponent(parent.externalId)}/comments`),
+        { bearer: tokens.accessToken, headers: linkedinRestHeaders() },
+        classify,
+      );
+    } catch (error) {
+      // 403: reading comments needs r_member_social (select developers only).
+      if (error instanceof NetworkError && (error.kind === "forbidden" || error.status === 404 || error.status === 400)) return "unknown";
+      throw error;
+    }
+    const page = expectBody("linkedin", "the post's comments", commentsPageSchema, response.body);
+    const found = page.elements.find((c) => c.actor === actor && textHasLink(c.message?.text ?? "", text));
+    if (found) {
+      const id = found.commentUrn ?? found.$URN ?? found.id;
+      return id ? { externalId: id } : "unknown";
+    }
+    // More comments than one page shows: the author's could be on the next.
+    return page.paging?.total !== undefined && page.paging.total > page.elements.length ? "unknown" : null;
   },
 
   async metrics(_ctx, tokens, posts) {

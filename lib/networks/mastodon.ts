@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { apiUrl, expectBody, networkFetch, normalizeServerUrl, oauthTokenSchema, postMetrics, queryString, searchRecentPosts, textHasLink, tokenSetFrom } from "./http";
-import { postAppearances } from "./appearance";
+import { postAppearances, postedText } from "./appearance";
 import { measureText } from "./measure";
 import { shareQuery } from "./share-window";
-import { NetworkError, type AccountContext, type InstanceLimits, type MetricsResult, type OAuthAdapter, type OutgoingPost, type RegisteredClient, type TokenSet } from "./types";
+import { NetworkError, type AccountContext, type InstanceLimits, type MetricsResult, type OAuthAdapter, type RegisteredClient, type TokenSet } from "./types";
 
 /**
  * Mastodon, on whichever instance the person uses (networks.md §4). Per-instance app
@@ -94,12 +94,6 @@ const FIND_PAGE_SIZE = 20;
 const contextSchema = z.object({
   descendants: z.array(statusSchema.extend({ content: z.string().optional(), in_reply_to_id: z.string().nullable().optional(), account: z.object({ id: z.string() }).optional() })),
 });
-
-/** first_comment: the post goes out without its tracked link (the first comment carries it). */
-export function postedText(post: OutgoingPost): string {
-  if (post.placement !== "first_comment" || !post.trackedUrl) return post.text;
-  return post.text.split(post.trackedUrl).join("").replace(/[ \t]{2,}/g, " ").replace(/ +\n/g, "\n").trim();
-}
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
 

@@ -304,12 +304,16 @@ interface AdapterBase {
   findPost?(ctx: AccountContext, tokens: TokenSet, post: OutgoingPost): Promise<FoundPost>;
   /**
    * Posts `text` as the author's first comment (reply) under their post `parent`: the link of a
-   * first_comment share. `key` is the comment's idempotency key where the network has one.
-   * Networks without it do not offer first_comment (lib/orgs/placements.ts).
+   * first_comment share. `key` is unique to the share's comment: Mastodon's Idempotency-Key,
+   * Bluesky's record key seed; networks without such a key ignore it.
    */
   comment?(ctx: AccountContext, tokens: TokenSet, parent: PublishedPost, text: string, key: string): Promise<PostedComment>;
-  /** The author's comment under `parent` holding `text`; null when certainly absent, "unknown" when the network cannot tell. */
-  findComment?(ctx: AccountContext, tokens: TokenSet, parent: PublishedPost, text: string): Promise<PostedComment | null | "unknown">;
+  /**
+   * The author's comment under `parent` holding `text` (and, where the network keys it, made
+   * under `key`); null when certainly absent, "unknown" when the network cannot tell
+   * (LinkedIn: reading comments needs a permission LinkedIn rarely grants).
+   */
+  findComment?(ctx: AccountContext, tokens: TokenSet, parent: PublishedPost, text: string, key: string): Promise<PostedComment | null | "unknown">;
 }
 
 /** A Mastodon instance's own text rules, read from its configuration. */

@@ -17,7 +17,7 @@ import {
   tokenSetFrom,
   type Classifier,
 } from "./http";
-import { postAppearances } from "./appearance";
+import { postAppearances, postedText } from "./appearance";
 import { measureText } from "./measure";
 import { shareQuery } from "./share-window";
 import { NetworkError, type AccountContext, type MetricsResult, type OAuthAdapter, type OAuthClient, type PostMetrics, type PublishedPost, type TokenSet } from "./types";
@@ -93,6 +93,7 @@ const timelineSchema = z.object({
         entities: z
           .object({ urls: z.array(z.object({ url: z.string().optional(), expanded_url: z.string().optional(), unwound_url: z.string().optional() })).optional() })
           .optional(),
+        referenced_tweets: z.array(z.object({ type: z.string(), id: z.string() })).optional(),
       }),
     )
     .optional(),
@@ -186,6 +187,46 @@ async function lookupMetrics(tokens: TokenSet, ids: string[], fields: string, re
 const FIND_PAGE_SIZE = 20;
 const T_CO = /https?:\/\/t\.co\/[0-9A-Za-z]+/g;
 
+/** When X made a post, from its id (a snowflake: milliseconds since X's epoch in the high bits). */
+export function xPostTime(id: string): Date | null {
+  if (!/^\d{1,19}$/.test(id)) return null;
+  return new Date(Number((BigInt(id) >> 22n) + 1288834974657n));
+}
+
+/**
+ * Whether X's rendering of a post shows the words sent: X answers with &, < and > as HTML
+ * entities and every link as a t.co link, so links count as one placeholder each.
+ */
+export function sameWords(shown: string, sent: string): boolean {
+  const plain = (text: string) =>
+    text
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&")
+      .replace(/https?:\/\/\S+/g, "<link>")
+      .replace(/\s+/g, " ")
+      .trim();
+  return plain(shown) === plain(sent);
+}
+
+type TimelinePost = NonNullable<z.infer<typeof timelineSchema>["data"]>[number];
+
+/** The account's most recent posts (one page), or "unknown" where X does not let this app read them. */
+async function recentPosts(account: { externalId: string }, tokens: TokenSet): Promise<z.infer<typeof timelineSchema> | "unknown"> {
+  const query = queryString({ max_results: String(FIND_PAGE_SIZE), "tweet.fields": "entities,created_at,referenced_tweets" });
+  let response;
+  try {
+    response = await networkFetch("x", `${apiUrl(env().X_API_URL, `/2/users/${encodeURIComponent(account.externalId)}/tweets`)}?${query}`, { bearer: tokens.accessToken }, classify);
+  } catch (error) {
+    // 403: the app's access level does not include reading timelines; 404/400: not offered.
+    if (error instanceof NetworkError && (error.kind === "forbidden" || error.status === 404 || error.status === 400)) return "unknown";
+    throw error;
+  }
+  const page = expectBody("x", "the user's posts", timelineSchema, response.body);
+  // 200 with only errors: X does not know the user (any more).
+  return !page.data && page.errors?.length ? "unknown" : page;
+}
+
 /** The account's user id and @handle: from the connection when the caller gave them, else from /2/users/me. */
 async function whoami(ctx: AccountContext, tokens: TokenSet): Promise<{ externalId: string; handle: string }> {
   return ctx.account ?? (await x.profile(ctx, tokens));
@@ -271,35 +312,53 @@ export const x: OAuthAdapter = {
   },
 
   async publish(ctx, tokens, post) {
-    const response = await networkFetch("x", apiUrl(env().X_API_URL, "/2/tweets"), { bearer: tokens.accessToken, json: { text: post.text } }, classify);
+    const response = await networkFetch("x", apiUrl(env().X_API_URL, "/2/tweets"), { bearer: tokens.accessToken, json: { text: postedText(post) } }, classify);
     const { data } = expectBody("x", "the new post", createdSchema, response.body);
     return { externalId: data.id, url: xPostUrl(data.id, ctx.account?.handle), rateLimit: xRateLimit(response.headers) };
   },
 
   async findPost(ctx, tokens, post) {
     const account = await whoami(ctx, tokens);
-    const query = queryString({ max_results: String(FIND_PAGE_SIZE), "tweet.fields": "entities,created_at" });
-    let response;
-    try {
-      response = await networkFetch("x", `${apiUrl(env().X_API_URL, `/2/users/${encodeURIComponent(account.externalId)}/tweets`)}?${query}`, { bearer: tokens.accessToken }, classify);
-    } catch (error) {
-      // 403: the app's access level does not include reading timelines; 404/400: not offered.
-      if (error instanceof NetworkError && (error.kind === "forbidden" || error.status === 404 || error.status === 400)) return "unknown";
-      throw error;
-    }
-    const page = expectBody("x", "the user's posts", timelineSchema, response.body);
-    // 200 with only errors: X does not know the user (any more).
-    if (!page.data && page.errors?.length) return "unknown";
+    const page = await recentPosts(account, tokens);
+    if (page === "unknown") return "unknown";
+    const hasLink = (t: TimelinePost) =>
+      (t.entities?.urls ?? []).some((u) => sameLink(u.expanded_url, post.trackedUrl) || sameLink(u.unwound_url, post.trackedUrl)) || textHasLink(t.text ?? "", post.trackedUrl);
     const found = searchRecentPosts(page.data ?? [], {
       complete: !page.meta?.next_token,
       since: post.createdAt,
       listedAt: (t) => (t.created_at ? new Date(t.created_at) : null),
-      matches: (t) =>
-        (t.entities?.urls ?? []).some((u) => sameLink(u.expanded_url, post.trackedUrl) || sameLink(u.unwound_url, post.trackedUrl)) || textHasLink(t.text ?? "", post.trackedUrl),
+      // first_comment: no link in the post, so its words, posted since the share was made
+      // and not a reply. X refuses the same words twice, so at most one recent post has them;
+      // the publisher still checks no other share holds it (lib/shares/publish.ts).
+      matches:
+        post.placement === "first_comment"
+          ? (t) => !t.referenced_tweets?.length && sameWords(t.text ?? "", postedText(post)) && (t.created_at ? new Date(t.created_at).getTime() >= post.createdAt.getTime() - 60_000 : false)
+          : hasLink,
       // X shows links as t.co links; without the expansion in entities such a post could be ours.
-      undecidable: (t) => (t.text?.match(T_CO) ?? []).some((short) => !(t.entities?.urls ?? []).some((u) => u.url === short && (u.expanded_url || u.unwound_url))),
+      undecidable: post.placement === "first_comment" ? undefined : (t) => (t.text?.match(T_CO) ?? []).some((short) => !(t.entities?.urls ?? []).some((u) => u.url === short && (u.expanded_url || u.unwound_url))),
     });
     return found === null || found === "unknown" ? found : { externalId: found.id, url: xPostUrl(found.id, account.handle) };
+  },
+
+  async comment(_ctx, tokens, parent, text) {
+    const response = await networkFetch("x", apiUrl(env().X_API_URL, "/2/tweets"), { bearer: tokens.accessToken, json: { text, reply: { in_reply_to_tweet_id: parent.externalId } } }, classify);
+    return { externalId: expectBody("x", "the reply", createdSchema, response.body).data.id };
+  },
+
+  async findComment(ctx, tokens, parent, text) {
+    const account = await whoami(ctx, tokens);
+    const page = await recentPosts(account, tokens);
+    if (page === "unknown") return "unknown";
+    const found = searchRecentPosts(page.data ?? [], {
+      complete: !page.meta?.next_token,
+      // The reply cannot be older than its post, whose time is in its id.
+      since: xPostTime(parent.externalId) ?? new Date(0),
+      listedAt: (t) => (t.created_at ? new Date(t.created_at) : null),
+      matches: (t) =>
+        (t.referenced_tweets ?? []).some((r) => r.type === "replied_to" && r.id === parent.externalId) &&
+        ((t.entities?.urls ?? []).some((u) => sameLink(u.expanded_url, text) || sameLink(u.unwound_url, text)) || textHasLink(t.text ?? "", text)),
+    });
+    return found === null || found === "unknown" ? found : { externalId: found.id };
   },
 
   async metrics(_ctx, tokens, posts) {

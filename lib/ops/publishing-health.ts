@@ -54,6 +54,7 @@ export const failureReasons = [
   "text_breaks_rules",
   "outcome_unknown",
   "duplicate_unresolved",
+  "duplicate_text",
   ...networkErrorKinds.map((kind) => `network_${kind}` as const),
   "network_version_retired",
   "lookup_over_budget",

@@ -8,6 +8,7 @@ import { RetryLater } from "@/lib/errors";
 import { findBlockedPhrases } from "@/lib/governance/blocked-words";
 import { trackedUrl } from "@/lib/links/tracked-links";
 import { log } from "@/lib/log";
+import { postedText } from "@/lib/networks/appearance";
 import { adapterFor } from "@/lib/networks/registry";
 import { API_VERSION_RETIRED, isConnectable, NetworkError, type AccountContext, type NetworkAdapter, type OutgoingPost, type PublishedPost, type TokenSet } from "@/lib/networks/types";
 import { parseSettings } from "@/lib/orgs";
@@ -205,6 +206,21 @@ async function lookup(db: Database, to: Target, post: OutgoingPost, refused: () 
   }
 }
 
+/**
+ * Whether a post the network names for a first_comment share is another share's (same account,
+ * same words): such a post has no tracked link to prove whose it is, so the shares already
+ * recorded decide. A share with its link in the text needs no such check.
+ */
+async function heldByAnotherShare(db: Database, share: Share, externalId: string): Promise<boolean> {
+  if (share.placement !== "first_comment" || !share.connectionId) return false;
+  const [other] = await db
+    .select({ id: shares.id })
+    .from(shares)
+    .where(and(eq(shares.connectionId, share.connectionId), eq(shares.externalId, externalId), sql`${shares.id} <> ${share.id}`))
+    .limit(1);
+  return other !== undefined;
+}
+
 export type CommentOutcome = "posted" | "failed" | "none";
 
 /**
@@ -251,15 +267,20 @@ export async function postFirstComment(db: Database, shareId: string, options: {
     return failed(String((error as Error)?.message ?? error));
   }
   if (to.kind !== "network" || !to.adapter.comment) return failed(`${share.network} takes no first comment`);
+  const key = `${share.id}:comment`;
+  // A paid API (X): the look-up is a read and the comment a post with a link, each reserved
+  // against the organisation's budget first.
+  const allowed = async (call: "read" | "postWithLink") => !to.adapter.pricing || (await reserveApiCall(db, share.orgId, share.network, call)) === "ok";
   if (retrying) {
     // Did the earlier try get through? Its comment is among the post's replies.
-    const found = to.adapter.findComment ? await to.adapter.findComment(to.ctx, to.tokens, parent, text).catch(() => "unknown" as const) : "unknown";
+    const found = to.adapter.findComment && (await allowed("read")) ? await to.adapter.findComment(to.ctx, to.tokens, parent, text, key).catch(() => "unknown" as const) : "unknown";
     if (found && found !== "unknown") return posted(found.externalId);
     const safeRepeat = to.adapter.idempotencyWindowMs !== undefined && share.publishedAt !== null && Date.now() - share.publishedAt.getTime() < to.adapter.idempotencyWindowMs;
     if (found === "unknown" && !safeRepeat) return failed("The network could not say whether the earlier comment was posted");
   }
+  if (!(await allowed("postWithLink"))) return failed("The organisation's budget for the network's API did not allow the comment");
   try {
-    return posted((await to.adapter.comment(to.ctx, to.tokens, parent, text, `${share.id}:comment`)).externalId);
+    return posted((await to.adapter.comment(to.ctx, to.tokens, parent, text, key)).externalId);
   } catch (error) {
     // Maybe posted (a timeout): the retry looks first, the comment stays "pending".
     if (error instanceof NetworkError && error.transient && !options.lastAttempt) throw error;
@@ -337,7 +358,7 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
   const safeRepeat = to.kind === "network" && to.adapter.idempotencyWindowMs !== undefined && now.getTime() - (share.firstAttemptAt ?? now).getTime() < to.adapter.idempotencyWindowMs;
   if ((recovering || share.attempts > 1) && !safeRepeat) {
     const found = await lookup(db, to, post, refuseLookup);
-    if (found && found !== "unknown") return published(db, share, found, options);
+    if (found && found !== "unknown") return (await heldByAnotherShare(db, share, found.externalId)) ? sameWordsTwice() : published(db, share, found, options);
     if (found === "unknown" && !(to.kind === "network" && to.adapter.repeatNamesFirstPost)) {
       return unknownOutcome("The network could not say whether the earlier try was posted");
     }
@@ -346,7 +367,7 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
   // A paid API (X): the post's cost is reserved against the organisation's budget first; when
   // the budget says no (or API posting is off) the person posts it through the share window.
   if (to.kind === "network" && to.adapter.pricing) {
-    const reservation = await reserveApiCall(db, share.orgId, connection.network, post.text.includes(post.trackedUrl) ? "postWithLink" : "post", now);
+    const reservation = await reserveApiCall(db, share.orgId, connection.network, post.trackedUrl && postedText(post).includes(post.trackedUrl) ? "postWithLink" : "post", now);
     if (reservation !== "ok") return toShareWindow(db, share, reservation, story.title);
   }
 
@@ -391,6 +412,11 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
     }
   }
 
+  /** The network has these words as another share's post: this share was not posted, and the person must change the words. */
+  function sameWordsTwice(): Promise<PublishOutcome> {
+    return finish(db, share, { status: "needs_attention", errorCode: "duplicate_text", lastError: "The network already has a post of yours with these words (another share's); change the words and share again" });
+  }
+
   async function handleFailure(error: unknown): Promise<PublishOutcome> {
     if (!(error instanceof NetworkError)) {
       const detail = String((error as Error)?.message ?? error);
@@ -405,10 +431,15 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
     }
     if (error.kind === "duplicate") {
       // The text carries the share's own tracked link: a duplicate of it is this share's post.
+      // A first_comment post has no link: a duplicate another share already holds is that
+      // share's post, and this one's words were refused.
       const existing = error.existingId;
-      if (existing) return published(db, share, { externalId: existing, url: to!.kind === "network" ? (to!.adapter.postUrl?.(existing) ?? null) : null }, options);
+      if (existing) {
+        if (await heldByAnotherShare(db, share, existing)) return sameWordsTwice();
+        return published(db, share, { externalId: existing, url: to!.kind === "network" ? (to!.adapter.postUrl?.(existing) ?? null) : null }, options);
+      }
       const found = await lookup(db, to!, post, refuseLookup);
-      if (found && found !== "unknown") return published(db, share, found, options);
+      if (found && found !== "unknown") return (await heldByAnotherShare(db, share, found.externalId)) ? sameWordsTwice() : published(db, share, found, options);
       if (lookupRefused) return unknownOutcome(error.message);
       return finish(db, share, { status: "needs_attention", errorCode: "duplicate_unresolved", lastError: error.message });
     }

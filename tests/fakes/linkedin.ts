@@ -79,11 +79,24 @@ export interface LinkedInPost {
   metrics: Partial<Record<LinkedInMetric, number>>;
 }
 
+/** A comment made through the Comments API (POST /rest/socialActions/{post}/comments). */
+export interface LinkedInComment {
+  /** urn:li:comment:(urn:li:activity:<post>,<id>), as LinkedIn names comments. */
+  urn: string;
+  id: string;
+  /** The commented post's URN, as sent in the path and as `object`. */
+  object: string;
+  actor: string;
+  text: string;
+  createdAt: Date;
+}
+
 /** An image made through the Images API: uploaded once its bytes were PUT. */
 export type LinkedInImage = { urn: string; owner: string; uploaded: { bytes: number; contentType: string } | null };
 
 export interface FakeLinkedIn extends FakeServer {
   posts: LinkedInPost[];
+  comments: LinkedInComment[];
   /** The image URN's upload, or undefined when none was made. */
   image(urn: string): LinkedInImage | undefined;
   /** The member signed in as `username`, created on first use. */
@@ -383,6 +396,48 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
     return json(200, { elements: own.slice(start, start + count).map(renderPost), paging: { start, count, links: [], total: own.length } });
   });
 
+  /**
+   * Comments API [doc community-management/shares/comments-api]: creating needs
+   * w_member_social, reading needs the restricted r_member_social. The answer's fields
+   * beyond actor, object and message (id, commentUrn, created) follow the doc's sample;
+   * sending both the body and x-restli-id is UNVERIFIED.
+   */
+  const comments: LinkedInComment[] = [];
+  let commentSeq = 7_100_000_000_000_000_000n;
+  const createComment = (req: FakeRequest, params: { urn?: string }) =>
+    rest((_, { member: caller, scopes, version }) => {
+      if (!scopes.includes("w_member_social")) return json(403, forbidden(`socialActions.comments.CREATE.${version}`));
+      if (!isRecord(req.body)) return badRequest("The request body is not valid JSON");
+      const body = req.body;
+      const text = isRecord(body.message) && typeof body.message.text === "string" ? body.message.text : "";
+      if (body.actor !== personUrn(caller)) return json(403, forbidden(`socialActions.comments.CREATE.${version}`));
+      if (body.object !== params.urn) return badRequest("The object must be the entity in the path");
+      if (text.trim() === "") return json(422, badRequestError(422, "ERROR :: /message/text :: field is required", { description: "Field is required", input: {}, code: "MISSING_REQUIRED_FIELD" }));
+      const post = posts.find((p) => p.urn === params.urn && !p.deleted);
+      if (!post) return json(404, { status: 404, message: `Entity ${params.urn} not found` });
+      const id = String((commentSeq += 1n));
+      const activity = post.urn.replace(/^urn:li:(share|ugcPost):/, "urn:li:activity:");
+      const comment: LinkedInComment = { urn: `urn:li:comment:(${activity},${id})`, id, object: post.urn, actor: personUrn(caller), text, createdAt: new Date(clock.now()) };
+      comments.push(comment);
+      return json(201, renderComment(comment), { "x-restli-id": comment.urn });
+    })(req);
+  const renderComment = (c: LinkedInComment) => ({
+    id: c.id,
+    commentUrn: c.urn,
+    actor: c.actor,
+    object: c.object,
+    message: { text: c.text, attributes: [] },
+    created: { actor: c.actor, time: c.createdAt.getTime() },
+  });
+  const listComments = (req: FakeRequest, params: { urn?: string }) =>
+    rest((_, { scopes, version }) => {
+      if (!scopes.includes("r_member_social")) return json(403, forbidden(`socialActions.comments.GET_ALL.${version}`));
+      const start = Math.max(0, Number(req.query.get("start") ?? 0) || 0);
+      const count = Math.min(100, Math.max(1, Number(req.query.get("count") ?? 10) || 10));
+      const on = comments.filter((c) => c.object === params.urn);
+      return json(200, { elements: on.slice(start, start + count).map(renderComment), paging: { start, count, links: [], total: on.length } });
+    })(req);
+
   let metricTypeForm: "string" | "object" = "string";
   const images = new Map<string, LinkedInImage>();
   const postAnalytics = rest((req, { member: caller, scopes, version }) => {
@@ -442,6 +497,8 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
       ["POST", "/rest/posts", createPost],
       ["GET", "/rest/posts", findPosts],
       ["GET", "/rest/memberCreatorPostAnalytics", postAnalytics],
+      ["POST", "/rest/socialActions/:urn/comments", createComment],
+      ["GET", "/rest/socialActions/:urn/comments", listComments],
     ],
     () => json(404, { status: 404, message: "Resource not found" }),
   );
@@ -462,6 +519,7 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
   return {
     ...server,
     posts,
+    comments,
     member,
     createToken: (username, scopes = appScopes) => {
       member(username);

@@ -90,6 +90,8 @@ export interface XTweet {
   /** entities.urls: each t.co link in `text` with the link it stands for. */
   urls: Array<{ start: number; end: number; url: string; expanded_url: string; display_url: string }>;
   createdAt: Date;
+  /** reply.in_reply_to_tweet_id as sent: the post this one answers. */
+  inReplyToId: string | null;
   deleted: boolean;
   publicMetrics: PublicMetrics;
   nonPublicMetrics: NonPublicMetrics;
@@ -318,12 +320,24 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
     // The over-length answer is UNVERIFIED (networks.md §2): a 400 problem with errors[].
     if (!measureText("x", text).ok) return invalidRequest([{ message: "Tweet text is too long", parameters: { text: [text] } }]);
     if (tweets.some((t) => t.authorId === auth.user.id && !t.deleted && t.sentText === text)) return DUPLICATE();
+    // A reply names an existing post (the error for one that is gone is UNVERIFIED).
+    let inReplyToId: string | null = null;
+    if (body.reply !== undefined) {
+      const target = isRecord(body.reply) ? body.reply.in_reply_to_tweet_id : undefined;
+      if (typeof target !== "string" || !tweets.some((t) => t.id === target && !t.deleted)) {
+        return invalidRequest([{ message: "The Tweet you are replying to has been deleted or is not visible to you.", parameters: { "reply.in_reply_to_tweet_id": [String(target)] } }]);
+      }
+      inReplyToId = target;
+      const parent = tweets.find((t) => t.id === target)!;
+      parent.publicMetrics.reply_count += 1;
+    }
     const tweet: XTweet = {
       id: nextTweetId(),
       authorId: auth.user.id,
       ...wrapLinks(text),
       sentText: text,
       createdAt: new Date(clock.now()),
+      inReplyToId,
       deleted: false,
       publicMetrics: { retweet_count: 0, reply_count: 0, like_count: 0, quote_count: 0, bookmark_count: 0, impression_count: 0 },
       nonPublicMetrics: { impression_count: 0, url_link_clicks: 0, user_profile_clicks: 0 },
@@ -376,6 +390,7 @@ export async function startFakeX(options: FakeXOptions): Promise<FakeX> {
         ...(fields.includes("author_id") && { author_id: t.authorId }),
         ...(fields.includes("created_at") && { created_at: t.createdAt.toISOString() }),
         ...(fields.includes("entities") && t.urls.length > 0 && { entities: { urls: t.urls } }),
+        ...(fields.includes("referenced_tweets") && t.inReplyToId && { referenced_tweets: [{ type: "replied_to", id: t.inReplyToId }] }),
         ...(fields.includes("public_metrics") && { public_metrics: t.publicMetrics }),
         ...(fields.includes("non_public_metrics") && { non_public_metrics: t.nonPublicMetrics }),
         ...(fields.includes("organic_metrics") && { organic_metrics: t.organicMetrics }),

@@ -62,12 +62,16 @@ const statusesOf = (externalId: string) => [...mastodonFake.statuses.values()].f
 const isPostBy = (accessToken: string) => (r: { method: string; path: string; headers: Record<string, unknown> }) => r.method === "POST" && r.path === "/api/v1/statuses" && r.headers.authorization === `Bearer ${accessToken}`;
 
 describe("the setting", () => {
-  it("offers first_comment only on networks that post the comment (Mastodon so far)", async () => {
+  it("offers first_comment on every network with a posting API, and nothing that is not a placement", async () => {
     const { cli } = await makeOrganization();
-    for (const network of ["linkedin", "x", "bluesky"] as const) {
-      await expect(updateLinkPlacement(db(), cli, { linkedin: "card", x: "card", mastodon: "card", bluesky: "card", [network]: "first_comment" } as never)).rejects.toThrow();
-    }
-    await expect(updateLinkPlacement(db(), cli, { linkedin: "card", x: "text", mastodon: "first_comment", bluesky: "card" })).resolves.toMatchObject({ mastodon: "first_comment" });
+    await expect(updateLinkPlacement(db(), cli, { linkedin: "first_comment", x: "first_comment", mastodon: "first_comment", bluesky: "first_comment" })).resolves.toEqual({
+      linkedin: "first_comment",
+      x: "first_comment",
+      mastodon: "first_comment",
+      bluesky: "first_comment",
+    });
+    await expect(updateLinkPlacement(db(), cli, { linkedin: "card", x: "card", mastodon: "card", bluesky: "comment" } as never)).rejects.toThrow();
+    await expect(updateLinkPlacement(db(), cli, { linkedin: "card", x: "card", mastodon: "card", bluesky: "card", threads: "first_comment" } as never)).rejects.toThrow();
   });
 });
 

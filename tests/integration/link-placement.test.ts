@@ -127,13 +127,13 @@ describe("the organisation's setting", () => {
     expect(placements).toEqual(["card", "text", "card", "text", "card", "text"]);
   });
 
-  it("refuses an unknown placement, a placement not offered yet and an unknown network, changing nothing; only admins may change it", async () => {
+  it("refuses an unknown placement, a placement for the wrong network and an unknown network, changing nothing; only admins may change it", async () => {
     const { cli } = await makeOrganization();
     const admin = await makeMember(cli, ["admin"]);
     const editor = await makeMember(cli, ["editor", "manager"]);
 
     signIn(admin, ["admin"]);
-    for (const bad of [{ ...CARDS, x: "banner" }, { ...CARDS, x: "first_comment" }, { ...CARDS, threads: "text" }]) {
+    for (const bad of [{ ...CARDS, x: "banner" }, { ...CARDS, x: "first-comment" }, { ...CARDS, threads: "text" }, { ...CARDS, mastodon: null }]) {
       expect(await saveLinkPlacementAction(bad as never)).toMatchObject({ ok: false, error: "invalidInput" });
     }
     await expect(updateLinkPlacement(db(), admin.scope, { ...CARDS, linkedin: "comment" } as never)).rejects.toThrow();

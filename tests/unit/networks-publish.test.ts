@@ -1,10 +1,11 @@
 import { TID } from "@atproto/common-web";
 import { describe, expect, it } from "vitest";
-import { blueskyPostRecord, blueskyRecordKey, jwtSubject } from "@/lib/networks/bluesky";
+import { blueskyCommentKey, blueskyPostRecord, blueskyRecordKey, jwtSubject } from "@/lib/networks/bluesky";
+import { postedText } from "@/lib/networks/appearance";
 import { sameLink, searchRecentPosts, textHasLink } from "@/lib/networks/http";
 import { escapeLittleText, linkedinCommentary, unescapeLittleText, untilMidnightUtc } from "@/lib/networks/linkedin";
 import type { OutgoingPost } from "@/lib/networks/types";
-import { xRetryAfterMs } from "@/lib/networks/x";
+import { sameWords, xPostTime, xRetryAfterMs } from "@/lib/networks/x";
 
 /** The pure parts of publishing and of the recovery look-up (the network calls are in tests/integration/publish-adapters.test.ts). */
 
@@ -142,5 +143,41 @@ describe("X rate-limit wait", () => {
     expect(xRetryAfterMs({ "x-rate-limit-reset": inSeconds(90), "x-app-limit-24hour-remaining": "0", "x-app-limit-24hour-reset": inSeconds(5000) }, now)).toBe(5_000_000);
     expect(xRetryAfterMs({ "retry-after": "30" }, now)).toBe(30_000);
     expect(xRetryAfterMs({}, now)).toBeUndefined();
+  });
+});
+
+describe("first_comment: the post without its link", () => {
+  it("leaves the tracked link out wherever it stands and tidies the spaces it leaves; other placements keep it", () => {
+    const link = "https://ripple.dk/r/Ab3";
+    expect(postedText(post({ placement: "first_comment", text: `Læs mere: ${link} #vind` }))).toBe("Læs mere: #vind");
+    expect(postedText(post({ placement: "first_comment", text: `Ny fabrik i Esbjerg\n\n${link}` }))).toBe("Ny fabrik i Esbjerg");
+    // Another share's longer link is not this one.
+    expect(postedText(post({ placement: "first_comment", text: `${link} og ${link}x` }))).toBe("og https://ripple.dk/r/Ab3x");
+    expect(postedText(post({ placement: "card", text: `Læs ${link}` }))).toBe(`Læs ${link}`);
+    expect(postedText(post({ placement: "text", text: `Læs ${link}` }))).toBe(`Læs ${link}`);
+  });
+
+  it("the Bluesky post record of a first_comment share has neither the link, its facet nor a card", () => {
+    const record = blueskyPostRecord(post({ placement: "first_comment" }), undefined);
+    expect(record.text).toBe("Se @mette.test og #vind");
+    expect(record.embed).toBeUndefined();
+    expect(JSON.stringify(record)).not.toContain("ripple.dk");
+  });
+
+  it("the Bluesky comment's record key follows its post's and is the same on every try", () => {
+    const rkey = blueskyRecordKey(post());
+    const key = blueskyCommentKey(rkey, `${post().shareId}:comment`);
+    expect(key).toBe(blueskyCommentKey(rkey, `${post().shareId}:comment`));
+    expect(TID.is(key)).toBe(true);
+    expect(key > rkey).toBe(true);
+    expect(key).not.toBe(blueskyCommentKey(rkey, "another share:comment"));
+  });
+
+  it("X: the words match as X shows them (entities, t.co links), and a post's time comes from its id", () => {
+    expect(sameWords("Q&amp;A &lt;3 med https://t.co/abc123  i dag", "Q&A <3 med https://example.dk/x i dag")).toBe(true);
+    expect(sameWords("Q&amp;A i dag", "Q&A i morgen")).toBe(false);
+    // The example id from X's documentation (2021-10-06).
+    expect(xPostTime("1445880548472328192")?.toISOString().slice(0, 10)).toBe("2021-10-06");
+    expect(xPostTime("not-an-id")).toBeNull();
   });
 });
