@@ -8,6 +8,9 @@ import { updateLinkPlacement } from "@/lib/orgs/link-placement";
 import { redis } from "@/lib/queue";
 import { createShares } from "@/lib/shares";
 import { postFirstComment, publishShare } from "@/lib/shares/publish";
+import { reconcileShares } from "@/lib/shares/reconcile";
+import { getQueue } from "@/lib/queue";
+import { publishJobId } from "@/lib/queue/publish";
 import { startFakeMastodon, type FakeMastodon } from "../fakes/mastodon";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { acceptCurrentGuidelines, makeMember, makeOrganization, makePublishedStory } from "../support/factories";
@@ -133,5 +136,32 @@ describe("first_comment on Mastodon", () => {
     const replies = statusesOf(who.externalId).filter((st) => st.inReplyToId === post.id);
     expect(replies).toHaveLength(1);
     expect(await reload(share.id)).toMatchObject({ status: "published", commentStatus: "posted", commentExternalId: replies[0]!.id });
+  });
+
+  it("a comment whose job Redis lost is queued again by the reconciler, and the job posts it once", async () => {
+    const { who, share, link } = await scene();
+    // The post goes out; the reply fails once and the job that would retry it is gone.
+    mastodonFake.inject({ match: (r) => isPostBy(who.accessToken)(r) && "in_reply_to_id" in (r.body as object), status: 500, times: 1 });
+    await expect(publishShare(db(), redis(), share.id)).rejects.toThrow();
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    await db().update(shares).set({ publishedAt: tenMinutesAgo }).where(eq(shares.id, share.id));
+    await (await getQueue("publish-mastodon").getJob(publishJobId(share.id)))?.remove();
+
+    expect((await reconcileShares(db())).commentsResumed).toBeGreaterThanOrEqual(1);
+    expect(await getQueue("publish-mastodon").getJob(publishJobId(share.id))).toBeDefined();
+    // Its job live: the next round leaves it alone.
+    const again = await reconcileShares(db());
+    expect(await getQueue("publish-mastodon").getJob(publishJobId(share.id))).toBeDefined();
+    expect(again.commentsResumed).toBe(0);
+
+    // What the job does: the share is published, so only the comment is resumed.
+    expect(await publishShare(db(), redis(), share.id)).toBe("skipped");
+    const post = statusesOf(who.externalId).find((st) => !st.inReplyToId)!;
+    const replies = statusesOf(who.externalId).filter((st) => st.inReplyToId === post.id);
+    expect(replies.map((r) => r.text)).toEqual([expect.stringContaining(link)]);
+    expect(await reload(share.id)).toMatchObject({ commentStatus: "posted", commentExternalId: replies[0]!.id });
+    // Resolved: the reconciler no longer picks it.
+    await (await getQueue("publish-mastodon").getJob(publishJobId(share.id)))?.remove();
+    expect((await reconcileShares(db())).commentsResumed).toBe(0);
   });
 });
