@@ -99,6 +99,18 @@ export function renderReportMail(locale: Locale, orgName: string, reports: TeamR
   const footer = t("reportMail.footer", { org: orgName });
   const emvNote = t("reportMail.emvNote", { formula: emv.formula, version: emv.version, currency: emv.currency });
 
+  const perShare = new Intl.NumberFormat(tag, { maximumFractionDigits: 1 });
+  // Where the link went, when the week compares two placements or more (the report's rows,
+  // held ones left out: the mail shows no more than the page).
+  const placementLines = (report: TeamReport): Array<[string, string]> => {
+    const shown = report.placements.filter((row) => !row.suppressed && row.shares !== null && row.clicksPerShare !== null);
+    if (shown.length < 2) return [];
+    return shown.map((row) => [
+      `${t("reports.placementsTitle")}: ${t(`storyAnalytics.placements.${row.placement}`)}`,
+      t("reportMail.placementValue", { clicks: perShare.format(row.clicksPerShare!), shares: row.shares! }),
+    ]);
+  };
+
   const teamsOut = reports.map((report) => {
     const totals = report.totals;
     const lines: Array<[string, string]> =
@@ -111,6 +123,7 @@ export function renderReportMail(locale: Locale, orgName: string, reports: TeamR
             [t("glossary.engagements"), number.format(totals.engagements)],
             [t("glossary.emv"), money.format(totals.emv)],
             [t("glossary.participation"), t("reportMail.participationValue", { percent: percent.format(totals.participation), sharers: totals.activeSharers, members: totals.members })],
+            ...placementLines(report),
           ];
     return { name: report.team.name, suppressed: report.suppressed, lines };
   });

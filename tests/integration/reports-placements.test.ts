@@ -3,6 +3,7 @@ import { shares, type LinkPlacement, type NetworkId } from "@/db/schema";
 import { db } from "@/lib/db";
 import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
 import { reportCsv, teamReport, teamReportSchema } from "@/lib/reports";
+import { renderReportMail } from "@/lib/reports/report-mail";
 import { createTeam, setTeamManagers } from "@/lib/teams";
 import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";
 
@@ -88,5 +89,19 @@ describe("the team report's placement comparison", () => {
       "URL in the text,Hidden,,,,,,hidden: protects a group of fewer than 5 people",
       "Link in the first comment,Hidden,,,,,,hidden: protects a group of fewer than 5 people",
     ]);
+  });
+
+  it("puts the comparison in the weekly mail when two placements or more are shown, and never a held one", async () => {
+    const jan = renderReportMail("en", "Fjordkraft A/S", [await report("2031-01-01", "2031-01-31")]);
+    expect(jan.text).toContain("Where the link went: Link card: 3 clicks per share (6 shares)");
+    expect(jan.text).toContain("Where the link went: URL in the text: 5 clicks per share (5 shares)");
+    expect(jan.html).toContain("Where the link went: URL in the text");
+    const da = renderReportMail("da", "Fjordkraft A/S", [await report("2031-01-01", "2031-01-31")]);
+    expect(da.text).toContain("Linkkort: 3 klik pr. deling (6 delinger)");
+    // February: text and first comment are held, so there is nothing to compare and no row of them.
+    const feb = renderReportMail("en", "Fjordkraft A/S", [await report("2031-02-01", "2031-02-28")]);
+    expect(feb.text).not.toContain("Where the link went");
+    expect(feb.text).not.toContain("first comment");
+    expect(feb.html).not.toContain("Where the link went");
   });
 });
