@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, count, eq, sql } from "drizzle-orm";
-import { shares, socialConnections, stories, storyVariants, type NetworkId, type Share } from "@/db/schema";
+import { shares, socialConnections, stories, storyVariants, type LinkPlacement, type NetworkId, type Share } from "@/db/schema";
 import type { DbOrTx, Tx } from "@/lib/db";
 import { instanceTextLimits } from "@/lib/connections";
 import { DomainError, conflict, invalid, notFound } from "@/lib/errors";
@@ -81,8 +81,19 @@ async function insertShare(tx: Tx, scope: Scope, input: NewShare): Promise<{ sha
   return { share: share!, linkUrl };
 }
 
+/**
+ * Where the link of the next share of a story would go on each network, for the composer's
+ * preview: the organisation's placement, "compare" resolved as creating the share would.
+ */
+export async function nextPlacements(db: DbOrTx, scope: Scope, settings: OrganizationSettings, storyId: string, networks: readonly NetworkId[]): Promise<Partial<Record<NetworkId, LinkPlacement>>> {
+  const [story] = await db.select({ id: stories.id }).from(stories).where(and(eq(stories.id, storyId), eq(stories.orgId, scope.orgId)));
+  if (!story) return {};
+  const entries = await Promise.all(networks.map(async (network) => [network, await placementFor(settings, network, "api", () => sharesOfStoryOn(db, story.id, network))] as const));
+  return Object.fromEntries(entries);
+}
+
 /** How many shares of the story on the network Ripple has posted or will post (the "compare" placement alternates by it). */
-async function sharesOfStoryOn(tx: Tx, storyId: string, network: NetworkId): Promise<number> {
+async function sharesOfStoryOn(tx: DbOrTx, storyId: string, network: NetworkId): Promise<number> {
   const [row] = await tx
     .select({ n: count() })
     .from(shares)

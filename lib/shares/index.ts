@@ -1,6 +1,6 @@
 export * from "./schemas";
 export { checkEmployeeText, sampleTrackedUrl, textCheckResultSchema, type TextCheckResult } from "./check-text";
-export { confirmIntentShare, createIntentShare, createShares } from "./create";
+export { confirmIntentShare, createIntentShare, createShares, nextPlacements } from "./create";
 export { textAsPosted, withTrackedLink } from "./post-text";
 export { cancelShare, editShare, getMyShare, listMyShares, markPosted, retryShare, type MyShare } from "./my-shares";
 export { suggestShareTime } from "./timing";

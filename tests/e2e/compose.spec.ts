@@ -174,3 +174,60 @@ test("when the organisation's X budget is spent or API posting is off, the compo
     await page.context().close();
   }
 });
+
+test("with the link in the first comment, the preview shows the post without the link and the link as the person's comment under it", async ({ browser }) => {
+  // A member of their own with LinkedIn and X accounts (connection rows as connecting leaves them).
+  const email = uniqueEmail("firstcomment");
+  await createMember(email, ["employee"], "Frida Kommentar");
+  const story = await storyWithTwoSuggestions("firstcomment");
+  await withDatabase(async (sql) => {
+    for (const [network, handle] of [["linkedin", "Frida Kommentar"], ["x", "@frida_kommentar"]]) {
+      await sql`
+        insert into social_connections (org_id, user_id, network, external_id, handle, status)
+        select m.org_id, u.id, ${network!}, ${`${network}-${Date.now()}`}, ${handle!}, 'active'
+        from users u join memberships m on m.user_id = u.id where u.email = ${email}`;
+    }
+  });
+  const [before] = await withDatabase((sql) => sql`select settings->'linkPlacement' as placement from organizations where slug = 'nordlys'`);
+  const setPlacement = (placement: object) =>
+    withDatabase((sql) => sql`update organizations set settings = jsonb_set(coalesce(settings, '{}'::jsonb), '{linkPlacement}', ${sql.json(placement as never)}) where slug = 'nordlys'`);
+  await setPlacement({ ...((before?.placement as object | null) ?? {}), linkedin: "first_comment", x: "text" });
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] }, viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  try {
+    for (const [locale, width, comment] of [["en", 360, "First comment, by you"], ["da", 1366, "Første kommentar, fra dig"]] as const) {
+      await context.addCookies([{ name: "NEXT_LOCALE", value: locale, url: "http://localhost" }]);
+      await page.setViewportSize({ width, height: 900 });
+      if (locale === "en") await signInByMagicLink(page, email);
+      await page.goto(`/compose?story=${story.id}`);
+      if (/\/guidelines/.test(page.url())) {
+        await page.getByRole("button", { name: locale === "en" ? "I have read the guidelines and will follow them" : /Jeg har læst retningslinjerne/ }).click();
+        await expect(page).toHaveURL(/\/compose/);
+      }
+      await page.getByRole("checkbox", { name: /^LinkedIn · Frida Kommentar/ }).check();
+      await page.getByRole("checkbox", { name: /^X · @frida_kommentar/ }).check();
+
+      // LinkedIn: the post's text has no tracked link and no card; the link is the comment under it.
+      const linkedin = page.getByTestId("preview-linkedin");
+      await expect(linkedin).toHaveAttribute("data-placement", "first_comment");
+      await expect(linkedin.getByTestId("preview-text")).toContainText("#nordlysansat");
+      await expect(linkedin.getByTestId("preview-text")).not.toContainText("/r/");
+      await expect(linkedin.getByTestId("preview-comment")).toContainText(comment);
+      await expect(linkedin.getByTestId("preview-comment-text")).toHaveText(/^http:\/\/localhost:\d+\/r\/x+$/);
+      await expect(linkedin.getByTestId("preview-card")).toHaveCount(0);
+      // X with "URL in the text": the link stays in the text, and X draws its card from it.
+      const x = page.getByTestId("preview-x");
+      await expect(x).toHaveAttribute("data-placement", "text");
+      await expect(x.getByTestId("preview-text")).toContainText("/r/");
+      await expect(x.getByTestId("preview-comment")).toHaveCount(0);
+      await expect(x.getByTestId("preview-card")).toBeVisible();
+
+      await expectNoSidewaysScroll(page);
+      await expectAccessible(page);
+      await linkedin.screenshot({ path: test.info().outputPath(`first-comment-${locale}-${width}.png`) });
+    }
+  } finally {
+    await setPlacement((before?.placement as object | null) ?? {});
+    await context.close();
+  }
+});

@@ -4,6 +4,7 @@ import clsx from "clsx";
 import { useTranslations } from "next-intl";
 import { useEffect, useId, useState, useTransition } from "react";
 import type { NetworkId } from "@/lib/networks";
+import type { LinkPlacement } from "@/lib/networks/appearance";
 import type { NetworkSuggestions } from "@/lib/shares";
 import { textAsPosted } from "@/lib/shares/post-text";
 import type { TimeSuggestion } from "@/lib/shares/timing";
@@ -16,7 +17,7 @@ import { PostPreview, type CardFacts } from "./post-preview";
 import { ShareOutcomes, type CreatedShare } from "./share-outcomes";
 
 /** viaShareWindow: the organisation's budget for the network's paid API says this post goes through the share window, and why. */
-type Account = { id: string; network: NetworkId; handle: string; displayName: string | null; demo: boolean; expiring: boolean; viaShareWindow: "off" | "budget" | null };
+type Account = { id: string; network: NetworkId; handle: string; displayName: string | null; demo: boolean; expiring: boolean; viaShareWindow: "off" | "budget" | null; placement: LinkPlacement };
 type ShareLink = { network: NetworkId; asksInstance: boolean };
 
 /** What every text editor of the page needs to know about the story and the person. */
@@ -78,6 +79,7 @@ function TextEditor({
   network,
   handle,
   connectionId,
+  placement = "card",
   story,
   choices,
   draft,
@@ -90,6 +92,8 @@ function TextEditor({
   network: NetworkId;
   handle: string | null;
   connectionId?: string;
+  /** Where the link goes when Ripple posts it; a share window always gets the card. */
+  placement?: LinkPlacement;
   story: StoryFacts;
   choices: Choice[];
   draft: Draft;
@@ -124,7 +128,7 @@ function TextEditor({
           ) : null}
         </CountedText>
       </div>
-      <PostPreview network={network} author={{ name: story.authorName, handle }} text={posted} card={story.card} />
+      <PostPreview network={network} author={{ name: story.authorName, handle }} text={posted} card={story.card} placement={placement} link={story.trackedSample} />
     </div>
   );
 }
@@ -342,6 +346,7 @@ export function ComposeForm({
                 network={a.network}
                 handle={a.handle}
                 connectionId={a.id}
+                placement={a.viaShareWindow ? "card" : a.placement}
                 story={{ ...story, authorName: a.displayName ?? story.authorName }}
                 choices={choicesOf(suggestions[a.network], fallback)}
                 draft={drafts[a.id]!}

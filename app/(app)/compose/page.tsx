@@ -7,7 +7,7 @@ import { ensureDemoConnection, isDemoConnection } from "@/lib/demo-network";
 import { guidelinesStatus } from "@/lib/guidelines";
 import { getOrganizationSettings } from "@/lib/orgs";
 import { apiBudget } from "@/lib/orgs/api-budget";
-import { composeSuggestions, listShareAccounts, sampleTrackedUrl, suggestShareTime } from "@/lib/shares";
+import { composeSuggestions, listShareAccounts, nextPlacements, sampleTrackedUrl, suggestShareTime } from "@/lib/shares";
 import { feedStory } from "@/lib/stories/feed";
 import { instantToLocal } from "@/lib/time";
 import type { Locale } from "@/lib/i18n/locales";
@@ -49,7 +49,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   // X's paid API: whether this month's budget still lets a post through (else its share window).
   const xBudget = usable.some((a) => a.network === "x") ? await apiBudget(ctx.db, ctx.orgId, "x") : null;
   const linkNetworks = enabled.filter((n) => !connectedNetworks.has(n));
-  const [suggestions, timeSuggestion] = await Promise.all([
+  const [suggestions, timeSuggestion, placements] = await Promise.all([
     composeSuggestions(ctx.db, ctx.scope, {
       userId: ctx.userId,
       storyId: story.id,
@@ -59,6 +59,8 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
       variantId: typeof params.variant === "string" ? params.variant : null,
     }),
     suggestShareTime(ctx.db, ctx.scope, ctx.userId, { timeZone: settings.timeZone, windows: settings.defaultShareWindows }),
+    // Where the link goes in each connected account's post: the preview draws it so.
+    nextPlacements(ctx.db, ctx.scope, settings, story.id, [...connectedNetworks]),
   ]);
 
   return (
@@ -96,6 +98,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
           demo: isDemoConnection(account),
           expiring: account.status === "expiring",
           viaShareWindow: account.network === "x" && !isDemoConnection(account) && xBudget && !xBudget.canPost ? xBudget.reason : null,
+          placement: placements[account.network] ?? "card",
         }))}
         shareLinks={linkNetworks.map((network) => ({ network, asksInstance: shareWindowFor(network).asksInstance ?? false }))}
         suggestions={suggestions.byNetwork}
