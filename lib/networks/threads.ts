@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { postAppearances } from "./appearance";
 import { expectBody, networkFetch, postMetrics, queryString, sameLink, textHasLink, type Classifier } from "./http";
 import { measureText } from "./measure";
@@ -295,6 +296,52 @@ async function permalink(base: string, accessToken: string, mediaId: string): Pr
   }
 }
 
+const userInsightsSchema = z.object({
+  data: z.array(z.object({ name: z.string(), total_value: z.object({ value: z.number() }).optional(), values: z.array(z.object({ value: z.number() })).optional() })),
+});
+const publishingLimitSchema = z.object({
+  data: z.array(z.object({ quota_usage: z.number(), config: z.object({ quota_total: z.number(), quota_duration: z.number().optional() }).optional() })),
+});
+
+/**
+ * The profile's followers (user insights, followers_count: the current total); null when
+ * Threads does not say (a token without threads_manage_insights): a count is not needed to post.
+ */
+async function followerCount(base: string, userId: string, accessToken: string): Promise<number | null> {
+  try {
+    const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(userId)}/threads_insights`, { metric: "followers_count" }), { bearer: accessToken }, threadsClassifier);
+    const metric = userInsightsSchema.parse(response.body).data.find((m) => m.name === "followers_count");
+    return metric?.total_value?.value ?? metric?.values?.[0]?.value ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** How long a profile at its day's quota waits before Ripple asks again: the moving day frees a slot as its oldest post turns a day old. */
+const QUOTA_WAIT_MS = 60 * 60_000;
+
+/**
+ * Before a new container: whether the profile's moving 24 hours still have room
+ * (threads_publishing_limit counts posts made elsewhere too, which Ripple's own window does not
+ * see). Full: rateLimited, nothing created. The check failing is no reason not to post: the
+ * publish step's own refusal is classified as a rate limit too.
+ */
+async function checkPublishingQuota(base: string, userId: string, accessToken: string): Promise<void> {
+  let quota;
+  try {
+    const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/${encodeURIComponent(userId)}/threads_publishing_limit`, { fields: "quota_usage,config" }), { bearer: accessToken }, threadsClassifier);
+    quota = publishingLimitSchema.parse(response.body).data[0];
+  } catch (error) {
+    if (error instanceof NetworkError && error.kind === "unauthorized") throw error;
+    log.info({ err: error }, "threads: publishing quota not known; posting anyway");
+    return;
+  }
+  const total = quota?.config?.quota_total ?? THREADS_POSTS_PER_DAY;
+  if (quota && quota.quota_usage >= total) {
+    throw new NetworkError("threads", "rateLimited", `threads: the profile has used its ${total} posts of the last 24 hours`, { retryAfterMs: QUOTA_WAIT_MS, code: "THREADS_QUOTA_USED" });
+  }
+}
+
 export const threads: OAuthAdapter = {
   id: "threads",
   kind: "oauth",
@@ -335,9 +382,16 @@ export const threads: OAuthAdapter = {
   },
 
   async profile(_ctx, tokens) {
-    const response = await networkFetch("threads", graphUrl(env().THREADS_API_URL, `${THREADS_API_VERSION}/me`, { fields: "id,username,name" }), { bearer: tokens.accessToken }, threadsClassifier);
+    const base = env().THREADS_API_URL;
+    const response = await networkFetch("threads", graphUrl(base, `${THREADS_API_VERSION}/me`, { fields: "id,username,name" }), { bearer: tokens.accessToken }, threadsClassifier);
     const me = expectBody("threads", "me", meSchema, response.body);
-    return { externalId: me.id, handle: `@${me.username}`, displayName: me.name ?? null, profileUrl: `https://www.threads.net/@${encodeURIComponent(me.username)}`, followerCount: null };
+    return {
+      externalId: me.id,
+      handle: `@${me.username}`,
+      displayName: me.name ?? null,
+      profileUrl: `https://www.threads.net/@${encodeURIComponent(me.username)}`,
+      followerCount: await followerCount(base, me.id, tokens.accessToken),
+    };
   },
 
   measure: (text, options) => measureText("threads", text, options),
@@ -346,6 +400,8 @@ export const threads: OAuthAdapter = {
     const base = env().THREADS_API_URL;
     const { externalId } = await whoami(ctx, tokens);
     const save = post.draft?.save ?? (async () => {});
+    // A stored container is finished, not made again: only a new one waits for the quota.
+    if (!post.draft?.stored) await checkPublishingQuota(base, externalId, tokens.accessToken);
     const outcome = await publishThreadsShare(threadsHttpSteps(base, externalId, tokens.accessToken, save), post.draft?.stored ? { containerId: post.draft.stored.id, recreated: post.draft.stored.recreated } : null, post.text, post.trackedUrl);
     switch (outcome.kind) {
       case "published":

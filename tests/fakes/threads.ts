@@ -25,6 +25,7 @@ export interface FakeThreadsOptions {
 }
 
 const SCOPES = ["threads_basic", "threads_content_publish", "threads_manage_insights"];
+const USER_METRICS = ["views", "likes", "replies", "reposts", "quotes", "clicks", "followers_count", "follower_demographics"];
 
 type Token = { userId: string; longLived: boolean; issuedAt: number; expiresAt: number };
 type Container = { id: string; userId: string; text: string; link?: string; createdAt: number; mediaId?: string };
@@ -41,6 +42,8 @@ export interface FakeThreads extends FakeServer {
   containers: Map<string, Container>;
   /** The fake's own time (real time plus what tests moved it forward). */
   now(): number;
+  /** The profile's follower count, as threads_insights?metric=followers_count reports it (0 until set). */
+  setFollowers(account: string, count: number): void;
 }
 
 const graphError = (status: number, message: string, code: number, type = "OAuthException") => json(status, { error: { message, type, code, fbtrace_id: randomToken(8) } });
@@ -50,6 +53,7 @@ export async function startFakeThreads(options: FakeThreadsOptions): Promise<Fak
   const tokens = new Map<string, Token>();
   const containers = new Map<string, Container>();
   const posts: ThreadsPost[] = [];
+  const followers = new Map<string, number>();
   let next = 17_800_000_000_000_000n;
   const newId = () => (next += 1n).toString();
 
@@ -149,6 +153,23 @@ export async function startFakeThreads(options: FakeThreadsOptions): Promise<Fak
         const mine = posts.filter((post) => post.userId === token.userId).reverse();
         return json(200, { data: mine.map(({ id, text, link_attachment_url }) => ({ id, text, link_attachment_url })) });
       }],
+      // User insights: followers_count is the current total in total_value [insights, "User Insights"].
+      ["GET", "/v1.0/:userId/threads_insights", (req, params) => {
+        const token = tokenOf(req);
+        if (!token || token.userId !== params.userId) return invalidToken();
+        const names = (req.query.get("metric") ?? "").split(",").filter(Boolean);
+        if (names.length === 0 || names.some((name) => !USER_METRICS.includes(name))) return graphError(400, "Invalid metric", 100);
+        return json(200, {
+          data: names.map((name) => ({ name, period: "day", title: name, description: "", total_value: { value: name === "followers_count" ? (followers.get(token.userId) ?? 0) : 0 }, id: `${token.userId}/insights/${name}/day` })),
+        });
+      }],
+      // The moving 24-hour publishing quota [overview, "Rate Limits"].
+      ["GET", "/v1.0/:userId/threads_publishing_limit", (req, params) => {
+        const token = tokenOf(req);
+        if (!token || token.userId !== params.userId) return invalidToken();
+        const used = posts.filter((post) => post.userId === token.userId && clock.now() - post.publishedAt < DAY).length;
+        return json(200, { data: [{ quota_usage: used, config: { quota_total: 250, quota_duration: 86400 } }] });
+      }],
       ["GET", "/v1.0/:id/insights", (req, params) => {
         const token = tokenOf(req);
         const post = posts.find((candidate) => candidate.id === params.id);
@@ -175,5 +196,5 @@ export async function startFakeThreads(options: FakeThreadsOptions): Promise<Fak
     handle: (req): FakeResponse | Promise<FakeResponse> => handle(req),
     faultBody: (code) => ({ error: { message: `Injected ${code}`, type: "OAuthException", code: 2 } }),
   });
-  return Object.assign(server, { shortLivedToken: (userId: string) => issue(userId, false).token, userIdOf, createToken: (account: string) => issue(userIdOf(account), true).token, posts, containers, now: () => clock.now() });
+  return Object.assign(server, { shortLivedToken: (userId: string) => issue(userId, false).token, userIdOf, createToken: (account: string) => issue(userIdOf(account), true).token, posts, containers, now: () => clock.now(), setFollowers: (account: string, count: number) => void followers.set(userIdOf(account), count) });
 }

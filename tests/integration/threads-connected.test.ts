@@ -8,6 +8,7 @@ import { clearRedisPrefix } from "../support/test-env";
 import { redis } from "@/lib/queue";
 import { createShares } from "@/lib/shares";
 import { STALE_PUBLISHING_MS, publishShare } from "@/lib/shares/publish";
+import { RetryLater } from "@/lib/errors";
 import { adapterFor } from "@/lib/networks/registry";
 import { startFakeThreads, type FakeThreads } from "../fakes/threads";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -241,5 +242,30 @@ describe("connecting and publishing to Threads", () => {
     const adapter = adapterFor("threads");
     const metrics = await adapter.metrics!({ instanceUrl: null, client: null }, renewed, [{ externalId: post.id, publishedAt: new Date() }]);
     expect(metrics.get(post.id)).toMatchObject({ impressions: 412, reactions: 17, replies: 3, reposts: 2, quotes: 1, clicks: null });
+  });
+});
+
+describe("Threads' own figures", () => {
+  it("reads the profile's followers when connecting, and a profile whose day's 250 posts went out elsewhere waits: no container is made", async () => {
+    const s = await scene();
+    await saveOrgNetworkApp(db(), s.admin.scope, { network: "threads", ...APP });
+    fake.setFollowers("ripple-user", 1234);
+    const connected = await connectThreads(s);
+    expect(connected.followerCount).toBe(1234);
+
+    // 250 posts in the last hour, none through Ripple: Ripple's own window cannot see them.
+    const seeded = Array.from({ length: 250 }, (_, n) => ({ id: `elsewhere${n}`, userId: connected.externalId, text: `elsewhere ${n}`, publishedAt: fake.now() - 60 * 60_000, insights: {} }));
+    fake.posts.push(...seeded);
+    try {
+      const containersBefore = fake.containers.size;
+      const share = await shareNow(s, connected.id);
+      const waited = await publishShare(db(), redis(), share.id).then(() => null, (error: unknown) => error);
+      expect(waited).toBeInstanceOf(RetryLater);
+      expect((waited as RetryLater).delayMs).toBe(60 * 60_000);
+      expect(await reload(share.id)).toMatchObject({ status: "scheduled", draftId: null, attempts: 0 });
+      expect(fake.containers.size).toBe(containersBefore);
+    } finally {
+      fake.posts.splice(fake.posts.findIndex((post) => post.id === "elsewhere0"), seeded.length);
+    }
   });
 });
