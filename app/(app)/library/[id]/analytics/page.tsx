@@ -220,7 +220,8 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
               key: "variant",
               header: t("variant"),
               rowHeader: true,
-              className: "max-w-sm font-normal",
+              // The text may hold a long link: it wraps anywhere, so the column gives way to the figures.
+              className: "max-w-sm font-normal [overflow-wrap:anywhere]",
               cell: (row) => (
                 <>
                   <span className="block font-medium text-slate-900">{variantName(row)}</span>
