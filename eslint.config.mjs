@@ -29,7 +29,7 @@ const layers = [
 export const libLayers = [
   ["env", "errors", "i18n", "problem", "slug", "tenant", "time"],
   ["crypto", "db", "log", "net", "storage"],
-  ["audit", "demo-network", "mail", "media", "networks", "preview"],
+  ["ai", "audit", "demo-network", "mail", "media", "networks", "preview"],
   ["governance", "guidelines", "queue", "teams", "topics"],
   ["health", "limits", "orgs"],
   ["notifications", "push", "users"],

@@ -174,6 +174,16 @@ const fields = z.object({
     VAPID_SUBJECT: optionalUrl(["mailto:", "https:"], "e.g. mailto:it@example.com"),
     /** The Bluesky AppView that answers public profile reads (follower counts). */
     BLUESKY_APPVIEW_URL: optionalUrl(["http:", "https:"], "a Bluesky AppView").default("https://public.api.bsky.app"),
+    /**
+     * Writing help (lib/ai): any server speaking OpenAI's Chat Completions protocol, its base
+     * URL up to and including the version (…/v1). Unset: no writing help anywhere. The key is
+     * optional (a local Ollama needs none); the model is required with the URL.
+     */
+    AI_BASE_URL: optionalUrl(["http:", "https:"], "an OpenAI-compatible API base, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1"),
+    AI_API_KEY: optionalString,
+    AI_MODEL: optionalString,
+    /** The most tokens one answer may use. */
+    AI_MAX_TOKENS: z.coerce.number().int().min(16).max(8192).default(600),
 });
 
 export const envSchema = fields.superRefine((env, ctx) => {
@@ -195,6 +205,9 @@ export const envSchema = fields.superRefine((env, ctx) => {
     if (Boolean(env.VAPID_PUBLIC_KEY) !== Boolean(env.VAPID_PRIVATE_KEY)) {
       const missing = env.VAPID_PUBLIC_KEY ? "VAPID_PRIVATE_KEY" : "VAPID_PUBLIC_KEY";
       ctx.addIssue({ code: "custom", path: [missing], message: "is missing (VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together; leave both unset to turn push notifications off)" });
+    }
+    if (env.AI_BASE_URL && !env.AI_MODEL) {
+      ctx.addIssue({ code: "custom", path: ["AI_MODEL"], message: "is missing (AI_BASE_URL needs the model to ask, e.g. gpt-4o-mini or llama3.1)" });
     }
     if (!env.SMTP_URL && !env.OIDC_ISSUER && !env.DEMO_MODE) {
       ctx.addIssue({

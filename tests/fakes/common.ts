@@ -42,6 +42,8 @@ export interface FakeResponse {
   body?: unknown;
   /** Defaults to JSON for non-string bodies and plain text for strings. */
   contentType?: string;
+  /** A body written piece by piece as it is produced (server-sent events), instead of `body`. */
+  stream?: AsyncIterable<string>;
 }
 
 export const json = (status: number, body: unknown, headers?: Record<string, string>): FakeResponse => ({ status, body, headers });
@@ -102,6 +104,17 @@ async function readRequest(incoming: http.IncomingMessage, now: number): Promise
     raw: Buffer.concat(chunks),
     at: new Date(now),
   };
+}
+
+/** A streamed reply: headers at once, each piece as it comes, the end when the stream ends. */
+async function sendStream(res: http.ServerResponse, reply: FakeResponse & { stream: AsyncIterable<string> }): Promise<void> {
+  res.writeHead(reply.status, { "content-type": reply.contentType ?? "text/plain; charset=utf-8", "cache-control": "no-cache", ...reply.headers });
+  res.flushHeaders();
+  for await (const piece of reply.stream) {
+    if (res.destroyed) return;
+    res.write(piece);
+  }
+  res.end();
 }
 
 function send(res: http.ServerResponse, reply: FakeResponse): void {
@@ -238,7 +251,9 @@ export async function startFakeServer(setup: ServerSetup): Promise<FakeServer> {
       send(res, { ...reply, headers: { ...reply.headers, ...fault.headers } });
       return;
     }
-    send(res, decorate(req, await setup.handle(req)));
+    const reply = decorate(req, await setup.handle(req));
+    if (reply.stream) await sendStream(res, reply as FakeResponse & { stream: AsyncIterable<string> });
+    else send(res, reply);
   };
 
   const server = http.createServer((incoming, res) => {
