@@ -176,12 +176,13 @@ test("when the organisation's X budget is spent or API posting is off, the compo
 });
 
 test("with the link in the first comment, the preview shows the post without the link and the link as the person's comment under it", async ({ browser }) => {
-  // A member of their own with LinkedIn and X accounts (connection rows as connecting leaves them).
+  // A member of their own with LinkedIn and Bluesky accounts (connection rows as connecting leaves them).
+  // Not X: the X budget test beside this one switches X's API posting off for the organisation.
   const email = uniqueEmail("firstcomment");
   await createMember(email, ["employee"], "Frida Kommentar");
   const story = await storyWithTwoSuggestions("firstcomment");
   await withDatabase(async (sql) => {
-    for (const [network, handle] of [["linkedin", "Frida Kommentar"], ["x", "@frida_kommentar"]]) {
+    for (const [network, handle] of [["linkedin", "Frida Kommentar"], ["bluesky", "frida-kommentar.bsky.social"]]) {
       await sql`
         insert into social_connections (org_id, user_id, network, external_id, handle, status)
         select m.org_id, u.id, ${network!}, ${`${network}-${Date.now()}`}, ${handle!}, 'active'
@@ -191,7 +192,7 @@ test("with the link in the first comment, the preview shows the post without the
   const [before] = await withDatabase((sql) => sql`select settings->'linkPlacement' as placement from organizations where slug = 'nordlys'`);
   const setPlacement = (placement: object) =>
     withDatabase((sql) => sql`update organizations set settings = jsonb_set(coalesce(settings, '{}'::jsonb), '{linkPlacement}', ${sql.json(placement as never)}) where slug = 'nordlys'`);
-  await setPlacement({ ...((before?.placement as object | null) ?? {}), linkedin: "first_comment", x: "text" });
+  await setPlacement({ ...((before?.placement as object | null) ?? {}), linkedin: "first_comment", bluesky: "text" });
   const context = await browser.newContext({ storageState: { cookies: [], origins: [] }, viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
   try {
@@ -205,7 +206,7 @@ test("with the link in the first comment, the preview shows the post without the
         await expect(page).toHaveURL(/\/compose/);
       }
       await page.getByRole("checkbox", { name: /^LinkedIn · Frida Kommentar/ }).check();
-      await page.getByRole("checkbox", { name: /^X · @frida_kommentar/ }).check();
+      await page.getByRole("checkbox", { name: /^Bluesky · frida-kommentar/ }).check();
 
       // LinkedIn: the post's text has no tracked link and no card; the link is the comment under it.
       const linkedin = page.getByTestId("preview-linkedin");
@@ -215,12 +216,12 @@ test("with the link in the first comment, the preview shows the post without the
       await expect(linkedin.getByTestId("preview-comment")).toContainText(comment);
       await expect(linkedin.getByTestId("preview-comment-text")).toHaveText(/^http:\/\/localhost:\d+\/r\/x+$/);
       await expect(linkedin.getByTestId("preview-card")).toHaveCount(0);
-      // X with "URL in the text": the link stays in the text, and X draws its card from it.
-      const x = page.getByTestId("preview-x");
-      await expect(x).toHaveAttribute("data-placement", "text");
-      await expect(x.getByTestId("preview-text")).toContainText("/r/");
-      await expect(x.getByTestId("preview-comment")).toHaveCount(0);
-      await expect(x.getByTestId("preview-card")).toBeVisible();
+      // Bluesky with "URL in the text": the link stays in the text, and no card (Bluesky draws none itself).
+      const bluesky = page.getByTestId("preview-bluesky");
+      await expect(bluesky).toHaveAttribute("data-placement", "text");
+      await expect(bluesky.getByTestId("preview-text")).toContainText("/r/");
+      await expect(bluesky.getByTestId("preview-comment")).toHaveCount(0);
+      await expect(bluesky.getByTestId("preview-card")).toHaveCount(0);
 
       await expectNoSidewaysScroll(page);
       await expectAccessible(page);
