@@ -38,7 +38,7 @@ export const libLayers = [
   ["auth", "reach", "stories"],
   ["import", "links", "reports"],
   ["shares"],
-  ["api", "demo", "maintenance", "me", "metrics", "ops", "web"],
+  ["api", "demo", "maintenance", "me", "metrics", "ops", "web", "writing"],
 ];
 const libRoom = (name) => (existsSync(`lib/${name}`) ? `./lib/${name}` : `./lib/${name}.ts`);
 const libZones = libLayers.flatMap((row, level) =>
