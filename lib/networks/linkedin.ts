@@ -216,6 +216,9 @@ const commentSchema = z.object({
   message: z.object({ text: z.string().optional() }).optional(),
 });
 const commentsPageSchema = z.object({ elements: z.array(commentSchema), paging: z.object({ total: z.number().optional() }).optional() });
+/** A comment's name, whichever field the answer gives it in (the exact shape is UNVERIFIED). */
+const commentId = (comment: z.infer<typeof commentSchema>) => comment.commentUrn ?? comment.$URN ?? comment.id;
+const commentsUrl = (postUrn: string) => apiUrl(env().LINKEDIN_API_URL, `/rest/socialActions/${encodeURIComponent(postUrn)}/comments`);
 
 /** The member's OpenID subject: from the connection when the caller gave it, else from /v2/userinfo. */
 async function authorId(ctx: AccountContext, tokens: TokenSet): Promise<string> {
@@ -405,13 +408,13 @@ export const linkedin: OAuthAdapter = {
     const actor = linkedinAuthorUrn(await authorId(ctx, tokens));
     const response = await networkFetch(
       "linkedin",
-      apiUrl(env().LINKEDIN_API_URL, `/rest/socialActions/${encodeURIComponent(parent.externalId)}/comments`),
+      commentsUrl(parent.externalId),
       // The comment's text is plain text, not little text: no escaping.
       { bearer: tokens.accessToken, headers: restHeaders("create"), json: { actor, object: parent.externalId, message: { text } } },
       classify,
     );
     const created = commentSchema.safeParse(response.body);
-    const id = (created.success ? (created.data.commentUrn ?? created.data.$URN ?? created.data.id) : undefined) ?? response.headers["x-restli-id"];
+    const id = (created.success ? commentId(created.data) : undefined) ?? response.headers["x-restli-id"];
     if (!id) throw new NetworkError("linkedin", "invalid", "linkedin: the comment was created but its id is missing", { status: response.status });
     return { externalId: id };
   },
@@ -422,7 +425,7 @@ export const linkedin: OAuthAdapter = {
     try {
       response = await networkFetch(
         "linkedin",
-        apiUrl(env().LINKEDIN_API_URL, `/rest/socialActions/${encodeURIComponent(parent.externalId)}/comments`),
+        commentsUrl(parent.externalId),
         { bearer: tokens.accessToken, headers: linkedinRestHeaders() },
         classify,
       );
@@ -434,7 +437,7 @@ export const linkedin: OAuthAdapter = {
     const page = expectBody("linkedin", "the post's comments", commentsPageSchema, response.body);
     const found = page.elements.find((c) => c.actor === actor && textHasLink(c.message?.text ?? "", text));
     if (found) {
-      const id = found.commentUrn ?? found.$URN ?? found.id;
+      const id = commentId(found);
       return id ? { externalId: id } : "unknown";
     }
     // More comments than one page shows: the author's could be on the next.

@@ -358,7 +358,7 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
   const safeRepeat = to.kind === "network" && to.adapter.idempotencyWindowMs !== undefined && now.getTime() - (share.firstAttemptAt ?? now).getTime() < to.adapter.idempotencyWindowMs;
   if ((recovering || share.attempts > 1) && !safeRepeat) {
     const found = await lookup(db, to, post, refuseLookup);
-    if (found && found !== "unknown") return (await heldByAnotherShare(db, share, found.externalId)) ? sameWordsTwice() : published(db, share, found, options);
+    if (found && found !== "unknown") return takeFound(found);
     if (found === "unknown" && !(to.kind === "network" && to.adapter.repeatNamesFirstPost)) {
       return unknownOutcome("The network could not say whether the earlier try was posted");
     }
@@ -412,8 +412,13 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
     }
   }
 
-  /** The network has these words as another share's post: this share was not posted, and the person must change the words. */
-  function sameWordsTwice(): Promise<PublishOutcome> {
+  /**
+   * A post the network has for this share, found or named by a duplicate: published with it,
+   * unless another share holds it (same words, no link to tell them apart): then this share's
+   * words were refused and the person must change them.
+   */
+  async function takeFound(found: PublishedPost): Promise<PublishOutcome> {
+    if (!(await heldByAnotherShare(db, share, found.externalId))) return published(db, share, found, options);
     return finish(db, share, { status: "needs_attention", errorCode: "duplicate_text", lastError: "The network already has a post of yours with these words (another share's); change the words and share again" });
   }
 
@@ -434,12 +439,9 @@ async function publishOnce(db: Database, redis: Redis, shareId: string, options:
       // A first_comment post has no link: a duplicate another share already holds is that
       // share's post, and this one's words were refused.
       const existing = error.existingId;
-      if (existing) {
-        if (await heldByAnotherShare(db, share, existing)) return sameWordsTwice();
-        return published(db, share, { externalId: existing, url: to!.kind === "network" ? (to!.adapter.postUrl?.(existing) ?? null) : null }, options);
-      }
+      if (existing) return takeFound({ externalId: existing, url: to!.kind === "network" ? (to!.adapter.postUrl?.(existing) ?? null) : null });
       const found = await lookup(db, to!, post, refuseLookup);
-      if (found && found !== "unknown") return (await heldByAnotherShare(db, share, found.externalId)) ? sameWordsTwice() : published(db, share, found, options);
+      if (found && found !== "unknown") return takeFound(found);
       if (lookupRefused) return unknownOutcome(error.message);
       return finish(db, share, { status: "needs_attention", errorCode: "duplicate_unresolved", lastError: error.message });
     }

@@ -4,6 +4,7 @@ import { localeIds, networkIds, stories, type NetworkId } from "@/db/schema";
 import { AiError, complete } from "@/lib/ai/client";
 import { inMyWordsMessages, splitTexts, suggestedTextsMessages } from "@/lib/ai/prompts";
 import type { DbOrTx } from "@/lib/db";
+import { translator } from "@/lib/i18n/messages";
 import { notFound } from "@/lib/errors";
 import { checkShareText, type ShareTextProblemCode } from "@/lib/governance/check-text";
 import { measureText } from "@/lib/networks/measure";
@@ -11,9 +12,6 @@ import { getOrganizationSettings } from "@/lib/orgs";
 import { sampleTrackedUrl } from "@/lib/shares/check-text";
 import { withTrackedLink } from "@/lib/shares/post-text";
 import type { Scope } from "@/lib/tenant";
-
-/** How networks are named to the model. */
-export const networkNames: Record<NetworkId, string> = { linkedin: "LinkedIn", x: "X", mastodon: "Mastodon", bluesky: "Bluesky", facebook: "Facebook", xing: "XING", threads: "Threads" };
 
 export const generateSuggestedTextsSchema = z.object({
   storyId: z.uuid(),
@@ -47,7 +45,7 @@ export async function generateSuggestedTexts(db: DbOrTx, scope: Scope, raw: Gene
   const rules = { disclosureHashtag: settings.disclosureHashtag, blockedWords: settings.blockedWords };
   const check = (text: string) => checkShareText(input.network, withTrackedLink(text, story.url, sampleTrackedUrl()), rules);
   const limit = wordsLimit(input.network, story.url, settings.disclosureHashtag);
-  const networkName = networkNames[input.network];
+  const networkName = translator(input.language)(`networks.${input.network}`);
 
   const answer = await complete(
     {
