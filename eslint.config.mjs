@@ -38,7 +38,8 @@ export const libLayers = [
   ["auth", "reach", "stories"],
   ["import", "links", "reports"],
   ["shares"],
-  ["api", "demo", "maintenance", "me", "metrics", "ops", "web", "writing"],
+  ["writing"],
+  ["api", "demo", "maintenance", "me", "metrics", "ops", "web"],
 ];
 const libRoom = (name) => (existsSync(`lib/${name}`) ? `./lib/${name}` : `./lib/${name}.ts`);
 const libZones = libLayers.flatMap((row, level) =>

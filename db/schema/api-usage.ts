@@ -24,3 +24,19 @@ export const apiUsage = pgTable(
 );
 
 export type ApiUsage = typeof apiUsage.$inferSelect;
+
+/**
+ * Requests to the organisation's language model in one calendar month (UTC): the meter
+ * behind writing help's monthly budget (lib/writing/budget.ts), reserved before each request.
+ */
+export const aiUsage = pgTable(
+  "ai_usage",
+  {
+    orgId: orgColumn(),
+    /** The month's first day. */
+    month: date({ mode: "string" }).notNull(),
+    requests: integer().notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.month] })],
+);

@@ -25,6 +25,8 @@ export const memberships = pgTable(
     /** The last weekly report mail sent to this manager. */
     reportSentAt: timestamp({ withTimezone: true }),
     leaderboardOptOut: boolean().notNull().default(false),
+    /** Writing help may show the model a few of this person's earlier posts as style examples (opt-in). */
+    writingExamples: boolean().notNull().default(false),
     notificationPrefs: jsonb().$type<Record<string, boolean>>().notNull().default(sql`'{}'::jsonb`),
     /** For the feed's "new since your last visit". */
     lastFeedVisitAt: timestamp({ withTimezone: true }),

@@ -35,6 +35,8 @@ export const shares = pgTable(
     network: networkEnum().notNull(),
     mode: shareModeEnum().notNull(),
     text: text().notNull(),
+    /** Written with help: from a suggested text the model wrote, or rewritten or translated with it (issue 16). */
+    assisted: boolean().notNull().default(false),
     /** Where the link went, as the organisation's setting was when the share was made. */
     placement: linkPlacementEnum().notNull().default("card"),
     status: shareStatusEnum().notNull().default("scheduled"),

@@ -84,6 +84,8 @@ export const storyVariants = pgTable(
     language: localeEnum().notNull(),
     position: integer().notNull().default(0),
     text: text().notNull(),
+    /** Written with the organisation's language model and kept by an editor (issue 16). */
+    assisted: boolean().notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [index().on(t.storyId, t.network)],

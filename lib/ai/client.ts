@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { envFor } from "@/lib/env";
+import { sseEvents, textOf } from "./sse";
 
 /**
  * The organisation's language model, through OpenAI's Chat Completions protocol (POST
@@ -174,60 +175,53 @@ export async function* stream(request: ChatRequest, options: { signal?: AbortSig
     const response = await post(config, request, true, signal);
     if (!response.body) throw new AiError("invalid", "The language model sent no stream");
     if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) throw new AiError("invalid", "The language model did not answer with server-sent events");
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
+    const events = sseEvents(readText(response.body, signal, () => clearTimeout(firstByteTimer)));
     let done = false;
-    while (!done) {
-      let read;
-      try {
-        read = await reader.read();
-      } catch (error) {
-        throw asAiError(error, signal);
+    for await (const { data } of events) {
+      if (data === "[DONE]") {
+        done = true;
+        break;
       }
-      clearTimeout(firstByteTimer);
-      if (read.done) break;
-      buffer += read.value;
-      // Events end with a blank line; a line "data: …" carries one chunk (the SSE format).
-      let end;
-      while ((end = buffer.search(/\r?\n\r?\n/)) !== -1) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, "");
-        const data = event
-          .split(/\r?\n/)
-          .filter((line) => line.startsWith("data:"))
-          .map((line) => line.slice(5).replace(/^ /, ""))
-          .join("\n");
-        if (data === "") continue;
-        if (data === "[DONE]") {
-          done = true;
-          break;
-        }
-        let json: unknown;
-        try {
-          json = JSON.parse(data);
-        } catch {
-          throw new AiError("invalid", "The language model sent a chunk that is not JSON");
-        }
-        if (errorBodySchema.safeParse(json).success && !(json as { choices?: unknown }).choices) {
-          throw new AiError("unavailable", "The language model broke off its answer with an error");
-        }
-        const chunk = chunkSchema.safeParse(json);
-        if (!chunk.success) throw new AiError("invalid", "The language model sent a chunk that is not a chat completion chunk");
-        const choice = chunk.data.choices[0];
-        if (!choice) continue;
-        if (choice.finish_reason) finishReason = choice.finish_reason;
-        if (choice.delta?.refusal) refusal += choice.delta.refusal;
-        const piece = choice.delta?.content ?? "";
-        if (piece) {
-          text += piece;
-          yield piece;
-        }
+      let json: unknown;
+      try {
+        json = JSON.parse(data);
+      } catch {
+        throw new AiError("invalid", "The language model sent a chunk that is not JSON");
+      }
+      if (errorBodySchema.safeParse(json).success && !(json as { choices?: unknown }).choices) {
+        throw new AiError("unavailable", "The language model broke off its answer with an error");
+      }
+      const chunk = chunkSchema.safeParse(json);
+      if (!chunk.success) throw new AiError("invalid", "The language model sent a chunk that is not a chat completion chunk");
+      const choice = chunk.data.choices[0];
+      if (!choice) continue;
+      if (choice.finish_reason) finishReason = choice.finish_reason;
+      if (choice.delta?.refusal) refusal += choice.delta.refusal;
+      const piece = choice.delta?.content ?? "";
+      if (piece) {
+        text += piece;
+        yield piece;
       }
     }
-    await reader.cancel().catch(() => undefined);
     if (!done && finishReason === null) throw new AiError("unavailable", "The language model's answer broke off");
   } finally {
     clearTimeout(firstByteTimer);
   }
   return refusedOrEmpty(text, finishReason, refusal || null);
+}
+
+/** The response's text as it arrives; a failure to read is the model's failure (or the time running out), and the first piece ends the first-byte wait. */
+async function* readText(body: ReadableStream<Uint8Array<ArrayBuffer>>, signal: AbortSignal, onFirst: () => void): AsyncGenerator<string> {
+  const pieces = textOf(body);
+  for (;;) {
+    let next;
+    try {
+      next = await pieces.next();
+    } catch (error) {
+      throw asAiError(error, signal);
+    }
+    onFirst();
+    if (next.done) return;
+    yield next.value;
+  }
 }

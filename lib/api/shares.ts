@@ -9,6 +9,8 @@ export const shareResourceSchema = z.object({
   network: z.enum(networkIds),
   mode: z.enum(["api", "intent"]),
   text: z.string(),
+  /** Written with help: from a suggested text the model wrote, or rewritten or translated with writing help. */
+  assisted: z.boolean(),
   status: z.enum(shareStatusIds),
   scheduledAt: z.iso.datetime(),
   publishedAt: z.iso.datetime().nullable(),
@@ -25,6 +27,7 @@ export function toShareResource(share: Share): ShareResource {
     network: share.network,
     mode: share.mode,
     text: share.text,
+    assisted: share.assisted,
     status: share.status,
     scheduledAt: share.scheduledAt.toISOString(),
     publishedAt: share.publishedAt?.toISOString() ?? null,
@@ -40,6 +43,8 @@ export const shareCreateBodySchema = z
     connectionId: z.uuid(),
     text: z.string().max(10_000),
     variantId: z.uuid().nullable().optional(),
+    /** The text was written with writing help (/api/v1/writing/…): recorded on the share. */
+    assisted: z.boolean().optional(),
     /** Absent: now. */
     scheduledAt: z.iso.datetime({ offset: true }).optional(),
   })

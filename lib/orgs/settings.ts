@@ -23,6 +23,16 @@ const placement = <N extends keyof typeof placementChoices>(network: N) => z.enu
 export const linkPlacementSchema = z.object({ linkedin: placement("linkedin"), x: placement("x"), mastodon: placement("mastodon"), bluesky: placement("bluesky") });
 export type LinkPlacementSettings = z.infer<typeof linkPlacementSchema>;
 
+/**
+ * Writing help with the server's language model (lib/writing): on unless the organisation
+ * turns it off, and a monthly budget in requests to the model (null: no cap).
+ */
+export const writingHelpSettingsSchema = z.object({
+  enabled: z.boolean(),
+  monthlyRequests: z.number().int().min(0).max(1_000_000).nullable(),
+});
+export type WritingHelpSettings = z.infer<typeof writingHelpSettingsSchema>;
+
 /** Organisation settings with their defaults; stored rows are parsed through this. */
 export const organizationSettingsSchema = z.object({
   locale: z.enum(localeIds).default("da"),
@@ -74,6 +84,7 @@ export const organizationSettingsSchema = z.object({
    */
   linkPlacement: linkPlacementSchema.default({ linkedin: "card", x: "card", mastodon: "card", bluesky: "card" }),
   xApi: xApiSettingsSchema.default({ enabled: true, budget: { kind: "money", amount: null }, prices: null }),
+  writingHelp: writingHelpSettingsSchema.default({ enabled: true, monthlyRequests: null }),
 });
 
 export type OrganizationSettings = z.infer<typeof organizationSettingsSchema>;

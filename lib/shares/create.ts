@@ -38,7 +38,10 @@ type NewShare = {
   userId: string;
   network: NetworkId;
   connectionId: string | null;
-  variantId: string | null;
+  /** The suggested text it started from, and whether that one was written with help. */
+  variant: { id: string; assisted: boolean } | null;
+  /** The person used writing help on the text ("in my words", a translation). */
+  assisted?: boolean;
   text: string;
   mode: "api" | "intent";
   scheduledAt: Date;
@@ -67,10 +70,11 @@ async function insertShare(tx: Tx, scope: Scope, input: NewShare): Promise<{ sha
       storyId: input.story.id,
       userId: input.userId,
       connectionId: input.connectionId,
-      variantId: input.variantId,
+      variantId: input.variant?.id ?? null,
       network: input.network,
       mode: input.mode,
       text,
+      assisted: Boolean(input.assisted) || Boolean(input.variant?.assisted),
       placement: await placementFor(input.settings, input.network, input.mode, () => sharesOfStoryOn(tx, input.story.id, input.network)),
       status: "scheduled",
       scheduledAt: input.scheduledAt,
@@ -101,10 +105,10 @@ async function sharesOfStoryOn(tx: DbOrTx, storyId: string, network: NetworkId):
   return row?.n ?? 0;
 }
 
-async function checkVariant(tx: Tx, storyId: string, variantId: string | null | undefined): Promise<string | null> {
+async function checkVariant(tx: Tx, storyId: string, variantId: string | null | undefined): Promise<{ id: string; assisted: boolean } | null> {
   if (!variantId) return null;
-  const [row] = await tx.select({ id: storyVariants.id }).from(storyVariants).where(and(eq(storyVariants.id, variantId), eq(storyVariants.storyId, storyId)));
-  return row ? row.id : null;
+  const [row] = await tx.select({ id: storyVariants.id, assisted: storyVariants.assisted }).from(storyVariants).where(and(eq(storyVariants.id, variantId), eq(storyVariants.storyId, storyId)));
+  return row ?? null;
 }
 
 /**
@@ -146,7 +150,8 @@ export async function createShares(db: DbOrTx, scope: Scope, userId: string, raw
           userId,
           network: connection.network,
           connectionId: connection.id,
-          variantId: await checkVariant(tx, story.id, post.variantId),
+          variant: await checkVariant(tx, story.id, post.variantId),
+          assisted: post.assisted,
           text: post.text,
           mode: "api",
           scheduledAt,
@@ -179,7 +184,8 @@ export async function createIntentShare(db: DbOrTx, scope: Scope, userId: string
       userId,
       network: input.network,
       connectionId: null,
-      variantId: await checkVariant(tx, story.id, input.variantId),
+      variant: await checkVariant(tx, story.id, input.variantId),
+      assisted: input.assisted,
       text: input.text,
       mode: "intent",
       scheduledAt: new Date(),

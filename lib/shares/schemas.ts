@@ -14,6 +14,8 @@ export const composeSchema = z.object({
         connectionId: z.uuid(),
         text: z.string().max(10_000, "tooLong"),
         variantId: z.uuid().nullable().optional(),
+        /** The person used writing help on this text (recorded on the share). */
+        assisted: z.boolean().optional(),
       }),
     )
     .min(1, "chooseAnAccount")
@@ -26,6 +28,7 @@ export const intentSchema = z.object({
   network: z.enum(networkIds),
   text: z.string().max(10_000, "tooLong"),
   variantId: z.uuid().nullable().optional(),
+  assisted: z.boolean().optional(),
   mastodonInstance: z.url({ protocol: /^https?$/ }).optional(),
 });
 

@@ -96,7 +96,7 @@ export async function countStoriesByStatus(db: DbOrTx, scope: Scope): Promise<Pa
 export type StoryDetail = Omit<Story, "search"> & {
   topicIds: string[];
   audienceTeamIds: string[];
-  variants: Array<{ id: string; network: (typeof storyVariants.$inferSelect)["network"]; language: Locale; text: string; position: number }>;
+  variants: Array<{ id: string; network: (typeof storyVariants.$inferSelect)["network"]; language: Locale; text: string; position: number; assisted: boolean }>;
   authorName: string | null;
   approverName: string | null;
 };
@@ -121,7 +121,7 @@ export async function getStories(db: DbOrTx, scope: Scope, ids: string[]): Promi
     db.select({ storyId: storyTopics.storyId, id: storyTopics.topicId }).from(storyTopics).where(inArray(storyTopics.storyId, found)),
     db.select({ storyId: storyAudiences.storyId, id: storyAudiences.teamId }).from(storyAudiences).where(inArray(storyAudiences.storyId, found)),
     db
-      .select({ storyId: storyVariants.storyId, id: storyVariants.id, network: storyVariants.network, language: storyVariants.language, text: storyVariants.text, position: storyVariants.position })
+      .select({ storyId: storyVariants.storyId, id: storyVariants.id, network: storyVariants.network, language: storyVariants.language, text: storyVariants.text, position: storyVariants.position, assisted: storyVariants.assisted })
       .from(storyVariants)
       .where(inArray(storyVariants.storyId, found))
       .orderBy(asc(storyVariants.network), asc(storyVariants.language), asc(storyVariants.position)),

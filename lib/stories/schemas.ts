@@ -31,6 +31,8 @@ export const variantInputSchema = z.object({
   network: z.enum(networkIds),
   language: z.enum(localeIds),
   text: z.string().trim().min(1, "required").max(STORY_LIMITS.variantText, "tooLong"),
+  /** Written with the organisation's language model (and kept, perhaps edited, by the editor). */
+  assisted: z.boolean().default(false),
 });
 export type VariantInput = z.infer<typeof variantInputSchema>;
 

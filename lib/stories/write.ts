@@ -74,9 +74,9 @@ async function replaceChildren(tx: Tx, scope: Scope, storyId: string, input: { t
       const same = unclaimed.get(`${slot}/${v.text}`)?.shift();
       if (same) {
         kept.add(same);
-        await tx.update(storyVariants).set({ position: p }).where(eq(storyVariants.id, same));
+        await tx.update(storyVariants).set({ position: p, assisted: v.assisted }).where(eq(storyVariants.id, same));
       } else {
-        inserts.push({ orgId: scope.orgId, storyId, network: v.network, language: v.language, text: v.text, position: p });
+        inserts.push({ orgId: scope.orgId, storyId, network: v.network, language: v.language, text: v.text, position: p, assisted: v.assisted });
       }
     }
     const removed = existing.filter((row) => !kept.has(row.id)).map((row) => row.id);

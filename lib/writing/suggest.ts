@@ -1,17 +1,13 @@
-import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { localeIds, networkIds, stories, type NetworkId } from "@/db/schema";
-import { AiError, complete } from "@/lib/ai/client";
+import { localeIds, networkIds } from "@/db/schema";
+import { AiError } from "@/lib/ai/client";
 import { inMyWordsMessages, splitTexts, suggestedTextsMessages } from "@/lib/ai/prompts";
 import type { DbOrTx } from "@/lib/db";
 import { translator } from "@/lib/i18n/messages";
-import { notFound } from "@/lib/errors";
-import { checkShareText, type ShareTextProblemCode } from "@/lib/governance/check-text";
-import { measureText } from "@/lib/networks/measure";
-import { getOrganizationSettings } from "@/lib/orgs";
-import { sampleTrackedUrl } from "@/lib/shares/check-text";
-import { withTrackedLink } from "@/lib/shares/post-text";
 import type { Scope } from "@/lib/tenant";
+import { ask, checked, draftContext, type DraftText, type DroppedReason, type WriteOptions } from "./ask";
+
+export { wordsLimit, type DraftText } from "./ask";
 
 export const generateSuggestedTextsSchema = z.object({
   storyId: z.uuid(),
@@ -21,10 +17,8 @@ export const generateSuggestedTextsSchema = z.object({
 });
 export type GenerateSuggestedTextsInput = z.input<typeof generateSuggestedTextsSchema>;
 
-/** A text the model wrote that passed the check compose uses; `length` and `limit` as the network counts the posted text. */
-export type DraftText = { text: string; length: number; limit: number; shortened: boolean };
 /** Why an answer's text was not offered. */
-export type DroppedText = { reason: Extract<ShareTextProblemCode, "tooLong" | "tooManyBytes" | "blockedPhrase" | "invalidCharacters" | "empty">; detail?: string };
+export type DroppedText = { reason: DroppedReason; detail?: string };
 
 /**
  * For editors: `count` different suggested texts for one network and language, from the
@@ -34,25 +28,16 @@ export type DroppedText = { reason: Extract<ShareTextProblemCode, "tooLong" | "t
  * and one still over, or holding a blocked phrase, is dropped with its reason: nothing
  * offered here is over the limit. Nothing is saved: the editor keeps what they want.
  */
-export async function generateSuggestedTexts(db: DbOrTx, scope: Scope, raw: GenerateSuggestedTextsInput, options: { signal?: AbortSignal } = {}): Promise<{ texts: DraftText[]; dropped: DroppedText[] }> {
+export async function generateSuggestedTexts(db: DbOrTx, scope: Scope, raw: GenerateSuggestedTextsInput, options: WriteOptions = {}): Promise<{ texts: DraftText[]; dropped: DroppedText[] }> {
   const input = generateSuggestedTextsSchema.parse(raw);
-  const [story] = await db
-    .select({ title: stories.title, summary: stories.summary, body: stories.body, url: stories.canonicalUrl })
-    .from(stories)
-    .where(and(eq(stories.id, input.storyId), eq(stories.orgId, scope.orgId)));
-  if (!story) throw notFound("Story");
-  const settings = await getOrganizationSettings(db, scope.orgId);
-  const rules = { disclosureHashtag: settings.disclosureHashtag, blockedWords: settings.blockedWords };
-  const check = (text: string) => checkShareText(input.network, withTrackedLink(text, story.url, sampleTrackedUrl()), rules);
-  const limit = wordsLimit(input.network, story.url, settings.disclosureHashtag);
+  const { story, settings, check, limit } = await draftContext(db, scope, input.storyId, input.network);
   const networkName = translator(input.language)(`networks.${input.network}`);
 
-  const answer = await complete(
-    {
-      messages: suggestedTextsMessages({ story, networkName, language: input.language, count: input.count, limit, disclosureHashtag: settings.disclosureHashtag, blockedPhrases: settings.blockedWords }),
-      temperature: 0.9,
-    },
-    options,
+  const answer = await ask(
+    db,
+    scope,
+    suggestedTextsMessages({ story, networkName, language: input.language, count: input.count, limit, disclosureHashtag: settings.disclosureHashtag, blockedPhrases: settings.blockedWords }),
+    { ...options, temperature: 0.9 },
   );
   const written = splitTexts(answer.text).slice(0, input.count);
   if (written.length === 0) throw new AiError("empty", "The language model answered without texts");
@@ -60,37 +45,10 @@ export async function generateSuggestedTexts(db: DbOrTx, scope: Scope, raw: Gene
   const texts: DraftText[] = [];
   const dropped: DroppedText[] = [];
   for (const first of written) {
-    let text = first;
-    let result = check(text);
-    let shortened = false;
-    if (!result.ok && result.problems.every((p) => p.code === "tooLong" || p.code === "tooManyBytes")) {
-      // Over the limit: once more, asked to be brief within it.
-      const again = await complete({ messages: inMyWordsMessages({ text, networkName, language: input.language, tone: "brief", limit, examples: [] }) }, options).catch((error: unknown) => {
-        if (error instanceof AiError && !error.transient) return null;
-        throw error;
-      });
-      if (again) {
-        text = again.text.trim();
-        result = check(text);
-        shortened = true;
-      }
-    }
-    if (result.ok) {
-      texts.push({ text, length: result.measure.length, limit: result.measure.limit, shortened });
-    } else {
-      const problem = result.problems[0]!;
-      dropped.push({ reason: problem.code as DroppedText["reason"], ...(problem.detail && { detail: problem.detail }) });
-    }
+    // Over the limit: once more, asked to be brief within it (not streamed: the list follows).
+    const result = await checked(first, check, (text) => ask(db, scope, inMyWordsMessages({ text, networkName, language: input.language, tone: "brief", limit, examples: [] }), { signal: options.signal }));
+    if (result.ok) texts.push(result.draft);
+    else dropped.push({ reason: result.reason, ...(result.detail && { detail: result.detail }) });
   }
   return { texts, dropped };
 }
-
-/**
- * How long the words themselves may be: the network's limit less what posting adds (the
- * tracked link, the disclosure tag, the spaces before them), as the network counts it.
- */
-export function wordsLimit(network: NetworkId, storyUrl: string | null, disclosureHashtag: string | null): number {
-  const added = measureText(network, [storyUrl ? sampleTrackedUrl() : "", disclosureHashtag ?? ""].filter(Boolean).map((part) => ` ${part}`).join("")).length;
-  return Math.max(40, measureText(network, "").limit - added);
-}
-

@@ -107,7 +107,9 @@ describe("suggested texts for editors", () => {
     await expect(generateSuggestedTexts(db(), editor.scope, { storyId: story.id, network: "linkedin", language: "en", count: 9 })).rejects.toMatchObject({ name: "ZodError" });
     setEnv({ AI_BASE_URL: undefined });
     try {
-      await expect(generateSuggestedTexts(db(), editor.scope, { storyId: story.id, network: "linkedin", language: "en" })).rejects.toMatchObject({ kind: "notConfigured" });
+      const sent = fake.completions.length;
+      await expect(generateSuggestedTexts(db(), editor.scope, { storyId: story.id, network: "linkedin", language: "en" })).rejects.toMatchObject({ code: "writingHelpNotConfigured" });
+      expect(fake.completions).toHaveLength(sent);
     } finally {
       setEnv({ AI_BASE_URL: fake.baseUrl });
     }

@@ -5,6 +5,7 @@ import { action } from "@/lib/auth/guard";
 import { networkIds } from "@/lib/networks";
 import { checkEmployeeText, composeSchema, confirmIntentShare, createIntentShare, createShares, intentSchema, outcomeSettled, shareOutcomes } from "@/lib/shares";
 import { localToInstant, isLocalDateTime } from "@/lib/time";
+import { setWritingExamplesOptIn } from "@/lib/writing/budget";
 import { timeZoneOf } from "../time-zone";
 
 const employee = ["employee"] as const;
@@ -42,3 +43,8 @@ export const shareOutcomesAction = action({ roles: employee, input: z.object({ i
   const outcomes = await shareOutcomes(ctx.db, ctx.scope, ctx.userId, ids);
   return outcomes.map((o) => ({ ...o, scheduledAt: o.scheduledAt.toISOString(), settled: outcomeSettled(o, now) }));
 });
+
+/** The person's opt-in: a few of their earlier posts go to the model as style examples for "in my words" (audited). */
+export const writingExamplesAction = action({ roles: employee, input: z.object({ on: z.boolean() }) }, async (input, ctx) => ({
+  on: await setWritingExamplesOptIn(ctx.db, ctx.scope, ctx.userId, input.on),
+}));

@@ -3,6 +3,7 @@
 import clsx from "clsx";
 import { useTranslations } from "next-intl";
 import { useEffect, useId, useState, useTransition } from "react";
+import type { Locale } from "@/lib/i18n/locales";
 import type { NetworkId } from "@/lib/networks";
 import type { LinkPlacement } from "@/lib/networks/appearance";
 import type { NetworkSuggestions } from "@/lib/shares";
@@ -15,6 +16,7 @@ import { useAction } from "../../_components/use-form-action";
 import { checkComposeAction, confirmIntentAction, intentShareAction, shareAction } from "./actions";
 import { PostPreview, type CardFacts } from "./post-preview";
 import { ShareOutcomes, type CreatedShare } from "./share-outcomes";
+import { WritingTools, type ComposeWritingHelp } from "./writing-tools";
 
 /** viaShareWindow: the organisation's budget for the network's paid API says this post goes through the share window, and why. */
 type Account = { id: string; network: NetworkId; handle: string; displayName: string | null; demo: boolean; expiring: boolean; viaShareWindow: "off" | "budget" | null; placement: LinkPlacement };
@@ -24,6 +26,9 @@ type ShareLink = { network: NetworkId; asksInstance: boolean };
 type StoryFacts = {
   storyId: string;
   storyUrl: string | null;
+  language: Locale;
+  /** Writing help (null: the server has no model, so no buttons). */
+  writing: ComposeWritingHelp | null;
   /** A tracked link of the real length, for the preview until the share has its own. */
   trackedSample: string;
   disclosureHashtag: string | null;
@@ -31,12 +36,15 @@ type StoryFacts = {
   card: CardFacts;
 };
 
-/** Which suggestion a text started from, and the person's edits of each (switching back keeps them). */
-type Draft = { index: number; edits: Record<number, string> };
-type Choice = { variantId: string | null; text: string };
+/**
+ * Which suggestion a text started from, and the person's edits of each (switching back keeps
+ * them); per suggestion too, the language writing help left it in and whether it helped.
+ */
+type Draft = { index: number; edits: Record<number, string>; languages?: Record<number, Locale>; helped?: Record<number, true> };
+type Choice = { variantId: string | null; text: string; language: Locale };
 
-function choicesOf(suggestions: NetworkSuggestions | undefined, fallback: string): Choice[] {
-  return suggestions ? suggestions.suggestions.map((s) => ({ variantId: s.id, text: s.text })) : [{ variantId: null, text: fallback }];
+function choicesOf(suggestions: NetworkSuggestions | undefined, fallback: string, language: Locale): Choice[] {
+  return suggestions ? suggestions.suggestions.map((s) => ({ variantId: s.id, text: s.text, language: s.language })) : [{ variantId: null, text: fallback, language }];
 }
 
 function firstDraft(suggestions: NetworkSuggestions | undefined): Draft {
@@ -112,6 +120,23 @@ function TextEditor({
     <div className="grid gap-4 rounded-md border border-slate-200 p-3 lg:grid-cols-2" data-testid={`compose-${network}`}>
       <div className="min-w-0 space-y-2">
         <SuggestionPicker draft={draft} count={choices.length} onPick={(index) => onDraft({ ...draft, index })} />
+        {story.writing ? (
+          <WritingTools
+            storyId={story.storyId}
+            network={network}
+            text={text}
+            language={draft.languages?.[draft.index] ?? choices[draft.index]?.language ?? story.language}
+            help={story.writing}
+            onText={(next, language) =>
+              onDraft({
+                ...draft,
+                edits: { ...draft.edits, [draft.index]: next },
+                languages: { ...draft.languages, [draft.index]: language },
+                helped: { ...draft.helped, [draft.index]: true },
+              })
+            }
+          />
+        ) : null}
         <CountedText
           id={id}
           label={label}
@@ -137,7 +162,7 @@ function ShareLinkRow({ link, story, suggestions }: { link: ShareLink; story: St
   const t = useTranslations("compose");
   const tn = useTranslations("networks");
   const word = useErrorWords();
-  const choices = choicesOf(suggestions, `${story.card.title} ${story.storyUrl ?? ""}`.trim());
+  const choices = choicesOf(suggestions, `${story.card.title} ${story.storyUrl ?? ""}`.trim(), story.language);
   const [draft, setDraft] = useState(() => firstDraft(suggestions));
   const [ok, setOk] = useState(true);
   const [instance, setInstance] = useState("https://mastodon.social");
@@ -156,6 +181,7 @@ function ShareLinkRow({ link, story, suggestions }: { link: ShareLink; story: St
         network: link.network,
         text,
         variantId: choices[draft.index]?.variantId ?? null,
+        assisted: draft.helped?.[draft.index] ?? false,
         ...(link.asksInstance ? { mastodonInstance: instance } : {}),
       });
       if (!result.ok) {
@@ -286,9 +312,9 @@ export function ComposeForm({
         storyId: story.storyId,
         scheduledAt: when === "later" ? at : undefined,
         posts: chosen.map((a) => {
-          const choices = choicesOf(suggestions[a.network], fallback);
+          const choices = choicesOf(suggestions[a.network], fallback, story.language);
           const draft = drafts[a.id]!;
-          return { connectionId: a.id, text: draftText(draft, choices), variantId: choices[draft.index]?.variantId ?? null };
+          return { connectionId: a.id, text: draftText(draft, choices), variantId: choices[draft.index]?.variantId ?? null, assisted: draft.helped?.[draft.index] ?? false };
         }),
       },
       (res) => {
@@ -348,7 +374,7 @@ export function ComposeForm({
                 connectionId={a.id}
                 placement={a.viaShareWindow ? "card" : a.placement}
                 story={{ ...story, authorName: a.displayName ?? story.authorName }}
-                choices={choicesOf(suggestions[a.network], fallback)}
+                choices={choicesOf(suggestions[a.network], fallback, story.language)}
                 draft={drafts[a.id]!}
                 onDraft={(draft) => setDrafts((all) => ({ ...all, [a.id]: draft }))}
                 onCheck={onCheckOf(a.id)}

@@ -18,6 +18,7 @@ import { Card, PageHeader } from "../../_components/ui";
 import { StoryIntro } from "../../_components/story-intro";
 import { requestLocale } from "../../_i18n/locale";
 import { timeZoneOf } from "../time-zone";
+import { writingExamplesOptIn, writingHelpState } from "@/lib/writing/budget";
 import { ComposeForm } from "./compose-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -42,7 +43,14 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
   const format = await getFormatter();
   const locale = await requestLocale();
   await ensureDemoConnection(ctx.db, ctx.scope, ctx.userId);
-  const [accounts, settings, zone, session] = await Promise.all([listShareAccounts(ctx.db, ctx.scope, ctx.userId), getOrganizationSettings(ctx.db, ctx.orgId), timeZoneOf(ctx), getSession()]);
+  const [accounts, settings, zone, session, writing, examples] = await Promise.all([
+    listShareAccounts(ctx.db, ctx.scope, ctx.userId),
+    getOrganizationSettings(ctx.db, ctx.orgId),
+    timeZoneOf(ctx),
+    getSession(),
+    writingHelpState(ctx.db, ctx.orgId),
+    writingExamplesOptIn(ctx.db, ctx.scope, ctx.userId),
+  ]);
   const enabled = networkIds.filter((n) => settings.enabledNetworks.includes(n));
   const usable = accounts.filter((a) => isConnectable(a.network) && enabled.includes(a.network) && (a.status === "active" || a.status === "expiring"));
   const connectedNetworks = new Set(usable.map((a) => a.network));
@@ -83,6 +91,8 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
         story={{
           storyId: story.id,
           storyUrl: story.canonicalUrl,
+          language: story.language,
+          writing: writing.configured ? { available: writing.available, reason: writing.reason === "notConfigured" ? null : writing.reason, examples } : null,
           trackedSample: sampleTrackedUrl(),
           disclosureHashtag: settings.disclosureHashtag,
           authorName: session?.user?.name ?? session?.user?.email ?? "",

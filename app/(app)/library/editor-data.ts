@@ -4,14 +4,16 @@ import { getOrganizationSettings } from "@/lib/orgs";
 import { buildTeamTree, flattenTeamTree, listTeams } from "@/lib/teams";
 import { listTopics } from "@/lib/topics";
 import { getUserPreferences } from "@/lib/users";
+import { writingHelpState } from "@/lib/writing/budget";
 
 /** What every story editor page needs besides the story: the editor's props, the zone and the rules. */
 export async function editorContext(ctx: AuthContext) {
-  const [topics, teams, settings, prefs] = await Promise.all([
+  const [topics, teams, settings, prefs, writing] = await Promise.all([
     listTopics(ctx.db, ctx.scope),
     listTeams(ctx.db, ctx.scope),
     getOrganizationSettings(ctx.db, ctx.orgId),
     getUserPreferences(ctx.db, ctx.userId, ctx.orgId),
+    writingHelpState(ctx.db, ctx.orgId),
   ]);
   const timeZone = prefs.timeZone ?? settings.timeZone;
   return {
@@ -23,6 +25,7 @@ export async function editorContext(ctx: AuthContext) {
       timeZone,
       disclosureHashtag: settings.disclosureHashtag,
       networks: networkIds,
+      writingHelp: writing.configured ? { available: writing.available, reason: writing.reason === "notConfigured" ? null : writing.reason } : null,
     },
   };
 }

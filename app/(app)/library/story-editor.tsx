@@ -16,6 +16,7 @@ import { Badge, Button, CheckboxField, CheckboxTile, Field, FormAlert, LanguageO
 import { useActionFeedback, useErrorWords } from "../../_components/use-action-feedback";
 import { useAction } from "../../_components/use-form-action";
 import { checkTextAction, previewLinkAction, saveStoryAction } from "./actions";
+import { SuggestTexts, type WritingHelpOffer } from "./suggest-texts";
 
 export type EditorVariant = VariantInput & { key: string };
 export type EditorStory = {
@@ -55,6 +56,7 @@ function VariantRow({
   // Counted on the server with the same code the API and the publisher use.
   const check = useLiveCheck(checkTextAction, variant.text.trim() ? { network: variant.network, text: variant.text } : null);
   const problemWords = useProblemWords();
+  const tw = useTranslations("writing");
   const ids = { text: useId(), lang: useId() };
   return (
     <div className="grid gap-3 rounded-md border border-slate-200 p-3 lg:grid-cols-2" data-testid={`variant-${variant.network}`}>
@@ -65,6 +67,7 @@ function VariantRow({
               <LanguageOptions />
             </select>
           </Field>
+          {variant.assisted ? <Badge tone="slate">{tw("assisted")}</Badge> : null}
           <Button type="button" variant="ghost" className="ml-auto" onClick={onRemove} aria-label={t("removeVariant", { network: tn(variant.network) })}>
             {t("remove")}
           </Button>
@@ -149,6 +152,7 @@ export function StoryEditor({
   timeZone,
   disclosureHashtag,
   networks,
+  writingHelp,
 }: {
   storyId?: string;
   initial: EditorStory;
@@ -158,6 +162,8 @@ export function StoryEditor({
   disclosureHashtag: string | null;
   /** The networks a story can suggest texts for, in the order they are offered. */
   networks: readonly NetworkId[];
+  /** The organisation's writing help, when the server has a model (else no button at all). */
+  writingHelp: WritingHelpOffer | null;
 }) {
   const t = useTranslations("editor");
   const word = useErrorWords();
@@ -229,7 +235,7 @@ export function StoryEditor({
   const save = () => {
     setNotice(null);
     const { variants, ...rest } = story;
-    run({ storyId, story: { ...rest, variants: variants.map(({ network, language, text }) => ({ network, language, text })) } }, (res) => {
+    run({ storyId, story: { ...rest, variants: variants.map(({ network, language, text, assisted }) => ({ network, language, text, assisted })) } }, (res) => {
       if (!res.ok) return;
       setNotice(t("saved"));
       if (!storyId) router.push(`/library/${res.data.id}`);
@@ -372,10 +378,19 @@ export function StoryEditor({
               <Button
                 type="button"
                 variant="secondary"
-                onClick={() => setStory((s) => ({ ...s, variants: [...s.variants, { key: newKey(), network, language: s.language, text: "" }] }))}
+                onClick={() => setStory((s) => ({ ...s, variants: [...s.variants, { key: newKey(), network, language: s.language, text: "", assisted: false }] }))}
               >
                 {t("addVariant", { network: tn(network) })}
               </Button>
+              {writingHelp && storyId ? (
+                <SuggestTexts
+                  storyId={storyId}
+                  network={network}
+                  language={story.language}
+                  offer={writingHelp}
+                  onKeep={(text, language) => setStory((s) => ({ ...s, variants: [...s.variants, { key: newKey(), network, language, text, assisted: true }] }))}
+                />
+              ) : null}
             </fieldset>
           );
         })}

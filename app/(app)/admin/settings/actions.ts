@@ -8,6 +8,8 @@ import { feedSettingsSchema, updateFeedSettings } from "@/lib/orgs/feed-settings
 import { linkPlacementSchema, updateLinkPlacement } from "@/lib/orgs/link-placement";
 import { updateGovernance } from "@/lib/orgs/governance";
 import { pointsSettingsSchema, updatePointsSettings } from "@/lib/orgs/points";
+import { writingHelpSettingsSchema } from "@/lib/orgs/settings";
+import { updateWritingHelpSettings } from "@/lib/writing/budget";
 
 /** Blocked phrases arrive one per line; the lib schema validates and de-duplicates them. */
 const form = z.object({
@@ -55,6 +57,13 @@ export const saveXApiAction = action({ roles: ["admin"], input: xApiInputSchema 
 /** Where the tracked link goes, per network: a card or the URL in the text. */
 export const saveLinkPlacementAction = action({ roles: ["admin"], input: linkPlacementSchema.strict() }, async (input, ctx) => {
   const saved = await updateLinkPlacement(ctx.db, ctx.scope, input);
+  revalidatePath("/admin/settings");
+  return saved;
+});
+
+/** Writing help for the organisation: on or off, and a monthly budget in requests to the model (audited). */
+export const saveWritingHelpAction = action({ roles: ["admin"], input: writingHelpSettingsSchema.strict() }, async (input, ctx) => {
+  const saved = await updateWritingHelpSettings(ctx.db, ctx.scope, input);
   revalidatePath("/admin/settings");
   return saved;
 });

@@ -93,7 +93,7 @@ export default async function StoryPage({ params }: { params: Promise<{ id: stri
                 publishAt: story.publishAt ? instantToLocal(story.publishAt, data.timeZone) : "",
                 expiresAt: story.expiresAt ? instantToLocal(story.expiresAt, data.timeZone) : "",
                 pinned: story.pinned,
-                variants: story.variants.map((v) => ({ key: v.id, network: v.network, language: v.language, text: v.text })),
+                variants: story.variants.map((v) => ({ key: v.id, network: v.network, language: v.language, text: v.text, assisted: v.assisted })),
               }}
             />
           )}

@@ -14,7 +14,7 @@ export const POST = route(
     const [share] = await createShares(ctx.db, ctx.scope, ctx.userId, {
       storyId: body.storyId,
       scheduledAt: body.scheduledAt,
-      posts: [{ connectionId: body.connectionId, text: body.text, variantId: body.variantId }],
+      posts: [{ connectionId: body.connectionId, text: body.text, variantId: body.variantId, assisted: body.assisted }],
     }).catch((error: unknown) => {
       // The domain speaks of posts[0]; this body has one post's fields at the top.
       if (error instanceof DomainError && error.fieldErrors) {
