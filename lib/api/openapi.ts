@@ -19,6 +19,7 @@ import {
 } from "./resources";
 import { composeCheckBodySchema, feedListSchema, feedQueryDocSchema, shareCreateBodySchema, shareIdParamsSchema, shareResourceSchema } from "./shares";
 import { textCheckResultSchema } from "@/lib/shares/check-text";
+import { draftTextSchema, inMyWordsBodySchema, suggestedTextsBodySchema, suggestedTextsResultSchema, translateBodySchema, writingErrorCodes } from "./writing";
 import { reportApiQueryDocSchema, reportTeamListSchema, teamReportSchema } from "@/lib/reports/schemas";
 
 /**
@@ -77,6 +78,33 @@ const created = (name: string, description: string, location: string) => ({
 });
 const requestBody = (name: string, description: string) => ({ required: true, description, content: { "application/json": { schema: ref(name) } } });
 
+/** Writing help answers JSON, or server-sent events with `Accept: text/event-stream`. */
+const writingAnswer = (name: string, description: string, example: unknown) => ({
+  description,
+  content: {
+    "application/json": { schema: ref(name), example },
+    "text/event-stream": {
+      schema: {
+        type: "string",
+        description:
+          "Server-sent events: `text` ({\"text\": piece}) for each piece the model writes, then one `result` with the JSON body above, or one `error` ({\"status\", \"code\", \"detail\"}) with a code from WritingProblem.",
+      },
+      example: `event: text\ndata: {"text":"Stolt "}\n\nevent: text\ndata: {"text":"af holdet"}\n\nevent: result\ndata: ${JSON.stringify(example)}\n\n`,
+    },
+  },
+});
+const writingRequest = (name: string, description: string, example: unknown) => ({ required: true, description, content: { "application/json": { schema: ref(name), example } } });
+/**
+ * Besides the common problems (404 also when the server has no model, `writingHelpNotConfigured`;
+ * 422 also when the model's answer cannot be used: `writingRefused`, `writingEmpty`,
+ * `writingTooLong`, `writingBlockedPhrase`), the model's own failures.
+ */
+const writingProblems = {
+  "502": problemResponse("The model's answer could not be read (`writingInvalid`)."),
+  "503": problemResponse("The model could not be reached (`writingUnavailable`)."),
+  "504": problemResponse("The model did not answer in time (`writingTimeout`)."),
+};
+
 type Operation = {
   operationId: string;
   summary: string;
@@ -127,6 +155,7 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
       { name: "Members" },
       { name: "Me" },
       { name: "Sharing", description: "An employee's feed and shares, and the text check the compose page uses." },
+      { name: "Writing help", description: "Drafts from the organisation's language model (when the server has one): never posted without a person. JSON by default; server-sent events with `Accept: text/event-stream`. Problems carry a `code`: 404 `writingHelpNotConfigured` when the server has no model; 403 `writingHelpOff`; 429 `writingHelpBudgetSpent` or `writingRateLimited` (with Retry-After); 422 `writingRefused`, `writingEmpty`, `writingTooLong` (over the network's limit after two tries) or `writingBlockedPhrase`; 502, 503 and 504 when the model fails. The person's own text is never changed by a failure." },
       { name: "Reports", description: "Managers' team reports from the daily rollups; any group under 5 people is suppressed." },
     ],
     paths: {
@@ -279,6 +308,59 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
           responses: { "200": jsonBody("TeamReport", "The report.") },
         }),
       },
+      "/api/v1/writing/suggested-texts": {
+        post: operation({
+          operationId: "writeSuggestedTexts",
+          summary: "Write suggested texts for a story",
+          description:
+            "The organisation's language model writes `count` different texts for one network and language from the story (title, summary, body and link, passed as quoted data). Each is checked as a share is (the network's limit with the tracked link and disclosure tag, blocked phrases); one over the limit is sent back once to be shortened, and what still fails is listed in `dropped`. Nothing is saved: keep a text by adding it to the story's `variants` with `assisted: true`. Each request to the model counts against the organisation's monthly budget (429 `writingHelpBudgetSpent` when used; 403 `writingHelpOff` when turned off). Needs the editor role.",
+          tags: ["Writing help"],
+          problems: ["NotFound", "UnprocessableContent"],
+          requestBody: writingRequest("SuggestedTextsRequest", "The story, network, language and how many texts.", { storyId: "7d0c1f8e-2f4b-4c1e-9d7a-1b2c3d4e5f60", network: "linkedin", language: "da", count: 3 }),
+          responses: {
+            "200": writingAnswer("SuggestedTexts", "The texts that passed the check, and why any others were not offered.", {
+              texts: [{ text: "Stolt af holdet bag Skagerrak Syd.", length: 62, limit: 3000, shortened: false }],
+              dropped: [{ reason: "blockedPhrase", detail: "garanteret" }],
+            }),
+            ...writingProblems,
+          },
+        }),
+      },
+      "/api/v1/writing/in-my-words": {
+        post: operation({
+          operationId: "writeInMyWords",
+          summary: "Rewrite a text in the caller's own words",
+          description:
+            "The text rewritten in one of four tones (personal, professional, enthusiastic, brief), in its own language; the caller's three latest posts through Ripple go along as style examples only if they opted in (in the composer). Checked as a share is; over the limit it is asked once more, briefly, else refused with `writingTooLong`. Nothing is posted: send the text with POST /api/v1/shares and `assisted: true`. Counts against the monthly budget. Needs the employee role.",
+          tags: ["Writing help"],
+          problems: ["NotFound", "UnprocessableContent"],
+          requestBody: writingRequest("InMyWordsRequest", "The text, its network, story, language and tone.", {
+            storyId: "7d0c1f8e-2f4b-4c1e-9d7a-1b2c3d4e5f60",
+            network: "linkedin",
+            text: "Havvindmølleparken forsyner 400.000 hjem. Det er værd at læse.",
+            language: "da",
+            tone: "brief",
+          }),
+          responses: { "200": writingAnswer("DraftText", "The rewritten text, as the network counts it.", { text: "Havvindmølleparken forsyner 400.000 hjem.", length: 70, limit: 3000, shortened: false }), ...writingProblems },
+        }),
+      },
+      "/api/v1/writing/translate": {
+        post: operation({
+          operationId: "translateText",
+          summary: "Translate a text between Danish and English",
+          description:
+            "Into `to` from the other language, natural rather than word for word, keeping links and hashtags. Checked as a share is, like in-my-words. Counts against the monthly budget. Needs the employee or editor role.",
+          tags: ["Writing help"],
+          problems: ["NotFound", "UnprocessableContent"],
+          requestBody: writingRequest("TranslateRequest", "The text, its network and story, and the language to translate into.", {
+            storyId: "7d0c1f8e-2f4b-4c1e-9d7a-1b2c3d4e5f60",
+            network: "x",
+            text: "Havvindmølleparken forsyner 400.000 hjem.",
+            to: "en",
+          }),
+          responses: { "200": writingAnswer("DraftText", "The translated text, as the network counts it.", { text: "The offshore wind farm powers 400,000 homes.", length: 68, limit: 280, shortened: false }), ...writingProblems },
+        }),
+      },
       "/api/v1/reports/teams": {
         get: operation({
           operationId: "listReportTeams",
@@ -318,6 +400,9 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
           Share: shareResourceSchema,
           TextCheck: textCheckResultSchema,
           FeedPage: feedListSchema,
+          SuggestedTexts: suggestedTextsResultSchema,
+          DraftText: draftTextSchema,
+          WritingProblem: problemSchema.extend({ code: z.enum([...writingErrorCodes]).optional() }),
         }),
         ...componentSchemas("input", {
           StoryInput: storyCreateBodySchema,
@@ -325,6 +410,9 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
           ArchiveRequest: archiveStoryBodySchema,
           ShareInput: shareCreateBodySchema,
           TextCheckRequest: composeCheckBodySchema,
+          SuggestedTextsRequest: suggestedTextsBodySchema,
+          InMyWordsRequest: inMyWordsBodySchema,
+          TranslateRequest: translateBodySchema,
         }),
       },
       responses: {

@@ -67,36 +67,58 @@ export function shown(people: number, sums: Sums, emv: number): Shown {
 const REPORTS_IMPRESSIONS: ReadonlySet<string> = new Set(["linkedin", "x"]);
 
 /**
- * Shares grouped by where the link went (each row: its share's rollup total, person and network), each group under the one privacy rule
- * (rowsToHold): a placement fewer than five people used shows nothing, nor does the rest
- * give it away.
+ * Shares grouped by a key of theirs (each row: its share's rollup total, person and network),
+ * in `order`, each group under the one privacy rule (rowsToHold): a group fewer than five
+ * people make shows nothing, nor does the rest give it away.
  */
-export function placementRows(
-  shareRows: ReadonlyArray<{ userId: string | null; network: NetworkId; placement: LinkPlacement } & Sums>,
+function comparedRows<K extends string, R extends { userId: string | null; network: NetworkId } & Sums>(
+  shareRows: readonly R[],
+  keyOf: (row: R) => K,
+  order: readonly K[],
   table: EmvTable,
   person: (userId: string | null) => string,
-): PlacementRow[] {
-  const groups = new Map<LinkPlacement, { people: Set<string>; sums: Sums; emv: number; reporting: Sums }>();
-  for (const { userId, network, placement, ...figures } of shareRows) {
-    const row: Sums = { shares: figures.shares, clicks: figures.clicks, uniqueVisitors: figures.uniqueVisitors, botClicks: figures.botClicks, impressions: figures.impressions, engagements: figures.engagements, estimatedReach: figures.estimatedReach };
-    const group = groups.get(placement) ?? { people: new Set<string>(), sums: zero(), emv: 0, reporting: zero() };
-    group.people.add(person(userId));
+): Array<{ key: K } & ((Shown & { impressionsPerShare: number | null; sharesReportingImpressions: number }) | Held)> {
+  const groups = new Map<K, { people: Set<string>; sums: Sums; emv: number; reporting: Sums }>();
+  for (const share of shareRows) {
+    const row: Sums = { shares: share.shares, clicks: share.clicks, uniqueVisitors: share.uniqueVisitors, botClicks: share.botClicks, impressions: share.impressions, engagements: share.engagements, estimatedReach: share.estimatedReach };
+    const key = keyOf(share);
+    const group = groups.get(key) ?? { people: new Set<string>(), sums: zero(), emv: 0, reporting: zero() };
+    group.people.add(person(share.userId));
     add(group.sums, row);
-    if (REPORTS_IMPRESSIONS.has(network)) add(group.reporting, row);
-    group.emv += emvOfSums(table, network, row);
-    groups.set(placement, group);
+    if (REPORTS_IMPRESSIONS.has(share.network)) add(group.reporting, row);
+    group.emv += emvOfSums(table, share.network, row);
+    groups.set(key, group);
   }
-  const order = linkPlacementIds.filter((p) => groups.has(p));
-  const held = rowsToHold(order.map((key) => ({ key, people: groups.get(key)!.people })));
-  return order.map((placement): PlacementRow => {
-    const group = groups.get(placement)!;
-    if (held.has(placement)) return { key: placement, placement, suppressed: true };
+  const present = order.filter((key) => groups.has(key));
+  const held = rowsToHold(present.map((key) => ({ key, people: groups.get(key)!.people })));
+  return present.map((key) => {
+    const group = groups.get(key)!;
+    if (held.has(key)) return { key, suppressed: true as const };
     return {
-      key: placement,
-      placement,
+      key,
       ...shown(group.people.size, group.sums, group.emv),
       impressionsPerShare: group.reporting.shares > 0 ? group.reporting.impressions / group.reporting.shares : null,
       sharesReportingImpressions: group.reporting.shares,
     };
   });
+}
+
+/** Shares grouped by where the link went: a placement fewer than five people used shows nothing. */
+export function placementRows(
+  shareRows: ReadonlyArray<{ userId: string | null; network: NetworkId; placement: LinkPlacement } & Sums>,
+  table: EmvTable,
+  person: (userId: string | null) => string,
+): PlacementRow[] {
+  return comparedRows(shareRows, (row) => row.placement, linkPlacementIds, table, person).map((row) => ({ ...row, placement: row.key }));
+}
+
+/** Written with help or not (issue 16): the same comparison, the same rule. */
+export type AssistanceRow = { key: "assisted" | "unassisted"; assisted: boolean } & ((Shown & { impressionsPerShare: number | null; sharesReportingImpressions: number }) | Held);
+
+export function assistanceRows(
+  shareRows: ReadonlyArray<{ userId: string | null; network: NetworkId; assisted: boolean } & Sums>,
+  table: EmvTable,
+  person: (userId: string | null) => string,
+): AssistanceRow[] {
+  return comparedRows(shareRows, (row) => (row.assisted ? "assisted" : "unassisted"), ["assisted", "unassisted"] as const, table, person).map((row) => ({ ...row, assisted: row.key === "assisted" }));
 }

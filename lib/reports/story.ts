@@ -8,7 +8,7 @@ import { currentEmvTable, emvOf, emvFiguresOf, isDefaultEmvTable, type EmvTable 
 import type { Scope } from "@/lib/tenant";
 import { addDays, isoWeekStart } from "@/lib/time";
 import { mayShow, rowsToHold } from "./privacy";
-import { add, placementRows, shown, zero, type Held, type PlacementRow, type Shown, type StoryFigures, type Sums } from "./placements";
+import { add, assistanceRows, placementRows, shown, zero, type AssistanceRow, type Held, type PlacementRow, type Shown, type StoryFigures, type Sums } from "./placements";
 
 /**
  * Figures from the rollups only; shares are read for each one's variant, network and person,
@@ -35,7 +35,7 @@ export type VariantRow = {
   text: string | null;
 } & (Shown | Held);
 
-export type { PlacementRow };
+export type { AssistanceRow, PlacementRow };
 
 export type TimelinePoint = { period: string; shares: number; clicks: number; uniqueVisitors: number; impressions: number; engagements: number };
 
@@ -55,6 +55,8 @@ export type StoryAnalytics = {
   variants: VariantRow[];
   /** The link's placements compared (lib/orgs/link-placement.ts); only placements with shares. */
   placements: PlacementRow[];
+  /** Shares written with help against those without (issue 16); empty when no share was written with help. */
+  assistance: AssistanceRow[];
   best: { networks: Best; variants: Best };
 };
 
@@ -120,7 +122,7 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
       .groupBy(dailyRollups.network, dailyRollups.day),
     // Each share's rollup total (a share is on one network, so its 'all' rows are its figures).
     db
-      .select({ shareId: shares.id, userId: shares.userId, network: shares.network, variantId: shares.variantId, placement: shares.placement, ...figureColumns })
+      .select({ shareId: shares.id, userId: shares.userId, network: shares.network, variantId: shares.variantId, placement: shares.placement, assisted: shares.assisted, ...figureColumns })
       .from(dailyRollups)
       .innerJoin(shares, sql`${dailyRollups.dimensionId} = ${shares.id}::text`)
       .where(
@@ -147,7 +149,7 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
   const emv = { version: table.version, formula: table.formula, currency: table.currency, isDefault: isDefaultEmvTable(table) };
   const base = { story, emv, interval, people: everyone.size };
   if (!mayShow(everyone.size)) {
-    return { ...base, suppressed: true, totals: null, timeline: [], networks: [], variants: [], placements: [], best: { networks: { clicksPerShare: null, engagementsPerShare: null }, variants: { clicksPerShare: null, engagementsPerShare: null } } };
+    return { ...base, suppressed: true, totals: null, timeline: [], networks: [], variants: [], placements: [], assistance: [], best: { networks: { clicksPerShare: null, engagementsPerShare: null }, variants: { clicksPerShare: null, engagementsPerShare: null } } };
   }
 
   // Totals, timeline and networks from the story's rows.
@@ -184,7 +186,7 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
   const OWN = "own";
   const groups = new Map<string, { people: Set<string>; sums: Sums; emv: number }>();
   for (const { userId, network, variantId, ...figures } of shareRows) {
-    const { shareId: _, placement: __, ...row } = figures;
+    const { shareId: _, placement: __, assisted: ___, ...row } = figures;
     const key = variantId && known.has(variantId) ? variantId : OWN;
     const group = groups.get(key) ?? { people: new Set<string>(), sums: zero(), emv: 0 };
     group.people.add(person(userId));
@@ -213,6 +215,7 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
     ...base,
     suppressed: false,
     placements: placementRows(shareRows, table, person),
+    assistance: shareRows.some((row) => row.assisted) ? assistanceRows(shareRows, table, person) : [],
     totals: { shares: total.shares, clicks: total.clicks, uniqueVisitors: total.uniqueVisitors, impressions: total.impressions, engagements: total.engagements, estimatedReach: total.estimatedReach, emv: totalEmv, botClicks: total.botClicks },
     timeline: buildTimeline(byDay, interval),
     networks,

@@ -24,7 +24,8 @@ export function plausibleWriter(timing: { firstTokenDelayMs?: number; pieceDelay
     } else if (/translate|oversætter/i.test(system)) {
       text = danish ? `På dansk: ${data.text ?? ""}` : `In English: ${data.text ?? ""}`;
     } else if (/Tone: (brief|kort)/.test(system)) {
-      text = /^[^.!?]*[.!?]?/.exec(data.text ?? "")?.[0]?.trim() || (data.text ?? "");
+      // The first sentence: up to a full stop (or ! or ?) that ends a word, not the one in 400.000.
+      text = /^.*?[.!?](?=\s|$)/s.exec(data.text ?? "")?.[0]?.trim() || (data.text ?? "");
     } else {
       text = danish ? `Jeg er glad for at dele det her: ${data.text ?? ""}` : `Glad to share this: ${data.text ?? ""}`;
     }

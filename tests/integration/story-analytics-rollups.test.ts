@@ -20,7 +20,7 @@ const PUBLISHED = "2025-03-03"; // a Monday
 const CLICKED = "2025-03-04";
 const MEASURED = "2025-03-10"; // the next Monday
 
-type Spec = { network: NetworkId; variant: string | null; people: number[]; per: Partial<RollupFigures>; placement?: LinkPlacement };
+type Spec = { network: NetworkId; variant: string | null; people: number[]; per: Partial<RollupFigures>; placement?: LinkPlacement; assisted?: boolean };
 
 /** A story with suggested texts and shares by numbered people, whose figures go into the rollups as the workers would add them. */
 async function scene(specs: Spec[], variants: Array<{ name: string; network: NetworkId; text: string }> = []) {
@@ -56,6 +56,7 @@ async function scene(specs: Spec[], variants: Array<{ name: string; network: Net
           publishedAt: new Date(`${PUBLISHED}T08:00:00Z`),
           variantId: spec.variant ? variantIds.get(spec.variant)! : null,
           placement: spec.placement ?? "card",
+          assisted: spec.assisted ?? false,
         })
         .returning();
       const facts = (await shareFacts(db(), [share!.id])).get(share!.id)!;
@@ -144,6 +145,30 @@ describe("storyAnalytics: figures from the rollups", () => {
     expect(row(a.placements, "first_comment")).toEqual({ key: "first_comment", placement: "first_comment", suppressed: true });
     expect(row(a.placements, "text")).toEqual({ key: "text", placement: "text", suppressed: true });
     expect(row(a.placements, "card")).toMatchObject({ suppressed: false, people: 6, clicksPerShare: 4 });
+  });
+
+  it("compares shares written with help and without by clicks and engagements per share, and holds a group fewer than five people made", async () => {
+    const { cli, story } = await scene([
+      { network: "linkedin", variant: null, people: range(1, 6), per: { clicks: 6, impressions: 900, engagements: 9 }, assisted: true },
+      { network: "linkedin", variant: null, people: range(7, 11), per: { clicks: 2, impressions: 400, engagements: 3 } },
+    ]);
+    const a = await storyAnalytics(db(), cli, story.id);
+    expect(a.assistance.map((r) => r.key)).toEqual(["assisted", "unassisted"]);
+    expect(row(a.assistance, "assisted")).toMatchObject({ assisted: true, suppressed: false, people: 6, figures: { shares: 6 }, clicksPerShare: 6, engagementsPerShare: 9 });
+    expect(row(a.assistance, "unassisted")).toMatchObject({ assisted: false, suppressed: false, people: 5, clicksPerShare: 2, engagementsPerShare: 3 });
+
+    // Four people wrote with help: that group is held, and so is the other, which would give it away through the total.
+    const few = await scene([
+      { network: "linkedin", variant: null, people: range(1, 4), per: { clicks: 6 }, assisted: true },
+      { network: "linkedin", variant: null, people: range(5, 11), per: { clicks: 2 } },
+    ]);
+    const held = await storyAnalytics(db(), few.cli, few.story.id);
+    expect(row(held.assistance, "assisted")).toEqual({ key: "assisted", assisted: true, suppressed: true });
+    expect(row(held.assistance, "unassisted")).toEqual({ key: "unassisted", assisted: false, suppressed: true });
+
+    // No share written with help: no comparison at all.
+    const none = await scene([{ network: "linkedin", variant: null, people: range(1, 6), per: { clicks: 1 } }]);
+    expect((await storyAnalytics(db(), none.cli, none.story.id)).assistance).toEqual([]);
   });
 
   it("totals, networks with EMV under the saved version, and which network worked best", async () => {

@@ -7,6 +7,7 @@ import * as translateRoute from "@/app/api/v1/writing/translate/route";
 import { sseEvents, textOf } from "@/lib/ai/sse";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { closeDb, db } from "@/lib/db";
+import { exportMyData } from "@/lib/me/export";
 import { updateGovernance } from "@/lib/orgs/governance";
 import { createShares } from "@/lib/shares";
 import { updateStory } from "@/lib/stories";
@@ -183,5 +184,12 @@ describe("/api/v1/writing", () => {
       made.push(share!);
     }
     expect(made.map((s) => s.assisted)).toEqual([true, true, false]);
+
+    // The person's export lists their texts written with help, and their opt-in.
+    const exported = await exportMyData(db(), person.scope, person.user.id);
+    // (as posted: the tracked link and the disclosure tag in)
+    expect(exported.textsWrittenWithHelp.map((t) => t.text.split(" http")[0])).toEqual(["Stolt af Skagerrak Syd.", "Egen tekst, omskrevet."]);
+    expect(exported.shares.find((share) => share.text.startsWith("Helt min egen."))).toMatchObject({ writtenWithHelp: false });
+    expect(exported.membership.writingHelpStyleExamples).toBe(false);
   });
 });

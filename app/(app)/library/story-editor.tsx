@@ -166,6 +166,7 @@ export function StoryEditor({
   writingHelp: WritingHelpOffer | null;
 }) {
   const t = useTranslations("editor");
+  const tw = useTranslations("writing");
   const word = useErrorWords();
   const tn = useTranslations("networks");
   const router = useRouter();
@@ -357,7 +358,12 @@ export function StoryEditor({
         <CheckboxField id={ids.pinned} checked={story.pinned} onChange={(e) => set("pinned", e.target.checked)} label={t("pinned")} />
       </Section>
 
-      <Section card title={t("variantsSection")} description={disclosureHashtag ? t("variantsHintDisclosure", { tag: disclosureHashtag }) : t("variantsHint")} className="space-y-4">
+      <Section
+        card
+        title={t("variantsSection")}
+        description={`${disclosureHashtag ? t("variantsHintDisclosure", { tag: disclosureHashtag }) : t("variantsHint")}${writingHelp && storyId ? ` ${tw("suggestHint")}` : ""}`}
+        className="space-y-4"
+      >
         {networks.map((network) => {
           const rows = story.variants.map((v, index) => ({ v, index })).filter(({ v }) => v.network === network);
           return (

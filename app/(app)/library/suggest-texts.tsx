@@ -48,7 +48,7 @@ export function SuggestTexts({ storyId, network, language, offer, onKeep }: { st
           {writing ? t("writing") : t("suggest", { network: tn(network) })}
         </Button>
       </div>
-      <p className="text-sm text-slate-700">{offer.available ? t("suggestHint") : t(offer.reason === "off" ? "off" : "budget")}</p>
+      {offer.available ? null : <p className="text-sm text-slate-700">{t(offer.reason === "off" ? "off" : "budget")}</p>}
       {writing ? (
         <p aria-live="polite" aria-busy="true" className="whitespace-pre-wrap rounded-md border border-dashed border-slate-300 bg-white p-3 text-sm text-slate-800" data-testid="writing-stream" lang={lang}>
           {state.text || t("waiting")}

@@ -51,6 +51,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
             mode: s.mode,
             status: s.status,
             text: s.text,
+            assisted: s.assisted,
             account: s.accountHandle,
             whenLabel: format.dateTime(s.publishedAt ?? s.scheduledAt, { dateStyle: "medium", timeStyle: "short", timeZone: zone }),
             whenLocal: instantToLocal(s.scheduledAt, zone),

@@ -13,7 +13,7 @@ import { useAction } from "../../_components/use-form-action";
 import { useNotice } from "../../_components/use-notice";
 import { answerIntentAction, cancelShareAction, editShareAction, markPostedAction, retryShareAction } from "./actions";
 
-type Row = Pick<MyShare, "id" | "storyTitle" | "storyLanguage" | "network" | "mode" | "status" | "text" | "externalUrl" | "errorCode" | "lastError"> & {
+type Row = Pick<MyShare, "id" | "storyTitle" | "storyLanguage" | "network" | "mode" | "status" | "text" | "assisted" | "externalUrl" | "errorCode" | "lastError"> & {
   account: string | null;
   whenLabel: string;
   /** Wall-clock "YYYY-MM-DDTHH:mm" in the person's zone, for the date-time picker. */
@@ -67,6 +67,7 @@ export function ShareList({ shares, timeZone }: { shares: Row[]; timeZone: strin
   const tn = useTranslations("networks");
   const ts = useTranslations("shareStatus");
   const tr = useTranslations("shareErrors");
+  const tw = useTranslations("writing");
   const router = useRouter();
   const [pending, start] = useTransition();
   const { notify, report, status } = useNotice();
@@ -91,6 +92,7 @@ export function ShareList({ shares, timeZone }: { shares: Row[]; timeZone: strin
                     {row.account ? ` · ${row.account}` : row.mode === "intent" ? ` · ${t("viaShareLink")}` : ""}
                   </span>
                   <span className="text-sm text-slate-700">{row.whenLabel}</span>
+                  {row.assisted ? <Badge tone="slate">{tw("assisted")}</Badge> : null}
                 </div>
                 <h2 className="font-semibold text-slate-900" lang={row.storyLanguage}>
                   {row.storyTitle}

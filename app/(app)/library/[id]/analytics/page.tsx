@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
-import type { Best, NetworkRow, PlacementRow, TimelinePoint, VariantRow } from "@/lib/reports/story";
+import type { AssistanceRow, Best, NetworkRow, PlacementRow, TimelinePoint, VariantRow } from "@/lib/reports/story";
 import { EmvExplained } from "../../../../_components/figure";
 import { DataTable, TableDetails, type Column } from "../../../../_components/data-table";
 import { ChoiceNav, PageHeader, Section } from "../../../../_components/ui";
@@ -63,21 +63,25 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
   };
   const held = { from: 1, content: t("suppressed") };
 
-  /** Where the link went, compared per share; each ratio says how many shares it rests on. */
-  const placed = (render: (row: Extract<PlacementRow, { suppressed: false }>) => ReactNode) => (row: PlacementRow) => (row.suppressed ? null : render(row));
-  const placementColumns: Array<Column<PlacementRow>> = [
-    { key: "placement", header: t("placement"), rowHeader: true, className: "font-medium", cell: (row) => t(`placements.${row.placement}`) },
-    { key: "people", header: t("figures.people"), numeric: true, cell: placed((row) => n(row.people)) },
-    { key: "shares", header: t("figures.restsOn"), numeric: true, cell: placed((row) => n(row.figures.shares)) },
-    { key: "clicksPerShare", header: t("figures.clicksPerShare"), numeric: true, cell: placed((row) => ratio(row.clicksPerShare)) },
-    {
-      key: "impressionsPerShare",
-      header: t("figures.impressionsPerShare"),
-      numeric: true,
-      cell: placed((row) => (row.impressionsPerShare === null ? "–" : t("figures.ratioOf", { value: ratio(row.impressionsPerShare), shares: row.sharesReportingImpressions }))),
-    },
-    { key: "engagementsPerShare", header: t("figures.engagementsPerShare"), numeric: true, cell: placed((row) => ratio(row.engagementsPerShare)) },
-  ];
+  /** Groups of shares compared per share (where the link went, written with help or not); each ratio says how many shares it rests on. */
+  const comparedColumns = <R extends PlacementRow | AssistanceRow>(header: string, name: (row: R) => string): Array<Column<R>> => {
+    const placed = (render: (row: Extract<R, { suppressed: false }>) => ReactNode) => (row: R) => (row.suppressed ? null : render(row as Extract<R, { suppressed: false }>));
+    return [
+      { key: "group", header, rowHeader: true, className: "font-medium", cell: name },
+      { key: "people", header: t("figures.people"), numeric: true, cell: placed((row) => n(row.people)) },
+      { key: "shares", header: t("figures.restsOn"), numeric: true, cell: placed((row) => n(row.figures.shares)) },
+      { key: "clicksPerShare", header: t("figures.clicksPerShare"), numeric: true, cell: placed((row) => ratio(row.clicksPerShare)) },
+      {
+        key: "impressionsPerShare",
+        header: t("figures.impressionsPerShare"),
+        numeric: true,
+        cell: placed((row) => (row.impressionsPerShare === null ? "–" : t("figures.ratioOf", { value: ratio(row.impressionsPerShare), shares: row.sharesReportingImpressions }))),
+      },
+      { key: "engagementsPerShare", header: t("figures.engagementsPerShare"), numeric: true, cell: placed((row) => ratio(row.engagementsPerShare)) },
+    ];
+  };
+  const placementColumns = comparedColumns<PlacementRow>(t("placement"), (row) => t(`placements.${row.placement}`));
+  const assistanceColumns = comparedColumns<AssistanceRow>(t("assistance"), (row) => t(row.assisted ? "assisted" : "unassisted"));
 
   const header = (
     <>
@@ -245,6 +249,20 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
           columns={placementColumns}
         />
       </Section>
+
+      {a.assistance.length > 0 ? (
+        <Section id="assistance-heading" title={t("assistanceTitle")} description={t("assistanceNote")} className="mb-6">
+          <DataTable
+            caption={t("assistanceTitle")}
+            rows={a.assistance}
+            rowKey={(row) => row.key}
+            rowProps={(row) => ({ "data-testid": `assistance-${row.key}` })}
+            rowNote={(row) => (row.suppressed ? held : null)}
+            empty={<p className="text-slate-700">{t("noRows")}</p>}
+            columns={assistanceColumns}
+          />
+        </Section>
+      ) : null}
 
       <p className="text-sm text-slate-700">{t("footnote", { emv: emvLabel })}</p>
     </>
