@@ -47,6 +47,8 @@ export interface FakeOpenAI extends FakeServer {
   respond(fn: (request: ChatCompletionRequest) => FakeAnswer): void;
   /** Every chat completion request received, in order. */
   completions: ChatCompletionRequest[];
+  /** When each stream's first piece of text was sent (Date.now()), in order: the benchmark's start line. */
+  firstTokensSentAt: number[];
 }
 
 const error = (status: number, message: string, type: string, code: string | null, headers?: Record<string, string>) =>
@@ -59,6 +61,7 @@ export async function startFakeOpenAI(options: { apiKey?: string; models?: strin
   const models = options.models ?? ["ripple-test-model"];
   const queued: FakeAnswer[] = [];
   const completions: ChatCompletionRequest[] = [];
+  const firstTokensSentAt: number[] = [];
   let responder: (request: ChatCompletionRequest) => FakeAnswer = () => ({});
 
   const id = () => `chatcmpl-${randomBytes(12).toString("base64url")}`;
@@ -102,6 +105,7 @@ export async function startFakeOpenAI(options: { apiKey?: string; models?: strin
         for (const [i, word] of words.entries()) {
           if (answer.breakOff && i >= words.length / 2) return;
           if (i > 0 && answer.pieceDelayMs) await sleep(answer.pieceDelayMs);
+          if (i === 0) firstTokensSentAt.push(Date.now());
           yield event({ content: word }, null);
         }
       }
@@ -152,6 +156,7 @@ export async function startFakeOpenAI(options: { apiKey?: string; models?: strin
   return Object.assign(server, {
     baseUrl: `${server.url}/v1`,
     completions,
+    firstTokensSentAt,
     answer: (...answers: FakeAnswer[]) => void queued.push(...answers),
     respond: (fn: (request: ChatCompletionRequest) => FakeAnswer) => void (responder = fn),
   });
