@@ -855,6 +855,11 @@ async function seedRows(db: Database, now: Date, archiveLater: boolean): Promise
               language: language as Locale,
               position,
               text: text.replaceAll("{url}", articleUrl(story)),
+              // The demo network's (Mastodon's) texts and each network's second text stand for
+              // texts an editor kept from writing help: the history's shares made from them are
+              // marked as written with help by createShares, and those made from the title and
+              // link are not, so story analytics can compare the two without a model in the demo.
+              assisted: network === "mastodon" || position === 1,
               createdAt: steps[0]!.at,
             })),
           ),

@@ -130,6 +130,16 @@ test("an editor keeps two of three written LinkedIn texts; an employee makes one
   await tools.getByRole("button", { name: "In my words" }).click();
   await expect(text).toHaveValue("Havvindmølleparken forsyner 400.000 hjem.");
   await expect(tools.getByText(/The text was rewritten/)).toBeVisible();
+  // A model that declines: the person is told why and keeps their own text.
+  fake.answer({ refusal: "I can't help with that." });
+  await tools.getByRole("button", { name: "Translate into English" }).click();
+  await expect(tools.getByText("The language model declined to write this. Your text is unchanged.")).toBeVisible();
+  await expect(text).toHaveValue("Havvindmølleparken forsyner 400.000 hjem.");
+  await tools.getByRole("button", { name: "Translate into English" }).click();
+  await expect(text).toHaveValue("In English: Havvindmølleparken forsyner 400.000 hjem.");
+  // Undo brings back the words before the last rewrite.
+  await tools.getByRole("button", { name: "Undo" }).click();
+  await expect(text).toHaveValue("Havvindmølleparken forsyner 400.000 hjem.");
   await tools.getByRole("button", { name: "Translate into English" }).click();
   await expect(text).toHaveValue("In English: Havvindmølleparken forsyner 400.000 hjem.");
   // The translation asked for English, from the text as it stood.
@@ -151,5 +161,25 @@ test("an editor keeps two of three written LinkedIn texts; an employee makes one
   // The person sees it in their queue as written with help.
   await page.goto("/queue");
   await expect(page.getByText(/We built it together/).locator("xpath=ancestor::li[1]").getByText("Written with help")).toBeVisible();
+
+  // This month's budget used: the buttons say so and do nothing; turned off: no buttons at all.
+  // (Only this spec's server has a model, so no other test sees these settings.)
+  const setWritingHelp = (value: object) =>
+    withDatabase((sql) => sql`update organizations set settings = jsonb_set(coalesce(settings, '{}'::jsonb), '{writingHelp}', ${sql.json(value as never)}) where slug = 'nordlys'`);
+  try {
+    await setWritingHelp({ enabled: true, monthlyRequests: 0 });
+    await page.goto(`/compose?story=${story.id}`);
+    await page.getByRole("checkbox", { name: /^LinkedIn · Karla Skriver/ }).check();
+    const spent = page.getByTestId("writing-linkedin");
+    await expect(spent.getByText("This month's writing help is used up; it opens again next month.")).toBeVisible();
+    await expect(spent.getByRole("button", { name: "In my words" })).toBeDisabled();
+    await setWritingHelp({ enabled: false, monthlyRequests: null });
+    await page.reload();
+    await page.getByRole("checkbox", { name: /^LinkedIn · Karla Skriver/ }).check();
+    await expect(page.getByTestId("compose-linkedin")).toBeVisible();
+    await expect(page.getByRole("button", { name: "In my words" })).toHaveCount(0);
+  } finally {
+    await setWritingHelp({ enabled: true, monthlyRequests: null });
+  }
   await context.close();
 });

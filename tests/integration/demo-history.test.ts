@@ -135,6 +135,12 @@ describe("the demo's history", () => {
       expect(row.suppressed).toBe(false);
       if (!row.suppressed) expect(row.people).toBeGreaterThanOrEqual(5);
     }
+    // And shares written with help against those without (the demo's kept texts, issue 16), both shown.
+    const assistance = (await storyAnalytics(db, scope, pinned!.id as string)).assistance;
+    expect(assistance.map((row) => [row.key, row.suppressed])).toEqual([
+      ["assisted", false],
+      ["unassisted", false],
+    ]);
 
     // Jonas's My impact page: his own shares and the clicks they brought.
     const impact = await myImpact(db, scope, await person("jonas@nordlys.example"), 90, NOW);

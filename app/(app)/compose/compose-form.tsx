@@ -120,6 +120,21 @@ function TextEditor({
     <div className="grid gap-4 rounded-md border border-slate-200 p-3 lg:grid-cols-2" data-testid={`compose-${network}`}>
       <div className="min-w-0 space-y-2">
         <SuggestionPicker draft={draft} count={choices.length} onPick={(index) => onDraft({ ...draft, index })} />
+        <CountedText
+          id={id}
+          label={label}
+          value={text}
+          onChange={(next) => onDraft({ ...draft, edits: { ...draft.edits, [draft.index]: next } })}
+          counter={check ? t("counter", { network: tn(network), length: check.length, limit: check.limit }) : t("counting")}
+          over={check ? !check.ok : false}
+          problems={[...problemWords(check), ...(errors ?? [])]}
+        >
+          {check?.duplicate ? (
+            <p className="rounded-md bg-amber-50 p-2 text-sm text-amber-900" role="status">
+              {t(`duplicate.${check.duplicate.kind}`)}
+            </p>
+          ) : null}
+        </CountedText>
         {story.writing ? (
           <WritingTools
             storyId={story.storyId}
@@ -137,21 +152,6 @@ function TextEditor({
             }
           />
         ) : null}
-        <CountedText
-          id={id}
-          label={label}
-          value={text}
-          onChange={(next) => onDraft({ ...draft, edits: { ...draft.edits, [draft.index]: next } })}
-          counter={check ? t("counter", { network: tn(network), length: check.length, limit: check.limit }) : t("counting")}
-          over={check ? !check.ok : false}
-          problems={[...problemWords(check), ...(errors ?? [])]}
-        >
-          {check?.duplicate ? (
-            <p className="rounded-md bg-amber-50 p-2 text-sm text-amber-900" role="status">
-              {t(`duplicate.${check.duplicate.kind}`)}
-            </p>
-          ) : null}
-        </CountedText>
       </div>
       <PostPreview network={network} author={{ name: story.authorName, handle }} text={posted} card={story.card} placement={placement} link={story.trackedSample} />
     </div>

@@ -92,7 +92,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
           storyId: story.id,
           storyUrl: story.canonicalUrl,
           language: story.language,
-          writing: writing.configured ? { available: writing.available, reason: writing.reason === "notConfigured" ? null : writing.reason, examples } : null,
+          writing: writing.configured && writing.settings.enabled ? { available: writing.available, reason: writing.reason === "budget" ? ("budget" as const) : null, examples } : null,
           trackedSample: sampleTrackedUrl(),
           disclosureHashtag: settings.disclosureHashtag,
           authorName: session?.user?.name ?? session?.user?.email ?? "",

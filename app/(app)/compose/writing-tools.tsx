@@ -15,7 +15,7 @@ type Tone = (typeof tones)[number];
 type Draft = { text: string; length: number; limit: number };
 
 /** Whether writing help can be used now (`reason` says why not), and the person's own opt-in to style examples. */
-export type ComposeWritingHelp = { available: boolean; reason: "off" | "budget" | null; examples: boolean };
+export type ComposeWritingHelp = { available: boolean; reason: "budget" | null; examples: boolean };
 
 /**
  * "In my words" in a chosen tone, and Danish ⇄ English, for the text in the composer. The
@@ -122,7 +122,7 @@ export function WritingTools({
         label={t("examples")}
         hint={t("examplesHint")}
       />
-      {!help.available ? <p className="text-sm text-slate-700">{t(help.reason === "off" ? "off" : "budget")}</p> : null}
+      {!help.available ? <p className="text-sm text-slate-700">{t("budget")}</p> : null}
       {streaming ? (
         <p aria-live="polite" aria-busy="true" className="whitespace-pre-wrap rounded-md border border-dashed border-slate-300 bg-white p-3 text-sm text-slate-800" data-testid="writing-stream">
           {streaming.text || t("waiting")}

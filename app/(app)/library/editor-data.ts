@@ -25,7 +25,8 @@ export async function editorContext(ctx: AuthContext) {
       timeZone,
       disclosureHashtag: settings.disclosureHashtag,
       networks: networkIds,
-      writingHelp: writing.configured ? { available: writing.available, reason: writing.reason === "notConfigured" ? null : writing.reason } : null,
+      // No model on the server, or the organisation turned it off: no button at all.
+      writingHelp: writing.configured && writing.settings.enabled ? { available: writing.available, reason: writing.reason === "budget" ? ("budget" as const) : null } : null,
     },
   };
 }

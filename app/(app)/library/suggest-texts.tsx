@@ -11,8 +11,8 @@ import { useWriting } from "../../_components/use-writing";
 type Draft = { text: string; length: number; limit: number; shortened: boolean };
 type Answer = { texts: Draft[]; dropped: Array<{ reason: string; detail?: string }> };
 
-/** Whether writing help can be used here now; `reason` says why not (the button says so). */
-export type WritingHelpOffer = { available: boolean; reason: "off" | "budget" | null };
+/** Whether writing help can be used here now: not when this month's budget is used (the button says so). */
+export type WritingHelpOffer = { available: boolean; reason: "budget" | null };
 
 /**
  * For editors: the organisation's model writes a few texts for one network from the story as
@@ -48,7 +48,7 @@ export function SuggestTexts({ storyId, network, language, offer, onKeep }: { st
           {writing ? t("writing") : t("suggest", { network: tn(network) })}
         </Button>
       </div>
-      {offer.available ? null : <p className="text-sm text-slate-700">{t(offer.reason === "off" ? "off" : "budget")}</p>}
+      {offer.available ? null : <p className="text-sm text-slate-700">{t("budget")}</p>}
       {writing ? (
         <p aria-live="polite" aria-busy="true" className="whitespace-pre-wrap rounded-md border border-dashed border-slate-300 bg-white p-3 text-sm text-slate-800" data-testid="writing-stream" lang={lang}>
           {state.text || t("waiting")}
