@@ -18,6 +18,8 @@ export type DatabaseOptions = {
   applicationName?: string;
   /** Seconds to wait for a connection before failing. */
   connectTimeout?: number;
+  /** Milliseconds any statement may run before PostgreSQL cancels it (none by default). */
+  statementTimeoutMs?: number;
 };
 
 /** A pooled postgres.js client with the drizzle schema; the caller owns closing it. */
@@ -27,7 +29,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     connect_timeout: options.connectTimeout ?? 10,
     idle_timeout: 60,
     onnotice: () => {},
-    connection: { application_name: options.applicationName ?? "ripple" },
+    connection: { application_name: options.applicationName ?? "ripple", ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}) },
   });
   const db = drizzle(client, { schema, casing: "snake_case" });
   return { db, client, close: () => client.end({ timeout: 5 }) };

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
-import type { Database, DbOrTx, Tx } from "@/lib/db";
+import { reportsRead, replicaFallbacks, type Database, type DbOrTx, type Tx } from "@/lib/db";
 import { linkedinVersionAge, type LinkedInVersionAge } from "@/lib/networks/linkedin-version";
 import { getQueue, queueNames, type QueueName } from "@/lib/queue";
 import { heartbeatKey, HEARTBEAT_TTL_SECONDS } from "@/lib/queue/heartbeat";
@@ -19,6 +19,12 @@ export type HealthReport = {
   publishing: PublishingState & { ok: boolean; error?: string };
   /** How old LINKEDIN_VERSION is, with a warning from 10 months; informational only. */
   linkedinVersion: LinkedInVersionAge;
+  /**
+   * The read replica for reports (DATABASE_REPLICA_URL), when one is configured: whether
+   * reports read from it now, how current it is, and how often they were sent to the primary
+   * instead. Informational only: a replica that is down sends reports to the primary.
+   */
+  replica?: { from: "replica" | "primary"; asOf: string | null; fallback: "lag" | "down" | "notStandby" | null; fallbacks: Record<"lag" | "down" | "notStandby", number> };
 };
 
 export type PublishingState = {
@@ -124,7 +130,7 @@ async function timed(probe: () => Promise<unknown>): Promise<Check> {
  * shares are reported but do not take the web out of a load balancer.
  */
 export async function checkHealth(db: Database, redis: Redis): Promise<HealthReport> {
-  const [postgres, redisCheck, publishing] = await Promise.all([timed(() => db.execute(sql`select 1`)), timed(() => redis.ping()), publishingReport(db)]);
+  const [postgres, redisCheck, publishing, reads] = await Promise.all([timed(() => db.execute(sql`select 1`)), timed(() => redis.ping()), publishingReport(db), reportsRead()]);
   const counts: HealthReport["queues"]["counts"] = {};
   let queuesOk = redisCheck.ok;
   let queuesError: string | undefined = redisCheck.ok ? undefined : "Redis unreachable";
@@ -157,5 +163,8 @@ export async function checkHealth(db: Database, redis: Redis): Promise<HealthRep
     },
     publishing,
     linkedinVersion: linkedinVersionAge(),
+    ...(reads.from === "replica" || reads.fallback
+      ? { replica: { from: reads.from, asOf: reads.asOf?.toISOString() ?? null, fallback: reads.fallback, fallbacks: { ...replicaFallbacks } } }
+      : {}),
   };
 }

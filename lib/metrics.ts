@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from "prom-client";
 import { shareStatusIds } from "@/db/schema";
-import type { DbOrTx } from "@/lib/db";
+import { replicaFallbacks, type DbOrTx } from "@/lib/db";
 import { boundedRead, readPublishingState, withDeadline } from "@/lib/health";
 import { log } from "@/lib/log";
 import { linkedinVersionAge } from "@/lib/networks/linkedin-version";
@@ -234,8 +234,18 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     },
   });
 
+  const replicaFallbackCount: Gauge<"reason"> = new Gauge({
+    name: "ripple_replica_fallbacks",
+    help: "Reports this process sent to the primary instead of the read replica (DATABASE_REPLICA_URL) since it started, by reason: lag (behind DATABASE_REPLICA_MAX_LAG_S), down (unreachable or slower than DATABASE_REPLICA_TIMEOUT_MS), notStandby.",
+    labelNames: ["reason"],
+    registers: [],
+    collect() {
+      for (const [reason, count] of Object.entries(replicaFallbacks)) replicaFallbackCount.set({ reason }, count);
+    },
+  });
+
   // Order matters for the error counter only: it goes last (see its collect).
-  const ordered = [queueJobs, sharesByStatus, lateness, latenessSamples, overdue, oldestOverdue, failed, heartbeatAge, linkedinVersion, errors] as Metric[];
+  const ordered = [queueJobs, sharesByStatus, lateness, latenessSamples, overdue, oldestOverdue, failed, heartbeatAge, linkedinVersion, replicaFallbackCount, errors] as Metric[];
   for (const metric of ordered) registry.registerMetric(metric);
 
   let previous: Promise<unknown> = Promise.resolve();

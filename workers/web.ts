@@ -14,10 +14,6 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 
 const config = exitOnConfigError(() => env());
 const root = path.resolve(__dirname, "..");
-if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
-  process.stderr.write("No production build found: run `npm run build` first.\n");
-  process.exit(1);
-}
 
 // Before Next and lib/log load: they read these once.
 Object.assign(process.env, {
@@ -31,6 +27,16 @@ Object.assign(process.env, {
 });
 
 async function main() {
+  // A replica URL that cannot be right stops the start, in words naming the variable.
+  const mistake = await (await import("@/lib/db")).replicaMistake();
+  if (mistake) {
+    process.stderr.write(`${mistake}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    process.stderr.write("No production build found: run `npm run build` first.\n");
+    process.exit(1);
+  }
   const [{ default: next }, { createFrontServer }, { log }] = await Promise.all([import("next"), import("@/lib/web/front"), import("@/lib/log")]);
   const app = next({ dev: false, dir: root, hostname: config.HOST, port: config.PORT });
   await app.prepare();

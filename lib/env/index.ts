@@ -53,6 +53,10 @@ const fields = z.object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     DATABASE_URL: url(["postgres:", "postgresql:"], "PostgreSQL connection URL, e.g. postgres://user@127.0.0.1:5432/ripple"),
     DATABASE_REPLICA_URL: optionalUrl(["postgres:", "postgresql:"], "optional read replica for reports"),
+    /** Reports read from the replica only while it is at most this far behind the primary. */
+    DATABASE_REPLICA_MAX_LAG_S: z.coerce.number().int().min(1).max(86_400).default(60),
+    /** A replica statement (and its lag check) slower than this sends reports to the primary. */
+    DATABASE_REPLICA_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     REDIS_URL: url(["redis:", "rediss:"], "Redis connection URL, e.g. redis://127.0.0.1:6379"),
     QUEUE_PREFIX: z

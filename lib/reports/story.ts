@@ -95,7 +95,7 @@ const isNetwork = (n: string): n is NetworkId => (networkIds as readonly string[
 const emvOfSums = (table: EmvTable, network: NetworkId, sums: Sums) => emvOf(table, network, emvFiguresOf(sums));
 
 /** The story's analytics in the scope's organisation; another organisation's story is not found. */
-export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, query: Partial<StoryAnalyticsQuery> = {}): Promise<StoryAnalytics> {
+export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, query: Partial<StoryAnalyticsQuery> = {}, figures: DbOrTx = db): Promise<StoryAnalytics> {
   const interval = query.interval ?? "day";
   const [story] = await db
     .select({ id: stories.id, title: stories.title, slug: stories.slug })
@@ -112,16 +112,17 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
     engagements: sumOf(dailyRollups.engagements),
     estimatedReach: sumOf(dailyRollups.estimatedReach),
   };
+  // The story is found on `db` (the primary); its figures read from `figures` (a fresh replica, or the primary).
   const [table, storyRows, shareRows, variants] = await Promise.all([
     currentEmvTable(db, scope.orgId),
     // The story's own rollup rows: per network and under 'all', per day.
-    db
+    figures
       .select({ network: dailyRollups.network, day: dailyRollups.day, ...figureColumns })
       .from(dailyRollups)
       .where(and(eq(dailyRollups.orgId, scope.orgId), eq(dailyRollups.dimension, "story"), eq(dailyRollups.dimensionId, story.id)))
       .groupBy(dailyRollups.network, dailyRollups.day),
     // Each share's rollup total (a share is on one network, so its 'all' rows are its figures).
-    db
+    figures
       .select({ shareId: shares.id, userId: shares.userId, network: shares.network, variantId: shares.variantId, placement: shares.placement, assisted: shares.assisted, ...figureColumns })
       .from(dailyRollups)
       .innerJoin(shares, sql`${dailyRollups.dimensionId} = ${shares.id}::text`)
@@ -135,7 +136,7 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
         ),
       )
       .groupBy(shares.id),
-    db
+    figures
       .select({ id: storyVariants.id, network: storyVariants.network, language: storyVariants.language, position: storyVariants.position, text: storyVariants.text, createdAt: storyVariants.createdAt })
       .from(storyVariants)
       .where(and(eq(storyVariants.storyId, story.id), eq(storyVariants.orgId, scope.orgId)))

@@ -126,7 +126,7 @@ type Member = { userId: string; teamId: string; joinedAt: Date; optOut: boolean 
  * found; one outside the viewer's managed teams and their sub-teams is forbidden (admins see
  * all). A reversed or over-two-year range of UTC days is a 400.
  */
-export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQuery: unknown): Promise<TeamReport> {
+export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQuery: unknown, figures: DbOrTx = db): Promise<TeamReport> {
   const parsed = reportQuerySchema.safeParse(rawQuery);
   if (!parsed.success) throw badQuery(parsed.error);
   const query: ReportQuery = parsed.data;
@@ -162,7 +162,9 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
     .from(memberships)
     .where(ofMembers)
     .then((rows): Member[] => rows.map((m) => ({ userId: m.userId, teamId: m.teamId!, joinedAt: m.joinedAt ?? m.createdAt, optOut: m.optOut })));
-  const reads = readRollups(db, scope.orgId, query, subtree, memberIds);
+  // Who may see what and who is in the team come from `db` (the primary: a manager removed
+  // from a team is refused at once); the figures from `figures` (a read replica, when fresh).
+  const reads = readRollups(figures, scope.orgId, query, subtree, memberIds);
   const countsRead = reads.people.then(memberCounts);
   const [members, teamRows, counts, sharerRows, firstShares, placementShares, topStories, topAdvocates] = await Promise.all([
     membersRead,
@@ -171,13 +173,15 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
     reads.sharers,
     reads.firstShares,
     reads.placementShares,
-    reads.storyRanks.then((rows) => storiesShown(db, scope.orgId, query, subtree, rows, emvTable)),
-    Promise.all([membersRead, countsRead]).then(([m, c]) => advocatesShown(db, scope.orgId, query, m, c.byMember, emvTable)),
+    reads.storyRanks.then((rows) => storiesShown(figures, scope.orgId, query, subtree, rows, emvTable)),
+    Promise.all([membersRead, countsRead]).then(([m, c]) => advocatesShown(figures, scope.orgId, query, m, c.byMember, emvTable)),
   ]);
   const membersOf = (teamIds: Set<string>) => members.filter((m) => teamIds.has(m.teamId));
 
   const { from, to, period } = query;
   const base = {
+    // Set by the caller that chose the database (lib/db.ts withReportsRead); null: the primary's figures.
+    asOf: null as string | null,
     team: { id: team.id, name: team.name, memberCount: sizeShown(members.length) },
     range: { from, to, period },
     emv: { version: emvTable.version, formula: emvTable.formula, currency: emvTable.currency },

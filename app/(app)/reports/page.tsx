@@ -3,7 +3,7 @@ import { forbidden, notFound } from "next/navigation";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import { networkIds } from "@/lib/networks";
 import { requireMember } from "@/lib/auth/guard";
-import { readDb } from "@/lib/db";
+import { db, withReportsRead } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { managedTeams, reportPeriods, reportQuerySchema, teamReport, type Figures, type ReportTable, type TeamReport } from "@/lib/reports";
 import { addDays, utcDay } from "@/lib/time";
@@ -11,6 +11,7 @@ import { DataTable, TableDetails, type Column } from "../../_components/data-tab
 import { TimeChart } from "../../_components/time-chart";
 import { EmvExplained, Figure } from "../../_components/figure";
 import { EmptyState, FilterBar, FilterField, Options, PageHeader, Section, buttonClass, inputClass } from "../../_components/ui";
+import { FiguresAsOf } from "../../_components/figures-as-of";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("reports"))("title") };
@@ -43,8 +44,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   const ts = await getTranslations("storyAnalytics");
   const format = await getFormatter();
   const locale = await getLocale();
-  const db = readDb();
-  const teams = await managedTeams(db, ctx.scope, ctx.userId);
+  const teams = await managedTeams(db(), ctx.scope, ctx.userId);
   if (teams.length === 0) {
     return (
       <>
@@ -66,7 +66,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   let report: TeamReport | null = null;
   if (parsed.success) {
     try {
-      report = await teamReport(db, ctx.scope, { userId: ctx.userId, roles: ctx.roles }, parsed.data);
+      report = await withReportsRead((source) => teamReport(db(), ctx.scope, { userId: ctx.userId, roles: ctx.roles }, parsed.data, source.db));
     } catch (error) {
       if (error instanceof DomainError && error.status === 403) forbidden();
       if (error instanceof DomainError && error.status === 404) notFound();
@@ -157,6 +157,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
+      <FiguresAsOf asOf={report.asOf} />
       {filters}
       <h2 className="mb-3 text-xl font-semibold text-slate-900">
         {report.team.name}{" "}

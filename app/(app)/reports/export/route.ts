@@ -1,5 +1,5 @@
 import { route } from "@/lib/auth/guard";
-import { readDb } from "@/lib/db";
+import { db, withReportsRead } from "@/lib/db";
 import { defaultLocale, isLocale, LOCALE_COOKIE, negotiateLocale, type Locale } from "@/lib/i18n/locales";
 import { CSV_BOM, csvFileName, reportCsv, reportExportQuerySchema, teamReport } from "@/lib/reports";
 import { getUserPreferences } from "@/lib/users";
@@ -18,7 +18,7 @@ async function readerLocale(request: Request, userId: string, orgId: string): Pr
     .map((part) => part.trim().split("="))
     .find(([name]) => name === LOCALE_COOKIE)?.[1];
   if (isLocale(cookie)) return cookie;
-  const prefs = await getUserPreferences(readDb(), userId, orgId);
+  const prefs = await getUserPreferences(db(), userId, orgId);
   return prefs.locale ?? negotiateLocale(request.headers.get("accept-language")) ?? prefs.orgLocale ?? defaultLocale;
 }
 
@@ -26,7 +26,7 @@ export const GET = route(
   { roles: ["manager", "admin"], auth: "session", onUnauthenticated: "redirect", query: reportExportQuerySchema },
   async ({ request, ctx, query }) => {
     const { table, ...question } = query;
-    const report = await teamReport(readDb(), ctx.scope, { userId: ctx.userId, roles: ctx.roles }, question);
+    const report = await withReportsRead((source) => teamReport(db(), ctx.scope, { userId: ctx.userId, roles: ctx.roles }, question, source.db));
     const csv = reportCsv(report, table, await readerLocale(request, ctx.userId, ctx.orgId));
     return new Response(CSV_BOM + csv, {
       headers: {

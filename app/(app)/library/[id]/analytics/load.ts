@@ -2,7 +2,7 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { z } from "zod";
 import { requireMember } from "@/lib/auth/guard";
-import { readDb } from "@/lib/db";
+import { db, withReportsRead } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { storyAnalytics, storyAnalyticsQuerySchema } from "@/lib/reports/story";
 
@@ -12,7 +12,7 @@ const analyticsFor = cache(async (id: string, interval: string | undefined) => {
   if (!z.uuid().safeParse(id).success) notFound();
   const query = storyAnalyticsQuerySchema.parse({ interval });
   try {
-    return { ctx, analytics: await storyAnalytics(readDb(), ctx.scope, id, query) };
+    return { ctx, analytics: await withReportsRead((source) => storyAnalytics(db(), ctx.scope, id, query, source.db)) };
   } catch (error) {
     if (error instanceof DomainError && error.status === 404) notFound();
     throw error;

@@ -6,6 +6,7 @@ import type { AssistanceRow, Best, NetworkRow, PlacementRow, TimelinePoint, Vari
 import { EmvExplained } from "../../../../_components/figure";
 import { DataTable, TableDetails, type Column } from "../../../../_components/data-table";
 import { ChoiceNav, PageHeader, Section } from "../../../../_components/ui";
+import { FiguresAsOf } from "../../../../_components/figures-as-of";
 import { loadStoryAnalytics } from "./load";
 import { StoryChart } from "./story-chart";
 
@@ -91,6 +92,7 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
         </Link>
       </nav>
       <PageHeader title={t("title", { title: a.story.title })} description={t("description")} />
+      <FiguresAsOf asOf={a.asOf} />
     </>
   );
   if (a.suppressed || !a.totals) {
