@@ -267,7 +267,8 @@ export function buildOpenApiDocument(baseUrl: string): JsonObject {
           requestBody: requestBody("ShareInput", "The share."),
           problems: ["BadRequest", "NotFound", "Conflict", "UnprocessableContent"],
           responses: {
-            "201": created("Share", "Scheduled.", "The share's URL."),
+            "201": created("Share", "Scheduled, its publish job queued (`queued: true`).", "The share's URL."),
+            "202": created("Share", "Saved, but its publish job could not be queued just now (`queued: false`: Redis away or failing over); the reconciler queues it within a minute, and it goes out as planned.", "The share's URL."),
           },
         }),
       },

@@ -16,6 +16,8 @@ export const shareResourceSchema = z.object({
   publishedAt: z.iso.datetime().nullable(),
   externalUrl: z.string().nullable(),
   errorCode: z.string().nullable(),
+  /** POST only: whether the publish job is queued (201) or the share is saved and will be queued by the reconciler within a minute (202). */
+  queued: z.boolean().optional(),
 });
 export type ShareResource = z.infer<typeof shareResourceSchema>;
 

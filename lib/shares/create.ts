@@ -118,7 +118,7 @@ async function checkVariant(tx: Tx, storyId: string, variantId: string | null | 
  * `enqueue: false` leaves the publish jobs out, for a caller that publishes the shares
  * itself at their time (the demo's history, lib/demo).
  */
-export async function createShares(db: DbOrTx, scope: Scope, userId: string, raw: unknown, now = new Date(), options: { enqueue?: boolean } = {}): Promise<Share[]> {
+export async function createShares(db: DbOrTx, scope: Scope, userId: string, raw: unknown, now = new Date(), options: { enqueue?: boolean } = {}): Promise<Array<Share & { queued: boolean | null }>> {
   const input = composeSchema.parse(raw);
   await requireGuidelines(db, scope, userId);
   const story = await shareableStory(db, scope, userId, input.storyId, now);
@@ -164,8 +164,9 @@ export async function createShares(db: DbOrTx, scope: Scope, userId: string, raw
     }
     return out;
   });
-  if (options.enqueue !== false) await Promise.all(created.map((share) => enqueuePublish(share)));
-  return created;
+  if (options.enqueue === false) return created.map((share) => ({ ...share, queued: null }));
+  const queued = await Promise.all(created.map((share) => enqueuePublish(share)));
+  return created.map((share, i) => ({ ...share, queued: queued[i]! }));
 }
 
 /**

@@ -460,7 +460,9 @@ export default async function main() {
     const enqueueStarted = Date.now();
     const T = new Date(enqueueStarted + LEAD_MS);
     await db.update(shares).set({ scheduledAt: T });
-    await inParallel(shareRows, ENQUEUE_PARALLEL, (share) => enqueuePublish({ ...share, mode: "api", status: "scheduled", scheduledAt: T }));
+    await inParallel(shareRows, ENQUEUE_PARALLEL, async (share) => {
+      if (!(await enqueuePublish({ ...share, mode: "api", status: "scheduled", scheduledAt: T }))) throw new Error(`share ${share.id} was not queued`);
+    });
     const enqueueMs = Date.now() - enqueueStarted;
     if (Date.now() > T.getTime()) console.warn(`warning: queueing took ${enqueueMs} ms, past T: the first shares start late`);
 

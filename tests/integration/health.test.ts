@@ -66,6 +66,21 @@ describe("health check", () => {
     }
   });
 
+  it("stays up when only a queue cannot be read (Redis answers): the queue's trouble is reported", async () => {
+    // A queue key of the wrong type: every read of that queue fails, Redis itself answers.
+    const broken = `${prefix}:publish-x:delayed`;
+    await redis().set(broken, "not a sorted set");
+    try {
+      const report = await checkHealth(db(), redis());
+      expect(report.queues.ok).toBe(false);
+      expect(report.queues.error).toEqual(expect.any(String));
+      expect(report.redis.ok).toBe(true);
+      expect(report.status).toBe("ok");
+    } finally {
+      await redis().del(broken);
+    }
+  });
+
   it("is down, quickly, when PostgreSQL cannot be reached", async () => {
     const dead = createDatabase("postgres://postgres@127.0.0.1:1/x", { connectTimeout: 1, max: 1 });
     try {

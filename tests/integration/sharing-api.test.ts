@@ -8,6 +8,9 @@ import * as sharesRoute from "@/app/api/v1/shares/route";
 import { shareResourceSchema } from "@/lib/api/shares";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { db } from "@/lib/db";
+import { getQueue, queuePrefix, redis } from "@/lib/queue";
+import { publishJobId } from "@/lib/queue/publish";
+import { reconcileShares } from "@/lib/shares/reconcile";
 import { checkShareText } from "@/lib/governance/check-text";
 import { measureText } from "@/lib/networks/measure";
 import { updateGovernance } from "@/lib/orgs/governance";
@@ -145,6 +148,28 @@ describe("POST /api/v1/compose/check", () => {
 });
 
 describe("POST /api/v1/shares and GET /api/v1/shares/{id}", () => {
+  it("answers 202 with queued false when the publish queue cannot take the job, and the reconciler queues it later", async () => {
+    const { story, token, employee } = await organisation();
+    // The Mastodon publish queue's meta key of the wrong type: every add to that queue fails, Redis answers.
+    const broken = `${queuePrefix()}:publish-mastodon:meta`;
+    const saved = await redis().get(broken).catch(() => null);
+    await redis().del(broken);
+    await redis().set(broken, "not a hash");
+    let id: string;
+    try {
+      const created = await postShare(token, { storyId: story.id, connectionId: employee.connections.mastodon!.id, text: "Se vores vindmøller", scheduledAt: new Date(Date.now() + 3_600_000).toISOString() });
+      expect(created.status, JSON.stringify(created.json)).toBe(202);
+      expect(created.json).toMatchObject({ status: "scheduled", queued: false });
+      id = created.json.id as string;
+      expect(await getQueue("publish-mastodon").getJob(publishJobId(id))).toBeUndefined();
+    } finally {
+      await redis().del(broken);
+      if (saved !== null) await redis().set(broken, saved);
+    }
+    await reconcileShares(db());
+    expect(await getQueue("publish-mastodon").getJob(publishJobId(id))).toBeDefined();
+  });
+
   it("creates a share (201 with Location) that GET then returns", async () => {
     const { story, token, employee } = await organisation();
     const scheduledAt = new Date(Date.now() + 2 * 3_600_000).toISOString();
@@ -155,9 +180,12 @@ describe("POST /api/v1/shares and GET /api/v1/shares/{id}", () => {
     expect(share).toMatchObject({ storyId: story.id, connectionId: employee.connections.x!.id, network: "x", mode: "api", status: "scheduled", scheduledAt, publishedAt: null, externalUrl: null, errorCode: null });
     expect(share.text).toMatch(/^Se vores vindmøller http:\/\/localhost:3999\/r\/[0-9A-Za-z]{10} #nordlysansat$/);
 
+    expect(share.queued).toBe(true);
+
     const fetched = await getShare(token, share.id);
     expect(fetched.status).toBe(200);
-    expect(fetched.json).toEqual(created.json);
+    const { queued: _, ...resource } = created.json;
+    expect(fetched.json).toEqual(resource);
   });
 
   it("answers 404 for another person's share, in the organisation or outside it, and for an unknown id", async () => {

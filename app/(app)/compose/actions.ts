@@ -23,7 +23,7 @@ export const shareAction = action(
     const zone = await timeZoneOf(ctx);
     const at = scheduledAt && isLocalDateTime(scheduledAt) ? localToInstant(scheduledAt, zone) : scheduledAt;
     const created = await createShares(ctx.db, ctx.scope, ctx.userId, { ...rest, scheduledAt: at });
-    return created.map((s) => ({ id: s.id, network: s.network, connectionId: s.connectionId, scheduledAt: s.scheduledAt.toISOString() }));
+    return created.map((s) => ({ id: s.id, network: s.network, connectionId: s.connectionId, scheduledAt: s.scheduledAt.toISOString(), queued: s.queued }));
   },
 );
 

@@ -7,7 +7,8 @@ import type { NetworkId } from "@/lib/networks";
 import { Badge, buttonClass } from "../../_components/ui";
 import { shareOutcomesAction } from "./actions";
 
-export type CreatedShare = { id: string; network: NetworkId; connectionId: string | null; scheduledAt: string };
+/** queued false: saved, but its publish job could not be queued yet (the reconciler queues it within a minute). */
+export type CreatedShare = { id: string; network: NetworkId; connectionId: string | null; scheduledAt: string; queued: boolean | null };
 
 /** Asked every second at first, then every three; after about two minutes the page stops asking and says where to look. */
 const DELAYS_MS = [...Array<number>(10).fill(1_000), ...Array<number>(35).fill(3_000)];
@@ -65,6 +66,11 @@ export function ShareOutcomes({ created, accounts, timeZone }: { created: Create
                 {tn(share.network)}
                 {handle ? ` · ${handle}` : ""}
               </p>
+              {share.queued === false && status === "scheduled" ? (
+                <p role="note" className="text-sm text-slate-800" data-testid="saved-not-queued">
+                  {t("savedNotQueued")}
+                </p>
+              ) : null}
               {status === "published" ? (
                 <p className="flex flex-wrap items-center gap-2 text-sm">
                   <Badge tone="green">{t("posted")}</Badge>

@@ -3,7 +3,11 @@ import { DomainError } from "@/lib/errors";
 import { createShares } from "@/lib/shares";
 import { shareCreateBodySchema, toShareResource } from "@/lib/api/shares";
 
-/** Shares a story from one of the token user's connected accounts, now or at `scheduledAt`. */
+/**
+ * Shares a story from one of the token user's connected accounts, now or at `scheduledAt`:
+ * 201 once its publish job is queued, 202 (`queued: false`) when it is saved but the queue
+ * could not take it yet, never a silent gap.
+ */
 export const POST = route(
   {
     roles: ["employee"],
@@ -23,6 +27,9 @@ export const POST = route(
       }
       throw error;
     });
-    return Response.json(toShareResource(share!), { status: 201, headers: { location: `/api/v1/shares/${share!.id}` } });
+    // 201 only when the publish job is queued; 202 when the share is saved but its job is not
+    // queued yet (Redis away or failing over): the reconciler queues it within its minute.
+    const queued = share!.queued !== false;
+    return Response.json({ ...toShareResource(share!), queued }, { status: queued ? 201 : 202, headers: { location: `/api/v1/shares/${share!.id}` } });
   },
 );
