@@ -1,8 +1,9 @@
 import path from "node:path";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { createDatabase } from "./client";
+import { projectRoot } from "./root";
 
-export const migrationsFolder = path.join(__dirname, "migrations");
+export const migrationsFolder = path.join(projectRoot(), "db", "migrations");
 
 /**
  * Applies every drizzle-kit migration not yet applied, under an advisory lock so that

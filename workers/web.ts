@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { projectRoot } from "@/db/root";
 import { env } from "@/lib/env";
 import { exitOnConfigError } from "./startup";
 
@@ -13,7 +14,7 @@ import { exitOnConfigError } from "./startup";
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 const config = exitOnConfigError(() => env());
-const root = path.resolve(__dirname, "..");
+const root = projectRoot();
 
 // Before Next and lib/log load: they read these once.
 Object.assign(process.env, {

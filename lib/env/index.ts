@@ -224,6 +224,8 @@ export const envSchema = fields.superRefine((env, ctx) => {
 
 export type Env = z.infer<typeof envSchema>;
 type Key = keyof typeof fields.shape;
+/** Every variable Ripple reads (for checks of deployment files against this schema). */
+export const envKeys = Object.keys(fields.shape) as Key[];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
