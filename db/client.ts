@@ -20,12 +20,18 @@ export type DatabaseOptions = {
   connectTimeout?: number;
   /** Milliseconds any statement may run before PostgreSQL cancels it (none by default). */
   statementTimeoutMs?: number;
+  /**
+   * false: no named prepared statements, for a pooler in transaction mode (PgBouncer,
+   * Supavisor), where the next statement may reach another server connection.
+   */
+  prepare?: boolean;
 };
 
 /** A pooled postgres.js client with the drizzle schema; the caller owns closing it. */
 export function createDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   const client = postgres(url, {
     max: options.max ?? 10,
+    prepare: options.prepare ?? true,
     connect_timeout: options.connectTimeout ?? 10,
     idle_timeout: 60,
     onnotice: () => {},

@@ -10,8 +10,8 @@ let replica: DatabaseHandle | undefined;
 /** This process's database pool, created on first use (builds need no database). */
 export function db(): Database {
   if (!handle) {
-    const { DATABASE_URL, DATABASE_POOL_MAX, RIPPLE_PROCESS } = envFor(["DATABASE_URL", "DATABASE_POOL_MAX", "RIPPLE_PROCESS"]);
-    handle = createDatabase(DATABASE_URL, { max: DATABASE_POOL_MAX, applicationName: `ripple-${RIPPLE_PROCESS}` });
+    const { DATABASE_URL, DATABASE_POOL_MAX, DATABASE_POOLER, RIPPLE_PROCESS } = envFor(["DATABASE_URL", "DATABASE_POOL_MAX", "DATABASE_POOLER", "RIPPLE_PROCESS"]);
+    handle = createDatabase(DATABASE_URL, { max: DATABASE_POOL_MAX, applicationName: `ripple-${RIPPLE_PROCESS}`, prepare: DATABASE_POOLER !== "transaction" });
   }
   return handle.db;
 }

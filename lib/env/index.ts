@@ -58,6 +58,8 @@ const fields = z.object({
     /** A replica statement (and its lag check) slower than this sends reports to the primary. */
     DATABASE_REPLICA_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    /** "transaction": DATABASE_URL is a pooler in transaction mode (PgBouncer, Supavisor): no prepared statements. */
+    DATABASE_POOLER: z.enum(["none", "transaction"]).default("none"),
     REDIS_URL: url(["redis:", "rediss:"], "Redis connection URL, e.g. redis://127.0.0.1:6379"),
     QUEUE_PREFIX: z
       .string()
