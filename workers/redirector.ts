@@ -5,6 +5,7 @@ import { clientIp } from "@/lib/links/client-address";
 import { createRedirectorRuntime, type Outcome } from "@/lib/links/redirect";
 import { notFoundAnswer, type Answer } from "@/lib/links/redirect-answers";
 import { log } from "@/lib/log";
+import { redisConfig } from "@/lib/queue";
 import { FALLBACK_CSP, securityHeaders } from "@/lib/web/security-headers";
 import { exitOnConfigError } from "./startup";
 
@@ -18,7 +19,8 @@ const SHUTDOWN_DEADLINE_MS = 15_000;
 const PREFIX = "/r/";
 
 // Only what this process uses: it needs no sign-in or network configuration.
-const config = exitOnConfigError(() => envFor(["DATABASE_URL", "REDIS_URL", "QUEUE_PREFIX", "HOST", "REDIRECTOR_PORT", "TRUST_PROXY", "CLICK_STREAM_MAXLEN"]));
+const config = exitOnConfigError(() => envFor(["DATABASE_URL", "QUEUE_PREFIX", "HOST", "REDIRECTOR_PORT", "TRUST_PROXY", "CLICK_STREAM_MAXLEN"]));
+exitOnConfigError(() => redisConfig());
 
 // Lookup and recording in this one process, as in the Next route. To use more cores, run
 // more redirector processes behind the proxy: they share nothing but Redis and Postgres.

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { z } from "zod";
 import { PermanentFailure, RetryLater } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { jobSchemas, queuePrefix, type QueueName } from "@/lib/queue";
+import { boundedErrorLog, jobSchemas, queuePrefix, type QueueName } from "@/lib/queue";
 
 export type Processor<T = unknown> = (data: T, job: Job) => Promise<unknown>;
 export type Processors<Q extends QueueName> = { [N in keyof (typeof jobSchemas)[Q]]: Processor<z.infer<(typeof jobSchemas)[Q][N] & z.ZodType>> };
@@ -55,6 +55,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processors: Processor
   worker.on("failed", (job, error) => {
     log.warn({ queue, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, "job failed");
   });
-  worker.on("error", (error) => log.error({ queue, err: error }, "worker error"));
+  // Bounded: while Redis fails over, BullMQ reports every failed command.
+  worker.on("error", boundedErrorLog("worker error", { queue }));
   return worker;
 }

@@ -60,7 +60,28 @@ const fields = z.object({
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     /** "transaction": DATABASE_URL is a pooler in transaction mode (PgBouncer, Supavisor): no prepared statements. */
     DATABASE_POOLER: z.enum(["none", "transaction"]).default("none"),
-    REDIS_URL: url(["redis:", "rediss:"], "Redis connection URL, e.g. redis://127.0.0.1:6379"),
+    /** One of two forms: REDIS_URL (one server), or REDIS_SENTINELS with REDIS_SENTINEL_NAME. */
+    REDIS_URL: optionalUrl(["redis:", "rediss:"], "Redis connection URL, e.g. redis://127.0.0.1:6379"),
+    REDIS_SENTINELS: z
+      .string()
+      .transform((value, ctx) => {
+        const nodes = value.split(",").map((part) => part.trim()).filter(Boolean).map((part) => /^(\[[0-9a-fA-F:]+\]|[^\s:]+):(\d{1,5})$/.exec(part));
+        if (nodes.length === 0 || nodes.some((m) => !m || Number(m[2]) < 1 || Number(m[2]) > 65_535)) {
+          ctx.addIssue({ code: "custom", message: "must be comma-separated host:port pairs of Redis Sentinels, e.g. sentinel-1:26379,sentinel-2:26379,sentinel-3:26379" });
+          return z.NEVER;
+        }
+        return nodes.map((m) => ({ host: m![1]!.replace(/^\[|\]$/g, ""), port: Number(m![2]) }));
+      })
+      .optional(),
+    REDIS_SENTINEL_NAME: z.string().regex(/^[\w.-]+$/, "must be the master's name as the Sentinels know it (sentinel monitor <name> …)").optional(),
+    /** With REDIS_SENTINELS: the Redis servers' password and user (REDIS_URL carries its own), the Sentinels' own password, and TLS for both. */
+    REDIS_PASSWORD: optionalString,
+    REDIS_USERNAME: optionalString,
+    REDIS_SENTINEL_PASSWORD: optionalString,
+    REDIS_TLS: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
     QUEUE_PREFIX: z
       .string()
       .regex(/^\{[A-Za-z0-9_:.-]+\}$/, "must be a Redis Cluster hash tag such as {ripple}")
@@ -212,6 +233,7 @@ export const envSchema = fields.superRefine((env, ctx) => {
       const missing = env.VAPID_PUBLIC_KEY ? "VAPID_PRIVATE_KEY" : "VAPID_PUBLIC_KEY";
       ctx.addIssue({ code: "custom", path: [missing], message: "is missing (VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together; leave both unset to turn push notifications off)" });
     }
+    for (const problem of redisFormProblems(env)) ctx.addIssue({ code: "custom", path: [problem.key], message: problem.message });
     if (env.AI_BASE_URL && !env.AI_MODEL) {
       ctx.addIssue({ code: "custom", path: ["AI_MODEL"], message: "is missing (AI_BASE_URL needs the model to ask, e.g. gpt-4o-mini or llama3.1)" });
     }
@@ -225,6 +247,14 @@ export const envSchema = fields.superRefine((env, ctx) => {
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Exactly one form of Redis: REDIS_URL, or REDIS_SENTINELS with REDIS_SENTINEL_NAME. */
+export function redisFormProblems(env: { REDIS_URL?: string; REDIS_SENTINELS?: unknown; REDIS_SENTINEL_NAME?: string }): Array<{ key: string; message: string }> {
+  if (env.REDIS_URL && env.REDIS_SENTINELS) return [{ key: "REDIS_SENTINELS", message: "and REDIS_URL are both set: use one form (one server, or Sentinels)" }];
+  if (!env.REDIS_URL && !env.REDIS_SENTINELS) return [{ key: "REDIS_URL", message: "is missing (Redis connection URL, e.g. redis://127.0.0.1:6379; or REDIS_SENTINELS with REDIS_SENTINEL_NAME)" }];
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) return [{ key: "REDIS_SENTINEL_NAME", message: "is missing (REDIS_SENTINELS needs the master's name, as in sentinel monitor <name> …)" }];
+  return [];
+}
 type Key = keyof typeof fields.shape;
 /** Every variable Ripple reads (for checks of deployment files against this schema). */
 export const envKeys = Object.keys(fields.shape) as Key[];

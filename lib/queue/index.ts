@@ -1,7 +1,8 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { z } from "zod";
-import { envFor } from "@/lib/env";
+import { ConfigError, envFor, redisFormProblems } from "@/lib/env";
+import { log } from "@/lib/log";
 import { connectableNetworks, type ConnectableNetwork } from "@/lib/networks/types";
 
 /**
@@ -108,13 +109,66 @@ export function queuePrefix(): string {
  * A Redis connection. Workers need maxRetriesPerRequest null (blocking commands must
  * wait through reconnects); connections that serve web requests fail fast instead.
  */
+/** How to reach Redis: one server (REDIS_URL) or Sentinels; a ConfigError naming the variable when neither or both. */
+export function redisConfig() {
+  const config = envFor(["REDIS_URL", "REDIS_SENTINELS", "REDIS_SENTINEL_NAME", "REDIS_PASSWORD", "REDIS_USERNAME", "REDIS_SENTINEL_PASSWORD", "REDIS_TLS"]);
+  const problems = redisFormProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${p.key} ${p.message}`));
+  return config;
+}
+
 export function createRedis(purpose: "worker" | "client", extra: RedisOptions = {}): Redis {
-  const { REDIS_URL } = envFor(["REDIS_URL"]);
-  return new Redis(REDIS_URL, {
+  const config = redisConfig();
+  const options: RedisOptions = {
     maxRetriesPerRequest: purpose === "worker" ? null : 1,
     connectTimeout: 5_000,
+    // A primary demoted to a replica answers writes with READONLY: reconnect (Sentinel then
+    // names the new master) and send the command again.
+    reconnectOnError: (error) => (error.message.startsWith("READONLY") ? 2 : false),
     ...extra,
-  });
+  };
+  if (config.REDIS_SENTINELS) {
+    // Sentinel: ioredis asks the Sentinels for the master and follows a failover to the new one.
+    return withBoundedErrorLog(
+      new Redis({
+        sentinels: config.REDIS_SENTINELS,
+        name: config.REDIS_SENTINEL_NAME,
+        ...(config.REDIS_PASSWORD && { password: config.REDIS_PASSWORD }),
+        ...(config.REDIS_USERNAME && { username: config.REDIS_USERNAME }),
+        ...(config.REDIS_SENTINEL_PASSWORD && { sentinelPassword: config.REDIS_SENTINEL_PASSWORD }),
+        ...(config.REDIS_TLS && { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true }),
+        ...options,
+      }),
+    );
+  }
+  return withBoundedErrorLog(new Redis(config.REDIS_URL!, options));
+}
+
+/** How often a connection in trouble may log: ioredis reconnects with backoff and says so on every try. */
+const ERROR_LOG_EVERY_MS = 10_000;
+
+/**
+ * An error handler that logs at most once per ERROR_LOG_EVERY_MS, with how many it left out,
+ * instead of once per reconnect attempt or per failed command (a failover, a restart).
+ */
+export function boundedErrorLog(message: string, fields: Record<string, unknown> = {}): (error: Error) => void {
+  let lastLogged = 0;
+  let leftOut = 0;
+  return (error: Error) => {
+    const now = Date.now();
+    if (now - lastLogged < ERROR_LOG_EVERY_MS) {
+      leftOut++;
+      return;
+    }
+    log.warn({ ...fields, reason: error.message.slice(0, 200), leftOut }, message);
+    lastLogged = now;
+    leftOut = 0;
+  };
+}
+
+function withBoundedErrorLog(client: Redis): Redis {
+  client.on("error", boundedErrorLog("redis connection error; reconnecting"));
+  return client;
 }
 
 let clientConnection: Redis | undefined;
