@@ -112,7 +112,9 @@ async function apiOf(token: string, teamId: string): Promise<TeamReport> {
 }
 
 /** Every number in a text, thousands separators read as such ("23,313" is 23313). */
-const numbersIn = (text: string) => new Set([...text.matchAll(/\d[\d,]*/g)].map((m) => Number(m[0].replace(/,/g, ""))));
+/** The numbers an output shows; ids first removed (a random UUID's "…-0939-…" is no figure). */
+const numbersIn = (text: string) =>
+  new Set([...text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "").matchAll(/\d[\d,]*/g)].map((m) => Number(m[0].replace(/,/g, ""))));
 /** The small team's figures, per share and summed over its three people. */
 const smallFigures = (["clicks", "uniqueVisitors", "impressions", "engagements", "estimatedReach"] as const).flatMap((k) => [SMALL_SHARE[k]!, 3 * SMALL_SHARE[k]!]);
 

@@ -11,7 +11,7 @@ import { DataTable, TableDetails, type Column } from "../../_components/data-tab
 import { TimeChart } from "../../_components/time-chart";
 import { EmvExplained, Figure } from "../../_components/figure";
 import { EmptyState, FilterBar, FilterField, Options, PageHeader, Section, buttonClass, inputClass } from "../../_components/ui";
-import { FiguresAsOf } from "../../_components/figures-as-of";
+import { FiguresAsOf, figuresAsOf } from "../../_components/figures-as-of";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("reports"))("title") };
@@ -157,7 +157,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
-      <FiguresAsOf asOf={report.asOf} />
+      <FiguresAsOf label={await figuresAsOf(report.asOf)} />
       {filters}
       <h2 className="mb-3 text-xl font-semibold text-slate-900">
         {report.team.name}{" "}

@@ -6,7 +6,7 @@ import type { AssistanceRow, Best, NetworkRow, PlacementRow, TimelinePoint, Vari
 import { EmvExplained } from "../../../../_components/figure";
 import { DataTable, TableDetails, type Column } from "../../../../_components/data-table";
 import { ChoiceNav, PageHeader, Section } from "../../../../_components/ui";
-import { FiguresAsOf } from "../../../../_components/figures-as-of";
+import { FiguresAsOf, figuresAsOf } from "../../../../_components/figures-as-of";
 import { loadStoryAnalytics } from "./load";
 import { StoryChart } from "./story-chart";
 
@@ -84,6 +84,7 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
   const placementColumns = comparedColumns<PlacementRow>(t("placement"), (row) => t(`placements.${row.placement}`));
   const assistanceColumns = comparedColumns<AssistanceRow>(t("assistance"), (row) => t(row.assisted ? "assisted" : "unassisted"));
 
+  const asOfLabel = await figuresAsOf(a.asOf);
   const header = (
     <>
       <nav aria-label={t("breadcrumb")} className="mb-2 text-sm">
@@ -92,7 +93,7 @@ export default async function StoryAnalyticsPage({ params, searchParams }: Props
         </Link>
       </nav>
       <PageHeader title={t("title", { title: a.story.title })} description={t("description")} />
-      <FiguresAsOf asOf={a.asOf} />
+      <FiguresAsOf label={asOfLabel} />
     </>
   );
   if (a.suppressed || !a.totals) {
