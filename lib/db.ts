@@ -1,6 +1,7 @@
 import { createDatabase, type Database, type DatabaseHandle } from "@/db/client";
 import { sql } from "drizzle-orm";
 import { envFor } from "@/lib/env";
+import { DomainError } from "@/lib/errors";
 
 export type { Database, DbOrTx, Tx } from "@/db/client";
 
@@ -48,16 +49,17 @@ export let replicaState: (Omit<ReadSource, "db"> & { checkedAt: Date }) | null =
 async function checkReplica(handle: DatabaseHandle, timeoutMs: number, maxLagS: number): Promise<Omit<ReadSource, "db">> {
   const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("replica check timed out")), timeoutMs).unref());
   try {
-    const [[primary], [standby]] = await Promise.race([
-      Promise.all([
-        db().execute<{ lsn: string }>(sql`select pg_current_wal_insert_lsn()::text as lsn`),
-        handle.db.execute<{ standby: boolean; replayedAt: Date | string | null }>(sql`select pg_is_in_recovery() as standby, pg_last_xact_replay_timestamp() as "replayedAt"`),
-      ]),
+    // The primary's write position, then one question to the replica: is it a standby, has it
+    // replayed up to there, and when did it last replay.
+    const [primary] = await Promise.race([db().execute<{ lsn: string }>(sql`select pg_current_wal_insert_lsn()::text as lsn`), deadline]);
+    const [standby] = await Promise.race([
+      handle.db.execute<{ standby: boolean; done: boolean | null; replayedAt: Date | string | null }>(
+        sql`select pg_is_in_recovery() as standby, pg_last_wal_replay_lsn() >= ${primary!.lsn}::pg_lsn as done, pg_last_xact_replay_timestamp() as "replayedAt"`,
+      ),
       deadline,
     ]);
     if (!standby?.standby) return { from: "primary", asOf: null, fallback: "notStandby" };
-    const [row] = await Promise.race([handle.db.execute<{ done: boolean }>(sql`select pg_last_wal_replay_lsn() >= ${primary!.lsn}::pg_lsn as done`), deadline]);
-    const asOf = row?.done ? new Date() : standby.replayedAt ? new Date(standby.replayedAt) : null;
+    const asOf = standby.done ? new Date() : standby.replayedAt ? new Date(standby.replayedAt) : null;
     if (!asOf || Date.now() - asOf.getTime() > maxLagS * 1000) return { from: "primary", asOf: null, fallback: "lag" };
     return { from: "replica", asOf, fallback: null };
   } catch {
@@ -76,7 +78,7 @@ export async function withReportsRead<T>(read: (source: ReadSource) => Promise<T
   try {
     return { ...(await read(source)), asOf: source.asOf?.toISOString() ?? null };
   } catch (error) {
-    if (source.from !== "replica" || (error instanceof Error && error.name === "DomainError")) throw error;
+    if (source.from !== "replica" || error instanceof DomainError) throw error;
     replicaFallbacks.down += 1;
     probe = null;
     return { ...(await read({ db: db(), from: "primary", asOf: null, fallback: "down" })), asOf: null };
