@@ -71,6 +71,8 @@ export const shares = pgTable(
   },
   (t) => [
     index().on(t.status, t.scheduledAt),
+    // The reconciler walks published shares still being polled in order (lib/shares/reconcile.ts).
+    index().on(t.status, t.publishedAt),
     index().on(t.orgId, t.userId, t.createdAt),
     index().on(t.storyId, t.network),
   ],

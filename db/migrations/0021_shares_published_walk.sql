@@ -1,0 +1,1 @@
+CREATE INDEX "shares_status_published_at_index" ON "shares" USING btree ("status","published_at");
