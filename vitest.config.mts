@@ -24,6 +24,22 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      // The publishing and click tests again, on a Redis Cluster and on a Sentinel set
+      // (tests/integration/global-setup.ts starts them): each form of REDIS_* takes the same path.
+      ...(["cluster", "sentinel"] as const).map((form) => ({
+        extends: true,
+        test: {
+          name: `integration-${form}`,
+          include: ["tests/integration/publishing.test.ts", "tests/integration/clicks-redirect.test.ts"],
+          environment: "node",
+          globalSetup: [`tests/integration/global-setup-${form}.ts`],
+          setupFiles: ["tests/integration/setup.ts"],
+          pool: "forks",
+          server: { deps: { inline: ["next-auth"] } },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      })),
       {
         extends: true,
         test: {

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import { reportsRead, replicaFallbacks, type Database, type DbOrTx, type Tx } from "@/lib/db";
 import { linkedinVersionAge, type LinkedInVersionAge } from "@/lib/networks/linkedin-version";
 import { getQueue, queueNames, type QueueName } from "@/lib/queue";
@@ -129,7 +129,7 @@ async function timed(probe: () => Promise<unknown>): Promise<Check> {
  * Redis is unreachable (the web cannot serve); queues that cannot be read, stale workers
  * and overdue or failed shares are reported but do not take the web out of a load balancer.
  */
-export async function checkHealth(db: Database, redis: Redis): Promise<HealthReport> {
+export async function checkHealth(db: Database, redis: RedisClient): Promise<HealthReport> {
   const [postgres, redisCheck, publishing, reads] = await Promise.all([timed(() => db.execute(sql`select 1`)), timed(() => redis.ping()), publishingReport(db), reportsRead()]);
   const counts: HealthReport["queues"]["counts"] = {};
   let queuesOk = redisCheck.ok;

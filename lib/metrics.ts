@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from "prom-client";
 import { shareStatusIds } from "@/db/schema";
 import { replicaFallbacks, type DbOrTx } from "@/lib/db";
@@ -24,7 +24,7 @@ type CollectorName = (typeof collectorNames)[number];
 
 export type MetricsDeps = {
   db: DbOrTx;
-  redis: Redis;
+  redis: RedisClient;
   /** The queues to count; lib/queue's by default. */
   queue?: (name: QueueName) => { getJobCounts: (...states: string[]) => Promise<Record<string, number>> };
   timeoutMs?: number;

@@ -44,6 +44,9 @@ const steps: Step[] = [
   // returns at once while its stamp matches.
   { name: "atproto", command: "bash", args: [path.join(root, "tests/support/atproto/install.sh")] },
   { name: "integration", args: [bin("vitest", "vitest.mjs"), "run", "--project", "integration"], needs: ["atproto"], count: vitestCount },
+  // The publishing and click tests again on a local Redis Cluster (3 masters, 3 replicas) and Sentinel set.
+  { name: "integration-cluster", args: [bin("vitest", "vitest.mjs"), "run", "--project", "integration-cluster"], count: vitestCount },
+  { name: "integration-sentinel", args: [bin("vitest", "vitest.mjs"), "run", "--project", "integration-sentinel"], count: vitestCount },
   { name: "faults", args: [bin("vitest", "vitest.mjs"), "run", "--project", "faults"], count: vitestCount },
   { name: "build", args: [bin("next", "dist/bin/next"), "build"] },
   // The server roles as plain JavaScript (dist/), as `npm run build` makes them: production-runtime.spec runs them.

@@ -5,9 +5,9 @@ import { clientIp } from "@/lib/links/client-address";
 import { createRedirectorRuntime, type Outcome } from "@/lib/links/redirect";
 import { notFoundAnswer, type Answer } from "@/lib/links/redirect-answers";
 import { log } from "@/lib/log";
-import { redisConfig } from "@/lib/queue";
+import { redisConfig, redisMistake } from "@/lib/queue";
 import { FALLBACK_CSP, securityHeaders } from "@/lib/web/security-headers";
-import { exitOnConfigError } from "./startup";
+import { exitOnConfigError, exitOnMistake } from "./startup";
 
 /**
  * `npm run redirector`: /r/<code> (and GET /healthz) on a bare node:http server, for links with
@@ -97,6 +97,7 @@ const server = createServer((request, response) => {
 server.keepAliveTimeout = 65_000;
 
 async function main() {
+  await exitOnMistake(() => redisMistake());
   await recorder.warm().catch((error: unknown) => log.warn({ err: error }, "visitor salt not loaded yet; clicks wait for it"));
   await new Promise<void>((resolve) => server.listen(config.REDIRECTOR_PORT, config.HOST, resolve));
   log.info({ port: config.REDIRECTOR_PORT, host: config.HOST }, "redirector listening");

@@ -1,14 +1,13 @@
 import { DelayedError, UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
-import type { Redis } from "ioredis";
 import type { z } from "zod";
 import { PermanentFailure, RetryLater } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { boundedErrorLog, jobSchemas, queuePrefix, type QueueName } from "@/lib/queue";
+import { boundedErrorLog, bullPrefix, jobSchemas, type QueueName, type RedisClient } from "@/lib/queue";
 
 export type Processor<T = unknown> = (data: T, job: Job) => Promise<unknown>;
 export type Processors<Q extends QueueName> = { [N in keyof (typeof jobSchemas)[Q]]: Processor<z.infer<(typeof jobSchemas)[Q][N] & z.ZodType>> };
 
-export type QueueConfig = Pick<WorkerOptions, "concurrency" | "lockDuration" | "maxStalledCount" | "limiter"> & {
+export type QueueConfig = Pick<WorkerOptions, "concurrency" | "lockDuration" | "stalledInterval" | "maxStalledCount" | "limiter"> & {
   removeOnComplete?: { age: number; count: number };
   removeOnFail?: { age: number; count: number };
 };
@@ -18,7 +17,7 @@ export type QueueConfig = Pick<WorkerOptions, "concurrency" | "lockDuration" | "
  * every queue: RetryLater waits without spending an attempt; PermanentFailure, a bad payload
  * or an unknown name fail at once; anything else takes the job's retries and backoff.
  */
-export function startWorker<Q extends QueueName>(queue: Q, processors: Processors<Q>, connection: Redis, config: QueueConfig = {}): Worker {
+export function startWorker<Q extends QueueName>(queue: Q, processors: Processors<Q>, connection: RedisClient, config: QueueConfig = {}): Worker {
   const schemas = jobSchemas[queue] as Record<string, z.ZodType>;
   const handlers = processors as Record<string, Processor>;
   const worker = new Worker(
@@ -42,9 +41,10 @@ export function startWorker<Q extends QueueName>(queue: Q, processors: Processor
     },
     {
       connection,
-      prefix: queuePrefix(),
+      prefix: bullPrefix(queue),
       concurrency: config.concurrency ?? 1,
       lockDuration: config.lockDuration ?? 30_000,
+      stalledInterval: config.stalledInterval ?? 30_000,
       maxStalledCount: config.maxStalledCount ?? 1,
       limiter: config.limiter,
       removeOnComplete: config.removeOnComplete ?? { age: 24 * 3600, count: 1000 },

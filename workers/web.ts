@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { projectRoot } from "@/db/root";
 import { env } from "@/lib/env";
-import { exitOnConfigError } from "./startup";
+import { exitOnConfigError, exitOnMistake } from "./startup";
 
 /**
  * `npm start`: checks the configuration (one clear message and a non-zero exit when
@@ -28,12 +28,9 @@ Object.assign(process.env, {
 });
 
 async function main() {
-  // A replica URL that cannot be right stops the start, in words naming the variable.
-  const mistake = await (await import("@/lib/db")).replicaMistake();
-  if (mistake) {
-    process.stderr.write(`${mistake}\n`);
-    process.exit(78); // EX_CONFIG
-  }
+  // A replica URL or a Redis set-up that cannot be right stops the start, in words naming the variable.
+  const [{ replicaMistake }, { redisMistake }] = await Promise.all([import("@/lib/db"), import("@/lib/queue")]);
+  await exitOnMistake(replicaMistake, () => redisMistake());
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
     process.stderr.write("No production build found: run `npm run build` first.\n");
     process.exit(1);

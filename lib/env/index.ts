@@ -49,6 +49,21 @@ export function linkedinVersionFor(now: Date): string {
   return `${month.getUTCFullYear()}${String(month.getUTCMonth() + 1).padStart(2, "0")}`;
 }
 
+/** Comma-separated host:port pairs (an IPv6 host in brackets), as ioredis takes them. */
+function hostPorts(what: string, example: string) {
+  return z
+    .string()
+    .transform((value, ctx) => {
+      const nodes = value.split(",").map((part) => part.trim()).filter(Boolean).map((part) => /^(\[[0-9a-fA-F:]+\]|[^\s:]+):(\d{1,5})$/.exec(part));
+      if (nodes.length === 0 || nodes.some((m) => !m || Number(m[2]) < 1 || Number(m[2]) > 65_535)) {
+        ctx.addIssue({ code: "custom", message: `must be comma-separated host:port pairs of ${what}, e.g. ${example}` });
+        return z.NEVER;
+      }
+      return nodes.map((m) => ({ host: m![1]!.replace(/^\[|\]$/g, ""), port: Number(m![2]) }));
+    })
+    .optional();
+}
+
 const fields = z.object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     DATABASE_URL: url(["postgres:", "postgresql:"], "PostgreSQL connection URL, e.g. postgres://user@127.0.0.1:5432/ripple"),
@@ -60,21 +75,13 @@ const fields = z.object({
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     /** "transaction": DATABASE_URL is a pooler in transaction mode (PgBouncer, Supavisor): no prepared statements. */
     DATABASE_POOLER: z.enum(["none", "transaction"]).default("none"),
-    /** One of two forms: REDIS_URL (one server), or REDIS_SENTINELS with REDIS_SENTINEL_NAME. */
+    /** One of three forms: REDIS_URL (one server), REDIS_SENTINELS with REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES. */
     REDIS_URL: optionalUrl(["redis:", "rediss:"], "Redis connection URL, e.g. redis://127.0.0.1:6379"),
-    REDIS_SENTINELS: z
-      .string()
-      .transform((value, ctx) => {
-        const nodes = value.split(",").map((part) => part.trim()).filter(Boolean).map((part) => /^(\[[0-9a-fA-F:]+\]|[^\s:]+):(\d{1,5})$/.exec(part));
-        if (nodes.length === 0 || nodes.some((m) => !m || Number(m[2]) < 1 || Number(m[2]) > 65_535)) {
-          ctx.addIssue({ code: "custom", message: "must be comma-separated host:port pairs of Redis Sentinels, e.g. sentinel-1:26379,sentinel-2:26379,sentinel-3:26379" });
-          return z.NEVER;
-        }
-        return nodes.map((m) => ({ host: m![1]!.replace(/^\[|\]$/g, ""), port: Number(m![2]) }));
-      })
-      .optional(),
+    REDIS_SENTINELS: hostPorts("Redis Sentinels", "sentinel-1:26379,sentinel-2:26379,sentinel-3:26379"),
+    /** A Redis Cluster: some of its nodes to learn the rest from (one that answers is enough to start). */
+    REDIS_CLUSTER_NODES: hostPorts("Redis Cluster nodes", "redis-1:6379,redis-2:6379,redis-3:6379"),
     REDIS_SENTINEL_NAME: z.string().regex(/^[\w.-]+$/, "must be the master's name as the Sentinels know it (sentinel monitor <name> …)").optional(),
-    /** With REDIS_SENTINELS: the Redis servers' password and user (REDIS_URL carries its own), the Sentinels' own password, and TLS for both. */
+    /** With REDIS_SENTINELS or REDIS_CLUSTER_NODES: the Redis servers' password and user (REDIS_URL carries its own), the Sentinels' own password, and TLS. */
     REDIS_PASSWORD: optionalString,
     REDIS_USERNAME: optionalString,
     REDIS_SENTINEL_PASSWORD: optionalString,
@@ -82,10 +89,12 @@ const fields = z.object({
       .enum(["true", "false"])
       .default("false")
       .transform((v) => v === "true"),
+    /** What every Redis key starts with; the hash tags come after it (lib/queue/keys.ts). `{ripple}`, the old form, reads `ripple`. */
     QUEUE_PREFIX: z
       .string()
-      .regex(/^\{[A-Za-z0-9_:.-]+\}$/, "must be a Redis Cluster hash tag such as {ripple}")
-      .default("{ripple}"),
+      .regex(/^(\{[A-Za-z0-9_:.-]+\}|[A-Za-z0-9_:.-]+)$/, "must be a name of letters, digits and _ : . - such as ripple")
+      .default("ripple")
+      .transform((value) => value.replace(/[{}]/g, "")),
     APP_URL: url(["http:", "https:"], "public base URL of the web app, e.g. https://ripple.example.com"),
     AUTH_SECRET: z
       .string({ error: "is missing (at least 32 random characters: `openssl rand -base64 32`)" })
@@ -248,10 +257,11 @@ export const envSchema = fields.superRefine((env, ctx) => {
 
 export type Env = z.infer<typeof envSchema>;
 
-/** Exactly one form of Redis: REDIS_URL, or REDIS_SENTINELS with REDIS_SENTINEL_NAME. */
-export function redisFormProblems(env: { REDIS_URL?: string; REDIS_SENTINELS?: unknown; REDIS_SENTINEL_NAME?: string }): Array<{ key: string; message: string }> {
-  if (env.REDIS_URL && env.REDIS_SENTINELS) return [{ key: "REDIS_SENTINELS", message: "and REDIS_URL are both set: use one form (one server, or Sentinels)" }];
-  if (!env.REDIS_URL && !env.REDIS_SENTINELS) return [{ key: "REDIS_URL", message: "is missing (Redis connection URL, e.g. redis://127.0.0.1:6379; or REDIS_SENTINELS with REDIS_SENTINEL_NAME)" }];
+/** Exactly one form of Redis: REDIS_URL, REDIS_SENTINELS with REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES. */
+export function redisFormProblems(env: { REDIS_URL?: string; REDIS_SENTINELS?: unknown; REDIS_SENTINEL_NAME?: string; REDIS_CLUSTER_NODES?: unknown }): Array<{ key: string; message: string }> {
+  const forms = [env.REDIS_URL && "REDIS_URL", env.REDIS_SENTINELS && "REDIS_SENTINELS", env.REDIS_CLUSTER_NODES && "REDIS_CLUSTER_NODES"].filter((form): form is string => Boolean(form));
+  if (forms.length > 1) return [{ key: forms.at(-1)!, message: `and ${forms.slice(0, -1).join(" and ")} are both set: use one form (one server, Sentinels or a cluster)` }];
+  if (forms.length === 0) return [{ key: "REDIS_URL", message: "is missing (Redis connection URL, e.g. redis://127.0.0.1:6379; or REDIS_SENTINELS with REDIS_SENTINEL_NAME; or REDIS_CLUSTER_NODES)" }];
   if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) return [{ key: "REDIS_SENTINEL_NAME", message: "is missing (REDIS_SENTINELS needs the master's name, as in sentinel monitor <name> …)" }];
   return [];
 }

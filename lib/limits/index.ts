@@ -1,9 +1,9 @@
 import { createHmac } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { envFor } from "@/lib/env";
 import { log } from "@/lib/log";
-import { queuePrefix, redis } from "@/lib/queue";
+import { redis, redisKeys } from "@/lib/queue";
 
 /**
  * Rate limits every process shares through Redis (rate-limiter-flexible's atomic counter per
@@ -42,10 +42,10 @@ export type LimitState = {
   resetS: number;
 };
 
-type Limiters = { redis: Redis; byName: Map<LimitName, RateLimiterRedis> };
+type Limiters = { redis: RedisClient; byName: Map<LimitName, RateLimiterRedis> };
 let shared: Limiters | undefined;
 
-function limiters(client?: Redis): Limiters {
+function limiters(client?: RedisClient): Limiters {
   if (client) return { redis: client, byName: new Map() };
   shared ??= { redis: redis(), byName: new Map() };
   return shared;
@@ -55,7 +55,7 @@ function limiter(set: Limiters, name: LimitName): RateLimiterRedis {
   let found = set.byName.get(name);
   if (!found) {
     const { points, durationS } = LIMITS[name];
-    found = new RateLimiterRedis({ storeClient: set.redis, keyPrefix: `${queuePrefix()}:limit:${name}`, points, duration: durationS });
+    found = new RateLimiterRedis({ storeClient: set.redis, keyPrefix: redisKeys.limit(name), points, duration: durationS });
     set.byName.set(name, found);
   }
   return found;
@@ -86,7 +86,7 @@ function bounded<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** Takes `points` from the key's budget; allowed is false once the budget is spent. */
-export async function consume(name: LimitName, key: string, options: { points?: number; redis?: Redis } = {}): Promise<LimitState> {
+export async function consume(name: LimitName, key: string, options: { points?: number; redis?: RedisClient } = {}): Promise<LimitState> {
   try {
     const res = await bounded(limiter(limiters(options.redis), name).consume(key, options.points ?? 1));
     return state(name, res, true);
@@ -97,7 +97,7 @@ export async function consume(name: LimitName, key: string, options: { points?: 
 }
 
 /** Whether the key's budget is spent, without taking from it. */
-export async function peek(name: LimitName, key: string, options: { redis?: Redis } = {}): Promise<LimitState> {
+export async function peek(name: LimitName, key: string, options: { redis?: RedisClient } = {}): Promise<LimitState> {
   try {
     const res = await bounded(limiter(limiters(options.redis), name).get(key));
     if (!res) return unlimited(name);
@@ -112,11 +112,11 @@ export async function peek(name: LimitName, key: string, options: { redis?: Redi
  * A request no server stamped ("unknown": a handler called directly, as the integration
  * tests do) is not counted: one shared "unknown" key would let one client lock out all.
  */
-export function consumeForClient(name: LimitName, client: string, options: { redis?: Redis } = {}): Promise<LimitState> {
+export function consumeForClient(name: LimitName, client: string, options: { redis?: RedisClient } = {}): Promise<LimitState> {
   return client === "unknown" ? Promise.resolve(unlimited(name)) : consume(name, limitKey("client", client), options);
 }
 
-export function peekForClient(name: LimitName, client: string, options: { redis?: Redis } = {}): Promise<LimitState> {
+export function peekForClient(name: LimitName, client: string, options: { redis?: RedisClient } = {}): Promise<LimitState> {
   return client === "unknown" ? Promise.resolve(unlimited(name)) : peek(name, limitKey("client", client), options);
 }
 

@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import { LIMITS } from "@/lib/limits";
 import { log } from "@/lib/log";
-import { queuePrefix } from "@/lib/queue";
+import { redisKeys } from "@/lib/queue/keys";
 import type { StreamClick } from "./click-stream";
 
 /**
@@ -44,16 +44,16 @@ type Admit = { ripple_admit_clicks: (keys: number, ...args: string[]) => Promise
 
 function windowKey(click: StreamClick & { clientHash: string }): string {
   const hour = Math.floor(click.at / (LIMITS.clicksPerClientLink.durationS * 1000));
-  return `${queuePrefix()}:limit:clicks:${hour}:${click.linkId}:${click.clientHash}`;
+  return redisKeys.clickWindow(hour, click.linkId, click.clientHash);
 }
 
 /**
  * The stream ids of the clicks past their client's limit. Redis failing here lets every click
  * through (logged): a counter a little high beats clicks lost.
  */
-export async function clicksOverLimit(redis: Redis, rows: ReadonlyArray<StreamClick & { clientHash: string; eventKey: string }>): Promise<Set<string>> {
+export async function clicksOverLimit(redis: RedisClient, rows: ReadonlyArray<StreamClick & { clientHash: string; eventKey: string }>): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const client = redis as Redis & Partial<Admit>;
+  const client = redis as RedisClient & Partial<Admit>;
   if (!client.ripple_admit_clicks) redis.defineCommand("ripple_admit_clicks", { lua: ADMIT });
   const { points, durationS } = LIMITS.clicksPerClientLink;
   const over = new Set<string>();
@@ -61,7 +61,7 @@ export async function clicksOverLimit(redis: Redis, rows: ReadonlyArray<StreamCl
   for (let start = 0; start < rows.length; start += 500) {
     const slice = rows.slice(start, start + 500);
     try {
-      const verdicts = await (redis as Redis & Admit).ripple_admit_clicks(slice.length, ...slice.map(windowKey), String(points), String(durationS * 2), ...slice.map((r) => r.eventKey));
+      const verdicts = await (redis as RedisClient & Admit).ripple_admit_clicks(slice.length, ...slice.map(windowKey), String(points), String(durationS * 2), ...slice.map((r) => r.eventKey));
       verdicts.forEach((admitted, i) => {
         if (admitted === 0) over.add(slice[i]!.eventKey);
       });

@@ -1,16 +1,17 @@
-import type { Redis } from "ioredis";
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { log } from "@/lib/log";
-import { queuePrefix } from "@/lib/queue";
+import type { RedisClient } from "@/lib/queue";
+import { keyBase, redisKeys } from "@/lib/queue/keys";
 
 /**
  * The Redis stream clicks wait in between the redirect and the click consumer
  * (lib/links/ingest.ts): the entry format and the buffer that appends in micro-batches.
  */
 
-/** The Redis stream of clicks waiting for the consumer (under the queue prefix's hash tag). */
-export function clickStreamKey(prefix = queuePrefix()): string {
-  return `${prefix}:clicks:stream`;
+/** The Redis stream of clicks waiting for the consumer; `prefix` is QUEUE_PREFIX as set (of another process, in tests). */
+export function clickStreamKey(prefix?: string): string {
+  return redisKeys.clickStream(keyBase(prefix));
 }
 
 /** One click as the stream holds it: ids, a moment, a hash; no address, no path, no query. */
@@ -45,9 +46,12 @@ function clickLine(click: StreamClick): string {
 
 /**
  * One string to encode instead of a pipeline of hundreds of XADDs, and all or nothing, so a
- * failed flush is retried whole. ARGV[1] maxlen, ARGV[2] the lines.
+ * failed flush is retried whole. KEYS[1] the stream, KEYS[2] the batch's marker; ARGV[1]
+ * maxlen, ARGV[2] the lines, ARGV[3] the marker's lifetime (s). A batch sent again (its
+ * answer was lost, or its master failed over) finds its marker and adds nothing: -1.
  */
 const XADD_MANY = `
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then return -1 end
 local maxlen = ARGV[1]
 local n = 0
 for l, o, s, t, v, b, r, c in string.gmatch(ARGV[2], "([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\t([^\\t\\n]*)\\n") do
@@ -56,7 +60,10 @@ for l, o, s, t, v, b, r, c in string.gmatch(ARGV[2], "([^\\t\\n]*)\\t([^\\t\\n]*
 end
 return n`;
 
-type XaddMany = { ripple_xadd_clicks: (key: string, maxLen: string, lines: string) => Promise<number> };
+type XaddMany = { ripple_xadd_clicks: (key: string, marker: string, maxLen: string, lines: string, markerTtlS: string) => Promise<number> };
+
+/** How long a batch's marker outlives it: far beyond any retry of it. */
+const BATCH_MARKER_TTL_S = 3_600;
 
 const streamFields = z.object({
   l: z.uuid(),
@@ -89,15 +96,26 @@ export type ClickBufferOptions = {
   maxBatch?: number;
   /** Clicks held while Redis is away; beyond this the oldest are dropped (and counted). */
   maxBuffered?: number;
+  /**
+   * Replicas that must hold a batch before it counts as written (Redis WAIT), where Redis has
+   * them (a cluster, Sentinel): a master killed the moment after it answered then loses no
+   * click. When they do not answer within replicaWaitMs the batch counts anyway (logged).
+   */
+  replicas?: number;
+  replicaWaitMs?: number;
 };
 
 /**
- * A click is safe once its XADD_MANY returned; while Redis is away clicks wait here (up to
- * maxBuffered). A timed-out command may have been applied and is sent again: its clicks then
- * count twice rather than not at all (docs/design-notes.md, "The click path").
+ * A click is safe once its XADD_MANY returned (and, with `replicas`, a replica has it); while
+ * Redis is away clicks wait here (up to maxBuffered). A batch that failed is sent again whole
+ * under the same marker, so a command that was applied after all adds nothing the second
+ * time (docs/design-notes.md, "The click path").
  */
 export class ClickBuffer {
   private queue: string[] = [];
+  /** The batch that failed, sent again first, under its marker. */
+  private retry: { id: string; lines: string[] } | undefined;
+  private lastReplicaWarning = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private failures = 0;
@@ -108,17 +126,17 @@ export class ClickBuffer {
   private readonly maxBuffered: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: ClickBufferOptions,
   ) {
     this.flushMs = options.flushMs ?? 2;
     this.maxBatch = options.maxBatch ?? 500;
     this.maxBuffered = options.maxBuffered ?? 200_000;
-    if (!("ripple_xadd_clicks" in redis)) redis.defineCommand("ripple_xadd_clicks", { numberOfKeys: 1, lua: XADD_MANY });
+    if (!("ripple_xadd_clicks" in redis)) redis.defineCommand("ripple_xadd_clicks", { numberOfKeys: 2, lua: XADD_MANY });
   }
 
   get size(): number {
-    return this.queue.length;
+    return this.queue.length + (this.retry?.lines.length ?? 0);
   }
 
   push(click: StreamClick): void {
@@ -153,38 +171,65 @@ export class ClickBuffer {
     if (this.inFlight) {
       await this.inFlight;
       // That attempt failed: the retry is scheduled with backoff, not hurried here.
-      if (this.failures > 0 || this.queue.length === 0) return;
+      if (this.failures > 0 || this.size === 0) return;
       if (this.inFlight) return this.inFlight;
     }
-    if (this.queue.length === 0) return;
+    if (this.size === 0) return;
     this.inFlight = this.send().finally(() => {
       this.inFlight = undefined;
-      if (this.queue.length > 0) this.schedule(this.failures > 0 ? Math.min(5_000, 50 * 2 ** Math.min(this.failures, 7)) : 0);
+      if (this.size > 0) this.schedule(this.failures > 0 ? Math.min(5_000, 50 * 2 ** Math.min(this.failures, 7)) : 0);
     });
     return this.inFlight;
   }
 
   private async send(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+    while (this.size > 0) {
+      const batch = this.retry ?? { id: randomBytes(12).toString("base64url"), lines: this.queue.splice(0, this.maxBatch) };
+      this.retry = undefined;
       try {
-        const added = await (this.redis as unknown as XaddMany).ripple_xadd_clicks(this.options.key, String(this.options.maxLen), batch.join(""));
-        // Only a line breaking the format could be skipped; sending it again would not help.
-        if (added !== batch.length) {
-          this.stats.dropped += batch.length - added;
-          log.error({ added, sent: batch.length }, "the click stream refused malformed clicks");
+        const added = await this.write(batch);
+        // -1: an earlier try of this batch was applied. Else only a line breaking the format
+        // could be skipped; sending it again would not help.
+        if (added !== -1 && added !== batch.lines.length) {
+          this.stats.dropped += batch.lines.length - added;
+          log.error({ added, sent: batch.lines.length }, "the click stream refused malformed clicks");
         }
-        this.stats.written += added;
+        this.stats.written += added === -1 ? batch.lines.length : added;
         this.failures = 0;
         continue;
       } catch (error) {
-        this.queue.unshift(...batch);
+        this.retry = batch;
         this.failures++;
         this.stats.failedFlushes++;
-        if (this.failures === 1 || this.failures % 20 === 0) log.warn({ err: error, held: this.queue.length, failures: this.failures }, "clicks not yet written to Redis: retrying");
+        // The message only: a Redis error carries the command, here a whole batch of clicks.
+        if (this.failures === 1 || this.failures % 20 === 0) log.warn({ reason: error instanceof Error ? error.message.slice(0, 200) : String(error), held: this.size, failures: this.failures }, "clicks not yet written to Redis: retrying");
         return;
       }
     }
+  }
+
+  /** One batch into the stream and, with `replicas`, onto a replica, in one round trip to the stream's node. */
+  private async write(batch: { id: string; lines: string[] }): Promise<number> {
+    const args = [this.options.key, redisKeys.clickBatch(this.options.key, batch.id), String(this.options.maxLen), batch.lines.join(""), String(BATCH_MARKER_TTL_S)] as const;
+    const replicas = this.options.replicas ?? 0;
+    if (replicas === 0) return (this.redis as unknown as XaddMany).ripple_xadd_clicks(...args);
+    // WAIT has no key: in a pipeline it goes to the node of the stream, which it asks about.
+    const pipeline = this.redis.pipeline() as unknown as XaddMany & { wait(n: number, ms: number): unknown; exec(): Promise<Array<[Error | null, unknown]> | null> };
+    pipeline.ripple_xadd_clicks(...args);
+    pipeline.wait(replicas, this.options.replicaWaitMs ?? 1_000);
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) {
+      // A pipeline does not follow a slot that moved (a failover) the way a single command
+      // does: learn the new map, and the batch goes again (its marker keeps that safe).
+      if (failed && /^(MOVED|ASK|CLUSTERDOWN)/.test(failed[0]!.message) && "refreshSlotsCache" in this.redis) this.redis.refreshSlotsCache();
+      throw failed?.[0] ?? new Error("the click batch got no answer");
+    }
+    if (Number(results[1]![1]) < replicas && Date.now() - this.lastReplicaWarning > 10_000) {
+      this.lastReplicaWarning = Date.now();
+      log.warn({ replicas, acknowledged: Number(results[1]![1]) }, "clicks written, but no replica confirmed them in time");
+    }
+    return Number(results[0]![1]);
   }
 
   /** Flushes until nothing is buffered or the deadline passes; resolves with what is still held. */
@@ -192,8 +237,8 @@ export class ClickBuffer {
     const until = Date.now() + deadlineMs;
     for (;;) {
       await this.flush();
-      if (this.queue.length === 0 && !this.inFlight) return 0;
-      if (Date.now() > until) return this.queue.length;
+      if (this.size === 0 && !this.inFlight) return 0;
+      if (Date.now() > until) return this.size;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -206,6 +251,7 @@ export class ClickBuffer {
     if (left > 0) {
       this.stats.dropped += left;
       this.queue = [];
+      this.retry = undefined;
       log.error({ lost: left }, "clicks could not be written to Redis before shutting down");
     }
   }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import { clickEvents, clickUniques } from "@/db/schema";
 import type { Database } from "@/lib/db";
 import { log } from "@/lib/log";
@@ -37,7 +37,7 @@ type Row = StreamClick & { eventKey: string; isUnique: boolean };
  * With `redis` (the click consumer), clicks past their client's limit on a link are dropped
  * first; without it (the demo's history, which makes its clicks itself) all are written.
  */
-export async function writeClickBatch(db: Database, entries: readonly StreamEntry[], options: { redis?: Redis } = {}): Promise<BatchResult> {
+export async function writeClickBatch(db: Database, entries: readonly StreamEntry[], options: { redis?: RedisClient } = {}): Promise<BatchResult> {
   const decoded: Row[] = [];
   let malformed = 0;
   for (const [id, fields] of entries) {
@@ -131,7 +131,7 @@ export async function writeClickBatch(db: Database, entries: readonly StreamEntr
 // --- The stream side ---------------------------------------------------------------------------
 
 /** The consumer group, made once (with the stream if it does not exist yet). */
-export async function ensureClickGroup(redis: Redis, key: string): Promise<void> {
+export async function ensureClickGroup(redis: RedisClient, key: string): Promise<void> {
   try {
     await redis.xgroup("CREATE", key, CLICK_GROUP, "0", "MKSTREAM");
   } catch (error) {
@@ -142,7 +142,7 @@ export async function ensureClickGroup(redis: Redis, key: string): Promise<void>
 type XReadReply = Array<[key: string, entries: StreamEntry[]]> | null;
 
 /** New entries for this consumer (`>`), or its own pending ones (`0`) after a failed write. */
-export async function readClicks(redis: Redis, key: string, consumer: string, options: { count: number; blockMs?: number; pending?: boolean }): Promise<StreamEntry[]> {
+export async function readClicks(redis: RedisClient, key: string, consumer: string, options: { count: number; blockMs?: number; pending?: boolean }): Promise<StreamEntry[]> {
   const args: Array<string | number> = ["GROUP", CLICK_GROUP, consumer, "COUNT", options.count];
   if (options.blockMs !== undefined && !options.pending) args.push("BLOCK", options.blockMs);
   args.push("STREAMS", key, options.pending ? "0" : ">");
@@ -155,14 +155,14 @@ export async function readClicks(redis: Redis, key: string, consumer: string, op
  * taken over by this one. Returns the entries and the cursor for the next call ("0-0":
  * the pending list was walked through).
  */
-export async function claimStaleClicks(redis: Redis, key: string, consumer: string, options: { minIdleMs: number; count: number; cursor?: string }): Promise<{ entries: StreamEntry[]; cursor: string }> {
+export async function claimStaleClicks(redis: RedisClient, key: string, consumer: string, options: { minIdleMs: number; count: number; cursor?: string }): Promise<{ entries: StreamEntry[]; cursor: string }> {
   const reply = (await redis.xautoclaim(key, CLICK_GROUP, consumer, options.minIdleMs, options.cursor ?? "0-0", "COUNT", options.count)) as unknown as [string, StreamEntry[], string[]?];
   const [cursor, entries] = reply;
   return { entries, cursor };
 }
 
 /** Acknowledged and removed: the stream only holds clicks not yet in Postgres. */
-export async function ackClicks(redis: Redis, key: string, ids: readonly string[]): Promise<void> {
+export async function ackClicks(redis: RedisClient, key: string, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   const pipeline = redis.pipeline();
   pipeline.xack(key, CLICK_GROUP, ...ids);

@@ -1,9 +1,9 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { db as defaultDb, type DbOrTx } from "@/lib/db";
 import { log } from "@/lib/log";
-import { queuePrefix } from "@/lib/queue";
+import { keyBase, redisKeys } from "@/lib/queue/keys";
 import { redirectRedis } from "./redirect-redis";
 import { resolveLink, type LinkTarget } from "./tracked-links";
 
@@ -35,11 +35,11 @@ export class LinkLookup {
   private lastRedisWarning = 0;
 
   constructor(
-    private readonly deps: { db: () => DbOrTx; redis: Redis | null; prefix: string },
+    private readonly deps: { db: () => DbOrTx; redis: RedisClient | null; prefix: string },
   ) {}
 
   private key(code: string): string {
-    return `${this.deps.prefix}:link:${code}`;
+    return redisKeys.link(code, keyBase(this.deps.prefix));
   }
 
   /** The answer from this process's memory: a link, null (known unknown) or undefined (ask further). */
@@ -88,7 +88,7 @@ export class LinkLookup {
     else this.lru.set(code, MISSING, { ttl: NEGATIVE_TTL_MS });
   }
 
-  /** undefined: Redis does not know or did not answer in time. */
+  /** undefined: RedisClient does not know or did not answer in time. */
   private async fromRedis(code: string): Promise<LinkTarget | null | undefined> {
     const redis = this.deps.redis;
     if (!redis) return undefined;
@@ -130,5 +130,5 @@ export class LinkLookup {
  */
 export function createLinkLookup(options: { db?: () => DbOrTx } = {}): { lookup: LinkLookup; close: () => void } {
   const redis = redirectRedis("link lookups", REDIS_LOOKUP_TIMEOUT_MS);
-  return { lookup: new LinkLookup({ db: options.db ?? defaultDb, redis, prefix: queuePrefix() }), close: () => redis.disconnect() };
+  return { lookup: new LinkLookup({ db: options.db ?? defaultDb, redis, prefix: keyBase() }), close: () => redis.disconnect() };
 }

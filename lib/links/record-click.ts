@@ -1,6 +1,7 @@
 import { db as defaultDb, type DbOrTx } from "@/lib/db";
 import { envFor } from "@/lib/env";
 import { log } from "@/lib/log";
+import { redisReplicas } from "@/lib/queue";
 import { clientLinkHash } from "./click-limit";
 import { ClickBuffer, clickStreamKey } from "./click-stream";
 import { referrerHost } from "./client-address";
@@ -80,7 +81,7 @@ export class ClickRecorder implements ClickSink {
 export function createClickRecorder(options: { db?: () => DbOrTx; flushMs?: number } = {}): { recorder: ClickRecorder; close: (deadlineMs?: number) => Promise<void> } {
   const { CLICK_STREAM_MAXLEN } = envFor(["CLICK_STREAM_MAXLEN"]);
   const redis = redirectRedis("click stream", REDIS_WRITE_TIMEOUT_MS);
-  const buffer = new ClickBuffer(redis, { key: clickStreamKey(), maxLen: CLICK_STREAM_MAXLEN, flushMs: options.flushMs });
+  const buffer = new ClickBuffer(redis, { key: clickStreamKey(), maxLen: CLICK_STREAM_MAXLEN, flushMs: options.flushMs, replicas: redisReplicas() });
   return {
     recorder: new ClickRecorder(buffer, new SaltCache(), options.db ?? defaultDb),
     close: async (deadlineMs = 10_000) => {

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import { log } from "@/lib/log";
 import { createRedis } from "@/lib/queue";
 
@@ -7,7 +7,7 @@ import { createRedis } from "@/lib/queue";
  * unreachable Redis fails at once (Postgres answers, clicks wait in memory), warned about
  * at most every ten seconds.
  */
-export function redirectRedis(purpose: string, commandTimeout: number): Redis {
+export function redirectRedis(purpose: string, commandTimeout: number): RedisClient {
   const redis = createRedis("client", { commandTimeout, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   let lastWarning = 0;
   redis.on("error", (error: Error) => {

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import type { DbOrTx } from "@/lib/db";
 import { OVERDUE_AFTER_SECONDS, withDeadline } from "@/lib/health";
 import { connectableNetworks, networkErrorKinds, type ConnectableNetwork } from "@/lib/networks/types";
@@ -268,7 +268,7 @@ const QUEUE_TIMEOUT_MS = 1_500;
  * operators only. Bounded, so a slow or unreachable Redis never holds the page.
  */
 export async function readPublishQueues(
-  redis: Redis,
+  redis: RedisClient,
   options: { queue?: (name: ReturnType<typeof publishQueueFor>) => { getJobCounts: (...states: string[]) => Promise<Record<string, number>> }; timeoutMs?: number; now?: number } = {},
 ): Promise<PublishQueues> {
   const queueOf = options.queue ?? getQueue;

@@ -1,9 +1,16 @@
+import { lookup } from "node:dns/promises";
 import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
-import { Redis, type RedisOptions } from "ioredis";
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis";
 import { z } from "zod";
 import { ConfigError, envFor, redisFormProblems } from "@/lib/env";
 import { log } from "@/lib/log";
 import { connectableNetworks, type ConnectableNetwork } from "@/lib/networks/types";
+import { bullPrefix, keyBase } from "./keys";
+
+export { bullPrefix, keyBase, redisKeys } from "./keys";
+
+/** A connection to Redis in any of its forms: one server, a Sentinel-watched master, or a cluster. */
+export type RedisClient = Redis | Cluster;
 
 /**
  * Queue names, job payload schemas and the helpers to enqueue. Job data holds ids only,
@@ -101,40 +108,67 @@ export const schedules: Array<{ queue: QueueName; id: string; name: string; ever
   { queue: "notify", id: "report-weekly", name: "report.weekly", every: 60 * 60_000 },
 ];
 
-export function queuePrefix(): string {
-  return envFor(["QUEUE_PREFIX"]).QUEUE_PREFIX;
+/** How to reach Redis: one server (REDIS_URL), Sentinels or a cluster; a ConfigError naming the variable unless exactly one. */
+export function redisConfig() {
+  const config = envFor(["REDIS_URL", "REDIS_SENTINELS", "REDIS_SENTINEL_NAME", "REDIS_CLUSTER_NODES", "REDIS_PASSWORD", "REDIS_USERNAME", "REDIS_SENTINEL_PASSWORD", "REDIS_TLS"]);
+  const problems = redisFormProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${p.key} ${p.message}`));
+  return config;
+}
+
+/** Replicas a write worth waiting for (a click) should reach: where the configuration has them (a cluster, Sentinel), one. */
+export function redisReplicas(): number {
+  const config = redisConfig();
+  return config.REDIS_CLUSTER_NODES || config.REDIS_SENTINELS ? 1 : 0;
+}
+
+/** A primary demoted to a replica answers writes with READONLY: reconnect (to the new master) and send the command again. */
+export function reconnectOnReadonly(error: Error): 2 | false {
+  return error.message.startsWith("READONLY") ? 2 : false;
 }
 
 /**
  * A Redis connection. Workers need maxRetriesPerRequest null (blocking commands must
  * wait through reconnects); connections that serve web requests fail fast instead.
  */
-/** How to reach Redis: one server (REDIS_URL) or Sentinels; a ConfigError naming the variable when neither or both. */
-export function redisConfig() {
-  const config = envFor(["REDIS_URL", "REDIS_SENTINELS", "REDIS_SENTINEL_NAME", "REDIS_PASSWORD", "REDIS_USERNAME", "REDIS_SENTINEL_PASSWORD", "REDIS_TLS"]);
-  const problems = redisFormProblems(config);
-  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${p.key} ${p.message}`));
-  return config;
-}
-
-export function createRedis(purpose: "worker" | "client", extra: RedisOptions = {}): Redis {
+export function createRedis(purpose: "worker" | "client", extra: RedisOptions = {}): RedisClient {
   const config = redisConfig();
   const options: RedisOptions = {
     maxRetriesPerRequest: purpose === "worker" ? null : 1,
     connectTimeout: 5_000,
-    // A primary demoted to a replica answers writes with READONLY: reconnect (Sentinel then
-    // names the new master) and send the command again.
-    reconnectOnError: (error) => (error.message.startsWith("READONLY") ? 2 : false),
+    reconnectOnError: reconnectOnReadonly,
     ...extra,
   };
+  const auth = {
+    ...(config.REDIS_PASSWORD && { password: config.REDIS_PASSWORD }),
+    ...(config.REDIS_USERNAME && { username: config.REDIS_USERNAME }),
+  };
+  if (config.REDIS_CLUSTER_NODES) {
+    // A cluster: ioredis learns the slots from any seed node, follows MOVED and ASK, and
+    // refreshes the map when a replica is promoted. The offline queue is a cluster option.
+    const { enableOfflineQueue, ...redisOptions } = options;
+    const clusterOptions: ClusterOptions = {
+      redisOptions: { ...redisOptions, ...auth, ...(config.REDIS_TLS && { tls: {} }) },
+      ...(enableOfflineQueue !== undefined && { enableOfflineQueue }),
+      // Reads and writes both go to masters: a replica may be behind what was just written.
+      scaleReads: "master",
+      // While a master fails over its slots answer CLUSTERDOWN: wait and ask again; a worker
+      // rides out a failover (about 20 s of retries), a web request gives up sooner.
+      retryDelayOnClusterDown: 300,
+      retryDelayOnFailover: 300,
+      maxRedirections: purpose === "worker" ? 64 : 16,
+      slotsRefreshTimeout: 2_000,
+      clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
+    };
+    return withBoundedErrorLog(new Cluster(config.REDIS_CLUSTER_NODES, clusterOptions));
+  }
   if (config.REDIS_SENTINELS) {
     // Sentinel: ioredis asks the Sentinels for the master and follows a failover to the new one.
     return withBoundedErrorLog(
       new Redis({
         sentinels: config.REDIS_SENTINELS,
         name: config.REDIS_SENTINEL_NAME,
-        ...(config.REDIS_PASSWORD && { password: config.REDIS_PASSWORD }),
-        ...(config.REDIS_USERNAME && { username: config.REDIS_USERNAME }),
+        ...auth,
         ...(config.REDIS_SENTINEL_PASSWORD && { sentinelPassword: config.REDIS_SENTINEL_PASSWORD }),
         ...(config.REDIS_TLS && { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true }),
         ...options,
@@ -166,16 +200,16 @@ export function boundedErrorLog(message: string, fields: Record<string, unknown>
   };
 }
 
-function withBoundedErrorLog(client: Redis): Redis {
+function withBoundedErrorLog<C extends RedisClient>(client: C): C {
   client.on("error", boundedErrorLog("redis connection error; reconnecting"));
   return client;
 }
 
-let clientConnection: Redis | undefined;
+let clientConnection: RedisClient | undefined;
 const queues = new Map<QueueName, Queue>();
 
 /** The shared client connection of this process (web and CLI). */
-export function redis(): Redis {
+export function redis(): RedisClient {
   clientConnection ??= createRedis("client");
   return clientConnection;
 }
@@ -183,7 +217,7 @@ export function redis(): Redis {
 export function getQueue(name: QueueName): Queue {
   let queue = queues.get(name);
   if (!queue) {
-    queue = new Queue(name, { connection: redis() as ConnectionOptions, prefix: queuePrefix() });
+    queue = new Queue(name, { connection: redis() as ConnectionOptions, prefix: bullPrefix(name) });
     queues.set(name, queue);
   }
   return queue;
@@ -226,19 +260,117 @@ export async function closeQueues() {
 /** Keys every BullMQ queue that ever held a job has; one of them is enough to know it is there. */
 const QUEUE_MARKER_KEYS = ["meta", "id", "events", "wait", "paused", "delayed", "active", "completed", "failed", "prioritized", "repeat"];
 
-/** Removes what is left of the retired queues (retiredQueueNames); returns the names it removed. */
-export async function removeRetiredQueues(connection: Redis): Promise<string[]> {
-  const removed: string[] = [];
-  for (const name of retiredQueueNames) {
-    const present = await connection.exists(...QUEUE_MARKER_KEYS.map((key) => `${queuePrefix()}:${name}:${key}`));
-    if (present === 0) continue;
-    const queue = new Queue(name, { connection: connection as ConnectionOptions, prefix: queuePrefix() });
+/** Where every queue lived before each had a hash tag of its own: all under one tag, `{ripple}`, in one slot. */
+export function oldLayoutPrefix(base = keyBase()): string {
+  return `{${base}}`;
+}
+
+async function queueExists(connection: RedisClient, prefix: string, name: string): Promise<boolean> {
+  // One EXISTS for all: the old layout's keys all carry the one tag, so share a slot.
+  return (await connection.exists(...QUEUE_MARKER_KEYS.map((key) => `${prefix}:${name}:${key}`))) > 0;
+}
+
+/**
+ * Brings the queues of the one-slot layout (oldLayoutPrefix) over to their own slots: the
+ * jobs still to run (waiting, delayed with what is left of their delay, and those a stopped
+ * worker left active) are added again under the same ids, then the old queue is removed; the
+ * retired queues (retiredQueueNames) are removed. Returns what it did. Safe to run again:
+ * a job already moved keeps its id, which BullMQ will not add twice.
+ */
+export async function moveOldLayoutQueues(connection: RedisClient, now = Date.now()): Promise<{ moved: Record<string, number>; removed: string[] }> {
+  const prefix = oldLayoutPrefix();
+  const result = { moved: {} as Record<string, number>, removed: [] as string[] };
+  for (const name of [...queueNames, ...retiredQueueNames]) {
+    if (!(await queueExists(connection, prefix, name))) continue;
+    const old = new Queue(name, { connection: connection as ConnectionOptions, prefix });
     try {
-      await queue.obliterate({ force: true });
-      removed.push(name);
+      if ((queueNames as readonly string[]).includes(name)) {
+        const jobs = await old.getJobs(["wait", "prioritized", "delayed", "active", "waiting-children"]);
+        // Repeating jobs come back from the schedules the workers register; the rest move.
+        const movable = jobs.filter((job) => job && job.id && !job.repeatJobKey && !job.id.startsWith("repeat:"));
+        if (movable.length > 0) {
+          await getQueue(name as QueueName).addBulk(
+            movable.map((job) => ({
+              name: job.name,
+              data: job.data,
+              opts: { ...job.opts, repeat: undefined, jobId: job.id, delay: Math.max(0, job.timestamp + (job.delay ?? 0) - now) },
+            })),
+          );
+        }
+        result.moved[name] = movable.length;
+      }
+      await old.obliterate({ force: true });
+      result.removed.push(name);
     } finally {
-      await queue.close();
+      await old.close();
     }
   }
-  return removed;
+  return result;
+}
+
+/** One question to one node or Sentinel, bounded: the answer, or the error it ended in. */
+async function askOnce<T>(host: string, port: number, question: (client: Redis) => Promise<T>, options: RedisOptions, timeoutMs: number): Promise<{ answer: T } | { error: Error }> {
+  const client = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, connectTimeout: timeoutMs, commandTimeout: timeoutMs, ...options });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    return { answer: await question(client) };
+  } catch (error) {
+    return { error: error instanceof Error ? error : new Error(String(error)) };
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * A Redis configuration no amount of waiting will fix, in words naming the variable: a
+ * cluster node named that does not answer and that the cluster does not know (a node that
+ * is down but known is a failover, which the client rides out), a node not in cluster mode,
+ * or a master name the Sentinels do not know. Null when it looks right. Start-up only.
+ */
+export async function redisMistake(timeoutMs = 3_000): Promise<string | null> {
+  const config = redisConfig();
+  const auth: RedisOptions = {
+    ...(config.REDIS_PASSWORD && { password: config.REDIS_PASSWORD }),
+    ...(config.REDIS_USERNAME && { username: config.REDIS_USERNAME }),
+    ...(config.REDIS_TLS && { tls: {} }),
+  };
+  if (config.REDIS_CLUSTER_NODES) {
+    const seeds = config.REDIS_CLUSTER_NODES;
+    const name = (node: { host: string; port: number }) => `${node.host}:${node.port}`;
+    const answers = await Promise.all(seeds.map((node) => askOnce(node.host, node.port, (c) => c.call("CLUSTER", "NODES") as Promise<string>, auth, timeoutMs)));
+    const known = new Set<string>();
+    for (const result of answers) {
+      if ("error" in result) continue;
+      for (const line of result.answer.trim().split("\n")) {
+        const address = line.split(" ")[1]?.split("@")[0];
+        if (address) known.add(address);
+      }
+    }
+    for (const [i, result] of answers.entries()) {
+      if ("error" in result && /cluster support disabled/i.test(result.error.message)) {
+        return `REDIS_CLUSTER_NODES names ${name(seeds[i]!)}, a Redis server not in cluster mode (for one server use REDIS_URL)`;
+      }
+    }
+    if (answers.every((result) => "error" in result)) return `REDIS_CLUSTER_NODES: no node answers (${seeds.map(name).join(", ")})`;
+    const addresses = await Promise.all(seeds.map(async (node) => (await lookup(node.host).catch(() => ({ address: node.host }))).address));
+    for (const [i, result] of answers.entries()) {
+      if ("error" in result && !known.has(`${addresses[i]}:${seeds[i]!.port}`)) return `REDIS_CLUSTER_NODES names ${name(seeds[i]!)}, which does not answer and is not a node of the cluster`;
+    }
+    return null;
+  }
+  if (config.REDIS_SENTINELS) {
+    const sentinelAuth: RedisOptions = {
+      ...(config.REDIS_SENTINEL_PASSWORD && { password: config.REDIS_SENTINEL_PASSWORD }),
+      ...(config.REDIS_TLS && { tls: {} }),
+    };
+    const answers = await Promise.all(
+      config.REDIS_SENTINELS.map((node) => askOnce(node.host, node.port, (c) => c.call("SENTINEL", "get-master-addr-by-name", config.REDIS_SENTINEL_NAME!), sentinelAuth, timeoutMs)),
+    );
+    const answered = answers.filter((result): result is { answer: unknown } => "answer" in result);
+    if (answered.length === 0) return `REDIS_SENTINELS: no Sentinel answers (${config.REDIS_SENTINELS.map((node) => `${node.host}:${node.port}`).join(", ")})`;
+    if (answered.every((result) => result.answer === null)) return `REDIS_SENTINEL_NAME: the Sentinels know no master named "${config.REDIS_SENTINEL_NAME}"`;
+    return null;
+  }
+  return null;
 }

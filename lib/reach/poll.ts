@@ -8,7 +8,7 @@ import { isDemoConnection } from "@/lib/demo-network";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, NetworkError, UNEXPECTED_ANSWER, type MetricsResult, type NetworkAdapter, type PostMetrics, type TokenSet } from "@/lib/networks/types";
-import { getQueue, queuePrefix, redis } from "@/lib/queue";
+import { getQueue, redis, redisKeys } from "@/lib/queue";
 import { awardPoints } from "./points";
 import { addToRollups, shareFacts } from "./rollups";
 import { utcDay } from "@/lib/time";
@@ -27,7 +27,7 @@ const DAY_MS = 24 * 3600_000;
 
 /** Redis marker of a share whose polling ended; kept past the last poll's time. */
 function endedKey(shareId: string): string {
-  return `${queuePrefix()}:reach:ended:${shareId}`;
+  return redisKeys.reachEnded(shareId);
 }
 
 /**

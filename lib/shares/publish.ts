@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import { and, eq, lt, lte, sql } from "drizzle-orm";
 import { organizations, shares, socialConnections, stories, trackedLinks, users, type Share, type SocialConnection } from "@/db/schema";
 import { actingContext, connectionTokens, markConnectionBroken, refreshConnection } from "@/lib/connections";
@@ -299,7 +299,7 @@ export async function postFirstComment(db: Database, shareId: string, options: {
  */
 export type PublishOptions = { now?: Date; lastAttempt?: boolean; followUp?: boolean };
 
-export async function publishShare(db: Database, redis: Redis, shareId: string, options: PublishOptions = {}): Promise<PublishOutcome> {
+export async function publishShare(db: Database, redis: RedisClient, shareId: string, options: PublishOptions = {}): Promise<PublishOutcome> {
   const outcome = await publishOnce(db, redis, shareId, options);
   // Posted, failed or needing attention: the person hears it on their devices (when push is on).
   if (outcome !== "skipped" && options.followUp !== false) await queueSharePush(shareId, outcome);
@@ -309,7 +309,7 @@ export async function publishShare(db: Database, redis: Redis, shareId: string, 
   return outcome;
 }
 
-async function publishOnce(db: Database, redis: Redis, shareId: string, options: PublishOptions): Promise<PublishOutcome> {
+async function publishOnce(db: Database, redis: RedisClient, shareId: string, options: PublishOptions): Promise<PublishOutcome> {
   const now = options.now ?? new Date();
   const claimed = await claim(db, shareId, now);
   if (!claimed) return "skipped";

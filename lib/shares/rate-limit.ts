@@ -1,8 +1,8 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import type { NetworkId } from "@/db/schema";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, type PostWindow } from "@/lib/networks/types";
-import { queuePrefix } from "@/lib/queue";
+import { redisKeys } from "@/lib/queue/keys";
 
 /**
  * Sliding, so no stretch of `windowMs` (wherever the network starts its own) gets more than
@@ -33,14 +33,14 @@ end
 return 0
 `;
 
-const blockKey = (connectionId: string) => `${queuePrefix()}:post-block:account:${connectionId}`;
+// One tag per network (lib/queue/keys.ts): the script reads the block and both windows at once.
 
 /** The account's window and, where the network limits Ripple's app as a whole, the app's (the adapter's postLimits). */
 function windowsOf(network: NetworkId, connectionId: string): Array<[string, PostWindow]> {
   if (!isConnectable(network)) return [];
   const limits = adapterFor(network).postLimits;
-  const windows: Array<[string, PostWindow]> = [[`${queuePrefix()}:post-window:account:${connectionId}`, limits.account]];
-  if (limits.app) windows.push([`${queuePrefix()}:post-window:app:${network}`, limits.app]);
+  const windows: Array<[string, PostWindow]> = [[redisKeys.postWindowAccount(network, connectionId), limits.account]];
+  if (limits.app) windows.push([redisKeys.postWindowApp(network), limits.app]);
   return windows;
 }
 
@@ -49,17 +49,17 @@ function windowsOf(network: NetworkId, connectionId: string): Array<[string, Pos
  * did not happen, so it gives its place in the windows back; and every other share of the
  * account waits out the same time instead of each trying at once and being refused in turn.
  */
-export async function refusedByNetwork(redis: Redis, network: NetworkId, connectionId: string, shareId: string, waitMs: number): Promise<void> {
+export async function refusedByNetwork(redis: RedisClient, network: NetworkId, connectionId: string, shareId: string, waitMs: number): Promise<void> {
   const batch = redis.multi();
   for (const [key] of windowsOf(network, connectionId)) batch.zrem(key, shareId);
-  if (waitMs > 0) batch.set(blockKey(connectionId), "1", "PX", Math.ceil(waitMs));
+  if (waitMs > 0) batch.set(redisKeys.postBlock(network, connectionId), "1", "PX", Math.ceil(waitMs));
   await batch.exec();
 }
 
-export async function takePostSlot(redis: Redis, network: NetworkId, connectionId: string, shareId: string, now = Date.now()): Promise<number> {
+export async function takePostSlot(redis: RedisClient, network: NetworkId, connectionId: string, shareId: string, now = Date.now()): Promise<number> {
   const windows = windowsOf(network, connectionId);
   if (windows.length === 0) return 0;
   // ARGV[1 + i * 2] and ARGV[2 + i * 2] are the window and max of KEYS[i]; KEYS[1] is the block.
   const args = [String(now), shareId, "0", "0", ...windows.flatMap(([, w]) => [String(w.windowMs), String(w.max)])];
-  return Number(await redis.eval(SLIDING_WINDOWS, windows.length + 1, blockKey(connectionId), ...windows.map(([key]) => key), ...args));
+  return Number(await redis.eval(SLIDING_WINDOWS, windows.length + 1, redisKeys.postBlock(network, connectionId), ...windows.map(([key]) => key), ...args));
 }

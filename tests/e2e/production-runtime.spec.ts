@@ -82,7 +82,7 @@ test("every role runs with plain node on the build output, devDependencies absen
 
   const env = JSON.parse(process.env.E2E_APP_ENV!) as Record<string, string>;
   // Queues of their own: these roles must not take the e2e run's jobs.
-  const common = { ...env, NODE_ENV: "production" as const, LOG_LEVEL: "warn", QUEUE_PREFIX: `{ripple-prod-${Date.now().toString(36)}}` };
+  const common = { ...env, NODE_ENV: "production" as const, LOG_LEVEL: "warn", QUEUE_PREFIX: `ripple-prod-${Date.now().toString(36)}` };
   prefix = common.QUEUE_PREFIX;
 
   const web = startRole(bundle, "web", { ...common, PORT: String(WEB_PORT), APP_URL: `http://localhost:${WEB_PORT}`, RIPPLE_PROCESS: "web" });

@@ -2,6 +2,7 @@ import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Browser, type Page } from "@playwright/test";
 import { Queue } from "bullmq";
+import { bullPrefix } from "@/lib/queue/keys";
 
 /** The demo personas the seed creates (db/seed.ts), one per role. */
 export const personas = {
@@ -174,7 +175,7 @@ export async function withDatabase<T>(fn: (sql: import("postgres").Sql) => Promi
 /** A queue of the e2e workers, for the few steps a test takes through them directly; close it after. */
 export function workersQueue(name: "lifecycle" | "reach"): Queue {
   const redisUrl = new URL(process.env.E2E_REDIS_URL!);
-  return new Queue(name, { connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379) }, prefix: process.env.E2E_QUEUE_PREFIX! });
+  return new Queue(name, { connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379) }, prefix: bullPrefix(name, process.env.E2E_QUEUE_PREFIX!) });
 }
 
 /** Runs a scheduled job of the workers now (the real job, on the real workers) rather than waiting for its next turn. */

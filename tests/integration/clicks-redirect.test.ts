@@ -7,6 +7,7 @@ import { clickEvents, dailyRollups, pointsLedger, trackedLinks } from "@/db/sche
 import * as redirectRoute from "@/app/r/[code]/route";
 import { db } from "@/lib/db";
 import { clickStreamKey } from "@/lib/links/click-stream";
+import { createRedis, keyBase, redisKeys, type RedisClient } from "@/lib/queue";
 import { CLIENT_IP_HEADER } from "@/lib/links/client-address";
 import { LinkLookup } from "@/lib/links/lookup-link";
 import { closeSharedRedirector, flushSharedRedirector, sharedRedirector } from "@/lib/links/redirect";
@@ -27,15 +28,16 @@ import { clearRedisPrefix } from "../support/test-env";
 vi.mock("@/lib/auth/config", () => ({ auth: async () => null }));
 
 // A stream of this file's own: other files' clicks (and consumers) never meet these.
-const PREFIX = `{ripple-test-clicks-${randomBytes(4).toString("hex")}}`;
+const PREFIX = `ripple-test-clicks-${randomBytes(4).toString("hex")}`;
 process.env.QUEUE_PREFIX = PREFIX;
 
 let consumer: ClickConsumer;
-let redis: Redis;
+let redis: RedisClient;
 
 beforeAll(() => {
   consumer = new ClickConsumer({ db: db(), key: clickStreamKey(PREFIX) });
-  redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
+  // The Redis the run names: one server, or (integration-cluster, integration-sentinel) a cluster or Sentinels.
+  redis = createRedis("client");
 });
 
 afterAll(async () => {
@@ -127,7 +129,7 @@ describe("GET /r/<code>: answer", () => {
     expect(await first.resolve(unknown)).toBeNull();
     expect(first.stats.databaseQueries).toBe(1);
     // The write-back to Redis is not awaited by the lookup: give it a moment.
-    await vi.waitFor(async () => expect(await redis.get(`${PREFIX}:link:${unknown}`)).toBe("-"));
+    await vi.waitFor(async () => expect(await redis.get(redisKeys.link(unknown, keyBase(PREFIX)))).toBe("-"));
 
     const second = counting();
     expect(await second.resolve(unknown)).toBeNull();

@@ -5,13 +5,13 @@ import { createDatabase } from "@/db/client";
 import { db } from "@/lib/db";
 import { checkHealth } from "@/lib/health";
 import { beat } from "@/lib/queue/heartbeat";
-import { getQueue, queueNames, redis } from "@/lib/queue";
+import { bullPrefix, getQueue, queueNames, redis } from "@/lib/queue";
 import { HEARTBEAT_TTL_SECONDS, heartbeatKey } from "@/lib/queue/heartbeat";
 import { clearRedisPrefix } from "../support/test-env";
 
 // A queue prefix of this file's own: other files' workers beat under the run's prefix,
 // and the heartbeat checks here must not see them.
-process.env.QUEUE_PREFIX = `{ripple-health-${randomBytes(4).toString("hex")}}`;
+process.env.QUEUE_PREFIX = `ripple-health-${randomBytes(4).toString("hex")}`;
 const prefix = process.env.QUEUE_PREFIX;
 
 afterAll(async () => {
@@ -68,7 +68,7 @@ describe("health check", () => {
 
   it("stays up when only a queue cannot be read (Redis answers): the queue's trouble is reported", async () => {
     // A queue key of the wrong type: every read of that queue fails, Redis itself answers.
-    const broken = `${prefix}:publish-x:delayed`;
+    const broken = `${bullPrefix("publish-x", prefix)}:publish-x:delayed`;
     await redis().set(broken, "not a sorted set");
     try {
       const report = await checkHealth(db(), redis());

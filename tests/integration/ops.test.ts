@@ -10,7 +10,7 @@ import { beat } from "@/lib/queue/heartbeat";
 import { addActiveMember } from "@/lib/members";
 import { createMetrics, QUEUE_STATES } from "@/lib/metrics";
 import { createOrganization } from "@/lib/orgs";
-import { getQueue, queueNames, redis, removeRetiredQueues, retiredQueueNames } from "@/lib/queue";
+import { getQueue, moveOldLayoutQueues, oldLayoutPrefix, queueNames, redis, retiredQueueNames } from "@/lib/queue";
 import { heartbeatKey } from "@/lib/queue/heartbeat";
 import { trustedScope } from "@/lib/tenant";
 import { ensureUser } from "@/lib/users";
@@ -23,7 +23,7 @@ const session = vi.hoisted(() => ({ current: null as null | { userId: string; or
 vi.mock("@/lib/auth/config", () => ({ auth: async () => session.current }));
 
 // Queue counts and the heartbeat are exact only under a prefix of this file's own.
-process.env.QUEUE_PREFIX = `{ripple-ops-${randomBytes(4).toString("hex")}}`;
+process.env.QUEUE_PREFIX = `ripple-ops-${randomBytes(4).toString("hex")}`;
 const prefix = process.env.QUEUE_PREFIX;
 
 // Share counts are installation-wide and other files write shares side by side: the exact
@@ -399,14 +399,20 @@ describe("queue dashboard at /admin/queues", () => {
     expect(resume.status).toBeLessThan(300);
     expect(await getQueue("reach").isPaused()).toBe(false);
   });
-  it("reports no queue that no longer exists: a clicks or publish queue left in Redis by an older version is listed nowhere, and the workers remove it", async () => {
-    // What an installation that ran an earlier version still holds.
-    const leftovers = retiredQueueNames.map((name) => new Queue(name, { connection: redis() as ConnectionOptions, prefix }));
+  it("reports no queue that no longer exists: a clicks or publish queue left in Redis by an older version is listed nowhere, and the workers remove it; the one-slot layout's jobs move to their queues' own slots", async () => {
+    // What an installation that ran an earlier version still holds: every queue under one tag, {prefix}.
+    const old = oldLayoutPrefix();
+    expect(old).toBe(`{${prefix}}`);
+    const leftovers = retiredQueueNames.map((name) => new Queue(name, { connection: redis() as ConnectionOptions, prefix: old }));
+    const oldPublish = new Queue("publish-x", { connection: redis() as ConnectionOptions, prefix: old });
+    leftovers.push(oldPublish);
+    const waitingShare = randomUUID();
     try {
-      for (const queue of leftovers) {
+      for (const queue of leftovers.slice(0, -1)) {
         await queue.add("stale", {});
         await queue.add("stale", {}, { delay: 60 * MINUTE });
       }
+      await oldPublish.add("share.publish", { shareId: waitingShare }, { delay: 30 * MINUTE, jobId: `share-${waitingShare}`, attempts: 6 });
       await getQueue("publish-x").add("share.publish", { shareId: randomUUID() }, { delay: 60 * MINUTE, jobId: "kept" });
       for (const name of retiredQueueNames) expect(queueNames as readonly string[]).not.toContain(name);
 
@@ -419,11 +425,19 @@ describe("queue dashboard at /admin/queues", () => {
       const { queues } = (await api.json()) as { queues: Array<{ name: string }> };
       expect(queues.map((q) => q.name).sort()).toEqual([...queueNames].sort());
 
-      expect(await removeRetiredQueues(redis())).toEqual([...retiredQueueNames]);
-      for (const name of retiredQueueNames) expect(await redis().keys(`${prefix}:${name}:*`)).toEqual([]);
+      const tidied = await moveOldLayoutQueues(redis());
+      expect(tidied.removed.sort()).toEqual(["publish-x", ...retiredQueueNames].sort());
+      expect(tidied.moved).toEqual({ "publish-x": 1 });
+      expect(await redis().keys(`${old}:*`)).toEqual([]);
       expect(await getQueue("publish-x").getJob("kept")).toBeDefined();
+      // The waiting share's job is on its queue's own slot, still delayed to its time, with its attempts.
+      const moved = await getQueue("publish-x").getJob(`share-${waitingShare}`);
+      expect(moved?.data).toEqual({ shareId: waitingShare });
+      expect(await moved!.getState()).toBe("delayed");
+      expect(moved!.timestamp + moved!.delay).toBeGreaterThan(Date.now() + 25 * MINUTE);
+      expect(moved!.opts.attempts).toBe(6);
       // Nothing left: a second start has nothing to do.
-      expect(await removeRetiredQueues(redis())).toEqual([]);
+      expect(await moveOldLayoutQueues(redis())).toEqual({ moved: {}, removed: [] });
     } finally {
       await Promise.all(leftovers.map((queue) => queue.close()));
     }

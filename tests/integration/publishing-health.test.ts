@@ -10,7 +10,7 @@ import { makeMember, makeOrganization, makePublishedStory } from "../support/fac
 import { clearRedisPrefix } from "../support/test-env";
 
 // Queue counts are exact only under a prefix of this file's own.
-process.env.QUEUE_PREFIX = `{ripple-health-${randomBytes(4).toString("hex")}}`;
+process.env.QUEUE_PREFIX = `ripple-health-${randomBytes(4).toString("hex")}`;
 const prefix = process.env.QUEUE_PREFIX;
 
 const SECOND = 1_000;

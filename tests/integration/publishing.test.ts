@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Job, Worker } from "bullmq";
 import { and, eq } from "drizzle-orm";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { linkedinVersionFor } from "@/lib/env";
 import { notifications, shares, socialConnections, stories, trackedLinks, type Share, type SocialConnection } from "@/db/schema";
@@ -17,7 +16,7 @@ import { adapterFor } from "@/lib/networks/registry";
 import { NetworkError, networkErrorKinds } from "@/lib/networks/types";
 import { apiBudget, updateXApiSettings } from "@/lib/orgs/api-budget";
 import { updateGovernance } from "@/lib/orgs/governance";
-import { createRedis, getQueue, publishQueueFor, queuePrefix, redis } from "@/lib/queue";
+import { createRedis, getQueue, publishQueueFor, redis, redisKeys, type RedisClient } from "@/lib/queue";
 import { cancelShare, createShares, markPosted, retryShare } from "@/lib/shares";
 import { RetryLater } from "@/lib/errors";
 import { STALE_PUBLISHING_MS, publishShare } from "@/lib/shares/publish";
@@ -47,7 +46,7 @@ import { connectFakeAccount } from "../support/fake-accounts";
  * (or be met by) another file's rows and jobs.
  */
 const runPrefix = process.env.QUEUE_PREFIX!;
-process.env.QUEUE_PREFIX = `${runPrefix.slice(0, -1)}-publishing}`;
+process.env.QUEUE_PREFIX = `${runPrefix}-publishing`;
 
 const X_CLIENT = { clientId: "ripple-x-client", clientSecret: "ripple-x-secret-0123456789" };
 const LINKEDIN_CLIENT = { clientId: "ripple-linkedin-client", clientSecret: "ripple-linkedin-secret-0123456789" };
@@ -147,7 +146,7 @@ const fakeOf = (network: Network) => ({ x: xFake, mastodon: mastodonFake, linked
 
 /** As if the wait a network's 429 imposed on the account were over. */
 async function waitedOut(who: Account) {
-  await redis().del(`${queuePrefix()}:post-block:account:${who.connection.id}`);
+  await redis().del(redisKeys.postBlock(who.connection.network, who.connection.id));
 }
 
 /** The account's create-post requests the fake received (faults included). */
@@ -739,7 +738,7 @@ describe("the per-account post window", () => {
     expect(postRequests("mastodon", who)).toHaveLength(0);
 
     // The window passes (its posts age out).
-    await redis().del(`${queuePrefix()}:post-window:account:${who.connection.id}`);
+    await redis().del(redisKeys.postWindowAccount("mastodon", who.connection.id));
     expect(await publishShare(db(), redis(), share.id)).toBe("published");
     expect(postRequests("mastodon", who)).toHaveLength(1);
     // The refused try never reached Mastodon: one attempt, not two.
@@ -817,8 +816,8 @@ describe("reconcileShares", () => {
 
 describe("the publish worker (BullMQ, in process)", () => {
   let worker: Worker;
-  let workerRedis: Redis;
-  let limitsRedis: Redis;
+  let workerRedis: RedisClient;
+  let limitsRedis: RedisClient;
   const queue = () => getQueue("publish-x");
 
   beforeAll(async () => {

@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { AtpAgent } from "@atproto/api";
 import type { Job, Worker } from "bullmq";
 import { and, eq, sql } from "drizzle-orm";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { apiBudget, updateXApiSettings } from "@/lib/orgs/api-budget";
 import { dailyRollups, notifications, pointsLedger, reachSnapshots, shares, socialConnections, type Share, type SocialConnection } from "@/db/schema";
@@ -10,7 +9,7 @@ import { completeConnect, decryptTokens, startConnect } from "@/lib/connections"
 import { encryptTokens } from "@/lib/connections/secrets";
 import { closeDb, db } from "@/lib/db";
 import { bluesky } from "@/lib/networks/bluesky";
-import { createRedis, getQueue, redis } from "@/lib/queue";
+import { createRedis, getQueue, redis, type RedisClient } from "@/lib/queue";
 import { increaseOver, pollShare } from "@/lib/reach/poll";
 import { createShares } from "@/lib/shares";
 import { publishShare } from "@/lib/shares/publish";
@@ -41,7 +40,7 @@ import { clearRedisPrefix } from "../support/test-env";
  * and job they find.
  */
 const runPrefix = process.env.QUEUE_PREFIX!;
-process.env.QUEUE_PREFIX = `${runPrefix.slice(0, -1)}-reach-poll}`;
+process.env.QUEUE_PREFIX = `${runPrefix}-reach-poll`;
 
 const X_CLIENT = { clientId: "ripple-x-client", clientSecret: "ripple-x-secret-0123456789" };
 const LINKEDIN_CLIENT = { clientId: "ripple-linkedin-client", clientSecret: "ripple-linkedin-secret-0123456789" };
@@ -54,7 +53,7 @@ let xFake: FakeX;
 let mastodonFake: FakeMastodon;
 let network: AtprotoNetwork | undefined;
 let worker: Worker;
-let workerRedis: Redis;
+let workerRedis: RedisClient;
 
 const { set: setEnv, restore: restoreEnv } = envOverride();
 const hostOf = (url: string) => new URL(url).host;

@@ -28,7 +28,7 @@ import { clearRedisPrefix } from "../support/test-env";
  * A database and queue prefix of its own: the reconciler acts on every share it finds.
  */
 const runPrefix = process.env.QUEUE_PREFIX!;
-process.env.QUEUE_PREFIX = `${runPrefix.slice(0, -1)}-reach-published}`;
+process.env.QUEUE_PREFIX = `${runPrefix}-reach-published`;
 
 const X_CLIENT = { clientId: "ripple-x-client", clientSecret: "ripple-x-secret-0123456789" };
 const MINUTE = 60_000;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { ConfigError, parseEnv } from "@/lib/env";
 import { updateGovernance } from "@/lib/orgs/governance";
-import { closeQueues, createRedis, publishQueueFor, queuePrefix, redis } from "@/lib/queue";
+import { bullPrefix, closeQueues, createRedis, publishQueueFor, redis } from "@/lib/queue";
 import { createShares } from "@/lib/shares";
 import { reconcileShares } from "@/lib/shares/reconcile";
 import { envOverride } from "../support/env-override";
@@ -25,7 +25,7 @@ const { set: setEnv, restore: restoreEnv } = envOverride();
 beforeAll(async () => {
   set = await startSentinelSet();
   await closeQueues();
-  setEnv({ REDIS_URL: undefined, REDIS_SENTINELS: set.sentinels, REDIS_SENTINEL_NAME: set.name, QUEUE_PREFIX: `{ripple-sentinel-${randomBytes(3).toString("hex")}}` });
+  setEnv({ REDIS_URL: undefined, REDIS_SENTINELS: set.sentinels, REDIS_SENTINEL_NAME: set.name, QUEUE_PREFIX: `ripple-sentinel-${randomBytes(3).toString("hex")}` });
 }, 60_000);
 
 afterAll(async () => {
@@ -61,7 +61,7 @@ describe("Redis through Sentinel", () => {
       async (job) => {
         taken.push((job.data as { shareId: string }).shareId);
       },
-      { connection: workerConnection, prefix: queuePrefix() },
+      { connection: workerConnection, prefix: bullPrefix(publishQueueFor("x")) },
     );
     worker.on("error", () => undefined);
     const shareFrom = async (i: number, round: number) => {

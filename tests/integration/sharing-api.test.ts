@@ -8,7 +8,7 @@ import * as sharesRoute from "@/app/api/v1/shares/route";
 import { shareResourceSchema } from "@/lib/api/shares";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { db } from "@/lib/db";
-import { getQueue, queuePrefix, redis } from "@/lib/queue";
+import { bullPrefix, getQueue, redis } from "@/lib/queue";
 import { publishJobId } from "@/lib/queue/publish";
 import { reconcileShares } from "@/lib/shares/reconcile";
 import { checkShareText } from "@/lib/governance/check-text";
@@ -151,7 +151,7 @@ describe("POST /api/v1/shares and GET /api/v1/shares/{id}", () => {
   it("answers 202 with queued false when the publish queue cannot take the job, and the reconciler queues it later", async () => {
     const { story, token, employee } = await organisation();
     // The Mastodon publish queue's meta key of the wrong type: every add to that queue fails, Redis answers.
-    const broken = `${queuePrefix()}:publish-mastodon:meta`;
+    const broken = `${bullPrefix("publish-mastodon")}:publish-mastodon:meta`;
     const saved = await redis().get(broken).catch(() => null);
     await redis().del(broken);
     await redis().set(broken, "not a hash");

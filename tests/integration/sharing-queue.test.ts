@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { shares, trackedLinks, type Share, type ShareStatus } from "@/db/schema";
 import { db } from "@/lib/db";
 import { updateGovernance } from "@/lib/orgs/governance";
-import { createRedis, getQueue, publishQueueFor, queuePrefix } from "@/lib/queue";
+import { bullPrefix, createRedis, getQueue, publishQueueFor } from "@/lib/queue";
 import { cancelShare, createIntentShare, createShares, editShare, getMyShare, listMyShares, retryShare } from "@/lib/shares";
 import { makeOrganization, makePublishedStory, makeSharer } from "../support/factories";
 import { clearRedisPrefix } from "../support/test-env";
@@ -19,7 +19,7 @@ import { clearRedisPrefix } from "../support/test-env";
  * touched, and none of theirs reach it.
  */
 const runPrefix = process.env.QUEUE_PREFIX!;
-process.env.QUEUE_PREFIX = `${runPrefix.slice(0, -1)}-queue}`;
+process.env.QUEUE_PREFIX = `${runPrefix}-queue`;
 
 afterAll(async () => {
   await clearRedisPrefix(process.env.REDIS_URL!, process.env.QUEUE_PREFIX!);
@@ -203,7 +203,7 @@ describe("retryShare", () => {
     const s = await share(at(2 * HOUR), "linkedin");
     const queue = getQueue("publish-linkedin");
     const connection = createRedis("worker");
-    const worker = new Worker("publish-linkedin", null, { connection, prefix: queuePrefix(), autorun: false });
+    const worker = new Worker("publish-linkedin", null, { connection, prefix: bullPrefix("publish-linkedin"), autorun: false });
     try {
       // The publisher takes the job and it fails for good (kept, as removeOnFail keeps it).
       await (await queue.getJob(`share-${s.id}`))!.promote();

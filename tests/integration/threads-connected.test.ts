@@ -23,7 +23,7 @@ import { acceptCurrentGuidelines, makeMember, makeOrganization, makePublishedSto
  * retry publishes that container, takes its post, or makes a new one once when it expired.
  */
 const runPrefix = process.env.QUEUE_PREFIX!;
-process.env.QUEUE_PREFIX = `${runPrefix.slice(0, -1)}-threads}`;
+process.env.QUEUE_PREFIX = `${runPrefix}-threads`;
 
 const APP = { clientId: "1234567890123456", clientSecret: "threads-app-secret-0123456789abcdef" };
 const DAY = 24 * 60 * 60 * 1000;

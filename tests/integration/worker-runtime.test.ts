@@ -12,7 +12,7 @@ import { clearRedisPrefix } from "../support/test-env";
  */
 
 // A prefix of this file's own: its worker must not take other files' lifecycle jobs.
-const prefix = `{ripple-runtime-${randomBytes(4).toString("hex")}}`;
+const prefix = `ripple-runtime-${randomBytes(4).toString("hex")}`;
 process.env.QUEUE_PREFIX = prefix;
 
 const connection = createRedis("worker");

@@ -4,7 +4,7 @@ import { Queue, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { schedules } from "@/lib/queue";
+import { bullPrefix, schedules } from "@/lib/queue";
 import { heartbeatKey } from "@/lib/queue/heartbeat";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { projectRoot, startScript, stopProcess } from "../support/processes";
@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 function newPrefix(): string {
-  const prefix = `{ripple-workers-${randomBytes(4).toString("hex")}}`;
+  const prefix = `ripple-workers-${randomBytes(4).toString("hex")}`;
   prefixes.push(prefix);
   return prefix;
 }
@@ -102,7 +102,7 @@ describe("workers process", { timeout: 90_000 }, () => {
   it("fails a job with a malformed payload at once, naming the job, without retrying it", async () => {
     const prefix = newPrefix();
     const child = await startWorkers(prefix);
-    const queue = new Queue("lifecycle", { connection: redis.duplicate(), prefix });
+    const queue = new Queue("lifecycle", { connection: redis.duplicate(), prefix: bullPrefix("lifecycle", prefix) });
     try {
       const bogus = await queue.add("heartbeat", { bogus: 1 } as never, { attempts: 3, backoff: { type: "fixed", delay: 100 } });
       const unknown = await queue.add("no-such-job", {}, { attempts: 3, backoff: { type: "fixed", delay: 100 } });
@@ -138,11 +138,11 @@ describe("workers process", { timeout: 90_000 }, () => {
       (${valid}, 't2', now() + interval '1 hour')`;
 
     const child = await startWorkers(prefix);
-    const queue = new Queue("lifecycle", { connection: redis.duplicate(), prefix });
+    const queue = new Queue("lifecycle", { connection: redis.duplicate(), prefix: bullPrefix("lifecycle", prefix) });
     try {
       // Every schedule declared in lib/queue is registered on its queue with its period.
       for (const name of [...new Set(schedules.map((s) => s.queue))]) {
-        const q = name === "lifecycle" ? queue : new Queue(name, { connection: redis.duplicate(), prefix });
+        const q = name === "lifecycle" ? queue : new Queue(name, { connection: redis.duplicate(), prefix: bullPrefix(name, prefix) });
         const registered = await q.getJobSchedulers();
         expect(registered.map((s) => [s.key, s.every]).sort()).toEqual(
           schedules.filter((s) => s.queue === name).map((s) => [s.id, s.every]).sort(),

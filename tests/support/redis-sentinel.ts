@@ -41,7 +41,8 @@ async function waitForPing(port: number, timeoutMs = 10_000) {
   }
 }
 
-export async function startSentinelSet(basePort = 46_000 + Math.floor(Math.random() * 200) * 10): Promise<SentinelSet> {
+// Below the ephemeral ports (32768 and up), which a client's own end of a connection may hold.
+export async function startSentinelSet(basePort = 23_000 + Math.floor(Math.random() * 150) * 10): Promise<SentinelSet> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "ripple-sentinel-"));
   const processes = new Map<number, ChildProcess>();
   const start = (port: number, args: string[]) => {

@@ -38,7 +38,7 @@ describe("parseEnv: a complete configuration", () => {
       REDIS_URL: valid.REDIS_URL,
       APP_URL: valid.APP_URL,
       SMTP_URL: valid.SMTP_URL,
-      QUEUE_PREFIX: "{ripple}",
+      QUEUE_PREFIX: "ripple",
       PORT: 3000,
       NODE_ENV: "development",
       LOG_LEVEL: "info",
@@ -57,9 +57,11 @@ describe("parseEnv: a complete configuration", () => {
   });
 
   it("takes PORT and QUEUE_PREFIX from the environment when set", () => {
-    const env = parseEnv({ ...valid, PORT: "8080", QUEUE_PREFIX: "{acme}" });
+    const env = parseEnv({ ...valid, PORT: "8080", QUEUE_PREFIX: "acme" });
     expect(env.PORT).toBe(8080);
-    expect(env.QUEUE_PREFIX).toBe("{acme}");
+    expect(env.QUEUE_PREFIX).toBe("acme");
+    // The old form, a hash tag of its own, reads as the name inside: each queue now has its own tag.
+    expect(parseEnv({ ...valid, QUEUE_PREFIX: "{acme}" }).QUEUE_PREFIX).toBe("acme");
   });
 
   it("accepts each way to sign in on its own: email, single sign-on, demo mode", () => {
@@ -97,7 +99,9 @@ describe("parseEnv: a malformed variable", () => {
     ["AUTH_SECRET", "too-short", /32/],
     ["TOKEN_ENCRYPTION_KEY", "abcd", /32 bytes/],
     ["TOKEN_ENCRYPTION_KEY", "ab".repeat(31), /32 bytes/],
-    ["QUEUE_PREFIX", "ripple", /\{ripple\}/],
+    ["QUEUE_PREFIX", "rip ple", /such as ripple/],
+    ["QUEUE_PREFIX", "{ripple", /such as ripple/],
+    ["REDIS_CLUSTER_NODES", "redis-1", /host:port pairs of Redis Cluster nodes/],
     ["PORT", "abc", /port number/],
     ["PORT", "70000", /port number/],
     ["SMTP_URL", "mail.example.com", /smtp/],
@@ -158,7 +162,7 @@ describe("envFor: only the variables a process needs", () => {
   });
 
   it("fills defaults for the requested keys", () => {
-    expect(envFor(["QUEUE_PREFIX", "PORT"], {})).toEqual({ QUEUE_PREFIX: "{ripple}", PORT: 3000 });
+    expect(envFor(["QUEUE_PREFIX", "PORT"], {})).toEqual({ QUEUE_PREFIX: "ripple", PORT: 3000 });
   });
 
   it("still names a missing or malformed requested variable", () => {

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import type { Database } from "@/lib/db";
 import { envFor } from "@/lib/env";
 import { clickStreamKey } from "@/lib/links/click-stream";
@@ -17,7 +17,7 @@ import { createRedis } from "@/lib/queue";
 export type ClickConsumerOptions = {
   db: Database;
   /** A connection of its own (reads block); made from REDIS_URL when not given, and then closed on stop. */
-  redis?: Redis;
+  redis?: RedisClient;
   key?: string;
   name?: string;
   count?: number;
@@ -39,7 +39,7 @@ export class ClickConsumer {
   readonly name: string;
   readonly key: string;
   readonly stats = { batches: 0, stored: 0, duplicates: 0, malformed: 0, throttled: 0, claimed: 0, failures: 0 };
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly ownsRedis: boolean;
   private readonly count: number;
   private readonly blockMs: number;
@@ -52,6 +52,8 @@ export class ClickConsumer {
   private groupReady = false;
   private stopping = false;
   private loop: Promise<void> | undefined;
+  /** When the last round ended, found clicks or not (a round waits at most blockMs): the watchdog's sign of life. */
+  progressAt = Date.now();
 
   constructor(private readonly options: ClickConsumerOptions) {
     this.redis = options.redis ?? createRedis("worker");
@@ -130,6 +132,7 @@ export class ClickConsumer {
           log.error({ err: error, consumer: this.name, failures }, "click batch not written: retrying");
           await new Promise((resolve) => setTimeout(resolve, Math.min(FAILURE_BACKOFF_MAX_MS, 100 * 2 ** Math.min(failures, 7))));
         }
+        this.progressAt = Date.now();
       }
     })();
     return this;

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@/lib/queue";
 import { checkConnections, refreshExpiringTokens } from "@/lib/connections";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
@@ -8,7 +8,7 @@ import { reconcileShares } from "@/lib/shares/reconcile";
 import { runDueLifecycle } from "@/lib/stories";
 import type { Processors } from "../runtime";
 
-export function lifecycleProcessors(redis: Redis): Processors<"lifecycle"> {
+export function lifecycleProcessors(redis: RedisClient): Processors<"lifecycle"> {
   return {
     heartbeat: async () => {
       await beat(redis);

@@ -1,8 +1,7 @@
-import type { Redis } from "ioredis";
 import { db } from "@/lib/db";
-import type { PublishQueue } from "@/lib/queue";
+import type { PublishQueue, RedisClient } from "@/lib/queue";
 import { publishShare } from "@/lib/shares/publish";
-import type { Processors } from "../runtime";
+import type { Processors, QueueConfig } from "../runtime";
 
 /**
  * Each network's queue as a whole, across every worker (BullMQ's limiter is global): a
@@ -17,8 +16,18 @@ export const networkLimiter: Record<PublishQueue, { max: number; duration: numbe
   "publish-threads": { max: 50, duration: 1_000 },
 };
 
+/**
+ * A publish worker's settings. A job whose worker lost it (the process died, or its Redis
+ * master did and the job's state went with it) is found stalled once its lock runs out and
+ * runs again: a short lock, checked often, keeps that wait to seconds (the share's claim in
+ * PostgreSQL keeps the second run from posting twice).
+ */
+export function publishWorkerConfig(queue: PublishQueue, concurrency: number): QueueConfig {
+  return { concurrency, lockDuration: 15_000, stalledInterval: 5_000, limiter: networkLimiter[queue] };
+}
+
 /** One processor for every network's publish queue; the last attempt ends the share failed with its reason. */
-export function publishProcessors(redis: Redis): Processors<PublishQueue> {
+export function publishProcessors(redis: RedisClient): Processors<PublishQueue> {
   return {
     "share.publish": async ({ shareId }, job) => publishShare(db(), redis, shareId, { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
   };
