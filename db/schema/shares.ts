@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, index, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt, networkEnum, updatedAt } from "./common";
@@ -71,8 +72,9 @@ export const shares = pgTable(
   },
   (t) => [
     index().on(t.status, t.scheduledAt),
-    // The reconciler walks published shares still being polled in order (lib/shares/reconcile.ts).
-    index().on(t.status, t.publishedAt),
+    // The reconciler walks pending and polled shares in (time, id) pages (lib/shares/reconcile.ts).
+    index("shares_reconcile_scheduled").on(t.status, t.scheduledAt, t.id).where(sql`${t.mode} = 'api'`),
+    index("shares_reconcile_published").on(t.status, t.publishedAt, t.id).where(sql`${t.mode} = 'api'`),
     index().on(t.orgId, t.userId, t.createdAt),
     index().on(t.storyId, t.network),
   ],

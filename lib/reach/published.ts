@@ -59,19 +59,34 @@ export async function countPublishedNow(db: DbOrTx, shareIds: readonly string[])
   }
 }
 
-/** How far back the reconciler looks for published shares that were never counted, and how many a run counts. */
+/** How far back the reconciler looks for published shares that were never counted, and how many it reads at a time. */
 export const MISSED_WINDOW_MS = 2 * 24 * 3600_000;
-export const MISSED_PER_RUN = 1_000;
+export const MISSED_PAGE = 1_000;
 const COUNT_BATCH = 200;
 /** Shares published this recently are left for the next run (their publisher may still be finishing). */
 const MISSED_GRACE_MS = 10_000;
 
 /**
  * The reconciler's catch-up, and how the publisher's shares get counted: published in the
- * last two days without an "estimated" snapshot, MISSED_PER_RUN at a time. Returns the count.
+ * last two days without an "estimated" snapshot, a page at a time until none is left, so a
+ * campaign's burst reaches the reports within the minute however large. Returns the count.
  */
 export async function countMissedShares(db: Database, now = new Date()): Promise<number> {
-  const missed = await db
+  let counted = 0;
+  for (;;) {
+    const page = await missedShares(db, now);
+    let pageCounted = 0;
+    // A few hundred a transaction: short locks, and a burst of a campaign is counted in a few.
+    for (let i = 0; i < page.length; i += COUNT_BATCH) pageCounted += await recordPublished(db, page.slice(i, i + COUNT_BATCH).map((m) => m.id));
+    counted += pageCounted;
+    if (pageCounted > 0) log.debug({ counted: pageCounted }, "published shares counted");
+    // Counted shares leave the query; a page none of which could be counted would come back as it is.
+    if (page.length < MISSED_PAGE || pageCounted === 0) return counted;
+  }
+}
+
+function missedShares(db: Database, now: Date) {
+  return db
     .select({ id: shares.id })
     .from(shares)
     .where(
@@ -87,12 +102,5 @@ export async function countMissedShares(db: Database, now = new Date()): Promise
         ),
       ),
     )
-    .limit(MISSED_PER_RUN);
-  let counted = 0;
-  // A few hundred a transaction: short locks, and a burst of a campaign is counted in a few.
-  for (let i = 0; i < missed.length; i += COUNT_BATCH) {
-    counted += await recordPublished(db, missed.slice(i, i + COUNT_BATCH).map((m) => m.id));
-  }
-  if (counted > 0) log.debug({ counted }, "published shares counted");
-  return counted;
+    .limit(MISSED_PAGE);
 }

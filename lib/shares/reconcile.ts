@@ -1,7 +1,7 @@
-import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { shares } from "@/db/schema";
 import type { Database } from "@/lib/db";
-import { getQueue, publishQueueFor, redis, type QueueName } from "@/lib/queue";
+import { getQueue, publishQueueFor, redis, type QueueName, type RedisClient } from "@/lib/queue";
 import { isConnectable } from "@/lib/networks/types";
 import { enqueuePublish, publishJobId } from "@/lib/queue/publish";
 import { reachPollingEnded } from "@/lib/reach/poll";
@@ -11,62 +11,106 @@ import { STALE_PUBLISHING_MS } from "./publish";
 
 const BATCH = 200;
 /** Shares read from PostgreSQL at a time, in index order; one pipelined Redis check per queue each. */
-const PAGE = 1_000;
+const PAGE = 5_000;
 /** How far back the reconciler resumes a first comment that lost its job. */
 const COMMENT_RESUME_MS = 24 * 3600_000;
+
+/** The pages of `pages`, the next one read from PostgreSQL while the current one is checked in Redis. */
+async function* readAhead<T>(pages: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = pages.next();
+  for (;;) {
+    const current = await next;
+    if (current.done) return;
+    next = pages.next();
+    // A failed read ahead is seen when its turn comes, not as an unhandled rejection before.
+    next.catch(() => undefined);
+    yield current.value;
+  }
+}
 
 async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>) {
   for (let i = 0; i < items.length; i += BATCH) await Promise.all(items.slice(i, i + BATCH).map(fn));
 }
 
 /**
+ * KEYS[1]: the queue's job key prefix; ARGV: job ids. Per id 0 (no job), 1 (live: waiting,
+ * delayed, active) or 2 (finished). The keys are made here, as BullMQ's own scripts make
+ * them, and share the queue's slot.
+ */
+const JOB_STATES = `
+local out = {}
+for i, id in ipairs(ARGV) do
+  local v = redis.call('HMGET', KEYS[1] .. id, 'timestamp', 'finishedOn')
+  if not v[1] then out[i] = 0 elseif not v[2] then out[i] = 1 else out[i] = 2 end
+end
+return out`;
+
+type JobStatesCommand = { ripple_job_states: (keys: number, prefix: string, ...ids: string[]) => Promise<number[]> };
+
+/**
  * What became of these job ids on one queue: "live" (waiting, delayed, active), "finished"
- * (completed or failed, kept for a while), or absent. One pipelined round trip reading the
- * job hashes' creation and finish times; a queue's keys share a slot, so in a cluster the
- * pipeline goes to one node.
+ * (completed or failed, kept for a while), or absent. One script per call reads the job
+ * hashes' creation and finish times in Redis itself (a pipeline of HMGETs spent most of its
+ * time in the client); a queue's keys share a slot, so in a cluster it runs on one node.
  */
 export async function jobStates(queue: QueueName, jobIds: readonly string[]): Promise<Map<string, "live" | "finished">> {
   const states = new Map<string, "live" | "finished">();
   if (jobIds.length === 0) return states;
   const q = getQueue(queue);
-  const pipeline = redis().pipeline();
-  for (const id of jobIds) pipeline.hmget(q.toKey(id), "timestamp", "finishedOn");
-  const results = (await pipeline.exec()) ?? [];
-  results.forEach(([error, value], i) => {
-    if (error) throw error;
-    const [createdAt, finishedOn] = value as [string | null, string | null];
-    if (createdAt !== null) states.set(jobIds[i]!, finishedOn === null ? "live" : "finished");
+  const client = redis() as RedisClient & Partial<JobStatesCommand>;
+  if (!client.ripple_job_states) client.defineCommand("ripple_job_states", { lua: JOB_STATES });
+  const codes = await (client as RedisClient & JobStatesCommand).ripple_job_states(1, q.toKey(""), ...jobIds);
+  codes.forEach((code, i) => {
+    if (code !== 0) states.set(jobIds[i]!, code === 1 ? "live" : "finished");
   });
   return states;
 }
 
 type Pending = Pick<typeof shares.$inferSelect, "id" | "network" | "mode" | "status" | "scheduledAt" | "publishingStartedAt">;
 
-/**
- * Every share of one status waiting to be published, walked in (scheduled time, id) order a
- * page at a time, with no cap: a page's jobs are checked in one round trip per queue.
- */
-async function walkPending(db: Database, status: "scheduled" | "publishing", visit: (page: Pending[]) => Promise<void>) {
-  let after: { at: Date; id: string } | undefined;
+/** A timestamp as PostgreSQL's text, microseconds and all: a JS Date keeps milliseconds, and a page would start again within its last one. */
+const exactly = (column: typeof shares.scheduledAt | typeof shares.publishedAt) => sql<string>`${column}::text`;
+
+type Cursor = { at: string; id: string };
+
+/** Pages of `read` in (time, id) order, each starting after the last row of the one before, until one comes back short. */
+async function* keysetPages<T extends Cursor>(read: (after: Cursor | undefined) => Promise<T[]>): AsyncGenerator<T[]> {
+  let after: Cursor | undefined;
   for (;;) {
-    const page = await db
-      .select({ id: shares.id, network: shares.network, mode: shares.mode, status: shares.status, scheduledAt: shares.scheduledAt, publishingStartedAt: shares.publishingStartedAt })
-      .from(shares)
-      .where(
-        and(
-          eq(shares.status, status),
-          eq(shares.mode, "api"),
-          after ? or(gt(shares.scheduledAt, after.at), and(eq(shares.scheduledAt, after.at), gt(shares.id, after.id))) : undefined,
-        ),
-      )
-      .orderBy(shares.scheduledAt, shares.id)
-      .limit(PAGE);
-    if (page.length === 0) return;
-    await visit(page);
+    const page = await read(after);
+    if (page.length > 0) yield page;
     if (page.length < PAGE) return;
     const last = page.at(-1)!;
-    after = { at: last.scheduledAt, id: last.id };
+    after = { at: last.at, id: last.id };
   }
+}
+
+/** A row comparison the index (status, <time>, id) starts from. */
+const startingAfter = (column: typeof shares.scheduledAt | typeof shares.publishedAt, after: Cursor) => sql`(${column}, ${shares.id}) > (${after.at}::timestamptz, ${after.id}::uuid)`;
+
+/** Every share of one status waiting to be published, in (scheduled time, id) order a page at a time, with no cap. */
+export function pendingPages(db: Database, status: "scheduled" | "publishing") {
+  return keysetPages((after) =>
+    db
+      .select({ id: shares.id, network: shares.network, mode: shares.mode, status: shares.status, scheduledAt: shares.scheduledAt, publishingStartedAt: shares.publishingStartedAt, at: exactly(shares.scheduledAt) })
+      .from(shares)
+      .where(and(eq(shares.status, status), eq(shares.mode, "api"), after ? startingAfter(shares.scheduledAt, after) : undefined))
+      .orderBy(shares.scheduledAt, shares.id)
+      .limit(PAGE),
+  );
+}
+
+/** Published shares still being polled (the last 30 days), in (published time, id) order a page at a time. */
+export function polledPages(db: Database, now: Date) {
+  const oldestPolled = new Date(now.getTime() - REACH_POLLS_MS.at(-1)!);
+  return keysetPages((after) =>
+    db
+      .select({ id: shares.id, publishedAt: shares.publishedAt, at: exactly(shares.publishedAt) })
+      .from(shares)
+      .where(and(eq(shares.status, "published"), eq(shares.mode, "api"), lt(shares.publishedAt, now), after ? startingAfter(shares.publishedAt, after) : gt(shares.publishedAt, oldestPolled)))
+      .orderBy(shares.publishedAt, shares.id)
+      .limit(PAGE),
+  );
 }
 
 /**
@@ -87,7 +131,9 @@ export async function reconcileShares(
     for (const share of page) {
       if (!isConnectable(share.network)) continue;
       const queue = publishQueueFor(share.network);
-      byQueue.set(queue, [...(byQueue.get(queue) ?? []), share]);
+      const list = byQueue.get(queue);
+      if (list) list.push(share);
+      else byQueue.set(queue, [share]);
     }
     for (const [queue, list] of byQueue) {
       const jobs = await jobStates(queue, list.map((share) => publishJobId(share.id)));
@@ -107,8 +153,7 @@ export async function reconcileShares(
       );
     }
   };
-  await walkPending(db, "scheduled", visit);
-  await walkPending(db, "publishing", visit);
+  for (const status of ["scheduled", "publishing"] as const) for await (const page of readAhead(pendingPages(db, status))) await visit(page);
 
   // A first comment whose job Redis lost (posted, its comment not yet sent or not yet
   // recorded): a publish job again, which finds the share published and resumes the comment
@@ -141,25 +186,9 @@ export async function reconcileShares(
     );
   }
 
-  // Published shares still being polled, in (published time, id) order a page at a time:
-  // the next poll's job is checked for the whole page in one round trip.
-  const oldestPolled = new Date(now.getTime() - REACH_POLLS_MS.at(-1)!);
+  // Published shares still being polled: the next poll's job is checked for a whole page in one round trip.
   let reachRequeued = 0;
-  let after: { at: Date; id: string } | undefined;
-  for (;;) {
-    const page = await db
-      .select({ id: shares.id, publishedAt: shares.publishedAt })
-      .from(shares)
-      .where(
-        and(
-          eq(shares.status, "published"),
-          eq(shares.mode, "api"),
-          lt(shares.publishedAt, now),
-          after ? or(gt(shares.publishedAt, after.at), and(eq(shares.publishedAt, after.at), gt(shares.id, after.id))) : gt(shares.publishedAt, oldestPolled),
-        ),
-      )
-      .orderBy(shares.publishedAt, shares.id)
-      .limit(PAGE);
+  for await (const page of readAhead(polledPages(db, now))) {
     checked += page.length;
     const due = page.flatMap((share) => {
       const next = REACH_POLLS_MS.findIndex((wait) => share.publishedAt!.getTime() + wait > now.getTime());
@@ -176,9 +205,6 @@ export async function reconcileShares(
         reachRequeued++;
       },
     );
-    if (page.length < PAGE) break;
-    const last = page.at(-1)!;
-    after = { at: last.publishedAt!, id: last.id };
   }
 
   // Published but never counted as shared (the process died in between): count them now.

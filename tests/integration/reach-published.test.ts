@@ -138,6 +138,23 @@ describe("a share published by the publisher", () => {
     expect(await sharePoints(s.userId)).toEqual({ rows: 1, points: 10 });
   });
 
+  it("counts a campaign's burst larger than a page in one run: 2,500 shares published at once all reach the organisation's rollup", async () => {
+    const s = await scene();
+    const connection = await xAccount(s, 10);
+    const burst = 2_500;
+    // As the publisher leaves them: marked published, not yet counted (made in one statement, for speed).
+    const publishedAt = new Date(Date.now() - 60_000);
+    await db().execute(sql`
+      insert into ${shares} (org_id, story_id, user_id, connection_id, network, mode, text, status, scheduled_at, published_at)
+      select ${s.cli.orgId}, ${s.story.id}, ${s.userId}, ${connection.id}, 'x', 'api', 'Kampagne ' || g, 'published', ${publishedAt.toISOString()}::timestamptz, ${publishedAt.toISOString()}::timestamptz
+      from generate_series(1, ${burst}::int) g`);
+
+    expect(await countMissedShares(db())).toBe(burst);
+    expect(await rollupDays("org", s.cli.orgId)).toEqual({ [utcDay(publishedAt)]: { shares: burst, estimatedReach: burst * 10, impressions: 0 } });
+    // Nothing left for the next run.
+    expect(await countMissedShares(db())).toBe(0);
+  }, 60_000);
+
   it("an account whose followers are unknown (LinkedIn) counts as shared with no estimated reach", async () => {
     const s = await scene();
     const connection = await xAccount(s, null);

@@ -1,15 +1,18 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { ConfigError, parseEnv } from "@/lib/env";
 import { updateGovernance } from "@/lib/orgs/governance";
-import { bullPrefix, closeQueues, createRedis, publishQueueFor, redis } from "@/lib/queue";
+import { bullPrefix, closeQueues, createRedis, publishQueueFor, redis, redisMistake } from "@/lib/queue";
 import { createShares } from "@/lib/shares";
 import { reconcileShares } from "@/lib/shares/reconcile";
 import { envOverride } from "../support/env-override";
 import { makeOrganization, makePublishedStory, makeSharer } from "../support/factories";
 import { startSentinelSet, type SentinelSet } from "../support/redis-sentinel";
+import { baseTestEnv } from "../support/test-env";
 
 /**
  * Redis Sentinel by configuration (issue 17, item 1), on a real Sentinel set started here
@@ -46,6 +49,26 @@ describe("Redis through Sentinel", () => {
       { host: "::1", port: 26380 },
     ]);
   });
+
+  it("refuses to start with a master name the Sentinels do not know, naming REDIS_SENTINEL_NAME, exit 78", async () => {
+    expect(await redisMistake()).toBeNull();
+    setEnv({ REDIS_SENTINEL_NAME: "nordlys" });
+    try {
+      expect(await redisMistake()).toBe('REDIS_SENTINEL_NAME: the Sentinels know no master named "nordlys"');
+    } finally {
+      setEnv({ REDIS_SENTINEL_NAME: set.name });
+    }
+    const started = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        ["--import", "tsx", "workers/index.ts"],
+        { cwd: path.resolve(__dirname, "../.."), env: { ...process.env, ...baseTestEnv(), REDIS_URL: "", REDIS_SENTINELS: set.sentinels, REDIS_SENTINEL_NAME: "nordlys", DATABASE_URL: process.env.DATABASE_URL, RIPPLE_PROCESS: "workers" } as NodeJS.ProcessEnv, timeout: 60_000 },
+        (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
+      );
+    });
+    expect(started.code).toBe(78);
+    expect(started.stderr).toContain('REDIS_SENTINEL_NAME: the Sentinels know no master named "nordlys"');
+  }, 90_000);
 
   it("queues shares on the master the Sentinels name, and keeps every one through a failover, exactly once", async () => {
     const { cli } = await makeOrganization("Nordlys Energi A/S");

@@ -22,8 +22,8 @@ export function baseTestEnv() {
  */
 export async function clearRedisPrefix(redisUrl: string | undefined, prefix: string): Promise<void> {
   const { Cluster, Redis } = await import("ioredis");
-  const { createRedis, keyBase } = await import("@/lib/queue");
-  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : createRedis("client");
+  const { keyBase } = await import("@/lib/queue/keys");
+  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : (await import("@/lib/queue")).createRedis("client");
   const base = keyBase(prefix);
   try {
     const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];

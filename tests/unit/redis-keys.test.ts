@@ -86,6 +86,7 @@ describe("Redis keys", () => {
       "lib/links/click-stream.ts": "the click stream and a batch's marker (one script; WAIT in its pipeline)",
       "lib/links/ingest.ts": "the click stream alone (a pipeline of XACK and XDEL)",
       "lib/shares/rate-limit.ts": "an account's block and windows (one script, one MULTI)",
+      "lib/shares/reconcile.ts": "job hashes of one queue (one script)",
       "lib/queue/index.ts": "one old-layout queue's keys (one EXISTS; they share the old tag)",
     };
     const multiKey = /\.(eval|evalsha|defineCommand|multi|pipeline|mget|mset|msetnx|unlink|sinter|sunion|sdiff|zunionstore|zinterstore|rename|renamenx|smove|lmove|blmove|rpoplpush|brpoplpush|copy|watch)\(|\.del\([^)]*,/;

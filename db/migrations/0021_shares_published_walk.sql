@@ -1,1 +1,0 @@
-CREATE INDEX "shares_status_published_at_index" ON "shares" USING btree ("status","published_at");

@@ -1,0 +1,2 @@
+CREATE INDEX "shares_reconcile_scheduled" ON "shares" USING btree ("status","scheduled_at","id") WHERE "shares"."mode" = 'api';--> statement-breakpoint
+CREATE INDEX "shares_reconcile_published" ON "shares" USING btree ("status","published_at","id") WHERE "shares"."mode" = 'api';
