@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+// Static: Playwright's loader hands a dynamic import of a TypeScript module over as its default export.
+import { keyBase } from "@/lib/queue/keys";
 
 /**
  * The configuration every test process shares: fixed test secrets (never used outside
@@ -22,7 +24,6 @@ export function baseTestEnv() {
  */
 export async function clearRedisPrefix(redisUrl: string | undefined, prefix: string): Promise<void> {
   const { Cluster, Redis } = await import("ioredis");
-  const { keyBase } = await import("@/lib/queue/keys");
   const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : (await import("@/lib/queue")).createRedis("client");
   const base = keyBase(prefix);
   try {
