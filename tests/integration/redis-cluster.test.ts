@@ -1,6 +1,4 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clickEvents, organizations, shares, trackedLinks } from "@/db/schema";
@@ -18,8 +16,8 @@ import { startFakeLinkedIn, type FakeLinkedIn } from "../fakes/linkedin";
 import { envOverride } from "../support/env-override";
 import { connectFakeAccount } from "../support/fake-accounts";
 import { acceptCurrentGuidelines, makeMember, makeOrganization, makePublishedStory } from "../support/factories";
+import { runScript } from "../support/processes";
 import { startRedisCluster, type RedisClusterSet } from "../support/redis-cluster";
-import { baseTestEnv } from "../support/test-env";
 
 /**
  * Redis Cluster by configuration (issue 17, items 1–4), on a real six-node cluster started
@@ -40,7 +38,6 @@ const CLICKS_PER_SHARE = 10;
 let set: RedisClusterSet;
 let linkedin: FakeLinkedIn;
 const { set: setEnv, restore: restoreEnv } = envOverride();
-const projectRoot = path.resolve(__dirname, "../..");
 
 beforeAll(async () => {
   [set, linkedin] = await Promise.all([startRedisCluster(), startFakeLinkedIn(LINKEDIN_CLIENT)]);
@@ -64,15 +61,6 @@ afterAll(async () => {
   restoreEnv();
   await Promise.all([set?.stop(), linkedin?.close()]);
 });
-
-/** Runs a role's script as `npm run` would, with the given variables; resolves with its exit code and stderr. */
-function run(script: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ["--import", "tsx", script], { cwd: projectRoot, env: { ...process.env, ...baseTestEnv(), ...env } as NodeJS.ProcessEnv, timeout: 60_000 }, (_error, _stdout, stderr) =>
-      resolve({ code: child.exitCode, stderr }),
-    );
-  });
-}
 
 async function waitUntil(what: string, done: () => Promise<boolean>, timeoutMs: number): Promise<number> {
   const started = Date.now();
@@ -104,11 +92,11 @@ describe("Redis Cluster", () => {
     } finally {
       setEnv({ REDIS_CLUSTER_NODES: set.nodes });
     }
-    const started = await run("workers/index.ts", { REDIS_URL: undefined, REDIS_CLUSTER_NODES: nobody, DATABASE_URL: process.env.DATABASE_URL, RIPPLE_PROCESS: "workers" });
+    const started = await runScript("workers/index.ts", { REDIS_URL: undefined, REDIS_CLUSTER_NODES: nobody, DATABASE_URL: process.env.DATABASE_URL, RIPPLE_PROCESS: "workers" });
     expect(started.code).toBe(78);
     expect(started.stderr).toContain("REDIS_CLUSTER_NODES names 127.0.0.1:1");
     // The test Redis on 6379 is one server, not a cluster node.
-    const single = await run("workers/redirector.ts", { REDIS_URL: undefined, REDIS_CLUSTER_NODES: "127.0.0.1:6379", DATABASE_URL: process.env.DATABASE_URL, REDIRECTOR_PORT: "3997", RIPPLE_PROCESS: "redirector" });
+    const single = await runScript("workers/redirector.ts", { REDIS_URL: undefined, REDIS_CLUSTER_NODES: "127.0.0.1:6379", DATABASE_URL: process.env.DATABASE_URL, REDIRECTOR_PORT: "3997", RIPPLE_PROCESS: "redirector" });
     expect(single.code).toBe(78);
     expect(single.stderr).toContain("REDIS_CLUSTER_NODES names 127.0.0.1:6379, a Redis server not in cluster mode");
   }, 120_000);

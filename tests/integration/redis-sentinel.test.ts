@@ -1,6 +1,4 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
@@ -11,8 +9,8 @@ import { createShares } from "@/lib/shares";
 import { reconcileShares } from "@/lib/shares/reconcile";
 import { envOverride } from "../support/env-override";
 import { makeOrganization, makePublishedStory, makeSharer } from "../support/factories";
+import { runScript } from "../support/processes";
 import { startSentinelSet, type SentinelSet } from "../support/redis-sentinel";
-import { baseTestEnv } from "../support/test-env";
 
 /**
  * Redis Sentinel by configuration (issue 17, item 1), on a real Sentinel set started here
@@ -58,14 +56,7 @@ describe("Redis through Sentinel", () => {
     } finally {
       setEnv({ REDIS_SENTINEL_NAME: set.name });
     }
-    const started = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = execFile(
-        process.execPath,
-        ["--import", "tsx", "workers/index.ts"],
-        { cwd: path.resolve(__dirname, "../.."), env: { ...process.env, ...baseTestEnv(), REDIS_URL: "", REDIS_SENTINELS: set.sentinels, REDIS_SENTINEL_NAME: "nordlys", DATABASE_URL: process.env.DATABASE_URL, RIPPLE_PROCESS: "workers" } as NodeJS.ProcessEnv, timeout: 60_000 },
-        (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
-      );
-    });
+    const started = await runScript("workers/index.ts", { REDIS_URL: undefined, REDIS_SENTINELS: set.sentinels, REDIS_SENTINEL_NAME: "nordlys", RIPPLE_PROCESS: "workers" });
     expect(started.code).toBe(78);
     expect(started.stderr).toContain('REDIS_SENTINEL_NAME: the Sentinels know no master named "nordlys"');
   }, 90_000);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { Queue, type Job } from "bullmq";
 import { Redis } from "ioredis";
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bullPrefix, schedules } from "@/lib/queue";
 import { heartbeatKey } from "@/lib/queue/heartbeat";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { projectRoot, startScript, stopProcess } from "../support/processes";
+import { runScript, startScript, stopProcess } from "../support/processes";
 import { clearRedisPrefix } from "../support/test-env";
 
 /**
@@ -76,16 +76,6 @@ async function finished(queue: Queue, job: Job, timeoutMs = 20_000) {
 }
 
 /** Runs a command and collects its output (for the start-up failures). */
-function run(script: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [require.resolve("tsx/cli"), script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stderr }));
-  });
-}
-
 describe("workers process", { timeout: 90_000 }, () => {
   it("starts, beats, and stops cleanly on SIGTERM well within 30 s", async () => {
     const prefix = newPrefix();
@@ -175,7 +165,7 @@ describe("workers process", { timeout: 90_000 }, () => {
   });
 
   it("refuses to start without REDIS_URL, naming it, with exit 78", async () => {
-    const result = await run("workers/index.ts", { DATABASE_URL: database.url, REDIS_URL: undefined, QUEUE_PREFIX: newPrefix() });
+    const result = await runScript("workers/index.ts", { DATABASE_URL: database.url, REDIS_URL: undefined, QUEUE_PREFIX: newPrefix() });
     expect(result.code).toBe(78);
     expect(result.stderr).toContain("REDIS_URL");
     expect(result.stderr).not.toMatch(/^\s+at /m);

@@ -19,6 +19,17 @@ export function startScript(script: string, env: Record<string, string>, tag: st
   return child;
 }
 
+/** Runs a script to its end (a start-up that should refuse): its exit code and what it wrote to stderr. An env value undefined removes the variable. */
+export function runScript(script: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
+}
+
 /** SIGTERM, then SIGKILL if the process is still there after the grace period. */
 export async function stopProcess(child: ChildProcess, graceMs = 35_000): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
