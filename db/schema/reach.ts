@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, smallint, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt } from "./common";
 import { shares } from "./shares";
@@ -33,6 +33,25 @@ export const reachSnapshots = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index().on(t.shareId, t.capturedAt), unique("reach_snapshots_share_source_poll").on(t.shareId, t.source, t.poll).nullsNotDistinct()],
+);
+
+/**
+ * A published share's next metric poll, while it has one: which (0 = about an hour after
+ * publishing) and when it is due. Written with the share's "published" and moved on by each
+ * poll; the reach dispatcher claims due rows in batches, and a claim only moves due_at a
+ * lease ahead, so a poll whose job Redis lost is claimed again (lib/reach/schedule.ts).
+ */
+export const reachPolls = pgTable(
+  "reach_polls",
+  {
+    shareId: uuid()
+      .primaryKey()
+      .references(() => shares.id, { onDelete: "cascade" }),
+    orgId: orgColumn(),
+    poll: smallint().notNull(),
+    dueAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [index("reach_polls_due").on(t.dueAt)],
 );
 
 /** team_story: a story's figures within one team (dimensionId "<teamId>:<storyId>"), for a team report's top stories. */

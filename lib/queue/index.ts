@@ -58,6 +58,8 @@ export const jobSchemas = {
   reach: {
     /** One metric poll of a published share; `poll` counts from 0 (about 1 h after publishing). */
     "share.poll": z.object({ shareId: z.uuid(), poll: z.number().int().min(0).max(20) }).strict(),
+    /** Every 30 s: claims the reach polls that are due in PostgreSQL and queues a share.poll each. */
+    "polls.claim": z.object({}).strict(),
   },
   notify: {
     "notification.mail": z.object({ notificationId: z.uuid() }).strict(),
@@ -103,6 +105,7 @@ export const schedules: Array<{ queue: QueueName; id: string; name: string; ever
   { queue: "import", id: "story-images-sweep", name: "story.images.sweep", every: 15 * 60_000 },
   { queue: "lifecycle", id: "connections-check", name: "connections.check", every: 6 * 60 * 60_000 },
   { queue: "lifecycle", id: "shares-reconcile", name: "shares.reconcile", every: 60_000 },
+  { queue: "reach", id: "polls-claim", name: "polls.claim", every: 30_000 },
   { queue: "lifecycle", id: "connections-refresh", name: "connections.refresh", every: 10 * 60_000 },
   { queue: "notify", id: "digest-weekly", name: "digest.weekly", every: 60 * 60_000 },
   { queue: "notify", id: "report-weekly", name: "report.weekly", every: 60 * 60_000 },

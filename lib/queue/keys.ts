@@ -43,6 +43,4 @@ export const redisKeys = {
   link: (code: string, base = keyBase()) => `${base}:link:${code}`,
   /** rate-limiter-flexible's key prefix for one limit (it appends `:<key>`). */
   limit: (name: string, base = keyBase()) => `${base}:limit:${name}`,
-  /** A share whose reach polling ended. */
-  reachEnded: (shareId: string, base = keyBase()) => `${base}:reach:ended:${shareId}`,
 };

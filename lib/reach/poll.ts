@@ -8,40 +8,23 @@ import { isDemoConnection } from "@/lib/demo-network";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/networks/registry";
 import { isConnectable, NetworkError, UNEXPECTED_ANSWER, type MetricsResult, type NetworkAdapter, type PostMetrics, type TokenSet } from "@/lib/networks/types";
-import { getQueue, redis, redisKeys } from "@/lib/queue";
 import { awardPoints } from "./points";
 import { addToRollups, shareFacts } from "./rollups";
 import { utcDay } from "@/lib/time";
-import { pollJobId, REACH_POLLS_MS } from "./schedule";
+import { endPolls, movePollOn } from "./schedule";
 
 /**
  * The outcome of one metric poll of one share ("share.poll"). "ended" is a normal end, never
- * a failed job: the share's later polls are removed for good. One share per job, and how a
+ * a failed job: the share's schedule is removed for good. One share per job, and how a
  * poll decides: docs/design-notes.md, "Reach polls".
  */
 export type PollOutcome = "stored" | "unchanged" | "no_answer" | "unreadable" | "over_budget" | "ended";
 
 /** Waited out when a network answers 429 without saying how long. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60_000;
-const DAY_MS = 24 * 3600_000;
 
-/** Redis marker of a share whose polling ended; kept past the last poll's time. */
-function endedKey(shareId: string): string {
-  return redisKeys.reachEnded(shareId);
-}
-
-/**
- * Asked by the reconciler before it gives polls back. In Redis: if Redis loses it, the polls
- * return and the next one ends them again, a poll's worth of cost and no wrong figure.
- */
-export async function reachPollingEnded(shareId: string): Promise<boolean> {
-  return (await redis().exists(endedKey(shareId))) === 1;
-}
-
-async function endPolling(shareId: string, poll: number, reason: string, details: Record<string, unknown> = {}): Promise<PollOutcome> {
-  const queue = getQueue("reach");
-  await redis().set(endedKey(shareId), reason, "PX", REACH_POLLS_MS.at(-1)! + DAY_MS);
-  await Promise.all(REACH_POLLS_MS.map((_, later) => (later > poll ? queue.remove(pollJobId(shareId, later)) : 0)));
+async function endPolling(db: Database, shareId: string, poll: number, reason: string, details: Record<string, unknown> = {}): Promise<PollOutcome> {
+  await endPolls(db, shareId);
   log.info({ shareId, poll, reason, ...details }, "reach polling ended");
   return "ended";
 }
@@ -138,7 +121,18 @@ async function renewedAfter(db: Database, error: unknown, connection: SocialConn
   }
 }
 
+/**
+ * Runs poll `poll` of the share, then moves its schedule on: to the next poll, or none once
+ * polling ended. Throws for a retry (the row stays claimed; the processor moves it on when
+ * the last attempt fails).
+ */
 export async function pollShare(db: Database, shareId: string, poll: number, now = new Date()): Promise<PollOutcome> {
+  const outcome = await pollOnce(db, shareId, poll, now);
+  if (outcome !== "ended") await movePollOn(db, shareId, poll, now);
+  return outcome;
+}
+
+async function pollOnce(db: Database, shareId: string, poll: number, now: Date): Promise<PollOutcome> {
   const [row] = await db
     .select({
       share: { id: shares.id, orgId: shares.orgId, status: shares.status, mode: shares.mode, externalId: shares.externalId, publishedAt: shares.publishedAt },
@@ -148,14 +142,14 @@ export async function pollShare(db: Database, shareId: string, poll: number, now
     .from(shares)
     .leftJoin(socialConnections, eq(socialConnections.id, shares.connectionId))
     .where(eq(shares.id, shareId));
-  if (!row) return endPolling(shareId, poll, "share_deleted");
+  if (!row) return endPolling(db, shareId, poll, "share_deleted");
   if (row.stored) return "unchanged";
   const { share, connection } = row;
-  if (share.status !== "published" || share.mode !== "api" || !share.externalId || !share.publishedAt) return endPolling(shareId, poll, "not_published");
-  if (!connection) return endPolling(shareId, poll, "disconnected");
-  if (isDemoConnection(connection) || !isConnectable(connection.network)) return endPolling(shareId, poll, "no_metrics");
+  if (share.status !== "published" || share.mode !== "api" || !share.externalId || !share.publishedAt) return endPolling(db, shareId, poll, "not_published");
+  if (!connection) return endPolling(db, shareId, poll, "disconnected");
+  if (isDemoConnection(connection) || !isConnectable(connection.network)) return endPolling(db, shareId, poll, "no_metrics");
   const adapter = adapterFor(connection.network);
-  if (!adapter.metrics) return endPolling(shareId, poll, "no_metrics");
+  if (!adapter.metrics) return endPolling(db, shareId, poll, "no_metrics");
   const polled: PolledShare = { id: share.id, orgId: share.orgId, externalId: share.externalId, publishedAt: share.publishedAt };
   const posts = [{ externalId: polled.externalId, publishedAt: polled.publishedAt }];
   // A paid API (X): the read is reserved against the organisation's budget; when it says no
@@ -181,7 +175,7 @@ export async function pollShare(db: Database, shareId: string, poll: number, now
       }
     }
     tokens ??= decryptTokens(connection);
-    if (!tokens) return endPolling(shareId, poll, "tokens_erased");
+    if (!tokens) return endPolling(db, shareId, poll, "tokens_erased");
     const ctx = await actingContext(db, connection);
     try {
       result = await adapter.metrics(ctx, tokens, posts);
@@ -198,10 +192,10 @@ export async function pollShare(db: Database, shareId: string, poll: number, now
         // The person is told once (markConnectionBroken changes a working connection only,
         // and a refused refresh has marked it already).
         await markConnectionBroken(db, connection, "revoked", error.message).catch((e) => log.error({ err: e, connectionId: connection.id }, "could not mark the connection"));
-        return endPolling(shareId, poll, "unauthorized", details);
+        return endPolling(db, shareId, poll, "unauthorized", details);
       case "forbidden":
         // LinkedIn without r_member_postAnalytics: no later poll would be allowed either.
-        return endPolling(shareId, poll, "forbidden", details);
+        return endPolling(db, shareId, poll, "forbidden", details);
       case "rateLimited":
         throw new RetryLater(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, error.message);
       case "invalid":
@@ -220,6 +214,6 @@ export async function pollShare(db: Database, shareId: string, poll: number, now
     log.debug({ shareId, poll, network: connection.network }, "no metrics for the post this time");
     return "no_answer";
   }
-  if (answer === "gone") return endPolling(shareId, poll, "gone", { network: connection.network });
+  if (answer === "gone") return endPolling(db, shareId, poll, "gone", { network: connection.network });
   return (await storeSnapshot(db, polled, poll, answer)) ? "stored" : "unchanged";
 }

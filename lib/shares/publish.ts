@@ -1,6 +1,6 @@
 import type { RedisClient } from "@/lib/queue";
 import { and, eq, lt, lte, sql } from "drizzle-orm";
-import { organizations, shares, socialConnections, stories, trackedLinks, users, type Share, type SocialConnection } from "@/db/schema";
+import { organizations, reachPolls, shares, socialConnections, stories, trackedLinks, users, type Share, type SocialConnection } from "@/db/schema";
 import { actingContext, connectionTokens, markConnectionBroken, refreshConnection } from "@/lib/connections";
 import type { Database } from "@/lib/db";
 import { isDemoConnection, postToDemoNetwork } from "@/lib/demo-network";
@@ -16,7 +16,7 @@ import { reserveApiCall, type Reservation } from "@/lib/orgs/api-budget";
 import { addNotices } from "@/lib/notifications";
 import { trustedScope } from "@/lib/tenant";
 import { queueSharePush } from "@/lib/push/fan-out";
-import { scheduleReachPolls } from "@/lib/reach/schedule";
+import { FIRST_POLL } from "@/lib/reach/schedule";
 import { refusedByNetwork, takePostSlot } from "./rate-limit";
 
 /** share_window: the organisation's budget for a paid API said no; the person posts it through the share window. */
@@ -61,11 +61,6 @@ function prepareStatements(db: Database) {
       .leftJoin(trackedLinks, eq(trackedLinks.shareId, shares.id))
       .where(eq(shares.id, sql.placeholder("shareId")))
       .prepare("publish_context"),
-    markPublished: db
-      .update(shares)
-      .set({ status: "published", publishedAt: sql`${sql.placeholder("publishedAt")}::timestamptz`, externalId: sql`${sql.placeholder("externalId")}`, externalUrl: sql`${sql.placeholder("externalUrl")}`, errorCode: null, lastError: null })
-      .where(and(eq(shares.id, sql.placeholder("shareId")), eq(shares.status, "publishing")))
-      .prepare("publish_mark_published"),
   };
 }
 const prepared = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
@@ -112,11 +107,18 @@ async function finish(db: Database, share: Share, values: Partial<typeof shares.
 
 async function published(db: Database, share: Share, post: PublishedPost, options: PublishOptions): Promise<PublishOutcome> {
   const publishedAt = options.now ?? new Date();
-  await statements(db).markPublished.execute({ shareId: share.id, publishedAt: publishedAt.toISOString(), externalId: post.externalId, externalUrl: post.url });
+  // Published, and its first metric poll scheduled, in one statement: a share can never be
+  // published without its polls (lib/reach/schedule.ts). Counted as shared by the reconciler.
+  await db.execute(sql`
+    with published as (
+      update ${shares} set status = 'published', published_at = ${publishedAt.toISOString()}::timestamptz, external_id = ${post.externalId},
+        external_url = ${post.url}, error_code = null, last_error = null
+      where id = ${share.id} and status = 'publishing'
+      returning id, org_id, published_at)
+    insert into ${reachPolls} (share_id, org_id, poll, due_at)
+    select id, org_id, ${FIRST_POLL.poll}::smallint, published_at + ${FIRST_POLL.afterMs}::float8 * interval '1 millisecond' from published where ${options.followUp !== false}::boolean
+    on conflict (share_id) do nothing`);
   log.info({ shareId: share.id, network: share.network, status: "published" }, "share finished");
-  // Counted as shared (rollups, points) and its metric polls queued; both batched with
-  // the shares published alongside it, and both caught up by the reconciler if lost.
-  if (options.followUp !== false) await scheduleReachPolls(share.id, publishedAt);
   return "published";
 }
 
@@ -295,7 +297,7 @@ export async function postFirstComment(db: Database, shareId: string, options: {
  */
 /**
  * `now`: the moment of the publish (the share's publishedAt when given). `followUp: false`
- * queues neither metric polls nor a push: for a caller that plays the past (lib/demo).
+ * schedules neither metric polls nor a push: for a caller that plays the past (lib/demo).
  */
 export type PublishOptions = { now?: Date; lastAttempt?: boolean; followUp?: boolean };
 

@@ -4,9 +4,7 @@ import type { Database } from "@/lib/db";
 import { getQueue, publishQueueFor, redis, type QueueName, type RedisClient } from "@/lib/queue";
 import { isConnectable } from "@/lib/networks/types";
 import { enqueuePublish, publishJobId } from "@/lib/queue/publish";
-import { reachPollingEnded } from "@/lib/reach/poll";
 import { countMissedShares } from "@/lib/reach/published";
-import { pollJobId, REACH_POLLS_MS, scheduleReachPolls } from "@/lib/reach/schedule";
 import { STALE_PUBLISHING_MS } from "./publish";
 
 const BATCH = 200;
@@ -100,28 +98,16 @@ export function pendingPages(db: Database, status: "scheduled" | "publishing") {
   );
 }
 
-/** Published shares still being polled (the last 30 days), in (published time, id) order a page at a time. */
-export function polledPages(db: Database, now: Date) {
-  const oldestPolled = new Date(now.getTime() - REACH_POLLS_MS.at(-1)!);
-  return keysetPages((after) =>
-    db
-      .select({ id: shares.id, publishedAt: shares.publishedAt, at: exactly(shares.publishedAt) })
-      .from(shares)
-      .where(and(eq(shares.status, "published"), eq(shares.mode, "api"), lt(shares.publishedAt, now), after ? startingAfter(shares.publishedAt, after) : gt(shares.publishedAt, oldestPolled)))
-      .orderBy(shares.publishedAt, shares.id)
-      .limit(PAGE),
-  );
-}
-
 /**
  * Postgres is the truth and Redis may lose everything: every minute, shares missing their
- * publish job or reach polls get them back, and published shares not yet counted are counted.
+ * publish job get it back, and published shares not yet counted are counted. (Reach polls need
+ * no reconciling: they are scheduled in PostgreSQL, lib/reach/schedule.ts.)
  * Idempotent: job ids come from the shares (docs/design-notes.md, "The reconciler").
  */
 export async function reconcileShares(
   db: Database,
   now = new Date(),
-): Promise<{ requeued: number; recovered: number; commentsResumed: number; reachRequeued: number; counted: number; checked: number }> {
+): Promise<{ requeued: number; recovered: number; commentsResumed: number; counted: number; checked: number }> {
   let requeued = 0;
   let recovered = 0;
   let checked = 0;
@@ -186,28 +172,7 @@ export async function reconcileShares(
     );
   }
 
-  // Published shares still being polled: the next poll's job is checked for a whole page in one round trip.
-  let reachRequeued = 0;
-  for await (const page of readAhead(polledPages(db, now))) {
-    checked += page.length;
-    const due = page.flatMap((share) => {
-      const next = REACH_POLLS_MS.findIndex((wait) => share.publishedAt!.getTime() + wait > now.getTime());
-      return next === -1 ? [] : [{ ...share, jobId: pollJobId(share.id, next) }];
-    });
-    // Any job of the next poll, even a failed one, means it was scheduled: only a missing one is lost.
-    const jobs = await jobStates("reach", due.map((share) => share.jobId));
-    await inBatches(
-      due.filter((share) => !jobs.has(share.jobId)),
-      async (share) => {
-        // Polling that ended (a deleted post, a revoked token) stays ended.
-        if (await reachPollingEnded(share.id)) return;
-        await scheduleReachPolls(share.id, share.publishedAt!, now.getTime());
-        reachRequeued++;
-      },
-    );
-  }
-
   // Published but never counted as shared (the process died in between): count them now.
   const counted = await countMissedShares(db, now);
-  return { requeued, recovered, commentsResumed, reachRequeued, counted, checked };
+  return { requeued, recovered, commentsResumed, counted, checked };
 }

@@ -14,10 +14,9 @@ import { encryptTokens, secretContext } from "@/lib/connections/secrets";
 import { envFor, resetEnvForTests } from "@/lib/env";
 import { newLinkCode, trackedUrl, withUtm } from "@/lib/links/tracked-links";
 import type { TokenSet } from "@/lib/networks/types";
-import { closeQueues, getQueue } from "@/lib/queue";
+import { closeQueues } from "@/lib/queue";
 import { heartbeatKey } from "@/lib/queue/heartbeat";
 import { enqueuePublish, PUBLISH_ATTEMPTS } from "@/lib/queue/publish";
-import { REACH_POLLS_MS } from "@/lib/reach/schedule";
 import { createTestDatabase } from "../support/database";
 import { startFakeLinkedIn, type FakeLinkedIn } from "../fakes/linkedin";
 import { startFakeMastodon, type FakeMastodon } from "../fakes/mastodon";
@@ -40,7 +39,7 @@ import { baseTestEnv, clearRedisPrefix } from "../support/test-env";
  * Figures: publishes per second from the first to the last publishedAt (and, shown
  * beside it, from T to the last); lateness per share = publishedAt − scheduledAt from the
  * database; duplicates and lost counted both at the fakes (posts per tracked link) and in
- * the database (every share published once, with its post's id); the reach polls queued.
+ * the database (every share published once, with its post's id); the reach polls scheduled.
  * The baseline, in the same run and on the same Redis: a bare BullMQ worker with a no-op
  * processor, in as many processes and with the same concurrency, over 10,000 jobs of one
  * queue due at one moment (jobs per second from the first to the last completion; the
@@ -500,8 +499,7 @@ export default async function main() {
       id: r.id, network: r.network, status: r.status, errorCode: r.error_code, scheduledAt: new Date(r.scheduled_at), publishedAt: r.published_at ? new Date(r.published_at) : null, externalId: r.external_id, code: r.code,
     }));
     const result = check(outcomes, fakes);
-    const reachCounts = await getQueue("reach").getJobCounts("delayed", "wait", "prioritized");
-    const reachQueued = Object.values(reachCounts).reduce((sum, n) => sum + n, 0);
+    const [scheduledPolls] = await db.execute<{ n: number }>(sql`select count(*)::int as n from reach_polls where poll = 0`);
     const publishedTimes = outcomes.flatMap((o) => (o.publishedAt ? [o.publishedAt.getTime()] : [])).sort((a, b) => a - b);
     const lateness = outcomes.flatMap((o) => (o.publishedAt ? [o.publishedAt.getTime() - o.scheduledAt.getTime()] : [])).sort((a, b) => a - b);
     const firstAt = publishedTimes[0] ?? NaN;
@@ -533,7 +531,7 @@ export default async function main() {
     for (const [network, r] of result.perNetwork) {
       console.log(`${network.padEnd(10)}${pad(r.shares, 8)}${pad(r.published, 8)}${pad(r.atNetwork, 8)}${pad(r.notPublished, 10)}${pad(r.missingAtNetwork, 9)}${pad(r.idMismatch, 9)}`);
     }
-    console.log(`reach polls queued: ${reachQueued} of ${REACH_POLLS_MS.length * outcomes.filter((o) => o.status === "published").length}`);
+    console.log(`first reach polls scheduled: ${scheduledPolls!.n} of ${outcomes.filter((o) => o.status === "published").length}`);
     console.log(`share statuses: ${[...statuses].map(([k, n]) => `${k} ${n}`).join(", ")}`);
     console.log(`requests at the fakes: LinkedIn ${requests(linkedin)}; X ${requests(x)}; Mastodon ${requests(mastodon)}`);
     console.log(`CPU per published share, from T−${LEAD_MS / 1000} s to the end of the burst: ${cpuPerShare(cpuBefore, cpuAfter, publishedTimes.length)}`);

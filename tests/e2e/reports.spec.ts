@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { AtpAgent } from "@atproto/api";
 import { expect, test } from "@playwright/test";
 import { projectRoot } from "../support/processes";
-import { expectAccessible, expectTablesFit, pageAs, personas, runScheduledJobNow, withDatabase, workersQueue } from "./support";
+import { expectAccessible, expectTablesFit, pageAs, personas, runScheduledJobNow, withDatabase } from "./support";
 
 const run = promisify(execFile);
 
@@ -74,7 +74,7 @@ test("a manager sees their team's reach with a chart, downloads the CSV, and a s
   await visit(byNetwork.mastodon!.code as string, browserAgent(6), "HEAD");
   expect((await page.request.get("/r/NoSuchCode1", { maxRedirects: 0 })).status()).toBe(404);
 
-  // A colleague likes and reposts the Bluesky post; once the AppView counts them, the first metric polls run now instead of in an hour.
+  // A colleague likes and reposts the Bluesky post; once the AppView counts them, the first metric polls come due now instead of in an hour.
   const fan = JSON.parse(process.env.E2E_BLUESKY_FAN!) as { handle: string; password: string };
   const agent = new AtpAgent({ service: process.env.E2E_BLUESKY_PDS! });
   await agent.login({ identifier: fan.handle, password: fan.password });
@@ -90,9 +90,8 @@ test("a manager sees their team's reach with a chart, downloads the CSV, and a s
       return (data.posts[0]?.likeCount ?? 0) + (data.posts[0]?.repostCount ?? 0);
     }, { timeout: 60_000 })
     .toBe(2);
-  const reach = workersQueue("reach");
-  for (const id of shareIds) await (await reach.getJob(`reach-${id}-0`))!.promote();
-  await reach.close();
+  await withDatabase((sql) => sql`update reach_polls set due_at = now() where share_id ::text = any(string_to_array(${shareIds.join(",")}, ','))`);
+  await runScheduledJobNow("polls.claim");
   await expect
     .poll(async () => (await withDatabase((sql) => sql`select count(*)::int as n from reach_snapshots where share_id ::text = any(string_to_array(${(shareIds).join(",")}, ',')) and source = 'measured'`))[0]!.n, { timeout: 60_000 })
     .toBe(2);

@@ -179,8 +179,8 @@ export function workersQueue(name: "lifecycle" | "reach"): Queue {
 }
 
 /** Runs a scheduled job of the workers now (the real job, on the real workers) rather than waiting for its next turn. */
-export async function runScheduledJobNow(name: "shares.reconcile" | "stories.sweep") {
-  const queue = workersQueue("lifecycle");
+export async function runScheduledJobNow(name: "shares.reconcile" | "stories.sweep" | "polls.claim") {
+  const queue = workersQueue(name === "polls.claim" ? "reach" : "lifecycle");
   try {
     await queue.add(name, {}, { removeOnComplete: true, removeOnFail: true });
   } finally {

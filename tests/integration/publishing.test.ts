@@ -5,7 +5,7 @@ import type { Job, Worker } from "bullmq";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { linkedinVersionFor } from "@/lib/env";
-import { notifications, shares, socialConnections, stories, trackedLinks, type Share, type SocialConnection } from "@/db/schema";
+import { notifications, reachPolls, shares, socialConnections, stories, trackedLinks, type Share, type SocialConnection } from "@/db/schema";
 import { completeConnect, decryptTokens, refreshExpiringTokens, startConnect } from "@/lib/connections";
 import { closeDb, db } from "@/lib/db";
 import { locales } from "@/lib/i18n/locales";
@@ -22,7 +22,7 @@ import { RetryLater } from "@/lib/errors";
 import { STALE_PUBLISHING_MS, publishShare } from "@/lib/shares/publish";
 import { PUBLISH_ATTEMPTS, publishJobId } from "@/lib/queue/publish";
 import { takePostSlot } from "@/lib/shares/rate-limit";
-import { REACH_POLLS_MS } from "@/lib/reach/schedule";
+import { claimDuePolls, movePollOn, nextPollOf, POLL_LEASE_MS, REACH_POLLS_MS } from "@/lib/reach/schedule";
 import { reconcileShares } from "@/lib/shares/reconcile";
 import { publishProcessors } from "@/workers/processors/publish";
 import { startWorker } from "@/workers/runtime";
@@ -250,15 +250,10 @@ describe("a due share", () => {
     expect(row.publishedAt!.getTime()).toBeGreaterThanOrEqual(before);
     expect(row.publishedAt!.getTime()).toBeLessThanOrEqual(after);
 
-    // Reach polls about 1 h, 6 h, 1 d, 3 d, 7 d and 30 d after publishing.
-    for (const [poll, afterMs] of REACH_POLLS_MS.entries()) {
-      const job = await reachJob(share.id, poll);
-      expect(job?.name).toBe("share.poll");
-      expect(job!.data).toEqual({ shareId: share.id, poll });
-      const runsAt = job!.timestamp + job!.delay;
-      expect(runsAt).toBeGreaterThanOrEqual(row.publishedAt!.getTime() + afterMs);
-      expect(runsAt).toBeLessThanOrEqual(row.publishedAt!.getTime() + afterMs + (after - before));
-    }
+    // Its first reach poll (about 1 h after) is scheduled in PostgreSQL by the same statement;
+    // Redis holds no poll until it is due.
+    expect(await nextPollOf(db(), share.id)).toEqual({ poll: 0, dueAt: new Date(row.publishedAt!.getTime() + REACH_POLLS_MS[0]!) });
+    expect(await reachJob(share.id, 0)).toBeUndefined();
 
     // The same share again (a duplicate job, a redelivery): nothing happens.
     expect(await publishShare(db(), redis(), share.id)).toBe("skipped");
@@ -790,25 +785,49 @@ describe("reconcileShares", () => {
     expect(await reload(recent.id)).toMatchObject({ status: "publishing" });
   });
 
-  it("gives a published share its missing reach polls back, each at its time", async () => {
+  it("reach polls come due from PostgreSQL: the due one is queued once, one whose job Redis lost is claimed again after its lease", async () => {
     const s = await scene();
-    const who = await account(s, "x");
-    const share = await schedule(s, who.connection);
+    const share = await schedule(s, (await account(s, "x")).connection);
     await publishShare(db(), redis(), share.id);
-    const now = new Date();
-    const publishedAt = new Date(now.getTime() - 2 * HOUR);
+    // Published two hours ago: its first poll (1 h) is due.
+    const publishedAt = new Date(Date.now() - 2 * HOUR);
     await db().update(shares).set({ publishedAt }).where(eq(shares.id, share.id));
-    for (const poll of REACH_POLLS_MS.keys()) await (await reachJob(share.id, poll))?.remove();
+    await db().update(reachPolls).set({ dueAt: new Date(publishedAt.getTime() + REACH_POLLS_MS[0]!) }).where(eq(reachPolls.shareId, share.id));
+    const now = new Date();
 
-    await reconcileShares(db(), now);
+    expect(await claimDuePolls(db(), now)).toBeGreaterThanOrEqual(1);
+    const job = (await reachJob(share.id, 0))!;
+    expect(job.data).toEqual({ shareId: share.id, poll: 0 });
+    expect(job.opts.attempts).toBe(3);
+    // Claimed, not done: due again once its lease is over.
+    expect(await nextPollOf(db(), share.id)).toEqual({ poll: 0, dueAt: new Date(now.getTime() + POLL_LEASE_MS) });
+    await claimDuePolls(db(), new Date(now.getTime() + POLL_LEASE_MS - SECOND));
+    expect((await reachJob(share.id, 0))!.timestamp).toBe(job.timestamp);
 
-    // The 1-hour poll is past; the others come at their time.
-    for (const [poll, afterMs] of REACH_POLLS_MS.entries()) {
-      if (poll === 0) continue;
-      const job = await reachJob(share.id, poll);
-      expect(job?.data).toEqual({ shareId: share.id, poll });
-      expect(job!.delay).toBe(publishedAt.getTime() + afterMs - now.getTime());
-    }
+    // Redis loses the job: the lease ends and the poll is claimed and queued again.
+    await job.remove();
+    await claimDuePolls(db(), new Date(now.getTime() + POLL_LEASE_MS));
+    expect((await reachJob(share.id, 0))?.data).toEqual({ shareId: share.id, poll: 0 });
+  });
+
+  it("each poll moves the schedule on: to the next poll, skipping those missed, only from the poll that ran, and to none after the last", async () => {
+    const s = await scene();
+    const share = await schedule(s, (await account(s, "mastodon")).connection);
+    await publishShare(db(), redis(), share.id);
+    const publishedAt = (await reload(share.id)).publishedAt!.getTime();
+    const at = (ms: number) => new Date(publishedAt + ms);
+
+    await movePollOn(db(), share.id, 0, at(REACH_POLLS_MS[0]!));
+    expect(await nextPollOf(db(), share.id)).toEqual({ poll: 1, dueAt: at(REACH_POLLS_MS[1]!) });
+    // A late or repeated job of poll 0 changes nothing.
+    await movePollOn(db(), share.id, 0, at(REACH_POLLS_MS[0]!));
+    expect(await nextPollOf(db(), share.id)).toEqual({ poll: 1, dueAt: at(REACH_POLLS_MS[1]!) });
+    // Poll 1 ran two days late (nothing ran meanwhile): the 1-day poll is skipped, the 3-day one comes at its time.
+    await movePollOn(db(), share.id, 1, at(2 * 24 * HOUR));
+    expect(await nextPollOf(db(), share.id)).toEqual({ poll: 3, dueAt: at(REACH_POLLS_MS[3]!) });
+    // After the last poll's time: polling is over.
+    await movePollOn(db(), share.id, 3, at(REACH_POLLS_MS.at(-1)! + HOUR));
+    expect(await nextPollOf(db(), share.id)).toBeNull();
   });
 });
 

@@ -4,7 +4,7 @@ import type { Job, Worker } from "bullmq";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { apiBudget, updateXApiSettings } from "@/lib/orgs/api-budget";
-import { dailyRollups, notifications, pointsLedger, reachSnapshots, shares, socialConnections, type Share, type SocialConnection } from "@/db/schema";
+import { dailyRollups, notifications, pointsLedger, reachPolls, reachSnapshots, shares, socialConnections, type Share, type SocialConnection } from "@/db/schema";
 import { completeConnect, decryptTokens, startConnect } from "@/lib/connections";
 import { encryptTokens } from "@/lib/connections/secrets";
 import { closeDb, db } from "@/lib/db";
@@ -13,8 +13,7 @@ import { createRedis, getQueue, redis, type RedisClient } from "@/lib/queue";
 import { increaseOver, pollShare } from "@/lib/reach/poll";
 import { createShares } from "@/lib/shares";
 import { publishShare } from "@/lib/shares/publish";
-import { REACH_POLLS_MS } from "@/lib/reach/schedule";
-import { reconcileShares } from "@/lib/shares/reconcile";
+import { claimDuePolls, nextPollOf } from "@/lib/reach/schedule";
 import { createTeam } from "@/lib/teams";
 import { reachProcessors } from "@/workers/processors/reach";
 import { startWorker } from "@/workers/runtime";
@@ -126,11 +125,18 @@ async function reload(id: string): Promise<Share> {
 
 const reachJob = (shareId: string, poll: number) => getQueue("reach").getJob(`reach-${shareId}-${poll}`);
 
-/** Runs the share's poll now through the worker (as if its time had come); the job once it settled. */
+/**
+ * Runs the share's poll now through the worker, as if its time had come: its row made due and
+ * claimed by the dispatcher (a job still delayed, waiting out a rate limit, is promoted); the
+ * job once it settled.
+ */
 async function runPoll(shareId: string, poll: number, states = ["completed", "failed"]): Promise<Job> {
+  expect(await nextPollOf(db(), shareId), `poll ${poll} is next`).toMatchObject({ poll });
+  await db().update(reachPolls).set({ dueAt: new Date() }).where(eq(reachPolls.shareId, shareId));
+  await claimDuePolls(db());
   const job = (await reachJob(shareId, poll))!;
   expect(job, `poll ${poll} is queued`).toBeDefined();
-  await job.promote();
+  if ((await job.getState()) === "delayed") await job.promote();
   await vi.waitFor(
     async () => {
       const now = (await reachJob(shareId, poll))!;
@@ -167,11 +173,8 @@ async function engagementPoints(userId: string): Promise<number> {
   return row!.points;
 }
 
-async function laterPollsQueued(shareId: string, after: number): Promise<number[]> {
-  const queued: number[] = [];
-  for (let poll = after + 1; poll < REACH_POLLS_MS.length; poll++) if (await reachJob(shareId, poll)) queued.push(poll);
-  return queued;
-}
+/** The share's next scheduled poll; null once polling ended. */
+const nextPoll = async (shareId: string) => (await nextPollOf(db(), shareId))?.poll ?? null;
 
 const isTweetLookup = (r: FakeRequest) => r.method === "GET" && r.path === "/2/tweets";
 
@@ -314,7 +317,7 @@ describe.skipIf(Boolean(atprotoMissing))("Bluesky on a real local PDS and AppVie
     expect((await runPoll(share.id, 0)).returnvalue).toBe("stored");
 
     expect(await rollup("share", share.id, "bluesky")).toEqual({ impressions: 0, engagements: 1, clicks: 0 });
-    expect(await laterPollsQueued(share.id, 0)).toEqual([1, 2, 3, 4, 5]);
+    expect(await nextPoll(share.id)).toBe(1);
   });
 });
 
@@ -357,7 +360,7 @@ describe("increaseOver: what a poll adds", () => {
 // --- the end of polling ---------------------------------------------------------------------------
 
 describe("polling ends quietly", () => {
-  it("a deleted post: no snapshot, the later polls removed (and not brought back by the reconciler), the job completed", async () => {
+  it("a deleted post: no snapshot, no later poll scheduled, the job completed", async () => {
     const s = await scene();
     const { connection } = await fakeAccount(s, "x");
     const share = await published(s, connection);
@@ -369,11 +372,7 @@ describe("polling ends quietly", () => {
     expect(job.returnvalue).toBe("ended");
     expect(job.failedReason).toBeFalsy();
     expect(await snapshots(share.id)).toEqual([]);
-    expect(await laterPollsQueued(share.id, 0)).toEqual([]);
-    // Two hours on: the reconciler gives published shares their missing polls back, not this one.
-    await db().update(shares).set({ publishedAt: new Date(Date.now() - 2 * HOUR) }).where(eq(shares.id, share.id));
-    await reconcileShares(db());
-    expect(await laterPollsQueued(share.id, 0)).toEqual([]);
+    expect(await nextPoll(share.id)).toBeNull();
   });
 
   it("a revoked token (no refresh token): polling of each share ends, the connection is marked revoked and the employee told once", async () => {
@@ -390,8 +389,8 @@ describe("polling ends quietly", () => {
     expect((await runPoll(second.id, 0)).returnvalue).toBe("ended");
 
     expect(await snapshots(first.id)).toEqual([]);
-    expect(await laterPollsQueued(first.id, 0)).toEqual([]);
-    expect(await laterPollsQueued(second.id, 0)).toEqual([]);
+    expect(await nextPoll(first.id)).toBeNull();
+    expect(await nextPoll(second.id)).toBeNull();
     const [row] = await db().select().from(socialConnections).where(eq(socialConnections.id, connection.id));
     expect(row!.status).toBe("revoked");
     const told = await db().select().from(notifications).where(and(eq(notifications.userId, s.userId), eq(notifications.kind, "connection.expired")));
@@ -422,7 +421,7 @@ describe("polling ends quietly", () => {
 
     expect(job.returnvalue).toBe("ended");
     expect(await snapshots(share.id)).toHaveLength(1);
-    expect(await laterPollsQueued(share.id, 1)).toEqual([]);
+    expect(await nextPoll(share.id)).toBeNull();
     expect((await db().select().from(socialConnections).where(eq(socialConnections.id, connection.id)))[0]).toMatchObject({ status: "revoked" });
   });
 
@@ -438,7 +437,7 @@ describe("polling ends quietly", () => {
     expect(job.returnvalue).toBe("over_budget");
     expect(reads()).toBe(0);
     expect(await snapshots(share.id)).toEqual([]);
-    expect(await laterPollsQueued(share.id, 0)).toEqual([1, 2, 3, 4, 5]);
+    expect(await nextPoll(share.id)).toBe(1);
 
     await updateXApiSettings(db(), s.cli, { enabled: false, budget: { kind: "money", amount: 1 }, prices: null });
     expect((await runPoll(share.id, 1)).returnvalue).toBe("stored");
@@ -459,7 +458,7 @@ describe("polling ends quietly", () => {
     expect(job.returnvalue).toBe("unreadable");
     expect(job.attemptsMade).toBe(1);
     expect(await snapshots(share.id)).toEqual([]);
-    expect(await laterPollsQueued(share.id, 0)).toEqual([1, 2, 3, 4, 5]);
+    expect(await nextPoll(share.id)).toBe(1);
   });
 
   it("LinkedIn without the analytics permission (403): polling ends, the connection stays active", async () => {
@@ -471,7 +470,7 @@ describe("polling ends quietly", () => {
 
     expect(job.returnvalue).toBe("ended");
     expect(await snapshots(share.id)).toEqual([]);
-    expect(await laterPollsQueued(share.id, 0)).toEqual([]);
+    expect(await nextPoll(share.id)).toBeNull();
     expect((await db().select().from(socialConnections).where(eq(socialConnections.id, connection.id)))[0]).toMatchObject({ status: "active" });
   });
 });
@@ -510,7 +509,22 @@ describe("a network that asks to wait", () => {
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toContain("503");
     expect(await snapshots(share.id)).toEqual([]);
-    expect(await laterPollsQueued(share.id, 0)).toEqual([1, 2, 3, 4, 5]);
+    // The poll stays claimed for its retries.
+    expect(await nextPoll(share.id)).toBe(0);
+  });
+
+  it("a poll whose last attempt fails is given up: the next poll is scheduled at its time", async () => {
+    const s = await scene();
+    const { connection, accessToken } = await fakeAccount(s, "x");
+    const share = await published(s, connection);
+    xFake.inject({ match: (r) => isTweetLookup(r) && r.headers.authorization === `Bearer ${accessToken}`, status: 503 });
+
+    // A job on its last attempt (attempts: 1), as the third of a claimed poll's would be.
+    const job = await getQueue("reach").add("share.poll", { shareId: share.id, poll: 0 }, { jobId: `last-${share.id}`, attempts: 1 });
+    await vi.waitFor(async () => expect(await job.getState()).toBe("failed"), { timeout: 20_000, interval: 50 });
+
+    expect(await nextPollOf(db(), share.id)).toEqual({ poll: 1, dueAt: new Date(share.publishedAt!.getTime() + 6 * HOUR) });
+    expect(await snapshots(share.id)).toEqual([]);
   });
 });
 

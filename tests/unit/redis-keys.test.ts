@@ -30,7 +30,6 @@ const samples: Record<keyof typeof redisKeys, string[]> = {
   heartbeat: [redisKeys.heartbeat(BASE)],
   link: Array.from({ length: 60 }, (_, i) => redisKeys.link(`c${i.toString(36)}x${i}`, BASE)),
   limit: ["signin", "api", "clicks"].map((name) => `${redisKeys.limit(name, BASE)}:some-client-hash`),
-  reachEnded: Array.from({ length: 60 }, (_, i) => redisKeys.reachEnded(id(i), BASE)),
 };
 
 /** What BullMQ writes for one queue: its own keys, and a job's hash, lock and logs. */
@@ -71,7 +70,7 @@ describe("Redis keys", () => {
     expect(new Set(queueSlots.map(master)).size).toBe(3);
     expect(slotsOf([...samples.clickStream, ...queueNames.map((q) => bullKeys(q)[0]!)]).size).toBe(queueNames.length + 1);
     // Keys of their own (no tag): the cluster spreads them by the whole key.
-    for (const pattern of ["link", "reachEnded"] as const) {
+    for (const pattern of ["link"] as const) {
       const keys = samples[pattern];
       expect(keys.every((key) => !key.includes("{")), pattern).toBe(true);
       expect(new Set(keys.map((key) => master(calculateSlot(key)))).size, pattern).toBe(3);

@@ -28,7 +28,7 @@ export function lifecycleProcessors(redis: RedisClient): Processors<"lifecycle">
     "connections.check": async () => checkConnections(db()),
     "shares.reconcile": async () => {
       const result = await reconcileShares(db());
-      if (result.requeued || result.recovered || result.reachRequeued) log.info(result, "the reconciler queued shares Redis had lost");
+      if (result.requeued || result.recovered) log.info(result, "the reconciler queued shares Redis had lost");
       return result;
     },
     "connections.refresh": async () => refreshExpiringTokens(db()),
