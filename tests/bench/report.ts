@@ -154,11 +154,12 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
       select ${orgId}, 'h-' || i, 'Historie ' || i, 'da', 'published', ${start}::timestamptz + (i - 1) * (${end}::timestamptz - ${start}::timestamptz) / ${STORIES}::int
       from generate_series(1, ${STORIES}::int) i`;
     await sql`create temp table bench_stories as select row_number() over (order by published_at, id) as n, id from stories where org_id = ${orgId}`;
-    // Share g goes out at a time spread over the year and is of the story published just before.
+    // Share g is made and goes out at a time spread over the year (a share made now would fall
+    // outside the range the placements read) and is of the story published just before.
     await sql`
-      insert into shares (org_id, story_id, user_id, network, mode, text, status, scheduled_at, published_at)
+      insert into shares (org_id, story_id, user_id, network, mode, text, status, created_at, scheduled_at, published_at)
       select ${orgId}, st.id, 'bench-u-' || (1 + (g::bigint * 7907) % ${EMPLOYEES}::int),
-             (array['linkedin', 'linkedin', 'x', 'mastodon', 'bluesky'])[1 + floor(random() * 5)::int]::network, 'api', 'Se her', 'published', x.at, x.at
+             (array['linkedin', 'linkedin', 'x', 'mastodon', 'bluesky'])[1 + floor(random() * 5)::int]::network, 'api', 'Se her', 'published', x.at, x.at, x.at
       from (select g, ${start}::timestamptz + (g - 1 + random()) / ${SHARES}::float8 * (${end}::timestamptz - ${start}::timestamptz - interval '1 second') as at
             from generate_series(1, ${SHARES}::int) g) x
       join bench_stories st on st.n = 1 + ((g - 1) * ${STORIES}::int) / ${SHARES}::int`;
@@ -462,6 +463,24 @@ async function openDatabase(shape: Shape): Promise<{ name: string; url: string; 
   return { ...database, drop: keep ? async () => console.log(`kept ${database.name}: ${variable}=${database.name} reuses it`) : database.drop, reused: false };
 }
 
+/**
+ * What a year of the generated activity holds, per table: rows and bytes (table, indexes and
+ * TOAST; a partitioned table's partitions summed), and a day's share of each, for the README's
+ * growth table.
+ */
+async function printGrowth(handle: DatabaseHandle, days: number) {
+  const rows = await handle.client<Array<{ name: string; rows: number; bytes: number }>>`
+    select t.name, (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I', t.name), false, true, '')))[1]::text::bigint::float8 as rows,
+      coalesce((select sum(pg_total_relation_size(i.inhrelid)) from pg_inherits i where i.inhparent = t.name::regclass), 0)::float8
+        + pg_total_relation_size(t.name::regclass)::float8 as bytes
+    from unnest(array['shares', 'tracked_links', 'click_events', 'daily_rollups', 'monthly_rollups', 'memberships']) as t(name)`;
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  console.log(`what the year holds (rows; bytes with indexes; per day over ${days} days):`);
+  for (const r of rows) {
+    console.log(`  ${r.name.padEnd(16)} ${Math.round(r.rows).toLocaleString("en").padStart(12)} rows ${mb(r.bytes).padStart(11)}   ${Math.round(r.rows / days).toLocaleString("en").padStart(9)} rows/day ${mb(r.bytes / days).padStart(9)}/day`);
+  }
+}
+
 type Measured = { p95: number; rawP95: number; speedup: number };
 
 /** Generates (or finds) one shape's data and times its report against the raw answer; prints as it goes. */
@@ -506,6 +525,7 @@ async function runShape(shape: Shape): Promise<Measured> {
       // autovacuum does after ordinary writes.
       await step("vacuum analyze the rollups after the check", () => loader.client.unsafe(`vacuum (analyze) daily_rollups, monthly_rollups`));
     }
+    if (shape.root) await printGrowth(loader, 365);
     const [visible] = await loader.client`
       select round(100.0 * sum(relallvisible) / greatest(sum(relpages), 1), 1)::float8 as pct from pg_class where relname in ('daily_rollups', 'monthly_rollups')`;
     console.log(`rollup pages all-visible (index-only scans need no heap visit there): ${visible!.pct} %`);
