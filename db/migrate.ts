@@ -1,13 +1,15 @@
 import path from "node:path";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
+import { runBackfills } from "./backfills";
 import { createDatabase } from "./client";
 import { projectRoot } from "./root";
 
 export const migrationsFolder = path.join(projectRoot(), "db", "migrations");
 
 /**
- * Applies every drizzle-kit migration not yet applied, under an advisory lock so that
- * two processes starting at once do not race. Returns the number of migrations applied.
+ * Applies every drizzle-kit migration not yet applied, then the data backfills they need
+ * (db/backfills.ts), under an advisory lock so that two processes starting at once do not
+ * race. Returns the number of migrations applied.
  */
 export async function migrateDatabase(url: string): Promise<number> {
   const handle = createDatabase(url, { max: 1, applicationName: "ripple-migrate" });
@@ -15,6 +17,7 @@ export async function migrateDatabase(url: string): Promise<number> {
     await handle.client`select pg_advisory_lock(hashtext('ripple:migrate'))`;
     const before = await countApplied(handle.client);
     await migrate(handle.db, { migrationsFolder, migrationsSchema: "drizzle", migrationsTable: "migrations" });
+    await runBackfills(handle.client);
     const after = await countApplied(handle.client);
     await handle.client`select pg_advisory_unlock(hashtext('ripple:migrate'))`;
     return after - before;

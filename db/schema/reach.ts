@@ -54,8 +54,12 @@ export const reachPolls = pgTable(
   (t) => [index("reach_polls_due").on(t.dueAt)],
 );
 
-/** team_story: a story's figures within one team (dimensionId "<teamId>:<storyId>"), for a team report's top stories. */
-export const rollupDimensionEnum = pgEnum("rollup_dimension", ["org", "share", "user", "team", "story", "network", "team_story"]);
+/**
+ * team_story: a story's figures within one team (dimensionId "<teamId>:<storyId>"), for a team
+ * report's top stories. user_placement: a person's figures by where the link went (dimensionId
+ * the user, network "<network>:<placement>", no 'all' row), for a team report's placements.
+ */
+export const rollupDimensionEnum = pgEnum("rollup_dimension", ["org", "share", "user", "team", "story", "network", "team_story", "user_placement"]);
 
 const rollupFigures = () => ({
   shares: bigint({ mode: "number" }).notNull().default(0),
@@ -141,3 +145,12 @@ export const emvRateVersions = pgTable(
 );
 
 export type EmvRateVersion = typeof emvRateVersions.$inferSelect;
+
+/**
+ * Backfills that must run after their migration committed (a new enum value cannot be used in
+ * the transaction that adds it): db/migrate.ts runs each once, in a transaction of its own.
+ */
+export const dataBackfills = pgTable("data_backfills", {
+  name: text().primaryKey(),
+  doneAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});

@@ -68,7 +68,7 @@ function isAdmin(m: { roles: string[]; status: string }) {
 
 /**
  * Moves a user's rollup rows, daily and monthly, into the "anonymous" user rows (adding to
- * rows that exist) and deletes theirs. Rows in a fixed order, as addToRollups locks them
+ * rows that exist) and deletes theirs, and their rows by link placement. Rows in a fixed order, as addToRollups locks them
  * (daily rows, then monthly). Returns how many rows of theirs there were.
  */
 export async function anonymiseUserRollups(db: DbOrTx, orgId: string, userId: string): Promise<number> {
@@ -93,6 +93,12 @@ export async function anonymiseUserRollups(db: DbOrTx, orgId: string, userId: st
       .where(and(eq(table.orgId, orgId), eq(table.dimension, "user"), eq(table.dimensionId, userId)))
       .returning({ orgId: table.orgId });
     moved += deleted.length;
+    // By where their links went: only a team report of current members reads these, so they go.
+    const placements = await db
+      .delete(table)
+      .where(and(eq(table.orgId, orgId), eq(table.dimension, "user_placement"), eq(table.dimensionId, userId)))
+      .returning({ orgId: table.orgId });
+    moved += placements.length;
   }
   return moved;
 }

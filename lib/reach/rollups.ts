@@ -1,10 +1,10 @@
 import { inArray, sql } from "drizzle-orm";
-import { memberships, shares, type NetworkId } from "@/db/schema";
+import { memberships, shares, type LinkPlacement, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 
 /**
  * Reports read rollups only. Each event adds its delta (UTC days and months) in the event's own
- * transaction, so a rollup never counts what was not stored, nor counts it twice. The thirteen
+ * transaction, so a rollup never counts what was not stored, nor counts it twice. The fourteen
  * rows one delta lands on: docs/design-notes.md, "Daily rollups".
  */
 export type RollupFigures = {
@@ -26,6 +26,8 @@ export type ShareFacts = {
   teamId: string | null;
   storyId: string;
   network: NetworkId;
+  /** Where the share's link went (card, URL in the text, first comment). */
+  placement: LinkPlacement;
 };
 
 export type RollupDelta = { facts: ShareFacts; day: string; delta: Partial<RollupFigures> };
@@ -34,14 +36,14 @@ export type RollupDelta = { facts: ShareFacts; day: string; delta: Partial<Rollu
 export async function shareFacts(db: DbOrTx, shareIds: readonly string[]): Promise<Map<string, ShareFacts>> {
   if (shareIds.length === 0) return new Map();
   const rows = await db
-    .select({ orgId: shares.orgId, shareId: shares.id, userId: shares.userId, storyId: shares.storyId, network: shares.network, teamId: memberships.teamId })
+    .select({ orgId: shares.orgId, shareId: shares.id, userId: shares.userId, storyId: shares.storyId, network: shares.network, placement: shares.placement, teamId: memberships.teamId })
     .from(shares)
     .leftJoin(memberships, sql`${memberships.orgId} = ${shares.orgId} and ${memberships.userId} = ${shares.userId}`)
     .where(inArray(shares.id, [...new Set(shareIds)]));
   return new Map(rows.map((r) => [r.shareId, { ...r, teamId: r.teamId ?? null }]));
 }
 
-type RowKey = { orgId: string; dimension: "org" | "share" | "user" | "team" | "story" | "network" | "team_story"; dimensionId: string; network: string; day: string };
+type RowKey = { orgId: string; dimension: "org" | "share" | "user" | "team" | "story" | "network" | "team_story" | "user_placement"; dimensionId: string; network: string; day: string };
 
 function rowsFor(facts: ShareFacts, day: string): RowKey[] {
   const { orgId, network } = facts;
@@ -59,6 +61,9 @@ function rowsFor(facts: ShareFacts, day: string): RowKey[] {
     rows.push({ orgId, dimension, dimensionId: id, network, day }, { orgId, dimension, dimensionId: id, network: "all", day });
   }
   rows.push({ orgId, dimension: "network", dimensionId: network, network, day });
+  // A person's figures by where the link went, per network only: a team report's placements
+  // read a dozen rows a member instead of every share's (lib/reports/team-report.ts).
+  if (facts.userId) rows.push({ orgId, dimension: "user_placement", dimensionId: facts.userId, network: `${network}:${facts.placement}`, day });
   return rows;
 }
 

@@ -25,7 +25,8 @@ import { createTestDatabase } from "../support/database";
  * share and UTC day: the share itself with its followers as potential reach, a metric
  * poll's impressions and engagements the next day, the day's human and bot clicks and
  * unique visitors; each delta on org, share, user, team, story and team_story, per network
- * and under 'all', and on the network), in day order as incremental maintenance leaves
+ * and under 'all', on the network, and on the person's row by network and link placement),
+ * in day order as incremental maintenance leaves
  * them, and the monthly rows as the sums of their days; a sample is checked against
  * addToRollups itself (one employee's share and user rows, daily and monthly, replayed;
  * the team_story rows it adds to; team_story rows summing to team and story rows). The
@@ -157,9 +158,10 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
     // Share g is made and goes out at a time spread over the year (a share made now would fall
     // outside the range the placements read) and is of the story published just before.
     await sql`
-      insert into shares (org_id, story_id, user_id, network, mode, text, status, created_at, scheduled_at, published_at)
+      insert into shares (org_id, story_id, user_id, network, placement, mode, text, status, created_at, scheduled_at, published_at)
       select ${orgId}, st.id, 'bench-u-' || (1 + (g::bigint * 7907) % ${EMPLOYEES}::int),
-             (array['linkedin', 'linkedin', 'x', 'mastodon', 'bluesky'])[1 + floor(random() * 5)::int]::network, 'api', 'Se her', 'published', x.at, x.at, x.at
+             (array['linkedin', 'linkedin', 'x', 'mastodon', 'bluesky'])[1 + floor(random() * 5)::int]::network,
+             (array['card', 'card', 'card', 'text', 'first_comment'])[1 + floor(random() * 5)::int]::link_placement, 'api', 'Se her', 'published', x.at, x.at, x.at
       from (select g, ${start}::timestamptz + (g - 1 + random()) / ${SHARES}::float8 * (${end}::timestamptz - ${start}::timestamptz - interval '1 second') as at
             from generate_series(1, ${SHARES}::int) g) x
       join bench_stories st on st.n = 1 + ((g - 1) * ${STORIES}::int) / ${SHARES}::int`;
@@ -218,7 +220,7 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
     // The facts as shareFacts reads them: the sharer's team from their membership.
     await sql`
       create temp table bench_facts as
-      select b.n, s.id::text as share_id, s.user_id, m.team_id::text as team_id, s.story_id::text as story_id, s.network::text as network
+      select b.n, s.id::text as share_id, s.user_id, m.team_id::text as team_id, s.story_id::text as story_id, s.network::text as network, s.placement::text as placement
       from bench_shares b join shares s on s.id = b.share_id
       left join memberships m on m.org_id = s.org_id and m.user_id = s.user_id`;
     // Every index of both rollup tables (the primary keys, the covering and partial ones of
@@ -242,7 +244,8 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
         ('team', f.team_id, f.network), ('team', f.team_id, 'all'),
         ('story', f.story_id, f.network), ('story', f.story_id, 'all'),
         ('team_story', f.team_id || ':' || f.story_id, f.network), ('team_story', f.team_id || ':' || f.story_id, 'all'),
-        ('network', f.network, f.network)) as k(dimension, id, network)
+        ('network', f.network, f.network),
+        ('user_placement', f.user_id, f.network || ':' || f.placement)) as k(dimension, id, network)
       where k.id is not null
       group by 2, 3, 4, 5
       order by 5`;

@@ -1,6 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { dailyRollups, monthlyRollups, organizations, pointsLedger, shares } from "@/db/schema";
+import { runBackfills } from "@/db/backfills";
+import { createDatabase } from "@/db/client";
+import { dailyRollups, dataBackfills, monthlyRollups, organizations, pointsLedger, shares } from "@/db/schema";
 import { db } from "@/lib/db";
 import { addToRollups, shareFacts } from "@/lib/reach/rollups";
 import { awardPoints } from "@/lib/reach/points";
@@ -25,7 +27,7 @@ describe("daily rollups", () => {
     const onMastodon = await makeShare(org.id, story.id, user.id, "mastodon");
 
     const facts = await shareFacts(db(), [onX.id, onMastodon.id]);
-    expect(facts.get(onX.id)).toEqual({ orgId: org.id, shareId: onX.id, userId: user.id, teamId: team.id, storyId: story.id, network: "x" });
+    expect(facts.get(onX.id)).toEqual({ orgId: org.id, shareId: onX.id, userId: user.id, teamId: team.id, storyId: story.id, network: "x", placement: "card" });
 
     await db().transaction(async (tx) => {
       await addToRollups(tx, [
@@ -50,8 +52,11 @@ describe("daily rollups", () => {
     // An empty delta writes no row; every row is on the day of its event.
     expect(rows.every((r) => r.day === "2026-11-02")).toBe(true);
     expect(find("team_story", `${team.id}:${story.id}`, "all")).toMatchObject({ shares: 2, clicks: 4, engagements: 4 });
-    // Per dimension: the two shares' network rows and one shared 'all' row (the share rows: two each); plus two network rows.
-    expect(rows).toHaveLength(2 * 2 + 5 * 3 + 2);
+    // The person's figures by network and where the link went (a team report's placements): no 'all' row.
+    expect(find("user_placement", user.id, "x:card")).toMatchObject({ shares: 1, clicks: 4, uniqueVisitors: 3 });
+    expect(find("user_placement", user.id, "mastodon:card")).toMatchObject({ shares: 1, engagements: 4 });
+    // Per dimension: the two shares' network rows and one shared 'all' row (the share rows: two each); plus two network rows and two placement rows.
+    expect(rows).toHaveLength(2 * 2 + 5 * 3 + 2 + 2);
 
     // The month's rows hold the same sums, the days of November in one row.
     await addToRollups(db(), [{ facts: facts.get(onX.id)!, day: "2026-11-20", delta: { clicks: 5 } }]);
@@ -74,6 +79,42 @@ describe("daily rollups", () => {
     expect(rows.map((r) => r.dimension).sort()).toEqual(["network", "org", "org", "share", "share", "story", "story"]);
     expect(await db().select().from(monthlyRollups).where(eq(monthlyRollups.orgId, a.org.id))).toHaveLength(7);
     expect(await db().select().from(dailyRollups).where(eq(dailyRollups.orgId, b.org.id))).toHaveLength(0);
+  });
+});
+
+describe("the backfill of rows by link placement (migration 0023)", () => {
+  it("makes each person's rows by placement from their shares' rows, daily and monthly, replacing what was there, once", async () => {
+    const { org, cli } = await makeOrganization();
+    const { user } = await makeMember(cli, ["employee"]);
+    const story = await makePublishedStory(cli);
+    const onX = await makeShare(org.id, story.id, user.id, "x");
+    const inText = await makeShare(org.id, story.id, user.id, "x");
+    await db().update(shares).set({ placement: "text" }).where(eq(shares.id, inText.id));
+    const facts = await shareFacts(db(), [onX.id, inText.id]);
+    await addToRollups(db(), [
+      { facts: facts.get(onX.id)!, day: "2026-10-30", delta: { shares: 1, clicks: 2 } },
+      { facts: facts.get(onX.id)!, day: "2026-11-02", delta: { clicks: 3 } },
+      { facts: facts.get(inText.id)!, day: "2026-11-02", delta: { shares: 1, clicks: 7 } },
+    ]);
+    const placementRows = async (table: typeof dailyRollups | typeof monthlyRollups) =>
+      (await db().select().from(table).where(and(eq(table.orgId, org.id), eq(table.dimension, "user_placement")))).map((r) => JSON.stringify(r)).sort();
+    const written = { daily: await placementRows(dailyRollups), monthly: await placementRows(monthlyRollups) };
+    expect(written.daily).toHaveLength(3);
+
+    // As before the migration: no rows by placement, one wrong row, and the backfill not yet run.
+    for (const table of [dailyRollups, monthlyRollups]) await db().delete(table).where(and(eq(table.orgId, org.id), eq(table.dimension, "user_placement")));
+    await db().insert(dailyRollups).values({ orgId: org.id, dimension: "user_placement", dimensionId: user.id, network: "x:card", day: "2026-11-02", clicks: 99 });
+    await db().delete(dataBackfills).where(eq(dataBackfills.name, "0023_user_placement_rollups"));
+
+    const handle = createDatabase(process.env.DATABASE_URL!, { max: 1, applicationName: "ripple-test-backfill" });
+    try {
+      expect(await runBackfills(handle.client)).toEqual(["0023_user_placement_rollups"]);
+      expect({ daily: await placementRows(dailyRollups), monthly: await placementRows(monthlyRollups) }).toEqual(written);
+      // Recorded: a second start does not run it again.
+      expect(await runBackfills(handle.client)).toEqual([]);
+    } finally {
+      await handle.close();
+    }
   });
 });
 

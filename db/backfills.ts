@@ -1,0 +1,56 @@
+import type postgres from "postgres";
+
+/**
+ * Data a migration's new shape needs, made once after the migrations committed (a new enum
+ * value cannot be used in the transaction that added it). Each runs in a transaction of its
+ * own with the tables it fills locked against writes, and is recorded in data_backfills, so it
+ * runs once however many processes start.
+ */
+type Backfill = { name: string; run: (sql: postgres.TransactionSql) => Promise<unknown> };
+
+const figures = ["shares", "clicks", "unique_visitors", "bot_clicks", "impressions", "engagements", "estimated_reach"];
+
+/**
+ * user_placement rows (migration 0023): each person's figures by where the link went are the
+ * sums of their shares' rows, per network, daily and monthly. Writers of rollups wait while it
+ * runs; rows a writer made between the migration and the lock are replaced by the same sums.
+ */
+const userPlacement: Backfill = {
+  name: "0023_user_placement_rollups",
+  run: async (sql) => {
+    await sql`lock table daily_rollups, monthly_rollups in share row exclusive mode`;
+    for (const [table, date] of [
+      ["daily_rollups", "day"],
+      ["monthly_rollups", "month"],
+    ] as const) {
+      await sql.unsafe(`
+        insert into ${table} (org_id, dimension, dimension_id, network, ${date}, ${figures.join(", ")})
+        select r.org_id, 'user_placement'::rollup_dimension, s.user_id, r.network || ':' || s.placement, r.${date}, ${figures.map((f) => `sum(r.${f})`).join(", ")}
+        from ${table} r join shares s on s.id::text = r.dimension_id
+        where r.dimension = 'share' and r.network <> 'all' and s.user_id is not null
+        group by 1, 2, 3, 4, 5
+        order by 5
+        on conflict (org_id, dimension, dimension_id, network, ${date}) do update set ${figures.map((f) => `${f} = excluded.${f}`).join(", ")}`);
+    }
+  },
+};
+
+export const backfills: readonly Backfill[] = [userPlacement];
+
+/** Runs the backfills not yet recorded. Returns their names. */
+export async function runBackfills(client: postgres.Sql): Promise<string[]> {
+  const ran: string[] = [];
+  for (const backfill of backfills) {
+    const done = await client.begin(async (sql) => {
+      // Taken in the transaction: a second process waits here, then finds it recorded.
+      await sql`select pg_advisory_xact_lock(hashtext('ripple:backfill'))`;
+      const [recorded] = await sql`select 1 from data_backfills where name = ${backfill.name}`;
+      if (recorded) return false;
+      await backfill.run(sql);
+      await sql`insert into data_backfills (name) values (${backfill.name})`;
+      return true;
+    });
+    if (done) ran.push(backfill.name);
+  }
+  return ran;
+}
