@@ -48,7 +48,7 @@ function textArray(values: readonly string[]): SQL {
   return sql`${literal}::text[]`;
 }
 
-type Dimension = "user" | "team" | "team_story" | "share" | "user_placement";
+type Dimension = "user" | "team" | "team_story" | "user_placement";
 
 const figureColumns = ["shares", "clicks", "unique_visitors", "bot_clicks", "impressions", "engagements", "estimated_reach"] as const;
 type FigureColumn = (typeof figureColumns)[number];

@@ -66,12 +66,12 @@ export async function jobStates(queue: QueueName, jobIds: readonly string[]): Pr
 
 type Pending = Pick<typeof shares.$inferSelect, "id" | "network" | "mode" | "status" | "scheduledAt" | "publishingStartedAt">;
 
-/** A timestamp as PostgreSQL's text, microseconds and all: a JS Date keeps milliseconds, and a page would start again within its last one. */
-const exactly = (column: typeof shares.scheduledAt | typeof shares.publishedAt) => sql<string>`${column}::text`;
+/** The scheduled time as PostgreSQL's text, microseconds and all: a JS Date keeps milliseconds, and a page would start again within its last one. */
+const exactScheduledAt = sql<string>`${shares.scheduledAt}::text`;
 
 type Cursor = { at: string; id: string };
 
-/** Pages of `read` in (time, id) order, each starting after the last row of the one before, until one comes back short. */
+/** Pages of `read` in (scheduled time, id) order, each starting after the last row of the one before, until one comes back short. */
 async function* keysetPages<T extends Cursor>(read: (after: Cursor | undefined) => Promise<T[]>): AsyncGenerator<T[]> {
   let after: Cursor | undefined;
   for (;;) {
@@ -83,16 +83,16 @@ async function* keysetPages<T extends Cursor>(read: (after: Cursor | undefined) 
   }
 }
 
-/** A row comparison the index (status, <time>, id) starts from. */
-const startingAfter = (column: typeof shares.scheduledAt | typeof shares.publishedAt, after: Cursor) => sql`(${column}, ${shares.id}) > (${after.at}::timestamptz, ${after.id}::uuid)`;
+/** A row comparison the index (status, scheduled time, id) starts from. */
+const startingAfter = (after: Cursor) => sql`(${shares.scheduledAt}, ${shares.id}) > (${after.at}::timestamptz, ${after.id}::uuid)`;
 
 /** Every share of one status waiting to be published, in (scheduled time, id) order a page at a time, with no cap. */
 export function pendingPages(db: Database, status: "scheduled" | "publishing") {
   return keysetPages((after) =>
     db
-      .select({ id: shares.id, network: shares.network, mode: shares.mode, status: shares.status, scheduledAt: shares.scheduledAt, publishingStartedAt: shares.publishingStartedAt, at: exactly(shares.scheduledAt) })
+      .select({ id: shares.id, network: shares.network, mode: shares.mode, status: shares.status, scheduledAt: shares.scheduledAt, publishingStartedAt: shares.publishingStartedAt, at: exactScheduledAt })
       .from(shares)
-      .where(and(eq(shares.status, status), eq(shares.mode, "api"), after ? startingAfter(shares.scheduledAt, after) : undefined))
+      .where(and(eq(shares.status, status), eq(shares.mode, "api"), after ? startingAfter(after) : undefined))
       .orderBy(shares.scheduledAt, shares.id)
       .limit(PAGE),
   );

@@ -117,7 +117,7 @@ export default async function main() {
     });
 
     // Times as epoch milliseconds (numbers, whatever the client's date parsing).
-    type Row = { id: string; network: "linkedin" | "x" | "mastodon" | "bluesky"; scheduled_ms: number; published_ms: number | null };
+    type Row = { id: string; network: "linkedin" | "x" | "mastodon" | "bluesky"; scheduled_ms: number };
     const scheduledRows = await sql<Row[]>`select id, network, (extract(epoch from scheduled_at) * 1000)::float8 as scheduled_ms from shares where status = 'scheduled'`;
     await step(`${SCHEDULED.toLocaleString("en")} publish jobs`, async () => {
       for (const network of ["linkedin", "x", "mastodon", "bluesky"] as const) {
