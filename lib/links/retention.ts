@@ -3,10 +3,11 @@ import { clickEvents, clickUniques, organizations, visitorSalts } from "@/db/sch
 import type { DbOrTx } from "@/lib/db";
 import { log } from "@/lib/log";
 import { organizationSettingsSchema, parseSettings } from "@/lib/orgs/settings";
-import { utcDay } from "@/lib/time";
+import { monthsBefore, utcDay } from "@/lib/time";
 
 /**
- * Raw clicks live for clickRetentionMonths (default 13); rollups stay. Salts of days before
+ * Raw clicks live for clickRetentionMonths (default 13); rollups stay (daily rows of the
+ * busiest dimensions fold into their months at the same age: lib/reach/retention.ts). Salts of days before
  * yesterday go, so a stored hash can never be tied to an address again. Partitions dropped
  * versus rows deleted: docs/design-notes.md, "Click retention".
  */
@@ -17,14 +18,6 @@ const MAX_BATCHES_PER_RUN = 200;
 const PARTITION = /^click_events_y(\d{4})m(\d{2})$/;
 
 export type ClickPurgeResult = { partitionsDropped: string[]; rowsDeleted: number; saltsDeleted: number; uniquesDeleted: number };
-
-/** `now` less whole months, in UTC (the 31st of a shorter month clamps to its last day). */
-export function monthsBefore(now: Date, months: number): Date {
-  const target = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1, now.getUTCHours(), now.getUTCMinutes(), now.getUTCSeconds(), now.getUTCMilliseconds()));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  target.setUTCDate(Math.min(now.getUTCDate(), lastDay));
-  return target;
-}
 
 /** Retention in months per organisation. */
 async function retentions(db: DbOrTx): Promise<Map<string, number>> {

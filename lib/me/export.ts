@@ -4,6 +4,7 @@ import {
   auditLog,
   dailyRollups,
   memberships,
+  monthlyRollups,
   notifications,
   organizations,
   pointsLedger,
@@ -81,25 +82,22 @@ export async function exportMyData(db: DbOrTx, scope: Scope, userId: string, now
     .orderBy(asc(shares.createdAt));
   const shareIds = myShares.map((s) => s.id);
   const ofMyShares = (column: Column) => (shareIds.length > 0 ? inArray(column, shareIds) : sql`false`);
+  // A share's clicks by day or by month, from the share rollups ('all' is the share's total).
+  const clicksOfMyShares = (t: typeof dailyRollups | typeof monthlyRollups, date: Column) =>
+    db
+      .select({ shareId: t.dimensionId, date: sql<string>`${date}::text`, clicks: t.clicks, uniqueVisitors: t.uniqueVisitors, botClicks: t.botClicks })
+      .from(t)
+      .where(and(eq(t.orgId, scope.orgId), eq(t.dimension, "share"), eq(t.network, "all"), ofMyShares(t.dimensionId), sql`(${t.clicks} > 0 or ${t.botClicks} > 0)`))
+      .orderBy(asc(date));
 
-  const [links, clicksByDay, snapshots, connections, points, notices, tokens] = await Promise.all([
+  const [links, clicksByDay, clicksByMonth, snapshots, connections, points, notices, tokens] = await Promise.all([
     db
       .select({ shareId: trackedLinks.shareId, code: trackedLinks.code, destination: trackedLinks.destination, createdAt: trackedLinks.createdAt })
       .from(trackedLinks)
       .where(and(eq(trackedLinks.orgId, scope.orgId), ofMyShares(trackedLinks.shareId))),
-    db
-      .select({ shareId: dailyRollups.dimensionId, day: dailyRollups.day, clicks: dailyRollups.clicks, uniqueVisitors: dailyRollups.uniqueVisitors, botClicks: dailyRollups.botClicks })
-      .from(dailyRollups)
-      .where(
-        and(
-          eq(dailyRollups.orgId, scope.orgId),
-          eq(dailyRollups.dimension, "share"),
-          eq(dailyRollups.network, "all"),
-          ofMyShares(dailyRollups.dimensionId),
-          sql`(${dailyRollups.clicks} > 0 or ${dailyRollups.botClicks} > 0)`,
-        ),
-      )
-      .orderBy(asc(dailyRollups.day)),
+    clicksOfMyShares(dailyRollups, dailyRollups.day),
+    // Every month too: days fold into their months once the clicks are past retention (lib/reach/retention.ts).
+    clicksOfMyShares(monthlyRollups, monthlyRollups.month),
     db
       .select({
         shareId: reachSnapshots.shareId,
@@ -161,7 +159,9 @@ export async function exportMyData(db: DbOrTx, scope: Scope, userId: string, now
     .orderBy(asc(auditLog.id));
 
   const clicksOf = new Map<string, Array<{ day: string; clicks: number; uniqueVisitors: number; botClicks: number }>>();
-  for (const { shareId, ...day } of clicksByDay) (clicksOf.get(shareId) ?? clicksOf.set(shareId, []).get(shareId)!).push(day);
+  for (const { shareId, date: day, ...figures } of clicksByDay) (clicksOf.get(shareId) ?? clicksOf.set(shareId, []).get(shareId)!).push({ day, ...figures });
+  const monthsOf = new Map<string, Array<{ month: string; clicks: number; uniqueVisitors: number; botClicks: number }>>();
+  for (const { shareId, date: month, ...figures } of clicksByMonth) (monthsOf.get(shareId) ?? monthsOf.set(shareId, []).get(shareId)!).push({ month, ...figures });
 
   return {
     format: EXPORT_FORMAT,
@@ -185,7 +185,7 @@ export async function exportMyData(db: DbOrTx, scope: Scope, userId: string, now
     shares: myShares,
     /** The texts of theirs written with help, on their own, as the issue asks: easy to find. */
     textsWrittenWithHelp: myShares.filter((share) => share.writtenWithHelp).map((share) => ({ shareId: share.id, network: share.network, text: share.text, createdAt: share.createdAt })),
-    trackedLinks: links.map((l) => ({ ...l, url: trackedUrl(l.code), clicksByDay: clicksOf.get(l.shareId ?? "") ?? [] })),
+    trackedLinks: links.map((l) => ({ ...l, url: trackedUrl(l.code), clicksByDay: clicksOf.get(l.shareId ?? "") ?? [], clicksByMonth: monthsOf.get(l.shareId ?? "") ?? [] })),
     reachSnapshots: snapshots,
     connections,
     apiTokens: tokens,

@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, ne, sql, sum } from "drizzle-orm";
 import { z } from "zod";
-import { dailyRollups, pointsLedger, trackedLinks, type NetworkId } from "@/db/schema";
+import { dailyRollups, monthlyRollups, pointsLedger, trackedLinks, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { addDays, isoWeekStart, utcDay } from "@/lib/time";
 import { listMyShares } from "@/lib/shares/my-shares";
@@ -70,14 +70,15 @@ export function periodStart(days: number, now = new Date()): string {
 }
 
 
-const figureColumns = {
-  shares: sql<string>`coalesce(sum(${dailyRollups.shares}), 0)`,
-  clicks: sql<string>`coalesce(sum(${dailyRollups.clicks}), 0)`,
-  uniqueVisitors: sql<string>`coalesce(sum(${dailyRollups.uniqueVisitors}), 0)`,
-  engagements: sql<string>`coalesce(sum(${dailyRollups.engagements}), 0)`,
-  impressions: sql<string>`coalesce(sum(${dailyRollups.impressions}), 0)`,
-  estimatedReach: sql<string>`coalesce(sum(${dailyRollups.estimatedReach}), 0)`,
-};
+const sumsOf = (t: typeof dailyRollups | typeof monthlyRollups) => ({
+  shares: sql<string>`coalesce(sum(${t.shares}), 0)`,
+  clicks: sql<string>`coalesce(sum(${t.clicks}), 0)`,
+  uniqueVisitors: sql<string>`coalesce(sum(${t.uniqueVisitors}), 0)`,
+  engagements: sql<string>`coalesce(sum(${t.engagements}), 0)`,
+  impressions: sql<string>`coalesce(sum(${t.impressions}), 0)`,
+  estimatedReach: sql<string>`coalesce(sum(${t.estimatedReach}), 0)`,
+});
+const figureColumns = sumsOf(dailyRollups);
 
 function toFigures(row: Record<keyof ImpactFigures, string | number>): ImpactFigures {
   return {
@@ -149,18 +150,19 @@ export async function myImpact(db: DbOrTx, scope: Scope, userId: string, days: I
   };
 }
 
-/** The person's published shares since `from`, each with its figures (all days) from the share rollups. */
+/** The person's published shares since `from`, each with its figures (all months) from the share rollups. */
 async function myShareFigures(db: DbOrTx, scope: Scope, userId: string, from: string): Promise<ImpactShareRow[]> {
   const since = new Date(`${from}T00:00:00Z`);
   const mine = (await listMyShares(db, scope, userId, ["published"])).filter((s) => (s.publishedAt ?? s.scheduledAt) >= since);
   if (mine.length === 0) return [];
   const ids = mine.map((s) => s.id);
   const [figures, links] = await Promise.all([
+    // Months, not days: a share's days fold into its months a year on (lib/reach/retention.ts).
     db
-      .select({ shareId: dailyRollups.dimensionId, ...figureColumns })
-      .from(dailyRollups)
-      .where(and(eq(dailyRollups.orgId, scope.orgId), eq(dailyRollups.dimension, "share"), eq(dailyRollups.network, "all"), inArray(dailyRollups.dimensionId, ids)))
-      .groupBy(dailyRollups.dimensionId),
+      .select({ shareId: monthlyRollups.dimensionId, ...sumsOf(monthlyRollups) })
+      .from(monthlyRollups)
+      .where(and(eq(monthlyRollups.orgId, scope.orgId), eq(monthlyRollups.dimension, "share"), eq(monthlyRollups.network, "all"), inArray(monthlyRollups.dimensionId, ids)))
+      .groupBy(monthlyRollups.dimensionId),
     db
       .select({ shareId: trackedLinks.shareId, code: trackedLinks.code })
       .from(trackedLinks)

@@ -1,5 +1,5 @@
 /** Manager reports: the query layer, its schemas and the CSV export. */
 export * from "./schemas";
 export { managedTeams, type Viewer } from "./team-access";
-export { teamReport } from "./team-report";
+export { FoldedDaysError, teamReport } from "./team-report";
 export { CSV_BOM, csvFileName, reportCsv } from "./csv";

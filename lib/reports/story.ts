@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { dailyRollups, networkIds, shares, stories, storyVariants, type NetworkId } from "@/db/schema";
+import { dailyRollups, monthlyRollups, networkIds, shares, stories, storyVariants, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { currentEmvTable, emvOf, emvFiguresOf, isDefaultEmvTable, type EmvTable } from "@/lib/reach/emv";
@@ -103,15 +103,16 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
     .where(and(eq(stories.id, storyId), eq(stories.orgId, scope.orgId)));
   if (!story) throw notFound("story");
 
-  const figureColumns = {
-    shares: sumOf(dailyRollups.shares),
-    clicks: sumOf(dailyRollups.clicks),
-    uniqueVisitors: sumOf(dailyRollups.uniqueVisitors),
-    botClicks: sumOf(dailyRollups.botClicks),
-    impressions: sumOf(dailyRollups.impressions),
-    engagements: sumOf(dailyRollups.engagements),
-    estimatedReach: sumOf(dailyRollups.estimatedReach),
-  };
+  const sumsOf = (t: typeof dailyRollups | typeof monthlyRollups) => ({
+    shares: sumOf(t.shares),
+    clicks: sumOf(t.clicks),
+    uniqueVisitors: sumOf(t.uniqueVisitors),
+    botClicks: sumOf(t.botClicks),
+    impressions: sumOf(t.impressions),
+    engagements: sumOf(t.engagements),
+    estimatedReach: sumOf(t.estimatedReach),
+  });
+  const figureColumns = sumsOf(dailyRollups);
   // The story is found on `db` (the primary); its figures read from `figures` (a fresh replica, or the primary).
   const [table, storyRows, shareRows, variants] = await Promise.all([
     currentEmvTable(db, scope.orgId),
@@ -121,16 +122,17 @@ export async function storyAnalytics(db: DbOrTx, scope: Scope, storyId: string, 
       .from(dailyRollups)
       .where(and(eq(dailyRollups.orgId, scope.orgId), eq(dailyRollups.dimension, "story"), eq(dailyRollups.dimensionId, story.id)))
       .groupBy(dailyRollups.network, dailyRollups.day),
-    // Each share's rollup total (a share is on one network, so its 'all' rows are its figures).
+    // Each share's rollup total (a share is on one network, so its 'all' rows are its figures),
+    // from its months: a share's days fold into them a year on (lib/reach/retention.ts).
     figures
-      .select({ shareId: shares.id, userId: shares.userId, network: shares.network, variantId: shares.variantId, placement: shares.placement, assisted: shares.assisted, ...figureColumns })
-      .from(dailyRollups)
-      .innerJoin(shares, sql`${dailyRollups.dimensionId} = ${shares.id}::text`)
+      .select({ shareId: shares.id, userId: shares.userId, network: shares.network, variantId: shares.variantId, placement: shares.placement, assisted: shares.assisted, ...sumsOf(monthlyRollups) })
+      .from(monthlyRollups)
+      .innerJoin(shares, sql`${monthlyRollups.dimensionId} = ${shares.id}::text`)
       .where(
         and(
-          eq(dailyRollups.orgId, scope.orgId),
-          eq(dailyRollups.dimension, "share"),
-          eq(dailyRollups.network, "all"),
+          eq(monthlyRollups.orgId, scope.orgId),
+          eq(monthlyRollups.dimension, "share"),
+          eq(monthlyRollups.network, "all"),
           eq(shares.orgId, scope.orgId),
           eq(shares.storyId, story.id),
         ),

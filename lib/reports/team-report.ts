@@ -3,6 +3,7 @@ import { linkPlacementIds, memberships, networkIds, stories, teams, users, type 
 import type { DbOrTx } from "@/lib/db";
 import { DomainError, notFound } from "@/lib/errors";
 import { currentEmvTable, emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach/emv";
+import { dailyHorizonOf } from "@/lib/reach/retention";
 import type { Scope } from "@/lib/tenant";
 import { bucketStarts, monthIndex, rangeParts, type RangeParts } from "./periods";
 import { byName, managedTeamIds, subtreeOf, treeOrder, type Viewer } from "./team-access";
@@ -122,6 +123,19 @@ function badQuery(error: { issues: Array<{ path: PropertyKey[]; message: string 
 type Member = { userId: string; teamId: string; joinedAt: Date; optOut: boolean };
 
 /**
+ * The range reaches days that are kept by month only (lib/reach/retention.ts): a team's days,
+ * its stories' and its placements' fold into their months once the clicks are past retention.
+ * Whole months from the first of a month, shown by month, can still be read.
+ */
+export class FoldedDaysError extends DomainError {
+  constructor(readonly horizon: string) {
+    super(400, "foldedDays", `Figures before ${horizon} are kept by month only: start on the first of a month and show months`, {
+      from: [`Before ${horizon}, start on the first of a month and choose period=month`],
+    });
+  }
+}
+
+/**
  * No teamId: the viewer's first managed team. An unknown or another organisation's team is not
  * found; one outside the viewer's managed teams and their sub-teams is forbidden (admins see
  * all). A reversed or over-two-year range of UTC days is a 400.
@@ -132,10 +146,11 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
   const query: ReportQuery = parsed.data;
 
   // Round trip 1: who may see what, the organisation's (small) team tree, the EMV table.
-  const [managed, allTeams, emvTable] = await Promise.all([
+  const [managed, allTeams, emvTable, horizon] = await Promise.all([
     managedTeamIds(db, scope, viewer),
     db.select({ id: teams.id, parentId: teams.parentId, name: teams.name }).from(teams).where(eq(teams.orgId, scope.orgId)),
     currentEmvTable(db, scope.orgId),
+    dailyHorizonOf(db, scope.orgId),
   ]);
   const visible = managed && new Set(managed.flatMap((id) => subtreeOf(id, allTeams)));
   let teamId = query.teamId;
@@ -147,6 +162,9 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
   const team = allTeams.find((t) => t.id === teamId);
   if (!team) throw notFound("Team");
   if (visible && !visible.has(team.id)) throw new DomainError(403, "forbidden", "You do not manage this team");
+  // Days and weeks, and the partial months at the range's ends, are read from daily rows.
+  const dayPieces = query.period === "month" ? rangeParts(query.from, query.to).days : [[query.from, query.to]];
+  if (dayPieces.some(([first]) => first! < horizon)) throw new FoldedDaysError(horizon);
 
   const subtree = subtreeOf(team.id, allTeams);
   const children = allTeams.filter((t) => t.parentId === team.id).sort((a, b) => byName.compare(a.name, b.name));

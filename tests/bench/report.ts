@@ -5,6 +5,7 @@ import { and, sql as drizzleSql, eq, inArray, TransactionRollbackError } from "d
 import { createDatabase, type DatabaseHandle, type DbOrTx } from "@/db/client";
 import * as schema from "@/db/schema";
 import { dailyRollups, monthlyRollups, shares } from "@/db/schema";
+import { FOLDED_DIMENSIONS } from "@/lib/reach/retention";
 import { addToRollups, shareFacts, type RollupDelta } from "@/lib/reach/rollups";
 import { utcDay } from "@/lib/time";
 import { teamReport, type TeamReport } from "@/lib/reports";
@@ -482,6 +483,13 @@ async function printGrowth(handle: DatabaseHandle, days: number) {
   for (const r of rows) {
     console.log(`  ${r.name.padEnd(16)} ${Math.round(r.rows).toLocaleString("en").padStart(12)} rows ${mb(r.bytes).padStart(11)}   ${Math.round(r.rows / days).toLocaleString("en").padStart(9)} rows/day ${mb(r.bytes / days).padStart(9)}/day`);
   }
+  // Daily rows by whether they outlive the click retention (lib/reach/retention.ts).
+  const [split] = await handle.client<Array<{ folded: number; kept: number }>>`
+    select count(*) filter (where dimension::text = any(${[...FOLDED_DIMENSIONS]}))::float8 as folded,
+           count(*) filter (where dimension::text <> all(${[...FOLDED_DIMENSIONS]}))::float8 as kept
+    from daily_rollups`;
+  const share = (n: number) => `${Math.round(n / days).toLocaleString("en")} rows/day (${Math.round((100 * n) / (split!.folded + split!.kept))} %)`;
+  console.log(`  daily_rollups by age: folded into months after the click retention ${share(split!.folded)}; kept (people's and stories' days) ${share(split!.kept)}`);
 }
 
 type Measured = { p95: number; rawP95: number; speedup: number };

@@ -3,9 +3,9 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type DatabaseHandle } from "@/db/client";
 import { clickUniques, dailyRollups, organizations, visitorSalts } from "@/db/schema";
-import { monthsBefore, purgeClickData } from "@/lib/links/retention";
+import { purgeClickData } from "@/lib/links/retention";
 import { runMaintenance } from "@/lib/maintenance";
-import { utcDay } from "@/lib/time";
+import { monthsBefore, utcDay } from "@/lib/time";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 /**

@@ -177,6 +177,9 @@ describe("GDPR export", () => {
       [4, 3, 2],
       [1, 1, 0],
     ]);
+    // And by month, which outlives the days (lib/reach/retention.ts): the same clicks, summed.
+    const sum = (rows: Array<{ clicks: number; uniqueVisitors: number; botClicks: number }>) => rows.reduce((t, r) => [t[0]! + r.clicks, t[1]! + r.uniqueVisitors, t[2]! + r.botClicks], [0, 0, 0]);
+    expect(sum(body.trackedLinks[0]!.clicksByMonth)).toEqual([5, 4, 2]);
     expect(body.reachSnapshots).toEqual([expect.objectContaining({ shareId: share.id, likes: 7, reshares: 2, source: "measured" })]);
     expect(body.connections).toEqual([expect.objectContaining({ network: "x", handle: "@anna_x", status: "active" })]);
     expect(body.pointsLedger.reduce((n, p) => n + p.points, 0)).toBe(10 + 3 + 1);

@@ -4,7 +4,8 @@ import { decodeClick, encodeClick, type StreamClick } from "@/lib/links/click-st
 import { clientIp, referrerHost } from "@/lib/links/client-address";
 import { isBotRequest } from "@/lib/links/detect-bot";
 import { clickDay, visitorHash } from "@/lib/links/visitor-hash";
-import { monthsBefore } from "@/lib/links/retention";
+import { dailyHorizon } from "@/lib/reach/retention";
+import { monthsBefore } from "@/lib/time";
 
 /** Who a click is, without keeping who they are: bots, addresses, referrers, hashes. */
 
@@ -127,5 +128,11 @@ describe("retention months", () => {
   it("counts whole months back in UTC, clamping to the shorter month's end", () => {
     expect(monthsBefore(new Date("2026-03-31T10:00:00Z"), 1).toISOString()).toBe("2026-02-28T10:00:00.000Z");
     expect(monthsBefore(new Date("2026-01-15T00:00:00Z"), 13).toISOString()).toBe("2024-12-15T00:00:00.000Z");
+  });
+
+  it("keeps rollup days from the first of the month the click retention ends in", () => {
+    expect(dailyHorizon(13, new Date("2026-12-06T03:00:00Z"))).toBe("2025-11-01");
+    expect(dailyHorizon(1, new Date("2026-03-31T10:00:00Z"))).toBe("2026-02-01");
+    expect(dailyHorizon(13, new Date("2026-01-01T00:00:00Z"))).toBe("2024-12-01");
   });
 });

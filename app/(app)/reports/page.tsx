@@ -5,7 +5,7 @@ import { networkIds } from "@/lib/networks";
 import { requireMember } from "@/lib/auth/guard";
 import { db, withReportsRead } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
-import { managedTeams, reportPeriods, reportQuerySchema, teamReport, type Figures, type ReportTable, type TeamReport } from "@/lib/reports";
+import { FoldedDaysError, managedTeams, reportPeriods, reportQuerySchema, teamReport, type Figures, type ReportTable, type TeamReport } from "@/lib/reports";
 import { addDays, utcDay } from "@/lib/time";
 import { DataTable, TableDetails, type Column } from "../../_components/data-table";
 import { TimeChart } from "../../_components/time-chart";
@@ -64,13 +64,16 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   };
   const parsed = reportQuerySchema.safeParse(raw);
   let report: TeamReport | null = null;
+  // Set when the range reaches days kept by month only: the page says from when days are kept.
+  let foldedBefore: string | null = null;
   if (parsed.success) {
     try {
       report = await withReportsRead((source) => teamReport(db(), ctx.scope, { userId: ctx.userId, roles: ctx.roles }, parsed.data, source.db));
     } catch (error) {
       if (error instanceof DomainError && error.status === 403) forbidden();
       if (error instanceof DomainError && error.status === 404) notFound();
-      throw error;
+      if (!(error instanceof FoldedDaysError)) throw error;
+      foldedBefore = error.horizon;
     }
   }
   const query = new URLSearchParams(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === "string"));
@@ -122,7 +125,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
         <PageHeader title={t("title")} description={t("description")} />
         {filters}
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 p-4 text-red-900">
-          {t("badRange")}
+          {foldedBefore ? t("foldedDays", { date: format.dateTime(new Date(`${foldedBefore}T00:00:00Z`), { dateStyle: "long", timeZone: "UTC" }) }) : t("badRange")}
         </p>
       </>
     );
