@@ -45,6 +45,29 @@ test("a manager's report over six months shows the team's figures, and Udvikling
   await expect(henrik.locator('[data-testid^="subteam-"]').filter({ hasText: "Drift" })).not.toContainText("Hidden to protect a small group");
 });
 
+test("a report reaching days kept by month only says from when, in English and Danish, and whole months from then still answer", async ({ browser }) => {
+  const manager = await pageAs(browser, "manager");
+  // The demo keeps clicks 13 months: days are kept from the first of the month that reaches back to.
+  const now = new Date();
+  const horizon = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 13, 1));
+  const before = isoDay(horizon.getTime() - 20 * DAY_MS);
+  await manager.goto(`/reports?from=${before}&to=${isoDay(horizon.getTime() + 30 * DAY_MS)}&period=week`);
+  const said = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(horizon);
+  await manager.setViewportSize({ width: 360, height: 800 });
+  await expect(manager.locator("p[role=alert]")).toHaveText(`Figures before ${said} are kept by month. For earlier dates, start on the first of a month and show months.`);
+  // Not a dead end: the filters are there to pick whole months.
+  await expect(manager.getByLabel("Period")).toBeVisible();
+  await manager.context().addCookies([{ name: "NEXT_LOCALE", value: "da", url: "http://localhost" }]);
+  await manager.reload();
+  const sagt = new Intl.DateTimeFormat("da", { dateStyle: "long", timeZone: "UTC" }).format(horizon);
+  await expect(manager.locator("p[role=alert]")).toHaveText(`Tal fra før ${sagt} gemmes pr. måned. For tidligere datoer skal perioden starte den første i en måned og vises pr. måned.`);
+  await manager.setViewportSize({ width: 1366, height: 900 });
+  await manager.context().addCookies([{ name: "NEXT_LOCALE", value: "en", url: "http://localhost" }]);
+  await manager.goto(`/reports?from=${isoDay(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 14, 1))}&to=${isoDay(now.getTime())}&period=month`);
+  await expect(manager.getByRole("heading", { level: 2, name: /^Salg/ })).toBeVisible();
+  await expect(manager.locator("p[role=alert]")).toHaveCount(0);
+});
+
 test("a story's analytics page and the leaderboard show the demo's figures", async ({ browser }) => {
   const editor = await pageAs(browser, "editor");
   const storyId = await withDatabase(async (sql) => (await sql`select s.id from stories s join organizations o on o.id = s.org_id where o.slug = 'nordlys' and s.slug = 'co2-udledning-faldet-38-procent'`)[0]!.id as string);
