@@ -1,6 +1,6 @@
 import { linkPlacementIds, type LinkPlacement, type NetworkId } from "@/db/schema";
 import { emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach/emv";
-import { rowsToHold } from "./privacy";
+import { mayShow, rowsToHold } from "./privacy";
 
 /**
  * Where the link went (card, URL in the text, first comment), compared over a set of shares:
@@ -94,13 +94,35 @@ function comparedRows<K extends string, R extends { userId: string | null; netwo
   return present.map((key) => {
     const group = groups.get(key)!;
     if (held.has(key)) return { key, suppressed: true as const };
-    return {
-      key,
-      ...shown(group.people.size, group.sums, group.emv),
-      impressionsPerShare: group.reporting.shares > 0 ? group.reporting.impressions / group.reporting.shares : null,
-      sharesReportingImpressions: group.reporting.shares,
-    };
+    return { key, ...comparedRow(group.people.size, group.sums, group.reporting, group.emv) };
   });
+}
+
+/** A shown row of a comparison: `reporting` sums the rows of networks that report impressions. */
+export function comparedRow(people: number, sums: Sums, reporting: Sums, emv: number): Shown & { impressionsPerShare: number | null; sharesReportingImpressions: number } {
+  return {
+    ...shown(people, sums, emv),
+    impressionsPerShare: reporting.shares > 0 ? reporting.impressions / reporting.shares : null,
+    sharesReportingImpressions: reporting.shares,
+  };
+}
+
+/**
+ * One placement's row from sums already grouped (per network) and its people counted apart,
+ * for a group too large to list who is behind it. Only for placements every one of which has
+ * five people or more: then rowsToHold holds nothing, and this is the row placementRows makes.
+ */
+export function groupedPlacementRow(placement: LinkPlacement, people: number, networkRows: ReadonlyArray<{ network: NetworkId } & Sums>, table: EmvTable): PlacementRow {
+  if (!mayShow(people)) return { key: placement, placement, suppressed: true };
+  const sums = zero();
+  const reporting = zero();
+  let emv = 0;
+  for (const row of networkRows) {
+    add(sums, row);
+    if (REPORTS_IMPRESSIONS.has(row.network)) add(reporting, row);
+    emv += emvOfSums(table, row.network, row);
+  }
+  return { key: placement, placement, ...comparedRow(people, sums, reporting, emv) };
 }
 
 /** Shares grouped by where the link went: a placement fewer than five people used shows nothing. */

@@ -7,7 +7,7 @@ import { dailyHorizonOf } from "@/lib/reach/retention";
 import type { Scope } from "@/lib/tenant";
 import { bucketStarts, monthIndex, rangeParts, type RangeParts } from "./periods";
 import { byName, managedTeamIds, subtreeOf, treeOrder, type Viewer } from "./team-access";
-import { placementRows } from "./placements";
+import { groupedPlacementRow, placementRows, type PlacementRow } from "./placements";
 import { discloseRows, mayShow, sizeShown } from "./privacy";
 import { reportPeriods, reportQuerySchema, type Figures, type ReportQuery, type TeamReport } from "./schemas";
 
@@ -174,7 +174,8 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
   // member ids from the same condition in SQL rather than wait for the list); the top
   // stories' and advocates' full figures follow each ranking as soon as it is in.
   const ofMembers = and(eq(memberships.orgId, scope.orgId), eq(memberships.status, "active"), inArray(memberships.teamId, subtree));
-  const memberIds = sql`array(select ${memberships.userId} from ${memberships} where ${ofMembers})`;
+  const memberSet = sql`select ${memberships.userId} from ${memberships} where ${ofMembers}`;
+  const memberIds = sql`array(${memberSet})`;
   const membersRead = db
     .select({ userId: memberships.userId, teamId: memberships.teamId, joinedAt: memberships.joinedAt, createdAt: memberships.createdAt, optOut: memberships.leaderboardOptOut })
     .from(memberships)
@@ -182,15 +183,15 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
     .then((rows): Member[] => rows.map((m) => ({ userId: m.userId, teamId: m.teamId!, joinedAt: m.joinedAt ?? m.createdAt, optOut: m.optOut })));
   // Who may see what and who is in the team come from `db` (the primary: a manager removed
   // from a team is refused at once); the figures from `figures` (a read replica, when fresh).
-  const reads = readRollups(figures, scope.orgId, query, subtree, memberIds);
+  const reads = readRollups(figures, scope.orgId, query, subtree, memberIds, memberSet);
   const countsRead = reads.people.then(memberCounts);
-  const [members, teamRows, counts, sharerRows, firstShares, placementShares, topStories, topAdvocates] = await Promise.all([
+  const [members, teamRows, counts, sharerRows, firstShares, placements, topStories, topAdvocates] = await Promise.all([
     membersRead,
     reads.teams,
     countsRead,
     reads.sharers,
     reads.firstShares,
-    reads.placementShares,
+    Promise.all([reads.placementSums, reads.placementPeople]).then(([sums, people]) => placementsShown(figures, scope.orgId, query, memberIds, sums, people[0]!, emvTable)),
     reads.storyRanks.then((rows) => storiesShown(figures, scope.orgId, query, subtree, rows, emvTable)),
     Promise.all([membersRead, countsRead]).then(([m, c]) => advocatesShown(figures, scope.orgId, query, m, c.byMember, emvTable)),
   ]);
@@ -272,7 +273,7 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
     networks: [...networkFigures.entries()]
       .sort(([a, fa], [b, fb]) => fb.clicks - fa.clicks || fb.shares - fa.shares || networkIds.indexOf(a) - networkIds.indexOf(b))
       .map(([network, figures]) => ({ network, figures: rounded(figures) })),
-    placements: placementsOf(placementShares, emvTable),
+    placements,
     topAdvocates,
     adoption: adoptionRows(adoptionCohorts, members, firstShare, to),
   };
@@ -290,9 +291,9 @@ type PersonRow = { user_id: string; shares: number | null; clicks: number | null
 
 /**
  * Sent at once and not awaited, so what follows each ranking starts as soon as it is in.
- * `memberIds` is an SQL text[] of the members' user ids.
+ * `memberIds` is an SQL text[] of the members' user ids, `memberSet` a subquery of them.
  */
-function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: string[], memberIds: SQL) {
+function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: string[], memberIds: SQL, memberSet: SQL) {
   const { from, to, period } = query;
   const figureNetwork = figureNetworkOf(query);
   const countNetwork = countNetworkOf(query);
@@ -315,7 +316,8 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
       group by grouping sets ((${bucket}, r.network), (r.dimension_id, r.network))`),
     // Per member: ranks the top advocates (full figures follow for the ten only) and who shared.
     // One small aggregate a member (a dozen index entries for a year) beats grouping all
-    // members' rows together.
+    // members' rows together (read as a join instead, a whole organisation's took 1.0 s
+    // against 1.4 s, and its report no less time: npm run bench -- report).
     people: db.execute<PersonRow>(sql`
       select u.id as user_id, x.shares, x.clicks, x.engagements, ${period === "month" ? sql`x.months` : sql`null`} as months
       from unnest(${memberIds}) as u(id)
@@ -345,15 +347,21 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
         cross join lateral (${rollupRows(orgId, "team_story", sql`dimension_id >= t.id and dimension_id < t.id || 'g'`, countNetwork, parts, { columns: rankColumns })} offset 0) r
         group by 1`),
     ),
-    // Placements: each member's figures by network and where the link went, from their own
-    // user_placement rows (network "<network>:<placement>"; one index range a member). Reading
-    // each share's rows instead took 386 ms for a department's 50,000 shares and 5.6 s for a
-    // whole organisation's 500,000 (npm run bench -- report).
-    placementShares: db.execute<Omit<NetworkRow, "network"> & { user_id: string; network: string; placement: string }>(sql`
-      select r.dimension_id as user_id, split_part(r.network, ':', 1) as network, split_part(r.network, ':', 2) as placement, ${sums}
-      from unnest(${memberIds}) as u(id)
-      cross join lateral (${rollupRows(orgId, "user_placement", sql`dimension_id = u.id`, query.network ? sql`split_part(network, ':', 1) = ${query.network}` : sql`true`, parts)} offset 0) r
-      group by 1, 2, 3`),
+    // Placements: the members' rows by link placement (user_placement, network
+    // "<network>:<placement>") summed per placement and network, and the people behind each
+    // placement. As a join with the members, not one lookup a member: for a whole organisation
+    // the planner then reads the rows in one pass (0.4–0.6 s each against 1.6–2.5 s a member at
+    // a time at 100,000 people) and for a team looks each member up (npm run bench -- report).
+    placementSums: db.execute<NetworkRow>(sql`
+      select r.network, ${sums}
+      from (${rollupRows(orgId, "user_placement", sql`dimension_id in (${memberSet})`, placementNetwork(query), parts)}) r
+      group by r.network`),
+    placementPeople: db.execute<PlacementPeople>(sql`
+      select ${sql.raw(linkPlacementIds.map((p) => `count(*) filter (where "${p}")::int as "${p}"`).join(", "))}
+      from (
+        select r.dimension_id, ${sql.raw(linkPlacementIds.map((p) => `bool_or(r.network like '%:${p}') as "${p}"`).join(", "))}
+        from (${rollupRows(orgId, "user_placement", sql`dimension_id in (${memberSet})`, placementNetwork(query), parts, { columns: ["shares"] })}) r
+        group by r.dimension_id) people`),
     // Adoption: each member's first day with a share, up to the end of the range (the share-days index).
     firstShares: db.execute<{ user_id: string; first_day: string | null }>(sql`
       select u.id as user_id, (
@@ -363,6 +371,46 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
         order by r.day limit 1) as first_day
       from unnest(${memberIds}) as u(id)`),
   };
+}
+
+type PersonPlacementRow = Omit<NetworkRow, "network"> & { user_id: string; network: string; placement: string };
+/** How many of the members have rows of each placement in the range. */
+type PlacementPeople = Record<LinkPlacement, number>;
+
+const placementNetwork = (query: ReportQuery) => (query.network ? sql`split_part(network, ':', 1) = ${query.network}` : sql`true`);
+
+/**
+ * Each member's figures by network and where the link went, from their own user_placement rows
+ * (network "<network>:<placement>"; one index range a member). Reading each share's rows instead
+ * took 386 ms for a department's 50,000 shares and 5.6 s for a whole organisation's 500,000
+ * (npm run bench -- report).
+ */
+function placementsByPerson(orgId: string, query: ReportQuery, parts: RangeParts, memberIds: SQL): SQL {
+  return sql`
+    select r.dimension_id as user_id, split_part(r.network, ':', 1) as network, split_part(r.network, ':', 2) as placement, ${sums}
+    from unnest(${memberIds}) as u(id)
+    cross join lateral (${rollupRows(orgId, "user_placement", sql`dimension_id = u.id`, placementNetwork(query), parts)} offset 0) r
+    group by 1, 2, 3`;
+}
+
+/**
+ * The placements as every output shows them. When each placement present has five people or
+ * more, nothing is held and the sums per placement and network are the rows; otherwise who is
+ * behind each is needed to hold the right ones (./privacy.ts), and each member's rows are read
+ * for that (a few people, so a small read).
+ */
+async function placementsShown(db: DbOrTx, orgId: string, query: ReportQuery, memberIds: SQL, sums: readonly NetworkRow[], people: PlacementPeople, emvTable: EmvTable): Promise<TeamReport["placements"]> {
+  const present = linkPlacementIds.filter((placement) => people[placement] > 0);
+  if (present.some((placement) => !mayShow(people[placement]))) {
+    return placementsOf(await db.execute<PersonPlacementRow>(placementsByPerson(orgId, query, rangeParts(query.from, query.to), memberIds)), emvTable);
+  }
+  return present.map((placement) => {
+    const networkRows = sums.flatMap((row) => {
+      const [network, rowPlacement] = row.network.split(":");
+      return rowPlacement === placement && network && isNetwork(network) ? [{ network, ...figuresOf({ ...row, network }, emvTable) }] : [];
+    });
+    return placementOutput(groupedPlacementRow(placement, people[placement], networkRows, emvTable));
+  });
 }
 
 /** Runs reads with JIT compilation off (SET LOCAL: for this transaction only, or the caller's if `db` is one). */
@@ -378,7 +426,7 @@ function withoutJit<T>(db: DbOrTx, read: (tx: DbOrTx) => Promise<T>): Promise<T>
  * (./placements.ts): a placement fewer than five members used, or the next smallest where the
  * rest would give it away, has neither figures nor its size.
  */
-function placementsOf(rows: ReadonlyArray<Omit<NetworkRow, "network"> & { user_id: string; network: string; placement: string }>, emvTable: EmvTable): TeamReport["placements"] {
+function placementsOf(rows: readonly PersonPlacementRow[], emvTable: EmvTable): TeamReport["placements"] {
   const shareRows = rows
     .filter((r): r is typeof r & { network: NetworkId; placement: LinkPlacement } => isNetwork(r.network) && (linkPlacementIds as readonly string[]).includes(r.placement))
     .map((r) => ({
@@ -393,21 +441,24 @@ function placementsOf(rows: ReadonlyArray<Omit<NetworkRow, "network"> & { user_i
       engagements: Number(r.engagements),
       estimatedReach: Number(r.estimated_reach),
     }));
+  return placementRows(shareRows, emvTable, (userId) => userId ?? "anonymised").map(placementOutput);
+}
+
+/** A placement row as the report carries it: ratios to four places, a held row with nothing. */
+function placementOutput(row: PlacementRow): TeamReport["placements"][number] {
   const round = (value: number | null) => (value === null ? null : Math.round(value * 10_000) / 10_000);
-  return placementRows(shareRows, emvTable, (userId) => userId ?? "anonymised").map((row) =>
-    row.suppressed
-      ? { placement: row.placement, people: null, suppressed: true, shares: null, clicksPerShare: null, engagementsPerShare: null, impressionsPerShare: null, sharesReportingImpressions: null }
-      : {
-          placement: row.placement,
-          people: row.people,
-          suppressed: false,
-          shares: row.figures.shares,
-          clicksPerShare: round(row.clicksPerShare),
-          engagementsPerShare: round(row.engagementsPerShare),
-          impressionsPerShare: round(row.impressionsPerShare),
-          sharesReportingImpressions: row.sharesReportingImpressions,
-        },
-  );
+  return row.suppressed
+    ? { placement: row.placement, people: null, suppressed: true, shares: null, clicksPerShare: null, engagementsPerShare: null, impressionsPerShare: null, sharesReportingImpressions: null }
+    : {
+        placement: row.placement,
+        people: row.people,
+        suppressed: false,
+        shares: row.figures.shares,
+        clicksPerShare: round(row.clicksPerShare),
+        engagementsPerShare: round(row.engagementsPerShare),
+        impressionsPerShare: round(row.impressionsPerShare),
+        sharesReportingImpressions: row.sharesReportingImpressions,
+      };
 }
 
 type Counts = { shares: number; clicks: number; engagements: number };
