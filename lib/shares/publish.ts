@@ -302,20 +302,23 @@ export async function postFirstComment(db: Database, shareId: string, options: {
 export type PublishOptions = { now?: Date; lastAttempt?: boolean; followUp?: boolean };
 
 export async function publishShare(db: Database, redis: RedisClient, shareId: string, options: PublishOptions = {}): Promise<PublishOutcome> {
-  const outcome = await publishOnce(db, redis, shareId, options);
+  const claimed: { placement?: Share["placement"] } = {};
+  const outcome = await publishOnce(db, redis, shareId, options, claimed);
   // Posted, failed or needing attention: the person hears it on their devices (when push is on).
   if (outcome !== "skipped" && options.followUp !== false) await queueSharePush(shareId, outcome);
   // first_comment: the link follows as the post's first comment, a step of its own after the
-  // post is recorded. A retried job finds the share published ("skipped") and resumes here.
-  if (outcome === "published" || outcome === "skipped") await postFirstComment(db, shareId, options);
+  // post is recorded. A retried job finds the share published ("skipped") and resumes here;
+  // a share this try published is looked at again only when its link goes in a comment.
+  if (outcome === "skipped" || (outcome === "published" && claimed.placement === "first_comment")) await postFirstComment(db, shareId, options);
   return outcome;
 }
 
-async function publishOnce(db: Database, redis: RedisClient, shareId: string, options: PublishOptions): Promise<PublishOutcome> {
+async function publishOnce(db: Database, redis: RedisClient, shareId: string, options: PublishOptions, seen: { placement?: Share["placement"] }): Promise<PublishOutcome> {
   const now = options.now ?? new Date();
   const claimed = await claim(db, shareId, now);
   if (!claimed) return "skipped";
   const { share, recovering } = claimed;
+  seen.placement = share.placement;
   const fail = (code: string, detail: string) => finish(db, share, { status: "failed", errorCode: code, lastError: detail.slice(0, 1000) });
   // A look-up the paid API's budget refused: the share needs the person, never a blind repeat.
   let lookupRefused = false;
