@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { and, eq, lt, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { dailyRollups, monthlyRollups, organizations, shares } from "@/db/schema";
@@ -60,6 +61,9 @@ describe("daily rollups past retention", () => {
     const horizon = dailyHorizon(2, NOW);
     const old = addDays(horizon, -40); // a month wholly before the horizon
     const kept = addDays(horizon, 3);
+    // More organisations than a run's budget of deletes, each with nothing to fold, first in line.
+    const tag = randomBytes(4).toString("hex");
+    await db().insert(organizations).values(Array.from({ length: 250 }, (_, i) => ({ name: `Tom ${i}`, slug: `fold-${tag}-${i}` })));
     const s = await scene(2, [old, addDays(old, 2), kept]);
     // Another organisation keeping clicks 13 months: the same days are inside its retention.
     const other = await scene(null, [old, kept]);

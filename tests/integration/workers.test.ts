@@ -148,7 +148,7 @@ describe("workers process", { timeout: 90_000 }, () => {
       });
       expect({ failedReason: run!.failedReason, result: run!.returnvalue }).toEqual({
         failedReason: undefined,
-        result: { partitionsCreated: 2, expiredLinksRemoved: expect.any(Number), endedSessionsRemoved: expect.any(Number) },
+        result: { partitionsCreated: 2, expiredLinksRemoved: expect.any(Number), endedSessionsRemoved: expect.any(Number), rollupDaysFolded: expect.any(Number) },
       });
 
       const present = await sql<{ name: string; attached: boolean }[]>`
