@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { type z } from "zod";
-import { apiUsage, organizations, type NetworkId } from "@/db/schema";
+import { apiUsage, organizations, type NetworkId, type OrganizationSettingsJson } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { adapterFor } from "@/lib/networks/registry";
@@ -77,20 +77,32 @@ export function budgetLeft(
   return { remaining, affordable: kind === "posts" ? remaining >= 1 : remaining >= prices.postWithLink };
 }
 
+/** The organisation's stored settings (throws when it does not exist). */
+async function settingsOf(db: DbOrTx, orgId: string): Promise<OrganizationSettingsJson> {
+  const [org] = await db.select({ settings: organizations.settings }).from(organizations).where(eq(organizations.id, orgId));
+  if (!org) throw notFound("Organisation");
+  return org.settings;
+}
+
+/** The budget's settings for a paid network, with the unit prices its calls are metered at. */
+function budgetConfig(settings: OrganizationSettingsJson, network: NetworkId, pricing: ApiPricing) {
+  const config = budgetSettings(parseSettings(settings), network)!;
+  const prices = config.prices ?? { post: pricing.post, postWithLink: pricing.postWithLink, read: pricing.read };
+  return { ...config, prices };
+}
+
 /** The budget's state this month; null for a network that charges nothing. */
 export async function apiBudget(db: DbOrTx, orgId: string, network: NetworkId, now = new Date()): Promise<BudgetState | null> {
   const pricing = pricingOf(network);
   if (!pricing) return null;
-  const [org] = await db.select({ settings: organizations.settings }).from(organizations).where(eq(organizations.id, orgId));
-  if (!org) throw notFound("Organisation");
-  const config = budgetSettings(parseSettings(org.settings), network)!;
+  const config = budgetConfig(await settingsOf(db, orgId), network, pricing);
   const month = meterMonth(now);
   const [row] = await db
     .select({ posts: apiUsage.posts, reads: apiUsage.reads, spent: apiUsage.spent })
     .from(apiUsage)
     .where(and(eq(apiUsage.orgId, orgId), eq(apiUsage.network, network), eq(apiUsage.month, month)));
   const used = { posts: row?.posts ?? 0, reads: row?.reads ?? 0, spent: Number(row?.spent ?? 0) };
-  const prices = config.prices ?? { post: pricing.post, postWithLink: pricing.postWithLink, read: pricing.read };
+  const { prices } = config;
   const { kind, amount } = config.budget;
   const { remaining, affordable } = budgetLeft(config.budget, used, prices);
   const reason = !config.enabled ? "off" : affordable ? null : "budget";
@@ -100,20 +112,33 @@ export async function apiBudget(db: DbOrTx, orgId: string, network: NetworkId, n
 /**
  * Reserves `count` calls of a kind against the month's meter: "ok" when the budget allows
  * them (and they are counted), else why not, counting nothing. A network without pricing is
- * always "ok" and metered nowhere.
+ * always "ok" and metered nowhere. `settings`: the organisation's, when the caller has read
+ * them already (the publisher has: the reservation is then one statement).
  */
-export async function reserveApiCall(db: DbOrTx, orgId: string, network: NetworkId, call: ApiCall, now = new Date(), count = 1): Promise<Reservation> {
-  const state = await apiBudget(db, orgId, network, now);
-  if (!state) return "ok";
+export async function reserveApiCall(
+  db: DbOrTx,
+  orgId: string,
+  network: NetworkId,
+  call: ApiCall,
+  options: { now?: Date; count?: number; settings?: OrganizationSettingsJson } = {},
+): Promise<Reservation> {
+  const pricing = pricingOf(network);
+  if (!pricing) return "ok";
+  const { now = new Date(), count = 1 } = options;
+  const config = budgetConfig(options.settings ?? (await settingsOf(db, orgId)), network, pricing);
   // Reads (look-ups, metrics) stay allowed with API posting off: they serve posts already made.
-  if (!state.enabled && call !== "read") return "off";
-  const cost = priceOf(state.prices, call, count);
+  if (!config.enabled && call !== "read") return "off";
+  const cost = priceOf(config.prices, call, count);
   const posts = call === "read" ? 0 : count;
   const reads = call === "read" ? count : 0;
-  const { kind, amount } = state;
+  const { kind, amount } = config.budget;
   // Money: the cost must fit. Posts: a post must fit; a read needs a post left (once the
   // month's posts are spent, reads stop too: the budget says no).
-  const fits =
+  const fits = (used: { posts: number; spent: number }) =>
+    amount === null || (kind === "money" ? toMeter(used.spent + cost) <= amount : posts > 0 ? used.posts + posts <= amount : used.posts < amount);
+  // What does not fit an unused month fits no month: nothing to count.
+  if (!fits({ posts: 0, spent: 0 })) return "budget";
+  const fitsNow =
     amount === null
       ? sql`true`
       : kind === "money"
@@ -121,13 +146,18 @@ export async function reserveApiCall(db: DbOrTx, orgId: string, network: Network
         : posts > 0
           ? sql`${apiUsage.posts} + ${posts} <= ${amount}`
           : sql`${apiUsage.posts} < ${amount}`;
-  await db.insert(apiUsage).values({ orgId, network, month: state.month }).onConflictDoNothing();
-  const updated = await db
-    .update(apiUsage)
-    .set({ posts: sql`${apiUsage.posts} + ${posts}`, reads: sql`${apiUsage.reads} + ${reads}`, spent: sql`${apiUsage.spent} + ${cost}`, updatedAt: now })
-    .where(and(eq(apiUsage.orgId, orgId), eq(apiUsage.network, network), eq(apiUsage.month, state.month), fits))
+  // The month's first call makes its row with this call counted; later ones add to it only
+  // while it fits: one statement, and the row's lock keeps workers side by side within the budget.
+  const counted = await db
+    .insert(apiUsage)
+    .values({ orgId, network, month: meterMonth(now), posts, reads, spent: cost, updatedAt: now })
+    .onConflictDoUpdate({
+      target: [apiUsage.orgId, apiUsage.network, apiUsage.month],
+      set: { posts: sql`${apiUsage.posts} + ${posts}`, reads: sql`${apiUsage.reads} + ${reads}`, spent: sql`${apiUsage.spent} + ${cost}`, updatedAt: now },
+      setWhere: fitsNow,
+    })
     .returning({ posts: apiUsage.posts });
-  return updated.length > 0 ? "ok" : "budget";
+  return counted.length > 0 ? "ok" : "budget";
 }
 
 /** What an admin may set: the X API switch, the budget and (optionally) the unit prices. */

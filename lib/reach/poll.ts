@@ -154,7 +154,7 @@ async function pollOnce(db: Database, shareId: string, poll: number, now: Date):
   const posts = [{ externalId: polled.externalId, publishedAt: polled.publishedAt }];
   // A paid API (X): the read is reserved against the organisation's budget; when it says no
   // this poll is skipped (later ones ask again, a new month may allow them).
-  if (adapter.pricing && (await reserveApiCall(db, share.orgId, connection.network, "read", now, posts.length)) !== "ok") {
+  if (adapter.pricing && (await reserveApiCall(db, share.orgId, connection.network, "read", { now, count: posts.length })) !== "ok") {
     log.info({ shareId, poll, network: connection.network }, "reach poll skipped: the organisation's API budget is spent");
     return "over_budget";
   }

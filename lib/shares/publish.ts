@@ -1,5 +1,5 @@
 import type { RedisClient } from "@/lib/queue";
-import { and, eq, lt, lte, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, lt, lte, sql, type SQL } from "drizzle-orm";
 import { organizations, reachPolls, shares, socialConnections, stories, trackedLinks, users, type Share, type SocialConnection } from "@/db/schema";
 import { actingContext, connectionTokens, markConnectionBroken, refreshConnection } from "@/lib/connections";
 import type { Database } from "@/lib/db";
@@ -30,37 +30,53 @@ export type PublishOutcome = "published" | "skipped" | "failed" | "needs_attenti
 export const STALE_PUBLISHING_MS = 60_000;
 const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 
-/**
- * The statements every publish runs, prepared once per database handle: drizzle builds
- * their SQL once, and PostgreSQL parses and plans them once per connection.
- */
 /** What taking a share for publishing writes: `now` a placeholder or a timestamp. */
 function takeForPublishing(now: unknown) {
   return { status: "publishing" as const, publishingStartedAt: sql`${now}::timestamptz`, firstAttemptAt: sql`coalesce(${shares.firstAttemptAt}, ${now}::timestamptz)`, attempts: sql`${shares.attempts} + 1` };
 }
 
-function prepareStatements(db: Database) {
-  return {
-    claimDue: db
+/**
+ * A guarded UPDATE that takes the share, and in the same statement what publishing it needs:
+ * the account, the story, the organisation's rules and the tracked link. One statement, not
+ * two: per share the database's round trips are most of the publisher's cost (npm run bench
+ * -- publish).
+ */
+function claimWithContext(db: Database, name: string, guard: SQL) {
+  const claimed = db.$with("claimed").as(
+    db
       .update(shares)
       .set(takeForPublishing(sql.placeholder("now")))
-      .where(and(eq(shares.id, sql.placeholder("shareId")), eq(shares.mode, "api"), eq(shares.status, "scheduled"), lte(shares.scheduledAt, sql`${sql.placeholder("dueBy")}::timestamptz`)))
-      .returning()
-      .prepare("publish_claim_due"),
-    context: db
-      .select({
-        connection: socialConnections,
-        story: { status: stories.status, expiresAt: stories.expiresAt, title: stories.title, summary: stories.summary, imageUrl: stories.imageUrl, language: stories.language },
-        settings: organizations.settings,
-        code: trackedLinks.code,
-      })
-      .from(shares)
-      .innerJoin(organizations, eq(organizations.id, shares.orgId))
-      .leftJoin(socialConnections, eq(socialConnections.id, shares.connectionId))
-      .leftJoin(stories, eq(stories.id, shares.storyId))
-      .leftJoin(trackedLinks, eq(trackedLinks.shareId, shares.id))
-      .where(eq(shares.id, sql.placeholder("shareId")))
-      .prepare("publish_context"),
+      .where(and(eq(shares.id, sql.placeholder("shareId")), eq(shares.mode, "api"), guard))
+      .returning(),
+  );
+  // The claimed row's columns, each read from the CTE (drizzle selects a CTE itself as one value).
+  const share = Object.fromEntries(Object.keys(getTableColumns(shares)).map((key) => [key, claimed[key as keyof typeof claimed]])) as unknown as ReturnType<typeof getTableColumns<typeof shares>>;
+  return db
+    .with(claimed)
+    .select({
+      share,
+      connection: socialConnections,
+      story: { status: stories.status, expiresAt: stories.expiresAt, title: stories.title, summary: stories.summary, imageUrl: stories.imageUrl, language: stories.language },
+      settings: organizations.settings,
+      code: trackedLinks.code,
+    })
+    .from(claimed)
+    .innerJoin(organizations, eq(organizations.id, share.orgId))
+    .leftJoin(socialConnections, eq(socialConnections.id, share.connectionId))
+    .leftJoin(stories, eq(stories.id, share.storyId))
+    .leftJoin(trackedLinks, eq(trackedLinks.shareId, share.id))
+    .prepare(name);
+}
+
+/**
+ * The claims every publish tries, prepared once per database handle: drizzle builds their SQL
+ * once, and PostgreSQL parses and plans them once per connection. `due`: scheduled and due;
+ * `stale`: "publishing" since before `staleBefore`, left by a dead worker.
+ */
+function prepareStatements(db: Database) {
+  return {
+    due: claimWithContext(db, "publish_claim_due", and(eq(shares.status, "scheduled"), lte(shares.scheduledAt, sql`${sql.placeholder("dueBy")}::timestamptz`))!),
+    stale: claimWithContext(db, "publish_claim_stale", and(eq(shares.status, "publishing"), lt(shares.publishingStartedAt, sql`${sql.placeholder("staleBefore")}::timestamptz`))!),
   };
 }
 const prepared = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
@@ -70,19 +86,18 @@ function statements(db: Database) {
   return found;
 }
 
+type Claimed = Awaited<ReturnType<ReturnType<typeof prepareStatements>["due"]["execute"]>>[number];
+
 /**
  * A guarded UPDATE takes the share: scheduled and due, or "publishing" left by a dead worker
  * (`recovering`: the first try may have reached the network). Anything else is not ours.
  */
-async function claim(db: Database, shareId: string, now: Date): Promise<{ share: Share; recovering: boolean } | null> {
-  const [fresh] = await statements(db).claimDue.execute({ shareId, now: now.toISOString(), dueBy: new Date(now.getTime() + 2_000).toISOString() });
-  if (fresh) return { share: fresh, recovering: false };
-  const [stale] = await db
-    .update(shares)
-    .set(takeForPublishing(now.toISOString()))
-    .where(and(eq(shares.id, shareId), eq(shares.mode, "api"), eq(shares.status, "publishing"), lt(shares.publishingStartedAt, new Date(now.getTime() - STALE_PUBLISHING_MS))))
-    .returning();
-  if (stale) return { share: stale, recovering: true };
+async function claim(db: Database, shareId: string, now: Date): Promise<{ claimed: Claimed; recovering: boolean } | null> {
+  const { due, stale } = statements(db);
+  const [fresh] = await due.execute({ shareId, now: now.toISOString(), dueBy: new Date(now.getTime() + 2_000).toISOString() });
+  if (fresh) return { claimed: fresh, recovering: false };
+  const [recovered] = await stale.execute({ shareId, now: now.toISOString(), staleBefore: new Date(now.getTime() - STALE_PUBLISHING_MS).toISOString() });
+  if (recovered) return { claimed: recovered, recovering: true };
   // Still publishing and not yet stale: its worker may be alive (a job that stalled while
   // its worker was busy) or dead (killed). Come back when it counts as stale, never sooner.
   const [busy] = await db
@@ -315,9 +330,10 @@ export async function publishShare(db: Database, redis: RedisClient, shareId: st
 
 async function publishOnce(db: Database, redis: RedisClient, shareId: string, options: PublishOptions, seen: { placement?: Share["placement"] }): Promise<PublishOutcome> {
   const now = options.now ?? new Date();
-  const claimed = await claim(db, shareId, now);
-  if (!claimed) return "skipped";
-  const { share, recovering } = claimed;
+  const taken = await claim(db, shareId, now);
+  if (!taken) return "skipped";
+  const { claimed: context, recovering } = taken;
+  const share: Share = context.share;
   seen.placement = share.placement;
   const fail = (code: string, detail: string) => finish(db, share, { status: "failed", errorCode: code, lastError: detail.slice(0, 1000) });
   // A look-up the paid API's budget refused: the share needs the person, never a blind repeat.
@@ -326,9 +342,7 @@ async function publishOnce(db: Database, redis: RedisClient, shareId: string, op
   const unknownOutcome = (detail: string) =>
     finish(db, share, lookupRefused ? { status: "needs_attention", errorCode: "lookup_over_budget", lastError: "The organisation's budget for the network's API did not allow the look-up" } : { status: "needs_attention", errorCode: "outcome_unknown", lastError: detail });
 
-  // The account, the story, the organisation's rules and the tracked link: one round trip.
-  const [context] = await statements(db).context.execute({ shareId: share.id });
-  const connection = context?.connection;
+  const connection = context.connection;
   if (!connection) return fail("connection_removed", "The account was disconnected");
   if (connection.status === "revoked" || connection.status === "expired") return fail("connection_expired", `The connection is ${connection.status}`);
   const story = context.story;
@@ -372,7 +386,7 @@ async function publishOnce(db: Database, redis: RedisClient, shareId: string, op
   // A paid API (X): the post's cost is reserved against the organisation's budget first; when
   // the budget says no (or API posting is off) the person posts it through the share window.
   if (to.kind === "network" && to.adapter.pricing) {
-    const reservation = await reserveApiCall(db, share.orgId, connection.network, post.trackedUrl && postedText(post).includes(post.trackedUrl) ? "postWithLink" : "post", now);
+    const reservation = await reserveApiCall(db, share.orgId, connection.network, post.trackedUrl && postedText(post).includes(post.trackedUrl) ? "postWithLink" : "post", { now, settings: context.settings });
     if (reservation !== "ok") return toShareWindow(db, share, reservation, story.title);
   }
 

@@ -7,9 +7,12 @@ export const projectRoot = path.resolve(__dirname, "..", "..");
  * Starts a TypeScript entry point of the project (workers/*.ts) with tsx, output prefixed.
  * One process (node --import tsx), not tsx's launcher with the script in a child of its
  * own: a signal to the returned process, SIGKILL included, reaches the script itself.
+ * PROFILE_DIR set (a bench run): each process writes a V8 CPU profile there when it exits
+ * (node refuses --cpu-prof in NODE_OPTIONS, so it is passed here).
  */
 export function startScript(script: string, env: Record<string, string>, tag: string): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const profile = process.env.PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const forward = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) =>
     stream.on("data", (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) if (line.trim()) out.write(`[${tag}] ${line}\n`);
@@ -22,7 +25,7 @@ export function startScript(script: string, env: Record<string, string>, tag: st
 /** Runs a script to its end (a start-up that should refuse): its exit code and what it wrote to stderr. An env value undefined removes the variable. */
 export function runScript(script: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...(process.env.PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : []), "--import", "tsx", script], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     child.on("error", reject);
