@@ -32,7 +32,7 @@ async function main() {
     supervisedWorker(getQueue("import"), () => startWorker("import", importProcessors(), connection, { concurrency: 2 })),
     supervisedWorker(getQueue("reach"), () => startWorker("reach", reachProcessors(), connection, reachWorkerConfig(config.REACH_CONCURRENCY))),
     ...publishQueues.map((queue) =>
-      supervisedWorker(getQueue(queue), () => startWorker(queue, publishProcessors(connection), connection, publishWorkerConfig(queue, config.PUBLISH_CONCURRENCY))),
+      supervisedWorker(getQueue(queue), () => startWorker(queue, publishProcessors(connection), connection, publishWorkerConfig(queue, { concurrency: config.PUBLISH_CONCURRENCY, ratePerS: config.PUBLISH_RATE_PER_S }))),
     ),
   ];
   const workers = (): Worker[] => supervised.map((s) => s.worker());

@@ -136,6 +136,13 @@ const fields = z.object({
      */
     PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
     /**
+     * The most publish jobs one network's queue starts a second, across every worker process:
+     * a guard against a runaway burst, set above what the workers publish so it bites only
+     * then (the networks' own limits are kept per account and app by lib/shares/rate-limit.ts).
+     * Bluesky and Threads, where most accounts share one server, stay at 50 at most.
+     */
+    PUBLISH_RATE_PER_S: z.coerce.number().int().min(1).max(100_000).default(1_000),
+    /**
      * Metric polls (the reach queue) a worker process runs at once. Modest on purpose: polls
      * wait on the same networks, accounts and database pool as publishing and must never
      * crowd it out; a poll is due hours after its share, so a backlog only makes it late.

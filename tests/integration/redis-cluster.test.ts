@@ -122,7 +122,7 @@ describe("Redis Cluster", () => {
     expect(await set.masterOf(redisKeys.postWindowApp("linkedin"))).toBe(doomed);
 
     const workerRedis = createRedis("worker");
-    const worker = startWorker(publishQueueFor("linkedin"), publishProcessors(workerRedis), workerRedis, publishWorkerConfig(publishQueueFor("linkedin"), 16));
+    const worker = startWorker(publishQueueFor("linkedin"), publishProcessors(workerRedis), workerRedis, publishWorkerConfig(publishQueueFor("linkedin"), { concurrency: 16, ratePerS: 1_000 }));
     const consumer = new ClickConsumer({ db: db(), blockMs: 200 }).start();
     const { recorder, close: closeRecorder } = createClickRecorder({ flushMs: 5 });
 

@@ -3,18 +3,18 @@ import type { PublishQueue, RedisClient } from "@/lib/queue";
 import { publishShare } from "@/lib/shares/publish";
 import type { Processors, QueueConfig } from "../runtime";
 
+/** Bluesky's and Threads' queues at most: most of their accounts post through one server. */
+const SHARED_SERVER_RATE_PER_S = 50;
+
 /**
- * Each network's queue as a whole, across every worker (BullMQ's limiter is global): a
- * guard against a runaway burst. The networks' own limits, per account and app, are kept
- * by lib/shares/rate-limit.ts. Bluesky's is lower: most accounts share one PDS.
+ * Each network's queue as a whole, across every worker (BullMQ's limiter is global): a guard
+ * against a runaway burst, PUBLISH_RATE_PER_S jobs a second. The networks' own limits, per
+ * account and app, are kept by lib/shares/rate-limit.ts.
  */
-export const networkLimiter: Record<PublishQueue, { max: number; duration: number }> = {
-  "publish-x": { max: 250, duration: 1_000 },
-  "publish-linkedin": { max: 250, duration: 1_000 },
-  "publish-mastodon": { max: 250, duration: 1_000 },
-  "publish-bluesky": { max: 50, duration: 1_000 },
-  "publish-threads": { max: 50, duration: 1_000 },
-};
+export function networkLimiter(queue: PublishQueue, ratePerS: number): { max: number; duration: number } {
+  const sharedServer = queue === "publish-bluesky" || queue === "publish-threads";
+  return { max: sharedServer ? Math.min(ratePerS, SHARED_SERVER_RATE_PER_S) : ratePerS, duration: 1_000 };
+}
 
 /**
  * A publish worker's settings. A job whose worker lost it (the process died, or its Redis
@@ -22,8 +22,8 @@ export const networkLimiter: Record<PublishQueue, { max: number; duration: numbe
  * runs again: a short lock, checked often, keeps that wait to seconds (the share's claim in
  * PostgreSQL keeps the second run from posting twice).
  */
-export function publishWorkerConfig(queue: PublishQueue, concurrency: number): QueueConfig {
-  return { concurrency, lockDuration: 15_000, stalledInterval: 5_000, limiter: networkLimiter[queue] };
+export function publishWorkerConfig(queue: PublishQueue, settings: { concurrency: number; ratePerS: number }): QueueConfig {
+  return { concurrency: settings.concurrency, lockDuration: 15_000, stalledInterval: 5_000, limiter: networkLimiter(queue, settings.ratePerS) };
 }
 
 /** One processor for every network's publish queue; the last attempt ends the share failed with its reason. */
