@@ -15,6 +15,21 @@ export function redirectUriFor(network: ConnectableNetwork): string {
 }
 
 /**
+ * Registered clients found, per process, for KNOWN_CLIENT_MS: publishing needs its share's
+ * instance's client every post (a Mastodon account's refresh and revoke use it), and reading
+ * it each time was a statement and a decryption a post (npm run bench -- publish). A
+ * registration replaced by another process is seen here within that time; a client the
+ * instance no longer knows answers 401, as a revoked one does.
+ */
+const KNOWN_CLIENT_MS = 60_000;
+const knownClients = new Map<string, { client: OAuthClient; until: number }>();
+
+function remembered(key: string, client: OAuthClient): OAuthClient {
+  knownClients.set(key, { client, until: Date.now() + KNOWN_CLIENT_MS });
+  return client;
+}
+
+/**
  * Null when a configured network has no client in the environment, or the organisation
  * entered no app of its own where the network wants one (Threads). A per-instance network
  * registers once per instance (only with `register`, again when the scopes changed), shared by
@@ -38,10 +53,16 @@ export async function oauthClientFor(
     return app ? { ...app, redirectUri } : null;
   }
   if (!instanceUrl) return null;
+  const key = `${adapter.id} ${instanceUrl} ${redirectUri}`;
+  if (!options.register) {
+    const known = knownClients.get(key);
+    if (known && known.until > Date.now()) return known.client;
+  }
   const scopes = adapter.scopes.join(" ");
   const cached = await findApp(db, adapter.id, instanceUrl, redirectUri);
-  if (cached && (cached.scopes === scopes || !options.register)) return clientOf(cached, redirectUri);
+  if (cached && (cached.scopes === scopes || !options.register)) return remembered(key, clientOf(cached, redirectUri));
   if (!options.register) return null;
+  knownClients.delete(key);
 
   const registered = await source.register(instanceUrl, redirectUri);
   // Registered with other scopes (an older Ripple): the new registration replaces it.
@@ -62,11 +83,11 @@ export async function oauthClientFor(
     })
     .onConflictDoNothing({ target: [networkApps.network, networkApps.instanceUrl, networkApps.redirectUri] })
     .returning();
-  if (inserted) return clientOf(inserted, redirectUri);
+  if (inserted) return remembered(key, clientOf(inserted, redirectUri));
   // Someone registered at the same moment: theirs is in the cache, ours is left unused.
   const winner = await findApp(db, adapter.id, instanceUrl, redirectUri);
   if (!winner) throw new Error("network app registration vanished");
-  return clientOf(winner, redirectUri);
+  return remembered(key, clientOf(winner, redirectUri));
 }
 
 async function findApp(db: DbOrTx, network: ConnectableNetwork, instanceUrl: string, redirectUri: string) {
