@@ -30,9 +30,18 @@ export type PublishOutcome = "published" | "skipped" | "failed" | "needs_attenti
 export const STALE_PUBLISHING_MS = 60_000;
 const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 
-/** What taking a share for publishing writes: `now` a placeholder or a timestamp. */
+/**
+ * What taking a share for publishing writes: `now` a placeholder or a timestamp. updatedAt is
+ * set here: in a prepared statement drizzle's own (onUpdate) would be the moment it was prepared.
+ */
 function takeForPublishing(now: unknown) {
-  return { status: "publishing" as const, publishingStartedAt: sql`${now}::timestamptz`, firstAttemptAt: sql`coalesce(${shares.firstAttemptAt}, ${now}::timestamptz)`, attempts: sql`${shares.attempts} + 1` };
+  return {
+    status: "publishing" as const,
+    publishingStartedAt: sql`${now}::timestamptz`,
+    firstAttemptAt: sql`coalesce(${shares.firstAttemptAt}, ${now}::timestamptz)`,
+    attempts: sql`${shares.attempts} + 1`,
+    updatedAt: sql`${now}::timestamptz`,
+  };
 }
 
 /**
@@ -74,7 +83,39 @@ function claimWithContext(db: Database, name: string, guard: SQL) {
  * `stale`: "publishing" since before `staleBefore`, left by a dead worker.
  */
 function prepareStatements(db: Database) {
+  // Published, and its first metric poll scheduled (unless `followUp` is false), in one statement.
+  const done = db.$with("published").as(
+    db
+      .update(shares)
+      .set({
+        status: "published",
+        publishedAt: sql`${sql.placeholder("publishedAt")}::timestamptz`,
+        externalId: sql`${sql.placeholder("externalId")}`,
+        externalUrl: sql`${sql.placeholder("externalUrl")}`,
+        errorCode: null,
+        lastError: null,
+        updatedAt: sql`${sql.placeholder("now")}::timestamptz`,
+      })
+      .where(and(eq(shares.id, sql.placeholder("shareId")), eq(shares.status, "publishing")))
+      .returning({ id: shares.id, orgId: shares.orgId, publishedAt: shares.publishedAt }),
+  );
   return {
+    published: db
+      .with(done)
+      .insert(reachPolls)
+      .select(
+        db
+          .select({
+            shareId: done.id,
+            orgId: done.orgId,
+            poll: sql<number>`${FIRST_POLL.poll}::smallint`.as("poll"),
+            dueAt: sql<Date>`${done.publishedAt} + ${FIRST_POLL.afterMs}::float8 * interval '1 millisecond'`.as("due_at"),
+          })
+          .from(done)
+          .where(sql`${sql.placeholder("followUp")}::boolean`),
+      )
+      .onConflictDoNothing({ target: reachPolls.shareId })
+      .prepare("publish_published"),
     due: claimWithContext(db, "publish_claim_due", and(eq(shares.status, "scheduled"), lte(shares.scheduledAt, sql`${sql.placeholder("dueBy")}::timestamptz`))!),
     stale: claimWithContext(db, "publish_claim_stale", and(eq(shares.status, "publishing"), lt(shares.publishingStartedAt, sql`${sql.placeholder("staleBefore")}::timestamptz`))!),
   };
@@ -124,15 +165,14 @@ async function published(db: Database, share: Share, post: PublishedPost, option
   const publishedAt = options.now ?? new Date();
   // Published, and its first metric poll scheduled, in one statement: a share can never be
   // published without its polls (lib/reach/schedule.ts). Counted as shared by the reconciler.
-  await db.execute(sql`
-    with published as (
-      update ${shares} set status = 'published', published_at = ${publishedAt.toISOString()}::timestamptz, external_id = ${post.externalId},
-        external_url = ${post.url}, error_code = null, last_error = null
-      where id = ${share.id} and status = 'publishing'
-      returning id, org_id, published_at)
-    insert into ${reachPolls} (share_id, org_id, poll, due_at)
-    select id, org_id, ${FIRST_POLL.poll}::smallint, published_at + ${FIRST_POLL.afterMs}::float8 * interval '1 millisecond' from published where ${options.followUp !== false}::boolean
-    on conflict (share_id) do nothing`);
+  await statements(db).published.execute({
+    shareId: share.id,
+    publishedAt: publishedAt.toISOString(),
+    externalId: post.externalId,
+    externalUrl: post.url,
+    now: new Date().toISOString(),
+    followUp: options.followUp !== false,
+  });
   log.info({ shareId: share.id, network: share.network, status: "published" }, "share finished");
   return "published";
 }
