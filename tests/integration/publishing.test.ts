@@ -249,6 +249,9 @@ describe("a due share", () => {
     else expect(row.externalUrl).toBe(network === "mastodon" ? `${mastodonFake.url}/@${who.name}/${posts[0]}` : `https://www.linkedin.com/feed/update/${posts[0]}/`);
     expect(row.publishedAt!.getTime()).toBeGreaterThanOrEqual(before);
     expect(row.publishedAt!.getTime()).toBeLessThanOrEqual(after);
+    // Updated now, also when the publisher's statements were prepared by an earlier share.
+    expect(row.updatedAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(row.updatedAt.getTime()).toBeLessThanOrEqual(after);
 
     // Its first reach poll (about 1 h after) is scheduled in PostgreSQL by the same statement;
     // Redis holds no poll until it is due.
