@@ -119,7 +119,8 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 function spawnLogged(args: string[], env: Record<string, string>, tag: string, lines: string[]): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const profile = process.env.PROFILE_DIR && args[0] === "--import" ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, ...args], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   for (const stream of [child.stdout!, child.stderr!]) {
     let buffer = "";
     stream.on("data", (chunk: Buffer) => {
