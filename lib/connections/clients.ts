@@ -15,11 +15,12 @@ export function redirectUriFor(network: ConnectableNetwork): string {
 }
 
 /**
- * Registered clients found, per process, for KNOWN_CLIENT_MS: publishing needs its share's
- * instance's client every post (a Mastodon account's refresh and revoke use it), and reading
- * it each time was a statement and a decryption a post (npm run bench -- publish). A
- * registration replaced by another process is seen here within that time; a client the
- * instance no longer knows answers 401, as a revoked one does.
+ * Registered clients found, per process, for KNOWN_CLIENT_MS: publishing asks for its share's
+ * instance's client every post, and reading it each time was a statement and a decryption a
+ * post (npm run bench -- publish). A registration another process replaced (Ripple's scopes
+ * changed) is seen here within that time; until then the old client serves only where a
+ * client is used at all, a token refresh or a revoke, which Mastodon's tokens (they do not
+ * expire) seldom need.
  */
 const KNOWN_CLIENT_MS = 60_000;
 const knownClients = new Map<string, { client: OAuthClient; until: number }>();
