@@ -33,11 +33,19 @@ function pgArray(values: ReadonlyArray<string | boolean | null>): string {
 
 type Row = StreamClick & { eventKey: string; isUnique: boolean };
 
+/** A batch decoded and past the click limit: what its transaction writes. */
+export type CheckedBatch = { read: number; rows: Row[]; malformed: number; throttled: number };
+
 /**
  * With `redis` (the click consumer), clicks past their client's limit on a link are dropped
  * first; without it (the demo's history, which makes its clicks itself) all are written.
  */
 export async function writeClickBatch(db: Database, entries: readonly StreamEntry[], options: { redis?: RedisClient } = {}): Promise<BatchResult> {
+  return storeClickBatch(db, await checkClickBatch(entries, options));
+}
+
+/** Decodes a batch and, with `redis`, drops the clicks past their client's limit (Redis only, no database). */
+export async function checkClickBatch(entries: readonly StreamEntry[], options: { redis?: RedisClient } = {}): Promise<CheckedBatch> {
   const decoded: Row[] = [];
   let malformed = 0;
   for (const [id, fields] of entries) {
@@ -50,7 +58,13 @@ export async function writeClickBatch(db: Database, entries: readonly StreamEntr
   const rows = over.size > 0 ? decoded.filter((row) => !over.has(row.eventKey)) : decoded;
   const throttled = decoded.length - rows.length;
   if (throttled > 0) log.info({ throttled }, "clicks past their client's limit not counted");
-  if (rows.length === 0) return { read: entries.length, stored: 0, duplicates: 0, malformed, throttled };
+  return { read: entries.length, rows, malformed, throttled };
+}
+
+/** A checked batch into Postgres in one transaction. */
+export async function storeClickBatch(db: Database, batch: CheckedBatch): Promise<BatchResult> {
+  const { rows, malformed, throttled, read } = batch;
+  if (rows.length === 0) return { read, stored: 0, duplicates: 0, malformed, throttled };
 
   const stored = await db.transaction(async (tx) => {
     // Unique visitors: one candidate per (day, link, visitor), in key order so two
@@ -125,7 +139,7 @@ export async function writeClickBatch(db: Database, entries: readonly StreamEntr
     }
     return inserted.length;
   });
-  return { read: entries.length, stored, duplicates: rows.length - stored, malformed, throttled };
+  return { read, stored, duplicates: rows.length - stored, malformed, throttled };
 }
 
 // --- The stream side ---------------------------------------------------------------------------

@@ -134,6 +134,52 @@ describe("click ingestion", () => {
     expect(await clickPoints(org.id)).toBe(uniqueHumans);
   });
 
+  it("reads the next batch of a backlog while the last one is written, and stores every click once", async () => {
+    const key = newStream();
+    const { link, org, share } = await makeSharedLink();
+    // Reads of 10: a full batch is 200 clicks, so 1,000 make five batches and the reads ahead between them.
+    const clicks = Array.from({ length: 1_000 }, (_, i) => click(link, `r${i % 400}`, { isBot: i % 10 === 0 }));
+    await append(key, clicks);
+    const consumer = consumerOn(key, { count: 10 });
+    expect(await consumer.drain()).toBe(1_000);
+    expect(consumer.stats.readAhead).toBeGreaterThanOrEqual(4);
+
+    const [count] = await db().select({ n: sql<number>`count(*)::int` }).from(clickEvents).where(eq(clickEvents.linkId, link.id));
+    expect(count!.n).toBe(1_000);
+    const humans = clicks.filter((c) => !c.isBot);
+    const uniqueHumans = new Set(humans.map((c) => c.visitorHash)).size;
+    expect(await shareRollup(org.id, share.id)).toEqual({ clicks: humans.length, uniqueVisitors: uniqueHumans, botClicks: 100 });
+    const [pending] = (await redis.xpending(key, CLICK_GROUP)) as [number];
+    expect(pending).toBe(0);
+  });
+
+  it("leaves the batch read ahead pending when the last one's write fails; it is stored once later", async () => {
+    const key = newStream();
+    const { link, org, share } = await makeSharedLink();
+    await append(key, Array.from({ length: 400 }, (_, i) => click(link, `f${i}`)));
+    // The database refuses the first batch's transaction after the next batch was read ahead.
+    let calls = 0;
+    const flaky = new Proxy(db(), {
+      get(target, property, receiver) {
+        if (property === "transaction" && calls++ === 0) return async () => { throw new Error("database unavailable"); };
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const consumer = new ClickConsumer({ db: flaky, redis: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }), key, count: 10, claimIdleMs: 0 });
+    consumers.push(consumer);
+    await expect(consumer.step({ wait: false })).rejects.toThrow("database unavailable");
+    // Both batches, the failed one and the one read ahead, wait with this consumer.
+    const [pending] = (await redis.xpending(key, CLICK_GROUP)) as [number];
+    expect(pending).toBe(400);
+
+    expect(await consumer.drain()).toBe(400);
+    const [count] = await db().select({ n: sql<number>`count(*)::int` }).from(clickEvents).where(eq(clickEvents.linkId, link.id));
+    expect(count!.n).toBe(400);
+    expect(await shareRollup(org.id, share.id)).toEqual({ clicks: 400, uniqueVisitors: 400, botClicks: 0 });
+    const [left] = (await redis.xpending(key, CLICK_GROUP)) as [number];
+    expect(left).toBe(0);
+  });
+
   it("stores clicks of a story's own link (no share) without rollups, and skips malformed entries", async () => {
     const key = newStream();
     const { cli, org, story } = await makeSharedLink();

@@ -4,7 +4,7 @@ import type { RedisClient } from "@/lib/queue";
 import type { Database } from "@/lib/db";
 import { envFor } from "@/lib/env";
 import { clickStreamKey } from "@/lib/links/click-stream";
-import { ackClicks, claimStaleClicks, CLICK_GROUP, ensureClickGroup, readClicks, writeClickBatch, type BatchResult, type StreamEntry } from "@/lib/links/ingest";
+import { ackClicks, checkClickBatch, claimStaleClicks, CLICK_GROUP, ensureClickGroup, readClicks, storeClickBatch, type BatchResult, type CheckedBatch, type StreamEntry } from "@/lib/links/ingest";
 import { log } from "@/lib/log";
 import { createRedis } from "@/lib/queue";
 
@@ -38,7 +38,8 @@ const FORGET_IDLE_CONSUMERS_MS = 60 * 60_000;
 export class ClickConsumer {
   readonly name: string;
   readonly key: string;
-  readonly stats = { batches: 0, stored: 0, duplicates: 0, malformed: 0, throttled: 0, claimed: 0, failures: 0 };
+  /** readAhead: batches read and checked while the one before was being written. */
+  readonly stats = { batches: 0, stored: 0, duplicates: 0, malformed: 0, throttled: 0, claimed: 0, failures: 0, readAhead: 0 };
   private readonly redis: RedisClient;
   private readonly ownsRedis: boolean;
   private readonly count: number;
@@ -52,6 +53,8 @@ export class ClickConsumer {
   private groupReady = false;
   private stopping = false;
   private loop: Promise<void> | undefined;
+  /** The next backlog batch, read and checked while the last one's transaction ran. */
+  private ahead: Promise<{ entries: StreamEntry[]; checked: CheckedBatch }> | null = null;
   /** When the last round ended, found clicks or not (a round waits at most blockMs): the watchdog's sign of life. */
   progressAt = Date.now();
 
@@ -78,8 +81,22 @@ export class ClickConsumer {
     }
     let entries: StreamEntry[] = [];
     let claimed = 0;
-    if (this.retryOwn) entries = await readClicks(this.redis, this.key, this.name, { count: this.count, pending: true });
-    if (entries.length === 0 && Date.now() >= this.nextClaimAt) {
+    let checked: CheckedBatch | undefined;
+    const ahead = this.ahead;
+    this.ahead = null;
+    if (ahead) {
+      try {
+        ({ entries, checked } = await ahead);
+      } catch (error) {
+        // What it read, if anything, is pending with this consumer: read again first.
+        this.retryOwn = true;
+        throw error;
+      }
+      if (entries.length > 0) this.stats.readAhead++;
+    } else if (this.retryOwn) entries = await readClicks(this.redis, this.key, this.name, { count: this.count, pending: true });
+    // A full read of its own pending entries: there may be more (a failed backlog batch, the batch read ahead).
+    const morePending = !ahead && this.retryOwn && entries.length >= this.count;
+    if (entries.length === 0 && !ahead && Date.now() >= this.nextClaimAt) {
       const result = await claimStaleClicks(this.redis, this.key, this.name, { minIdleMs: this.claimIdleMs, count: this.count, cursor: this.claimCursor });
       this.claimCursor = result.cursor;
       if (result.cursor === "0-0") {
@@ -89,26 +106,30 @@ export class ClickConsumer {
       entries = result.entries;
       claimed = entries.length;
     }
-    if (entries.length === 0) {
-      entries = await readClicks(this.redis, this.key, this.name, { count: this.count, blockMs: options.wait === false ? undefined : this.blockMs });
-      // A backlog (every read comes back full): take a few reads into one transaction. The
-      // rollups cost per share and day, not per click, so big batches catch up faster;
-      // ordinary traffic still goes in small batches within milliseconds.
-      let last = entries.length;
-      while (last === this.count && entries.length < this.count * BACKLOG_READS) {
-        const more = await readClicks(this.redis, this.key, this.name, { count: this.count });
-        entries = entries.concat(more);
-        last = more.length;
-      }
-    }
+    if (entries.length === 0 && !ahead) entries = await this.readNew(options.wait === false ? undefined : this.blockMs);
     if (entries.length === 0) {
       this.retryOwn = false;
       return { read: 0, stored: 0, duplicates: 0, malformed: 0, throttled: 0, claimed };
     }
     this.retryOwn = true;
-    const result = await writeClickBatch(this.options.db, entries, { redis: this.redis });
-    await ackClicks(this.redis, this.key, entries.map(([id]) => id));
-    this.retryOwn = false;
+    checked ??= await checkClickBatch(entries, { redis: this.redis });
+    // A full backlog batch: the next one is read and checked (Redis) while this one's
+    // transaction runs (Postgres), so neither waits for the other (npm run bench -- ingest).
+    if (entries.length >= this.count * BACKLOG_READS && !this.stopping) {
+      this.ahead = this.readNew(undefined).then(async (next) => ({ entries: next, checked: await checkClickBatch(next, { redis: this.redis }) }));
+    }
+    let result: BatchResult;
+    try {
+      result = await storeClickBatch(this.options.db, checked);
+      await ackClicks(this.redis, this.key, entries.map(([id]) => id));
+    } catch (error) {
+      // The batch read ahead is let finish and dropped: its entries stay pending with this
+      // consumer, as this batch's do, and are read again (or claimed by another consumer once idle).
+      await this.ahead?.catch(() => undefined);
+      this.ahead = null;
+      throw error;
+    }
+    this.retryOwn = morePending;
     this.stats.batches++;
     this.stats.stored += result.stored;
     this.stats.duplicates += result.duplicates;
@@ -118,11 +139,28 @@ export class ClickConsumer {
     return { ...result, claimed };
   }
 
-  /** Runs rounds until stop(); failures are logged and retried with backoff (the batch stays pending). */
+  /**
+   * New entries: one read (waiting up to `blockMs`), then, while every read comes back full (a
+   * backlog), more reads into the same batch. The rollups cost per share and day, not per
+   * click, so big batches catch up faster; ordinary traffic still goes in small batches
+   * within milliseconds.
+   */
+  private async readNew(blockMs: number | undefined): Promise<StreamEntry[]> {
+    let entries = await readClicks(this.redis, this.key, this.name, { count: this.count, blockMs });
+    let last = entries.length;
+    while (last === this.count && entries.length < this.count * BACKLOG_READS) {
+      const more = await readClicks(this.redis, this.key, this.name, { count: this.count });
+      entries = entries.concat(more);
+      last = more.length;
+    }
+    return entries;
+  }
+
+  /** Runs rounds until stop() (and the batch read ahead is written); failures are logged and retried with backoff (the batch stays pending). */
   start(): this {
     this.loop ??= (async () => {
       let failures = 0;
-      while (!this.stopping) {
+      while (!this.stopping || this.ahead) {
         try {
           await this.step();
           failures = 0;
