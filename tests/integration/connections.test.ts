@@ -14,11 +14,12 @@ import {
   listConnections,
   instanceTextLimits,
   networkOffers,
+  oauthClientFor,
   refreshFollowers,
   secretContext,
   startConnect,
 } from "@/lib/connections";
-import { decryptSecret } from "@/lib/crypto";
+import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { sendNoticeMail } from "@/lib/notifications/mail";
@@ -187,6 +188,28 @@ describe("connecting with OAuth", () => {
     const entries = (await auditActions(cli.orgId)).filter((e) => e.action === "connection.create");
     expect(entries).toHaveLength(2);
     expect(entries.map((e) => e.after)).toContainEqual(expect.objectContaining({ network: "mastodon", handle: `@mette@${host}` }));
+  });
+
+  it("Mastodon: an instance's registered client is read once a minute per process, not for every post", async () => {
+    const { cli } = await scene();
+    const instanceUrl = `https://remembered-${crypto.randomUUID().slice(0, 8)}.example`;
+    const id = crypto.randomUUID();
+    const stored = (clientId: string, secret: string) => ({ clientId, clientSecretEnc: encryptSecret(secret, secretContext.clientSecret(id)) });
+    await db().insert(networkApps).values({ id, network: "mastodon", instanceUrl, redirectUri: "http://localhost:3999/connections/callback/mastodon", scopes: mastodonAdapter.scopes.join(" "), maxCharacters: 500, ...stored("first-client", "first-secret") });
+    const lookup = () => oauthClientFor(db(), mastodonAdapter, { orgId: cli.orgId, instanceUrl }, { register: false });
+    expect(await lookup()).toMatchObject({ clientId: "first-client", clientSecret: "first-secret" });
+
+    // Another process registers again (Ripple's scopes changed): this one keeps what it read for a minute…
+    await db().update(networkApps).set(stored("second-client", "second-secret")).where(eq(networkApps.id, id));
+    expect(await lookup()).toMatchObject({ clientId: "first-client" });
+    // …then reads the row again.
+    const now = Date.now();
+    const clock = vi.spyOn(Date, "now").mockReturnValue(now + 61_000);
+    try {
+      expect(await lookup()).toMatchObject({ clientId: "second-client", clientSecret: "second-secret" });
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it("X: PKCE S256 and offline.access, Basic auth at the token endpoint, followers from public_metrics", async () => {
