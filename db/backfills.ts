@@ -1,4 +1,5 @@
 import type postgres from "postgres";
+import { networkCodes } from "./schema/ids";
 
 /**
  * Data a migration's new shape needs, made once after the migrations committed (a new enum
@@ -35,7 +36,36 @@ const userPlacement: Backfill = {
   },
 };
 
-export const backfills: readonly Backfill[] = [userPlacement];
+/**
+ * Each member's first share day and shared months (migration 0024, lib/reach/activity.ts), from
+ * their user rollups' days (kept for good), for one organisation or all. Also how generated data
+ * gets them (tests/bench/report.ts).
+ */
+export async function fillShareActivity(sql: postgres.Sql | postgres.TransactionSql, orgId?: string): Promise<void> {
+  const code = `case r.network ${Object.entries(networkCodes).map(([n, c]) => `when '${n}' then ${c}`).join(" ")} else 0 end`;
+  const key = `(extract(year from r.day)::int * 12 + extract(month from r.day)::int - 1) * 16 + ${code}`;
+  await sql.unsafe(
+    `update memberships m set first_shared_on = a.first_day, shared_months = a.keys
+    from (
+      select r.org_id, r.dimension_id as user_id, min(r.day) as first_day, array_agg(distinct ${key} order by ${key}) as keys
+      from daily_rollups r
+      where r.dimension = 'user' and r.shares > 0 and ($1::uuid is null or r.org_id = $1::uuid)
+      group by r.org_id, r.dimension_id) a
+    where m.org_id = a.org_id and m.user_id = a.user_id`,
+    [orgId ?? null],
+  );
+}
+
+const shareActivity: Backfill = {
+  name: "0024_share_activity",
+  run: async (sql) => {
+    // Publishing counts shares into both; it waits while this runs.
+    await sql`lock table memberships, daily_rollups in share row exclusive mode`;
+    await fillShareActivity(sql);
+  },
+};
+
+export const backfills: readonly Backfill[] = [userPlacement, shareActivity];
 
 /** Runs the backfills not yet recorded. Returns their names. */
 export async function runBackfills(client: postgres.Sql): Promise<string[]> {

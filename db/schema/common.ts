@@ -1,7 +1,7 @@
 import { pgEnum, timestamp } from "drizzle-orm/pg-core";
 import { localeIds, networkIds, roleIds } from "./ids";
 
-export { localeIds, networkIds, roleIds, type Locale, type NetworkId, type Role } from "./ids";
+export { localeIds, networkCodes, networkIds, roleIds, type Locale, type NetworkId, type Role } from "./ids";
 
 export const networkEnum = pgEnum("network", networkIds);
 export const roleEnum = pgEnum("role", roleIds);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt, roleEnum, updatedAt } from "./common";
 import { teams } from "./teams";
@@ -39,6 +39,13 @@ export const memberships = pgTable(
      * also after reactivation (lib/auth/sessions); null = every session may.
      */
     sessionsNotBefore: timestamp({ withTimezone: true }),
+    /**
+     * What a team report asks of each member without reading their rollups (lib/reach/activity.ts,
+     * kept with the user rollups in the same transaction): the first UTC day they shared, and
+     * the months they shared in, per network (month index × 16 + network code; code 0: any).
+     */
+    firstSharedOn: date({ mode: "string" }),
+    sharedMonths: integer().array().notNull().default(sql`'{}'`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

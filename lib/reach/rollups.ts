@@ -1,6 +1,7 @@
 import { inArray, sql } from "drizzle-orm";
 import { memberships, shares, type LinkPlacement, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
+import { recordShareActivity } from "./activity";
 
 /**
  * Reports read rollups only. Each event adds its delta (UTC days and months) in the event's own
@@ -70,6 +71,7 @@ function rowsFor(facts: ShareFacts, day: string): RowKey[] {
 /**
  * Adds the deltas to the rollups: merged by row first, then one multi-row upsert in a
  * fixed order (so two concurrent batches lock rows in the same order and cannot deadlock).
+ * Shares also go into their people's activity (./activity.ts), first.
  */
 export async function addToRollups(db: DbOrTx, deltas: readonly RollupDelta[]): Promise<void> {
   const merged = new Map<string, RowKey & RollupFigures>();
@@ -86,6 +88,10 @@ export async function addToRollups(db: DbOrTx, deltas: readonly RollupDelta[]): 
     }
   }
   if (merged.size === 0) return;
+  await recordShareActivity(
+    db,
+    deltas.flatMap(({ facts, day, delta }) => ((delta.shares ?? 0) > 0 && facts.userId ? [{ orgId: facts.orgId, userId: facts.userId, network: facts.network, day }] : [])),
+  );
   const rows = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
   await upsert(db, "daily_rollups", "day", rows);
   // The month's row takes the same delta (month = its first day).

@@ -24,20 +24,36 @@ export type Suppressed = { suppressed: true; size: null; figures: null };
 export type Disclosed<F> = { suppressed: false; size: number; figures: F };
 
 /**
+ * Who is in a group: the people, or (for groups no one is in twice, as a team's sub-teams and
+ * its join cohorts are) just how many.
+ */
+export type People = ReadonlySet<string> | number;
+
+const sizeOf = (people: People) => (typeof people === "number" ? people : people.size);
+
+/** How many people the groups hold together: sets are joined, counts are of people in no other group. */
+function together(groups: readonly People[]): number {
+  const joined = new Set<string>();
+  let counted = 0;
+  for (const people of groups) {
+    if (typeof people === "number") counted += people;
+    else for (const id of people) joined.add(id);
+  }
+  return joined.size + counted;
+}
+
+/**
  * Rows under MIN_GROUP_SIZE people, then the smallest shown ones until the people no shown row
  * accounts for (the held rows' people and `outside`, those in the total but in no row, counted
  * once) are none or at least MIN_GROUP_SIZE: a total minus the shown rows then gives no small
  * group away. A row nobody used (a suggested text no one started from) has nothing to protect
  * and is always shown.
  */
-export function rowsToHold(
-  groups: ReadonlyArray<{ key: string; people: ReadonlySet<string>; unused?: boolean }>,
-  outside: ReadonlySet<string> = new Set(),
-): Set<string> {
-  const held = new Set(groups.filter((g) => !g.unused && !mayShow(g.people.size)).map((g) => g.key));
-  const unaccounted = () => new Set([...outside, ...groups.filter((g) => held.has(g.key)).flatMap((g) => [...g.people])]).size;
+export function rowsToHold(groups: ReadonlyArray<{ key: string; people: People; unused?: boolean }>, outside: People = 0): Set<string> {
+  const held = new Set(groups.filter((g) => !g.unused && !mayShow(sizeOf(g.people))).map((g) => g.key));
+  const unaccounted = () => together([outside, ...groups.filter((g) => held.has(g.key)).map((g) => g.people)]);
   while (unaccounted() > 0 && !mayShow(unaccounted())) {
-    const next = groups.filter((g) => !held.has(g.key) && !g.unused).sort((a, b) => a.people.size - b.people.size || (a.key < b.key ? -1 : 1))[0];
+    const next = groups.filter((g) => !held.has(g.key) && !g.unused).sort((a, b) => sizeOf(a.people) - sizeOf(b.people) || (a.key < b.key ? -1 : 1))[0];
     if (!next) break;
     held.add(next.key);
   }
@@ -49,16 +65,16 @@ export function rowsToHold(
  * with its size and figures, or, where rowsToHold holds it, neither. `figures` is only called
  * for a row that is shown.
  */
-export function discloseRows<G extends { key: string; people: ReadonlySet<string> }, F>(
+export function discloseRows<G extends { key: string; people: People }, F>(
   groups: readonly G[],
-  outside: ReadonlySet<string>,
+  outside: People,
   figures: (group: G) => F,
 ): Map<string, Suppressed | Disclosed<F>> {
   const held = rowsToHold(groups, outside);
   return new Map(
     groups.map((g): [string, Suppressed | Disclosed<F>] => [
       g.key,
-      held.has(g.key) ? { suppressed: true, size: null, figures: null } : { suppressed: false, size: g.people.size, figures: figures(g) },
+      held.has(g.key) ? { suppressed: true, size: null, figures: null } : { suppressed: false, size: sizeOf(g.people), figures: figures(g) },
     ]),
   );
 }

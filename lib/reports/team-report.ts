@@ -3,6 +3,7 @@ import { linkPlacementIds, memberships, networkIds, stories, teams, users, type 
 import type { DbOrTx } from "@/lib/db";
 import { DomainError, notFound } from "@/lib/errors";
 import { currentEmvTable, emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach/emv";
+import { keyMonth, monthKey } from "@/lib/reach/activity";
 import { dailyHorizonOf } from "@/lib/reach/retention";
 import type { Scope } from "@/lib/tenant";
 import { bucketStarts, monthIndex, rangeParts, type RangeParts } from "./periods";
@@ -56,8 +57,7 @@ type FigureColumn = (typeof figureColumns)[number];
 
 /**
  * `ids` and `network` are conditions on the bare columns. Each branch is one index-only scan; the
- * dimension is inlined so a generic plan still knows it. `monthly` sums partial months in too, so
- * counting rows counts who had a figure in a month (docs/design-notes.md, "Manager reports").
+ * dimension is inlined so a generic plan still knows it (docs/design-notes.md, "Manager reports").
  */
 function rollupRows(
   orgId: string,
@@ -65,7 +65,7 @@ function rollupRows(
   ids: SQL,
   network: SQL,
   parts: RangeParts,
-  options: { columns?: readonly FigureColumn[]; monthly?: boolean } = {},
+  options: { columns?: readonly FigureColumn[] } = {},
 ): SQL {
   const dim = sql.raw(`'${dimension}'`);
   const columns = options.columns ?? figureColumns;
@@ -76,12 +76,7 @@ function rollupRows(
   }
   for (const [first, last] of parts.days) {
     const where = sql`where org_id = ${orgId} and dimension = ${dim} and ${ids} and ${network} and day between ${first}::date and ${last}::date`;
-    branches.push(
-      options.monthly
-        ? sql`select dimension_id, network, ${sql.raw(columns.map((c) => `sum(${c})::bigint as ${c}`).join(", "))}, date_trunc('month', day)::date as day
-            from daily_rollups ${where} group by dimension_id, network, date_trunc('month', day)`
-        : sql`select dimension_id, network, ${sql.raw(columns.join(", "))}, day from daily_rollups ${where}`,
-    );
+    branches.push(sql`select dimension_id, network, ${sql.raw(columns.join(", "))}, day from daily_rollups ${where}`);
   }
   return sql.join(branches, sql` union all `);
 }
@@ -119,8 +114,6 @@ function badQuery(error: { issues: Array<{ path: PropertyKey[]; message: string 
   for (const issue of error.issues) (fieldErrors[issue.path.map(String).join(".") || "_"] ??= []).push(issue.message);
   return new DomainError(400, "invalidInput", "The report query is invalid", fieldErrors);
 }
-
-type Member = { userId: string; teamId: string; joinedAt: Date; optOut: boolean };
 
 /**
  * The range reaches days that are kept by month only (lib/reach/retention.ts): a team's days,
@@ -168,47 +161,42 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
 
   const subtree = subtreeOf(team.id, allTeams);
   const children = allTeams.filter((t) => t.parentId === team.id).sort((a, b) => byName.compare(a.name, b.name));
-  const childSubtrees = new Map(children.map((c) => [c.id, new Set(subtreeOf(c.id, allTeams))]));
 
-  // Round trip 2 and on: the members and every rollup read at once (the reads take the
-  // member ids from the same condition in SQL rather than wait for the list); the top
-  // stories' and advocates' full figures follow each ranking as soon as it is in.
+  // Round trip 2 and on: the members (counted in SQL, never listed) and every rollup read at
+  // once (the reads take the member ids from the same condition in SQL rather than wait for a
+  // list); the top stories' and advocates' full figures follow each ranking as soon as it is in.
   const ofMembers = and(eq(memberships.orgId, scope.orgId), eq(memberships.status, "active"), inArray(memberships.teamId, subtree));
   const memberSet = sql`select ${memberships.userId} from ${memberships} where ${ofMembers}`;
-  const memberIds = sql`array(${memberSet})`;
-  const membersRead = db
-    .select({ userId: memberships.userId, teamId: memberships.teamId, joinedAt: memberships.joinedAt, createdAt: memberships.createdAt, optOut: memberships.leaderboardOptOut })
-    .from(memberships)
-    .where(ofMembers)
-    .then((rows): Member[] => rows.map((m) => ({ userId: m.userId, teamId: m.teamId!, joinedAt: m.joinedAt ?? m.createdAt, optOut: m.optOut })));
   // Who may see what and who is in the team come from `db` (the primary: a manager removed
-  // from a team is refused at once); the figures from `figures` (a read replica, when fresh).
-  const reads = readRollups(figures, scope.orgId, query, subtree, memberIds, memberSet);
-  const countsRead = reads.people.then(memberCounts);
-  const [members, teamRows, counts, sharerRows, firstShares, placements, topStories, topAdvocates] = await Promise.all([
-    membersRead,
+  // from a team is refused at once), with each member's activity (lib/reach/activity.ts); the
+  // figures from `figures` (a read replica, when fresh).
+  const people = readMembers(db, scope.orgId, query, ofMembers);
+  const reads = readRollups(figures, scope.orgId, query, subtree, memberSet);
+  const [byTeam, cohortRows, monthSharers, teamRows, sharerRows, placements, topStories, topAdvocates] = await Promise.all([
+    people.byTeam,
+    people.cohorts,
+    people.monthSharers,
     reads.teams,
-    countsRead,
     reads.sharers,
-    reads.firstShares,
-    Promise.all([reads.placementSums, reads.placementPeople]).then(([sums, people]) => placementsShown(figures, scope.orgId, query, memberIds, sums, people[0]!, emvTable)),
+    Promise.all([reads.placementSums, reads.placementPeople]).then(([sums, people]) => placementsShown(figures, scope.orgId, query, sql`array(${memberSet})`, sums, people[0]!, emvTable)),
     reads.storyRanks.then((rows) => storiesShown(figures, scope.orgId, query, subtree, rows, emvTable)),
-    Promise.all([membersRead, countsRead]).then(([m, c]) => advocatesShown(figures, scope.orgId, query, m, c.byMember, emvTable)),
+    people.byTeam.then((rows) => advocatesShown(figures, scope.orgId, query, sql`select ${memberships.userId} from ${memberships} where ${ofMembers} and not ${memberships.leaderboardOptOut}`, sum(rows, "members"), emvTable)),
   ]);
-  const membersOf = (teamIds: Set<string>) => members.filter((m) => teamIds.has(m.teamId));
+  const inTeams = (teamIds: ReadonlySet<string>, key: "members" | "sharers") => sum(byTeam.filter((r) => teamIds.has(r.team_id)), key);
+  const memberCount = sum(byTeam, "members");
 
   const { from, to, period } = query;
   const base = {
     // Set by the caller that chose the database (lib/db.ts withReportsRead); null: the primary's figures.
     asOf: null as string | null,
-    team: { id: team.id, name: team.name, memberCount: sizeShown(members.length) },
+    team: { id: team.id, name: team.name, memberCount: sizeShown(memberCount) },
     range: { from, to, period },
     emv: { version: emvTable.version, formula: emvTable.formula, currency: emvTable.currency },
   };
-  const adoptionCohorts = cohortsOf(members, to);
+  const cohorts = cohortsOf(cohortRows, to);
 
   // Too small a team: what was read (little, for so few people) is dropped unseen.
-  if (!mayShow(members.length)) {
+  if (!mayShow(memberCount)) {
     return {
       ...base,
       suppressed: true,
@@ -219,7 +207,7 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
       networks: [],
       placements: [],
       topAdvocates: [],
-      adoption: adoptionCohorts.map((c) => ({ cohort: c.cohort, members: null, suppressed: true, activeShare: [] })),
+      adoption: cohorts.map((c) => ({ cohort: c.cohort, members: null, suppressed: true, activeShare: [] })),
     };
   }
 
@@ -240,33 +228,31 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
   const totals = [...seriesFigures.values()].reduce((sum, f) => addInto(sum, f), emptyFigures());
 
   // Sharers: those with a share in the range, and per day, week or month.
-  const sharersByBucket = new Map<string, number>([...sharerRows.map((r): [string, number] => [r.bucket, r.sharers]), ...counts.sharersByMonth]);
-  const shared = (userId: string) => (counts.byMember.get(userId)?.shares ?? 0) > 0;
-  const activeSharers = members.filter((m) => shared(m.userId)).length;
+  const sharersByBucket = new Map<string, number>([...sharerRows, ...monthSharers].map((r): [string, number] => [r.bucket, r.sharers]));
+  const activeSharers = sum(byTeam, "sharers");
 
   // The team's direct members are in its total but in no sub-team's row.
-  const childGroups = children.map((child) => ({ key: child.id, child, members: membersOf(childSubtrees.get(child.id)!) }))
-    .map((g) => ({ ...g, people: new Set(g.members.map((m) => m.userId)) }));
-  const inSubTeams = new Set(childGroups.flatMap((g) => [...g.people]));
-  const subTeamRows = discloseRows(childGroups, new Set(members.map((m) => m.userId).filter((id) => !inSubTeams.has(id))), (g) => {
-    const figures = [...childSubtrees.get(g.key)!].reduce((sum, id) => addInto(sum, teamFigures.get(id) ?? emptyFigures()), emptyFigures());
-    const sharers = g.members.filter((m) => shared(m.userId)).length;
-    return { ...rounded(figures), activeSharers: sharers, participation: ratio(sharers, g.members.length) };
+  const childGroups = children.map((child) => {
+    const teamIds = new Set(subtreeOf(child.id, allTeams));
+    return { key: child.id, child, teamIds, people: inTeams(teamIds, "members") };
+  });
+  const subTeamRows = discloseRows(childGroups, inTeams(new Set([team.id]), "members"), (g) => {
+    const figures = [...g.teamIds].reduce((sum, id) => addInto(sum, teamFigures.get(id) ?? emptyFigures()), emptyFigures());
+    const sharers = inTeams(g.teamIds, "sharers");
+    return { ...rounded(figures), activeSharers: sharers, participation: ratio(sharers, g.people) };
   });
   const subTeams = childGroups.map(({ child }) => {
     const group = subTeamRows.get(child.id)!;
     return { id: child.id, name: child.name, memberCount: group.size, suppressed: group.suppressed, figures: group.figures };
   });
 
-  const firstShare = new Map(firstShares.map((r) => [r.user_id, r.first_day]));
-
   return {
     ...base,
     suppressed: false,
-    totals: { ...rounded(totals), activeSharers, members: members.length, participation: ratio(activeSharers, members.length) },
+    totals: { ...rounded(totals), activeSharers, members: memberCount, participation: ratio(activeSharers, memberCount) },
     series: starts.map((start) => {
       const sharers = sharersByBucket.get(start) ?? 0;
-      return { start, ...rounded(seriesFigures.get(start)!), activeSharers: sharers, participation: ratio(sharers, members.length) };
+      return { start, ...rounded(seriesFigures.get(start)!), activeSharers: sharers, participation: ratio(sharers, memberCount) };
     }),
     subTeams,
     stories: topStories,
@@ -275,7 +261,7 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
       .map(([network, figures]) => ({ network, figures: rounded(figures) })),
     placements,
     topAdvocates,
-    adoption: adoptionRows(adoptionCohorts, members, firstShare, to),
+    adoption: adoptionRows(cohorts, memberCount, to),
   };
 }
 
@@ -286,14 +272,12 @@ const network = sql.raw(`(network collate "C")`);
 const figureNetworkOf = (query: ReportQuery) => (query.network ? sql`${network} = ${query.network}` : sql`${network} <> 'all'`);
 const countNetworkOf = (query: ReportQuery) => (query.network ? sql`${network} = ${query.network}` : sql`${network} = 'all'`);
 
-/** A member's counts over the range (null: no rows), and for a monthly series the months they shared in. */
-type PersonRow = { user_id: string; shares: number | null; clicks: number | null; engagements: number | null; months: string[] | null };
-
 /**
  * Sent at once and not awaited, so what follows each ranking starts as soon as it is in.
- * `memberIds` is an SQL text[] of the members' user ids, `memberSet` a subquery of them.
+ * `memberSet` is a subquery of the members' user ids.
  */
-function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: string[], memberIds: SQL, memberSet: SQL) {
+function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: string[], memberSet: SQL) {
+  const memberIds = sql`array(${memberSet})`;
   const { from, to, period } = query;
   const figureNetwork = figureNetworkOf(query);
   const countNetwork = countNetworkOf(query);
@@ -314,17 +298,6 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
       select ${bucket} as bucket, r.dimension_id as team_id, r.network, ${sums}
       from (${rollupRows(orgId, "team", sql`dimension_id = any(${subtreeIds})`, figureNetwork, seriesParts)}) r
       group by grouping sets ((${bucket}, r.network), (r.dimension_id, r.network))`),
-    // Per member: ranks the top advocates (full figures follow for the ten only) and who shared.
-    // One small aggregate a member (a dozen index entries for a year) beats grouping all
-    // members' rows together (read as a join instead, a whole organisation's took 1.0 s
-    // against 1.4 s, and its report no less time: npm run bench -- report).
-    people: db.execute<PersonRow>(sql`
-      select u.id as user_id, x.shares, x.clicks, x.engagements, ${period === "month" ? sql`x.months` : sql`null`} as months
-      from unnest(${memberIds}) as u(id)
-      cross join lateral (
-        select sum(r.shares)::float8 as shares, sum(r.clicks)::float8 as clicks, sum(r.engagements)::float8 as engagements,
-          ${period === "month" ? sql`array_agg(r.day::text) filter (where r.shares > 0)` : sql`null`} as months
-        from (${rollupRows(orgId, "user", sql`dimension_id = u.id`, countNetwork, parts, { columns: ["shares", "clicks", "engagements"], monthly: true })}) r) x`),
     // Who shared in each day or week: the share-days index (one entry per person and day).
     sharers:
       period === "month"
@@ -362,14 +335,6 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
         select r.dimension_id, ${sql.raw(linkPlacementIds.map((p) => `bool_or(r.network like '%:${p}') as "${p}"`).join(", "))}
         from (${rollupRows(orgId, "user_placement", sql`dimension_id in (${memberSet})`, placementNetwork(query), parts, { columns: ["shares"] })}) r
         group by r.dimension_id) people`),
-    // Adoption: each member's first day with a share, up to the end of the range (the share-days index).
-    firstShares: db.execute<{ user_id: string; first_day: string | null }>(sql`
-      select u.id as user_id, (
-        select r.day::text from daily_rollups r
-        where r.org_id = ${orgId} and r.dimension = 'user' and r.dimension_id = u.id and r.network = 'all'
-          and r.shares > 0 and r.day <= ${to}::date
-        order by r.day limit 1) as first_day
-      from unnest(${memberIds}) as u(id)`),
   };
 }
 
@@ -461,20 +426,6 @@ function placementOutput(row: PlacementRow): TeamReport["placements"][number] {
       };
 }
 
-type Counts = { shares: number; clicks: number; engagements: number };
-
-/** Per member: their counts over the range; per month (monthly series only): how many shared. */
-function memberCounts(rows: readonly PersonRow[]) {
-  const byMember = new Map<string, Counts>();
-  const sharersByMonth = new Map<string, number>();
-  for (const row of rows) {
-    if (row.shares === null) continue;
-    byMember.set(row.user_id, { shares: row.shares, clicks: row.clicks ?? 0, engagements: row.engagements ?? 0 });
-    for (const month of row.months ?? []) sharersByMonth.set(month, (sharersByMonth.get(month) ?? 0) + 1);
-  }
-  return { byMember, sharersByMonth };
-}
-
 /** Rows per network summed by `key`, with each network's EMV. */
 function figuresBy<K extends string>(rows: ReadonlyArray<NetworkRow & Record<K, string>>, key: K, emvTable: EmvTable): Map<string, Figures> {
   const out = new Map<string, Figures>();
@@ -506,27 +457,72 @@ async function storiesShown(db: DbOrTx, orgId: string, query: ReportQuery, subtr
   return top.map((s) => ({ storyId: s.storyId, title: titleOf.get(s.storyId) ?? "", figures: rounded(figures.get(s.storyId) ?? s.figures) }));
 }
 
+const sum = <K extends string>(rows: ReadonlyArray<Record<K, number>>, key: K) => rows.reduce((total, row) => total + row[key], 0);
+
+/** A month's first day from its index (lib/reach/activity.ts). */
+const monthStartOf = (index: number) => `${String(Math.floor(index / 12)).padStart(4, "0")}-${String((index % 12) + 1).padStart(2, "0")}-01`;
+
+/**
+ * The members, counted in SQL from their memberships (each carries its sharing at a glance,
+ * lib/reach/activity.ts): per team how many and how many shared in the range; per join month
+ * and month of first share how many (adoption); per month of a monthly series how many shared.
+ * Whole months are read from the memberships; the days of a partial month at either end of
+ * the range from the share days the user rollups index (one entry a person and day).
+ */
+function readMembers(db: DbOrTx, orgId: string, query: ReportQuery, ofMembers: SQL | undefined) {
+  const parts = rangeParts(query.from, query.to);
+  const months: number[] = [];
+  if (parts.months) for (let m = monthIndex(parts.months[0]); m <= monthIndex(parts.months[1]); m++) months.push(m);
+  const keys = sql`${`{${months.map((m) => monthKey(m, query.network)).join(",")}}`}::int[]`;
+  const partial = parts.days.length
+    ? sql`select r.dimension_id as user_id, date_trunc('month', r.day)::date::text as month
+        from daily_rollups r
+        where r.org_id = ${orgId} and r.dimension = 'user' and r.network = ${query.network ?? "all"} and r.shares > 0
+          and (${sql.join(parts.days.map(([first, last]) => sql`r.day between ${first}::date and ${last}::date`), sql` or `)})
+          and r.dimension_id in (select ${memberships.userId} from ${memberships} where ${ofMembers})
+        group by 1, 2`
+    : null;
+  const sharedInRange = partial
+    ? sql`(${memberships.sharedMonths} && ${keys} or ${memberships.userId} in (select user_id from partial))`
+    : sql`${memberships.sharedMonths} && ${keys}`;
+  const withPartial = partial ? sql`with partial as (${partial})` : sql``;
+  return {
+    byTeam: db.execute<{ team_id: string; members: number; sharers: number }>(sql`
+      ${withPartial}
+      select ${memberships.teamId}::text as team_id, count(*)::int as members, count(*) filter (where ${sharedInRange})::int as sharers
+      from ${memberships} where ${ofMembers}
+      group by 1`),
+    cohorts: db.execute<CohortRow>(sql`
+      select to_char(coalesce(${memberships.joinedAt}, ${memberships.createdAt}) at time zone 'UTC', 'YYYY-MM') as cohort,
+        case when ${memberships.firstSharedOn} <= ${query.to}::date then to_char(${memberships.firstSharedOn}, 'YYYY-MM') end as first_month,
+        count(*)::int as people
+      from ${memberships} where ${ofMembers}
+      group by 1, 2`),
+    // A monthly series' sharers per month; days and weeks come from the share days (readRollups).
+    monthSharers:
+      query.period !== "month"
+        ? Promise.resolve([])
+        : db
+            .execute<{ bucket: string; sharers: number }>(sql`
+              ${withPartial}
+              select k::text as bucket, count(*)::int as sharers
+              from ${memberships} cross join unnest(${memberships.sharedMonths}) as k
+              where ${ofMembers} and k = any(${keys})
+              group by k
+              ${partial ? sql`union all select month, count(*)::int from partial group by month` : sql``}`)
+            .then((rows) => rows.map((r) => ({ sharers: r.sharers, bucket: /^\d+$/.test(r.bucket) ? monthStartOf(keyMonth(Number(r.bucket))) : r.bucket }))),
+  };
+}
+
 /**
  * Leaderboard opt-outs are left out: a top ten is the ranking they said no to, and the team's
  * figures need no names. Their activity still counts in every total, sub-team and series.
  */
-async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, members: Member[], counts: Map<string, Counts>, emvTable: EmvTable) {
-  // The ten best by one pass, kept in order (sorting a whole organisation's 100,000 took most of the report's time).
-  type Ranked = { userId: string; counts: Counts; score: number };
-  const before = (a: Ranked, b: Ranked) => b.score - a.score || b.counts.clicks - a.counts.clicks || (a.userId < b.userId ? -1 : 1);
-  const ranked: Ranked[] = [];
-  for (const m of members) {
-    const c = m.optOut ? undefined : counts.get(m.userId);
-    if (!c) continue;
-    const candidate = { userId: m.userId, counts: c, score: c.engagements + c.clicks + c.shares };
-    if (candidate.score <= 0 || (ranked.length === TOP_ADVOCATES && before(candidate, ranked.at(-1)!) > 0)) continue;
-    let at = ranked.length;
-    while (at > 0 && before(candidate, ranked[at - 1]!) < 0) at--;
-    ranked.splice(at, 0, candidate);
-    if (ranked.length > TOP_ADVOCATES) ranked.pop();
-  }
-  if (ranked.length === 0 || !mayShow(members.length)) return [];
-  const ids = ranked.map((a) => a.userId);
+async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, eligible: SQL, memberCount: number, emvTable: EmvTable) {
+  if (!mayShow(memberCount)) return [];
+  const ranked = await db.execute<{ user_id: string; shares: number; clicks: number; engagements: number }>(rankAdvocates(orgId, query, eligible));
+  if (ranked.length === 0) return [];
+  const ids = ranked.map((a) => a.user_id);
   const [rows, names] = await Promise.all([
     db.execute<NetworkRow & { user_id: string }>(sql`
       select r.dimension_id as user_id, r.network, ${sums}
@@ -534,34 +530,56 @@ async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, mem
       group by 1, 2`),
     db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, ids)),
   ]);
-  const figures = figuresBy(rows, "user_id", emvTable);
+  const byPerson = figuresBy(rows, "user_id", emvTable);
   const nameOf = new Map(names.map((u) => [u.id, u.name?.trim() || u.email]));
-  return ranked.map((a) => ({ userId: a.userId, name: nameOf.get(a.userId) ?? "", figures: rounded(figures.get(a.userId) ?? { ...emptyFigures(), ...a.counts }) }));
+  return ranked.map((a) => ({
+    userId: a.user_id,
+    name: nameOf.get(a.user_id) ?? "",
+    figures: rounded(byPerson.get(a.user_id) ?? { ...emptyFigures(), shares: a.shares, clicks: a.clicks, engagements: a.engagements }),
+  }));
 }
 
-type Cohort = { cohort: string; userIds: string[] };
+/**
+ * The ten best of `eligible` (a subquery of user ids) by engagements + clicks + shares over the
+ * range, then clicks, then id: one small aggregate a member (a dozen index entries for a year),
+ * ranked in SQL so only the ten leave the database.
+ */
+function rankAdvocates(orgId: string, query: ReportQuery, eligible: SQL): SQL {
+  const columns = ["shares", "clicks", "engagements"] as const;
+  return sql`
+    select u.id as user_id, x.shares, x.clicks, x.engagements
+    from (${eligible}) as u(id)
+    cross join lateral (
+      select ${sumsOf(columns)}
+      from (${rollupRows(orgId, "user", sql`dimension_id = u.id`, countNetworkOf(query), rangeParts(query.from, query.to), { columns })}) r) x
+    where x.shares + x.clicks + x.engagements > 0
+    order by x.shares + x.clicks + x.engagements desc, x.clicks desc, u.id collate "C"
+    limit ${TOP_ADVOCATES}`;
+}
+
+type CohortRow = { cohort: string; first_month: string | null; people: number };
+type Cohort = { cohort: string; people: number; firstShares: Array<{ month: string; people: number }> };
 
 /** Current members by the month they joined (UTC), oldest first; nobody who joined after the range. */
-function cohortsOf(members: Member[], to: string): Cohort[] {
-  const byMonth = new Map<string, string[]>();
-  for (const m of members) {
-    const month = m.joinedAt.toISOString().slice(0, 7);
-    if (month > to.slice(0, 7)) continue;
-    const cohort = byMonth.get(month);
-    if (cohort) cohort.push(m.userId);
-    else byMonth.set(month, [m.userId]);
+function cohortsOf(rows: readonly CohortRow[], to: string): Cohort[] {
+  const byMonth = new Map<string, Cohort>();
+  for (const row of rows) {
+    if (row.cohort > to.slice(0, 7)) continue;
+    let cohort = byMonth.get(row.cohort);
+    if (!cohort) byMonth.set(row.cohort, (cohort = { cohort: row.cohort, people: 0, firstShares: [] }));
+    cohort.people += row.people;
+    if (row.first_month !== null) cohort.firstShares.push({ month: row.first_month, people: row.people });
   }
-  return [...byMonth.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([cohort, userIds]) => ({ cohort, userIds }));
+  return [...byMonth.values()].sort((a, b) => (a.cohort < b.cohort ? -1 : 1));
 }
 
 /**
  * The cohorts' rows: each with its size and adoption curve, or neither where ./privacy.ts holds
  * it (members who joined after the range are in the team's size but in no cohort).
  */
-function adoptionRows(cohorts: Cohort[], members: Member[], firstShare: Map<string, string | null>, to: string) {
-  const groups = cohorts.map((c) => ({ key: c.cohort, cohort: c, people: new Set(c.userIds) }));
-  const inCohorts = new Set(cohorts.flatMap((c) => c.userIds));
-  const rows = discloseRows(groups, new Set(members.map((m) => m.userId).filter((id) => !inCohorts.has(id))), (g) => cohortShares(g.cohort, firstShare, to));
+function adoptionRows(cohorts: Cohort[], memberCount: number, to: string) {
+  const groups = cohorts.map((c) => ({ key: c.cohort, cohort: c, people: c.people }));
+  const rows = discloseRows(groups, memberCount - sum(cohorts, "people"), (g) => cohortShares(g.cohort, to));
   return cohorts.map((c) => {
     const group = rows.get(c.cohort)!;
     return { cohort: c.cohort, members: group.size, suppressed: group.suppressed, activeShare: group.figures ?? [] };
@@ -570,20 +588,16 @@ function adoptionRows(cohorts: Cohort[], members: Member[], firstShare: Map<stri
 
 /**
  * For each month since the cohort joined (up to 12, not past the range): the fraction that had
- * shared by its end. One pass over the cohort (a whole organisation's cohorts hold 100,000
- * people): each member counts from the month of their first share on.
+ * shared by its end (each member counts from the month of their first share on).
  */
-function cohortShares(cohort: Cohort, firstShare: Map<string, string | null>, to: string): number[] {
-  const size = cohort.userIds.length;
+function cohortShares(cohort: Cohort, to: string): number[] {
   const start = monthIndex(cohort.cohort);
   const months = Math.min(ADOPTION_MONTHS, monthIndex(to.slice(0, 7)) - start + 1);
   const firstIn = new Array<number>(months).fill(0);
-  for (const id of cohort.userIds) {
-    const first = firstShare.get(id);
-    if (first == null || first > to) continue;
-    const k = Math.max(0, monthIndex(first.slice(0, 7)) - start);
-    if (k < months) firstIn[k]!++;
+  for (const { month, people } of cohort.firstShares) {
+    const k = Math.max(0, monthIndex(month) - start);
+    if (k < months) firstIn[k]! += people;
   }
   let shared = 0;
-  return firstIn.map((n) => ratio((shared += n), size));
+  return firstIn.map((n) => ratio((shared += n), cohort.people));
 }

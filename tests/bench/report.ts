@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { drizzle } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
 import { and, sql as drizzleSql, eq, inArray, TransactionRollbackError } from "drizzle-orm";
+import { fillShareActivity } from "@/db/backfills";
 import { createDatabase, type DatabaseHandle, type DbOrTx } from "@/db/client";
 import * as schema from "@/db/schema";
 import { dailyRollups, monthlyRollups, shares } from "@/db/schema";
@@ -270,6 +271,7 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
       if (index.constraint) await sql.unsafe(`alter table ${index.table} add constraint ${index.constraint} primary key using index ${index.name}`);
     }
   });
+  await step("each member's share activity from their rollups (db/backfills.ts)", () => fillShareActivity(sql, orgId));
   await step("vacuum analyze", () => sql.unsafe(`vacuum analyze`));
   return { orgId, department: departments[0]!, root: (root?.id as string | undefined) ?? null };
 }
@@ -317,6 +319,13 @@ async function checkSample(handle: DatabaseHandle, orgId: string) {
       select 'm|' || dimension_id || '|' || network || '|' || month from monthly_rollups where org_id = ${orgId} and dimension = 'team_story' and dimension_id in ${pairs}`);
     return new Set(rows.map((r) => r.key));
   };
+  // Their share activity on the membership (lib/reach/activity.ts), as the fill made it.
+  const activityOf = async (tx: DbOrTx) => {
+    const rows = await tx.execute(drizzleSql`select first_shared_on::text, shared_months from memberships where org_id = ${orgId} and user_id = ${userId}`);
+    return JSON.stringify(rows);
+  };
+  const activityBuilt = await activityOf(db);
+  let activityReplayed = "";
   const built = await rowsOf(db);
   const teamStoryBefore = await teamStoryKeys(db);
   let replayed: string[] = [];
@@ -325,8 +334,10 @@ async function checkSample(handle: DatabaseHandle, orgId: string) {
     .transaction(async (tx) => {
       await tx.delete(dailyRollups).where(and(eq(dailyRollups.orgId, orgId), inArray(dailyRollups.dimensionId, [userId, ...shareIds])));
       await tx.delete(monthlyRollups).where(and(eq(monthlyRollups.orgId, orgId), inArray(monthlyRollups.dimensionId, [userId, ...shareIds])));
+      await tx.execute(drizzleSql`update memberships set first_shared_on = null, shared_months = '{}' where org_id = ${orgId} and user_id = ${userId}`);
       await addToRollups(tx, deltas);
       replayed = await rowsOf(tx);
+      activityReplayed = await activityOf(tx);
       teamStoryAfter = await teamStoryKeys(tx);
       tx.rollback();
     })
@@ -335,6 +346,9 @@ async function checkSample(handle: DatabaseHandle, orgId: string) {
     });
   if (built.length === 0 || JSON.stringify(built) !== JSON.stringify(replayed)) {
     throw new Error(`the SQL-built rollups differ from addToRollups for ${userId}: ${built.length} vs ${replayed.length} rows`);
+  }
+  if (!activityBuilt.includes("shared_months") || activityBuilt !== activityReplayed) {
+    throw new Error(`the filled share activity differs from addToRollups's for ${userId}: ${activityBuilt} vs ${activityReplayed}`);
   }
   // addToRollups adds to team_story rows the SQL built (same ids, networks, days and months), creating none.
   const created = [...teamStoryAfter].filter((key) => !teamStoryBefore.has(key));
@@ -528,7 +542,7 @@ async function runShape(shape: Shape): Promise<Measured> {
     if (!database.reused) {
       const sample = await checkSample(loader, orgId);
       console.log(
-        `sample check: ${sample.rows} daily and monthly share and user rows of one employee's ${sample.shares} shares equal what addToRollups writes, ` +
+        `sample check: ${sample.rows} daily and monthly share and user rows of one employee's ${sample.shares} shares, and their share activity, equal what addToRollups writes, ` +
           `and its team_story rows are the ones it adds to; team_story rows sum to the team and story rows; organisation totals equal the raw counts`,
       );
       // The check's rolled-back writes cleared the visibility map bits of the pages they

@@ -2,8 +2,9 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { runBackfills } from "@/db/backfills";
 import { createDatabase } from "@/db/client";
-import { dailyRollups, dataBackfills, monthlyRollups, organizations, pointsLedger, shares } from "@/db/schema";
+import { dailyRollups, dataBackfills, memberships, monthlyRollups, organizations, pointsLedger, shares } from "@/db/schema";
 import { db } from "@/lib/db";
+import { monthKey, monthOfDay } from "@/lib/reach/activity";
 import { addToRollups, shareFacts } from "@/lib/reach/rollups";
 import { awardPoints } from "@/lib/reach/points";
 import { createTeam } from "@/lib/teams";
@@ -111,6 +112,79 @@ describe("the backfill of rows by link placement (migration 0023)", () => {
       expect(await runBackfills(handle.client)).toEqual(["0023_user_placement_rollups"]);
       expect({ daily: await placementRows(dailyRollups), monthly: await placementRows(monthlyRollups) }).toEqual(written);
       // Recorded: a second start does not run it again.
+      expect(await runBackfills(handle.client)).toEqual([]);
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
+describe("each member's share activity (lib/reach/activity.ts)", () => {
+  const activityOf = async (orgId: string, userId: string) => {
+    const [row] = await db().select({ firstSharedOn: memberships.firstSharedOn, sharedMonths: memberships.sharedMonths }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+    return row!;
+  };
+  const nov = monthOfDay("2026-11-01");
+  const oct = monthOfDay("2026-10-01");
+
+  it("keeps the first day shared and the months shared in, in total and per network, with the rollups; clicks add nothing", async () => {
+    const { org, cli } = await makeOrganization();
+    const { user } = await makeMember(cli, ["employee"]);
+    const { user: quiet } = await makeMember(cli, ["employee"]);
+    const story = await makePublishedStory(cli);
+    const onX = await makeShare(org.id, story.id, user.id, "x");
+    const onMastodon = await makeShare(org.id, story.id, user.id, "mastodon");
+    const quietShare = await makeShare(org.id, story.id, quiet.id, "x");
+    const facts = await shareFacts(db(), [onX.id, onMastodon.id, quietShare.id]);
+
+    await addToRollups(db(), [{ facts: facts.get(onX.id)!, day: "2026-11-12", delta: { shares: 1 } }]);
+    expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-11-12", sharedMonths: [monthKey(nov), monthKey(nov, "x")] });
+    // An earlier share on another network: the first day moves back, October joins in order.
+    await addToRollups(db(), [
+      { facts: facts.get(onMastodon.id)!, day: "2026-10-30", delta: { shares: 1 } },
+      { facts: facts.get(onX.id)!, day: "2026-11-13", delta: { clicks: 4, engagements: 2 } },
+    ]);
+    expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-10-30", sharedMonths: [monthKey(oct), monthKey(oct, "mastodon"), monthKey(nov), monthKey(nov, "x")] });
+    // The same again changes nothing; clicks alone on someone's share make them no sharer.
+    await addToRollups(db(), [{ facts: facts.get(onX.id)!, day: "2026-11-20", delta: { shares: 1 } }]);
+    await addToRollups(db(), [{ facts: facts.get(quietShare.id)!, day: "2026-11-20", delta: { clicks: 9 } }]);
+    expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-10-30", sharedMonths: [monthKey(oct), monthKey(oct, "mastodon"), monthKey(nov), monthKey(nov, "x")] });
+    expect(await activityOf(org.id, quiet.id)).toEqual({ firstSharedOn: null, sharedMonths: [] });
+  });
+
+  it("takes two batches of the same people at once without losing either's months", async () => {
+    const { org, cli } = await makeOrganization();
+    const people = await Promise.all([1, 2, 3].map(() => makeMember(cli, ["employee"])));
+    const story = await makePublishedStory(cli);
+    const made = await Promise.all(people.flatMap(({ user }) => [makeShare(org.id, story.id, user.id, "x"), makeShare(org.id, story.id, user.id, "mastodon")]));
+    const facts = await shareFacts(db(), made.map((s) => s.id));
+    const batch = (network: "x" | "mastodon", day: string) =>
+      db().transaction((tx) => addToRollups(tx, made.filter((s) => s.network === network).map((s) => ({ facts: facts.get(s.id)!, day, delta: { shares: 1 } }))));
+    await Promise.all([batch("x", "2026-11-05"), batch("mastodon", "2026-10-05")]);
+    for (const { user } of people) {
+      expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-10-05", sharedMonths: [monthKey(oct), monthKey(oct, "mastodon"), monthKey(nov), monthKey(nov, "x")] });
+    }
+  });
+
+  it("is made from the user rollups by the migration's backfill, once, as the rollups made it", async () => {
+    const { org, cli } = await makeOrganization();
+    const { user } = await makeMember(cli, ["employee"]);
+    const story = await makePublishedStory(cli);
+    const onX = await makeShare(org.id, story.id, user.id, "x");
+    const facts = await shareFacts(db(), [onX.id]);
+    await addToRollups(db(), [
+      { facts: facts.get(onX.id)!, day: "2026-10-02", delta: { shares: 1 } },
+      { facts: facts.get(onX.id)!, day: "2026-11-02", delta: { shares: 1, clicks: 3 } },
+    ]);
+    const kept = await activityOf(org.id, user.id);
+    // As before the migration: nothing on the membership, and the backfill not yet run.
+    await db().update(memberships).set({ firstSharedOn: null, sharedMonths: [] }).where(and(eq(memberships.orgId, org.id), eq(memberships.userId, user.id)));
+    await db().delete(dataBackfills).where(eq(dataBackfills.name, "0024_share_activity"));
+    const handle = createDatabase(process.env.DATABASE_URL!, { max: 1, applicationName: "ripple-test-backfill" });
+    try {
+      expect(await runBackfills(handle.client)).toEqual(["0024_share_activity"]);
+      expect(await activityOf(org.id, user.id)).toEqual(kept);
+      expect(kept).toEqual({ firstSharedOn: "2026-10-02", sharedMonths: [monthKey(oct), monthKey(oct, "x"), monthKey(nov), monthKey(nov, "x")] });
       expect(await runBackfills(handle.client)).toEqual([]);
     } finally {
       await handle.close();

@@ -138,6 +138,11 @@ describe("story analytics helpers", () => {
     ];
     expect(rowsToHold(subTeams, people(20, 21))).toEqual(new Set(["a"]));
     expect(rowsToHold(subTeams, people(20, 21, 22, 23, 24))).toEqual(new Set());
+    // Groups no one is in twice (sub-teams, join cohorts) may be given as counts, with the same answers.
+    expect(rowsToHold([{ key: "a", people: 8 }, { key: "b", people: 2 }, { key: "c", people: 5 }])).toEqual(new Set(["b", "c"]));
+    expect(rowsToHold([{ key: "a", people: 6 }, { key: "b", people: 8 }], 2)).toEqual(new Set(["a"]));
+    expect(rowsToHold([{ key: "a", people: 6 }, { key: "b", people: 8 }], 5)).toEqual(new Set());
+    expect(rowsToHold([{ key: "a", people: 3 }, { key: "b", people: 3 }])).toEqual(new Set(["a", "b"]));
     expect(rowsToHold(subTeams, people())).toEqual(new Set());
     // A held row of nobody gives nobody away, so it needs no cover.
     expect(rowsToHold([...subTeams, { key: "empty", people: people() }])).toEqual(new Set(["empty"]));
