@@ -1,5 +1,5 @@
 import type postgres from "postgres";
-import { networkCodes } from "./schema/ids";
+import { fillShareActivity } from "./share-activity";
 
 /**
  * Data a migration's new shape needs, made once after the migrations committed (a new enum
@@ -37,35 +37,42 @@ const userPlacement: Backfill = {
 };
 
 /**
- * Each member's first share day and shared months (migration 0024, lib/reach/activity.ts), from
- * their user rollups' days (kept for good), for one organisation or all. Also how generated data
- * gets them (tests/bench/report.ts).
+ * team_placement rows (migration 0024): each team's figures by where the link went, the sums of
+ * its members' shares' rows, per network, daily and monthly. A share counts for the team its
+ * sharer is in now: the team at the time of each event is not known afterwards.
  */
-export async function fillShareActivity(sql: postgres.Sql | postgres.TransactionSql, orgId?: string): Promise<void> {
-  const code = `case r.network ${Object.entries(networkCodes).map(([n, c]) => `when '${n}' then ${c}`).join(" ")} else 0 end`;
-  const key = `(extract(year from r.day)::int * 12 + extract(month from r.day)::int - 1) * 16 + ${code}`;
-  await sql.unsafe(
-    `update memberships m set first_shared_on = a.first_day, shared_months = a.keys
-    from (
-      select r.org_id, r.dimension_id as user_id, min(r.day) as first_day, array_agg(distinct ${key} order by ${key}) as keys
-      from daily_rollups r
-      where r.dimension = 'user' and r.shares > 0 and ($1::uuid is null or r.org_id = $1::uuid)
-      group by r.org_id, r.dimension_id) a
-    where m.org_id = a.org_id and m.user_id = a.user_id`,
-    [orgId ?? null],
-  );
-}
+const teamPlacement: Backfill = {
+  name: "0024_team_placement_rollups",
+  run: async (sql) => {
+    await sql`lock table daily_rollups, monthly_rollups in share row exclusive mode`;
+    for (const [table, date] of [
+      ["daily_rollups", "day"],
+      ["monthly_rollups", "month"],
+    ] as const) {
+      await sql.unsafe(`
+        insert into ${table} (org_id, dimension, dimension_id, network, ${date}, ${figures.join(", ")})
+        select r.org_id, 'team_placement'::rollup_dimension, m.team_id::text, r.network || ':' || s.placement, r.${date}, ${figures.map((f) => `sum(r.${f})`).join(", ")}
+        from ${table} r
+        join shares s on s.id::text = r.dimension_id
+        join memberships m on m.org_id = s.org_id and m.user_id = s.user_id and m.team_id is not null
+        where r.dimension = 'share' and r.network <> 'all'
+        group by 1, 2, 3, 4, 5
+        order by 5
+        on conflict (org_id, dimension, dimension_id, network, ${date}) do update set ${figures.map((f) => `${f} = excluded.${f}`).join(", ")}`);
+    }
+  },
+};
 
 const shareActivity: Backfill = {
   name: "0024_share_activity",
   run: async (sql) => {
     // Publishing counts shares into both; it waits while this runs.
-    await sql`lock table memberships, daily_rollups in share row exclusive mode`;
+    await sql`lock table memberships, daily_rollups, monthly_rollups in share row exclusive mode`;
     await fillShareActivity(sql);
   },
 };
 
-export const backfills: readonly Backfill[] = [userPlacement, shareActivity];
+export const backfills: readonly Backfill[] = [userPlacement, teamPlacement, shareActivity];
 
 /** Runs the backfills not yet recorded. Returns their names. */
 export async function runBackfills(client: postgres.Sql): Promise<string[]> {

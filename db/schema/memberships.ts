@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt, roleEnum, updatedAt } from "./common";
 import { teams } from "./teams";
@@ -41,11 +41,11 @@ export const memberships = pgTable(
     sessionsNotBefore: timestamp({ withTimezone: true }),
     /**
      * What a team report asks of each member without reading their rollups (lib/reach/activity.ts,
-     * kept with the user rollups in the same transaction): the first UTC day they shared, and
-     * the months they shared in, per network (month index × 16 + network code; code 0: any).
+     * kept with the rollups in the same transaction): the first UTC day they shared, and the
+     * months they shared in with which networks and link placements (db/share-activity.ts).
      */
     firstSharedOn: date({ mode: "string" }),
-    sharedMonths: integer().array().notNull().default(sql`'{}'`),
+    sharedMonths: bigint({ mode: "number" }).array().notNull().default(sql`'{}'`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

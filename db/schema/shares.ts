@@ -20,6 +20,8 @@ export const shareModeEnum = pgEnum("share_mode", ["api", "intent"]);
 export const linkPlacementIds = ["card", "text", "first_comment"] as const;
 export type LinkPlacement = (typeof linkPlacementIds)[number];
 export const linkPlacementEnum = pgEnum("link_placement", linkPlacementIds);
+/** A placement's code in a member's shared months (lib/reach/activity.ts; 0 is any, codes stay under 16). Stored: never renumber one. */
+export const placementCodes = { card: 1, text: 2, first_comment: 3 } as const satisfies Record<LinkPlacement, number>;
 
 /** One employee's share of one story on one network. The source of truth for publishing. */
 export const shares = pgTable(

@@ -16,7 +16,7 @@ import { monthStart, monthsBefore, utcDay } from "@/lib/time";
  * stay. What goes is per share, per story within a team, per person and link placement, and the
  * team, network and organisation totals: docs/design-notes.md, "Daily rollups".
  */
-export const FOLDED_DIMENSIONS = ["org", "network", "share", "team", "team_story", "user_placement"] as const satisfies ReadonlyArray<(typeof rollupDimensionEnum.enumValues)[number]>;
+export const FOLDED_DIMENSIONS = ["org", "network", "share", "team", "team_story", "user_placement", "team_placement"] as const satisfies ReadonlyArray<(typeof rollupDimensionEnum.enumValues)[number]>;
 
 /** Rows one DELETE removes, and DELETEs per maintenance run (the rest waits an hour). */
 const FOLD_BATCH = 5_000;

@@ -1,5 +1,5 @@
 import { inArray, sql } from "drizzle-orm";
-import { memberships, shares, type LinkPlacement, type NetworkId } from "@/db/schema";
+import { memberships, shares, type DailyRollup, type LinkPlacement, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { recordShareActivity } from "./activity";
 
@@ -44,7 +44,7 @@ export async function shareFacts(db: DbOrTx, shareIds: readonly string[]): Promi
   return new Map(rows.map((r) => [r.shareId, { ...r, teamId: r.teamId ?? null }]));
 }
 
-type RowKey = { orgId: string; dimension: "org" | "share" | "user" | "team" | "story" | "network" | "team_story" | "user_placement"; dimensionId: string; network: string; day: string };
+type RowKey = { orgId: string; dimension: DailyRollup["dimension"]; dimensionId: string; network: string; day: string };
 
 function rowsFor(facts: ShareFacts, day: string): RowKey[] {
   const { orgId, network } = facts;
@@ -62,9 +62,10 @@ function rowsFor(facts: ShareFacts, day: string): RowKey[] {
     rows.push({ orgId, dimension, dimensionId: id, network, day }, { orgId, dimension, dimensionId: id, network: "all", day });
   }
   rows.push({ orgId, dimension: "network", dimensionId: network, network, day });
-  // A person's figures by where the link went, per network only: a team report's placements
-  // read a dozen rows a member instead of every share's (lib/reports/team-report.ts).
+  // By where the link went, per network only: a person's (the people behind a story's
+  // placements) and a team's (a team report's placements, lib/reports/team-report.ts).
   if (facts.userId) rows.push({ orgId, dimension: "user_placement", dimensionId: facts.userId, network: `${network}:${facts.placement}`, day });
+  if (facts.teamId) rows.push({ orgId, dimension: "team_placement", dimensionId: facts.teamId, network: `${network}:${facts.placement}`, day });
   return rows;
 }
 
@@ -90,7 +91,9 @@ export async function addToRollups(db: DbOrTx, deltas: readonly RollupDelta[]): 
   if (merged.size === 0) return;
   await recordShareActivity(
     db,
-    deltas.flatMap(({ facts, day, delta }) => ((delta.shares ?? 0) > 0 && facts.userId ? [{ orgId: facts.orgId, userId: facts.userId, network: facts.network, day }] : [])),
+    deltas.flatMap(({ facts, day, delta }) =>
+      (delta.shares ?? 0) > 0 && facts.userId ? [{ orgId: facts.orgId, userId: facts.userId, network: facts.network, placement: facts.placement, day }] : [],
+    ),
   );
   const rows = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
   await upsert(db, "daily_rollups", "day", rows);

@@ -1,6 +1,6 @@
 import { linkPlacementIds, type LinkPlacement, type NetworkId } from "@/db/schema";
 import { emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach/emv";
-import { mayShow, rowsToHold } from "./privacy";
+import { rowsToHold, rowsToHoldBySize } from "./privacy";
 
 /**
  * Where the link went (card, URL in the text, first comment), compared over a set of shares:
@@ -108,21 +108,32 @@ export function comparedRow(people: number, sums: Sums, reporting: Sums, emv: nu
 }
 
 /**
- * One placement's row from sums already grouped (per network) and its people counted apart,
- * for a group too large to list who is behind it. Only for placements every one of which has
- * five people or more: then rowsToHold holds nothing, and this is the row placementRows makes.
+ * The placements' rows from sums already grouped (per network) and their people counted apart,
+ * for groups too large to list who is behind them (a team's): `people(placements)` is how many
+ * used any of them. Held as placementRows holds them (./privacy.ts rowsToHoldBySize).
  */
-export function groupedPlacementRow(placement: LinkPlacement, people: number, networkRows: ReadonlyArray<{ network: NetworkId } & Sums>, table: EmvTable): PlacementRow {
-  if (!mayShow(people)) return { key: placement, placement, suppressed: true };
-  const sums = zero();
-  const reporting = zero();
-  let emv = 0;
-  for (const row of networkRows) {
-    add(sums, row);
-    if (REPORTS_IMPRESSIONS.has(row.network)) add(reporting, row);
-    emv += emvOfSums(table, row.network, row);
-  }
-  return { key: placement, placement, ...comparedRow(people, sums, reporting, emv) };
+export function groupedPlacementRows(
+  sums: ReadonlyArray<{ network: NetworkId; placement: LinkPlacement } & Sums>,
+  people: (placements: readonly LinkPlacement[]) => number,
+  table: EmvTable,
+): PlacementRow[] {
+  const present = linkPlacementIds.filter((placement) => people([placement]) > 0 || sums.some((row) => row.placement === placement));
+  const held = rowsToHoldBySize(
+    present.map((placement) => ({ key: placement, size: people([placement]) })),
+    (keys) => people(keys as LinkPlacement[]),
+  );
+  return present.map((placement) => {
+    if (held.has(placement)) return { key: placement, placement, suppressed: true };
+    const sum = zero();
+    const reporting = zero();
+    let emv = 0;
+    for (const row of sums.filter((r) => r.placement === placement)) {
+      add(sum, row);
+      if (REPORTS_IMPRESSIONS.has(row.network)) add(reporting, row);
+      emv += emvOfSums(table, row.network, row);
+    }
+    return { key: placement, placement, ...comparedRow(people([placement]), sum, reporting, emv) };
+  });
 }
 
 /** Shares grouped by where the link went: a placement fewer than five people used shows nothing. */

@@ -50,10 +50,23 @@ function together(groups: readonly People[]): number {
  * and is always shown.
  */
 export function rowsToHold(groups: ReadonlyArray<{ key: string; people: People; unused?: boolean }>, outside: People = 0): Set<string> {
-  const held = new Set(groups.filter((g) => !g.unused && !mayShow(sizeOf(g.people))).map((g) => g.key));
-  const unaccounted = () => together([outside, ...groups.filter((g) => held.has(g.key)).map((g) => g.people)]);
+  const people = new Map(groups.map((g) => [g.key, g.people]));
+  return rowsToHoldBySize(
+    groups.map((g) => ({ key: g.key, size: sizeOf(g.people), unused: g.unused })),
+    (keys) => together([outside, ...keys.map((key) => people.get(key)!)]),
+  );
+}
+
+/**
+ * rowsToHold for groups known by their sizes and by how many people any of them hold together
+ * (`together(keys)`: counted once, with those in the total but in no row), as SQL can count
+ * them: a team's placements, which one person can be in several of.
+ */
+export function rowsToHoldBySize(groups: ReadonlyArray<{ key: string; size: number; unused?: boolean }>, together: (keys: string[]) => number): Set<string> {
+  const held = new Set(groups.filter((g) => !g.unused && !mayShow(g.size)).map((g) => g.key));
+  const unaccounted = () => together([...held]);
   while (unaccounted() > 0 && !mayShow(unaccounted())) {
-    const next = groups.filter((g) => !held.has(g.key) && !g.unused).sort((a, b) => sizeOf(a.people) - sizeOf(b.people) || (a.key < b.key ? -1 : 1))[0];
+    const next = groups.filter((g) => !held.has(g.key) && !g.unused).sort((a, b) => a.size - b.size || (a.key < b.key ? -1 : 1))[0];
     if (!next) break;
     held.add(next.key);
   }

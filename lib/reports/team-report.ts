@@ -3,12 +3,12 @@ import { linkPlacementIds, memberships, networkIds, stories, teams, users, type 
 import type { DbOrTx } from "@/lib/db";
 import { DomainError, notFound } from "@/lib/errors";
 import { currentEmvTable, emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach/emv";
-import { keyMonth, monthKey } from "@/lib/reach/activity";
+import { ACTIVITY_EPOCH, activityBit, activityMonth, SQL_MASK, SQL_MONTH_SHIFT, sqlActivityMonth, sqlShareBits } from "@/db/share-activity";
 import { dailyHorizonOf } from "@/lib/reach/retention";
 import type { Scope } from "@/lib/tenant";
 import { bucketStarts, monthIndex, rangeParts, type RangeParts } from "./periods";
 import { byName, managedTeamIds, subtreeOf, treeOrder, type Viewer } from "./team-access";
-import { groupedPlacementRow, placementRows, type PlacementRow } from "./placements";
+import { groupedPlacementRows, type PlacementRow } from "./placements";
 import { discloseRows, mayShow, sizeShown } from "./privacy";
 import { reportPeriods, reportQuerySchema, type Figures, type ReportQuery, type TeamReport } from "./schemas";
 
@@ -50,7 +50,7 @@ function textArray(values: readonly string[]): SQL {
   return sql`${literal}::text[]`;
 }
 
-type Dimension = "user" | "team" | "team_story" | "user_placement";
+type Dimension = "user" | "team" | "team_story" | "team_placement";
 
 const figureColumns = ["shares", "clicks", "unique_visitors", "bot_clicks", "impressions", "engagements", "estimated_reach"] as const;
 type FigureColumn = (typeof figureColumns)[number];
@@ -63,19 +63,20 @@ function rollupRows(
   orgId: string,
   dimension: Dimension,
   ids: SQL,
-  network: SQL,
+  networks: NetworkCondition,
   parts: RangeParts,
   options: { columns?: readonly FigureColumn[] } = {},
 ): SQL {
   const dim = sql.raw(`'${dimension}'`);
+  const [monthly, daily] = "monthly" in networks ? [networks.monthly, networks.daily] : [networks, networks];
   const columns = options.columns ?? figureColumns;
   const branches: SQL[] = [];
   if (parts.months) {
     branches.push(sql`select dimension_id, network, ${sql.raw(columns.join(", "))}, month as day from monthly_rollups
-      where org_id = ${orgId} and dimension = ${dim} and ${ids} and ${network} and month between ${parts.months[0]}::date and ${parts.months[1]}::date`);
+      where org_id = ${orgId} and dimension = ${dim} and ${ids} and ${monthly} and month between ${parts.months[0]}::date and ${parts.months[1]}::date`);
   }
   for (const [first, last] of parts.days) {
-    const where = sql`where org_id = ${orgId} and dimension = ${dim} and ${ids} and ${network} and day between ${first}::date and ${last}::date`;
+    const where = sql`where org_id = ${orgId} and dimension = ${dim} and ${ids} and ${daily} and day between ${first}::date and ${last}::date`;
     branches.push(sql`select dimension_id, network, ${sql.raw(columns.join(", "))}, day from daily_rollups ${where}`);
   }
   return sql.join(branches, sql` union all `);
@@ -172,17 +173,16 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
   // figures from `figures` (a read replica, when fresh).
   const people = readMembers(db, scope.orgId, query, ofMembers);
   const reads = readRollups(figures, scope.orgId, query, subtree, memberSet);
-  const [byTeam, cohortRows, monthSharers, teamRows, sharerRows, placements, topStories, topAdvocates] = await Promise.all([
-    people.byTeam,
-    people.cohorts,
-    people.monthSharers,
+  const [{ byTeam, cohorts: cohortRows, monthSharers }, teamRows, sharerRows, placementSums, topStories, topAdvocates] = await Promise.all([
+    people,
     reads.teams,
     reads.sharers,
-    Promise.all([reads.placementSums, reads.placementPeople]).then(([sums, people]) => placementsShown(figures, scope.orgId, query, sql`array(${memberSet})`, sums, people[0]!, emvTable)),
-    reads.storyRanks.then((rows) => storiesShown(figures, scope.orgId, query, subtree, rows, emvTable)),
-    people.byTeam.then((rows) => advocatesShown(figures, scope.orgId, query, sql`select ${memberships.userId} from ${memberships} where ${ofMembers} and not ${memberships.leaderboardOptOut}`, sum(rows, "members"), emvTable)),
+    reads.placementSums,
+    reads.topStories.then((rows) => topOf(rows, "story_id", emvTable).map(({ id, title, figures }) => ({ storyId: id, title, figures }))),
+    advocatesShown(figures, scope.orgId, query, sql`select ${memberships.userId} from ${memberships} where ${ofMembers} and not ${memberships.leaderboardOptOut}`, emvTable),
   ]);
   const inTeams = (teamIds: ReadonlySet<string>, key: "members" | "sharers") => sum(byTeam.filter((r) => teamIds.has(r.team_id)), key);
+  const placements = placementsShown(placementSums, (set) => sum(byTeam, setName(set)), emvTable);
   const memberCount = sum(byTeam, "members");
 
   const { from, to, period } = query;
@@ -267,10 +267,16 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
 
 // EMV needs per-network rows (each has its own rates); counts come from the 'all' rows. Collation
 // "C" keeps the network out of the primary key's index conditions, so the covering index alone
-// is read (docs/design-notes.md, "Manager reports"; measured in "Performance history").
+// is read (docs/design-notes.md, "Manager reports"; measured in "Performance history"). The
+// monthly 'all' rows have a covering index of their own (monthly_rollups_totals), which the plain
+// condition selects: a ranking then steps over no rows per network.
 const network = sql.raw(`(network collate "C")`);
 const figureNetworkOf = (query: ReportQuery) => (query.network ? sql`${network} = ${query.network}` : sql`${network} <> 'all'`);
-const countNetworkOf = (query: ReportQuery) => (query.network ? sql`${network} = ${query.network}` : sql`${network} = 'all'`);
+const countNetworkOf = (query: ReportQuery): NetworkCondition =>
+  query.network ? sql`${network} = ${query.network}` : { monthly: sql`network = 'all'`, daily: sql`${network} = 'all'` };
+
+/** A condition on the network column, or one for each table. */
+type NetworkCondition = SQL | { monthly: SQL; daily: SQL };
 
 /**
  * Sent at once and not awaited, so what follows each ranking starts as soon as it is in.
@@ -313,69 +319,51 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
     // and would compile the query; OFFSET 0 keeps the ranges one a team, since with hundreds of
     // teams (a whole organisation's) the same overestimate chose a parallel scan of every row
     // against every team, 7–11 s instead of 0.23 s (docs/design-notes.md, "Manager reports").
-    storyRanks: withoutJit(db, (tx) =>
-      tx.execute<NetworkRow & { story_id: string }>(sql`
-        select split_part(r.dimension_id, ':', 2) as story_id, 'all' as network, ${sumsOf(rankColumns)}
-        from unnest(${subtreeIds}) as t(id)
-        cross join lateral (${rollupRows(orgId, "team_story", sql`dimension_id >= t.id and dimension_id < t.id || 'g'`, countNetwork, parts, { columns: rankColumns })} offset 0) r
-        group by 1`),
+    // The twenty stories with the most clicks (then shares), ranked in SQL, with their figures
+    // per network (for EMV) and titles, in one statement.
+    topStories: withoutJit(db, (tx) =>
+      tx.execute<TopRow & { story_id: string; title: string | null }>(sql`
+        with ranks as (
+          select split_part(r.dimension_id, ':', 2) as story_id, ${sumsOf(rankColumns)}
+          from unnest(${subtreeIds}) as t(id)
+          cross join lateral (${rollupRows(orgId, "team_story", sql`dimension_id >= t.id and dimension_id < t.id || 'g'`, countNetwork, parts, { columns: rankColumns })} offset 0) r
+          group by 1),
+        top as (
+          select story_id, shares, clicks, row_number() over (order by clicks desc, shares desc, story_id collate "C") as rank
+          from ranks where shares > 0 or clicks > 0 or impressions > 0 or engagements > 0
+          order by rank limit ${TOP_STORIES})
+        select top.story_id, top.rank, top.shares as rank_shares, top.clicks as rank_clicks, s.title, f.*
+        from top
+        left join ${stories} s on s.org_id = ${orgId} and s.id = top.story_id::uuid
+        left join lateral (
+          select r.network, ${sums}
+          from (${rollupRows(orgId, "team_story", sql`dimension_id = any(array(select t.id || ':' || top.story_id from unnest(${subtreeIds}) as t(id)))`, figureNetwork, parts)}) r
+          group by r.network) f on true`),
     ),
-    // Placements: the members' rows by link placement (user_placement, network
-    // "<network>:<placement>") summed per placement and network, and the people behind each
-    // placement. As a join with the members, not one lookup a member: for a whole organisation
-    // the planner then reads the rows in one pass (0.4–0.6 s each against 1.6–2.5 s a member at
-    // a time at 100,000 people) and for a team looks each member up (npm run bench -- report).
+    // Placements: the team rows by link placement (team_placement, network
+    // "<network>:<placement>") summed per placement and network; their people are the members'.
     placementSums: db.execute<NetworkRow>(sql`
       select r.network, ${sums}
-      from (${rollupRows(orgId, "user_placement", sql`dimension_id in (${memberSet})`, placementNetwork(query), parts)}) r
+      from (${rollupRows(orgId, "team_placement", sql`dimension_id = any(${subtreeIds})`, placementNetwork(query), parts)}) r
       group by r.network`),
-    placementPeople: db.execute<PlacementPeople>(sql`
-      select ${sql.raw(linkPlacementIds.map((p) => `count(*) filter (where "${p}")::int as "${p}"`).join(", "))}
-      from (
-        select r.dimension_id, ${sql.raw(linkPlacementIds.map((p) => `bool_or(r.network like '%:${p}') as "${p}"`).join(", "))}
-        from (${rollupRows(orgId, "user_placement", sql`dimension_id in (${memberSet})`, placementNetwork(query), parts, { columns: ["shares"] })}) r
-        group by r.dimension_id) people`),
   };
 }
-
-type PersonPlacementRow = Omit<NetworkRow, "network"> & { user_id: string; network: string; placement: string };
-/** How many of the members have rows of each placement in the range. */
-type PlacementPeople = Record<LinkPlacement, number>;
 
 const placementNetwork = (query: ReportQuery) => (query.network ? sql`split_part(network, ':', 1) = ${query.network}` : sql`true`);
 
 /**
- * Each member's figures by network and where the link went, from their own user_placement rows
- * (network "<network>:<placement>"; one index range a member). Reading each share's rows instead
- * took 386 ms for a department's 50,000 shares and 5.6 s for a whole organisation's 500,000
- * (npm run bench -- report).
+ * The placements as every output shows them (./placements.ts): `people(placements)` is how many
+ * members shared with any of them in the range, so a placement fewer than five used, or the
+ * next smallest where the rest would give it away, has neither figures nor its size.
  */
-function placementsByPerson(orgId: string, query: ReportQuery, parts: RangeParts, memberIds: SQL): SQL {
-  return sql`
-    select r.dimension_id as user_id, split_part(r.network, ':', 1) as network, split_part(r.network, ':', 2) as placement, ${sums}
-    from unnest(${memberIds}) as u(id)
-    cross join lateral (${rollupRows(orgId, "user_placement", sql`dimension_id = u.id`, placementNetwork(query), parts)} offset 0) r
-    group by 1, 2, 3`;
-}
-
-/**
- * The placements as every output shows them. When each placement present has five people or
- * more, nothing is held and the sums per placement and network are the rows; otherwise who is
- * behind each is needed to hold the right ones (./privacy.ts), and each member's rows are read
- * for that (a few people, so a small read).
- */
-async function placementsShown(db: DbOrTx, orgId: string, query: ReportQuery, memberIds: SQL, sums: readonly NetworkRow[], people: PlacementPeople, emvTable: EmvTable): Promise<TeamReport["placements"]> {
-  const present = linkPlacementIds.filter((placement) => people[placement] > 0);
-  if (present.some((placement) => !mayShow(people[placement]))) {
-    return placementsOf(await db.execute<PersonPlacementRow>(placementsByPerson(orgId, query, rangeParts(query.from, query.to), memberIds)), emvTable);
-  }
-  return present.map((placement) => {
-    const networkRows = sums.flatMap((row) => {
-      const [network, rowPlacement] = row.network.split(":");
-      return rowPlacement === placement && network && isNetwork(network) ? [{ network, ...figuresOf({ ...row, network }, emvTable) }] : [];
-    });
-    return placementOutput(groupedPlacementRow(placement, people[placement], networkRows, emvTable));
+function placementsShown(sums: readonly NetworkRow[], people: (placements: readonly LinkPlacement[]) => number, emvTable: EmvTable): TeamReport["placements"] {
+  const rows = sums.flatMap((row) => {
+    const [network, placement] = row.network.split(":");
+    return network && isNetwork(network) && (linkPlacementIds as readonly string[]).includes(placement!)
+      ? [{ ...figuresOf({ ...row, network }, emvTable), network, placement: placement as LinkPlacement }]
+      : [];
   });
+  return groupedPlacementRows(rows, people, emvTable).map(placementOutput);
 }
 
 /** Runs reads with JIT compilation off (SET LOCAL: for this transaction only, or the caller's if `db` is one). */
@@ -384,29 +372,6 @@ function withoutJit<T>(db: DbOrTx, read: (tx: DbOrTx) => Promise<T>): Promise<T>
     await tx.execute(sql`set local jit = off`);
     return read(tx);
   });
-}
-
-/**
- * The members' shares by where the link went, through the story analytics' own rows
- * (./placements.ts): a placement fewer than five members used, or the next smallest where the
- * rest would give it away, has neither figures nor its size.
- */
-function placementsOf(rows: readonly PersonPlacementRow[], emvTable: EmvTable): TeamReport["placements"] {
-  const shareRows = rows
-    .filter((r): r is typeof r & { network: NetworkId; placement: LinkPlacement } => isNetwork(r.network) && (linkPlacementIds as readonly string[]).includes(r.placement))
-    .map((r) => ({
-      userId: r.user_id,
-      network: r.network,
-      placement: r.placement,
-      shares: Number(r.shares),
-      clicks: Number(r.clicks),
-      uniqueVisitors: Number(r.unique_visitors),
-      botClicks: Number(r.bot_clicks),
-      impressions: Number(r.impressions),
-      engagements: Number(r.engagements),
-      estimatedReach: Number(r.estimated_reach),
-    }));
-  return placementRows(shareRows, emvTable, (userId) => userId ?? "anonymised").map(placementOutput);
 }
 
 /** A placement row as the report carries it: ratios to four places, a held row with nothing. */
@@ -426,35 +391,21 @@ function placementOutput(row: PlacementRow): TeamReport["placements"][number] {
       };
 }
 
-/** Rows per network summed by `key`, with each network's EMV. */
-function figuresBy<K extends string>(rows: ReadonlyArray<NetworkRow & Record<K, string>>, key: K, emvTable: EmvTable): Map<string, Figures> {
-  const out = new Map<string, Figures>();
-  for (const row of rows) out.set(row[key], addInto(out.get(row[key]) ?? emptyFigures(), figuresOf(row, emvTable)));
-  return out;
-}
+/** A ranked row of the top stories or advocates: its rank and ranking counts, then one network's figures (none: no rows). */
+type TopRow = { rank: number | string; rank_shares: number; rank_clicks: number; rank_engagements?: number } & { [K in keyof NetworkRow]: NetworkRow[K] | null };
 
-/** The twenty stories with the most clicks (then shares), with their figures per network (for EMV) and titles. */
-async function storiesShown(db: DbOrTx, orgId: string, query: ReportQuery, subtree: string[], ranks: ReadonlyArray<NetworkRow & { story_id: string }>, emvTable: EmvTable) {
-  const top = ranks
-    .map((row) => ({ storyId: row.story_id, figures: figuresOf(row, emvTable) }))
-    .filter(({ figures: f }) => f.shares > 0 || f.clicks > 0 || f.impressions > 0 || f.engagements > 0)
-    .sort((a, b) => b.figures.clicks - a.figures.clicks || b.figures.shares - a.figures.shares || (a.storyId < b.storyId ? -1 : 1))
-    .slice(0, TOP_STORIES);
-  if (top.length === 0) return [];
-  const pairs = top.flatMap((s) => subtree.map((teamId) => `${teamId}:${s.storyId}`));
-  const [rows, titles] = await Promise.all([
-    db.execute<NetworkRow & { story_id: string }>(sql`
-      select split_part(r.dimension_id, ':', 2) as story_id, r.network, ${sums}
-      from (${rollupRows(orgId, "team_story", sql`dimension_id = any(${textArray(pairs)})`, figureNetworkOf(query), rangeParts(query.from, query.to))}) r
-      group by 1, 2`),
-    db
-      .select({ id: stories.id, title: stories.title })
-      .from(stories)
-      .where(and(eq(stories.orgId, orgId), inArray(stories.id, top.map((s) => s.storyId)))),
-  ]);
-  const figures = figuresBy(rows, "story_id", emvTable);
-  const titleOf = new Map(titles.map((s) => [s.id, s.title]));
-  return top.map((s) => ({ storyId: s.storyId, title: titleOf.get(s.storyId) ?? "", figures: rounded(figures.get(s.storyId) ?? s.figures) }));
+/** Ranked rows (one a network) as the report lists them: in rank order, each network's EMV summed. */
+function topOf<K extends string>(rows: ReadonlyArray<TopRow & Record<K, string> & { title: string | null }>, key: K, emvTable: EmvTable) {
+  const out = new Map<string, { id: string; rank: number; title: string; figures: Figures }>();
+  for (const row of rows) {
+    let item = out.get(row[key]);
+    if (!item) {
+      const figures = { ...emptyFigures(), shares: Number(row.rank_shares), clicks: Number(row.rank_clicks), engagements: Number(row.rank_engagements ?? 0) };
+      out.set(row[key], (item = { id: row[key], rank: Number(row.rank), title: row.title ?? "", figures: row.network === null ? figures : emptyFigures() }));
+    }
+    if (row.network !== null) addInto(item.figures, figuresOf(row as NetworkRow, emvTable));
+  }
+  return [...out.values()].sort((a, b) => a.rank - b.rank).map((item) => ({ ...item, figures: rounded(item.figures) }));
 }
 
 const sum = <K extends string>(rows: ReadonlyArray<Record<K, number>>, key: K) => rows.reduce((total, row) => total + row[key], 0);
@@ -462,81 +413,93 @@ const sum = <K extends string>(rows: ReadonlyArray<Record<K, number>>, key: K) =
 /** A month's first day from its index (lib/reach/activity.ts). */
 const monthStartOf = (index: number) => `${String(Math.floor(index / 12)).padStart(4, "0")}-${String((index % 12) + 1).padStart(2, "0")}-01`;
 
+/** The placements' groups whose people the privacy rule may need together: every non-empty set of them. */
+const placementSets = Array.from({ length: (1 << linkPlacementIds.length) - 1 }, (_, i) => linkPlacementIds.filter((_, j) => ((i + 1) >> j) & 1));
+const setName = (placements: readonly string[]) => [...placements].sort().join("+");
+
+type MemberRow = { by_cohort: boolean; team_id: string; cohort: string | null; first_month: string | null; members: number; sharers: number } & Record<string, number>;
+
 /**
  * The members, counted in SQL from their memberships (each carries its sharing at a glance,
- * lib/reach/activity.ts): per team how many and how many shared in the range; per join month
- * and month of first share how many (adoption); per month of a monthly series how many shared.
- * Whole months are read from the memberships; the days of a partial month at either end of
- * the range from the share days the user rollups index (one entry a person and day).
+ * lib/reach/activity.ts, db/share-activity.ts): per team how many, how many shared in the
+ * range, and how many shared with each set of link placements (the people behind the
+ * placements); per join month and month of first share how many (adoption); per month of a
+ * monthly series how many shared. Each member's whole months in the range are or-ed into one
+ * mask, with the days of a partial month at either end of the range from their daily rows by
+ * placement, and every count is a bit test of it.
  */
 function readMembers(db: DbOrTx, orgId: string, query: ReportQuery, ofMembers: SQL | undefined) {
   const parts = rangeParts(query.from, query.to);
-  const months: number[] = [];
-  if (parts.months) for (let m = monthIndex(parts.months[0]); m <= monthIndex(parts.months[1]); m++) months.push(m);
-  const keys = sql`${`{${months.map((m) => monthKey(m, query.network)).join(",")}}`}::int[]`;
+  const network = query.network;
+  const [first, last] = parts.months ? [activityMonth(parts.months[0]), activityMonth(parts.months[1])] : [1, 0];
+  // A monthly series' months, counted from the range's first (bit i of a member's `months`).
+  const start = activityMonth(query.from);
+  const seriesMonths = query.period === "month" ? activityMonth(query.to) - start + 1 : 0;
+  const shift = sql.raw(SQL_MONTH_SHIFT);
+  const mask = sql.raw(SQL_MASK);
+  // The bits of having shared (on the report's network, if any) with one of `placements` (undefined: any).
+  const bits = (placements: readonly (LinkPlacement | undefined)[]) => sql.raw(String(placements.reduce((sum, placement) => sum + activityBit(network, placement), 0)));
+  const any = bits([undefined]);
+  // Per member: the mask of their shares on the days of a partial month in the range, and those months.
   const partial = parts.days.length
-    ? sql`select r.dimension_id as user_id, date_trunc('month', r.day)::date::text as month
-        from daily_rollups r
-        where r.org_id = ${orgId} and r.dimension = 'user' and r.network = ${query.network ?? "all"} and r.shares > 0
-          and (${sql.join(parts.days.map(([first, last]) => sql`r.day between ${first}::date and ${last}::date`), sql` or `)})
-          and r.dimension_id in (select ${memberships.userId} from ${memberships} where ${ofMembers})
-        group by 1, 2`
-    : null;
-  const sharedInRange = partial
-    ? sql`(${memberships.sharedMonths} && ${keys} or ${memberships.userId} in (select user_id from partial))`
-    : sql`${memberships.sharedMonths} && ${keys}`;
-  const withPartial = partial ? sql`with partial as (${partial})` : sql``;
-  return {
-    byTeam: db.execute<{ team_id: string; members: number; sharers: number }>(sql`
-      ${withPartial}
-      select ${memberships.teamId}::text as team_id, count(*)::int as members, count(*) filter (where ${sharedInRange})::int as sharers
-      from ${memberships} where ${ofMembers}
-      group by 1`),
-    cohorts: db.execute<CohortRow>(sql`
-      select to_char(coalesce(${memberships.joinedAt}, ${memberships.createdAt}) at time zone 'UTC', 'YYYY-MM') as cohort,
-        case when ${memberships.firstSharedOn} <= ${query.to}::date then to_char(${memberships.firstSharedOn}, 'YYYY-MM') end as first_month,
-        count(*)::int as people
-      from ${memberships} where ${ofMembers}
-      group by 1, 2`),
-    // A monthly series' sharers per month; days and weeks come from the share days (readRollups).
-    monthSharers:
-      query.period !== "month"
-        ? Promise.resolve([])
-        : db
-            .execute<{ bucket: string; sharers: number }>(sql`
-              ${withPartial}
-              select k::text as bucket, count(*)::int as sharers
-              from ${memberships} cross join unnest(${memberships.sharedMonths}) as k
-              where ${ofMembers} and k = any(${keys})
-              group by k
-              ${partial ? sql`union all select month, count(*)::int from partial group by month` : sql``}`)
-            .then((rows) => rows.map((r) => ({ sharers: r.sharers, bucket: /^\d+$/.test(r.bucket) ? monthStartOf(keyMonth(Number(r.bucket))) : r.bucket }))),
-  };
+    ? sql`left join lateral (
+        select bit_or(p.mask) as mask, bit_or(1::bigint << (p.month - ${start})::int) filter (where (p.mask & ${any}) <> 0) as months
+        from (
+          select ${sql.raw(sqlActivityMonth("r.day"))} as month, ${sql.raw(sqlShareBits("r.network"))} as mask
+          from daily_rollups r
+          where r.org_id = ${orgId} and r.dimension = 'user_placement' and r.dimension_id = ${memberships.userId} and r.shares > 0
+            and (${sql.join(parts.days.map(([from, to]) => sql`r.day between ${from}::date and ${to}::date`), sql` or `)})) p) p on true`
+    : sql``;
+  // Per member, once (a lateral aggregate; as a select-list subquery it ran again for every count):
+  // what they shared with in the range, and the series' months they shared in.
+  const perMember = sql`
+    select ${memberships.teamId}::text as team_id,
+      to_char(coalesce(${memberships.joinedAt}, ${memberships.createdAt}) at time zone 'UTC', 'YYYY-MM') as cohort,
+      case when ${memberships.firstSharedOn} <= ${query.to}::date then to_char(${memberships.firstSharedOn}, 'YYYY-MM') end as first_month,
+      w.mask ${parts.days.length ? sql`| coalesce(p.mask, 0)` : sql``} as mask,
+      w.months ${parts.days.length ? sql`| coalesce(p.months, 0)` : sql``} as months
+    from ${memberships}
+    cross join lateral (
+      select coalesce(bit_or(e & ${mask}), 0) as mask,
+        coalesce(bit_or(1::bigint << ((e >> ${shift}) - ${start})::int) filter (where (e & ${any}) <> 0), 0) as months
+      from unnest(${memberships.sharedMonths}) e where e >> ${shift} between ${first} and ${last}) w
+    ${partial}
+    where ${ofMembers}`;
+  const shared = (placements: readonly (LinkPlacement | undefined)[]) => sql`(x.mask & ${bits(placements)}) <> 0`;
+  const columns = [
+    sql`count(*) filter (where ${shared([undefined])})::int as sharers`,
+    ...placementSets.map((set) => sql`count(*) filter (where ${shared(set)})::int as ${sql.identifier(setName(set))}`),
+    ...Array.from({ length: seriesMonths }, (_, i) => sql`count(*) filter (where (x.months & ${sql.raw(String(2 ** i))}) <> 0)::int as ${sql.identifier(`m${i}`)}`),
+  ];
+  // Per team (the counts) and per join month and month of first share (adoption), in one pass.
+  const rows = db.execute<MemberRow>(sql`
+    select grouping(x.team_id) = 1 as by_cohort, x.team_id, x.cohort, x.first_month, count(*)::int as members, ${sql.join(columns, sql`, `)}
+    from (${perMember}) x
+    group by grouping sets ((x.team_id), (x.cohort, x.first_month))`);
+  return rows.then((all) => {
+    const byTeam = all.filter((r) => !r.by_cohort);
+    const monthSharers = Array.from({ length: seriesMonths }, (_, i) => ({ bucket: monthStartOf(start + i + ACTIVITY_EPOCH), sharers: sum(byTeam, `m${i}`) }));
+    const cohorts = all.filter((r) => r.by_cohort).map((r): CohortRow => ({ cohort: r.cohort!, first_month: r.first_month, people: r.members }));
+    return { byTeam, cohorts, monthSharers };
+  });
 }
 
 /**
  * Leaderboard opt-outs are left out: a top ten is the ranking they said no to, and the team's
  * figures need no names. Their activity still counts in every total, sub-team and series.
  */
-async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, eligible: SQL, memberCount: number, emvTable: EmvTable) {
-  if (!mayShow(memberCount)) return [];
-  const ranked = await db.execute<{ user_id: string; shares: number; clicks: number; engagements: number }>(rankAdvocates(orgId, query, eligible));
-  if (ranked.length === 0) return [];
-  const ids = ranked.map((a) => a.user_id);
-  const [rows, names] = await Promise.all([
-    db.execute<NetworkRow & { user_id: string }>(sql`
-      select r.dimension_id as user_id, r.network, ${sums}
-      from (${rollupRows(orgId, "user", sql`dimension_id = any(${textArray(ids)})`, figureNetworkOf(query), rangeParts(query.from, query.to))}) r
-      group by 1, 2`),
-    db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, ids)),
-  ]);
-  const byPerson = figuresBy(rows, "user_id", emvTable);
-  const nameOf = new Map(names.map((u) => [u.id, u.name?.trim() || u.email]));
-  return ranked.map((a) => ({
-    userId: a.user_id,
-    name: nameOf.get(a.user_id) ?? "",
-    figures: rounded(byPerson.get(a.user_id) ?? { ...emptyFigures(), shares: a.shares, clicks: a.clicks, engagements: a.engagements }),
-  }));
+async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, eligible: SQL, emvTable: EmvTable) {
+  const rows = await db.execute<TopRow & { user_id: string; title: string | null }>(sql`
+    with top as (${rankAdvocates(orgId, query, eligible)})
+    select top.user_id, top.rank, top.shares as rank_shares, top.clicks as rank_clicks, top.engagements as rank_engagements,
+      coalesce(nullif(trim(u.name), ''), u.email) as title, f.*
+    from top
+    left join ${users} u on u.id = top.user_id
+    left join lateral (
+      select r.network, ${sums}
+      from (${rollupRows(orgId, "user", sql`dimension_id = top.user_id`, figureNetworkOf(query), rangeParts(query.from, query.to))}) r
+      group by r.network) f on true`);
+  return topOf(rows, "user_id", emvTable).map(({ id, title, figures }) => ({ userId: id, name: title, figures }));
 }
 
 /**
@@ -547,7 +510,8 @@ async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, eli
 function rankAdvocates(orgId: string, query: ReportQuery, eligible: SQL): SQL {
   const columns = ["shares", "clicks", "engagements"] as const;
   return sql`
-    select u.id as user_id, x.shares, x.clicks, x.engagements
+    select u.id as user_id, x.shares, x.clicks, x.engagements,
+      row_number() over (order by x.shares + x.clicks + x.engagements desc, x.clicks desc, u.id collate "C") as rank
     from (${eligible}) as u(id)
     cross join lateral (
       select ${sumsOf(columns)}

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { drizzle } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
 import { and, sql as drizzleSql, eq, inArray, TransactionRollbackError } from "drizzle-orm";
-import { fillShareActivity } from "@/db/backfills";
+import { fillShareActivity } from "@/db/share-activity";
 import { createDatabase, type DatabaseHandle, type DbOrTx } from "@/db/client";
 import * as schema from "@/db/schema";
 import { dailyRollups, monthlyRollups, shares } from "@/db/schema";
@@ -247,7 +247,8 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
         ('story', f.story_id, f.network), ('story', f.story_id, 'all'),
         ('team_story', f.team_id || ':' || f.story_id, f.network), ('team_story', f.team_id || ':' || f.story_id, 'all'),
         ('network', f.network, f.network),
-        ('user_placement', f.user_id, f.network || ':' || f.placement)) as k(dimension, id, network)
+        ('user_placement', f.user_id, f.network || ':' || f.placement),
+        ('team_placement', f.team_id, f.network || ':' || f.placement)) as k(dimension, id, network)
       where k.id is not null
       group by 2, 3, 4, 5
       order by 5`;
@@ -271,7 +272,7 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
       if (index.constraint) await sql.unsafe(`alter table ${index.table} add constraint ${index.constraint} primary key using index ${index.name}`);
     }
   });
-  await step("each member's share activity from their rollups (db/backfills.ts)", () => fillShareActivity(sql, orgId));
+  await step("each member's share activity from their rollups (db/share-activity.ts)", () => fillShareActivity(sql, orgId));
   await step("vacuum analyze", () => sql.unsafe(`vacuum analyze`));
   return { orgId, department: departments[0]!, root: (root?.id as string | undefined) ?? null };
 }
@@ -310,13 +311,16 @@ async function checkSample(handle: DatabaseHandle, orgId: string) {
     const monthly = await tx.select().from(monthlyRollups).where(and(eq(monthlyRollups.orgId, orgId), inArray(monthlyRollups.dimensionId, ids)));
     return [...daily, ...monthly].map((r) => JSON.stringify(r)).sort();
   };
-  // Their team_story rows (shared with their team's other sharers of the same stories), by key.
+  // Their team_story and team_placement rows (shared with their team's other sharers), by key.
   const pairs = [...new Set([...facts.values()].map((f) => `${f.teamId}:${f.storyId}`))];
+  const teams = [...new Set([...facts.values()].map((f) => f.teamId!))];
   const teamStoryKeys = async (tx: DbOrTx) => {
     const rows = await tx.execute<{ key: string }>(drizzleSql`
-      select 'd|' || dimension_id || '|' || network || '|' || day as key from daily_rollups where org_id = ${orgId} and dimension = 'team_story' and dimension_id in ${pairs}
+      select 'd|' || dimension || '|' || dimension_id || '|' || network || '|' || day as key from daily_rollups
+      where org_id = ${orgId} and (dimension = 'team_story' and dimension_id in ${pairs} or dimension = 'team_placement' and dimension_id in ${teams})
       union all
-      select 'm|' || dimension_id || '|' || network || '|' || month from monthly_rollups where org_id = ${orgId} and dimension = 'team_story' and dimension_id in ${pairs}`);
+      select 'm|' || dimension || '|' || dimension_id || '|' || network || '|' || month from monthly_rollups
+      where org_id = ${orgId} and (dimension = 'team_story' and dimension_id in ${pairs} or dimension = 'team_placement' and dimension_id in ${teams})`);
     return new Set(rows.map((r) => r.key));
   };
   // Their share activity on the membership (lib/reach/activity.ts), as the fill made it.
@@ -352,7 +356,7 @@ async function checkSample(handle: DatabaseHandle, orgId: string) {
   }
   // addToRollups adds to team_story rows the SQL built (same ids, networks, days and months), creating none.
   const created = [...teamStoryAfter].filter((key) => !teamStoryBefore.has(key));
-  if (teamStoryBefore.size === 0 || created.length > 0) throw new Error(`team_story rows differ from addToRollups's: ${created.slice(0, 3).join(", ")}`);
+  if (teamStoryBefore.size === 0 || created.length > 0) throw new Error(`team_story or team_placement rows differ from addToRollups's: ${created.slice(0, 3).join(", ")}`);
   // A team's story rows sum to its team rows, and a story's team rows to its story rows (everyone has a team here), daily and monthly.
   const [mismatch] = await handle.client`
     with ts as (
@@ -543,7 +547,7 @@ async function runShape(shape: Shape): Promise<Measured> {
       const sample = await checkSample(loader, orgId);
       console.log(
         `sample check: ${sample.rows} daily and monthly share and user rows of one employee's ${sample.shares} shares, and their share activity, equal what addToRollups writes, ` +
-          `and its team_story rows are the ones it adds to; team_story rows sum to the team and story rows; organisation totals equal the raw counts`,
+          `and its team_story and team_placement rows are the ones it adds to; team_story rows sum to the team and story rows; organisation totals equal the raw counts`,
       );
       // The check's rolled-back writes cleared the visibility map bits of the pages they
       // touched (index-only scans would visit the heap there): vacuum them again, as
@@ -572,17 +576,17 @@ async function runShape(shape: Shape): Promise<Measured> {
         `${report.series.length} months agree with the raw events`,
     );
 
-    // The plans of the report's own rollup queries, as teamReport sends them (recorded through a
+    // The plans of the report's own rollup and member queries, as teamReport sends them (recorded through a
     // drizzle logger on the same pool), run once more under EXPLAIN ANALYZE: how each read the
     // rollups (scan type and index, loops, rows, heap visits) and the buffers it touched.
-    console.log("EXPLAIN (ANALYZE, BUFFERS) of the report's rollup reads:");
+    console.log("EXPLAIN (ANALYZE, BUFFERS) of the report's rollup and member reads:");
     const sent: Array<{ query: string; params: unknown[] }> = [];
     const recording = drizzle(reader.client, { schema, casing: "snake_case", logger: { logQuery: (query, params) => void sent.push({ query, params }) } });
     await teamReport(recording, scope, viewer, query);
-    for (const { query: text, params } of sent.filter((q) => /_rollups/.test(q.query))) {
+    for (const { query: text, params } of sent.filter((q) => /_rollups|shared_months|first_shared_on/.test(q.query))) {
       const [row] = await reader.client.unsafe(`explain (analyze, buffers, format json) ${text}`, params as postgres.ParameterOrJSON<never>[]);
       const [explained] = row!["QUERY PLAN"] as [{ Plan: PlanNode; "Execution Time": number }];
-      const dimension = /dimension = '(\w+)'/.exec(text)?.[1] ?? "?";
+      const dimension = /shared_months|first_shared_on/.test(text) ? "members" : (/dimension = '(\w+)'/.exec(text)?.[1] ?? "?");
       console.log(`  ${dimension.padEnd(10)} ${explained["Execution Time"].toFixed(1).padStart(6)} ms  ${planShape(explained.Plan)}`);
     }
 

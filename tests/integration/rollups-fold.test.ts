@@ -87,9 +87,9 @@ describe("daily rollups past retention", () => {
     // Every dimension had rows on the old days; only the person's and the story's are left.
     expect(folded).toBeGreaterThanOrEqual(FOLDED_DIMENSIONS.length * 2);
     expect(new Set(oldLeft.map((r) => r.dimension))).toEqual(new Set(["user", "story"]));
-    expect(new Set(left.filter((r) => r.day >= horizon).map((r) => r.dimension))).toEqual(new Set(["org", "network", "share", "team", "team_story", "user_placement", "user", "story"]));
+    expect(new Set(left.filter((r) => r.day >= horizon).map((r) => r.dimension))).toEqual(new Set(["org", "network", "share", "team", "team_story", "user_placement", "team_placement", "user", "story"]));
     // The other organisation's days are within its retention: all there.
-    expect(new Set((await dailyRows(other.org.id)).filter((r) => r.day < horizon).map((r) => r.dimension)).size).toBe(8);
+    expect(new Set((await dailyRows(other.org.id)).filter((r) => r.day < horizon).map((r) => r.dimension)).size).toBe(9);
 
     // What everyone reads is unchanged: the months, story analytics, my impact, badges, a report of whole months.
     expect(await read()).toEqual(before);

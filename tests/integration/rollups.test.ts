@@ -1,10 +1,10 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { runBackfills } from "@/db/backfills";
 import { createDatabase } from "@/db/client";
-import { dailyRollups, dataBackfills, memberships, monthlyRollups, organizations, pointsLedger, shares } from "@/db/schema";
+import { dailyRollups, dataBackfills, memberships, monthlyRollups, organizations, pointsLedger, shares, type NetworkId } from "@/db/schema";
 import { db } from "@/lib/db";
-import { monthKey, monthOfDay } from "@/lib/reach/activity";
+import { activityMonth, MONTH_UNIT, shareBits } from "@/db/share-activity";
 import { addToRollups, shareFacts } from "@/lib/reach/rollups";
 import { awardPoints } from "@/lib/reach/points";
 import { createTeam } from "@/lib/teams";
@@ -57,7 +57,9 @@ describe("daily rollups", () => {
     expect(find("user_placement", user.id, "x:card")).toMatchObject({ shares: 1, clicks: 4, uniqueVisitors: 3 });
     expect(find("user_placement", user.id, "mastodon:card")).toMatchObject({ shares: 1, engagements: 4 });
     // Per dimension: the two shares' network rows and one shared 'all' row (the share rows: two each); plus two network rows and two placement rows.
-    expect(rows).toHaveLength(2 * 2 + 5 * 3 + 2 + 2);
+    // The team's figures by where the link went, too.
+    expect(find("team_placement", team.id, "x:card")).toMatchObject({ shares: 1, clicks: 4, uniqueVisitors: 3 });
+    expect(rows).toHaveLength(2 * 2 + 5 * 3 + 2 + 2 + 2);
 
     // The month's rows hold the same sums, the days of November in one row.
     await addToRollups(db(), [{ facts: facts.get(onX.id)!, day: "2026-11-20", delta: { clicks: 5 } }]);
@@ -124,8 +126,10 @@ describe("each member's share activity (lib/reach/activity.ts)", () => {
     const [row] = await db().select({ firstSharedOn: memberships.firstSharedOn, sharedMonths: memberships.sharedMonths }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
     return row!;
   };
-  const nov = monthOfDay("2026-11-01");
-  const oct = monthOfDay("2026-10-01");
+  const nov = activityMonth("2026-11-01");
+  const oct = activityMonth("2026-10-01");
+  /** What shares with a link card add: one number a month, the month and what was shared with (db/share-activity.ts). */
+  const entries = (...shared: Array<[number, NetworkId]>) => shared.map(([month, network]) => month * MONTH_UNIT + shareBits(network, "card")).sort((a, b) => a - b);
 
   it("keeps the first day shared and the months shared in, in total and per network, with the rollups; clicks add nothing", async () => {
     const { org, cli } = await makeOrganization();
@@ -138,21 +142,21 @@ describe("each member's share activity (lib/reach/activity.ts)", () => {
     const facts = await shareFacts(db(), [onX.id, onMastodon.id, quietShare.id]);
 
     await addToRollups(db(), [{ facts: facts.get(onX.id)!, day: "2026-11-12", delta: { shares: 1 } }]);
-    expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-11-12", sharedMonths: [monthKey(nov), monthKey(nov, "x")] });
+    expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-11-12", sharedMonths: entries([nov, "x"]) });
     // An earlier share on another network: the first day moves back, October joins in order.
     await addToRollups(db(), [
       { facts: facts.get(onMastodon.id)!, day: "2026-10-30", delta: { shares: 1 } },
       { facts: facts.get(onX.id)!, day: "2026-11-13", delta: { clicks: 4, engagements: 2 } },
     ]);
-    expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-10-30", sharedMonths: [monthKey(oct), monthKey(oct, "mastodon"), monthKey(nov), monthKey(nov, "x")] });
+    expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-10-30", sharedMonths: entries([oct, "mastodon"], [nov, "x"]) });
     // The same again changes nothing; clicks alone on someone's share make them no sharer.
     await addToRollups(db(), [{ facts: facts.get(onX.id)!, day: "2026-11-20", delta: { shares: 1 } }]);
     await addToRollups(db(), [{ facts: facts.get(quietShare.id)!, day: "2026-11-20", delta: { clicks: 9 } }]);
-    expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-10-30", sharedMonths: [monthKey(oct), monthKey(oct, "mastodon"), monthKey(nov), monthKey(nov, "x")] });
+    expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-10-30", sharedMonths: entries([oct, "mastodon"], [nov, "x"]) });
     expect(await activityOf(org.id, quiet.id)).toEqual({ firstSharedOn: null, sharedMonths: [] });
   });
 
-  it("takes two batches of the same people at once without losing either's months", async () => {
+  it("takes two batches of the same people at once without losing either's networks in a month", async () => {
     const { org, cli } = await makeOrganization();
     const people = await Promise.all([1, 2, 3].map(() => makeMember(cli, ["employee"])));
     const story = await makePublishedStory(cli);
@@ -160,15 +164,17 @@ describe("each member's share activity (lib/reach/activity.ts)", () => {
     const facts = await shareFacts(db(), made.map((s) => s.id));
     const batch = (network: "x" | "mastodon", day: string) =>
       db().transaction((tx) => addToRollups(tx, made.filter((s) => s.network === network).map((s) => ({ facts: facts.get(s.id)!, day, delta: { shares: 1 } }))));
-    await Promise.all([batch("x", "2026-11-05"), batch("mastodon", "2026-10-05")]);
+    await Promise.all([batch("x", "2026-11-05"), batch("mastodon", "2026-11-20")]);
+    const both = Number(BigInt(shareBits("x", "card")) | BigInt(shareBits("mastodon", "card")));
     for (const { user } of people) {
-      expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-10-05", sharedMonths: [monthKey(oct), monthKey(oct, "mastodon"), monthKey(nov), monthKey(nov, "x")] });
+      expect(await activityOf(org.id, user.id)).toEqual({ firstSharedOn: "2026-11-05", sharedMonths: [nov * MONTH_UNIT + both] });
     }
   });
 
-  it("is made from the user rollups by the migration's backfill, once, as the rollups made it", async () => {
+  it("is made from the rollups by the migration's backfills, once, as the rollups made it, with the teams' rows by placement", async () => {
     const { org, cli } = await makeOrganization();
-    const { user } = await makeMember(cli, ["employee"]);
+    const team = await createTeam(db(), cli, { name: "Salg" });
+    const { user } = await makeMember(cli, ["employee"], { teamId: team.id });
     const story = await makePublishedStory(cli);
     const onX = await makeShare(org.id, story.id, user.id, "x");
     const facts = await shareFacts(db(), [onX.id]);
@@ -177,14 +183,20 @@ describe("each member's share activity (lib/reach/activity.ts)", () => {
       { facts: facts.get(onX.id)!, day: "2026-11-02", delta: { shares: 1, clicks: 3 } },
     ]);
     const kept = await activityOf(org.id, user.id);
-    // As before the migration: nothing on the membership, and the backfill not yet run.
+    const teamRows = async (table: typeof dailyRollups | typeof monthlyRollups) =>
+      (await db().select().from(table).where(and(eq(table.orgId, org.id), eq(table.dimension, "team_placement")))).map((r) => JSON.stringify(r)).sort();
+    const written = { daily: await teamRows(dailyRollups), monthly: await teamRows(monthlyRollups) };
+    expect(written.daily).toHaveLength(2);
+    // As before the migration: no team rows by placement, nothing on the membership, and the backfills not yet run.
+    for (const table of [dailyRollups, monthlyRollups]) await db().delete(table).where(and(eq(table.orgId, org.id), eq(table.dimension, "team_placement")));
     await db().update(memberships).set({ firstSharedOn: null, sharedMonths: [] }).where(and(eq(memberships.orgId, org.id), eq(memberships.userId, user.id)));
-    await db().delete(dataBackfills).where(eq(dataBackfills.name, "0024_share_activity"));
+    await db().delete(dataBackfills).where(inArray(dataBackfills.name, ["0024_team_placement_rollups", "0024_share_activity"]));
     const handle = createDatabase(process.env.DATABASE_URL!, { max: 1, applicationName: "ripple-test-backfill" });
     try {
-      expect(await runBackfills(handle.client)).toEqual(["0024_share_activity"]);
+      expect(await runBackfills(handle.client)).toEqual(["0024_team_placement_rollups", "0024_share_activity"]);
+      expect({ daily: await teamRows(dailyRollups), monthly: await teamRows(monthlyRollups) }).toEqual(written);
       expect(await activityOf(org.id, user.id)).toEqual(kept);
-      expect(kept).toEqual({ firstSharedOn: "2026-10-02", sharedMonths: [monthKey(oct), monthKey(oct, "x"), monthKey(nov), monthKey(nov, "x")] });
+      expect(kept).toEqual({ firstSharedOn: "2026-10-02", sharedMonths: entries([oct, "x"], [nov, "x"]) });
       expect(await runBackfills(handle.client)).toEqual([]);
     } finally {
       await handle.close();
