@@ -95,7 +95,7 @@ export const teamReportSchema = z.object({
     .array(
       z.object({
         placement: z.enum(linkPlacementIds).describe("Where the shares' link went: a link card, the URL in the text, or a first comment."),
-        people: count.nullable().describe("Members behind the row; null when suppressed (fewer than 5 people, or the next smallest where the rest would give one away)."),
+        people: count.nullable().describe("Members who shared with this placement in the range (each is behind its figures); null when suppressed (fewer than 5 people, or the next smallest where the rest would give one away)."),
         suppressed: z.boolean(),
         shares: count.nullable().describe("The shares every ratio in the row rests on; null when suppressed."),
         clicksPerShare: z.number().min(0).nullable(),
