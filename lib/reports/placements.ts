@@ -110,17 +110,20 @@ export function comparedRow(people: number, sums: Sums, reporting: Sums, emv: nu
 /**
  * The placements' rows from sums already grouped (per network) and their people counted apart,
  * for groups too large to list who is behind them (a team's): `people(placements)` is how many
- * used any of them. Held as placementRows holds them (./privacy.ts rowsToHoldBySize).
+ * used any of them. Held as placementRows holds them (./privacy.ts rowsToHoldBySize). A
+ * placement with figures but nobody counted (clicks in the range on shares made before it) has
+ * someone behind it all the same: it counts as one person, held, with a row held beside it.
  */
 export function groupedPlacementRows(
   sums: ReadonlyArray<{ network: NetworkId; placement: LinkPlacement } & Sums>,
   people: (placements: readonly LinkPlacement[]) => number,
   table: EmvTable,
 ): PlacementRow[] {
-  const present = linkPlacementIds.filter((placement) => people([placement]) > 0 || sums.some((row) => row.placement === placement));
+  const uncounted = (placement: string) => people([placement as LinkPlacement]) === 0 && sums.some((row) => row.placement === placement);
+  const present = linkPlacementIds.filter((placement) => people([placement]) > 0 || uncounted(placement));
   const held = rowsToHoldBySize(
-    present.map((placement) => ({ key: placement, size: people([placement]) })),
-    (keys) => people(keys as LinkPlacement[]),
+    present.map((placement) => ({ key: placement, size: people([placement]) || 1 })),
+    (keys) => people(keys as LinkPlacement[]) + keys.filter(uncounted).length,
   );
   return present.map((placement) => {
     if (held.has(placement)) return { key: placement, placement, suppressed: true };

@@ -163,9 +163,9 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
   const subtree = subtreeOf(team.id, allTeams);
   const children = allTeams.filter((t) => t.parentId === team.id).sort((a, b) => byName.compare(a.name, b.name));
 
-  // Round trip 2 and on: the members (counted in SQL, never listed) and every rollup read at
-  // once (the reads take the member ids from the same condition in SQL rather than wait for a
-  // list); the top stories' and advocates' full figures follow each ranking as soon as it is in.
+  // Round trip 2: the members (counted in SQL, never listed) and every rollup read at once (the
+  // reads take the member ids from the same condition in SQL rather than wait for a list); the
+  // top stories and advocates come ranked with their figures, one statement each.
   const ofMembers = and(eq(memberships.orgId, scope.orgId), eq(memberships.status, "active"), inArray(memberships.teamId, subtree));
   const memberSet = sql`select ${memberships.userId} from ${memberships} where ${ofMembers}`;
   // Who may see what and who is in the team come from `db` (the primary: a manager removed

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_EMV_TABLE, EMV_FORMULA, emvFiguresOf, emvFormSchema, emvOf, emvOfRollups, emvTableInputSchema, isDefaultEmvTable, type EmvTable } from "@/lib/reach/emv";
+import type { LinkPlacement } from "@/db/schema";
+import { groupedPlacementRows, type PlacementRow } from "@/lib/reports/placements";
 import { rowsToHold } from "@/lib/reports/privacy";
 import { buildTimeline } from "@/lib/reports/story";
 import { isoWeekStart } from "@/lib/time";
@@ -146,5 +148,20 @@ describe("story analytics helpers", () => {
     expect(rowsToHold(subTeams, people())).toEqual(new Set());
     // A held row of nobody gives nobody away, so it needs no cover.
     expect(rowsToHold([...subTeams, { key: "empty", people: people() }])).toEqual(new Set(["empty"]));
+  });
+
+  it("holds a team's placement back by its people counted in SQL, and one with figures but nobody counted with the next smallest", () => {
+    const row = (placement: LinkPlacement, shares: number) => ({ network: "linkedin" as const, placement, shares, clicks: 10, uniqueVisitors: 10, botClicks: 0, impressions: 0, engagements: 0, estimatedReach: 0 });
+    // Card 8 people, text 6, first comment 2 (one of them also used text): the comment is held, and text with it (2 alone would show).
+    const counts: Record<string, number> = { card: 8, text: 6, first_comment: 2, "card+text": 14, "card+first_comment": 10, "first_comment+text": 7, "card+first_comment+text": 15 };
+    const people = (set: readonly string[]) => counts[[...set].sort().join("+")]!;
+    const shown = (rows: PlacementRow[]) => rows.map((r) => [r.placement, r.suppressed ? null : r.people]);
+    expect(shown(groupedPlacementRows([row("card", 8), row("text", 6), row("first_comment", 2)], people, table))).toEqual([["card", 8], ["text", null], ["first_comment", null]]);
+    // Clicks on a first comment shared before the range, nobody sharing with it in it: still held, and the smallest other with it.
+    const none: Record<string, number> = { card: 8, text: 6, first_comment: 0, "card+text": 14, "card+first_comment": 8, "first_comment+text": 6, "card+first_comment+text": 14 };
+    const peopleNone = (set: readonly string[]) => none[[...set].sort().join("+")]!;
+    expect(shown(groupedPlacementRows([row("card", 8), row("text", 6), row("first_comment", 0)], peopleNone, table))).toEqual([["card", 8], ["text", null], ["first_comment", null]]);
+    // No figures and nobody: no row.
+    expect(shown(groupedPlacementRows([row("card", 8), row("text", 6)], peopleNone, table))).toEqual([["card", 8], ["text", 6]]);
   });
 });
