@@ -12,55 +12,41 @@ type Backfill = { name: string; run: (sql: postgres.TransactionSql) => Promise<u
 const figures = ["shares", "clicks", "unique_visitors", "bot_clicks", "impressions", "engagements", "estimated_reach"];
 
 /**
- * user_placement rows (migration 0023): each person's figures by where the link went are the
- * sums of their shares' rows, per network, daily and monthly. Writers of rollups wait while it
- * runs; rows a writer made between the migration and the lock are replaced by the same sums.
+ * Rows by where the link went for one dimension, daily and monthly: the sums of the shares'
+ * rows per network, grouped by `owner` (an expression over the joined rows), replacing any a
+ * writer made between the migration and the lock. Writers of rollups wait while it runs.
  */
+async function placementRows(sql: postgres.TransactionSql, dimension: string, owner: string, join: string): Promise<void> {
+  await sql`lock table daily_rollups, monthly_rollups in share row exclusive mode`;
+  for (const [table, date] of [
+    ["daily_rollups", "day"],
+    ["monthly_rollups", "month"],
+  ] as const) {
+    await sql.unsafe(`
+      insert into ${table} (org_id, dimension, dimension_id, network, ${date}, ${figures.join(", ")})
+      select r.org_id, '${dimension}'::rollup_dimension, ${owner}, r.network || ':' || s.placement, r.${date}, ${figures.map((f) => `sum(r.${f})`).join(", ")}
+      from ${table} r join shares s on s.id::text = r.dimension_id ${join}
+      where r.dimension = 'share' and r.network <> 'all'
+      group by 1, 2, 3, 4, 5
+      order by 5
+      on conflict (org_id, dimension, dimension_id, network, ${date}) do update set ${figures.map((f) => `${f} = excluded.${f}`).join(", ")}`);
+  }
+}
+
+/** user_placement rows (migration 0023): each person's figures by where the link went. */
 const userPlacement: Backfill = {
   name: "0023_user_placement_rollups",
-  run: async (sql) => {
-    await sql`lock table daily_rollups, monthly_rollups in share row exclusive mode`;
-    for (const [table, date] of [
-      ["daily_rollups", "day"],
-      ["monthly_rollups", "month"],
-    ] as const) {
-      await sql.unsafe(`
-        insert into ${table} (org_id, dimension, dimension_id, network, ${date}, ${figures.join(", ")})
-        select r.org_id, 'user_placement'::rollup_dimension, s.user_id, r.network || ':' || s.placement, r.${date}, ${figures.map((f) => `sum(r.${f})`).join(", ")}
-        from ${table} r join shares s on s.id::text = r.dimension_id
-        where r.dimension = 'share' and r.network <> 'all' and s.user_id is not null
-        group by 1, 2, 3, 4, 5
-        order by 5
-        on conflict (org_id, dimension, dimension_id, network, ${date}) do update set ${figures.map((f) => `${f} = excluded.${f}`).join(", ")}`);
-    }
-  },
+  run: (sql) => placementRows(sql, "user_placement", "s.user_id", "and s.user_id is not null"),
 };
 
 /**
- * team_placement rows (migration 0024): each team's figures by where the link went, the sums of
- * its members' shares' rows, per network, daily and monthly. A share counts for the team its
- * sharer is in now: the team at the time of each event is not known afterwards.
+ * team_placement rows (migration 0024): each team's figures by where the link went. A share
+ * counts for the team its sharer is in now: the team at the time of each event is not known
+ * afterwards.
  */
 const teamPlacement: Backfill = {
   name: "0024_team_placement_rollups",
-  run: async (sql) => {
-    await sql`lock table daily_rollups, monthly_rollups in share row exclusive mode`;
-    for (const [table, date] of [
-      ["daily_rollups", "day"],
-      ["monthly_rollups", "month"],
-    ] as const) {
-      await sql.unsafe(`
-        insert into ${table} (org_id, dimension, dimension_id, network, ${date}, ${figures.join(", ")})
-        select r.org_id, 'team_placement'::rollup_dimension, m.team_id::text, r.network || ':' || s.placement, r.${date}, ${figures.map((f) => `sum(r.${f})`).join(", ")}
-        from ${table} r
-        join shares s on s.id::text = r.dimension_id
-        join memberships m on m.org_id = s.org_id and m.user_id = s.user_id and m.team_id is not null
-        where r.dimension = 'share' and r.network <> 'all'
-        group by 1, 2, 3, 4, 5
-        order by 5
-        on conflict (org_id, dimension, dimension_id, network, ${date}) do update set ${figures.map((f) => `${f} = excluded.${f}`).join(", ")}`);
-    }
-  },
+  run: (sql) => placementRows(sql, "team_placement", "m.team_id::text", "join memberships m on m.org_id = s.org_id and m.user_id = s.user_id and m.team_id is not null"),
 };
 
 const shareActivity: Backfill = {

@@ -43,8 +43,12 @@ export function monthIndex(month: string): number {
   return y * 12 + (m - 1);
 }
 
+/** The first day of the month a monthIndex counts. */
+export function firstDayOfMonth(index: number): string {
+  return `${String(Math.floor(index / 12)).padStart(4, "0")}-${String((index % 12) + 1).padStart(2, "0")}-01`;
+}
+
 /** The last day of the month a monthIndex counts. */
 export function lastDayOfMonth(index: number): string {
-  const first = `${String(Math.floor(index / 12)).padStart(4, "0")}-${String((index % 12) + 1).padStart(2, "0")}-01`;
-  return addDays(nextMonthStart(first), -1);
+  return addDays(nextMonthStart(firstDayOfMonth(index)), -1);
 }

@@ -6,7 +6,7 @@ import { currentEmvTable, emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach
 import { ACTIVITY_EPOCH, activityBit, activityMonth, SQL_MASK, SQL_MONTH_SHIFT, sqlActivityMonth, sqlShareBits } from "@/db/share-activity";
 import { dailyHorizonOf } from "@/lib/reach/retention";
 import type { Scope } from "@/lib/tenant";
-import { bucketStarts, monthIndex, rangeParts, type RangeParts } from "./periods";
+import { bucketStarts, firstDayOfMonth, monthIndex, rangeParts, type RangeParts } from "./periods";
 import { byName, managedTeamIds, subtreeOf, treeOrder, type Viewer } from "./team-access";
 import { groupedPlacementRows, type PlacementRow } from "./placements";
 import { discloseRows, mayShow, sizeShown } from "./privacy";
@@ -410,8 +410,6 @@ function topOf<K extends string>(rows: ReadonlyArray<TopRow & Record<K, string> 
 
 const sum = <K extends string>(rows: ReadonlyArray<Record<K, number>>, key: K) => rows.reduce((total, row) => total + row[key], 0);
 
-/** A month's first day from its index (lib/reach/activity.ts). */
-const monthStartOf = (index: number) => `${String(Math.floor(index / 12)).padStart(4, "0")}-${String((index % 12) + 1).padStart(2, "0")}-01`;
 
 /** The placements' groups whose people the privacy rule may need together: every non-empty set of them. */
 const placementSets = Array.from({ length: (1 << linkPlacementIds.length) - 1 }, (_, i) => linkPlacementIds.filter((_, j) => ((i + 1) >> j) & 1));
@@ -478,7 +476,7 @@ function readMembers(db: DbOrTx, orgId: string, query: ReportQuery, ofMembers: S
     group by grouping sets ((x.team_id), (x.cohort, x.first_month))`);
   return rows.then((all) => {
     const byTeam = all.filter((r) => !r.by_cohort);
-    const monthSharers = Array.from({ length: seriesMonths }, (_, i) => ({ bucket: monthStartOf(start + i + ACTIVITY_EPOCH), sharers: sum(byTeam, `m${i}`) }));
+    const monthSharers = Array.from({ length: seriesMonths }, (_, i) => ({ bucket: firstDayOfMonth(start + i + ACTIVITY_EPOCH), sharers: sum(byTeam, `m${i}`) }));
     const cohorts = all.filter((r) => r.by_cohort).map((r): CohortRow => ({ cohort: r.cohort!, first_month: r.first_month, people: r.members }));
     return { byTeam, cohorts, monthSharers };
   });
