@@ -102,9 +102,13 @@ function figuresOf(row: NetworkRow, emvTable: EmvTable): Figures {
   return figures;
 }
 
-/** The summed figure columns of `r` as float8 (numbers, not strings, to the driver); columns not read are 0. */
+/**
+ * The summed figure columns of `r` as float8 (numbers, not strings, to the driver); columns not
+ * read are 0. Summed as float8 (exact for integers up to 2^53): a bigint's sum is numeric, whose
+ * arithmetic took two thirds of a 100,000-person ranking's aggregate (npm run bench -- report org).
+ */
 function sumsOf(columns: readonly FigureColumn[] = figureColumns): SQL {
-  return sql.raw(figureColumns.map((c) => (columns.includes(c) ? `sum(r.${c})::float8 as ${c}` : `0::float8 as ${c}`)).join(", "));
+  return sql.raw(figureColumns.map((c) => (columns.includes(c) ? `sum(r.${c}::float8) as ${c}` : `0::float8 as ${c}`)).join(", "));
 }
 const sums = sumsOf();
 
@@ -321,7 +325,7 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
     // against every team, 7–11 s instead of 0.23 s (docs/design-notes.md, "Manager reports").
     // The twenty stories with the most clicks (then shares), ranked in SQL, with their figures
     // per network (for EMV) and titles, in one statement.
-    topStories: withoutJit(db, (tx) =>
+    topStories: withSettingsOff(db, ["jit"], (tx) =>
       tx.execute<TopRow & { story_id: string; title: string | null }>(sql`
         with ranks as (
           select split_part(r.dimension_id, ':', 2) as story_id, ${sumsOf(rankColumns)}
@@ -366,10 +370,16 @@ function placementsShown(sums: readonly NetworkRow[], people: (placements: reado
   return groupedPlacementRows(rows, people, emvTable).map(placementOutput);
 }
 
-/** Runs reads with JIT compilation off (SET LOCAL: for this transaction only, or the caller's if `db` is one). */
-function withoutJit<T>(db: DbOrTx, read: (tx: DbOrTx) => Promise<T>): Promise<T> {
+/** Planner settings a read turns off: JIT compilation, and the memoizing of a per-row subquery. */
+type PlannerSetting = "jit" | "enable_memoize";
+
+/**
+ * Runs reads with `off` turned off (set_config local: for this transaction only, or the
+ * caller's if `db` is one), in one statement.
+ */
+function withSettingsOff<T>(db: DbOrTx, off: readonly PlannerSetting[], read: (tx: DbOrTx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`set local jit = off`);
+    await tx.execute(sql`select ${sql.join(off.map((name) => sql`set_config(${name}, 'off', true)`), sql`, `)}`);
     return read(tx);
   });
 }
@@ -452,8 +462,8 @@ function readMembers(db: DbOrTx, orgId: string, query: ReportQuery, ofMembers: S
   // what they shared with in the range, and the series' months they shared in.
   const perMember = sql`
     select ${memberships.teamId}::text as team_id,
-      to_char(coalesce(${memberships.joinedAt}, ${memberships.createdAt}) at time zone 'UTC', 'YYYY-MM') as cohort,
-      case when ${memberships.firstSharedOn} <= ${query.to}::date then to_char(${memberships.firstSharedOn}, 'YYYY-MM') end as first_month,
+      date_trunc('month', coalesce(${memberships.joinedAt}, ${memberships.createdAt}) at time zone 'UTC') as cohort,
+      case when ${memberships.firstSharedOn} <= ${query.to}::date then date_trunc('month', ${memberships.firstSharedOn}::timestamp) end as first_month,
       w.mask ${parts.days.length ? sql`| coalesce(p.mask, 0)` : sql``} as mask,
       w.months ${parts.days.length ? sql`| coalesce(p.months, 0)` : sql``} as months
     from ${memberships}
@@ -469,11 +479,17 @@ function readMembers(db: DbOrTx, orgId: string, query: ReportQuery, ofMembers: S
     ...placementSets.map((set) => sql`count(*) filter (where ${shared(set)})::int as ${sql.identifier(setName(set))}`),
     ...Array.from({ length: seriesMonths }, (_, i) => sql`count(*) filter (where (x.months & ${sql.raw(String(2 ** i))}) <> 0)::int as ${sql.identifier(`m${i}`)}`),
   ];
-  // Per team (the counts) and per join month and month of first share (adoption), in one pass.
-  const rows = db.execute<MemberRow>(sql`
-    select grouping(x.team_id) = 1 as by_cohort, x.team_id, x.cohort, x.first_month, count(*)::int as members, ${sql.join(columns, sql`, `)}
-    from (${perMember}) x
-    group by grouping sets ((x.team_id), (x.cohort, x.first_month))`);
+  // Per team (the counts) and per join month and month of first share (adoption), in one pass;
+  // months are named after grouping (to_char on every membership was a tenth of the pass).
+  // Memoize off: it cached each member's aggregate by their months, which nearly never repeat
+  // (92 % misses at 100,000 people), and cost a fifth of the pass.
+  const rows = withSettingsOff(db, ["enable_memoize"], (tx) =>
+    tx.execute<MemberRow>(sql`
+      select grouping(x.team_id) = 1 as by_cohort, x.team_id, to_char(x.cohort, 'YYYY-MM') as cohort, to_char(x.first_month, 'YYYY-MM') as first_month,
+        count(*)::int as members, ${sql.join(columns, sql`, `)}
+      from (${perMember}) x
+      group by grouping sets ((x.team_id), (x.cohort, x.first_month))`),
+  );
   return rows.then((all) => {
     const byTeam = all.filter((r) => !r.by_cohort);
     const monthSharers = Array.from({ length: seriesMonths }, (_, i) => ({ bucket: firstDayOfMonth(start + i + ACTIVITY_EPOCH), sharers: sum(byTeam, `m${i}`) }));
@@ -502,20 +518,22 @@ async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, eli
 
 /**
  * The ten best of `eligible` (a subquery of user ids) by engagements + clicks + shares over the
- * range, then clicks, then id: one small aggregate a member (a dozen index entries for a year),
- * ranked in SQL so only the ten leave the database.
+ * range, then clicks, then id, ranked in SQL so only the ten leave the database. A join, not a
+ * subquery a member: the planner probes each member's rows for a department, and reads the
+ * organisation's person rows in one index range for a whole organisation, where 100,000 probes
+ * took twice as long (npm run bench -- report org).
  */
 function rankAdvocates(orgId: string, query: ReportQuery, eligible: SQL): SQL {
   const columns = ["shares", "clicks", "engagements"] as const;
   return sql`
-    select u.id as user_id, x.shares, x.clicks, x.engagements,
-      row_number() over (order by x.shares + x.clicks + x.engagements desc, x.clicks desc, u.id collate "C") as rank
-    from (${eligible}) as u(id)
-    cross join lateral (
-      select ${sumsOf(columns)}
-      from (${rollupRows(orgId, "user", sql`dimension_id = u.id`, countNetworkOf(query), rangeParts(query.from, query.to), { columns })}) r) x
+    select x.user_id, x.shares, x.clicks, x.engagements,
+      row_number() over (order by x.shares + x.clicks + x.engagements desc, x.clicks desc, x.user_id collate "C") as rank
+    from (
+      select r.dimension_id as user_id, ${sumsOf(columns)}
+      from (${rollupRows(orgId, "user", sql`dimension_id in (${eligible})`, countNetworkOf(query), rangeParts(query.from, query.to), { columns })}) r
+      group by r.dimension_id) x
     where x.shares + x.clicks + x.engagements > 0
-    order by x.shares + x.clicks + x.engagements desc, x.clicks desc, u.id collate "C"
+    order by x.shares + x.clicks + x.engagements desc, x.clicks desc, x.user_id collate "C"
     limit ${TOP_ADVOCATES}`;
 }
 
