@@ -1,4 +1,5 @@
 import type postgres from "postgres";
+import { NO_TEAM, rollupColumns } from "./rollup-rows";
 import { fillShareActivity } from "./share-activity";
 
 /**
@@ -9,7 +10,7 @@ import { fillShareActivity } from "./share-activity";
  */
 type Backfill = { name: string; run: (sql: postgres.TransactionSql) => Promise<unknown> };
 
-const figures = ["shares", "clicks", "unique_visitors", "bot_clicks", "impressions", "engagements", "estimated_reach"];
+const figures = rollupColumns;
 
 /**
  * Rows by where the link went for one dimension, daily and monthly: the sums of the shares'
@@ -58,7 +59,44 @@ const shareActivity: Backfill = {
   },
 };
 
-export const backfills: readonly Backfill[] = [userPlacement, teamPlacement, shareActivity];
+/**
+ * team_story rows of no team ("none:<storyId>", lib/reach/rollups.ts): each story's rows less
+ * what the existing teams' rows hold, daily and monthly; the rows of teams since deleted are
+ * in that difference, and go. Daily rows from each organisation's first unfolded day on (its
+ * earliest daily organisation row): folded days hold no team_story rows to subtract.
+ */
+const noTeamStories: Backfill = {
+  name: "no_team_story_rollups",
+  run: async (sql) => {
+    await sql`lock table daily_rollups, monthly_rollups in share row exclusive mode`;
+    for (const [table, date] of [
+      ["daily_rollups", "day"],
+      ["monthly_rollups", "month"],
+    ] as const) {
+      const since = table === "daily_rollups" ? `and r.day >= (select f.day from firsts f where f.org_id = r.org_id)` : "";
+      await sql.unsafe(`
+        with firsts as (select org_id, min(day) as day from daily_rollups where dimension = 'org' group by 1),
+        teamed as (
+          select r.org_id, split_part(r.dimension_id, ':', 2) as story_id, r.network, r.${date}, ${figures.map((f) => `sum(r.${f}) as ${f}`).join(", ")}
+          from ${table} r join teams t on t.org_id = r.org_id and t.id::text = split_part(r.dimension_id, ':', 1)
+          where r.dimension = 'team_story'
+          group by 1, 2, 3, 4)
+        insert into ${table} (org_id, dimension, dimension_id, network, ${date}, ${figures.join(", ")})
+        select r.org_id, 'team_story', '${NO_TEAM}:' || r.dimension_id, r.network, r.${date}, ${figures.map((f) => `r.${f} - coalesce(t.${f}, 0)`).join(", ")}
+        from ${table} r left join teamed t on t.org_id = r.org_id and t.story_id = r.dimension_id and t.network = r.network and t.${date} = r.${date}
+        where r.dimension = 'story' ${since}
+          and (${figures.map((f) => `r.${f} <> coalesce(t.${f}, 0)`).join(" or ")})
+        order by 3, 4, 5
+        on conflict (org_id, dimension, dimension_id, network, ${date}) do update set ${figures.map((f) => `${f} = excluded.${f}`).join(", ")}`);
+      await sql.unsafe(`
+        delete from ${table} r
+        where r.dimension = 'team_story' and r.dimension_id not like '${NO_TEAM}:%'
+          and not exists (select 1 from teams t where t.org_id = r.org_id and t.id::text = split_part(r.dimension_id, ':', 1))`);
+    }
+  },
+};
+
+export const backfills: readonly Backfill[] = [userPlacement, teamPlacement, shareActivity, noTeamStories];
 
 /** Runs the backfills not yet recorded. Returns their names. */
 export async function runBackfills(client: postgres.Sql): Promise<string[]> {

@@ -26,6 +26,7 @@ import { disconnect } from "@/lib/connections/manage";
 import type { Database, DbOrTx } from "@/lib/db";
 import { conflict, DomainError, invalid, notFound } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { moveRollupRows } from "@/db/rollup-rows";
 import { dequeuePublish } from "@/lib/queue/publish";
 import type { Scope } from "@/lib/tenant";
 import { auditAboutThem } from "./export";
@@ -73,26 +74,12 @@ function isAdmin(m: { roles: string[]; status: string }) {
  */
 export async function anonymiseUserRollups(db: DbOrTx, orgId: string, userId: string): Promise<number> {
   let moved = 0;
-  for (const [table, name, date] of [
-    [dailyRollups, "daily_rollups", "day"],
-    [monthlyRollups, "monthly_rollups", "month"],
+  for (const [table, name] of [
+    [dailyRollups, "daily_rollups"],
+    [monthlyRollups, "monthly_rollups"],
   ] as const) {
-    const d = sql.raw(`"${date}"`);
-    const add = (column: string) => sql.raw(`"${column}" = "${name}"."${column}" + excluded."${column}"`);
-    await db.execute(sql`
-      insert into ${table} (org_id, dimension, dimension_id, network, ${d}, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach)
-      select org_id, dimension, ${ANONYMOUS_DIMENSION_ID}, network, ${d}, shares, clicks, unique_visitors, bot_clicks, impressions, engagements, estimated_reach
-      from ${table}
-      where org_id = ${orgId} and dimension = 'user' and dimension_id = ${userId}
-      order by network, ${d}
-      on conflict (org_id, dimension, dimension_id, network, ${d}) do update set
-        ${add("shares")}, ${add("clicks")}, ${add("unique_visitors")}, ${add("bot_clicks")},
-        ${add("impressions")}, ${add("engagements")}, ${add("estimated_reach")}`);
-    const deleted = await db
-      .delete(table)
-      .where(and(eq(table.orgId, orgId), eq(table.dimension, "user"), eq(table.dimensionId, userId)))
-      .returning({ orgId: table.orgId });
-    moved += deleted.length;
+    const deleted = await moveRollupRows(db, name, orgId, "user", sql`dimension_id = ${userId}`, sql`${ANONYMOUS_DIMENSION_ID}`);
+    moved += deleted;
     // By where their links went: only a team report of current members reads these, so they go.
     const placements = await db
       .delete(table)

@@ -1,6 +1,7 @@
 import { inArray, sql } from "drizzle-orm";
 import { memberships, shares, type DailyRollup, type LinkPlacement, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
+import { teamStoryId } from "@/db/rollup-rows";
 import { recordShareActivity } from "./activity";
 
 /**
@@ -54,7 +55,9 @@ function rowsFor(facts: ShareFacts, day: string): RowKey[] {
     ["user", facts.userId],
     ["team", facts.teamId],
     ["story", facts.storyId],
-    ["team_story", facts.teamId ? `${facts.teamId}:${facts.storyId}` : null],
+    // A share by someone in no team counts under "none": a story's team_story rows then add up
+    // to its story rows, and the whole organisation's stories are its story rows less these.
+    ["team_story", teamStoryId(facts.teamId, facts.storyId)],
   ];
   const rows: RowKey[] = [];
   for (const [dimension, id] of keyed) {

@@ -5,6 +5,7 @@ import { DomainError, notFound } from "@/lib/errors";
 import { currentEmvTable, emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach/emv";
 import { ACTIVITY_EPOCH, activityBit, activityMonth, SQL_MASK, SQL_MONTH_SHIFT, sqlActivityMonth, sqlShareBits } from "@/db/share-activity";
 import { dailyHorizonOf } from "@/lib/reach/retention";
+import { NO_TEAM } from "@/db/rollup-rows";
 import type { Scope } from "@/lib/tenant";
 import { bucketStarts, firstDayOfMonth, monthIndex, rangeParts, type RangeParts } from "./periods";
 import { byName, managedTeamIds, subtreeOf, treeOrder, type Viewer } from "./team-access";
@@ -50,7 +51,7 @@ function textArray(values: readonly string[]): SQL {
   return sql`${literal}::text[]`;
 }
 
-type Dimension = "user" | "team" | "team_story" | "team_placement";
+type Dimension = "user" | "team" | "story" | "team_story" | "team_placement";
 
 const figureColumns = ["shares", "clicks", "unique_visitors", "bot_clicks", "impressions", "engagements", "estimated_reach"] as const;
 type FigureColumn = (typeof figureColumns)[number];
@@ -176,7 +177,7 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
   // from a team is refused at once), with each member's activity (lib/reach/activity.ts); the
   // figures from `figures` (a read replica, when fresh).
   const people = readMembers(db, scope.orgId, query, ofMembers);
-  const reads = readRollups(figures, scope.orgId, query, subtree, memberSet);
+  const reads = readRollups(figures, scope.orgId, query, subtree, memberSet, subtree.length === allTeams.length);
   const [{ byTeam, cohorts: cohortRows, monthSharers }, teamRows, sharerRows, placementSums, topStories, topAdvocates] = await Promise.all([
     people,
     reads.teams,
@@ -286,7 +287,7 @@ type NetworkCondition = SQL | { monthly: SQL; daily: SQL };
  * Sent at once and not awaited, so what follows each ranking starts as soon as it is in.
  * `memberSet` is a subquery of the members' user ids.
  */
-function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: string[], memberSet: SQL) {
+function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: string[], memberSet: SQL, everyTeam: boolean) {
   const memberIds = sql`array(${memberSet})`;
   const { from, to, period } = query;
   const figureNetwork = figureNetworkOf(query);
@@ -318,19 +319,13 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
             where r.org_id = ${orgId} and r.dimension = 'user' and r.dimension_id = any(${memberIds})
               and ${query.network ? sql`r.network = ${query.network}` : sql`r.network = 'all'`} and r.shares > 0 and r.day between ${from}::date and ${to}::date
             group by 1`),
-    // team_story ids are "<teamId>:<storyId>": one index range a team, up to the team id and "g"
-    // (above every hex digit) under any collation. jit off: the planner overestimates the range
-    // and would compile the query; OFFSET 0 keeps the ranges one a team, since with hundreds of
-    // teams (a whole organisation's) the same overestimate chose a parallel scan of every row
-    // against every team, 7–11 s instead of 0.23 s (docs/design-notes.md, "Manager reports").
     // The twenty stories with the most clicks (then shares), ranked in SQL, with their figures
     // per network (for EMV) and titles, in one statement.
     topStories: withSettingsOff(db, ["jit"], (tx) =>
       tx.execute<TopRow & { story_id: string; title: string | null }>(sql`
         with ranks as (
-          select split_part(r.dimension_id, ':', 2) as story_id, ${sumsOf(rankColumns)}
-          from unnest(${subtreeIds}) as t(id)
-          cross join lateral (${rollupRows(orgId, "team_story", sql`dimension_id >= t.id and dimension_id < t.id || 'g'`, countNetwork, parts, { columns: rankColumns })} offset 0) r
+          select r.story_id, ${sumsOf(rankColumns)}
+          from (${everyTeam ? everyTeamsStories(orgId, countNetwork, parts, rankColumns, null) : teamStories(orgId, subtreeIds, countNetwork, parts, rankColumns)}) r
           group by 1),
         top as (
           select story_id, shares, clicks, row_number() over (order by clicks desc, shares desc, story_id collate "C") as rank
@@ -341,7 +336,11 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
         left join ${stories} s on s.org_id = ${orgId} and s.id = top.story_id::uuid
         left join lateral (
           select r.network, ${sums}
-          from (${rollupRows(orgId, "team_story", sql`dimension_id = any(array(select t.id || ':' || top.story_id from unnest(${subtreeIds}) as t(id)))`, figureNetwork, parts)}) r
+          from (${
+            everyTeam
+              ? everyTeamsStories(orgId, figureNetwork, parts, figureColumns, sql`top.story_id`)
+              : rollupRows(orgId, "team_story", sql`dimension_id = any(array(select t.id || ':' || top.story_id from unnest(${subtreeIds}) as t(id)))`, figureNetwork, parts)
+          }) r
           group by r.network) f on true`),
     ),
     // Placements: the team rows by link placement (team_placement, network
@@ -351,6 +350,38 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
       from (${rollupRows(orgId, "team_placement", sql`dimension_id = any(${subtreeIds})`, placementNetwork(query), parts)}) r
       group by r.network`),
   };
+}
+
+/**
+ * The teams' rows by story (dimension_id "<teamId>:<storyId>"), with story_id: one index range
+ * a team, up to the team id and "g" (above every hex digit) under any collation. OFFSET 0 keeps
+ * the ranges one a team: with hundreds of teams the planner's overestimate of each range chose a
+ * parallel scan of every row against every team, 7–11 s instead of 0.23 s, and would compile
+ * the query (hence jit off; docs/design-notes.md, "Manager reports").
+ */
+function teamStories(orgId: string, subtreeIds: SQL, networks: NetworkCondition, parts: RangeParts, columns: readonly FigureColumn[]): SQL {
+  return sql`
+    select split_part(r.dimension_id, ':', 2) as story_id, r.*
+    from unnest(${subtreeIds}) as t(id)
+    cross join lateral (${rollupRows(orgId, "team_story", sql`dimension_id >= t.id and dimension_id < t.id || 'g'`, networks, parts, { columns })} offset 0) r`;
+}
+
+/**
+ * What every team's rows by story add up to, when the report's team holds every team: each
+ * story's own rows less its rows of no team ("none:<storyId>", shares by people in no team or
+ * in a team since deleted; lib/reach/rollups.ts). A row a story and month instead of one a
+ * team, story and month: 258,336 rows became about 1,200 for 100,000 people in 621 teams
+ * (npm run bench -- report org). `story` is one story's id (an SQL expression), or null: all.
+ */
+function everyTeamsStories(orgId: string, networks: NetworkCondition, parts: RangeParts, columns: readonly FigureColumn[], story: SQL | null): SQL {
+  const negated = sql.raw(columns.map((c) => `-${c} as ${c}`).join(", "));
+  const list = sql.raw(columns.join(", "));
+  return sql`
+    select dimension_id as story_id, network, ${list}, day
+    from (${rollupRows(orgId, "story", story ? sql`dimension_id = ${story}` : sql`true`, networks, parts, { columns })}) s
+    union all
+    select split_part(dimension_id, ':', 2), network, ${negated}, day
+    from (${rollupRows(orgId, "team_story", story ? sql`dimension_id = ${`${NO_TEAM}:`} || ${story}` : sql`dimension_id >= ${`${NO_TEAM}:`} and dimension_id < ${`${NO_TEAM}:g`}`, networks, parts, { columns })}) n`;
 }
 
 const placementNetwork = (query: ReportQuery) => (query.network ? sql`split_part(network, ':', 1) = ${query.network}` : sql`true`);

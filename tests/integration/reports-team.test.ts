@@ -10,9 +10,9 @@ import { db } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { saveEmvRates } from "@/lib/reach/emv";
 import { addToRollups, shareFacts, type RollupFigures } from "@/lib/reach/rollups";
-import { managedTeams, reportCsv, teamReport, teamReportSchema, type TeamReport } from "@/lib/reports";
+import { managedTeams, reportCsv, teamReport, teamReportSchema, type Figures, type TeamReport } from "@/lib/reports";
 import { rangeParts } from "@/lib/reports/periods";
-import { createTeam, setTeamManagers } from "@/lib/teams";
+import { createTeam, deleteTeam, setTeamManagers } from "@/lib/teams";
 import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";
 
 /**
@@ -295,6 +295,71 @@ describe("a team report", () => {
     expect(r).toMatchObject({ suppressed: true, totals: null, series: [], stories: [], networks: [], topAdvocates: [], subTeams: [] });
     expect(r.team.memberCount).toBeNull();
     expect(r.adoption).toEqual([{ cohort: "2030-01", members: null, suppressed: true, activeShare: [] }]);
+  });
+});
+
+describe("the whole organisation's report", () => {
+  /**
+   * Havbrise: one root (Hele Havbrise, which the report reads from each story's own rows less
+   * those of no team) over Nord and Syd, 5 people each; Tove in no team; Gammel, a team whose
+   * member shared and then moved to Nord before Gammel was deleted. Its stories must equal
+   * what Nord's and Syd's reports (each team's own rows) add up to: neither Tove's shares nor
+   * Gammel's count, as neither counts in the root's totals.
+   */
+  it("ranks the stories from each story's rows less those of no team, equal to what its teams add up to", async () => {
+    const { org, cli } = await makeOrganization("Havbrise A/S");
+    const admin = await makeMember(cli, ["admin"]);
+    const root = await createTeam(db(), admin.scope, { name: "Hele Havbrise" });
+    const nord = await createTeam(db(), admin.scope, { name: "Nord", parentId: root.id });
+    const syd = await createTeam(db(), admin.scope, { name: "Syd", parentId: root.id });
+    const gammel = await createTeam(db(), admin.scope, { name: "Gammel", parentId: root.id });
+    const inNord = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: nord.id, name: `Nord ${i}` })));
+    const inSyd = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: syd.id, name: `Syd ${i}` })));
+    const tove = await makeMember(cli, ["employee"], { name: "Tove Uden Team" });
+    const gert = await makeMember(cli, ["employee"], { teamId: gammel.id, name: "Gert Gammel" });
+    const vind = await makePublishedStory(cli, { title: "Vindmøller" });
+    const havn = await makePublishedStory(cli, { title: "Havnen" });
+    const bro = await makePublishedStory(cli, { title: "Broen" });
+    const shareAndCount = async (userId: string, storyId: string, network: NetworkId, day: string, delta: Partial<RollupFigures>) => {
+      const [row] = await db()
+        .insert(shares)
+        .values({ orgId: org.id, storyId, userId, network, mode: "api", text: "Se her", status: "published", scheduledAt: new Date(`${day}T09:00:00Z`), publishedAt: new Date(`${day}T09:00:00Z`) })
+        .returning();
+      await db().transaction(async (tx) => {
+        const facts = (await shareFacts(tx, [row!.id])).get(row!.id)!;
+        await addToRollups(tx, [{ facts, day, delta: { shares: 1, ...delta } }]);
+      });
+    };
+    await shareAndCount(inNord[0]!.user.id, vind.id, "linkedin", "2031-01-10", { clicks: 12, impressions: 900, engagements: 4 });
+    await shareAndCount(inNord[1]!.user.id, havn.id, "x", "2031-01-20", { clicks: 3 });
+    await shareAndCount(inSyd[0]!.user.id, havn.id, "linkedin", "2031-02-03", { clicks: 8, engagements: 1 });
+    await shareAndCount(inSyd[1]!.user.id, bro.id, "mastodon", "2031-02-15", { clicks: 2 });
+    // Not the teams': Tove's (no team) and Gert's while in Gammel, which is then deleted.
+    await shareAndCount(tove.user.id, bro.id, "linkedin", "2031-01-12", { clicks: 500 });
+    await shareAndCount(gert.user.id, bro.id, "x", "2031-01-25", { clicks: 300 });
+    await db().update(memberships).set({ teamId: nord.id }).where(eq(memberships.id, gert.membership.id));
+    await deleteTeam(db(), admin.scope, gammel.id);
+    await shareAndCount(gert.user.id, bro.id, "x", "2031-02-20", { clicks: 1 });
+
+    const viewer = viewerOf(admin, ["admin"]);
+    const read = (teamId: string, query: Record<string, unknown> = {}) => teamReport(db(), cli, viewer, { teamId, from: "2031-01-01", to: "2031-02-28", period: "month", ...query });
+    const whole = await read(root.id);
+    expect(whole.stories.map((st) => [st.title, st.figures.shares, st.figures.clicks, st.figures.engagements])).toEqual([
+      ["Vindmøller", 1, 12, 4],
+      ["Havnen", 2, 11, 1],
+      ["Broen", 2, 3, 0],
+    ]);
+    // As the teams' own rows have it, for every range shape: whole months, days inside months, one network.
+    for (const query of [{}, { from: "2031-01-15", to: "2031-02-18" }, { network: "x" }, { from: "2031-01-11", to: "2031-02-27", period: "week", network: "linkedin" }]) {
+      const [all, ...teams] = await Promise.all([read(root.id, query), read(nord.id, query), read(syd.id, query)]);
+      const byStory = new Map<string, Figures>();
+      for (const story of teams.flatMap((t) => t.stories)) {
+        const sum = byStory.get(story.storyId);
+        byStory.set(story.storyId, sum ? (Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, Math.round((v + story.figures[k as keyof Figures]) * 100) / 100])) as Figures) : story.figures);
+      }
+      expect(Object.fromEntries(all.stories.map((st) => [st.storyId, st.figures]))).toEqual(Object.fromEntries(byStory));
+      expect(all.stories.reduce((n, st) => n + st.figures.clicks, 0)).toBe(all.totals!.clicks);
+    }
   });
 });
 

@@ -1,8 +1,8 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { runBackfills } from "@/db/backfills";
 import { createDatabase } from "@/db/client";
-import { dailyRollups, dataBackfills, memberships, monthlyRollups, organizations, pointsLedger, shares, type NetworkId } from "@/db/schema";
+import { dailyRollups, dataBackfills, memberships, monthlyRollups, organizations, pointsLedger, shares, teams, type NetworkId } from "@/db/schema";
 import { db } from "@/lib/db";
 import { activityMonth, MONTH_UNIT, shareBits } from "@/db/share-activity";
 import { addToRollups, shareFacts } from "@/lib/reach/rollups";
@@ -70,7 +70,7 @@ describe("daily rollups", () => {
     expect(months).toHaveLength(rows.length);
   });
 
-  it("leaves out the user and team rows of a share without them, and never mixes organisations", async () => {
+  it("leaves out the user and team rows of a share without them, counting its story under no team, and never mixes organisations", async () => {
     const a = await makeOrganization();
     const b = await makeOrganization();
     const story = await makePublishedStory(a.cli);
@@ -79,8 +79,15 @@ describe("daily rollups", () => {
     const facts = { ...(await shareFacts(db(), [share.id])).get(share.id)!, userId: null };
     await addToRollups(db(), [{ facts, day: "2026-11-05", delta: { clicks: 2 } }]);
     const rows = await db().select().from(dailyRollups).where(eq(dailyRollups.orgId, a.org.id));
-    expect(rows.map((r) => r.dimension).sort()).toEqual(["network", "org", "org", "share", "share", "story", "story"]);
-    expect(await db().select().from(monthlyRollups).where(eq(monthlyRollups.orgId, a.org.id))).toHaveLength(7);
+    expect(rows.map((r) => r.dimension).sort()).toEqual(["network", "org", "org", "share", "share", "story", "story", "team_story", "team_story"]);
+    // A person in no team: their story's figures are "none:<story>", so a story's team rows add up to its story rows.
+    expect(rows.filter((r) => r.dimension === "team_story").map((r) => [r.dimensionId, r.network, r.clicks])).toEqual(
+      expect.arrayContaining([
+        [`none:${story.id}`, "x", 2],
+        [`none:${story.id}`, "all", 2],
+      ]),
+    );
+    expect(await db().select().from(monthlyRollups).where(eq(monthlyRollups.orgId, a.org.id))).toHaveLength(9);
     expect(await db().select().from(dailyRollups).where(eq(dailyRollups.orgId, b.org.id))).toHaveLength(0);
   });
 });
@@ -197,6 +204,60 @@ describe("each member's share activity (lib/reach/activity.ts)", () => {
       expect({ daily: await teamRows(dailyRollups), monthly: await teamRows(monthlyRollups) }).toEqual(written);
       expect(await activityOf(org.id, user.id)).toEqual(kept);
       expect(kept).toEqual({ firstSharedOn: "2026-10-02", sharedMonths: entries([oct, "x"], [nov, "x"]) });
+      expect(await runBackfills(handle.client)).toEqual([]);
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
+describe("the backfill of stories' rows of no team", () => {
+  it("makes each story's rows of no team from its rows less the teams', taking in a deleted team's, once", async () => {
+    const { org, cli } = await makeOrganization();
+    const kept = await createTeam(db(), cli, { name: "Salg" });
+    const gone = await createTeam(db(), cli, { name: "Nedlagt" });
+    const inTeam = await makeMember(cli, ["employee"], { teamId: kept.id });
+    const noTeam = await makeMember(cli, ["employee"]);
+    const leaver = await makeMember(cli, ["employee"], { teamId: gone.id });
+    const [story, other] = [await makePublishedStory(cli), await makePublishedStory(cli)];
+    const shared = [await makeShare(org.id, story.id, inTeam.user.id, "x"), await makeShare(org.id, story.id, noTeam.user.id, "x"), await makeShare(org.id, other.id, leaver.user.id, "mastodon")];
+    const facts = await shareFacts(db(), shared.map((s) => s.id));
+    await addToRollups(db(), [
+      { facts: facts.get(shared[0]!.id)!, day: "2026-11-02", delta: { shares: 1, clicks: 3 } },
+      { facts: facts.get(shared[1]!.id)!, day: "2026-11-03", delta: { shares: 1, clicks: 5 } },
+      { facts: facts.get(shared[2]!.id)!, day: "2026-10-05", delta: { shares: 1, clicks: 7 } },
+    ]);
+    // As before the migration: no rows of no team, and a deleted team's rows left where they were.
+    for (const table of [dailyRollups, monthlyRollups]) await db().delete(table).where(and(eq(table.orgId, org.id), eq(table.dimension, "team_story"), like(table.dimensionId, "none:%")));
+    await db().update(memberships).set({ teamId: null }).where(eq(memberships.id, leaver.membership.id));
+    await db().delete(teams).where(eq(teams.id, gone.id));
+    await db().delete(dataBackfills).where(eq(dataBackfills.name, "no_team_story_rollups"));
+    const teamStories = async (table: typeof dailyRollups | typeof monthlyRollups) =>
+      (await db().select().from(table).where(and(eq(table.orgId, org.id), eq(table.dimension, "team_story"))))
+        .map((r) => [r.dimensionId, r.network, "day" in r ? r.day : r.month, r.shares, r.clicks].join(" "))
+        .sort();
+    const handle = createDatabase(process.env.DATABASE_URL!, { max: 1, applicationName: "ripple-test-backfill" });
+    try {
+      expect(await runBackfills(handle.client)).toEqual(["no_team_story_rollups"]);
+      const rows = (prefix: string, day: string) => [`${prefix} x ${day} 1 3`, `${prefix} all ${day} 1 3`];
+      expect(await teamStories(dailyRollups)).toEqual(
+        [
+          ...rows(`${kept.id}:${story.id}`, "2026-11-02"),
+          `none:${story.id} x 2026-11-03 1 5`,
+          `none:${story.id} all 2026-11-03 1 5`,
+          `none:${other.id} mastodon 2026-10-05 1 7`,
+          `none:${other.id} all 2026-10-05 1 7`,
+        ].sort(),
+      );
+      expect(await teamStories(monthlyRollups)).toEqual(
+        [
+          ...rows(`${kept.id}:${story.id}`, "2026-11-01"),
+          `none:${story.id} x 2026-11-01 1 5`,
+          `none:${story.id} all 2026-11-01 1 5`,
+          `none:${other.id} mastodon 2026-10-01 1 7`,
+          `none:${other.id} all 2026-10-01 1 7`,
+        ].sort(),
+      );
       expect(await runBackfills(handle.client)).toEqual([]);
     } finally {
       await handle.close();
