@@ -8,7 +8,7 @@ import * as schema from "@/db/schema";
 import { dailyRollups, monthlyRollups, shares } from "@/db/schema";
 import { FOLDED_DIMENSIONS } from "@/lib/reach/retention";
 import { addToRollups, shareFacts, type RollupDelta } from "@/lib/reach/rollups";
-import { utcDay } from "@/lib/time";
+import { addDays, utcDay } from "@/lib/time";
 import { teamReport, type TeamReport } from "@/lib/reports";
 import { trustedScope } from "@/lib/tenant";
 import { createTestDatabase } from "../support/database";
@@ -600,6 +600,11 @@ async function runShape(shape: Shape): Promise<Measured> {
     }
 
     const rollups = await measure(RUNS, WARMUP, fromRollups);
+    // What the reports page opens with: the last twelve weeks of the range, by week (daily rows
+    // throughout, and each member's days of the partial month). No goal; printed to watch.
+    const weeks = { teamId: reported, from: addDays(range.to, -83), to: range.to, period: "week" as const };
+    const byWeek = await measure(RUNS, WARMUP, () => teamReport(reader.db, scope, viewer, weeks));
+    console.log(`the page's default view (${weeks.from} – ${weeks.to} by week, ${RUNS} runs): p50 ${byWeek.p50.toFixed(1)} ms  p95 ${byWeek.p95.toFixed(1)} ms`);
     const rawTimes = await measure(RAW_RUNS, 1, fromRaw);
     const speedup = rawTimes.p95 / rollups.p95;
     console.log(`12-month ${what} report from rollups (${RUNS} runs):  p50 ${rollups.p50.toFixed(1)} ms  p95 ${rollups.p95.toFixed(1)} ms  max ${rollups.max.toFixed(1)} ms`);
