@@ -97,16 +97,17 @@ const noTeamStories: Backfill = {
 };
 
 /**
- * Share days by network and placement, day first: who shared in a range of days, read in one
- * range for a whole organisation (a team report's partial months and weekly series). Here
- * rather than in a migration: on a fresh database 'user_placement' joins the enum in the
- * migrations' one transaction, which may not use it yet (db/schema/reach.ts).
+ * People's days by network and placement, day first, with what ranks them: who shared in a
+ * range of days, and the top advocates' days, each read in one range for a whole organisation
+ * (a team report's partial months and weekly series). Here rather than in a migration: on a
+ * fresh database 'user_placement' joins the enum in the migrations' one transaction, which
+ * may not use it yet (db/schema/reach.ts).
  */
 const placementDays: Backfill = {
   name: "placement_days_index",
   run: (sql) =>
     sql`create index if not exists daily_rollups_placement_days on daily_rollups (org_id, day, dimension_id, network)
-        where dimension = 'user_placement' and shares > 0`,
+        include (shares, clicks, engagements) where dimension = 'user_placement'`,
 };
 
 export const backfills: readonly Backfill[] = [userPlacement, teamPlacement, shareActivity, noTeamStories, placementDays];

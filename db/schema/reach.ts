@@ -97,7 +97,7 @@ export const dailyRollups = pgTable(
       .with({ fillfactor: 90 }),
     // The days each person shared: participation per period and the adoption curve.
     index("daily_rollups_share_days").on(t.orgId, t.dimensionId, t.day).where(sql`${t.dimension} = 'user' and ${t.network} = 'all' and ${t.shares} > 0`),
-    // The same by network and link placement, by day first (daily_rollups_placement_days):
+    // People's days by network and link placement, day first (daily_rollups_placement_days):
     // made by db/backfills.ts, since a fresh database adds 'user_placement' to the enum in the
     // migrations' one transaction, and an index predicate may not use the value there.
   ],

@@ -51,7 +51,7 @@ function textArray(values: readonly string[]): SQL {
   return sql`${literal}::text[]`;
 }
 
-type Dimension = "user" | "team" | "story" | "team_story" | "team_placement";
+type Dimension = "user" | "user_placement" | "team" | "story" | "team_story" | "team_placement";
 
 const figureColumns = ["shares", "clicks", "unique_visitors", "bot_clicks", "impressions", "engagements", "estimated_reach"] as const;
 type FigureColumn = (typeof figureColumns)[number];
@@ -565,6 +565,16 @@ async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, eli
 function rankAdvocates(orgId: string, query: ReportQuery, eligible: SQL): SQL {
   const columns = ["shares", "clicks", "engagements"] as const;
   const order = sql.raw(`x.shares + x.clicks + x.engagements desc, x.clicks desc, x.user_id collate "C"`);
+  const { months, days } = rangeParts(query.from, query.to);
+  const ids = sql`dimension_id in (${eligible})`;
+  // Whole months from the person rows; the days of a partial month from their rows by
+  // placement (which add up to the same), through the placement-days index: one range of
+  // days for a whole organisation, where the person rows' index is ordered by person and
+  // held every day each person ever had.
+  const branches = [
+    ...(months ? [rollupRows(orgId, "user", ids, countNetworkOf(query), { months, days: [] }, { columns })] : []),
+    ...(days.length ? [rollupRows(orgId, "user_placement", ids, placementNetwork(query), { months: null, days }, { columns })] : []),
+  ];
   // Numbered after the limit: a row_number over every person would sort them all (100,000 at a
   // whole organisation, past work_mem onto disk: a fifth of the ranking), where the limit alone
   // keeps the best ten as it goes.
@@ -574,7 +584,7 @@ function rankAdvocates(orgId: string, query: ReportQuery, eligible: SQL): SQL {
       select x.user_id, x.shares, x.clicks, x.engagements
       from (
         select r.dimension_id as user_id, ${sumsOf(columns)}
-        from (${rollupRows(orgId, "user", sql`dimension_id in (${eligible})`, countNetworkOf(query), rangeParts(query.from, query.to), { columns })}) r
+        from (${sql.join(branches, sql` union all `)}) r
         group by r.dimension_id) x
       where x.shares + x.clicks + x.engagements > 0
       order by ${order}
