@@ -4,15 +4,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
-import { updateGovernance } from "@/lib/orgs/governance";
-import { bullPrefix, closeQueues, createRedis, publishQueueFor, redis } from "@/lib/queue";
-import { createShares } from "@/lib/shares";
+import { closeQueues, redis } from "@/lib/queue";
 import { envOverride } from "../support/env-override";
-import { makeOrganization, makePublishedStory, makeSharer } from "../support/factories";
+import { startShareTaking } from "../support/share-takers";
 
 /**
  * A primary demoted to a replica while Ripple stays connected to it (issue 17, item 3): what
@@ -88,33 +84,12 @@ afterAll(async () => {
 describe("Redis behind one address that fails over", () => {
   it("follows a primary demoted to a replica (READONLY): shares made after the switch are queued at once, and each is taken exactly once", async () => {
     const [a, b] = [base, base + 1];
-    const { cli } = await makeOrganization("Kattegat Færger A/S");
-    await updateGovernance(db(), cli, { approvalRequired: false, disclosureHashtag: null, blockedWords: [] });
-    const stories = await Promise.all(Array.from({ length: 20 }, (_, i) => makePublishedStory(cli, { title: `Rute ${i}`, canonicalUrl: `https://kattegat.example/rute-${i}` })));
-    const people = await Promise.all(Array.from({ length: 20 }, () => makeSharer(cli, { networks: ["x"] })));
-    const mine = new Set<string>();
-    const taken: string[] = [];
-    const workerConnection = createRedis("worker");
-    const worker = new Worker(
-      publishQueueFor("x"),
-      async (job) => {
-        taken.push((job.data as { shareId: string }).shareId);
-      },
-      { connection: workerConnection, prefix: bullPrefix(publishQueueFor("x")) },
-    );
-    worker.on("error", () => undefined);
-    const shareFrom = async (i: number, round: number) => {
-      const person = people[i]!;
-      const [share] = await createShares(db(), cli, person.user.id, { storyId: stories[i]!.id, posts: [{ connectionId: person.connections.x!.id, text: `Runde ${round}: færgen ${i}` }] });
-      mine.add(share!.id);
-      return share!;
-    };
-    const takenCount = () => new Set(taken.filter((id) => mine.has(id))).size;
+    const scene = await startShareTaking("Kattegat Færger A/S");
     try {
       const first = [];
-      for (let i = 0; i < 10; i++) first.push(await shareFrom(i, 1));
+      for (let i = 0; i < 10; i++) first.push(await scene.shareFrom(i, 1));
       expect(first.every((share) => share.queued)).toBe(true);
-      await until("the first ten shares to be taken", async () => takenCount() === 10);
+      await scene.waitTaken(10);
 
       // The failover: B has everything A had (its replica), becomes primary, A becomes B's
       // replica, and new connections to the one address reach B. The open ones stay on A.
@@ -128,18 +103,17 @@ describe("Redis behind one address that fails over", () => {
       await expect(admin(a, "SET", "ripple-readonly-probe", "1")).rejects.toThrow(/^READONLY/);
 
       const second = [];
-      for (let i = 10; i < 20; i++) second.push(await shareFrom(i, 2));
+      for (let i = 10; i < 20; i++) second.push(await scene.shareFrom(i, 2));
       // Not "saved, will be queued": the write that met READONLY was sent again to B.
       expect(second.map((share) => share.queued)).toEqual(Array(10).fill(true));
       expect(await redis().call("ROLE").then((answer) => (answer as [string])[0])).toBe("master");
-      await until("all twenty shares to be taken", async () => takenCount() === 20);
+      await scene.waitTaken(20);
 
-      const ours = taken.filter((id) => mine.has(id));
+      const ours = scene.ours();
       expect(ours).toHaveLength(20);
       expect(new Set(ours).size).toBe(20);
     } finally {
-      await worker.close();
-      workerConnection.disconnect();
+      await scene.close();
     }
   }, 120_000);
 });

@@ -1,14 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { ConfigError, parseEnv } from "@/lib/env";
-import { updateGovernance } from "@/lib/orgs/governance";
-import { bullPrefix, closeQueues, createRedis, publishQueueFor, redis, redisMistake } from "@/lib/queue";
-import { createShares } from "@/lib/shares";
+import { closeQueues, redis, redisMistake } from "@/lib/queue";
 import { reconcileShares } from "@/lib/shares/reconcile";
 import { envOverride } from "../support/env-override";
-import { makeOrganization, makePublishedStory, makeSharer } from "../support/factories";
+import { startShareTaking } from "../support/share-takers";
 import { runScript } from "../support/processes";
 import { startSentinelSet, type SentinelSet } from "../support/redis-sentinel";
 
@@ -62,40 +59,12 @@ describe("Redis through Sentinel", () => {
   }, 90_000);
 
   it("queues shares on the master the Sentinels name, and keeps every one through a failover, exactly once", async () => {
-    const { cli } = await makeOrganization("Nordlys Energi A/S");
-    await updateGovernance(db(), cli, { approvalRequired: false, disclosureHashtag: null, blockedWords: [] });
-    // A story each: colleagues' shares of one story are spaced minutes apart, and these should go now.
-    const stories = await Promise.all(Array.from({ length: 20 }, (_, i) => makePublishedStory(cli, { title: `Vind ${i}`, canonicalUrl: `https://nordlys.example/vind-${i}` })));
-    const people = await Promise.all(Array.from({ length: 20 }, () => makeSharer(cli, { networks: ["x"] })));
-    const mine = new Set<string>();
-    const taken: string[] = [];
-    const workerConnection = createRedis("worker");
-    const worker = new Worker(
-      publishQueueFor("x"),
-      async (job) => {
-        taken.push((job.data as { shareId: string }).shareId);
-      },
-      { connection: workerConnection, prefix: bullPrefix(publishQueueFor("x")) },
-    );
-    worker.on("error", () => undefined);
-    const shareFrom = async (i: number, round: number) => {
-      const person = people[i]!;
-      const [share] = await createShares(db(), cli, person.user.id, { storyId: stories[i]!.id, posts: [{ connectionId: person.connections.x!.id, text: `Runde ${round}: vindmøller ${i}` }] });
-      mine.add(share!.id);
-      return share!;
-    };
-    const allTaken = async (count: number, timeoutMs = 30_000) => {
-      const started = Date.now();
-      while (new Set(taken.filter((id) => mine.has(id))).size < count) {
-        if (Date.now() - started > timeoutMs) throw new Error(`only ${new Set(taken.filter((id) => mine.has(id))).size} of ${count} shares taken`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
+    const scene = await startShareTaking("Nordlys Energi A/S");
     try {
       const first = [];
-      for (let i = 0; i < 10; i++) first.push(await shareFrom(i, 1));
+      for (let i = 0; i < 10; i++) first.push(await scene.shareFrom(i, 1));
       expect(first.every((share) => share.queued)).toBe(true);
-      await allTaken(10);
+      await scene.waitTaken(10);
 
       // The master dies; the Sentinels promote the replica; nobody changes a setting.
       const old = await set.killMaster();
@@ -103,18 +72,17 @@ describe("Redis through Sentinel", () => {
       expect(promoted).not.toBe(old);
 
       const second = [];
-      for (let i = 10; i < 20; i++) second.push(await shareFrom(i, 2));
+      for (let i = 10; i < 20; i++) second.push(await scene.shareFrom(i, 2));
       // Any share the queue could not take during the switch is saved and said so; the reconciler queues it.
       if (second.some((share) => share.queued === false)) await reconcileShares(db());
-      await allTaken(20);
+      await scene.waitTaken(20);
       expect(await redis().ping()).toBe("PONG");
 
-      const ours = taken.filter((id) => mine.has(id));
+      const ours = scene.ours();
       expect(ours).toHaveLength(20);
       expect(new Set(ours).size).toBe(20);
     } finally {
-      await worker.close();
-      workerConnection.disconnect();
+      await scene.close();
     }
   }, 120_000);
 });
