@@ -46,6 +46,34 @@ export function sqlActivityMonth(date: string): string {
   return `(extract(year from ${date})::int * 12 + extract(month from ${date})::int - 1 - ${ACTIVITY_EPOCH})`;
 }
 
+/**
+ * How many months a membership's recent columns hold (last_shared_month, months_shared,
+ * months_card, months_text, months_first_comment, generated from shared_months by migration
+ * 0025's ripple_recent_months): the latest month shared in and the 62 before it, bit i being
+ * month last_shared_month - 62 + i. 63 bits keep the sign bit clear, so >> shifts in zeros.
+ */
+export const RECENT_MONTHS = 63;
+
+/** The recent column of each activity bit of any network (activityBit(undefined, placement)). */
+export const recentColumns = { shared: "months_shared", card: "months_card", text: "months_text", first_comment: "months_first_comment" } as const;
+
+/**
+ * SQL over a membership `m` for whole months first..last (counted as activityMonth counts;
+ * at most RECENT_MONTHS of them): `covers`, true when its recent columns hold every month of the
+ * range it can have shared in (it shared in none of them, or its latest month is fewer than
+ * RECENT_MONTHS after first); `bits(column)`, that column's months in the range as bits from
+ * first (bit k: month first + k), valid where `covers`.
+ */
+export function sqlRecentMonths(m: string, first: number, last: number): { covers: string; bits: (column: string) => string } {
+  if (last - first + 1 > RECENT_MONTHS) throw new Error(`${last - first + 1} months do not fit the recent columns`);
+  const span = ((1n << BigInt(last - first + 1)) - 1n).toString();
+  const latest = `${m}.last_shared_month`;
+  return {
+    covers: `(${latest} is null or ${latest} < ${first} or ${latest} - ${first} < ${RECENT_MONTHS})`,
+    bits: (column) => `(case when ${latest} >= ${first} then (${m}.${column} >> (${first} - ${latest} + ${RECENT_MONTHS - 1})) & ${span} else 0 end)`,
+  };
+}
+
 /** SQL: `elements` (a bigint[] expression) merged a month each, the masks of a month or-ed together, ascending. */
 export function sqlMergeMonths(elements: string): string {
   return `(select coalesce(array_agg(e order by e), '{}') from (

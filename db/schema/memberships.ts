@@ -46,6 +46,18 @@ export const memberships = pgTable(
      */
     firstSharedOn: date({ mode: "string" }),
     sharedMonths: bigint({ mode: "number" }).array().notNull().default(sql`'{}'`),
+    /**
+     * The same, for a report of every network over recent months: the latest month shared in
+     * (counted as shared_months counts), and for it and the 62 before it (bit i: month
+     * last_shared_month - 62 + i) the months shared in at all and with each link placement.
+     * A shift and a mask instead of reading shared_months (db/share-activity.ts). Generated from
+     * shared_months by Postgres, so whatever writes that keeps these.
+     */
+    lastSharedMonth: integer().generatedAlwaysAs(sql`(shared_months[cardinality(shared_months)] >> 40)::int`),
+    monthsShared: bigint({ mode: "number" }).notNull().generatedAlwaysAs(sql`ripple_recent_months(shared_months, 0)`),
+    monthsCard: bigint({ mode: "number" }).notNull().generatedAlwaysAs(sql`ripple_recent_months(shared_months, 10)`),
+    monthsText: bigint({ mode: "number" }).notNull().generatedAlwaysAs(sql`ripple_recent_months(shared_months, 20)`),
+    monthsFirstComment: bigint({ mode: "number" }).notNull().generatedAlwaysAs(sql`ripple_recent_months(shared_months, 30)`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import * as exportRoute from "@/app/(app)/reports/export/route";
 import * as reportsRoute from "@/app/api/v1/reports/route";
@@ -359,6 +359,69 @@ describe("the whole organisation's report", () => {
       }
       expect(Object.fromEntries(all.stories.map((st) => [st.storyId, st.figures]))).toEqual(Object.fromEntries(byStory));
       expect(all.stories.reduce((n, st) => n + st.figures.clicks, 0)).toBe(all.totals!.clicks);
+    }
+  });
+});
+
+describe("who shared, from each member's months", () => {
+  /**
+   * Fjordlys: one team of 6. A report of every network counts who shared in recent months from
+   * each membership's recent columns (a shift and a mask; 63 months up to the latest they
+   * shared in), and from their shared months when the range starts further back than that; a
+   * report of one network always from their shared months. Both must give what the shares say.
+   */
+  it("counts each month's sharers and the range's, over recent months and ranges further back than the recent columns hold", async () => {
+    const { org, cli } = await makeOrganization("Fjordlys A/S");
+    const admin = await makeMember(cli, ["admin"]);
+    const team = await createTeam(db(), admin.scope, { name: "Alle" });
+    const people = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => makeMember(cli, ["employee"], { teamId: team.id, name: `Fjord ${i}` })));
+    const story = await makePublishedStory(cli, { title: "Fjorden" });
+    const made: Array<{ person: number; network: NetworkId; day: string }> = [
+      { person: 0, network: "linkedin", day: "2030-01-10" },
+      { person: 0, network: "x", day: "2030-03-05" },
+      // Latest 76 months after the first: a range in 2024 starts before the recent columns.
+      { person: 1, network: "linkedin", day: "2024-02-10" },
+      { person: 1, network: "x", day: "2030-06-10" },
+      // Latest after the 2030 range ends.
+      { person: 2, network: "mastodon", day: "2029-12-10" },
+      { person: 2, network: "linkedin", day: "2030-12-10" },
+      // 63 and 62 months before the latest: the first is past the recent columns, the second their oldest.
+      { person: 3, network: "linkedin", day: "2025-01-10" },
+      { person: 3, network: "x", day: "2025-02-10" },
+      { person: 3, network: "linkedin", day: "2030-04-10" },
+    ];
+    for (const { person, network, day } of made) {
+      const at = new Date(`${day}T09:00:00Z`);
+      const [row] = await db()
+        .insert(shares)
+        .values({ orgId: org.id, storyId: story.id, userId: people[person]!.user.id, network, mode: "api", text: "Se her", status: "published", scheduledAt: at, publishedAt: at })
+        .returning();
+      await db().transaction(async (tx) => {
+        const facts = (await shareFacts(tx, [row!.id])).get(row!.id)!;
+        await addToRollups(tx, [{ facts, day, delta: { shares: 1 } }]);
+      });
+    }
+    const [fourth] = await db().execute<{ last: number; months: string }>(
+      sql`select last_shared_month as last, months_shared::text as months from memberships where id = ${people[3]!.membership.id}`,
+    );
+    // April 2030 (bit 62) and February 2025 (bit 0); January 2025 is one month too far back.
+    expect(fourth).toEqual({ last: (2030 - 2000) * 12 + 3, months: String(2n ** 62n + 1n) });
+
+    const viewer = viewerOf(admin, ["admin"]);
+    for (const range of [
+      { from: "2030-01-01", to: "2030-11-30" },
+      { from: "2024-01-01", to: "2024-12-31" },
+      { from: "2025-01-01", to: "2025-12-31" },
+      { from: "2025-02-01", to: "2026-01-31" },
+    ]) {
+      for (const network of [undefined, "linkedin", "x"] as const) {
+        const report = await teamReport(db(), cli, viewer, { teamId: team.id, ...range, period: "month", ...(network ? { network } : {}) });
+        const counted = made.filter((m) => (!network || m.network === network) && m.day >= range.from && m.day <= range.to);
+        const sharersIn = (month: string) => new Set(counted.filter((m) => m.day.startsWith(month.slice(0, 7))).map((m) => m.person)).size;
+        const what = `${range.from} – ${range.to} ${network ?? "every network"}`;
+        expect(report.series.map((s) => [s.start, s.activeSharers]), what).toEqual(report.series.map((s) => [s.start, sharersIn(s.start)]));
+        expect(report.totals!.activeSharers, what).toBe(new Set(counted.map((m) => m.person)).size);
+      }
     }
   });
 });
