@@ -363,6 +363,61 @@ describe("the whole organisation's report", () => {
   });
 });
 
+describe("the whole organisation's top advocates", () => {
+  /**
+   * Skovly: one root over two teams. The report of a team holding every team looks for its ten
+   * among the organisation's best, everyone ranked; those who may not be shown (in no team,
+   * deactivated, off the leaderboard) must never be among them, also when they fill the top.
+   */
+  it("are the ten best who may be shown, also when more than a hundred who may not are better", async () => {
+    const { org, cli } = await makeOrganization("Skovly A/S");
+    const admin = await makeMember(cli, ["admin"]);
+    const root = await createTeam(db(), admin.scope, { name: "Hele Skovly" });
+    const teamsUnder = await Promise.all(["Øst", "Vest"].map((name) => createTeam(db(), admin.scope, { name, parentId: root.id })));
+    const story = await makePublishedStory(cli, { title: "Skoven" });
+    const shareWith = async (userId: string, clicks: number) => {
+      const at = new Date("2031-03-10T09:00:00Z");
+      const [row] = await db()
+        .insert(shares)
+        .values({ orgId: org.id, storyId: story.id, userId, network: "linkedin", mode: "api", text: "Se her", status: "published", scheduledAt: at, publishedAt: at })
+        .returning();
+      await db().transaction(async (tx) => {
+        const facts = (await shareFacts(tx, [row!.id])).get(row!.id)!;
+        await addToRollups(tx, [{ facts, day: "2031-03-10", delta: { shares: 1, clicks } }]);
+      });
+    };
+    // Twelve who may be shown, 10 to 120 clicks; the two with the fewest must fall off.
+    const shown = [];
+    for (let i = 1; i <= 12; i++) {
+      const person = await makeMember(cli, ["employee"], { teamId: teamsUnder[i % 2]!.id, name: `Skov ${String(i).padStart(2, "0")}` });
+      await shareWith(person.user.id, i * 10);
+      shown.push(person);
+    }
+    const read = () => teamReport(db(), cli, viewerOf(admin, ["admin"]), { teamId: root.id, from: "2031-03-01", to: "2031-03-31", period: "month" });
+    const bestTen = shown.slice(2).reverse().map((p) => p.user.id);
+    const topIds = async () => (await read()).topAdvocates.map((a) => a.userId);
+
+    // Better than all of them: one off the leaderboard, one deactivated, one in no team.
+    const optedOut = await makeMember(cli, ["employee"], { teamId: teamsUnder[0]!.id, name: "Ikke Med" });
+    await db().update(memberships).set({ leaderboardOptOut: true }).where(eq(memberships.id, optedOut.membership.id));
+    const gone = await makeMember(cli, ["employee"], { teamId: teamsUnder[1]!.id, name: "Holdt Op" });
+    const loner = await makeMember(cli, ["employee"], { name: "Uden Team" });
+    for (const person of [optedOut, gone, loner]) await shareWith(person.user.id, 1_000);
+    await db().update(memberships).set({ status: "deactivated" }).where(eq(memberships.id, gone.membership.id));
+    expect(await topIds()).toEqual(bestTen);
+
+    // More than a hundred in no team above everyone: the organisation's best hundred hold nobody
+    // who may be shown, and the ten are still the ten.
+    for (let i = 0; i < 101; i++) {
+      const person = await makeMember(cli, ["employee"], { name: `Løs ${i}` });
+      await shareWith(person.user.id, 500 + i);
+    }
+    const report = await read();
+    expect(report.topAdvocates.map((a) => a.userId)).toEqual(bestTen);
+    expect(report.topAdvocates[0]).toMatchObject({ name: "Skov 12", figures: expect.objectContaining({ shares: 1, clicks: 120 }) });
+  }, 60_000);
+});
+
 describe("who shared, from each member's months", () => {
   /**
    * Fjordlys: one team of 6. A report of every network counts who shared in recent months from
