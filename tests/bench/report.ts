@@ -553,9 +553,9 @@ async function runShape(shape: Shape): Promise<Measured> {
           `and its team_story and team_placement rows are the ones it adds to; team_story rows sum to the team and story rows; organisation totals equal the raw counts`,
       );
       // The check's rolled-back writes cleared the visibility map bits of the pages they
-      // touched (index-only scans would visit the heap there): vacuum them again, as
-      // autovacuum does after ordinary writes.
-      await step("vacuum analyze the rollups after the check", () => loader.client.unsafe(`vacuum (analyze) daily_rollups, monthly_rollups`));
+      // touched (index-only scans would visit the heap there), and filling the share activity
+      // left a dead version of every membership: vacuum them, as autovacuum does after such writes.
+      await step("vacuum analyze the rollups and memberships after the check", () => loader.client.unsafe(`vacuum (analyze) daily_rollups, monthly_rollups, memberships`));
     }
     if (shape.root) await printGrowth(loader, 365);
     const [visible] = await loader.client`
