@@ -320,15 +320,17 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
     sharers:
       period === "month"
         ? Promise.resolve([])
-        : db.execute<{ bucket: string; sharers: number }>(sql`
-            select ${bucket} as bucket, count(distinct r.dimension_id)::int as sharers
-            from daily_rollups r
-            where r.org_id = ${orgId} and ${placementDays} and r.dimension_id in (${memberSet})
-              and ${placementNetwork(query)} and r.day between ${from}::date and ${to}::date
-            group by 1`),
+        : withSettings(db, ["parallel"], (tx) =>
+            tx.execute<{ bucket: string; sharers: number }>(sql`
+              select ${bucket} as bucket, count(distinct r.dimension_id)::int as sharers
+              from daily_rollups r
+              where r.org_id = ${orgId} and ${placementDays} and r.dimension_id in (${memberSet})
+                and ${placementNetwork(query)} and r.day between ${from}::date and ${to}::date
+              group by 1`),
+          ),
     // The twenty stories with the most clicks (then shares), ranked in SQL, with their figures
     // per network (for EMV) and titles, in one statement.
-    topStories: withSettingsOff(db, ["jit"], (tx) =>
+    topStories: withSettings(db, ["jit"], (tx) =>
       tx.execute<TopRow & { story_id: string; title: string | null }>(sql`
         with ranks as (
           select r.story_id, ${sumsOf(rankColumns)}
@@ -352,10 +354,12 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
     ),
     // Placements: the team rows by link placement (team_placement, network
     // "<network>:<placement>") summed per placement and network; their people are the members'.
-    placementSums: db.execute<NetworkRow>(sql`
-      select r.network, ${sums}
-      from (${rollupRows(orgId, "team_placement", sql`dimension_id = any(${subtreeIds})`, placementNetwork(query), parts)}) r
-      group by r.network`),
+    placementSums: withSettings(db, parts.days.length ? ["parallel"] : [], (tx) =>
+      tx.execute<NetworkRow>(sql`
+        select r.network, ${sums}
+        from (${rollupRows(orgId, "team_placement", sql`dimension_id = any(${subtreeIds})`, placementNetwork(query), parts)}) r
+        group by r.network`),
+    ),
   };
 }
 
@@ -408,16 +412,25 @@ function placementsShown(sums: readonly NetworkRow[], people: (placements: reado
   return groupedPlacementRows(rows, people, emvTable).map(placementOutput);
 }
 
-/** Planner settings a read turns off: JIT compilation, and the memoizing of a per-row subquery. */
-type PlannerSetting = "jit" | "enable_memoize";
+/**
+ * Planner settings a read changes: JIT compilation off, the memoizing of a per-row subquery
+ * off, and no parallel workers (a read over daily rows of a whole organisation was planned as a
+ * parallel append of its months and days, sorted on the planner's guess of 200 people and
+ * spilling to disk, and its workers took the cores the report's other reads were running on:
+ * the page's twelve weeks at 100,000 people, 1,000 → 520 ms; npm run bench -- report org).
+ */
+const plannerSettings = { jit: ["jit", "off"], memoize: ["enable_memoize", "off"], parallel: ["max_parallel_workers_per_gather", "0"] } as const;
+type PlannerSetting = keyof typeof plannerSettings;
 
 /**
- * Runs reads with `off` turned off (set_config local: for this transaction only, or the
- * caller's if `db` is one), in one statement.
+ * Runs reads with `settings` changed (set_config local: for this transaction only, or the
+ * caller's if `db` is one), in one statement; none: the reads as they are, with no transaction.
  */
-function withSettingsOff<T>(db: DbOrTx, off: readonly PlannerSetting[], read: (tx: DbOrTx) => Promise<T>): Promise<T> {
+function withSettings<T>(db: DbOrTx, settings: readonly PlannerSetting[], read: (tx: DbOrTx) => Promise<T>): Promise<T> {
+  if (settings.length === 0) return read(db);
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select ${sql.join(off.map((name) => sql`set_config(${name}, 'off', true)`), sql`, `)}`);
+    const changes = settings.map((key) => plannerSettings[key]).map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
+    await tx.execute(sql`select ${sql.join(changes, sql`, `)}`);
     return read(tx);
   });
 }
@@ -551,7 +564,7 @@ function readMembers(db: DbOrTx, orgId: string, query: ReportQuery, ofMembers: S
         count(*)::int as members, ${sql.join(columns, sql`, `)}
       from (${perMember}) x
       group by grouping sets ((x.team_id), (x.cohort, x.first_month))`);
-  const rows = recentOnly ? count(db) : withSettingsOff(db, ["enable_memoize"], count);
+  const rows = withSettings(db, recentOnly ? [] : ["memoize"], count);
   return rows.then((all) => {
     const byTeam = all.filter((r) => !r.by_cohort);
     const monthSharers = Array.from({ length: seriesMonths }, (_, i) => ({ bucket: firstDayOfMonth(start + i + ACTIVITY_EPOCH), sharers: sum(byTeam, `m${i}`) }));
@@ -567,8 +580,10 @@ function readMembers(db: DbOrTx, orgId: string, query: ReportQuery, ofMembers: S
  * (rankAdvocates); when fewer than ten of those may be shown, among everyone who may.
  */
 async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, eligible: SQL, emvTable: EmvTable, everyTeam: boolean) {
+  // A partial month's days are a branch of their own: no parallel plan (withSettings).
+  const settings: PlannerSetting[] = rangeParts(query.from, query.to).days.length ? ["parallel"] : [];
   const read = (ranking: SQL) =>
-    db.execute<TopRow & { user_id: string; title: string | null }>(sql`
+    withSettings(db, settings, (tx) => tx.execute<TopRow & { user_id: string; title: string | null }>(sql`
       with top as (${ranking})
       select top.user_id, top.rank, top.shares as rank_shares, top.clicks as rank_clicks, top.engagements as rank_engagements,
         coalesce(nullif(trim(u.name), ''), u.email) as title, f.*
@@ -577,7 +592,8 @@ async function advocatesShown(db: DbOrTx, orgId: string, query: ReportQuery, eli
       left join lateral (
         select r.network, ${sums}
         from (${rollupRows(orgId, "user", sql`dimension_id = top.user_id`, figureNetworkOf(query), rangeParts(query.from, query.to))}) r
-        group by r.network) f on true`);
+        group by r.network) f on true`),
+    );
   let rows = await read(rankAdvocates(orgId, query, eligible, everyTeam ? ADVOCATE_CANDIDATES : null));
   if (everyTeam && new Set(rows.map((row) => row.user_id)).size < TOP_ADVOCATES) rows = await read(rankAdvocates(orgId, query, eligible, null));
   return topOf(rows, "user_id", emvTable).map(({ id, title, figures }) => ({ userId: id, name: title, figures }));

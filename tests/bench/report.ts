@@ -586,12 +586,14 @@ async function runShape(shape: Shape): Promise<Measured> {
     const sent: Array<{ query: string; params: unknown[] }> = [];
     const recording = drizzle(reader.client, { schema, casing: "snake_case", logger: { logQuery: (query, params) => void sent.push({ query, params }) } });
     await teamReport(recording, scope, viewer, query);
-    // The planner settings the report turns off for some reads (set_config, local to each read's
-    // transaction) are turned off for every plan here: none of the other reads would use them.
-    const settingsOff = sent.filter((q) => /set_config/.test(q.query)).flatMap((q) => q.params as string[]);
+    // The planner settings the report changes for some reads (set_config, local to each read's
+    // transaction; parameters in name, value pairs) are changed for every plan here: none of the
+    // other reads would use them.
+    const changes = sent.filter((q) => /set_config/.test(q.query)).flatMap((q) => q.params as string[]);
+    const settings = new Map(changes.flatMap((name, i) => (i % 2 === 0 ? [[name, changes[i + 1]!] as const] : [])));
     for (const { query: text, params } of sent.filter((q) => /_rollups|shared_months|first_shared_on/.test(q.query))) {
       const [row] = await reader.client.begin(async (tx) => {
-        for (const name of settingsOff) await tx`select set_config(${name}, 'off', true)`;
+        for (const [name, value] of settings) await tx`select set_config(${name}, ${value}, true)`;
         return tx.unsafe(`explain (analyze, buffers, format json) ${text}`, params as postgres.ParameterOrJSON<never>[]);
       });
       const [explained] = row!["QUERY PLAN"] as [{ Plan: PlanNode; "Execution Time": number }];
