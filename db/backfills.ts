@@ -110,7 +110,42 @@ const placementDays: Backfill = {
         include (shares, clicks, engagements) where dimension = 'user_placement'`,
 };
 
-export const backfills: readonly Backfill[] = [userPlacement, teamPlacement, shareActivity, noTeamStories, placementDays];
+/**
+ * The organisation's rows by placement (lib/reach/rollups.ts), from its shares' rows, and the
+ * team rows by placement of no team ("none"): each organisation row less what the existing
+ * teams' rows hold, daily and monthly, as noTeamStories does for the stories; the rows of teams
+ * since deleted are in that difference, and go.
+ */
+const orgPlacement: Backfill = {
+  name: "org_placement_rollups",
+  run: async (sql) => {
+    await placementRows(sql, "org", "r.org_id::text", "");
+    for (const [table, date] of [
+      ["daily_rollups", "day"],
+      ["monthly_rollups", "month"],
+    ] as const) {
+      await sql.unsafe(`
+        with teamed as (
+          select r.org_id, r.network, r.${date}, ${figures.map((f) => `sum(r.${f}) as ${f}`).join(", ")}
+          from ${table} r join teams t on t.org_id = r.org_id and t.id::text = r.dimension_id
+          where r.dimension = 'team_placement'
+          group by 1, 2, 3)
+        insert into ${table} (org_id, dimension, dimension_id, network, ${date}, ${figures.join(", ")})
+        select r.org_id, 'team_placement', '${NO_TEAM}', r.network, r.${date}, ${figures.map((f) => `r.${f} - coalesce(t.${f}, 0)`).join(", ")}
+        from ${table} r left join teamed t on t.org_id = r.org_id and t.network = r.network and t.${date} = r.${date}
+        where r.dimension = 'org' and r.network like '%:%'
+          and (${figures.map((f) => `r.${f} <> coalesce(t.${f}, 0)`).join(" or ")})
+        order by 4, 5
+        on conflict (org_id, dimension, dimension_id, network, ${date}) do update set ${figures.map((f) => `${f} = excluded.${f}`).join(", ")}`);
+      await sql.unsafe(`
+        delete from ${table} r
+        where r.dimension = 'team_placement' and r.dimension_id <> '${NO_TEAM}'
+          and not exists (select 1 from teams t where t.org_id = r.org_id and t.id::text = r.dimension_id)`);
+    }
+  },
+};
+
+export const backfills: readonly Backfill[] = [userPlacement, teamPlacement, shareActivity, noTeamStories, placementDays, orgPlacement];
 
 /** Runs the backfills not yet recorded. Returns their names. */
 export async function runBackfills(client: postgres.Sql): Promise<string[]> {

@@ -4,13 +4,16 @@ import type { DailyRollup } from "./schema";
 
 /**
  * Rollup rows that change owner: an erased person's (lib/me/delete-account.ts) and a deleted
- * team's by story (lib/teams). Kept by lib/reach/rollups.ts.
+ * team's by story and by placement (lib/teams). Kept by lib/reach/rollups.ts.
  */
 
 /** A rollup row's figure columns. */
 export const rollupColumns = ["shares", "clicks", "unique_visitors", "bot_clicks", "impressions", "engagements", "estimated_reach"] as const;
 
-/** team_story rows of shares by people in no team, or in a team since deleted, are "none:<storyId>". */
+/**
+ * team_story rows of shares by people in no team, or in a team since deleted, are
+ * "none:<storyId>"; their team_placement rows are "none".
+ */
 export const NO_TEAM = "none";
 
 /** A team_story row's id: "<teamId>:<storyId>", or "none:<storyId>" for no team. */
@@ -39,12 +42,14 @@ export async function moveRollupRows(db: DbOrTx, table: "daily_rollups" | "month
 }
 
 /**
- * A deleted team's figures by story move to "none" (no team), daily and monthly, in the
- * deleting transaction: no report can ask for the team any more, and a whole organisation's
- * stories (its story rows less the "none" rows) must leave them out, as its teams' totals do.
+ * A deleted team's figures by story and by placement move to "none" (no team), daily and
+ * monthly, in the deleting transaction: no report can ask for the team any more, and a whole
+ * organisation's stories and placements (its story and organisation rows less the "none" rows)
+ * must leave them out, as its teams' totals do.
  */
-export async function moveTeamStoriesToNoTeam(db: DbOrTx, orgId: string, teamId: string): Promise<void> {
+export async function moveTeamRowsToNoTeam(db: DbOrTx, orgId: string, teamId: string): Promise<void> {
   for (const table of ["daily_rollups", "monthly_rollups"] as const) {
     await moveRollupRows(db, table, orgId, "team_story", sql`dimension_id >= ${teamId} and dimension_id < ${`${teamId}g`}`, sql`${`${NO_TEAM}:`} || split_part(dimension_id, ':', 2)`);
+    await moveRollupRows(db, table, orgId, "team_placement", sql`dimension_id = ${teamId}`, sql`${NO_TEAM}`);
   }
 }

@@ -58,7 +58,9 @@ export const reachPolls = pgTable(
  * team_story: a story's figures within one team (dimensionId "<teamId>:<storyId>"), for a team
  * report's top stories. user_placement: a person's figures by where the link went (dimensionId
  * the user, network "<network>:<placement>", no 'all' row), the people behind a story's placements.
- * team_placement: the same per team (dimensionId the team), for a team report's placements.
+ * team_placement: the same per team (dimensionId the team, or "none" for no team), for a team
+ * report's placements; the organisation's rows (dimension org) by network and placement are the
+ * same for everyone, for a whole organisation's.
  */
 export const rollupDimensionEnum = pgEnum("rollup_dimension", ["org", "share", "user", "team", "story", "network", "team_story", "user_placement", "team_placement"]);
 

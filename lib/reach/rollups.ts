@@ -1,12 +1,12 @@
 import { inArray, sql } from "drizzle-orm";
 import { memberships, shares, type DailyRollup, type LinkPlacement, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
-import { teamStoryId } from "@/db/rollup-rows";
+import { NO_TEAM, teamStoryId } from "@/db/rollup-rows";
 import { recordShareActivity } from "./activity";
 
 /**
  * Reports read rollups only. Each event adds its delta (UTC days and months) in the event's own
- * transaction, so a rollup never counts what was not stored, nor counts it twice. The fourteen
+ * transaction, so a rollup never counts what was not stored, nor counts it twice. The sixteen
  * rows one delta lands on: docs/design-notes.md, "Daily rollups".
  */
 export type RollupFigures = {
@@ -66,9 +66,13 @@ function rowsFor(facts: ShareFacts, day: string): RowKey[] {
   }
   rows.push({ orgId, dimension: "network", dimensionId: network, network, day });
   // By where the link went, per network only: a person's (the people behind a story's
-  // placements) and a team's (a team report's placements, lib/reports/team-report.ts).
-  if (facts.userId) rows.push({ orgId, dimension: "user_placement", dimensionId: facts.userId, network: `${network}:${facts.placement}`, day });
-  if (facts.teamId) rows.push({ orgId, dimension: "team_placement", dimensionId: facts.teamId, network: `${network}:${facts.placement}`, day });
+  // placements), a team's (a team report's placements, lib/reports/team-report.ts; "none" for
+  // no team, as team_story) and the organisation's (the whole organisation's placements are
+  // these less the "none" rows: a row a network and placement instead of one a team).
+  const placed = `${network}:${facts.placement}`;
+  if (facts.userId) rows.push({ orgId, dimension: "user_placement", dimensionId: facts.userId, network: placed, day });
+  rows.push({ orgId, dimension: "team_placement", dimensionId: facts.teamId ?? NO_TEAM, network: placed, day });
+  rows.push({ orgId, dimension: "org", dimensionId: orgId, network: placed, day });
   return rows;
 }
 

@@ -53,7 +53,7 @@ function textArray(values: readonly string[]): SQL {
   return sql`${literal}::text[]`;
 }
 
-type Dimension = "user" | "user_placement" | "team" | "story" | "team_story" | "team_placement";
+type Dimension = "org" | "user" | "user_placement" | "team" | "story" | "team_story" | "team_placement";
 
 const figureColumns = ["shares", "clicks", "unique_visitors", "bot_clicks", "impressions", "engagements", "estimated_reach"] as const;
 type FigureColumn = (typeof figureColumns)[number];
@@ -357,7 +357,7 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
     placementSums: withSettings(db, parts.days.length ? ["parallel"] : [], (tx) =>
       tx.execute<NetworkRow>(sql`
         select r.network, ${sums}
-        from (${rollupRows(orgId, "team_placement", sql`dimension_id = any(${subtreeIds})`, placementNetwork(query), parts)}) r
+        from (${everyTeam ? everyTeamsPlacements(orgId, query, parts) : rollupRows(orgId, "team_placement", sql`dimension_id = any(${subtreeIds})`, placementNetwork(query), parts)}) r
         group by r.network`),
     ),
   };
@@ -393,6 +393,23 @@ function everyTeamsStories(orgId: string, networks: NetworkCondition, parts: Ran
     union all
     select split_part(dimension_id, ':', 2), network, ${negated}, day
     from (${rollupRows(orgId, "team_story", story ? sql`dimension_id = ${`${NO_TEAM}:`} || ${story}` : sql`dimension_id >= ${`${NO_TEAM}:`} and dimension_id < ${`${NO_TEAM}:g`}`, networks, parts, { columns })}) n`;
+}
+
+/**
+ * What every team's rows by placement add up to, when the report's team holds every team: the
+ * organisation's rows by placement less those of no team ("none": shares by people in no team
+ * or in a team since deleted; lib/reach/rollups.ts). A row a network, placement and month
+ * instead of one a team: for 100,000 people in 621 teams over 12 months, 144 rows instead of
+ * 57,260, 57 → 0.8 ms (npm run bench -- report org).
+ */
+function everyTeamsPlacements(orgId: string, query: ReportQuery, parts: RangeParts): SQL {
+  const negated = sql.raw(figureColumns.map((c) => `-${c} as ${c}`).join(", "));
+  return sql`
+    select dimension_id, network, ${sql.raw(figureColumns.join(", "))}, day
+    from (${rollupRows(orgId, "org", sql`dimension_id = ${orgId}`, sql`${placementNetwork(query)} and network like '%:%'`, parts)}) o
+    union all
+    select dimension_id, network, ${negated}, day
+    from (${rollupRows(orgId, "team_placement", sql`dimension_id = ${NO_TEAM}`, placementNetwork(query), parts)}) n`;
 }
 
 const placementNetwork = (query: ReportQuery) => (query.network ? sql`split_part(network, ':', 1) = ${query.network}` : sql`true`);

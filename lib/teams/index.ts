@@ -3,7 +3,7 @@ import { z } from "zod";
 import { memberships, teamManagers, teams, type Team } from "@/db/schema";
 import { audit } from "@/lib/audit";
 import type { DbOrTx } from "@/lib/db";
-import { moveTeamStoriesToNoTeam } from "@/db/rollup-rows";
+import { moveTeamRowsToNoTeam } from "@/db/rollup-rows";
 import { conflict, invalid, notFound } from "@/lib/errors";
 import type { Scope } from "@/lib/tenant";
 
@@ -169,7 +169,7 @@ export async function deleteTeam(db: DbOrTx, scope: Scope, teamId: string): Prom
     if ((children?.n ?? 0) > 0 || (members?.n ?? 0) > 0) {
       throw conflict("teamNotEmpty", "Move its sub-teams and members first");
     }
-    await moveTeamStoriesToNoTeam(tx, scope.orgId, teamId);
+    await moveTeamRowsToNoTeam(tx, scope.orgId, teamId);
     await tx.delete(teams).where(eq(teams.id, teamId));
     await audit(tx, scope, { action: "team.delete", targetType: "team", targetId: teamId, before });
   });

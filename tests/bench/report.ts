@@ -27,7 +27,7 @@ import { createTestDatabase } from "../support/database";
  * share and UTC day: the share itself with its followers as potential reach, a metric
  * poll's impressions and engagements the next day, the day's human and bot clicks and
  * unique visitors; each delta on org, share, user, team, story and team_story, per network
- * and under 'all', on the network, and on the person's row by network and link placement),
+ * and under 'all', on the network, and on the person's, the team's and the organisation's rows by network and link placement),
  * in day order as incremental maintenance leaves
  * them, and the monthly rows as the sums of their days; a sample is checked against
  * addToRollups itself (one employee's share and user rows, daily and monthly, replayed;
@@ -248,7 +248,8 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
         ('team_story', f.team_id || ':' || f.story_id, f.network), ('team_story', f.team_id || ':' || f.story_id, 'all'),
         ('network', f.network, f.network),
         ('user_placement', f.user_id, f.network || ':' || f.placement),
-        ('team_placement', f.team_id, f.network || ':' || f.placement)) as k(dimension, id, network)
+        ('team_placement', coalesce(f.team_id, 'none'), f.network || ':' || f.placement),
+        ('org', ${orgId}::text, f.network || ':' || f.placement)) as k(dimension, id, network)
       where k.id is not null
       group by 2, 3, 4, 5
       order by 5`;
@@ -314,16 +315,19 @@ async function checkSample(handle: DatabaseHandle, orgId: string) {
     const monthly = await tx.select().from(monthlyRollups).where(and(eq(monthlyRollups.orgId, orgId), inArray(monthlyRollups.dimensionId, ids)));
     return [...daily, ...monthly].map((r) => JSON.stringify(r)).sort();
   };
-  // Their team_story and team_placement rows (shared with their team's other sharers), by key.
+  // Their team_story and team_placement rows (shared with their team's other sharers), and the
+  // organisation's rows by placement (shared with everyone), by key.
   const pairs = [...new Set([...facts.values()].map((f) => `${f.teamId}:${f.storyId}`))];
   const teams = [...new Set([...facts.values()].map((f) => f.teamId!))];
   const teamStoryKeys = async (tx: DbOrTx) => {
     const rows = await tx.execute<{ key: string }>(drizzleSql`
       select 'd|' || dimension || '|' || dimension_id || '|' || network || '|' || day as key from daily_rollups
-      where org_id = ${orgId} and (dimension = 'team_story' and dimension_id in ${pairs} or dimension = 'team_placement' and dimension_id in ${teams})
+      where org_id = ${orgId} and (dimension = 'team_story' and dimension_id in ${pairs} or dimension = 'team_placement' and dimension_id in ${teams}
+        or dimension = 'org' and network like '%:%')
       union all
       select 'm|' || dimension || '|' || dimension_id || '|' || network || '|' || month from monthly_rollups
-      where org_id = ${orgId} and (dimension = 'team_story' and dimension_id in ${pairs} or dimension = 'team_placement' and dimension_id in ${teams})`);
+      where org_id = ${orgId} and (dimension = 'team_story' and dimension_id in ${pairs} or dimension = 'team_placement' and dimension_id in ${teams}
+        or dimension = 'org' and network like '%:%')`);
     return new Set(rows.map((r) => r.key));
   };
   // Their share activity on the membership (lib/reach/activity.ts), as the fill made it.
@@ -357,9 +361,9 @@ async function checkSample(handle: DatabaseHandle, orgId: string) {
   if (!activityBuilt.includes("shared_months") || activityBuilt !== activityReplayed) {
     throw new Error(`the filled share activity differs from addToRollups's for ${userId}: ${activityBuilt} vs ${activityReplayed}`);
   }
-  // addToRollups adds to team_story rows the SQL built (same ids, networks, days and months), creating none.
+  // addToRollups adds to team_story, team_placement and the organisation's placement rows the SQL built (same ids, networks, days and months), creating none.
   const created = [...teamStoryAfter].filter((key) => !teamStoryBefore.has(key));
-  if (teamStoryBefore.size === 0 || created.length > 0) throw new Error(`team_story or team_placement rows differ from addToRollups's: ${created.slice(0, 3).join(", ")}`);
+  if (teamStoryBefore.size === 0 || created.length > 0) throw new Error(`team_story, team_placement or organisation placement rows differ from addToRollups's: ${created.slice(0, 3).join(", ")}`);
   // A team's story rows sum to its team rows, and a story's team rows to its story rows (everyone has a team here), daily and monthly.
   const [mismatch] = await handle.client`
     with ts as (
@@ -550,7 +554,7 @@ async function runShape(shape: Shape): Promise<Measured> {
       const sample = await checkSample(loader, orgId);
       console.log(
         `sample check: ${sample.rows} daily and monthly share and user rows of one employee's ${sample.shares} shares, and their share activity, equal what addToRollups writes, ` +
-          `and its team_story and team_placement rows are the ones it adds to; team_story rows sum to the team and story rows; organisation totals equal the raw counts`,
+          `and its team_story, team_placement and organisation placement rows are the ones it adds to; team_story rows sum to the team and story rows; organisation totals equal the raw counts`,
       );
       // The check's rolled-back writes cleared the visibility map bits of the pages they
       // touched (index-only scans would visit the heap there), and filling the share activity

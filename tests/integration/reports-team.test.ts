@@ -363,6 +363,62 @@ describe("the whole organisation's report", () => {
   });
 });
 
+describe("the whole organisation's placements", () => {
+  /**
+   * Kyst: a root over Nord and Syd, 5 people each, every one sharing a card and Syd's also a
+   * link in the text; Tove in no team and Gert in Gammel (deleted after) share too. Read from
+   * the organisation's rows by placement less those of no team, the root's placements must
+   * equal what its teams' rows add up to, which is how the same report reads them once a team
+   * outside the root (an empty one) means the root no longer holds every team.
+   */
+  it("are the organisation's rows by placement less those of no team, equal to what its teams add up to", async () => {
+    const { org, cli } = await makeOrganization("Kyst A/S");
+    const admin = await makeMember(cli, ["admin"]);
+    const root = await createTeam(db(), admin.scope, { name: "Hele Kyst" });
+    const nord = await createTeam(db(), admin.scope, { name: "Nord", parentId: root.id });
+    const syd = await createTeam(db(), admin.scope, { name: "Syd", parentId: root.id });
+    const gammel = await createTeam(db(), admin.scope, { name: "Gammel", parentId: root.id });
+    const inNord = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: nord.id, name: `Nord ${i}` })));
+    const inSyd = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: syd.id, name: `Syd ${i}` })));
+    const tove = await makeMember(cli, ["employee"], { name: "Tove Uden Team" });
+    const gert = await makeMember(cli, ["employee"], { teamId: gammel.id, name: "Gert Gammel" });
+    const story = await makePublishedStory(cli, { title: "Kysten" });
+    const share = async (userId: string, network: NetworkId, placement: "card" | "text", day: string, clicks: number) => {
+      const at = new Date(`${day}T09:00:00Z`);
+      const [row] = await db()
+        .insert(shares)
+        .values({ orgId: org.id, storyId: story.id, userId, network, placement, mode: "api", text: "Se her", status: "published", scheduledAt: at, publishedAt: at })
+        .returning();
+      const facts = (await shareFacts(db(), [row!.id])).get(row!.id)!;
+      await addToRollups(db(), [{ facts, day, delta: { shares: 1, clicks } }]);
+    };
+    for (const [i, m] of inNord.entries()) await share(m.user.id, "linkedin", "card", `2031-01-${10 + i}`, 11 + i);
+    for (const [i, m] of inSyd.entries()) {
+      await share(m.user.id, "x", "card", `2031-02-0${3 + i}`, 21 + i);
+      await share(m.user.id, "linkedin", "text", `2031-01-2${i}`, 1 + i);
+    }
+    // Not the teams': Tove's (no team) and Gert's while in Gammel, which is then deleted.
+    await share(tove.user.id, "linkedin", "card", "2031-01-12", 500);
+    await share(gert.user.id, "linkedin", "text", "2031-01-25", 300);
+    await db().update(memberships).set({ teamId: nord.id }).where(eq(memberships.id, gert.membership.id));
+    await deleteTeam(db(), admin.scope, gammel.id);
+
+    const viewer = viewerOf(admin, ["admin"]);
+    const queries = [{}, { from: "2031-01-15", to: "2031-02-18" }, { network: "linkedin" }, { from: "2031-01-11", to: "2031-02-27", period: "week", network: "x" }];
+    const read = (query: Record<string, unknown>) => teamReport(db(), cli, viewer, { teamId: root.id, from: "2031-01-01", to: "2031-02-28", period: "month", ...query });
+    const whole = await Promise.all(queries.map(read));
+    expect(whole[0]!.placements.filter((p) => !p.suppressed).map((p) => [p.placement, p.people, p.shares, p.clicksPerShare])).toEqual([
+      ["card", 10, 10, 18],
+      // People are the members who shared with it (Gert, now in Nord, among them); figures the teams' rows.
+      ["text", 6, 5, 3],
+    ]);
+    // A team beside the root: the same reports, now from the teams' rows.
+    await createTeam(db(), admin.scope, { name: "Tom" });
+    const byTeams = await Promise.all(queries.map(read));
+    expect(whole.map((r) => r.placements)).toEqual(byTeams.map((r) => r.placements));
+  });
+});
+
 describe("the whole organisation's top advocates", () => {
   /**
    * Skovly: one root over two teams. The report of a team holding every team looks for its ten

@@ -7,7 +7,7 @@ import { db } from "@/lib/db";
 import { activityMonth, MONTH_UNIT, shareBits } from "@/db/share-activity";
 import { addToRollups, shareFacts } from "@/lib/reach/rollups";
 import { awardPoints } from "@/lib/reach/points";
-import { createTeam } from "@/lib/teams";
+import { createTeam, deleteTeam } from "@/lib/teams";
 import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";
 
 async function makeShare(orgId: string, storyId: string, userId: string, network: "x" | "mastodon") {
@@ -59,7 +59,10 @@ describe("daily rollups", () => {
     // Per dimension: the two shares' network rows and one shared 'all' row (the share rows: two each); plus two network rows and two placement rows.
     // The team's figures by where the link went, too.
     expect(find("team_placement", team.id, "x:card")).toMatchObject({ shares: 1, clicks: 4, uniqueVisitors: 3 });
-    expect(rows).toHaveLength(2 * 2 + 5 * 3 + 2 + 2 + 2);
+    // And the organisation's (a whole organisation's placements).
+    expect(find("org", org.id, "x:card")).toMatchObject({ shares: 1, clicks: 4, uniqueVisitors: 3 });
+    expect(find("org", org.id, "mastodon:card")).toMatchObject({ shares: 1, engagements: 4 });
+    expect(rows).toHaveLength(2 * 2 + 5 * 3 + 2 + 2 + 2 + 2);
 
     // The month's rows hold the same sums, the days of November in one row.
     await addToRollups(db(), [{ facts: facts.get(onX.id)!, day: "2026-11-20", delta: { clicks: 5 } }]);
@@ -79,15 +82,18 @@ describe("daily rollups", () => {
     const facts = { ...(await shareFacts(db(), [share.id])).get(share.id)!, userId: null };
     await addToRollups(db(), [{ facts, day: "2026-11-05", delta: { clicks: 2 } }]);
     const rows = await db().select().from(dailyRollups).where(eq(dailyRollups.orgId, a.org.id));
-    expect(rows.map((r) => r.dimension).sort()).toEqual(["network", "org", "org", "share", "share", "story", "story", "team_story", "team_story"]);
-    // A person in no team: their story's figures are "none:<story>", so a story's team rows add up to its story rows.
-    expect(rows.filter((r) => r.dimension === "team_story").map((r) => [r.dimensionId, r.network, r.clicks])).toEqual(
+    expect(rows.map((r) => r.dimension).sort()).toEqual(["network", "org", "org", "org", "share", "share", "story", "story", "team_placement", "team_story", "team_story"]);
+    // A person in no team: their story's figures are "none:<story>", so a story's team rows add up to its story rows,
+    // and their placements' "none", so the organisation's rows by placement less those are every team's.
+    expect(rows.filter((r) => r.dimension === "team_story" || r.dimension === "team_placement").map((r) => [r.dimensionId, r.network, r.clicks])).toEqual(
       expect.arrayContaining([
         [`none:${story.id}`, "x", 2],
         [`none:${story.id}`, "all", 2],
+        ["none", "x:card", 2],
       ]),
     );
-    expect(await db().select().from(monthlyRollups).where(eq(monthlyRollups.orgId, a.org.id))).toHaveLength(9);
+    expect(rows.find((r) => r.dimension === "org" && r.network === "x:card")).toMatchObject({ dimensionId: a.org.id, clicks: 2 });
+    expect(await db().select().from(monthlyRollups).where(eq(monthlyRollups.orgId, a.org.id))).toHaveLength(11);
     expect(await db().select().from(dailyRollups).where(eq(dailyRollups.orgId, b.org.id))).toHaveLength(0);
   });
 });
@@ -258,6 +264,64 @@ describe("the backfill of stories' rows of no team", () => {
           `none:${other.id} all 2026-10-01 1 7`,
         ].sort(),
       );
+      expect(await runBackfills(handle.client)).toEqual([]);
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
+describe("the backfill of the organisation's rows by placement", () => {
+  it("makes them from the shares' rows, and the team rows by placement of no team from them less the teams', taking in a deleted team's, once", async () => {
+    const { org, cli } = await makeOrganization();
+    const kept = await createTeam(db(), cli, { name: "Salg" });
+    const gone = await createTeam(db(), cli, { name: "Nedlagt" });
+    const inTeam = await makeMember(cli, ["employee"], { teamId: kept.id });
+    const noTeam = await makeMember(cli, ["employee"]);
+    const leaver = await makeMember(cli, ["employee"], { teamId: gone.id });
+    const story = await makePublishedStory(cli);
+    const shared = [await makeShare(org.id, story.id, inTeam.user.id, "x"), await makeShare(org.id, story.id, noTeam.user.id, "x"), await makeShare(org.id, story.id, leaver.user.id, "mastodon")];
+    await db().update(shares).set({ placement: "text" }).where(eq(shares.id, shared[1]!.id));
+    const facts = await shareFacts(db(), shared.map((s) => s.id));
+    await addToRollups(db(), [
+      { facts: facts.get(shared[0]!.id)!, day: "2026-11-02", delta: { shares: 1, clicks: 3 } },
+      { facts: facts.get(shared[1]!.id)!, day: "2026-11-03", delta: { shares: 1, clicks: 5 } },
+      { facts: facts.get(shared[2]!.id)!, day: "2026-10-05", delta: { shares: 1, clicks: 7 } },
+    ]);
+    // The leaver leaves, and their team is deleted: its rows by placement become "none".
+    await db().update(memberships).set({ teamId: null }).where(eq(memberships.id, leaver.membership.id));
+    await deleteTeam(db(), cli, gone.id);
+    const placed = async (table: typeof dailyRollups | typeof monthlyRollups) =>
+      (await db().select().from(table).where(and(eq(table.orgId, org.id), inArray(table.dimension, ["org", "team_placement"]), like(table.network, "%:%"))))
+        .map((r) => [r.dimension, r.dimensionId === org.id ? "org" : r.dimensionId, r.network, "day" in r ? r.day : r.month, r.shares, r.clicks].join(" "))
+        .sort();
+    const written = { daily: await placed(dailyRollups), monthly: await placed(monthlyRollups) };
+    expect(written.daily).toEqual(
+      [
+        "org org x:card 2026-11-02 1 3",
+        "org org x:text 2026-11-03 1 5",
+        "org org mastodon:card 2026-10-05 1 7",
+        `team_placement ${kept.id} x:card 2026-11-02 1 3`,
+        "team_placement none x:text 2026-11-03 1 5",
+        "team_placement none mastodon:card 2026-10-05 1 7",
+      ].sort(),
+    );
+    // As before: no organisation rows by placement, none of no team, and the deleted team's left where they were.
+    for (const [table, date] of [
+      [dailyRollups, "2026-10-05"],
+      [monthlyRollups, "2026-10-01"],
+    ] as const) {
+      await db()
+        .delete(table)
+        .where(and(eq(table.orgId, org.id), like(table.network, "%:%"), inArray(table.dimension, ["org", "team_placement"]), inArray(table.dimensionId, [org.id, "none"])));
+      const row = { orgId: org.id, dimension: "team_placement" as const, dimensionId: gone.id, network: "mastodon:card", shares: 1, clicks: 7 };
+      await (table === dailyRollups ? db().insert(dailyRollups).values({ ...row, day: date }) : db().insert(monthlyRollups).values({ ...row, month: date }));
+    }
+    await db().delete(dataBackfills).where(eq(dataBackfills.name, "org_placement_rollups"));
+    const handle = createDatabase(process.env.DATABASE_URL!, { max: 1, applicationName: "ripple-test-backfill" });
+    try {
+      expect(await runBackfills(handle.client)).toEqual(["org_placement_rollups"]);
+      expect({ daily: await placed(dailyRollups), monthly: await placed(monthlyRollups) }).toEqual(written);
       expect(await runBackfills(handle.client)).toEqual([]);
     } finally {
       await handle.close();
