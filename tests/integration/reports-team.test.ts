@@ -298,6 +298,24 @@ describe("a team report", () => {
   });
 });
 
+/**
+ * An organisation named after `name` with one root team over Nord and Syd (5 people each) and
+ * Gammel (Gert, who the test moves out before deleting it), and Tove in no team.
+ */
+async function rootOverTwoTeams(name: string) {
+  const { org, cli } = await makeOrganization(`${name} A/S`);
+  const admin = await makeMember(cli, ["admin"]);
+  const root = await createTeam(db(), admin.scope, { name: `Hele ${name}` });
+  const nord = await createTeam(db(), admin.scope, { name: "Nord", parentId: root.id });
+  const syd = await createTeam(db(), admin.scope, { name: "Syd", parentId: root.id });
+  const gammel = await createTeam(db(), admin.scope, { name: "Gammel", parentId: root.id });
+  const inNord = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: nord.id, name: `Nord ${i}` })));
+  const inSyd = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: syd.id, name: `Syd ${i}` })));
+  const tove = await makeMember(cli, ["employee"], { name: "Tove Uden Team" });
+  const gert = await makeMember(cli, ["employee"], { teamId: gammel.id, name: "Gert Gammel" });
+  return { org, cli, admin, root, nord, syd, gammel, inNord, inSyd, tove, gert };
+}
+
 describe("the whole organisation's report", () => {
   /**
    * Havbrise: one root (Hele Havbrise, which the report reads from each story's own rows less
@@ -307,16 +325,7 @@ describe("the whole organisation's report", () => {
    * Gammel's count, as neither counts in the root's totals.
    */
   it("ranks the stories from each story's rows less those of no team, equal to what its teams add up to", async () => {
-    const { org, cli } = await makeOrganization("Havbrise A/S");
-    const admin = await makeMember(cli, ["admin"]);
-    const root = await createTeam(db(), admin.scope, { name: "Hele Havbrise" });
-    const nord = await createTeam(db(), admin.scope, { name: "Nord", parentId: root.id });
-    const syd = await createTeam(db(), admin.scope, { name: "Syd", parentId: root.id });
-    const gammel = await createTeam(db(), admin.scope, { name: "Gammel", parentId: root.id });
-    const inNord = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: nord.id, name: `Nord ${i}` })));
-    const inSyd = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: syd.id, name: `Syd ${i}` })));
-    const tove = await makeMember(cli, ["employee"], { name: "Tove Uden Team" });
-    const gert = await makeMember(cli, ["employee"], { teamId: gammel.id, name: "Gert Gammel" });
+    const { org, cli, admin, root, nord, syd, gammel, inNord, inSyd, tove, gert } = await rootOverTwoTeams("Havbrise");
     const vind = await makePublishedStory(cli, { title: "Vindmøller" });
     const havn = await makePublishedStory(cli, { title: "Havnen" });
     const bro = await makePublishedStory(cli, { title: "Broen" });
@@ -372,16 +381,7 @@ describe("the whole organisation's placements", () => {
    * outside the root (an empty one) means the root no longer holds every team.
    */
   it("are the organisation's rows by placement less those of no team, equal to what its teams add up to", async () => {
-    const { org, cli } = await makeOrganization("Kyst A/S");
-    const admin = await makeMember(cli, ["admin"]);
-    const root = await createTeam(db(), admin.scope, { name: "Hele Kyst" });
-    const nord = await createTeam(db(), admin.scope, { name: "Nord", parentId: root.id });
-    const syd = await createTeam(db(), admin.scope, { name: "Syd", parentId: root.id });
-    const gammel = await createTeam(db(), admin.scope, { name: "Gammel", parentId: root.id });
-    const inNord = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: nord.id, name: `Nord ${i}` })));
-    const inSyd = await Promise.all([1, 2, 3, 4, 5].map((i) => makeMember(cli, ["employee"], { teamId: syd.id, name: `Syd ${i}` })));
-    const tove = await makeMember(cli, ["employee"], { name: "Tove Uden Team" });
-    const gert = await makeMember(cli, ["employee"], { teamId: gammel.id, name: "Gert Gammel" });
+    const { org, cli, admin, root, nord, gammel, inNord, inSyd, tove, gert } = await rootOverTwoTeams("Kyst");
     const story = await makePublishedStory(cli, { title: "Kysten" });
     const share = async (userId: string, network: NetworkId, placement: "card" | "text", day: string, clicks: number) => {
       const at = new Date(`${day}T09:00:00Z`);

@@ -217,22 +217,33 @@ describe("each member's share activity (lib/reach/activity.ts)", () => {
   });
 });
 
+/** An organisation with a team that stays (Salg, one member), one to be deleted (Nedlagt, one member) and a member in no team. */
+async function teamKeptTeamGoneAndNoTeam() {
+  const { org, cli } = await makeOrganization();
+  const kept = await createTeam(db(), cli, { name: "Salg" });
+  const gone = await createTeam(db(), cli, { name: "Nedlagt" });
+  const inTeam = await makeMember(cli, ["employee"], { teamId: kept.id });
+  const noTeam = await makeMember(cli, ["employee"]);
+  const leaver = await makeMember(cli, ["employee"], { teamId: gone.id });
+  return { org, cli, kept, gone, inTeam, noTeam, leaver };
+}
+
+/** Counts the shares of teamKeptTeamGoneAndNoTeam's three members into the rollups: 3, 5 and 7 clicks on 2 and 3 November and 5 October. */
+async function countThreeShares(shared: ReadonlyArray<{ id: string }>) {
+  const facts = await shareFacts(db(), shared.map((s) => s.id));
+  await addToRollups(db(), [
+    { facts: facts.get(shared[0]!.id)!, day: "2026-11-02", delta: { shares: 1, clicks: 3 } },
+    { facts: facts.get(shared[1]!.id)!, day: "2026-11-03", delta: { shares: 1, clicks: 5 } },
+    { facts: facts.get(shared[2]!.id)!, day: "2026-10-05", delta: { shares: 1, clicks: 7 } },
+  ]);
+}
+
 describe("the backfill of stories' rows of no team", () => {
   it("makes each story's rows of no team from its rows less the teams', taking in a deleted team's, once", async () => {
-    const { org, cli } = await makeOrganization();
-    const kept = await createTeam(db(), cli, { name: "Salg" });
-    const gone = await createTeam(db(), cli, { name: "Nedlagt" });
-    const inTeam = await makeMember(cli, ["employee"], { teamId: kept.id });
-    const noTeam = await makeMember(cli, ["employee"]);
-    const leaver = await makeMember(cli, ["employee"], { teamId: gone.id });
+    const { org, cli, kept, gone, inTeam, noTeam, leaver } = await teamKeptTeamGoneAndNoTeam();
     const [story, other] = [await makePublishedStory(cli), await makePublishedStory(cli)];
     const shared = [await makeShare(org.id, story.id, inTeam.user.id, "x"), await makeShare(org.id, story.id, noTeam.user.id, "x"), await makeShare(org.id, other.id, leaver.user.id, "mastodon")];
-    const facts = await shareFacts(db(), shared.map((s) => s.id));
-    await addToRollups(db(), [
-      { facts: facts.get(shared[0]!.id)!, day: "2026-11-02", delta: { shares: 1, clicks: 3 } },
-      { facts: facts.get(shared[1]!.id)!, day: "2026-11-03", delta: { shares: 1, clicks: 5 } },
-      { facts: facts.get(shared[2]!.id)!, day: "2026-10-05", delta: { shares: 1, clicks: 7 } },
-    ]);
+    await countThreeShares(shared);
     // As before the migration: no rows of no team, and a deleted team's rows left where they were.
     for (const table of [dailyRollups, monthlyRollups]) await db().delete(table).where(and(eq(table.orgId, org.id), eq(table.dimension, "team_story"), like(table.dimensionId, "none:%")));
     await db().update(memberships).set({ teamId: null }).where(eq(memberships.id, leaver.membership.id));
@@ -273,21 +284,11 @@ describe("the backfill of stories' rows of no team", () => {
 
 describe("the backfill of the organisation's rows by placement", () => {
   it("makes them from the shares' rows, and the team rows by placement of no team from them less the teams', taking in a deleted team's, once", async () => {
-    const { org, cli } = await makeOrganization();
-    const kept = await createTeam(db(), cli, { name: "Salg" });
-    const gone = await createTeam(db(), cli, { name: "Nedlagt" });
-    const inTeam = await makeMember(cli, ["employee"], { teamId: kept.id });
-    const noTeam = await makeMember(cli, ["employee"]);
-    const leaver = await makeMember(cli, ["employee"], { teamId: gone.id });
+    const { org, cli, kept, gone, inTeam, noTeam, leaver } = await teamKeptTeamGoneAndNoTeam();
     const story = await makePublishedStory(cli);
     const shared = [await makeShare(org.id, story.id, inTeam.user.id, "x"), await makeShare(org.id, story.id, noTeam.user.id, "x"), await makeShare(org.id, story.id, leaver.user.id, "mastodon")];
     await db().update(shares).set({ placement: "text" }).where(eq(shares.id, shared[1]!.id));
-    const facts = await shareFacts(db(), shared.map((s) => s.id));
-    await addToRollups(db(), [
-      { facts: facts.get(shared[0]!.id)!, day: "2026-11-02", delta: { shares: 1, clicks: 3 } },
-      { facts: facts.get(shared[1]!.id)!, day: "2026-11-03", delta: { shares: 1, clicks: 5 } },
-      { facts: facts.get(shared[2]!.id)!, day: "2026-10-05", delta: { shares: 1, clicks: 7 } },
-    ]);
+    await countThreeShares(shared);
     // The leaver leaves, and their team is deleted: its rows by placement become "none".
     await db().update(memberships).set({ teamId: null }).where(eq(memberships.id, leaver.membership.id));
     await deleteTeam(db(), cli, gone.id);
