@@ -40,5 +40,7 @@ export default defineConfig({
     // specs start from it with test.use({ storageState: storedSession(persona) }).
     { name: "setup", testMatch: "**/*.setup.ts" },
     { name: "chromium", testMatch: "**/*.spec.ts", dependencies: ["setup"] },
+    // Tests that upset what every other test relies on (a queue refusing jobs), after all of them, one at a time.
+    { name: "alone", testMatch: "**/*.alone.ts", dependencies: ["chromium"], fullyParallel: false },
   ],
 });

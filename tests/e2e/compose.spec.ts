@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createMember, expectAccessible, preferEnglish, signInByMagicLink, storedSession, uniqueEmail, withDatabase } from "./support";
+import { SUGGESTIONS, createMember, expectAccessible, preferEnglish, signInByMagicLink, storedSession, storyWithTwoSuggestions, uniqueEmail, withDatabase } from "./support";
 
 /**
  * The composer on a phone: the editor's suggestions to choose from, the post drawn as the
@@ -7,29 +7,6 @@ import { createMember, expectAccessible, preferEnglish, signInByMagicLink, store
  */
 
 test.use({ storageState: storedSession("employee"), viewport: { width: 360, height: 740 } });
-
-const SUGGESTIONS = ["Our wind farm Skagerrak Syd gets going.", "Proud of the team behind Skagerrak Syd!"];
-
-/** A published story for everyone with two English suggestions for Mastodon (the demo network), made for this test. */
-async function storyWithTwoSuggestions(tag: string): Promise<{ id: string; title: string; variantIds: string[] }> {
-  return withDatabase(async (sql) => {
-    const title = `Compose ${tag} ${Date.now().toString(36)}`;
-    const [story] = await sql`
-      insert into stories (org_id, slug, title, summary, canonical_url, language, status, published_at)
-      select id, ${`compose-${tag}-${Date.now().toString(36)}`}, ${title}, 'Two suggestions to choose from.', 'https://nordlys.example/havvind', 'en', 'published', now() - interval '1 hour'
-      from organizations where slug = 'nordlys'
-      returning id, org_id`;
-    const variantIds: string[] = [];
-    for (const [position, text] of SUGGESTIONS.entries()) {
-      const [row] = await sql`
-        insert into story_variants (org_id, story_id, network, language, position, text)
-        values (${story!.org_id as string}, ${story!.id as string}, 'mastodon', 'en', ${position}, ${`${text} https://nordlys.example/havvind`})
-        returning id`;
-      variantIds.push(row!.id as string);
-    }
-    return { id: story!.id as string, title, variantIds };
-  });
-}
 
 async function openComposer(page: Page, query: string) {
   await page.goto(`/compose?${query}`);

@@ -173,7 +173,7 @@ export async function withDatabase<T>(fn: (sql: import("postgres").Sql) => Promi
 }
 
 /** A queue of the e2e workers, for the few steps a test takes through them directly; close it after. */
-export function workersQueue(name: "lifecycle" | "reach"): Queue {
+export function workersQueue(name: "lifecycle" | "reach" | "publish-mastodon"): Queue {
   const redisUrl = new URL(process.env.E2E_REDIS_URL!);
   return new Queue(name, { connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379) }, prefix: bullPrefix(name, process.env.E2E_QUEUE_PREFIX!) });
 }
@@ -192,6 +192,34 @@ export async function runScheduledJobNow(name: "shares.reconcile" | "stories.swe
 export async function demoStoryId(slug: string): Promise<string> {
   const [row] = await withDatabase((sql) => sql<{ id: string }[]>`select s.id from stories s join organizations o on o.id = s.org_id where o.slug = 'nordlys' and s.slug = ${slug}`);
   return row!.id;
+}
+
+/** The two English Mastodon suggestions of storyWithTwoSuggestions, in order. */
+export const SUGGESTIONS = ["Our wind farm Skagerrak Syd gets going.", "Proud of the team behind Skagerrak Syd!"];
+
+/**
+ * A published story for everyone with two English suggestions for Mastodon (the demo
+ * network), made for the test that asks: nobody else has shared it, so no spacing between
+ * colleagues' posts puts a share off.
+ */
+export async function storyWithTwoSuggestions(tag: string): Promise<{ id: string; title: string; variantIds: string[] }> {
+  return withDatabase(async (sql) => {
+    const title = `Compose ${tag} ${Date.now().toString(36)}`;
+    const [story] = await sql`
+      insert into stories (org_id, slug, title, summary, canonical_url, language, status, published_at)
+      select id, ${`compose-${tag}-${Date.now().toString(36)}`}, ${title}, 'Two suggestions to choose from.', 'https://nordlys.example/havvind', 'en', 'published', now() - interval '1 hour'
+      from organizations where slug = 'nordlys'
+      returning id, org_id`;
+    const variantIds: string[] = [];
+    for (const [position, text] of SUGGESTIONS.entries()) {
+      const [row] = await sql`
+        insert into story_variants (org_id, story_id, network, language, position, text)
+        values (${story!.org_id as string}, ${story!.id as string}, 'mastodon', 'en', ${position}, ${`${text} https://nordlys.example/havvind`})
+        returning id`;
+      variantIds.push(row!.id as string);
+    }
+    return { id: story!.id as string, title, variantIds };
+  });
 }
 
 /** A published story of the seed, for the pages that need one (composer, analytics). */
