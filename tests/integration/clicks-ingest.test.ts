@@ -69,6 +69,31 @@ async function clickPoints(orgId: string) {
 }
 
 describe("click ingestion", () => {
+  it("adds a batch to the stream once when Redis applied it but its answer was lost, and it is sent again", async () => {
+    const key = newStream();
+    const { link } = await makeSharedLink();
+    const client = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
+    try {
+      const buffer = new ClickBuffer(client, { key, maxLen: 1_000_000 });
+      // The first write reaches Redis and is applied; the answer never comes back (a connection cut).
+      const target = client as unknown as { ripple_xadd_clicks: (...args: string[]) => Promise<number> };
+      const write = target.ripple_xadd_clicks.bind(client);
+      let writes = 0;
+      target.ripple_xadd_clicks = async (...args) => {
+        const added = await write(...args);
+        if (++writes === 1) throw new Error("connection reset after the command was sent");
+        return added;
+      };
+      for (const visitor of ["a", "b", "c"]) buffer.push(click(link, visitor));
+      expect(await buffer.drain()).toBe(0);
+      expect(writes).toBe(2);
+      expect(buffer.stats).toMatchObject({ failedFlushes: 1, written: 3, dropped: 0 });
+      expect(await redis.xlen(key)).toBe(3);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it("stores a batch once when it is written twice (the consumer died between commit and XACK)", async () => {
     const key = newStream();
     const { link, org, share } = await makeSharedLink();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateDatabase } from "@/db/migrate";
 import { closeDb, db, replicaFallbacks, reportsRead, withReportsRead } from "@/lib/db";
 import { checkHealth } from "@/lib/health";
+import { createMetrics } from "@/lib/metrics";
 import { teamReport } from "@/lib/reports";
 import { createTeam, setTeamManagers } from "@/lib/teams";
 import { envOverride } from "../support/env-override";
@@ -97,6 +98,9 @@ describe("reports on a read replica", () => {
       const report = await withReportsRead((s) => teamReport(db(), manager.scope, { userId: manager.user.id, roles: ["manager"] }, { ...query, teamId: team.id }, s.db));
       expect(report.asOf).toBeNull();
       expect(replicaFallbacks.lag).toBe(before + 1);
+      // As /api/metrics serves it.
+      const metrics = createMetrics({ db: db(), redis: { get: async () => null } as never, queue: () => ({ getJobCounts: async () => ({}) }), defaultMetrics: false });
+      expect((await metrics.render()).body).toMatch(new RegExp(`^ripple_replica_fallbacks\\{reason="lag"\\} ${before + 1}$`, "m"));
     } finally {
       setEnv({ DATABASE_REPLICA_MAX_LAG_S: "60" });
       await cluster.resumeReplay();

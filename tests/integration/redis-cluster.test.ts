@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clickEvents, organizations, shares, trackedLinks } from "@/db/schema";
 import { db } from "@/lib/db";
@@ -100,6 +101,24 @@ describe("Redis Cluster", () => {
     expect(single.code).toBe(78);
     expect(single.stderr).toContain("REDIS_CLUSTER_NODES names 127.0.0.1:6379, a Redis server not in cluster mode");
   }, 120_000);
+
+  it("learns every master from one node named", async () => {
+    const [seed] = set.nodes.split(",");
+    setEnv({ REDIS_CLUSTER_NODES: seed });
+    const client = createRedis("client") as Cluster;
+    try {
+      await new Promise((resolve) => client.once("ready", resolve));
+      expect(await redisMistake()).toBeNull();
+      // Every master (replicas are not read from: scaleReads "master").
+      expect(client.nodes("master")).toHaveLength(3);
+      // Keys on all three masters' slots answer through the one seed.
+      for (const key of ["{a}", "{b}", "{c}"]) await client.set(`${key}:learned`, "1", "EX", 60);
+      expect(new Set(await Promise.all(["{a}", "{b}", "{c}"].map((key) => set.masterOf(`${key}:learned`)))).size).toBe(3);
+    } finally {
+      client.disconnect();
+      setEnv({ REDIS_CLUSTER_NODES: set.nodes });
+    }
+  });
 
   it("loses no share and no click, and posts none twice, when the master holding the publish queue dies with 1,000 shares and 10,000 clicks in flight", async () => {
     const { cli } = await makeOrganization("Havvind Danmark A/S");

@@ -689,6 +689,8 @@ describe("the routes", () => {
     expect(ok.status).toBe(200);
     const body = teamReportSchema.parse(ok.json) as TeamReport;
     expect([body.totals!.clicks, body.range.period, body.emv.version]).toEqual([21, "week", 1]);
+    // Read from the primary: current, so no "as of" (read-replica.test.ts for a replica's).
+    expect(body.asOf).toBeNull();
 
     for (const [query, status] of [
       [`teamId=${scene.salg.id}&from=2030-02-01&to=2030-01-01`, 400],

@@ -6,6 +6,7 @@ import { shares, storyVariants, type NetworkId, type Role } from "@/db/schema";
 import { db } from "@/lib/db";
 import { messages } from "@/lib/i18n/messages";
 import { saveEmvRates } from "@/lib/reach/emv";
+import { createTeam, setTeamManagers } from "@/lib/teams";
 import { addToRollups, shareFacts } from "@/lib/reach/rollups";
 import type { Scope } from "@/lib/tenant";
 import { makeMember, makeOrganization, makePublishedStory } from "../support/factories";
@@ -19,6 +20,17 @@ import { makeMember, makeOrganization, makePublishedStory } from "../support/fac
 const session = vi.hoisted(() => ({ current: null as null | { userId: string; orgId: string; orgName: string; roles: string[] } }));
 const language = vi.hoisted(() => ({ locale: "da" as "da" | "en" }));
 vi.mock("@/lib/auth/config", () => ({ auth: async () => session.current }));
+// Figures from a read replica this many seconds behind (null: the real choice, here the primary).
+const replica = vi.hoisted(() => ({ behindS: null as number | null }));
+vi.mock("@/lib/db", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@/lib/db")>();
+  const withReportsRead: typeof actual.withReportsRead = async (read) => {
+    if (replica.behindS === null) return actual.withReportsRead(read);
+    const asOf = new Date(Date.now() - replica.behindS * 1000);
+    return { ...(await read({ db: actual.db(), from: "replica", asOf, fallback: null })), asOf: asOf.toISOString() };
+  };
+  return { ...actual, withReportsRead };
+});
 vi.mock("next-intl/server", async () => {
   const intl = await import("next-intl");
   const { messages: all } = await import("@/lib/i18n/messages");
@@ -121,6 +133,41 @@ describe("the story analytics page", () => {
       expect(html).not.toContain("EMV v");
     } finally {
       session.current = null;
+    }
+  });
+});
+
+describe("figures from a read replica that is behind", () => {
+  it("say as of when on story analytics and the reports page, in Danish and English; current figures say nothing", async () => {
+    const { cli, story } = await scene();
+    const { default: Page } = await import("@/app/(app)/library/[id]/analytics/page");
+    const page = () => render(Page({ params: Promise.resolve({ id: story.id }), searchParams: Promise.resolve({}) }));
+    await signIn(cli, ["editor"]);
+    try {
+      expect(await page()).not.toContain('data-testid="figures-as-of"');
+      replica.behindS = 90;
+      const note = (html: string) => /<p role="note"[^>]*data-testid="figures-as-of">([^<]*)<\/p>/.exec(html)?.[1];
+      language.locale = "en";
+      expect(note(await page())).toMatch(/^Figures as of .*\d{1,2}:\d{2}:\d{2}.*: read from a copy of the database that runs a little behind\.$/);
+      language.locale = "da";
+      expect(note(await page())).toMatch(/^Tal pr\. .*: læst fra en kopi af databasen, der er lidt bagud\.$/);
+
+      // The reports page, for a manager of a team.
+      const team = await createTeam(db(), cli, { name: "Salg" });
+      const manager = await makeMember(cli, ["manager"], { teamId: team.id });
+      await setTeamManagers(db(), cli, team.id, [manager.user.id]);
+      session.current = { userId: manager.user.id, orgId: cli.orgId, orgName: "", roles: ["manager"] };
+      const { default: Reports } = await import("@/app/(app)/reports/page");
+      const reports = () => render(Reports({ searchParams: Promise.resolve({}) }));
+      expect(note(await reports())).toMatch(/^Tal pr\. .*: læst fra en kopi af databasen, der er lidt bagud\.$/);
+      replica.behindS = null;
+      const current = await reports();
+      expect(current).toContain("Salg");
+      expect(note(current)).toBeUndefined();
+    } finally {
+      replica.behindS = null;
+      session.current = null;
+      language.locale = "da";
     }
   });
 });

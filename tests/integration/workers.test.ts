@@ -77,11 +77,24 @@ async function finished(queue: Queue, job: Job, timeoutMs = 20_000) {
 
 /** Runs a command and collects its output (for the start-up failures). */
 describe("workers process", { timeout: 90_000 }, () => {
-  it("starts, beats, and stops cleanly on SIGTERM well within 30 s", async () => {
+  it("starts, moves a waiting job of the one-slot layout to its queue's own slot, beats, and stops cleanly on SIGTERM well within 30 s", async () => {
     const prefix = newPrefix();
+    // What an earlier version left: every queue under one tag, {prefix}.
+    prefixes.push(`{${prefix}}`);
+    const old = new Queue("publish-x", { connection: redis.duplicate(), prefix: `{${prefix}}` });
+    await old.add("share.publish", { shareId: "4f1d8c9e-0000-4000-8000-000000000001" }, { delay: 30 * 60_000, jobId: "share-old-layout" });
+    await old.close();
     const child = await startWorkers(prefix);
     const beatAt = Number(await redis.get(heartbeatKey(prefix)));
     expect(Math.abs(Date.now() - beatAt)).toBeLessThan(30_000);
+    const publishX = new Queue("publish-x", { connection: redis.duplicate(), prefix: bullPrefix("publish-x", prefix) });
+    try {
+      const moved = await waitFor("the old layout's job on its queue's own slot", () => publishX.getJob("share-old-layout"));
+      expect(await moved.getState()).toBe("delayed");
+      await waitFor("nothing left under the one-slot tag", async () => (await redis.keys(`{${prefix}}:*`)).length === 0);
+    } finally {
+      await publishX.close();
+    }
 
     const started = Date.now();
     const code = await stopProcess(child, 35_000);

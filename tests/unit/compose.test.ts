@@ -32,6 +32,10 @@ describe("compose.yaml", () => {
   it("runs web, workers, redirector and the migration from the Ripple image, with PostgreSQL and Redis", () => {
     expect(ripple.map(([name]) => name).sort()).toEqual(["migrate", "redirector", "web", "workers"]);
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(["postgres", "redis"]));
+    expect(compose.services.postgres!.image).toMatch(/\/postgres:15$/);
+    // Redis keeps its jobs across a restart and refuses writes when full rather than evicting jobs.
+    expect(compose.services.redis!.image).toMatch(/\/redis:7$/);
+    expect(compose.services.redis!.command).toEqual(["redis-server", "--appendonly", "yes", "--maxmemory-policy", "noeviction"]);
   });
 
   it("sets only variables Ripple reads, and each role's set passes lib/env", () => {
@@ -53,6 +57,15 @@ describe("compose.yaml", () => {
   });
 });
 
+describe("package.json's production scripts", () => {
+  it("run plain node on the server build, as the compose file does", () => {
+    const { scripts } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(scripts.start).toMatch(/^node (--enable-source-maps )?dist\/web\.js$/);
+    expect(scripts.workers).toMatch(/^RIPPLE_PROCESS=workers node (--enable-source-maps )?dist\/workers\.js$/);
+    expect(scripts.redirector).toMatch(/^RIPPLE_PROCESS=redirector node (--enable-source-maps )?dist\/redirector\.js$/);
+  });
+});
+
 describe("Containerfile", () => {
   const file = readFileSync(path.join(root, "Containerfile"), "utf8");
   const final = file.slice(file.lastIndexOf("\nFROM "));
@@ -60,6 +73,8 @@ describe("Containerfile", () => {
   it("runs as a non-root user with production dependencies only, checks its health and starts the web", () => {
     expect(final).toMatch(/^USER node$/m);
     expect(file).toMatch(/npm ci --omit=dev/);
+    // The build's cache stays behind: the image holds .next without it.
+    expect(file).toMatch(/^RUN npm run build && rm -rf \.next\/cache$/m);
     expect(final).toMatch(/^HEALTHCHECK .*\/api\/health/m);
     expect(final).toMatch(/^CMD \["node", "--enable-source-maps", "dist\/web\.js"\]$/m);
     // What the final stage copies is what production-runtime.spec starts from.

@@ -45,6 +45,9 @@ describe("parseEnv: a complete configuration", () => {
       NODE_ENV: "development",
       LOG_LEVEL: "info",
       DATABASE_POOL_MAX: 10,
+      DATABASE_REPLICA_MAX_LAG_S: 60,
+      DATABASE_REPLICA_TIMEOUT_MS: 2_000,
+      REACH_CONCURRENCY: 4,
       DEMO_MODE: false,
       OIDC_NAME: "Single sign-on",
     });
@@ -107,6 +110,7 @@ describe("parseEnv: a malformed variable", () => {
     ["PORT", "abc", /port number/],
     ["PORT", "70000", /port number/],
     ["SMTP_URL", "mail.example.com", /smtp/],
+    ["METRICS_TOKEN", "a".repeat(15), /at least 16 characters/],
   ];
   it.each(cases)("%s=%j is refused with a message naming it", (name, value, hint) => {
     const error = configError({ ...valid, [name]: value });
