@@ -1,5 +1,6 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { unreachableRedis } from "../support/unreachable-redis";
 
 /**
  * GET /api/health as a load balancer sees it: 200 while the web can serve, 503 when Redis
@@ -16,8 +17,7 @@ vi.mock("@/lib/queue", async (importOriginal) => {
     ...actual,
     redis: () => {
       if (!target.deadRedis) return actual.redis();
-      // The options of the web's own client (lib/queue createRedis("client")).
-      dead ??= new Redis("redis://127.0.0.1:1", { maxRetriesPerRequest: 1, connectTimeout: 5_000 }).on("error", () => undefined);
+      dead ??= unreachableRedis();
       return dead;
     },
   };

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDatabase } from "@/db/client";
 import { db } from "@/lib/db";
@@ -8,6 +7,7 @@ import { beat } from "@/lib/queue/heartbeat";
 import { bullPrefix, getQueue, queueNames, redis } from "@/lib/queue";
 import { HEARTBEAT_TTL_SECONDS, heartbeatKey } from "@/lib/queue/heartbeat";
 import { clearRedisPrefix } from "../support/test-env";
+import { unreachableRedis } from "../support/unreachable-redis";
 
 // A queue prefix of this file's own: other files' workers beat under the run's prefix,
 // and the heartbeat checks here must not see them.
@@ -17,14 +17,6 @@ const prefix = process.env.QUEUE_PREFIX;
 afterAll(async () => {
   await clearRedisPrefix(process.env.REDIS_URL!, prefix);
 });
-
-/** A Redis client for a port nobody listens on. */
-function unreachableRedis() {
-  // The options of the web process's own client (lib/queue createRedis("client")).
-  const client = new Redis("redis://127.0.0.1:1", { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
-  client.on("error", () => {});
-  return client;
-}
 
 describe("health check", () => {
   it("reports ok against the running services, with counts for every queue", async () => {
