@@ -76,13 +76,19 @@ export async function withReportsRead<T>(read: (source: ReadSource) => Promise<T
   const source = await reportsRead();
   if (source.fallback) replicaFallbacks[source.fallback] += 1;
   try {
-    return { ...(await read(source)), asOf: source.asOf?.toISOString() ?? null };
+    return asOfSet(await read(source), source.asOf);
   } catch (error) {
     if (source.from !== "replica" || error instanceof DomainError) throw error;
     replicaFallbacks.down += 1;
     probe = null;
-    return { ...(await read({ db: db(), from: "primary", asOf: null, fallback: "down" })), asOf: null };
+    return asOfSet(await read({ db: db(), from: "primary", asOf: null, fallback: "down" }), null);
   }
+}
+
+/** A result that says its own moment (a stored report, lib/reports/stored.ts) keeps it; others get the source's. */
+function asOfSet<T>(result: T, asOf: Date | null): T & { asOf: string | null } {
+  const own = (result as { asOf?: unknown }).asOf;
+  return { ...result, asOf: typeof own === "string" ? own : (asOf?.toISOString() ?? null) };
 }
 
 /** The database a report's figures come from now (checked at most every five seconds per process). */

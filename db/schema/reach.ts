@@ -3,6 +3,7 @@ import { bigint, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, small
 import { users } from "./auth";
 import { createdAt } from "./common";
 import { shares } from "./shares";
+import { teams } from "./teams";
 import { idColumn, orgColumn } from "./columns";
 
 export const metricSourceEnum = pgEnum("metric_source", ["measured", "estimated"]);
@@ -127,6 +128,31 @@ export const monthlyRollups = pgTable(
     // team's dozen months without stepping over their rows per network (npm run bench -- report).
     index("monthly_rollups_totals").on(t.orgId, t.dimension, t.dimensionId, t.month).where(sql`${t.network} = 'all'`),
   ],
+);
+
+/**
+ * A team report that is slow to make (a large organisation's whole tree), kept made: served while
+ * at most five minutes old, made again every minute by the workers while people read it
+ * (lib/reports/stored.ts). `question` is the range, period and network. Migration 0026's
+ * triggers delete an organisation's stored reports when who is in a team, who may be shown or
+ * the team tree changes, so those changes show at once.
+ */
+export const storedReports = pgTable(
+  "stored_reports",
+  {
+    orgId: orgColumn(),
+    teamId: uuid()
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    question: text().notNull(),
+    report: jsonb().notNull(),
+    /** The moment the figures are current as of (when they were made, or a read replica's moment). */
+    asOf: timestamp({ withTimezone: true }).notNull(),
+    /** How long making it took: what decides whether it is kept, and what the refresh costs. */
+    madeInMs: integer().notNull(),
+    readAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.teamId, t.question] })],
 );
 
 export type ReachSnapshot = typeof reachSnapshots.$inferSelect;

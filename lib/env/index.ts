@@ -72,6 +72,8 @@ const fields = z.object({
     DATABASE_REPLICA_MAX_LAG_S: z.coerce.number().int().min(1).max(86_400).default(60),
     /** A replica statement (and its lag check) slower than this sends reports to the primary. */
     DATABASE_REPLICA_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+    /** A team report slower to make than this is kept made, and made again every minute by the workers while it is read (lib/reports/stored.ts). */
+    REPORT_STORE_AFTER_MS: z.coerce.number().int().min(0).max(3_600_000).default(150),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     /** "transaction": DATABASE_URL is a pooler in transaction mode (PgBouncer, Supavisor): no prepared statements. */
     DATABASE_POOLER: z.enum(["none", "transaction"]).default("none"),

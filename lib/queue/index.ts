@@ -49,6 +49,8 @@ export const jobSchemas = {
     "shares.reconcile": z.object({}).strict(),
     /** Renews access tokens that expire soon, before a post needs them. */
     "connections.refresh": z.object({}).strict(),
+    /** Every minute: the stored reports (slow ones, lib/reports/stored.ts) read in the last day made again. */
+    "reports.remake": z.object({}).strict(),
   },
   "publish-linkedin": publishJobs,
   "publish-x": publishJobs,
@@ -105,6 +107,7 @@ export const schedules: Array<{ queue: QueueName; id: string; name: string; ever
   { queue: "import", id: "story-images-sweep", name: "story.images.sweep", every: 15 * 60_000 },
   { queue: "lifecycle", id: "connections-check", name: "connections.check", every: 6 * 60 * 60_000 },
   { queue: "lifecycle", id: "shares-reconcile", name: "shares.reconcile", every: 60_000 },
+  { queue: "lifecycle", id: "reports-remake", name: "reports.remake", every: 60_000 },
   { queue: "reach", id: "polls-claim", name: "polls.claim", every: 30_000 },
   { queue: "lifecycle", id: "connections-refresh", name: "connections.refresh", every: 10 * 60_000 },
   { queue: "notify", id: "digest-weekly", name: "digest.weekly", every: 60 * 60_000 },

@@ -1,5 +1,6 @@
 /** Manager reports: the query layer, its schemas and the CSV export. */
 export * from "./schemas";
 export { managedTeams, type Viewer } from "./team-access";
-export { FoldedDaysError, teamReport } from "./team-report";
+export { FoldedDaysError, remakeReport, teamReport } from "./team-report";
+export { remakeStoredReports } from "./stored";
 export { CSV_BOM, csvFileName, reportCsv } from "./csv";

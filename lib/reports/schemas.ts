@@ -73,7 +73,7 @@ export type Figures = z.infer<typeof figuresSchema>;
 const participation = z.number().min(0).max(1).describe("Active sharers ÷ active members.");
 
 export const teamReportSchema = z.object({
-  asOf: z.iso.datetime().nullable().describe("When the figures come from a read replica: the moment they are current as of. Null: read from the primary, current."),
+  asOf: z.iso.datetime().nullable().describe("When the figures are not current: the moment they are current as of (a read replica behind the primary, or a large organisation's report kept made, remade every minute). Null: current."),
   team: z.object({ id: z.uuid(), name: z.string(), memberCount: count.nullable().describe("Active members, sub-teams included; null when fewer than 5 (suppressed).") }),
   range: z.object({ from: z.iso.date(), to: z.iso.date(), period: z.enum(reportPeriods) }),
   emv: z.object({ version: z.number().int().min(0), formula: z.string(), currency: z.string() }).describe("Which rate table and formula every EMV figure comes from (version 0: the defaults)."),

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { linkPlacementIds, memberships, networkIds, stories, teams, users, type LinkPlacement, type NetworkId } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
@@ -6,9 +7,10 @@ import { currentEmvTable, emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach
 import { ACTIVITY_EPOCH, activityBit, activityMonth, RECENT_MONTHS, recentColumns, SQL_MASK, SQL_MONTH_SHIFT, sqlActivityMonth, sqlRecentMonths, sqlShareBits } from "@/db/share-activity";
 import { dailyHorizonOf } from "@/lib/reach/retention";
 import { NO_TEAM } from "@/db/rollup-rows";
-import type { Scope } from "@/lib/tenant";
+import { trustedScope, type Scope } from "@/lib/tenant";
 import { bucketStarts, firstDayOfMonth, monthIndex, rangeParts, type RangeParts } from "./periods";
-import { byName, managedTeamIds, subtreeOf, treeOrder, type Viewer } from "./team-access";
+import { byName, managedTeamIds, subtreeOf, treeOrder, type TeamRow, type Viewer } from "./team-access";
+import { queryOf, questionOf, storeAfterMs, storedReport, storeReport, type StoredKey } from "./stored";
 import { groupedPlacementRows, type PlacementRow } from "./placements";
 import { discloseRows, mayShow, sizeShown } from "./privacy";
 import { reportPeriods, reportQuerySchema, type Figures, type ReportQuery, type TeamReport } from "./schemas";
@@ -141,12 +143,23 @@ export class FoldedDaysError extends DomainError {
  * found; one outside the viewer's managed teams and their sub-teams is forbidden (admins see
  * all). A reversed or over-two-year range of UTC days is a 400.
  */
-export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQuery: unknown, figures: DbOrTx = db): Promise<TeamReport> {
+export async function teamReport(
+  db: DbOrTx,
+  scope: Scope,
+  viewer: Viewer,
+  rawQuery: unknown,
+  source: FiguresSource = { db, asOf: null },
+  options: { remake?: boolean } = {},
+): Promise<TeamReport> {
   const parsed = reportQuerySchema.safeParse(rawQuery);
   if (!parsed.success) throw badQuery(parsed.error);
   const query: ReportQuery = parsed.data;
 
-  // Round trip 1: who may see what, the organisation's (small) team tree, the EMV table.
+  // Round trip 1: who may see what, the organisation's (small) team tree, the EMV table, and
+  // the team's stored report (./stored.ts), used only once the viewer may see the team.
+  const question = questionOf(query);
+  const lookedUp = query.teamId && !options.remake ? storedReport(db, scope.orgId, query.teamId, question) : null;
+  lookedUp?.catch(() => null);
   const [managed, allTeams, emvTable, horizon] = await Promise.all([
     managedTeamIds(db, scope, viewer),
     db.select({ id: teams.id, parentId: teams.parentId, name: teams.name }).from(teams).where(eq(teams.orgId, scope.orgId)),
@@ -167,6 +180,34 @@ export async function teamReport(db: DbOrTx, scope: Scope, viewer: Viewer, rawQu
   const dayPieces = query.period === "month" ? rangeParts(query.from, query.to).days : [[query.from, query.to]];
   if (dayPieces.some(([first]) => first! < horizon)) throw new FoldedDaysError(horizon);
 
+  if (!options.remake) {
+    const stored = await (lookedUp ?? storedReport(db, scope.orgId, team.id, question));
+    if (stored) return stored;
+  }
+  const madeAt = new Date();
+  const started = performance.now();
+  const report = await makeReport(db, source.db, scope, query, team, allTeams, emvTable);
+  const madeInMs = performance.now() - started;
+  if (options.remake || madeInMs >= storeAfterMs()) {
+    await storeReport(db, scope.orgId, team.id, question, { ...report, asOf: source.asOf?.toISOString() ?? null }, madeInMs, madeAt);
+  }
+  return report;
+}
+
+/**
+ * A stored report made again and stored (the workers' minute, ./stored.ts): the report does not
+ * depend on who reads it, only whether they may, so it is made as the organisation's admins see it.
+ */
+export function remakeReport(db: DbOrTx, key: StoredKey, source: FiguresSource): Promise<TeamReport> {
+  const scope = trustedScope(key.orgId, { kind: "system" });
+  return teamReport(db, scope, { userId: "system", roles: ["admin"] }, { teamId: key.teamId, ...queryOf(key.question) }, source, { remake: true });
+}
+
+/** Where a report's figures are read: the primary, or a read replica current as of `asOf` (lib/db.ts withReportsRead). */
+export type FiguresSource = { db: DbOrTx; asOf: Date | null };
+
+/** The report itself, once the viewer may see `team` and the range is readable. */
+async function makeReport(db: DbOrTx, figures: DbOrTx, scope: Scope, query: ReportQuery, team: TeamRow, allTeams: TeamRow[], emvTable: EmvTable): Promise<TeamReport> {
   const subtree = subtreeOf(team.id, allTeams);
   const children = allTeams.filter((t) => t.parentId === team.id).sort((a, b) => byName.compare(a.name, b.name));
 

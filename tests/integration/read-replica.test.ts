@@ -58,7 +58,7 @@ describe("reports on a read replica", () => {
     const { team, manager } = await scene();
     const source = await reportsRead();
     expect(source).toMatchObject({ from: "replica", fallback: null });
-    const report = await withReportsRead((s) => teamReport(db(), manager.scope, { userId: manager.user.id, roles: ["manager"] }, { ...query, teamId: team.id }, s.db));
+    const report = await withReportsRead((s) => teamReport(db(), manager.scope, { userId: manager.user.id, roles: ["manager"] }, { ...query, teamId: team.id }, s));
     expect(report.team.name).toBe("Salg");
     expect(Math.abs(Date.parse(report.asOf!) - Date.now())).toBeLessThan(10_000);
   });
@@ -77,7 +77,7 @@ describe("reports on a read replica", () => {
         await replica.end();
       }
       await expect(
-        withReportsRead((s) => teamReport(db(), manager.scope, { userId: manager.user.id, roles: ["manager"] }, { ...query, teamId: team.id }, s.db)),
+        withReportsRead((s) => teamReport(db(), manager.scope, { userId: manager.user.id, roles: ["manager"] }, { ...query, teamId: team.id }, s)),
       ).rejects.toMatchObject({ status: 403 });
     } finally {
       await cluster.resumeReplay();
@@ -95,7 +95,7 @@ describe("reports on a read replica", () => {
       await new Promise((resolve) => setTimeout(resolve, 2_200));
       expect(await reportsRead()).toMatchObject({ from: "primary", fallback: "lag", asOf: null });
       const before = replicaFallbacks.lag;
-      const report = await withReportsRead((s) => teamReport(db(), manager.scope, { userId: manager.user.id, roles: ["manager"] }, { ...query, teamId: team.id }, s.db));
+      const report = await withReportsRead((s) => teamReport(db(), manager.scope, { userId: manager.user.id, roles: ["manager"] }, { ...query, teamId: team.id }, s));
       expect(report.asOf).toBeNull();
       expect(replicaFallbacks.lag).toBe(before + 1);
       // As /api/metrics serves it.
@@ -118,7 +118,7 @@ describe("reports on a read replica", () => {
       const { team, manager } = await scene();
       setEnv({ DATABASE_REPLICA_URL: `postgres://postgres@127.0.0.1:${port}/postgres` });
       const started = Date.now();
-      const report = await withReportsRead((s) => teamReport(db(), manager.scope, { userId: manager.user.id, roles: ["manager"] }, { ...query, teamId: team.id }, s.db));
+      const report = await withReportsRead((s) => teamReport(db(), manager.scope, { userId: manager.user.id, roles: ["manager"] }, { ...query, teamId: team.id }, s));
       expect(report.team.name).toBe("Salg");
       expect(report.asOf).toBeNull();
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -126,7 +126,7 @@ describe("reports on a read replica", () => {
       await closeDb();
       setEnv({ DATABASE_REPLICA_URL: cluster.standbyUrl });
       await cluster.stopStandby();
-      const down = await withReportsRead((s) => teamReport(db(), manager.scope, { userId: manager.user.id, roles: ["manager"] }, { ...query, teamId: team.id }, s.db));
+      const down = await withReportsRead((s) => teamReport(db(), manager.scope, { userId: manager.user.id, roles: ["manager"] }, { ...query, teamId: team.id }, s));
       expect(down.asOf).toBeNull();
       const health = await checkHealth(db(), { ping: async () => "PONG", get: async () => null } as never);
       expect(health.replica).toMatchObject({ from: "primary", fallback: "down" });

@@ -2,7 +2,8 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { NextIntlClientProvider } from "next-intl";
 import { describe, expect, it, vi } from "vitest";
-import { shares, storyVariants, type NetworkId, type Role } from "@/db/schema";
+import { eq, sql } from "drizzle-orm";
+import { shares, storedReports, storyVariants, type NetworkId, type Role } from "@/db/schema";
 import { db } from "@/lib/db";
 import { messages } from "@/lib/i18n/messages";
 import { saveEmvRates } from "@/lib/reach/emv";
@@ -148,9 +149,9 @@ describe("figures from a read replica that is behind", () => {
       replica.behindS = 90;
       const note = (html: string) => /<p role="note"[^>]*data-testid="figures-as-of">([^<]*)<\/p>/.exec(html)?.[1];
       language.locale = "en";
-      expect(note(await page())).toMatch(/^Figures as of .*\d{1,2}:\d{2}:\d{2}.*: read from a copy of the database that runs a little behind\.$/);
+      expect(note(await page())).toMatch(/^Figures as of .*\d{1,2}:\d{2}:\d{2}.*: the newest shares and clicks follow within minutes\.$/);
       language.locale = "da";
-      expect(note(await page())).toMatch(/^Tal pr\. .*: læst fra en kopi af databasen, der er lidt bagud\.$/);
+      expect(note(await page())).toMatch(/^Tal pr\. .*: de nyeste delinger og klik kommer med inden for få minutter\.$/);
 
       // The reports page, for a manager of a team.
       const team = await createTeam(db(), cli, { name: "Salg" });
@@ -159,13 +160,38 @@ describe("figures from a read replica that is behind", () => {
       session.current = { userId: manager.user.id, orgId: cli.orgId, orgName: "", roles: ["manager"] };
       const { default: Reports } = await import("@/app/(app)/reports/page");
       const reports = () => render(Reports({ searchParams: Promise.resolve({}) }));
-      expect(note(await reports())).toMatch(/^Tal pr\. .*: læst fra en kopi af databasen, der er lidt bagud\.$/);
+      expect(note(await reports())).toMatch(/^Tal pr\. .*: de nyeste delinger og klik kommer med inden for få minutter\.$/);
       replica.behindS = null;
       const current = await reports();
       expect(current).toContain("Salg");
       expect(note(current)).toBeUndefined();
     } finally {
       replica.behindS = null;
+      session.current = null;
+      language.locale = "da";
+    }
+  });
+});
+
+describe("a stored report (a large organisation's, lib/reports/stored.ts)", () => {
+  it("says on the reports page as of when it was made; made at this read, it says nothing", async () => {
+    const { cli } = await makeOrganization("Stor A/S");
+    const team = await createTeam(db(), cli, { name: "Alle" });
+    const manager = await makeMember(cli, ["manager"], { teamId: team.id });
+    await setTeamManagers(db(), cli, team.id, [manager.user.id]);
+    session.current = { userId: manager.user.id, orgId: cli.orgId, orgName: "", roles: ["manager"] };
+    const previous = process.env.REPORT_STORE_AFTER_MS;
+    process.env.REPORT_STORE_AFTER_MS = "0";
+    const note = (html: string) => /<p role="note"[^>]*data-testid="figures-as-of">([^<]*)<\/p>/.exec(html)?.[1];
+    try {
+      const { default: Reports } = await import("@/app/(app)/reports/page");
+      const reports = () => render(Reports({ searchParams: Promise.resolve({}) }));
+      language.locale = "en";
+      expect(note(await reports())).toBeUndefined();
+      await db().update(storedReports).set({ asOf: sql`as_of - interval '40 seconds'` }).where(eq(storedReports.orgId, cli.orgId));
+      expect(note(await reports())).toMatch(/^Figures as of .*\d{1,2}:\d{2}:\d{2}.*: the newest shares and clicks follow within minutes\.$/);
+    } finally {
+      process.env.REPORT_STORE_AFTER_MS = previous;
       session.current = null;
       language.locale = "da";
     }

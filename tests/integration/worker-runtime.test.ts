@@ -31,6 +31,7 @@ const processors: Processors<"lifecycle"> = {
   "story.expire": noop,
   "shares.reconcile": noop,
   "connections.refresh": noop,
+  "reports.remake": noop,
   // Asks to wait twice, then succeeds.
   maintenance: async () => {
     if (called("maintenance") <= 2) throw new RetryLater(200, "the account's window is full");

@@ -14,6 +14,10 @@ export function baseTestEnv() {
     AUTH_SECRET: "test-secret-test-secret-test-secret-0123456789",
     TOKEN_ENCRYPTION_KEY: "a".repeat(64),
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    // No report is kept made (lib/reports/stored.ts) unless a test asks: on a busy test machine a
+    // small report can take longer than the default, and a test reading it again after new
+    // figures would be served the kept one. tests/integration/stored-reports.test.ts sets its own.
+    REPORT_STORE_AFTER_MS: "3600000",
   };
 }
 

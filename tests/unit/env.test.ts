@@ -47,6 +47,7 @@ describe("parseEnv: a complete configuration", () => {
       DATABASE_POOL_MAX: 10,
       DATABASE_REPLICA_MAX_LAG_S: 60,
       DATABASE_REPLICA_TIMEOUT_MS: 2_000,
+      REPORT_STORE_AFTER_MS: 150,
       REACH_CONCURRENCY: 4,
       DEMO_MODE: false,
       OIDC_NAME: "Single sign-on",

@@ -20,12 +20,13 @@ afterEach(() => {
 });
 
 describe("the workers' schedules", () => {
-  it("claim due reach polls every 30 s, reconcile shares and sweep stories every minute, refresh tokens every ten minutes", () => {
+  it("claim due reach polls every 30 s, reconcile shares, sweep stories and remake stored reports every minute, refresh tokens every ten minutes", () => {
     const every = Object.fromEntries(schedules.map((s) => [s.name, s.every]));
     expect(every).toMatchObject({
       "polls.claim": 30_000,
       "shares.reconcile": MINUTE,
       "stories.sweep": MINUTE,
+      "reports.remake": MINUTE,
       "connections.refresh": 10 * MINUTE,
       heartbeat: 15_000,
     });

@@ -1,9 +1,10 @@
 import type { RedisClient } from "@/lib/queue";
 import { checkConnections, refreshExpiringTokens } from "@/lib/connections";
-import { db } from "@/lib/db";
+import { db, withReportsRead } from "@/lib/db";
 import { log } from "@/lib/log";
 import { runMaintenance } from "@/lib/maintenance";
 import { beat } from "@/lib/queue/heartbeat";
+import { remakeReport, remakeStoredReports } from "@/lib/reports";
 import { reconcileShares } from "@/lib/shares/reconcile";
 import { runDueLifecycle } from "@/lib/stories";
 import type { Processors } from "../runtime";
@@ -32,5 +33,10 @@ export function lifecycleProcessors(redis: RedisClient): Processors<"lifecycle">
       return result;
     },
     "connections.refresh": async () => refreshExpiringTokens(db()),
+    "reports.remake": async () => {
+      const result = await remakeStoredReports(db(), (key) => withReportsRead((source) => remakeReport(db(), key, source)));
+      if (result.failed) log.warn(result, "stored reports that could not be made again were dropped");
+      return result;
+    },
   };
 }

@@ -68,7 +68,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   let foldedBefore: string | null = null;
   if (parsed.success) {
     try {
-      report = await withReportsRead((source) => teamReport(db(), ctx.scope, { userId: ctx.userId, roles: ctx.roles }, parsed.data, source.db));
+      report = await withReportsRead((source) => teamReport(db(), ctx.scope, { userId: ctx.userId, roles: ctx.roles }, parsed.data, source));
     } catch (error) {
       if (error instanceof DomainError && error.status === 403) forbidden();
       if (error instanceof DomainError && error.status === 404) notFound();

@@ -26,7 +26,7 @@ export const GET = route(
   { roles: ["manager", "admin"], auth: "session", onUnauthenticated: "redirect", query: reportExportQuerySchema },
   async ({ request, ctx, query }) => {
     const { table, ...question } = query;
-    const report = await withReportsRead((source) => teamReport(db(), ctx.scope, { userId: ctx.userId, roles: ctx.roles }, question, source.db));
+    const report = await withReportsRead((source) => teamReport(db(), ctx.scope, { userId: ctx.userId, roles: ctx.roles }, question, source));
     const csv = reportCsv(report, table, await readerLocale(request, ctx.userId, ctx.orgId));
     return new Response(CSV_BOM + csv, {
       headers: {
