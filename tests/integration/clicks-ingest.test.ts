@@ -38,7 +38,7 @@ function newStream() {
   return `${PREFIX}:clicks:stream:${++streams}`;
 }
 
-function consumerOn(key: string, options: { name?: string; claimIdleMs?: number; count?: number } = {}) {
+function consumerOn(key: string, options: { name?: string; claimIdleMs?: number; count?: number; ownCheckEveryMs?: number } = {}) {
   const consumer = new ClickConsumer({ db: db(), redis: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }), key, ...options });
   consumers.push(consumer);
   return consumer;
@@ -118,6 +118,23 @@ describe("click ingestion", () => {
     const [pending] = (await redis.xpending(key, CLICK_GROUP)) as [number];
     expect(pending).toBe(0);
     expect(await redis.xlen(key)).toBe(0);
+  });
+
+  it("finds entries of its own left pending without an error (a read answered to a connection a failover cut) within seconds, not after the minute-idle claim", async () => {
+    const key = newStream();
+    const { link, org, share } = await makeSharedLink();
+    const consumer = consumerOn(key, { claimIdleMs: 60_000, ownCheckEveryMs: 0 });
+    await append(key, [click(link, "e")]);
+    expect(await consumer.step({ wait: false })).toMatchObject({ read: 1, stored: 1 });
+    expect(await consumer.step({ wait: false })).toMatchObject({ read: 0 });
+    // The master delivers two entries to the consumer, and the answer never arrives.
+    await append(key, [click(link, "f"), click(link, "g")]);
+    expect(await readClicks(redis, key, consumer.name, { count: 100 })).toHaveLength(2);
+    // Its next round finds them, though `>` has nothing new and they are not a minute idle.
+    expect(await consumer.step({ wait: false })).toMatchObject({ read: 2, stored: 2, claimed: 0 });
+    expect(await shareRollup(org.id, share.id)).toEqual({ clicks: 3, uniqueVisitors: 3, botClicks: 0 });
+    const [pending] = (await redis.xpending(key, CLICK_GROUP)) as [number];
+    expect(pending).toBe(0);
   });
 
   it("re-reads its own pending batch after a failed write, and stores it once", async () => {

@@ -93,10 +93,14 @@ describe("a report slower to make than REPORT_STORE_AFTER_MS", () => {
     expect(served.totals!.shares).toBe(shared);
     expect(served.asOf).toBe(row!.asOf.toISOString());
 
-    // Not yet 45 s old: the workers leave it; older, they make it again, and readers get the new figures.
-    expect(await workersMinute()).toEqual({ remade: 0, dropped: 0, failed: 0 });
+    // Not yet 45 s old: the workers leave it; older, they make it again, and readers get the new
+    // figures. (The minute covers every organisation's stored reports, other test files' too,
+    // and a workers process another file runs may take its turn: the effects are checked.)
+    await workersMinute();
+    expect((await kept())[0]!.asOf).toEqual(row!.asOf);
     await age(60);
-    expect(await workersMinute()).toEqual({ remade: 1, dropped: 0, failed: 0 });
+    await workersMinute();
+    expect((await kept())[0]!.asOf.getTime()).toBeGreaterThan(row!.asOf.getTime());
     const remade = await asManager();
     expect(remade.totals!.shares).toBe(shared + 1);
     expect(Date.parse(remade.asOf!)).toBeGreaterThan(row!.asOf.getTime());
@@ -131,7 +135,7 @@ describe("a report slower to make than REPORT_STORE_AFTER_MS", () => {
     expect(served.totals!.shares).toBe(fresh.totals!.shares);
 
     await db().update(storedReports).set({ readAt: sql`now() - interval '25 hours'` }).where(eq(storedReports.orgId, scene.org.id));
-    expect(await workersMinute()).toMatchObject({ dropped: 1, remade: 0 });
+    await workersMinute();
     expect(await kept()).toHaveLength(0);
   });
 
