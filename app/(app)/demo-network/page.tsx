@@ -22,14 +22,14 @@ export default async function DemoNetworkPage() {
       {posts.length === 0 ? (
         <EmptyState title={t("empty")} />
       ) : (
-        <ol className="grid gap-3">
+        <ol className="grid grid-cols-1 gap-3">
           {posts.map((post) => (
-            <li key={post.id} id={post.id}>
+            <li key={post.id} id={post.id} className="min-w-0">
               <Card>
                 <p className="text-sm text-slate-700">
                   <span className="font-medium text-slate-900">{post.author}</span> · <time dateTime={post.createdAt.toISOString()}>{format.dateTime(post.createdAt, { dateStyle: "medium", timeStyle: "short" })}</time>
                 </p>
-                <p className="mt-2 whitespace-pre-wrap break-words text-slate-900">{post.text}</p>
+                <p className="mt-2 whitespace-pre-wrap text-slate-900 [overflow-wrap:anywhere]">{post.text}</p>
               </Card>
             </li>
           ))}
