@@ -7,7 +7,6 @@ import { awardPoints, type PointsAward } from "@/lib/reach/points";
 import { addToRollups, shareFacts, type RollupDelta } from "@/lib/reach/rollups";
 import { clicksOverLimit } from "./click-limit";
 import { decodeClick, type StreamClick } from "./click-stream";
-import { clickDay } from "./visitor-hash";
 
 /**
  * Stream entries → Postgres in ONE transaction, then XACK. The stream id is the event_key, so a
@@ -31,7 +30,7 @@ function pgArray(values: ReadonlyArray<string | boolean | null>): string {
   return `{${values.map((v) => (v === null ? "NULL" : typeof v === "boolean" ? (v ? "t" : "f") : `"${v.replace(/[\\"]/g, "\\$&")}"`)).join(",")}}`;
 }
 
-type Row = StreamClick & { eventKey: string; isUnique: boolean };
+type Row = StreamClick & { eventKey: string };
 
 /** A batch decoded and past the click limit: what its transaction writes. */
 export type CheckedBatch = { read: number; rows: Row[]; malformed: number; throttled: number };
@@ -50,7 +49,7 @@ export async function checkClickBatch(entries: readonly StreamEntry[], options: 
   let malformed = 0;
   for (const [id, fields] of entries) {
     const click = fields ? decodeClick(fields) : null;
-    if (click) decoded.push({ ...click, eventKey: id, isUnique: false });
+    if (click) decoded.push({ ...click, eventKey: id });
     else malformed++;
   }
   if (malformed > 0) log.warn({ malformed }, "malformed click entries skipped");
@@ -61,85 +60,84 @@ export async function checkClickBatch(entries: readonly StreamEntry[], options: 
   return { read: entries.length, rows, malformed, throttled };
 }
 
-/** A checked batch into Postgres in one transaction. */
+/**
+ * A checked batch into Postgres in one transaction: the unique visitors, the events and what
+ * they add up to a share and day in one statement, so no row per click travels back to Node
+ * (only a row per share and day); then the rollups and points from those sums.
+ */
 export async function storeClickBatch(db: Database, batch: CheckedBatch): Promise<BatchResult> {
-  const { rows, malformed, throttled, read } = batch;
-  if (rows.length === 0) return { read, stored: 0, duplicates: 0, malformed, throttled };
+  const { malformed, throttled, read } = batch;
+  // An entry read twice into one batch is one click (the sums below join back on event_key).
+  const seen = new Set<string>();
+  const rows = batch.rows.filter((row) => !seen.has(row.eventKey) && seen.add(row.eventKey));
+  if (rows.length === 0) return { read, stored: 0, duplicates: batch.rows.length, malformed, throttled };
 
   const stored = await db.transaction(async (tx) => {
-    // Unique visitors: one candidate per (day, link, visitor), in key order so two
-    // consumers lock the same rows in the same order.
-    const firstOf = new Map<string, Row>();
-    for (const row of rows) {
-      if (row.isBot) continue;
-      const key = `${clickDay(row.at)}|${row.linkId}|${row.visitorHash}`;
-      if (!firstOf.has(key)) firstOf.set(key, row);
-    }
-    const candidates = [...firstOf.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-    if (candidates.length > 0) {
-      const fresh = await tx.execute<{ day: string; link_id: string; visitor_hash: string }>(sql`
+    // Unique visitors: the first human click a (day, link, visitor) in the batch is a
+    // candidate, inserted in key order so two consumers lock the same rows in the same order;
+    // it is unique when its row is new. Events a replay would duplicate are skipped and not
+    // summed; a story's own link (no share) is summed under a null share.
+    const sums = await tx.execute<{ share_id: string | null; org_id: string; day: string; clicks: number; unique_visitors: number; bot_clicks: number; last_at: number }>(sql`
+      with keyed as (
+        select i.*, (i.occurred_at at time zone 'UTC')::date as day
+        from unnest(
+          ${pgArray(rows.map((r) => new Date(r.at).toISOString()))}::timestamptz[],
+          ${pgArray(rows.map((r) => r.orgId))}::uuid[],
+          ${pgArray(rows.map((r) => r.linkId))}::uuid[],
+          ${pgArray(rows.map((r) => r.shareId))}::uuid[],
+          ${pgArray(rows.map((r) => r.visitorHash))}::text[],
+          ${pgArray(rows.map((r) => r.isBot))}::boolean[],
+          ${pgArray(rows.map((r) => r.referrerHost))}::text[],
+          ${pgArray(rows.map((r) => r.eventKey))}::text[]
+        ) with ordinality as i(occurred_at, org_id, link_id, share_id, visitor_hash, is_bot, referrer_host, event_key, n)
+      ),
+      candidates as (
+        select distinct on (day, link_id, visitor_hash) day, link_id, visitor_hash, n
+        from keyed where not is_bot
+        order by day, link_id, visitor_hash, n
+      ),
+      fresh as (
         insert into ${clickUniques} (day, link_id, visitor_hash)
-        select * from unnest(${pgArray(candidates.map((r) => clickDay(r.at)))}::date[], ${pgArray(candidates.map((r) => r.linkId))}::uuid[], ${pgArray(candidates.map((r) => r.visitorHash))}::text[])
+        select day, link_id, visitor_hash from candidates order by day, link_id, visitor_hash
         on conflict do nothing
-        returning day::text, link_id, visitor_hash`);
-      for (const u of fresh) firstOf.get(`${u.day}|${u.link_id}|${u.visitor_hash}`)!.isUnique = true;
-    }
+        returning day, link_id, visitor_hash
+      ),
+      firsts as (select c.n from candidates c join fresh f using (day, link_id, visitor_hash)),
+      inserted as (
+        insert into ${clickEvents} (occurred_at, org_id, link_id, visitor_hash, is_bot, referrer_host, event_key, is_unique)
+        select k.occurred_at, k.org_id, k.link_id, k.visitor_hash, k.is_bot, k.referrer_host, k.event_key, f.n is not null
+        from keyed k left join firsts f on f.n = k.n
+        on conflict (occurred_at, event_key) do nothing
+        returning occurred_at, event_key, is_bot, is_unique
+      )
+      select k.share_id, k.org_id, k.day::text as day,
+        (count(*) filter (where not i.is_bot))::int as clicks,
+        (count(*) filter (where i.is_unique))::int as unique_visitors,
+        (count(*) filter (where i.is_bot))::int as bot_clicks,
+        (extract(epoch from max(i.occurred_at)) * 1000)::float8 as last_at
+      from inserted i join keyed k on k.event_key = i.event_key and k.occurred_at = i.occurred_at
+      group by k.share_id, k.org_id, k.day`);
 
-    // One multi-row INSERT (rows as arrays, unnest: a handful of parameters however large
-    // the batch); the rows a replay would duplicate are skipped and not returned.
-    const returned = await tx.execute<{ event_key: string }>(sql`
-      insert into ${clickEvents} (occurred_at, org_id, link_id, visitor_hash, is_bot, referrer_host, event_key, is_unique)
-      select * from unnest(
-        ${pgArray(rows.map((r) => new Date(r.at).toISOString()))}::timestamptz[],
-        ${pgArray(rows.map((r) => r.orgId))}::uuid[],
-        ${pgArray(rows.map((r) => r.linkId))}::uuid[],
-        ${pgArray(rows.map((r) => r.visitorHash))}::text[],
-        ${pgArray(rows.map((r) => r.isBot))}::boolean[],
-        ${pgArray(rows.map((r) => r.referrerHost))}::text[],
-        ${pgArray(rows.map((r) => r.eventKey))}::text[],
-        ${pgArray(rows.map((r) => r.isUnique))}::boolean[])
-      on conflict (occurred_at, event_key) do nothing
-      returning event_key`);
-    const byKey = new Map(rows.map((row) => [row.eventKey, row]));
-    const inserted = returned.map((r) => byKey.get(r.event_key)!);
-
-    // Rollups and points: only for what was inserted now, and only where there is a share
-    // (a story's own link has none).
-    const perShareDay = new Map<string, { shareId: string; orgId: string; day: string; clicks: number; uniqueVisitors: number; botClicks: number; lastAt: number }>();
-    for (const row of inserted) {
-      if (!row.shareId) continue;
-      const day = clickDay(row.at);
-      const key = `${row.shareId}|${day}`;
-      let figures = perShareDay.get(key);
-      if (!figures) {
-        figures = { shareId: row.shareId, orgId: row.orgId, day, clicks: 0, uniqueVisitors: 0, botClicks: 0, lastAt: row.at };
-        perShareDay.set(key, figures);
-      }
-      figures.lastAt = Math.max(figures.lastAt, row.at);
-      if (row.isBot) figures.botClicks++;
-      else {
-        figures.clicks++;
-        if (row.isUnique) figures.uniqueVisitors++;
-      }
-    }
-    if (perShareDay.size > 0) {
-      const facts = await shareFacts(tx, [...new Set([...perShareDay.values()].map((f) => f.shareId))]);
+    // Rollups and points: only for what was inserted now, and only where there is a share.
+    const perShareDay = sums.filter((s): s is typeof s & { share_id: string } => s.share_id !== null);
+    if (perShareDay.length > 0) {
+      const facts = await shareFacts(tx, [...new Set(perShareDay.map((f) => f.share_id))]);
       const deltas: RollupDelta[] = [];
       const awards: PointsAward[] = [];
-      for (const f of perShareDay.values()) {
-        const fact = facts.get(f.shareId);
+      for (const f of perShareDay) {
+        const fact = facts.get(f.share_id);
         // A share deleted since, or an entry naming another organisation's share: no rollup.
-        if (!fact || fact.orgId !== f.orgId) continue;
-        deltas.push({ facts: fact, day: f.day, delta: { clicks: f.clicks, uniqueVisitors: f.uniqueVisitors, botClicks: f.botClicks } });
+        if (!fact || fact.orgId !== f.org_id) continue;
+        deltas.push({ facts: fact, day: f.day, delta: { clicks: f.clicks, uniqueVisitors: f.unique_visitors, botClicks: f.bot_clicks } });
         // One award a share and day, dated at its latest click.
-        if (f.uniqueVisitors > 0) awards.push({ orgId: fact.orgId, userId: fact.userId, action: "click", count: f.uniqueVisitors, shareId: f.shareId, at: new Date(f.lastAt) });
+        if (f.unique_visitors > 0) awards.push({ orgId: fact.orgId, userId: fact.userId, action: "click", count: f.unique_visitors, shareId: f.share_id, at: new Date(f.last_at) });
       }
       await addToRollups(tx, deltas);
       await awardPoints(tx, awards);
     }
-    return inserted.length;
+    return sums.reduce((sum, s) => sum + s.clicks + s.bot_clicks, 0);
   });
-  return { read, stored, duplicates: rows.length - stored, malformed, throttled };
+  return { read, stored, duplicates: batch.rows.length - stored, malformed, throttled };
 }
 
 // --- The stream side ---------------------------------------------------------------------------

@@ -38,7 +38,7 @@ function newStream() {
   return `${PREFIX}:clicks:stream:${++streams}`;
 }
 
-function consumerOn(key: string, options: { name?: string; claimIdleMs?: number; count?: number; ownCheckEveryMs?: number } = {}) {
+function consumerOn(key: string, options: { name?: string; claimIdleMs?: number; count?: number; backlogReads?: number; ownCheckEveryMs?: number } = {}) {
   const consumer = new ClickConsumer({ db: db(), redis: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }), key, ...options });
   consumers.push(consumer);
   return consumer;
@@ -120,6 +120,16 @@ describe("click ingestion", () => {
     expect(await redis.xlen(key)).toBe(0);
   });
 
+  it("counts an entry that comes twice in one batch once", async () => {
+    const key = newStream();
+    const { link, org, share } = await makeSharedLink();
+    await append(key, [click(link, "a"), click(link, "b")]);
+    await ensureClickGroup(redis, key);
+    const entries = await readClicks(redis, key, "twice", { count: 100 });
+    expect(await writeClickBatch(db(), [...entries, entries[0]!])).toMatchObject({ stored: 2, duplicates: 1 });
+    expect(await shareRollup(org.id, share.id)).toEqual({ clicks: 2, uniqueVisitors: 2, botClicks: 0 });
+  });
+
   it("finds entries of its own left pending without an error (a read answered to a connection a failover cut) within seconds, not after the minute-idle claim", async () => {
     const key = newStream();
     const { link, org, share } = await makeSharedLink();
@@ -179,10 +189,10 @@ describe("click ingestion", () => {
   it("reads the next batch of a backlog while the last one is written, and stores every click once", async () => {
     const key = newStream();
     const { link, org, share } = await makeSharedLink();
-    // Reads of 10: a full batch is 200 clicks, so 1,000 make five batches and the reads ahead between them.
+    // Reads of 10, 20 a batch: a full batch is 200 clicks, so 1,000 make five batches and the reads ahead between them.
     const clicks = Array.from({ length: 1_000 }, (_, i) => click(link, `r${i % 400}`, { isBot: i % 10 === 0 }));
     await append(key, clicks);
-    const consumer = consumerOn(key, { count: 10 });
+    const consumer = consumerOn(key, { count: 10, backlogReads: 20 });
     expect(await consumer.drain()).toBe(1_000);
     expect(consumer.stats.readAhead).toBeGreaterThanOrEqual(4);
 
@@ -207,7 +217,7 @@ describe("click ingestion", () => {
         return Reflect.get(target, property, receiver) as unknown;
       },
     });
-    const consumer = new ClickConsumer({ db: flaky, redis: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }), key, count: 10, claimIdleMs: 0 });
+    const consumer = new ClickConsumer({ db: flaky, redis: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }), key, count: 10, backlogReads: 20, claimIdleMs: 0 });
     consumers.push(consumer);
     await expect(consumer.step({ wait: false })).rejects.toThrow("database unavailable");
     // Both batches, the failed one and the one read ahead, wait with this consumer.

@@ -21,6 +21,8 @@ export type ClickConsumerOptions = {
   key?: string;
   name?: string;
   count?: number;
+  /** Full reads of `count` gathered into one batch while there is a backlog (default BACKLOG_READS). */
+  backlogReads?: number;
   blockMs?: number;
   /** How long an entry stays pending with a consumer before another takes it over. */
   claimIdleMs?: number;
@@ -34,7 +36,7 @@ const FAILURE_BACKOFF_MAX_MS = 10_000;
  * Full reads of `count` gathered into one batch while there is a backlog: a batch costs per
  * share and day it touches (rollup rows), not per click (docs/design-notes.md, "Performance history").
  */
-const BACKLOG_READS = 20;
+const BACKLOG_READS = 50;
 const FORGET_IDLE_CONSUMERS_MS = 60 * 60_000;
 
 export class ClickConsumer {
@@ -45,6 +47,7 @@ export class ClickConsumer {
   private readonly redis: RedisClient;
   private readonly ownsRedis: boolean;
   private readonly count: number;
+  private readonly backlogReads: number;
   private readonly blockMs: number;
   private readonly claimIdleMs: number;
   private readonly claimEveryMs: number;
@@ -68,6 +71,7 @@ export class ClickConsumer {
     this.key = options.key ?? clickStreamKey();
     this.name = options.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
     this.count = options.count ?? 1_000;
+    this.backlogReads = options.backlogReads ?? BACKLOG_READS;
     this.blockMs = options.blockMs ?? 1_000;
     this.claimIdleMs = options.claimIdleMs ?? 60_000;
     this.claimEveryMs = options.claimEveryMs ?? 30_000;
@@ -127,7 +131,7 @@ export class ClickConsumer {
     checked ??= await checkClickBatch(entries, { redis: this.redis });
     // A full backlog batch: the next one is read and checked (Redis) while this one's
     // transaction runs (Postgres), so neither waits for the other (npm run bench -- ingest).
-    if (entries.length >= this.count * BACKLOG_READS && !this.stopping) {
+    if (entries.length >= this.count * this.backlogReads && !this.stopping) {
       this.ahead = this.readNew(undefined).then(async (next) => ({ entries: next, checked: await checkClickBatch(next, { redis: this.redis }) }));
     }
     let result: BatchResult;
@@ -160,7 +164,7 @@ export class ClickConsumer {
   private async readNew(blockMs: number | undefined): Promise<StreamEntry[]> {
     let entries = await readClicks(this.redis, this.key, this.name, { count: this.count, blockMs });
     let last = entries.length;
-    while (last === this.count && entries.length < this.count * BACKLOG_READS) {
+    while (last === this.count && entries.length < this.count * this.backlogReads) {
       const more = await readClicks(this.redis, this.key, this.name, { count: this.count });
       entries = entries.concat(more);
       last = more.length;
