@@ -43,7 +43,9 @@ export const clickEvents = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.occurredAt, t.id] }),
-    index().on(t.linkId, t.occurredAt),
+    // No index by link: nothing reads raw clicks by link (reports read rollups), and keeping
+    // one cost the click ingest a third of its events insert (docs/design-notes.md,
+    // "Performance history"). By organisation: retention's deletes.
     index().on(t.orgId, t.occurredAt),
     uniqueIndex("click_events_event_key").on(t.occurredAt, t.eventKey),
   ],

@@ -188,7 +188,7 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
   await step(`${CLICKS.toLocaleString("en")} click events (indexes rebuilt after)`, async () => {
     await sql`select ripple_ensure_click_partitions(${start}::timestamptz, ${end}::timestamptz + interval '31 days')`;
     await sql.unsafe(
-      `alter table click_events drop constraint click_events_occurred_at_id_pk; drop index click_events_link_id_occurred_at_index; drop index click_events_org_id_occurred_at_index; drop index click_events_event_key`,
+      `alter table click_events drop constraint click_events_occurred_at_id_pk; drop index click_events_org_id_occurred_at_index; drop index click_events_event_key`,
     );
     const perBatch = CLICKS / CLICK_BATCHES;
     for (let b = 0; b < CLICK_BATCHES; b++) {
@@ -202,9 +202,11 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
     }
     await sql.unsafe(`
       alter table click_events add constraint click_events_occurred_at_id_pk primary key (occurred_at, id);
-      create index click_events_link_id_occurred_at_index on click_events using btree (link_id, occurred_at);
       create index click_events_org_id_occurred_at_index on click_events using btree (org_id, occurred_at);
-      create unique index click_events_event_key on click_events using btree (occurred_at, event_key)`);
+      create unique index click_events_event_key on click_events using btree (occurred_at, event_key);
+      -- Not in the schema (nothing in Ripple reads raw clicks by link), but the raw baseline's
+      -- best index, as it had when the schema held it: the comparison stays as hard as it was.
+      create index bench_click_events_link on click_events using btree (link_id, occurred_at)`);
   });
 
   await step("rollups from the same data (SQL, by the rules of addToRollups)", async () => {
@@ -501,14 +503,16 @@ async function openDatabase(shape: Shape): Promise<{ name: string; url: string; 
 
 /**
  * What a year of the generated activity holds, per table: rows and bytes (table, indexes and
- * TOAST; a partitioned table's partitions summed), and a day's share of each, for the README's
- * growth table.
+ * TOAST; a partitioned table's partitions summed; not the baseline's own index), and a day's
+ * share of each, for the README's growth table.
  */
 async function printGrowth(handle: DatabaseHandle, days: number) {
   const rows = await handle.client<Array<{ name: string; rows: number; bytes: number }>>`
     select t.name, (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I', t.name), false, true, '')))[1]::text::bigint::float8 as rows,
       coalesce((select sum(pg_total_relation_size(i.inhrelid)) from pg_inherits i where i.inhparent = t.name::regclass), 0)::float8
-        + pg_total_relation_size(t.name::regclass)::float8 as bytes
+        + pg_total_relation_size(t.name::regclass)::float8
+        -- Less the raw baseline's own index, which Ripple's schema does not have.
+        - coalesce((select sum(pg_relation_size(i.inhrelid)) from pg_inherits i where t.name = 'click_events' and i.inhparent = to_regclass('bench_click_events_link')), 0)::float8 as bytes
     from unnest(array['shares', 'tracked_links', 'click_events', 'daily_rollups', 'monthly_rollups', 'memberships']) as t(name)`;
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   console.log(`what the year holds (rows; bytes with indexes; per day over ${days} days):`);
