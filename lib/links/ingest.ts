@@ -62,12 +62,12 @@ export async function checkClickBatch(entries: readonly StreamEntry[], options: 
 
 /**
  * A checked batch into Postgres in one transaction: the unique visitors, the events and what
- * they add up to a share and day in one statement, so no row per click travels back to Node
- * (only a row per share and day); then the rollups and points from those sums.
+ * they add up to a link and day in one statement, so no row per click travels back to Node;
+ * then the rollups and points from those sums, a share and day.
  */
 export async function storeClickBatch(db: Database, batch: CheckedBatch): Promise<BatchResult> {
   const { malformed, throttled, read } = batch;
-  // An entry read twice into one batch is one click (the sums below join back on event_key).
+  // An entry read twice into one batch is one click.
   const seen = new Set<string>();
   const rows = batch.rows.filter((row) => !seen.has(row.eventKey) && seen.add(row.eventKey));
   if (rows.length === 0) return { read, stored: 0, duplicates: batch.rows.length, malformed, throttled };
@@ -76,20 +76,19 @@ export async function storeClickBatch(db: Database, batch: CheckedBatch): Promis
     // Unique visitors: the first human click a (day, link, visitor) in the batch is a
     // candidate, inserted in key order so two consumers lock the same rows in the same order;
     // it is unique when its row is new. Events a replay would duplicate are skipped and not
-    // summed; a story's own link (no share) is summed under a null share.
-    const sums = await tx.execute<{ share_id: string | null; org_id: string; day: string; clicks: number; unique_visitors: number; bot_clicks: number; last_at: number }>(sql`
+    // summed. The sums come back a link and day.
+    const sums = await tx.execute<{ link_id: string; org_id: string; day: string; clicks: number; unique_visitors: number; bot_clicks: number; last_at: number }>(sql`
       with keyed as (
         select i.*, (i.occurred_at at time zone 'UTC')::date as day
         from unnest(
           ${pgArray(rows.map((r) => new Date(r.at).toISOString()))}::timestamptz[],
           ${pgArray(rows.map((r) => r.orgId))}::uuid[],
           ${pgArray(rows.map((r) => r.linkId))}::uuid[],
-          ${pgArray(rows.map((r) => r.shareId))}::uuid[],
           ${pgArray(rows.map((r) => r.visitorHash))}::text[],
           ${pgArray(rows.map((r) => r.isBot))}::boolean[],
           ${pgArray(rows.map((r) => r.referrerHost))}::text[],
           ${pgArray(rows.map((r) => r.eventKey))}::text[]
-        ) with ordinality as i(occurred_at, org_id, link_id, share_id, visitor_hash, is_bot, referrer_host, event_key, n)
+        ) with ordinality as i(occurred_at, org_id, link_id, visitor_hash, is_bot, referrer_host, event_key, n)
       ),
       candidates as (
         select distinct on (day, link_id, visitor_hash) day, link_id, visitor_hash, n
@@ -108,29 +107,40 @@ export async function storeClickBatch(db: Database, batch: CheckedBatch): Promis
         select k.occurred_at, k.org_id, k.link_id, k.visitor_hash, k.is_bot, k.referrer_host, k.event_key, f.n is not null
         from keyed k left join firsts f on f.n = k.n
         on conflict (occurred_at, event_key) do nothing
-        returning occurred_at, event_key, is_bot, is_unique
+        returning occurred_at, org_id, link_id, is_bot, is_unique
       )
-      select k.share_id, k.org_id, k.day::text as day,
-        (count(*) filter (where not i.is_bot))::int as clicks,
-        (count(*) filter (where i.is_unique))::int as unique_visitors,
-        (count(*) filter (where i.is_bot))::int as bot_clicks,
-        (extract(epoch from max(i.occurred_at)) * 1000)::float8 as last_at
-      from inserted i join keyed k on k.event_key = i.event_key and k.occurred_at = i.occurred_at
-      group by k.share_id, k.org_id, k.day`);
+      select link_id, org_id, (occurred_at at time zone 'UTC')::date::text as day,
+        (count(*) filter (where not is_bot))::int as clicks,
+        (count(*) filter (where is_unique))::int as unique_visitors,
+        (count(*) filter (where is_bot))::int as bot_clicks,
+        (extract(epoch from max(occurred_at)) * 1000)::float8 as last_at
+      from inserted
+      group by 1, 2, 3`);
+
+    // A link's sums are its share's (the stream names the share of each click's link).
+    const shareOf = new Map(rows.map((row) => [row.linkId, row.shareId]));
+    const perShareDay = new Map<string, { shareId: string; orgId: string; day: string; clicks: number; uniqueVisitors: number; botClicks: number; lastAt: number }>();
+    for (const s of sums) {
+      const shareId = shareOf.get(s.link_id);
+      if (!shareId) continue;
+      const key = `${shareId}|${s.day}`;
+      const f = perShareDay.get(key);
+      if (!f) perShareDay.set(key, { shareId, orgId: s.org_id, day: s.day, clicks: s.clicks, uniqueVisitors: s.unique_visitors, botClicks: s.bot_clicks, lastAt: s.last_at });
+      else Object.assign(f, { clicks: f.clicks + s.clicks, uniqueVisitors: f.uniqueVisitors + s.unique_visitors, botClicks: f.botClicks + s.bot_clicks, lastAt: Math.max(f.lastAt, s.last_at) });
+    }
 
     // Rollups and points: only for what was inserted now, and only where there is a share.
-    const perShareDay = sums.filter((s): s is typeof s & { share_id: string } => s.share_id !== null);
-    if (perShareDay.length > 0) {
-      const facts = await shareFacts(tx, [...new Set(perShareDay.map((f) => f.share_id))]);
+    if (perShareDay.size > 0) {
+      const facts = await shareFacts(tx, [...new Set([...perShareDay.values()].map((f) => f.shareId))]);
       const deltas: RollupDelta[] = [];
       const awards: PointsAward[] = [];
-      for (const f of perShareDay) {
-        const fact = facts.get(f.share_id);
+      for (const f of perShareDay.values()) {
+        const fact = facts.get(f.shareId);
         // A share deleted since, or an entry naming another organisation's share: no rollup.
-        if (!fact || fact.orgId !== f.org_id) continue;
-        deltas.push({ facts: fact, day: f.day, delta: { clicks: f.clicks, uniqueVisitors: f.unique_visitors, botClicks: f.bot_clicks } });
+        if (!fact || fact.orgId !== f.orgId) continue;
+        deltas.push({ facts: fact, day: f.day, delta: { clicks: f.clicks, uniqueVisitors: f.uniqueVisitors, botClicks: f.botClicks } });
         // One award a share and day, dated at its latest click.
-        if (f.unique_visitors > 0) awards.push({ orgId: fact.orgId, userId: fact.userId, action: "click", count: f.unique_visitors, shareId: f.share_id, at: new Date(f.last_at) });
+        if (f.uniqueVisitors > 0) awards.push({ orgId: fact.orgId, userId: fact.userId, action: "click", count: f.uniqueVisitors, shareId: f.shareId, at: new Date(f.lastAt) });
       }
       await addToRollups(tx, deltas);
       await awardPoints(tx, awards);
