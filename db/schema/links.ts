@@ -44,7 +44,7 @@ export const clickEvents = pgTable(
   (t) => [
     primaryKey({ columns: [t.occurredAt, t.id] }),
     // No index by link: nothing reads raw clicks by link (reports read rollups), and keeping
-    // one cost the click ingest a third of its events insert (docs/design-notes.md,
+    // one cost the click ingest about two fifths of its events insert (docs/design-notes.md,
     // "Performance history"). By organisation: retention's deletes.
     index().on(t.orgId, t.occurredAt),
     uniqueIndex("click_events_event_key").on(t.occurredAt, t.eventKey),

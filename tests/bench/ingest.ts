@@ -21,8 +21,9 @@ import { seedLinks } from "./_click-seed";
  * (workers/processors/clicks.ts, in this process, as the workers run it: reads of 1,000,
  * up to 50,000 a transaction while there is a backlog) drains it: each batch one
  * transaction with click_uniques and click_events in one statement, the daily and monthly
- * rollups (up to sixteen rows each per share and day), the points, then XACK + XDEL. Figure: clicks stored ÷ seconds from the first read to the
- * stream being empty, checked against the rows in click_events.
+ * rollups (up to sixteen rows each per share and day), the points, then XACK + XDEL.
+ * Figure: clicks stored ÷ seconds from the first read to the stream being empty, checked
+ * against the rows in click_events.
  *
  * Baseline, same run and database: the first BENCH_BASELINE_CLICKS (default 10,000) of the
  * same clicks, each stored by its own INSERT into click_events (autocommit, one after the
