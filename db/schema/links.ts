@@ -38,8 +38,6 @@ export const clickEvents = pgTable(
     referrerHost: text(),
     /** The click's id in the buffer (the Redis stream entry id): a batch written twice after a crash stores each click once. */
     eventKey: text(),
-    /** First click of this visitor on this link on this day (UTC): counted as a unique visitor. */
-    isUnique: boolean().notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.occurredAt, t.id] }),

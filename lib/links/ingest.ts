@@ -73,10 +73,11 @@ export async function storeClickBatch(db: Database, batch: CheckedBatch): Promis
   if (rows.length === 0) return { read, stored: 0, duplicates: batch.rows.length, malformed, throttled };
 
   const stored = await db.transaction(async (tx) => {
-    // Unique visitors: the first human click a (day, link, visitor) in the batch is a
-    // candidate, inserted in key order so two consumers lock the same rows in the same order;
-    // it is unique when its row is new. Events a replay would duplicate are skipped and not
-    // summed. The sums come back a link and day.
+    // Unique visitors: each (day, link, visitor) of the batch's human clicks, inserted in key
+    // order so two consumers lock the same rows in the same order; the rows that are new are
+    // the unique visitors, counted a link and day. A replayed batch finds its rows (kept for
+    // today and yesterday; entries left pending are claimed after a minute), and its events,
+    // skipped, are not summed. The sums come back a link and day.
     const sums = await tx.execute<{ link_id: string; org_id: string; day: string; clicks: number; unique_visitors: number; bot_clicks: number; last_at: number }>(sql`
       with keyed as (
         select i.*, (i.occurred_at at time zone 'UTC')::date as day
@@ -88,34 +89,32 @@ export async function storeClickBatch(db: Database, batch: CheckedBatch): Promis
           ${pgArray(rows.map((r) => r.isBot))}::boolean[],
           ${pgArray(rows.map((r) => r.referrerHost))}::text[],
           ${pgArray(rows.map((r) => r.eventKey))}::text[]
-        ) with ordinality as i(occurred_at, org_id, link_id, visitor_hash, is_bot, referrer_host, event_key, n)
+        ) as i(occurred_at, org_id, link_id, visitor_hash, is_bot, referrer_host, event_key)
       ),
-      candidates as (
-        select distinct on (day, link_id, visitor_hash) day, link_id, visitor_hash, n
-        from keyed where not is_bot
-        order by day, link_id, visitor_hash, n
-      ),
+      candidates as (select distinct day, link_id, visitor_hash from keyed where not is_bot),
       fresh as (
         insert into ${clickUniques} (day, link_id, visitor_hash)
         select day, link_id, visitor_hash from candidates order by day, link_id, visitor_hash
         on conflict do nothing
         returning day, link_id, visitor_hash
       ),
-      firsts as (select c.n from candidates c join fresh f using (day, link_id, visitor_hash)),
+      uniques as (select link_id, day, count(*)::int as n from fresh group by 1, 2),
       inserted as (
-        insert into ${clickEvents} (occurred_at, org_id, link_id, visitor_hash, is_bot, referrer_host, event_key, is_unique)
-        select k.occurred_at, k.org_id, k.link_id, k.visitor_hash, k.is_bot, k.referrer_host, k.event_key, f.n is not null
-        from keyed k left join firsts f on f.n = k.n
+        insert into ${clickEvents} (occurred_at, org_id, link_id, visitor_hash, is_bot, referrer_host, event_key)
+        select k.occurred_at, k.org_id, k.link_id, k.visitor_hash, k.is_bot, k.referrer_host, k.event_key
+        from keyed k
         on conflict (occurred_at, event_key) do nothing
-        returning occurred_at, org_id, link_id, is_bot, is_unique
-      )
-      select link_id, org_id, (occurred_at at time zone 'UTC')::date::text as day,
-        (count(*) filter (where not is_bot))::int as clicks,
-        (count(*) filter (where is_unique))::int as unique_visitors,
-        (count(*) filter (where is_bot))::int as bot_clicks,
-        (extract(epoch from max(occurred_at)) * 1000)::float8 as last_at
-      from inserted
-      group by 1, 2, 3`);
+        returning occurred_at, org_id, link_id, is_bot
+      ),
+      sums as (
+        select link_id, org_id, (occurred_at at time zone 'UTC')::date as day,
+          (count(*) filter (where not is_bot))::int as clicks,
+          (count(*) filter (where is_bot))::int as bot_clicks,
+          (extract(epoch from max(occurred_at)) * 1000)::float8 as last_at
+        from inserted
+        group by 1, 2, 3)
+      select s.link_id, s.org_id, s.day::text as day, s.clicks, coalesce(u.n, 0) as unique_visitors, s.bot_clicks, s.last_at
+      from sums s left join uniques u on u.link_id = s.link_id and u.day = s.day`);
 
     // A link's sums are its share's (the stream names the share of each click's link).
     const shareOf = new Map(rows.map((row) => [row.linkId, row.shareId]));

@@ -193,12 +193,14 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
     const perBatch = CLICKS / CLICK_BATCHES;
     for (let b = 0; b < CLICK_BATCHES; b++) {
       await sql`
-        insert into click_events (occurred_at, org_id, link_id, visitor_hash, is_bot, is_unique)
-        select least(s.published_at + (-ln(1 - c.r1)) * interval '18 hours', s.published_at + interval '30 days'),
-               ${orgId}, s.link_id, md5(c.g::text), c.r2 < 0.05, c.r2 >= 0.05 and c.r3 < 0.8
+        insert into click_events (occurred_at, org_id, link_id, visitor_hash, is_bot)
+        select o.at, ${orgId}, s.link_id,
+               -- One click in five is by a visitor who clicks that link again that day.
+               md5(case when c.r3 < 0.8 then c.g::text else s.link_id::text || ':' || (o.at at time zone 'UTC')::date end), c.r2 < 0.05
         from (select g, 1 + floor(random() * ${SHARES}::int)::int as n, random() as r1, random() as r2, random() as r3
               from generate_series(${b * perBatch + 1}::int, ${(b + 1) * perBatch}::int) g) c
-        join bench_shares s on s.n = c.n`;
+        join bench_shares s on s.n = c.n
+        cross join lateral (select least(s.published_at + (-ln(1 - c.r1)) * interval '18 hours', s.published_at + interval '30 days') as at) o`;
     }
     await sql.unsafe(`
       alter table click_events add constraint click_events_occurred_at_id_pk primary key (occurred_at, id);
@@ -222,7 +224,7 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
           from bench_shares
         union all
         select s.n, (ce.occurred_at at time zone 'UTC')::date, 0,
-               count(*) filter (where not ce.is_bot), count(*) filter (where ce.is_unique), count(*) filter (where ce.is_bot), 0, 0, 0
+               count(*) filter (where not ce.is_bot), count(distinct ce.visitor_hash) filter (where not ce.is_bot), count(*) filter (where ce.is_bot), 0, 0, 0
           from click_events ce join bench_shares s on s.link_id = ce.link_id
           where ce.org_id = ${orgId}
           group by 1, 2
@@ -304,7 +306,7 @@ async function checkSample(handle: DatabaseHandle, orgId: string) {
   const nOf = new Map(ns.map((r) => [r.share_id as string, Number(r.n)]));
   const clicks = await handle.client`
     select l.share_id, (ce.occurred_at at time zone 'UTC')::date::text as day,
-           count(*) filter (where not ce.is_bot)::int as clicks, count(*) filter (where ce.is_unique)::int as uv, count(*) filter (where ce.is_bot)::int as bots
+           count(*) filter (where not ce.is_bot)::int as clicks, count(distinct ce.visitor_hash) filter (where not ce.is_bot)::int as uv, count(*) filter (where ce.is_bot)::int as bots
     from click_events ce join tracked_links l on l.id = ce.link_id
     where l.share_id in ${handle.client(shareIds)} group by 1, 2`;
   const facts = await shareFacts(db, shareIds);
@@ -418,7 +420,7 @@ async function rawMonthly(handle: DatabaseHandle, orgId: string, teamId: string,
         select id from teams where org_id = ${orgId} and id = ${teamId}
         union select t.id from teams t join tree on t.parent_id = tree.id)
       select to_char(date_trunc('month', ce.occurred_at at time zone 'UTC'), 'YYYY-MM-DD') as month,
-             count(*) filter (where not ce.is_bot)::int as clicks, count(*) filter (where ce.is_unique)::int as unique_visitors
+             count(*) filter (where not ce.is_bot)::int as clicks, count(distinct (ce.link_id, (ce.occurred_at at time zone 'UTC')::date, ce.visitor_hash)) filter (where not ce.is_bot)::int as unique_visitors
       from click_events ce
       join tracked_links l on l.id = ce.link_id
       join shares s on s.id = l.share_id

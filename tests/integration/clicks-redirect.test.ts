@@ -198,7 +198,7 @@ describe("GET /r/<code>: clicks", () => {
     const rows = await db().select().from(clickEvents).where(eq(clickEvents.linkId, link.id));
     expect(rows).toHaveLength(1);
     const [row] = rows;
-    expect(row).toMatchObject({ orgId: org.id, isBot: false, isUnique: true, referrerHost: "www.linkedin.com" });
+    expect(row).toMatchObject({ orgId: org.id, isBot: false, referrerHost: "www.linkedin.com" });
     expect(row!.visitorHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(row)).not.toContain(ip);
     expect(JSON.stringify(row)).not.toContain("203.0.113");
@@ -243,7 +243,6 @@ describe("GET /r/<code>: clicks", () => {
     await ingest();
     const rows = await db().select().from(clickEvents).where(eq(clickEvents.linkId, link.id));
     expect(rows).toHaveLength(6);
-    expect(rows.filter((r) => r.isUnique)).toHaveLength(1);
     expect(new Set(rows.map((r) => r.visitorHash)).size).toBe(1);
     expect((await rollups(org.id)).get(`org:${org.id}:all`)).toMatchObject({ clicks: 6, uniqueVisitors: 1 });
   });
@@ -259,7 +258,6 @@ describe("GET /r/<code>: clicks", () => {
 
     const rows = await db().select().from(clickEvents).where(eq(clickEvents.linkId, link.id));
     expect(rows).toHaveLength(4);
-    expect(rows.filter((r) => r.isUnique)).toHaveLength(3);
     expect(new Set(rows.map((r) => r.visitorHash)).size).toBe(3);
 
     const figures = await rollups(org.id);
@@ -296,7 +294,6 @@ describe("GET /r/<code>: clicks", () => {
 
     const rows = await db().select().from(clickEvents).where(eq(clickEvents.linkId, link.id));
     expect(rows.filter((r) => r.isBot)).toHaveLength(3);
-    expect(rows.filter((r) => r.isBot && r.isUnique)).toHaveLength(0);
     expect((await rollups(org.id)).get(`share:${share.id}:all`)).toMatchObject({ clicks: 1, uniqueVisitors: 1, botClicks: 3 });
     const [points] = await db().select({ total: sql<number>`coalesce(sum(${pointsLedger.points}), 0)::int` }).from(pointsLedger).where(and(eq(pointsLedger.orgId, org.id), eq(pointsLedger.action, "click")));
     expect(points!.total).toBe(1);
