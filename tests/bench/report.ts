@@ -195,7 +195,7 @@ async function generate(handle: DatabaseHandle, range: { from: string; to: strin
       await sql`
         insert into click_events (occurred_at, org_id, link_id, visitor_hash, is_bot)
         select o.at, ${orgId}, s.link_id,
-               -- One click in five is by a visitor who clicks that link again that day.
+               -- A fifth of the clicks come from one visitor a link and day (the rest: a visitor each).
                md5(case when c.r3 < 0.8 then c.g::text else s.link_id::text || ':' || (o.at at time zone 'UTC')::date end), c.r2 < 0.05
         from (select g, 1 + floor(random() * ${SHARES}::int)::int as n, random() as r1, random() as r2, random() as r3
               from generate_series(${b * perBatch + 1}::int, ${(b + 1) * perBatch}::int) g) c
