@@ -27,7 +27,7 @@ const layers = [
  * no arrow runs back up inside lib: a shared thing moves down to where both can reach it.
  */
 export const libLayers = [
-  ["env", "errors", "i18n", "problem", "slug", "tenant", "time"],
+  ["env", "errors", "i18n", "problem", "slug", "sql-arrays", "tenant", "time"],
   ["crypto", "db", "log", "net", "storage"],
   ["ai", "audit", "demo-network", "mail", "media", "networks", "preview"],
   ["governance", "guidelines", "queue", "teams", "topics"],

@@ -302,7 +302,7 @@ async function playClicks(db: Database, random: Random, history: readonly Histor
     if (!salt) salts.set(day, (salt = Buffer.from(Array.from({ length: 32 }, () => Math.floor(random() * 256)))));
     return salt;
   };
-  const entries: Array<{ at: number; fields: string[] }> = [];
+  const entries: Array<{ at: number; fields: string[]; isBot: boolean }> = [];
   let human = 0;
   let bots = 0;
   for (const share of history) {
@@ -315,7 +315,7 @@ async function playClicks(db: Database, random: Random, history: readonly Histor
       const at = share.publishedAt.getTime() + Math.floor(random() * 120_000);
       const ua = BOTS[Math.floor(random() * BOTS.length)]!;
       const method = random() < 0.3 ? "HEAD" : "GET";
-      if (at < now.getTime()) entries.push({ at, fields: clickFields(share, at, `198.51.100.${1 + i}`, ua, method, null, saltOf(utcDay(new Date(at)))) });
+      if (at < now.getTime()) entries.push({ at, ...clickFields(share, at, `198.51.100.${1 + i}`, ua, method, null, saltOf(utcDay(new Date(at)))) });
     }
     for (let i = 0; i < expected; i++) {
       const day = weighted(random, [40, 22, 11, 7, 5, 4, 3, 2, 2, 1, 1, 1, 1]);
@@ -328,8 +328,8 @@ async function playClicks(db: Database, random: Random, history: readonly Histor
       const visitor = visitors[Math.floor(random() * visitors.length)]!;
       const referer = REFERRERS[Math.floor(random() * REFERRERS.length)]!;
       if (skipWeekend || at >= now.getTime()) continue;
-      if (crawler) entries.push({ at, fields: clickFields(share, at, "203.0.113.9", BOTS[3]!, "GET", null, saltOf(utcDay(new Date(at)))) });
-      else entries.push({ at, fields: clickFields(share, at, visitor.ip, visitor.ua, "GET", referer, saltOf(utcDay(new Date(at)))) });
+      if (crawler) entries.push({ at, ...clickFields(share, at, "203.0.113.9", BOTS[3]!, "GET", null, saltOf(utcDay(new Date(at)))) });
+      else entries.push({ at, ...clickFields(share, at, visitor.ip, visitor.ua, "GET", referer, saltOf(utcDay(new Date(at)))) });
     }
   }
   entries.sort((a, b) => a.at - b.at);
@@ -342,14 +342,12 @@ async function playClicks(db: Database, random: Random, history: readonly Histor
     sequence = entry.at === last ? sequence + 1 : 0;
     last = entry.at;
     stream.push([`${entry.at}-${sequence}`, entry.fields]);
+    if (entry.isBot) bots++;
+    else human++;
   }
   for (let i = 0; i < stream.length; i += CLICK_BATCH) {
     const batch = stream.slice(i, i + CLICK_BATCH);
     await writeClickBatch(db, batch);
-    for (const [, fields] of batch) {
-      if (fields![11] === "1") bots++;
-      else human++;
-    }
   }
   return { human, bots };
 }
@@ -366,18 +364,20 @@ async function ensureClickPartitions(db: Database, from: Date, to: Date) {
   }
 }
 
-/** What the redirect would put on the stream for this request. */
-function clickFields(share: HistoryShare, at: number, ip: string, userAgent: string, method: string, referer: string | null, salt: Buffer): string[] {
-  return encodeClick({
+/** What the redirect would put on the stream for this request, and whether it counts as a bot's. */
+function clickFields(share: HistoryShare, at: number, ip: string, userAgent: string, method: string, referer: string | null, salt: Buffer): { fields: string[]; isBot: boolean } {
+  const isBot = isBotRequest(method, userAgent);
+  const fields = encodeClick({
     linkId: share.linkId,
     orgId: share.orgId,
     shareId: share.id,
     at,
     visitorHash: visitorHash(salt, ip, userAgent, share.code),
     clientHash: clientLinkHash(salt, ip, share.code),
-    isBot: isBotRequest(method, userAgent),
+    isBot,
     referrerHost: referrerHost(referer),
   });
+  return { fields, isBot };
 }
 
 /** The polls (6 h, 3 d, 30 d) the demo network answers: a network need not answer every one, and three keep the seed fast. */

@@ -21,21 +21,26 @@ export function clientLinkHash(salt: Buffer, ip: string, code: string): string {
   return createHmac("sha256", salt).update(`${ip}\n${code}`).digest("base64url");
 }
 
-// KEYS: one window per click; ARGV[1] points, ARGV[2] ttl (s), then each click's stream id.
+// KEYS: one window per click; ARGV[1] points, ARGV[2] ttl (s), then each click's stream id. The
+// click is added first: a member already (a batch written again) passes as before; a new one past
+// the limit is taken out again. A window's lifetime starts with its first click.
 const ADMIT = `
 local points = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
 local out = {}
 for i, key in ipairs(KEYS) do
   local id = ARGV[i + 2]
-  if redis.call('SISMEMBER', key, id) == 1 then
-    out[i] = 1
-  elseif redis.call('SCARD', key) < points then
-    redis.call('SADD', key, id)
-    redis.call('EXPIRE', key, ttl)
+  if redis.call('SADD', key, id) == 0 then
     out[i] = 1
   else
-    out[i] = 0
+    local n = redis.call('SCARD', key)
+    if n > points then
+      redis.call('SREM', key, id)
+      out[i] = 0
+    else
+      if n == 1 then redis.call('EXPIRE', key, ttl) end
+      out[i] = 1
+    end
   end
 end
 return out`;
@@ -57,17 +62,24 @@ export async function clicksOverLimit(redis: RedisClient, rows: ReadonlyArray<St
   if (!client.ripple_admit_clicks) redis.defineCommand("ripple_admit_clicks", { lua: ADMIT });
   const { points, durationS } = LIMITS.clicksPerClientLink;
   const over = new Set<string>();
-  // Batches of 500 keys a call keep each script short.
+  // Calls of 500 keys keep each script short; they are sent together (one connection, in
+  // order), so Redis runs one while the next is encoded.
+  const calls: Promise<void>[] = [];
   for (let start = 0; start < rows.length; start += 500) {
     const slice = rows.slice(start, start + 500);
-    try {
-      const verdicts = await (redis as RedisClient & Admit).ripple_admit_clicks(slice.length, ...slice.map(windowKey), String(points), String(durationS * 2), ...slice.map((r) => r.eventKey));
-      verdicts.forEach((admitted, i) => {
-        if (admitted === 0) over.add(slice[i]!.eventKey);
-      });
-    } catch (error) {
-      log.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, "click limit not checked: counting the batch as it is");
-    }
+    const call = (redis as RedisClient & Admit).ripple_admit_clicks(slice.length, ...slice.map(windowKey), String(points), String(durationS * 2), ...slice.map((r) => r.eventKey));
+    calls.push(
+      call.then(
+        (verdicts) =>
+          verdicts.forEach((admitted, i) => {
+            if (admitted === 0) over.add(slice[i]!.eventKey);
+          }),
+        (error: unknown) => {
+          log.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, "click limit not checked: counting the batch as it is");
+        },
+      ),
+    );
   }
+  await Promise.all(calls);
   return over;
 }

@@ -3,6 +3,7 @@ import type { RedisClient } from "@/lib/queue";
 import { clickEvents, clickUniques } from "@/db/schema";
 import type { Database } from "@/lib/db";
 import { log } from "@/lib/log";
+import { pgArray, plainArray } from "@/lib/sql-arrays";
 import { awardPoints, type PointsAward } from "@/lib/reach/points";
 import { addToRollups, shareFacts, type RollupDelta } from "@/lib/reach/rollups";
 import { clicksOverLimit } from "./click-limit";
@@ -25,12 +26,9 @@ export type StreamEntry = [id: string, fields: string[] | null];
 /** throttled: clicks past their client's limit on a link (lib/links/click-limit.ts), not written. */
 export type BatchResult = { read: number; stored: number; duplicates: number; malformed: number; throttled: number };
 
-/** A Postgres array literal of text, uuid, timestamp or boolean values (NULL for null), as one parameter. */
-function pgArray(values: ReadonlyArray<string | boolean | null>): string {
-  return `{${values.map((v) => (v === null ? "NULL" : typeof v === "boolean" ? (v ? "t" : "f") : `"${v.replace(/[\\"]/g, "\\$&")}"`)).join(",")}}`;
-}
-
 type Row = StreamClick & { eventKey: string };
+
+const STREAM_ID = /^\d+-\d+$/;
 
 /** A batch decoded and past the click limit: what its transaction writes. */
 export type CheckedBatch = { read: number; rows: Row[]; malformed: number; throttled: number };
@@ -48,7 +46,8 @@ export async function checkClickBatch(entries: readonly StreamEntry[], options: 
   const decoded: Row[] = [];
   let malformed = 0;
   for (const [id, fields] of entries) {
-    const click = fields ? decodeClick(fields) : null;
+    // A stream id (milliseconds-sequence) becomes the event key, joined unquoted (plainArray).
+    const click = fields && STREAM_ID.test(id) ? decodeClick(fields) : null;
     if (click) decoded.push({ ...click, eventKey: id });
     else malformed++;
   }
@@ -81,15 +80,17 @@ export async function storeClickBatch(db: Database, batch: CheckedBatch): Promis
     const sums = await tx.execute<{ link_id: string; org_id: string; day: string; clicks: number; unique_visitors: number; bot_clicks: number; last_at: number }>(sql`
       with keyed as (
         select i.*, (i.occurred_at at time zone 'UTC')::date as day
-        from unnest(
-          ${pgArray(rows.map((r) => new Date(r.at).toISOString()))}::timestamptz[],
-          ${pgArray(rows.map((r) => r.orgId))}::uuid[],
-          ${pgArray(rows.map((r) => r.linkId))}::uuid[],
-          ${pgArray(rows.map((r) => r.visitorHash))}::text[],
-          ${pgArray(rows.map((r) => r.isBot))}::boolean[],
-          ${pgArray(rows.map((r) => r.referrerHost))}::text[],
-          ${pgArray(rows.map((r) => r.eventKey))}::text[]
-        ) as i(occurred_at, org_id, link_id, visitor_hash, is_bot, referrer_host, event_key)
+        from (
+          select to_timestamp(u.at / 1000) as occurred_at, u.org_id, u.link_id, u.visitor_hash, u.is_bot, u.referrer_host, u.event_key
+          from unnest(
+            ${plainArray(rows.map((r) => r.at))}::float8[],
+            ${plainArray(rows.map((r) => r.orgId))}::uuid[],
+            ${plainArray(rows.map((r) => r.linkId))}::uuid[],
+            ${plainArray(rows.map((r) => r.visitorHash))}::text[],
+            ${plainArray(rows.map((r) => (r.isBot ? "t" : "f")))}::boolean[],
+            ${pgArray(rows.map((r) => r.referrerHost))}::text[],
+            ${plainArray(rows.map((r) => r.eventKey))}::text[]
+          ) as u(at, org_id, link_id, visitor_hash, is_bot, referrer_host, event_key)) i
       ),
       candidates as (select distinct day, link_id, visitor_hash from keyed where not is_bot),
       fresh as (

@@ -1,7 +1,8 @@
-import { inArray } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import { organizations, pointsLedger } from "@/db/schema";
 import type { DbOrTx } from "@/lib/db";
 import { parseSettings } from "@/lib/orgs/settings";
+import { pgArray } from "@/lib/sql-arrays";
 
 /** What earns points; each organisation sets how many per action (settings.points). */
 export type PointsAction = "share" | "click" | "engagement";
@@ -29,5 +30,16 @@ export async function awardPoints(db: DbOrTx, awards: readonly PointsAward[]): P
     if (row) row.points += points;
     else merged.set(key, { orgId: a.orgId, userId: a.userId!, action: a.action, points, shareId: a.shareId ?? null, ...(a.at ? { createdAt: a.at } : {}) });
   }
-  if (merged.size > 0) await db.insert(pointsLedger).values([...merged.values()]);
+  if (merged.size === 0) return;
+  // Six array parameters, not six a row: a click batch awards a share and day each, thousands
+  // of rows, whose VALUES list took several times the insert itself to build and plan.
+  const rows = [...merged.values()];
+  await db.execute(sql`
+    insert into ${pointsLedger} (org_id, user_id, action, points, share_id, created_at)
+    select a.org_id, a.user_id, a.action, a.points, a.share_id, coalesce(a.created_at, now())
+    from unnest(
+      ${pgArray(rows.map((r) => r.orgId))}::uuid[], ${pgArray(rows.map((r) => r.userId))}::text[], ${pgArray(rows.map((r) => r.action))}::text[],
+      ${pgArray(rows.map((r) => String(r.points)))}::int[], ${pgArray(rows.map((r) => r.shareId))}::uuid[],
+      ${pgArray(rows.map((r) => r.createdAt?.toISOString() ?? null))}::timestamptz[]
+    ) as a(org_id, user_id, action, points, share_id, created_at)`);
 }

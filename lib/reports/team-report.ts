@@ -7,6 +7,7 @@ import { currentEmvTable, emvFiguresOf, emvOf, type EmvTable } from "@/lib/reach
 import { ACTIVITY_EPOCH, activityBit, activityMonth, RECENT_MONTHS, recentColumns, SQL_MASK, SQL_MONTH_SHIFT, sqlActivityMonth, sqlRecentMonths, sqlShareBits } from "@/db/share-activity";
 import { dailyHorizonOf } from "@/lib/reach/retention";
 import { NO_TEAM } from "@/db/rollup-rows";
+import { pgArray } from "@/lib/sql-arrays";
 import { trustedScope, type Scope } from "@/lib/tenant";
 import { bucketStarts, firstDayOfMonth, monthIndex, rangeParts, type RangeParts } from "./periods";
 import { byName, managedTeamIds, subtreeOf, treeOrder, type TeamRow, type Viewer } from "./team-access";
@@ -51,8 +52,7 @@ const ratio = (part: number, whole: number) => (whole > 0 ? Math.round((part / w
 
 /** A Postgres text[] literal, one bound parameter however many ids (quoted, so any text is safe). */
 function textArray(values: readonly string[]): SQL {
-  const literal = `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(",")}}`;
-  return sql`${literal}::text[]`;
+  return sql`${pgArray(values)}::text[]`;
 }
 
 type Dimension = "org" | "user" | "user_placement" | "team" | "story" | "team_story" | "team_placement";

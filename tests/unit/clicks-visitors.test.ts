@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { decodeClick, encodeClick, type StreamClick } from "@/lib/links/click-stream";
+import { checkClickBatch } from "@/lib/links/ingest";
 import { clientIp, referrerHost } from "@/lib/links/client-address";
 import { isBotRequest } from "@/lib/links/detect-bot";
 import { clickDay, visitorHash } from "@/lib/links/visitor-hash";
@@ -106,10 +107,34 @@ describe("stream entries", () => {
     expect(decodeClick(encodeClick({ ...click, shareId: "7ca0d1d8-1849-4149-a8f2-2ba3687cf502", isBot: false, referrerHost: null }))).toEqual({ ...click, shareId: "7ca0d1d8-1849-4149-a8f2-2ba3687cf502", isBot: false, referrerHost: null });
   });
 
+  it("are one value, the click's fields tab-separated", () => {
+    const fields = encodeClick(click);
+    expect(fields).toHaveLength(2);
+    expect(fields[1]!.split("\t")).toEqual([click.linkId, click.orgId, "", String(click.at), click.visitorHash, "1", "t.co", click.clientHash]);
+  });
+
+  it("of the older form, eight named fields, still come back (entries written before an upgrade)", () => {
+    const older = ["l", click.linkId, "o", click.orgId, "s", "", "t", String(click.at), "v", click.visitorHash, "b", "1", "r", "t.co", "c", click.clientHash];
+    expect(decodeClick(older)).toEqual(click);
+  });
+
   it("that are malformed are refused", () => {
+    const changed = (from: string, to: string) => encodeClick(click).map((v) => v.replace(from, to));
     expect(decodeClick(["l", "x"])).toBeNull();
-    expect(decodeClick(encodeClick(click).map((v) => (v === String(click.at) ? "yesterday" : v)))).toBeNull();
-    expect(decodeClick(encodeClick(click).map((v) => (v === click.linkId ? "../../etc" : v)))).toBeNull();
+    expect(decodeClick(changed(String(click.at), "yesterday"))).toBeNull();
+    expect(decodeClick(changed(click.linkId, "../../etc"))).toBeNull();
+    // The batch writer joins hashes into its arrays unquoted: only base64url passes.
+    expect(decodeClick(changed(click.visitorHash, `${click.visitorHash}","x`))).toBeNull();
+    expect(decodeClick(changed(click.clientHash, `${click.clientHash}}`))).toBeNull();
+    expect(decodeClick(changed("\tt.co\t", "\tt.co\t\t"))).toBeNull();
+  });
+
+  it("under an id that is not a stream id are refused by the batch writer (the id is its event key)", async () => {
+    const batch = await checkClickBatch([
+      ["1780000000123-0", encodeClick(click)],
+      ['1780000000123-1"}', encodeClick(click)],
+    ]);
+    expect(batch).toMatchObject({ read: 2, malformed: 1, rows: [{ eventKey: "1780000000123-0" }] });
   });
 });
 
