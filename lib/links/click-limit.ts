@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import type { RedisClient } from "@/lib/queue";
 import { LIMITS } from "@/lib/limits";
 import { log } from "@/lib/log";
-import { redisKeys } from "@/lib/queue/keys";
+import { keyBase, redisKeys } from "@/lib/queue/keys";
 import type { StreamClick } from "./click-stream";
 
 /**
@@ -47,9 +47,10 @@ return out`;
 
 type Admit = { ripple_admit_clicks: (keys: number, ...args: string[]) => Promise<number[]> };
 
-function windowKey(click: StreamClick & { clientHash: string }): string {
+/** `base`: the key prefix, read from the environment once a batch rather than once a click. */
+function windowKey(click: StreamClick & { clientHash: string }, base: string): string {
   const hour = Math.floor(click.at / (LIMITS.clicksPerClientLink.durationS * 1000));
-  return redisKeys.clickWindow(hour, click.linkId, click.clientHash);
+  return redisKeys.clickWindow(hour, click.linkId, click.clientHash, base);
 }
 
 /**
@@ -62,12 +63,13 @@ export async function clicksOverLimit(redis: RedisClient, rows: ReadonlyArray<St
   if (!client.ripple_admit_clicks) redis.defineCommand("ripple_admit_clicks", { lua: ADMIT });
   const { points, durationS } = LIMITS.clicksPerClientLink;
   const over = new Set<string>();
+  const base = keyBase();
   // Calls of 500 keys keep each script short; they are sent together (one connection, in
   // order), so Redis runs one while the next is encoded.
   const calls: Promise<void>[] = [];
   for (let start = 0; start < rows.length; start += 500) {
     const slice = rows.slice(start, start + 500);
-    const call = (redis as RedisClient & Admit).ripple_admit_clicks(slice.length, ...slice.map(windowKey), String(points), String(durationS * 2), ...slice.map((r) => r.eventKey));
+    const call = (redis as RedisClient & Admit).ripple_admit_clicks(slice.length, ...slice.map((row) => windowKey(row, base)), String(points), String(durationS * 2), ...slice.map((r) => r.eventKey));
     calls.push(
       call.then(
         (verdicts) =>
