@@ -614,8 +614,8 @@ function readMembers(db: DbOrTx, orgId: string, query: ReportQuery, ofMembers: S
   }
   const perMember = sql`
     select ${memberships.teamId} as team_id,
-      date_trunc('month', coalesce(${memberships.joinedAt}, ${memberships.createdAt}) at time zone 'UTC') as cohort,
-      case when ${memberships.firstSharedOn} <= ${query.to}::date then date_trunc('month', ${memberships.firstSharedOn}::timestamp) end as first_month,
+      ${memberships.joinedMonth} as cohort,
+      case when ${memberships.firstSharedOn} <= ${query.to}::date then ${memberships.firstSharedMonth} end as first_month,
       w.mask ${parts.days.length ? sql`| coalesce(p.mask, 0)` : sql``} as mask,
       w.months ${parts.days.length ? sql`| coalesce(p.months, 0)` : sql``} as months
     from ${memberships}

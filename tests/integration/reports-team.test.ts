@@ -239,6 +239,20 @@ describe("a team report", () => {
     ]);
   });
 
+  it("counts a member in the UTC month they joined (or were added, when no join is recorded) and of their first share", async () => {
+    const { cli } = await makeOrganization("Månedsskifte A/S");
+    const member = await makeMember(cli, ["employee"]);
+    const months = async () => {
+      const [row] = await db().select({ joined: memberships.joinedMonth, firstShared: memberships.firstSharedMonth }).from(memberships).where(eq(memberships.id, member.membership.id));
+      return row;
+    };
+    // Half past midnight in Copenhagen on 1 February is still January in UTC.
+    await db().update(memberships).set({ joinedAt: new Date("2030-01-31T23:30:00Z"), createdAt: new Date("2029-06-15T12:00:00Z"), firstSharedOn: "2030-03-31" }).where(eq(memberships.id, member.membership.id));
+    expect(await months()).toEqual({ joined: "2030-01-01", firstShared: "2030-03-01" });
+    await db().update(memberships).set({ joinedAt: null, firstSharedOn: null }).where(eq(memberships.id, member.membership.id));
+    expect(await months()).toEqual({ joined: "2029-06-01", firstShared: null });
+  });
+
   it("counts a range that starts and ends inside months by its days there, and whole months in between", async () => {
     // 8 January to 10 March: Anna's share on the 7th and her clicks on 20 March are outside.
     const range = { teamId: scene.salg.id, from: "2030-01-08", to: "2030-03-10" };
