@@ -9,8 +9,8 @@ import { dailyHorizonOf } from "@/lib/reach/retention";
 import { NO_TEAM } from "@/db/rollup-rows";
 import { pgArray } from "@/lib/sql-arrays";
 import { trustedScope, type Scope } from "@/lib/tenant";
-import { bucketStarts, firstDayOfMonth, monthIndex, rangeParts, type RangeParts } from "./periods";
 import { monthStart } from "@/lib/time";
+import { bucketStarts, firstDayOfMonth, monthIndex, rangeParts, type RangeParts } from "./periods";
 import { byName, managedTeamIds, subtreeOf, treeOrder, type TeamRow, type Viewer } from "./team-access";
 import { queryOf, questionOf, storeAfterMs, storedReport, storeReport, type StoredKey } from "./stored";
 import { groupedPlacementRows, type PlacementRow } from "./placements";
@@ -345,6 +345,8 @@ const countNetworkOf = (query: ReportQuery): NetworkCondition =>
 
 /** Share days by network and placement (`r`): the placement-days index's condition, in its own words (db/backfills.ts). */
 const placementDays = sql.raw(`r.dimension = 'user_placement' and r.shares > 0`);
+/** The days each person shared, over every network: the share-days index's condition (db/schema/reach.ts). */
+const shareDays = sql.raw(`r.dimension = 'user' and r.network = 'all' and r.shares > 0`);
 
 /** A condition on the network column, or one for each table. */
 type NetworkCondition = SQL | { monthly: SQL; daily: SQL };
@@ -389,7 +391,7 @@ function readRollups(db: DbOrTx, orgId: string, query: ReportQuery, subtree: str
               select ${bucket} as bucket, count(distinct r.dimension_id)::int as sharers
               from daily_rollups r
               where r.org_id = ${orgId} and r.dimension_id in (${memberSet}) and r.day between ${from}::date and ${to}::date
-                and ${everyTeam || query.network ? sql`${placementDays} and ${placementNetwork(query)}` : sql.raw(`r.dimension = 'user' and r.network = 'all' and r.shares > 0`)}
+                and ${everyTeam || query.network ? sql`${placementDays} and ${placementNetwork(query)}` : shareDays}
               group by 1`),
           ),
     // The twenty stories with the most clicks (then shares), ranked in SQL, with their figures
